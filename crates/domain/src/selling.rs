@@ -1,0 +1,175 @@
+//! Where a visitor or member without access is sent to buy a product
+//! (seed 000's purchase methods), and sales page content.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{FieldProblem, ValidationErrors, http_url, text};
+use crate::product::{ProductFields, PurchaseMethod};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    SalesPage,
+    Checkout,
+    ExternalUrl,
+}
+
+/// The purchase target of a locked product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PurchaseTarget {
+    pub kind: TargetKind,
+    pub url: String,
+}
+
+/// Decides the purchase target from the product's method, its Checkout
+/// link (a Stripe payment link when Checkout is on) and its sales page.
+/// `None`: the product is not for sale (method `none`, or nothing to send
+/// the buyer to yet).
+pub fn purchase_target(p: &ProductFields, checkout_url: Option<&str>, sales_page_url: Option<&str>) -> Option<PurchaseTarget> {
+    // The sale itself: Checkout when on, else the custom order page.
+    let sale = checkout_url
+        .map(|u| PurchaseTarget { kind: TargetKind::Checkout, url: u.to_owned() })
+        .or_else(|| p.external_url.as_ref().map(|u| PurchaseTarget { kind: TargetKind::ExternalUrl, url: u.clone() }));
+    match p.purchase_method {
+        PurchaseMethod::None => None,
+        PurchaseMethod::SalesPageThenCheckout => match sales_page_url {
+            Some(u) => Some(PurchaseTarget { kind: TargetKind::SalesPage, url: u.to_owned() }),
+            None => sale,
+        },
+        PurchaseMethod::DirectCheckout => sale,
+        PurchaseMethod::ExternalUrl => p.external_url.as_ref().map(|u| PurchaseTarget { kind: TargetKind::ExternalUrl, url: u.clone() }),
+    }
+}
+
+/// One block of a sales page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Block {
+    Heading { text: String },
+    Text { text: String },
+    Image { url: String, alt: String },
+    Video { url: String },
+    Bullets { items: Vec<String> },
+    /// A call-to-action button leading to the purchase target.
+    Cta { label: String },
+}
+
+pub const MAX_BLOCKS: usize = 100;
+
+/// Validates sales page blocks; field names are `blocks[i].field`.
+pub fn validate_blocks(blocks: &[Block]) -> Result<(), ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    if blocks.len() > MAX_BLOCKS {
+        e.add("blocks", "too_many", format!("at most {MAX_BLOCKS} blocks"));
+    }
+    for (i, b) in blocks.iter().enumerate() {
+        let f = |n: &str| format!("blocks[{i}].{n}");
+        let chk = |e: &mut ValidationErrors, name: &str, r: Result<String, FieldProblem>| {
+            e.check(&f(name), r);
+        };
+        match b {
+            Block::Heading { text: t } => chk(&mut e, "text", text(t, 1, 300)),
+            Block::Text { text: t } => chk(&mut e, "text", text(t, 1, 20_000)),
+            Block::Image { url, alt } => {
+                chk(&mut e, "url", http_url(url));
+                chk(&mut e, "alt", text(alt, 0, 300));
+            }
+            Block::Video { url } => chk(&mut e, "url", http_url(url)),
+            Block::Bullets { items } => {
+                if items.is_empty() || items.len() > 50 {
+                    e.add(&f("items"), "out_of_range", "between 1 and 50 items");
+                }
+                for (j, it) in items.iter().enumerate() {
+                    e.check(&format!("blocks[{i}].items[{j}]"), text(it, 1, 500));
+                }
+            }
+            Block::Cta { label } => chk(&mut e, "label", text(label, 1, 80)),
+        }
+    }
+    e.into_result()
+}
+
+/// The built-in sales page templates, filled in from the product.
+pub fn template(name: &str, product_name: &str, description: &str, image_url: Option<&str>) -> Option<(String, Vec<Block>, String)> {
+    let desc = if description.trim().is_empty() { format!("Everything you need from {product_name}.") } else { description.to_owned() };
+    let mut blocks = vec![Block::Heading { text: product_name.to_owned() }];
+    if let Some(u) = image_url {
+        blocks.push(Block::Image { url: u.to_owned(), alt: product_name.to_owned() });
+    }
+    match name {
+        "classic" => {
+            blocks.push(Block::Text { text: desc });
+            blocks.push(Block::Bullets {
+                items: vec!["Instant access after purchase".into(), "Learn at your own pace".into(), "Cancel any time".into()],
+            });
+            blocks.push(Block::Cta { label: "Get access".into() });
+            Some((product_name.to_owned(), blocks, "Get access".into()))
+        }
+        "minimal" => {
+            blocks.push(Block::Text { text: desc });
+            blocks.push(Block::Cta { label: "Buy now".into() });
+            Some((product_name.to_owned(), blocks, "Buy now".into()))
+        }
+        "long_form" => {
+            blocks.push(Block::Text { text: desc });
+            blocks.push(Block::Heading { text: "What you get".into() });
+            blocks.push(Block::Bullets { items: vec!["Every lesson, now and as they are added".into(), "Member-only downloads".into()] });
+            blocks.push(Block::Heading { text: "Start today".into() });
+            blocks.push(Block::Cta { label: "Join now".into() });
+            Some((product_name.to_owned(), blocks, "Join now".into()))
+        }
+        _ => None,
+    }
+}
+
+pub const TEMPLATES: [&str; 3] = ["classic", "minimal", "long_form"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(method: PurchaseMethod, external: Option<&str>) -> ProductFields {
+        ProductFields {
+            name: "Course".into(),
+            description: String::new(),
+            image_url: None,
+            purchase_method: method,
+            external_url: external.map(str::to_owned),
+            show_locked_card: true,
+        }
+    }
+
+    #[test]
+    fn every_purchase_method_gives_the_right_target() {
+        use PurchaseMethod::*;
+        let co = Some("https://buy.stripe.com/x");
+        let sp = Some("https://site/p/app/prod");
+        let ext = Some("https://shop.example.com/order");
+        let t = |k, u: &str| Some(PurchaseTarget { kind: k, url: u.into() });
+        let cases = vec![
+            ("none is not for sale", fields(None, ext), co, sp, Option::None),
+            ("sales page first", fields(SalesPageThenCheckout, Option::None), co, sp, t(TargetKind::SalesPage, sp.unwrap())),
+            ("sales page missing: straight to checkout", fields(SalesPageThenCheckout, Option::None), co, Option::None, t(TargetKind::Checkout, co.unwrap())),
+            ("direct checkout", fields(DirectCheckout, ext), co, sp, t(TargetKind::Checkout, co.unwrap())),
+            ("direct to a custom order page when Checkout is off", fields(DirectCheckout, ext), Option::None, sp, t(TargetKind::ExternalUrl, ext.unwrap())),
+            ("direct checkout with nothing to sell through", fields(DirectCheckout, Option::None), Option::None, sp, Option::None),
+            ("external url", fields(ExternalUrl, ext), co, sp, t(TargetKind::ExternalUrl, ext.unwrap())),
+        ];
+        for (name, f, co, sp, want) in cases {
+            assert_eq!(purchase_target(&f, co, sp), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn blocks_are_validated_with_paths() {
+        let bad = vec![Block::Heading { text: "".into() }, Block::Image { url: "nope".into(), alt: "".into() }, Block::Bullets { items: vec!["".into()] }];
+        let e = validate_blocks(&bad).unwrap_err();
+        let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, vec!["blocks[0].text", "blocks[1].url", "blocks[2].items[0]"]);
+        for t in TEMPLATES {
+            let (_, blocks, _) = template(t, "Course", "", Some("https://img.example.com/a.png")).unwrap();
+            validate_blocks(&blocks).unwrap();
+        }
+        assert!(template("fancy", "C", "", None).is_none());
+    }
+}
