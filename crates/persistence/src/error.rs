@@ -1,0 +1,36 @@
+/// What can go wrong in persistence, with constraint violations told apart
+/// so callers can answer 409/422 instead of 500.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("a row with the same unique value exists")]
+    UniqueViolation,
+    #[error("a referenced row does not exist")]
+    ForeignKeyViolation,
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("database configuration: {0}")]
+    Config(String),
+    #[error("migration failed")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error")]
+    Sqlx(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(d) = &e {
+            match d.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => return DbError::UniqueViolation,
+                sqlx::error::ErrorKind::ForeignKeyViolation => return DbError::ForeignKeyViolation,
+                _ => {}
+            }
+        }
+        DbError::Sqlx(e)
+    }
+}
+
+impl DbError {
+    pub(crate) fn corrupt(what: impl std::fmt::Display) -> Self {
+        DbError::Corrupt(what.to_string())
+    }
+}

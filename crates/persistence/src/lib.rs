@@ -1,0 +1,238 @@
+//! Persistence for Tollgate on SQLite (embedded default) and PostgreSQL.
+//!
+//! One set of SQL statements serves both databases: each repository function
+//! is written once and the [`on!`] macro expands it for each backend's own
+//! connection type, so rows decode with each driver's native types. (sqlx's
+//! `Any` driver was tried first: it cannot decode SQLite `BOOLEAN` columns.)
+//! Statements use `$1`-style placeholders, which sqlx accepts on SQLite too.
+//! The conformance suite in `tests/` runs every repository test against both.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+pub mod access;
+pub mod activities;
+pub mod admins;
+pub mod api_keys;
+pub mod apps;
+pub mod connectors;
+pub mod idempotency;
+pub mod jobs;
+pub mod magic_links;
+pub mod outbox;
+pub mod products;
+pub mod selling;
+pub mod sessions;
+pub mod stripe;
+pub mod users;
+
+mod error;
+pub mod testing;
+pub use error::DbError;
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// Runs the same body against whichever backend `conn` holds; inside, `$c`
+/// is `&mut SqliteConnection` or `&mut PgConnection`.
+#[macro_export]
+macro_rules! on {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::Conn::Sqlite($c) => $body,
+            $crate::Conn::Pg($c) => $body,
+        }
+    };
+}
+
+/// Which database a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool on one of the two backends.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+/// A borrowed connection (pooled or inside a transaction).
+pub enum Conn<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Pg(&'a mut PgConnection),
+}
+
+impl Conn<'_> {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Pg(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// A connection taken from the pool.
+pub enum PooledConn {
+    Sqlite(sqlx::pool::PoolConnection<Sqlite>),
+    Pg(sqlx::pool::PoolConnection<Postgres>),
+}
+
+impl PooledConn {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            PooledConn::Sqlite(c) => Conn::Sqlite(&mut **c),
+            PooledConn::Pg(c) => Conn::Pg(&mut **c),
+        }
+    }
+}
+
+/// A write transaction. Dropped without [`Tx::commit`], it rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Pg(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
+            Tx::Pg(t) => Conn::Pg(&mut **t),
+        }
+    }
+    pub async fn commit(self) -> DbResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Pg(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// How to open the database.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub url: String,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl DbOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into(), max_connections: 16, acquire_timeout: Duration::from_secs(10) }
+    }
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+impl Db {
+    /// Opens a pool. `sqlite:` URLs create the file (and its directory) if
+    /// missing and use WAL; `postgres://` URLs select PostgreSQL.
+    pub async fn connect(opts: &DbOptions) -> DbResult<Db> {
+        let url = opts.url.as_str();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let o = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections)
+                .acquire_timeout(opts.acquire_timeout)
+                .connect_with(o)
+                .await?;
+            Ok(Db::Pg(pool))
+        } else if url.starts_with("sqlite:") {
+            let o = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            if let Some(dir) = o.get_filename().parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir).map_err(|e| DbError::Config(format!("cannot create {}: {e}", dir.display())))?;
+                }
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(opts.max_connections.min(8))
+                .acquire_timeout(opts.acquire_timeout)
+                .connect_with(o)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            Err(DbError::Config("database URL must start with sqlite: or postgres://".into()))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies every pending migration of this backend.
+    pub async fn migrate(&self) -> DbResult<()> {
+        match self {
+            Db::Sqlite(p) => SQLITE_MIGRATOR.run(p).await?,
+            Db::Pg(p) => PG_MIGRATOR.run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn acquire(&self) -> DbResult<PooledConn> {
+        Ok(match self {
+            Db::Sqlite(p) => PooledConn::Sqlite(p.acquire().await?),
+            Db::Pg(p) => PooledConn::Pg(p.acquire().await?),
+        })
+    }
+
+    /// Begins a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`) so a read-then-write never fails to upgrade.
+    pub async fn begin(&self) -> DbResult<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Pg(p) => Tx::Pg(p.begin().await?),
+        })
+    }
+
+    /// Checks the database answers.
+    pub async fn ping(&self) -> DbResult<()> {
+        let mut c = self.acquire().await?;
+        on!(c.conn(), c => { sqlx::query("SELECT 1").execute(&mut *c).await?; });
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Pg(p) => p.close().await,
+        }
+    }
+}
+
+/// Serializes transactions that touch the same logical object (e.g. one
+/// Stripe subscription) until the transaction ends. PostgreSQL takes a
+/// transaction-scoped advisory lock; SQLite needs nothing, as a write
+/// transaction (`BEGIN IMMEDIATE`) already excludes every other writer.
+pub async fn lock_for_update(conn: &mut Conn<'_>, key: &str) -> DbResult<()> {
+    if let Conn::Pg(c) = conn {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").bind(key).execute(&mut **c).await?;
+    }
+    Ok(())
+}
+
+pub(crate) fn ms(t: time::OffsetDateTime) -> i64 {
+    tollgate_domain::clock::to_millis(t)
+}
+
+pub(crate) fn at(ms: i64) -> time::OffsetDateTime {
+    tollgate_domain::clock::from_millis(ms)
+}
+
+pub(crate) fn opt_at(ms: Option<i64>) -> Option<time::OffsetDateTime> {
+    ms.map(at)
+}

@@ -1,0 +1,77 @@
+//! Fresh databases for tests: a new SQLite file or a new PostgreSQL
+//! database per test, migrated. PostgreSQL comes from
+//! `TOLLGATE_TEST_PG_URL` (default: the machine's 127.0.0.1:5432, user postgres).
+
+use crate::{Backend, Db, DbOptions, DbResult};
+
+pub fn pg_admin_url() -> String {
+    std::env::var("TOLLGATE_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A migrated database that removes itself (file or PostgreSQL database) on drop.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    PgDatabase(String),
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> DbResult<TestDb> {
+        let name = format!("tollgate_test_{}", uuid::Uuid::new_v4().simple());
+        let (url, cleanup) = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join("tollgate-tests");
+                std::fs::create_dir_all(&dir).map_err(|e| crate::DbError::Config(e.to_string()))?;
+                let path = dir.join(format!("{name}.db"));
+                (format!("sqlite://{}", path.display()), Cleanup::File(path))
+            }
+            Backend::Postgres => {
+                let admin = Db::connect(&DbOptions { max_connections: 1, ..DbOptions::new(pg_admin_url()) }).await?;
+                if let Db::Pg(p) = &admin {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(p).await?;
+                }
+                admin.close().await;
+                let base = pg_admin_url();
+                let root = base.rsplit_once('/').map(|(r, _)| r.to_owned()).unwrap_or(base);
+                (format!("{root}/{name}"), Cleanup::PgDatabase(name))
+            }
+        };
+        let db = Db::connect(&DbOptions { max_connections: 8, ..DbOptions::new(url.clone()) }).await?;
+        db.migrate().await?;
+        Ok(TestDb { db, url, cleanup })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(p) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+                }
+            }
+            Cleanup::PgDatabase(name) => {
+                // Best effort, off the async runtime: drop the database once its pool is gone.
+                let name = name.clone();
+                std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                    if let Ok(rt) = rt {
+                        rt.block_on(async move {
+                            if let Ok(admin) = Db::connect(&DbOptions { max_connections: 1, ..DbOptions::new(pg_admin_url()) }).await {
+                                if let Db::Pg(p) = &admin {
+                                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(p).await;
+                                }
+                                admin.close().await;
+                            }
+                        });
+                    }
+                });
+            }
+        }
+    }
+}

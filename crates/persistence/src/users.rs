@@ -1,0 +1,201 @@
+//! Members of a site.
+
+use time::OffsetDateTime;
+use tollgate_domain::email::Email;
+use tollgate_domain::ids::{AppId, UserId};
+use tollgate_domain::page::{Limit, Page};
+use tollgate_domain::user::User;
+
+use crate::{Conn, DbResult, at, ms, on, opt_at};
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    app_id: String,
+    id: String,
+    email: String,
+    name: String,
+    has_password: bool,
+    last_login_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: UserId::from_trusted(r.id),
+            app_id: AppId::from_trusted(r.app_id),
+            email: Email::from_trusted(r.email),
+            name: r.name,
+            has_password: r.has_password,
+            last_login_at: opt_at(r.last_login_at),
+            created_at: at(r.created_at),
+            updated_at: at(r.updated_at),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CredRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    password_hash: Option<String>,
+}
+
+macro_rules! cols {
+    () => {
+        "app_id, id, email, name, (password_hash IS NOT NULL) AS has_password, last_login_at, created_at, updated_at"
+    };
+}
+
+/// Inserts a member; `DbError::UniqueViolation` when the email is taken in this app.
+pub async fn insert(conn: &mut Conn<'_>, u: &User, password_hash: Option<&str>) -> DbResult<()> {
+    on!(conn, c => {
+        sqlx::query(
+            "INSERT INTO users (app_id, id, email, name, password_hash, last_login_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(u.app_id.as_str())
+        .bind(u.id.as_str())
+        .bind(u.email.as_str())
+        .bind(&u.name)
+        .bind(password_hash)
+        .bind(u.last_login_at.map(ms))
+        .bind(ms(u.created_at))
+        .bind(ms(u.updated_at))
+        .execute(&mut **c)
+        .await?;
+    });
+    Ok(())
+}
+
+pub async fn find(conn: &mut Conn<'_>, app: &AppId, id: &UserId) -> DbResult<Option<User>> {
+    let r: Option<UserRow> = on!(conn, c => sqlx::query_as(concat!("SELECT ", cols!(), " FROM users WHERE app_id = $1 AND id = $2"))
+        .bind(app.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&mut **c)
+        .await?);
+    Ok(r.map(Into::into))
+}
+
+pub async fn find_by_email(conn: &mut Conn<'_>, app: &AppId, email: &Email) -> DbResult<Option<User>> {
+    let r: Option<UserRow> = on!(conn, c => sqlx::query_as(concat!("SELECT ", cols!(), " FROM users WHERE app_id = $1 AND email = $2"))
+        .bind(app.as_str())
+        .bind(email.as_str())
+        .fetch_optional(&mut **c)
+        .await?);
+    Ok(r.map(Into::into))
+}
+
+/// The member and their password hash, for a login check.
+pub async fn find_credentials(conn: &mut Conn<'_>, app: &AppId, email: &Email) -> DbResult<Option<(User, Option<String>)>> {
+    let r: Option<CredRow> = on!(conn, c => sqlx::query_as(concat!("SELECT ", cols!(), ", password_hash FROM users WHERE app_id = $1 AND email = $2"))
+        .bind(app.as_str())
+        .bind(email.as_str())
+        .fetch_optional(&mut **c)
+        .await?);
+    Ok(r.map(|r| (r.user.into(), r.password_hash)))
+}
+
+/// Writes name and email; `DbError::UniqueViolation` when the new email is taken.
+pub async fn update(conn: &mut Conn<'_>, u: &User) -> DbResult<bool> {
+    let n = on!(conn, c => sqlx::query("UPDATE users SET email = $3, name = $4, updated_at = $5 WHERE app_id = $1 AND id = $2")
+        .bind(u.app_id.as_str())
+        .bind(u.id.as_str())
+        .bind(u.email.as_str())
+        .bind(&u.name)
+        .bind(ms(u.updated_at))
+        .execute(&mut **c)
+        .await?
+        .rows_affected());
+    Ok(n == 1)
+}
+
+pub async fn set_password(conn: &mut Conn<'_>, app: &AppId, id: &UserId, hash: &str, now: OffsetDateTime) -> DbResult<bool> {
+    let n = on!(conn, c => sqlx::query("UPDATE users SET password_hash = $3, updated_at = $4 WHERE app_id = $1 AND id = $2")
+        .bind(app.as_str())
+        .bind(id.as_str())
+        .bind(hash)
+        .bind(ms(now))
+        .execute(&mut **c)
+        .await?
+        .rows_affected());
+    Ok(n == 1)
+}
+
+/// Records a login and returns the previous login time.
+pub async fn record_login(conn: &mut Conn<'_>, app: &AppId, id: &UserId, now: OffsetDateTime) -> DbResult<Option<OffsetDateTime>> {
+    let prev: Option<(Option<i64>,)> = on!(conn, c => sqlx::query_as("SELECT last_login_at FROM users WHERE app_id = $1 AND id = $2")
+        .bind(app.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&mut **c)
+        .await?);
+    on!(conn, c => {
+        sqlx::query("UPDATE users SET last_login_at = $3 WHERE app_id = $1 AND id = $2")
+            .bind(app.as_str())
+            .bind(id.as_str())
+            .bind(ms(now))
+            .execute(&mut **c)
+            .await?;
+    });
+    Ok(prev.and_then(|(p,)| p).map(at))
+}
+
+/// Lists members newest first. `query` matches the start of the email or
+/// any part of the name, case-insensitively.
+pub async fn list(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>, after: Option<&UserId>, limit: Limit) -> DbResult<Page<User>> {
+    let pattern = query.map(|q| {
+        let esc = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        (format!("{esc}%"), format!("%{esc}%"))
+    });
+    let rows: Vec<UserRow> = on!(conn, c => {
+        let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", cols!(), " FROM users WHERE app_id = "));
+        qb.push_bind(app.as_str());
+        if let Some((prefix, contains)) = &pattern {
+            qb.push(" AND (email LIKE ").push_bind(prefix.clone()).push(" ESCAPE '\\' OR LOWER(name) LIKE ");
+            qb.push_bind(contains.clone()).push(" ESCAPE '\\')");
+        }
+        if let Some(a) = after {
+            qb.push(" AND id < ").push_bind(a.as_str());
+        }
+        qb.push(" ORDER BY id DESC LIMIT ").push_bind(limit.probe());
+        qb.build_query_as().fetch_all(&mut **c).await?
+    });
+    Ok(Page::from_probe(rows.into_iter().map(User::from).collect(), limit, |u| u.id.to_string()))
+}
+
+/// Members who crossed the inactivity threshold and were not marked yet:
+/// last login (or, never logged in, creation) before `cutoff`.
+pub async fn newly_inactive(conn: &mut Conn<'_>, app: &AppId, cutoff: OffsetDateTime, limit: i64) -> DbResult<Vec<UserId>> {
+    let rows: Vec<(String,)> = on!(conn, c => sqlx::query_as(
+        "SELECT id FROM users WHERE app_id = $1 AND inactive_since IS NULL AND COALESCE(last_login_at, created_at) < $2 ORDER BY id LIMIT $3",
+    )
+    .bind(app.as_str())
+    .bind(ms(cutoff))
+    .bind(limit)
+    .fetch_all(&mut **c)
+    .await?);
+    Ok(rows.into_iter().map(|(u,)| UserId::from_trusted(u)).collect())
+}
+
+/// Marks a member inactive; false when already marked.
+pub async fn mark_inactive(conn: &mut Conn<'_>, app: &AppId, id: &UserId, now: OffsetDateTime) -> DbResult<bool> {
+    let n = on!(conn, c => sqlx::query("UPDATE users SET inactive_since = $3 WHERE app_id = $1 AND id = $2 AND inactive_since IS NULL")
+        .bind(app.as_str())
+        .bind(id.as_str())
+        .bind(ms(now))
+        .execute(&mut **c)
+        .await?
+        .rows_affected());
+    Ok(n == 1)
+}
+
+/// Clears the inactive mark at login; true when the member was marked inactive.
+pub async fn clear_inactive(conn: &mut Conn<'_>, app: &AppId, id: &UserId) -> DbResult<bool> {
+    let n = on!(conn, c => sqlx::query("UPDATE users SET inactive_since = NULL WHERE app_id = $1 AND id = $2 AND inactive_since IS NOT NULL")
+        .bind(app.as_str())
+        .bind(id.as_str())
+        .execute(&mut **c)
+        .await?
+        .rows_affected());
+    Ok(n == 1)
+}

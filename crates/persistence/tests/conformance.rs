@@ -1,0 +1,636 @@
+//! The persistence conformance suite: every test runs on SQLite and on
+//! PostgreSQL, each in a fresh database.
+
+use time::{Duration, OffsetDateTime, macros::datetime};
+use tollgate_domain::access::{AccessGrant, AccessSource};
+use tollgate_domain::activity::{ActivityKind, NewActivity};
+use tollgate_domain::app::{App, AppSettings};
+use tollgate_domain::auth::{Role, Scope, Family};
+use tollgate_domain::email::Email;
+use tollgate_domain::ids::*;
+use tollgate_domain::jobs::JobStatus;
+use tollgate_domain::page::Limit;
+use tollgate_domain::product::{Product, ProductFields, PurchaseMethod};
+use tollgate_domain::user::User;
+use tollgate_persistence::activities::ActivityFilter;
+use tollgate_persistence::idempotency::Claim;
+use tollgate_persistence::jobs::NewJob;
+use tollgate_persistence::testing::TestDb;
+use tollgate_persistence::*;
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let t = super::TestDb::new(super::Backend::Sqlite).await.expect("sqlite test db");
+                super::$name(&t.db).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let t = super::TestDb::new(super::Backend::Postgres).await.expect("postgres test db (is PostgreSQL running on 127.0.0.1:5432?)");
+                super::$name(&t.db).await;
+            })*
+        }
+    };
+}
+
+both!(
+    apps_round_trip,
+    admins_unique_email_and_roles,
+    users_unique_per_app_and_isolated,
+    users_search_and_keyset_pages,
+    products_crud_archive_and_pages,
+    grants_open_unique_and_revoke,
+    activities_feed_filters_and_cursor,
+    jobs_lifecycle,
+    jobs_unique_key_and_stale_lease,
+    jobs_concurrent_claims_never_overlap,
+    idempotency_claims,
+    sessions_and_magic_links_are_single_use,
+    api_keys_scopes_and_revoke,
+    connectors_upsert,
+    failed_transaction_writes_nothing,
+    stripe_links_customers_subscriptions_purchases_inbox,
+    lock_for_update_serializes_transactions,
+    webhook_event_and_job_stored_in_one_trip,
+);
+
+const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+
+async fn new_app(db: &Db, name: &str) -> App {
+    let app = App {
+        id: AppId::new(),
+        name: name.into(),
+        site_url: Some("https://site.example.com".into()),
+        support_email: None,
+        settings: AppSettings::default(),
+        created_at: T0,
+        updated_at: T0,
+    };
+    apps::insert(&mut db.acquire().await.unwrap().conn(), &app).await.unwrap();
+    app
+}
+
+fn user(app: &App, email: &str, name: &str) -> User {
+    User {
+        id: UserId::new(),
+        app_id: app.id.clone(),
+        email: Email::parse(email).unwrap(),
+        name: name.into(),
+        has_password: false,
+        last_login_at: None,
+        created_at: T0,
+        updated_at: T0,
+    }
+}
+
+fn product(app: &App, name: &str) -> Product {
+    Product {
+        id: ProductId::new(),
+        app_id: app.id.clone(),
+        fields: ProductFields {
+            name: name.into(),
+            description: "d".into(),
+            image_url: None,
+            purchase_method: PurchaseMethod::DirectCheckout,
+            external_url: None,
+            show_locked_card: true,
+        },
+        archived_at: None,
+        created_at: T0,
+        updated_at: T0,
+    }
+}
+
+fn grant(u: &User, p: &Product, source: AccessSource, source_ref: Option<&str>) -> AccessGrant {
+    AccessGrant {
+        id: GrantId::new(),
+        app_id: u.app_id.clone(),
+        user_id: u.id.clone(),
+        product_id: p.id.clone(),
+        source,
+        source_ref: source_ref.map(str::to_owned),
+        reason: None,
+        granted_at: T0,
+        ends_at: None,
+        revoked_at: None,
+        revoke_reason: None,
+    }
+}
+
+async fn apps_round_trip(db: &Db) {
+    let mut app = new_app(db, "Academy").await;
+    let mut c = db.acquire().await.unwrap();
+    assert_eq!(apps::find(&mut c.conn(), &app.id).await.unwrap().unwrap(), app);
+    app.settings = AppSettings { inactivity_threshold_days: 45, past_due_grace_days: 3, refund_revokes_access: false };
+    app.name = "Academy 2".into();
+    assert!(apps::update(&mut c.conn(), &app).await.unwrap());
+    assert_eq!(apps::find(&mut c.conn(), &app.id).await.unwrap().unwrap(), app);
+    assert!(apps::find(&mut c.conn(), &AppId::new()).await.unwrap().is_none());
+}
+
+async fn admins_unique_email_and_roles(db: &Db) {
+    let app = new_app(db, "A").await;
+    let other = new_app(db, "B").await;
+    let mut c = db.acquire().await.unwrap();
+    let a = admins::Admin { id: AdminId::new(), email: Email::parse("Owner@Example.com").unwrap(), name: "O".into(), created_at: T0 };
+    admins::insert(&mut c.conn(), &a, "hash").await.unwrap();
+    let dup = admins::Admin { id: AdminId::new(), ..a.clone() };
+    assert!(matches!(admins::insert(&mut c.conn(), &dup, "h").await, Err(DbError::UniqueViolation)));
+    admins::add_to_app(&mut c.conn(), &app.id, &a.id, Role::Owner, T0).await.unwrap();
+    assert_eq!(admins::role_in(&mut c.conn(), &app.id, &a.id).await.unwrap(), Some(Role::Owner));
+    assert_eq!(admins::role_in(&mut c.conn(), &other.id, &a.id).await.unwrap(), None);
+    let found = admins::find_by_email(&mut c.conn(), &Email::parse("owner@example.com").unwrap()).await.unwrap().unwrap();
+    assert_eq!(found.password_hash, "hash");
+    let ms = admins::memberships(&mut c.conn(), &a.id).await.unwrap();
+    assert_eq!(ms.len(), 1);
+    assert_eq!(ms[0].app_name, "A");
+    assert_eq!(admins::count(&mut c.conn()).await.unwrap(), 1);
+}
+
+async fn users_unique_per_app_and_isolated(db: &Db) {
+    let a = new_app(db, "A").await;
+    let b = new_app(db, "B").await;
+    let mut c = db.acquire().await.unwrap();
+    let ua = user(&a, "m@example.com", "M");
+    users::insert(&mut c.conn(), &ua, None).await.unwrap();
+    assert!(matches!(users::insert(&mut c.conn(), &user(&a, "m@example.com", "M2"), None).await, Err(DbError::UniqueViolation)));
+    let ub = user(&b, "m@example.com", "M");
+    users::insert(&mut c.conn(), &ub, Some("pw")).await.unwrap();
+    assert!(users::find(&mut c.conn(), &b.id, &ua.id).await.unwrap().is_none(), "app B cannot read app A's member");
+    let (found, hash) = users::find_credentials(&mut c.conn(), &b.id, &ub.email).await.unwrap().unwrap();
+    assert!(found.has_password);
+    assert_eq!(hash.as_deref(), Some("pw"));
+    let prev = users::record_login(&mut c.conn(), &a.id, &ua.id, T0 + Duration::days(1)).await.unwrap();
+    assert_eq!(prev, None);
+    let prev = users::record_login(&mut c.conn(), &a.id, &ua.id, T0 + Duration::days(2)).await.unwrap();
+    assert_eq!(prev, Some(T0 + Duration::days(1)));
+}
+
+async fn users_search_and_keyset_pages(db: &Db) {
+    let app = new_app(db, "A").await;
+    let mut c = db.acquire().await.unwrap();
+    let mut ids = vec![];
+    for i in 0..7 {
+        let u = user(&app, &format!("member{i}@example.com"), &format!("Member {i}"));
+        users::insert(&mut c.conn(), &u, None).await.unwrap();
+        ids.push(u.id);
+    }
+    let special = user(&app, "zed@other.org", "Ada_Lovelace 100%");
+    users::insert(&mut c.conn(), &special, None).await.unwrap();
+    // Walk all pages of 3: every member once, newest first.
+    let mut seen = vec![];
+    let mut cursor: Option<UserId> = None;
+    loop {
+        let page = users::list(&mut c.conn(), &app.id, None, cursor.as_ref(), Limit::parse(Some(3)).unwrap()).await.unwrap();
+        seen.extend(page.items.iter().map(|u| u.id.clone()));
+        match page.next_cursor {
+            Some(cur) => cursor = Some(UserId::from_trusted(cur)),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 8);
+    let mut sorted = seen.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(seen, sorted);
+    let hit = |q: &'static str| {
+        let app_id = app.id.clone();
+        async move {
+            let mut c = db.acquire().await.unwrap();
+            users::list(&mut c.conn(), &app_id, Some(q), None, Limit::default()).await.unwrap().items.len()
+        }
+    };
+    assert_eq!(hit("member3@").await, 1, "email prefix");
+    assert_eq!(hit("MEMBER").await, 7, "case-insensitive");
+    assert_eq!(hit("lovelace").await, 1, "name contains");
+    assert_eq!(hit("100%").await, 1, "% is literal");
+    assert_eq!(hit("a_l").await, 1, "_ is literal");
+    assert_eq!(hit("example.com").await, 0, "email matches by prefix only");
+}
+
+async fn products_crud_archive_and_pages(db: &Db) {
+    let app = new_app(db, "A").await;
+    let other = new_app(db, "B").await;
+    let mut c = db.acquire().await.unwrap();
+    let mut p = product(&app, "Course");
+    products::insert(&mut c.conn(), &p).await.unwrap();
+    p.fields.name = "Course 2".into();
+    p.archived_at = Some(T0);
+    assert!(products::update(&mut c.conn(), &p).await.unwrap());
+    assert_eq!(products::find(&mut c.conn(), &app.id, &p.id).await.unwrap().unwrap(), p);
+    assert!(products::find(&mut c.conn(), &other.id, &p.id).await.unwrap().is_none());
+    let mut q = p.clone();
+    q.app_id = other.id.clone();
+    assert!(!products::update(&mut c.conn(), &q).await.unwrap(), "update across apps touches nothing");
+    let live = products::list(&mut c.conn(), &app.id, false, None, Limit::default()).await.unwrap();
+    assert!(live.items.is_empty());
+    let all = products::list(&mut c.conn(), &app.id, true, None, Limit::default()).await.unwrap();
+    assert_eq!(all.items.len(), 1);
+
+    for (title, pos) in [("Third", 3), ("First", 1), ("Second", 2)] {
+        let pg = tollgate_domain::product::ContentPage {
+            id: PageId::new(),
+            app_id: app.id.clone(),
+            product_id: p.id.clone(),
+            title: title.into(),
+            body: "".into(),
+            position: pos,
+            created_at: T0,
+            updated_at: T0,
+        };
+        products::insert_page(&mut c.conn(), &pg).await.unwrap();
+    }
+    let pages = products::list_pages(&mut c.conn(), &app.id, &p.id).await.unwrap();
+    assert_eq!(pages.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["First", "Second", "Third"]);
+    assert!(products::delete_page(&mut c.conn(), &app.id, &p.id, &pages[0].id).await.unwrap());
+    assert!(!products::delete_page(&mut c.conn(), &other.id, &p.id, &pages[1].id).await.unwrap());
+    // A page of a product that does not exist is refused by the database.
+    let orphan = tollgate_domain::product::ContentPage { id: PageId::new(), product_id: ProductId::new(), ..pages[1].clone() };
+    assert!(matches!(products::insert_page(&mut c.conn(), &orphan).await, Err(DbError::ForeignKeyViolation)));
+}
+
+async fn grants_open_unique_and_revoke(db: &Db) {
+    let app = new_app(db, "A").await;
+    let mut c = db.acquire().await.unwrap();
+    let u = user(&app, "m@example.com", "M");
+    users::insert(&mut c.conn(), &u, None).await.unwrap();
+    let p = product(&app, "P");
+    products::insert(&mut c.conn(), &p).await.unwrap();
+    let g1 = grant(&u, &p, AccessSource::StripeSubscription, Some("sub_1"));
+    access::insert(&mut c.conn(), &g1, T0).await.unwrap();
+    let again = grant(&u, &p, AccessSource::StripeSubscription, Some("sub_1"));
+    assert!(matches!(access::insert(&mut c.conn(), &again, T0).await, Err(DbError::UniqueViolation)), "one open grant per source object");
+    access::insert(&mut c.conn(), &grant(&u, &p, AccessSource::Manual, None), T0).await.unwrap();
+    assert!(matches!(access::insert(&mut c.conn(), &grant(&u, &p, AccessSource::Manual, None), T0).await, Err(DbError::UniqueViolation)));
+    assert_eq!(access::open_for(&mut c.conn(), &app.id, &u.id, &p.id).await.unwrap().len(), 2);
+    assert_eq!(access::open_by_source(&mut c.conn(), &app.id, AccessSource::StripeSubscription, "sub_1").await.unwrap().len(), 1);
+    let end = T0 + Duration::days(30);
+    assert!(access::set_ends_at(&mut c.conn(), &app.id, &g1.id, Some(end), T0).await.unwrap());
+    assert!(access::revoke(&mut c.conn(), &app.id, &g1.id, Some("canceled"), T0).await.unwrap());
+    assert!(!access::revoke(&mut c.conn(), &app.id, &g1.id, None, T0).await.unwrap(), "second revoke is a no-op");
+    let stored = access::find(&mut c.conn(), &app.id, &g1.id).await.unwrap().unwrap();
+    assert_eq!(stored.ends_at, Some(end));
+    assert_eq!(stored.revoke_reason.as_deref(), Some("canceled"));
+    // Once revoked, the same source object may grant again.
+    access::insert(&mut c.conn(), &again, T0).await.unwrap();
+    let page = access::list_for_user(&mut c.conn(), &app.id, &u.id, Some(&p.id), None, Limit::default()).await.unwrap();
+    assert_eq!(page.items.len(), 3);
+}
+
+async fn activities_feed_filters_and_cursor(db: &Db) {
+    let app = new_app(db, "A").await;
+    let other = new_app(db, "B").await;
+    let mut c = db.acquire().await.unwrap();
+    let u1 = UserId::new();
+    let u2 = UserId::new();
+    let p = ProductId::new();
+    let kinds = [ActivityKind::UserCreated, ActivityKind::ProductAccessGranted, ActivityKind::UserLogin];
+    for i in 0..9 {
+        let u = if i % 2 == 0 { &u1 } else { &u2 };
+        let a = NewActivity::new(kinds[i % 3], Some(u.clone()), (i % 3 == 1).then(|| p.clone()), T0 + Duration::minutes((i / 2) as i64))
+            .with_data(serde_json::json!({ "i": i }));
+        activities::insert(&mut c.conn(), &app.id, &a).await.unwrap();
+    }
+    activities::insert(&mut c.conn(), &other.id, &NewActivity::new(ActivityKind::UserLogin, Some(u1.clone()), None, T0)).await.unwrap();
+    // Pages of 4 cover all 9 in (occurred_at, id) descending order, each once.
+    let mut all = vec![];
+    let mut cur = None;
+    loop {
+        let page = activities::list(&mut c.conn(), &app.id, &ActivityFilter::default(), cur.as_ref(), Limit::parse(Some(4)).unwrap()).await.unwrap();
+        all.extend(page.items);
+        match page.next_cursor {
+            Some(s) => cur = Some(tollgate_domain::page::TimeCursor::parse(&s).unwrap()),
+            None => break,
+        }
+    }
+    assert_eq!(all.len(), 9);
+    for w in all.windows(2) {
+        assert!((w[0].occurred_at, &w[0].id) > (w[1].occurred_at, &w[1].id));
+    }
+    let f = |kinds: Vec<ActivityKind>, user: Option<UserId>, product: Option<ProductId>, since: Option<OffsetDateTime>| ActivityFilter {
+        kinds,
+        user_id: user,
+        product_id: product,
+        since_ms: since.map(tollgate_domain::clock::to_millis),
+        until_ms: None,
+    };
+    let count = |filter: ActivityFilter| {
+        let app_id = app.id.clone();
+        async move {
+            let mut c = db.acquire().await.unwrap();
+            activities::list(&mut c.conn(), &app_id, &filter, None, Limit::parse(Some(100)).unwrap()).await.unwrap().items.len()
+        }
+    };
+    assert_eq!(count(f(vec![ActivityKind::UserLogin], None, None, None)).await, 3);
+    assert_eq!(count(f(vec![ActivityKind::UserLogin, ActivityKind::UserCreated], None, None, None)).await, 6);
+    assert_eq!(count(f(vec![], Some(u1.clone()), None, None)).await, 5);
+    assert_eq!(count(f(vec![], None, Some(p.clone()), None)).await, 3);
+    assert_eq!(count(f(vec![], None, None, Some(T0 + Duration::minutes(3)))).await, 3);
+    assert_eq!(all[0].data, serde_json::json!({ "i": 8 }));
+}
+
+fn job(kind: &str, unique: Option<&str>) -> NewJob {
+    NewJob { kind: kind.into(), payload: serde_json::json!({"k": kind}), run_at: T0, max_attempts: 3, unique_key: unique.map(str::to_owned) }
+}
+
+async fn jobs_lifecycle(db: &Db) {
+    let app = new_app(db, "A").await;
+    let mut c = db.acquire().await.unwrap();
+    let id = jobs::enqueue(&mut c.conn(), &app.id, &job("send_email", None), T0).await.unwrap().unwrap();
+    assert!(jobs::claim(&mut c.conn(), "w1", 10, T0 - Duration::seconds(1), Duration::minutes(5)).await.unwrap().is_empty(), "not due yet");
+    let got = jobs::claim(&mut c.conn(), "w1", 10, T0, Duration::minutes(5)).await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].attempts, 1);
+    assert_eq!(got[0].status, JobStatus::Running);
+    assert!(jobs::claim(&mut c.conn(), "w2", 10, T0, Duration::minutes(5)).await.unwrap().is_empty(), "claimed once");
+    assert!(!jobs::succeed(&mut c.conn(), &app.id, &id, "w2", T0).await.unwrap(), "only the holder completes it");
+    // Fail, retry later, fail to death.
+    assert!(jobs::fail(&mut c.conn(), &app.id, &id, "w1", "smtp down", Some(T0 + Duration::seconds(10)), T0).await.unwrap());
+    let j = jobs::find(&mut c.conn(), &app.id, &id).await.unwrap().unwrap();
+    assert_eq!((j.status, j.last_error.as_deref()), (JobStatus::Queued, Some("smtp down")));
+    let got = jobs::claim(&mut c.conn(), "w1", 10, T0 + Duration::seconds(10), Duration::minutes(5)).await.unwrap();
+    assert_eq!(got[0].attempts, 2);
+    assert!(jobs::fail(&mut c.conn(), &app.id, &id, "w1", "still down", None, T0).await.unwrap());
+    let dead = jobs::list(&mut c.conn(), &app.id, Some(JobStatus::Dead), None, Limit::default()).await.unwrap();
+    assert_eq!(dead.items.len(), 1);
+    assert!(jobs::retry_dead(&mut c.conn(), &app.id, &id, T0).await.unwrap());
+    let got = jobs::claim(&mut c.conn(), "w1", 10, T0, Duration::minutes(5)).await.unwrap();
+    assert_eq!(got[0].attempts, 1, "a retried dead job starts with fresh tries");
+    jobs::set_progress(&mut c.conn(), &app.id, &id, 5, 10, T0).await.unwrap();
+    assert!(jobs::succeed(&mut c.conn(), &app.id, &id, "w1", T0).await.unwrap());
+    let j = jobs::find(&mut c.conn(), &app.id, &id).await.unwrap().unwrap();
+    assert_eq!((j.status, j.progress_done, j.progress_total), (JobStatus::Succeeded, Some(5), Some(10)));
+    assert_eq!(jobs::prune_finished(&mut c.conn(), T0 + Duration::seconds(1)).await.unwrap(), 1);
+}
+
+async fn jobs_unique_key_and_stale_lease(db: &Db) {
+    let app = new_app(db, "A").await;
+    let mut c = db.acquire().await.unwrap();
+    assert!(jobs::enqueue(&mut c.conn(), &app.id, &job("import", Some("import:prod_1")), T0).await.unwrap().is_some());
+    assert!(jobs::enqueue(&mut c.conn(), &app.id, &job("import", Some("import:prod_1")), T0).await.unwrap().is_none());
+    let got = jobs::claim(&mut c.conn(), "w1", 10, T0, Duration::minutes(5)).await.unwrap();
+    assert_eq!(got.len(), 1);
+    // Worker w1 dies; after the lease another worker takes the job.
+    assert!(jobs::claim(&mut c.conn(), "w2", 10, T0 + Duration::minutes(4), Duration::minutes(5)).await.unwrap().is_empty());
+    let again = jobs::claim(&mut c.conn(), "w2", 10, T0 + Duration::minutes(6), Duration::minutes(5)).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 2);
+    assert!(!jobs::succeed(&mut c.conn(), &app.id, &again[0].id, "w1", T0).await.unwrap(), "the dead worker's late completion is ignored");
+}
+
+async fn jobs_concurrent_claims_never_overlap(db: &Db) {
+    let app = new_app(db, "A").await;
+    {
+        let mut c = db.acquire().await.unwrap();
+        for _ in 0..60 {
+            jobs::enqueue(&mut c.conn(), &app.id, &job("x", None), T0).await.unwrap();
+        }
+    }
+    let mut tasks = vec![];
+    for w in 0..4 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = vec![];
+            loop {
+                let mut tx = db.begin().await.unwrap();
+                let got = jobs::claim(&mut tx.conn(), &format!("w{w}"), 5, T0, Duration::minutes(5)).await.unwrap();
+                tx.commit().await.unwrap();
+                if got.is_empty() {
+                    break;
+                }
+                mine.extend(got.into_iter().map(|j| j.id));
+            }
+            mine
+        }));
+    }
+    let mut all = vec![];
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(n, 60, "every job claimed");
+    assert_eq!(all.len(), 60, "no job claimed twice");
+}
+
+async fn idempotency_claims(db: &Db) {
+    let app = new_app(db, "A").await;
+    let other = new_app(db, "B").await;
+    let mut c = db.acquire().await.unwrap();
+    assert_eq!(idempotency::claim(&mut c.conn(), &app.id, "k1", "h1", T0).await.unwrap(), Claim::Fresh);
+    assert_eq!(idempotency::claim(&mut c.conn(), &app.id, "k1", "h1", T0).await.unwrap(), Claim::InFlight);
+    assert_eq!(idempotency::claim(&mut c.conn(), &app.id, "k1", "h2", T0).await.unwrap(), Claim::Mismatch);
+    idempotency::complete(&mut c.conn(), &app.id, "k1", 201, "{\"id\":1}").await.unwrap();
+    assert_eq!(idempotency::claim(&mut c.conn(), &app.id, "k1", "h1", T0).await.unwrap(), Claim::Done { status: 201, body: "{\"id\":1}".into() });
+    assert_eq!(idempotency::claim(&mut c.conn(), &other.id, "k1", "h1", T0).await.unwrap(), Claim::Fresh, "keys are per app");
+    idempotency::release(&mut c.conn(), &other.id, "k1").await.unwrap();
+    assert_eq!(idempotency::claim(&mut c.conn(), &other.id, "k1", "h9", T0).await.unwrap(), Claim::Fresh, "a released key is free");
+    assert_eq!(idempotency::prune(&mut c.conn(), T0 + Duration::hours(25)).await.unwrap(), 2);
+}
+
+async fn sessions_and_magic_links_are_single_use(db: &Db) {
+    use tollgate_persistence::sessions::{NewSession, SubjectKind};
+    let app = new_app(db, "A").await;
+    let mut c = db.acquire().await.unwrap();
+    let s = NewSession { app_id: &app.id, token_hash: "th", kind: SubjectKind::Admin, subject_id: "adm_1", expires_at: T0 + Duration::days(1), now: T0 };
+    sessions::insert(&mut c.conn(), &s).await.unwrap();
+    assert_eq!(sessions::consume(&mut c.conn(), &app.id, "th", SubjectKind::Member, T0).await.unwrap(), None, "kind must match");
+    assert_eq!(sessions::consume(&mut c.conn(), &app.id, "th", SubjectKind::Admin, T0).await.unwrap().as_deref(), Some("adm_1"));
+    assert_eq!(sessions::consume(&mut c.conn(), &app.id, "th", SubjectKind::Admin, T0).await.unwrap(), None, "single use");
+    let s2 = NewSession { token_hash: "th2", ..s };
+    sessions::insert(&mut c.conn(), &s2).await.unwrap();
+    assert_eq!(sessions::consume(&mut c.conn(), &app.id, "th2", SubjectKind::Admin, T0 + Duration::days(2)).await.unwrap(), None, "expired");
+
+    let u = user(&app, "m@example.com", "M");
+    users::insert(&mut c.conn(), &u, None).await.unwrap();
+    magic_links::insert(&mut c.conn(), &app.id, "ml", &u.id, T0 + Duration::minutes(15), T0).await.unwrap();
+    assert_eq!(magic_links::consume(&mut c.conn(), &app.id, "ml", T0 + Duration::minutes(16)).await.unwrap(), None, "expired");
+    magic_links::insert(&mut c.conn(), &app.id, "ml2", &u.id, T0 + Duration::minutes(15), T0).await.unwrap();
+    assert_eq!(magic_links::consume(&mut c.conn(), &app.id, "ml2", T0).await.unwrap(), Some(u.id.clone()));
+    assert_eq!(magic_links::consume(&mut c.conn(), &app.id, "ml2", T0).await.unwrap(), None, "single use");
+}
+
+async fn api_keys_scopes_and_revoke(db: &Db) {
+    let app = new_app(db, "A").await;
+    let other = new_app(db, "B").await;
+    let mut c = db.acquire().await.unwrap();
+    let key = api_keys::ApiKey {
+        id: ApiKeyId::new(),
+        app_id: app.id.clone(),
+        name: "Zapier".into(),
+        last4: "abcd".into(),
+        scopes: vec![Scope::read(Family::Products), Scope::write(Family::Users)],
+        created_by: None,
+        created_at: T0,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    api_keys::insert(&mut c.conn(), &key, "sha").await.unwrap();
+    let (found, hash) = api_keys::find_for_auth(&mut c.conn(), key.id.as_str()).await.unwrap().unwrap();
+    assert_eq!((found, hash.as_str()), (key.clone(), "sha"));
+    assert!(!api_keys::revoke(&mut c.conn(), &other.id, &key.id, T0).await.unwrap(), "other app cannot revoke");
+    assert!(api_keys::revoke(&mut c.conn(), &app.id, &key.id, T0).await.unwrap());
+    api_keys::touch(&mut c.conn(), &app.id, &key.id, T0).await.unwrap();
+    let k = api_keys::find(&mut c.conn(), &app.id, &key.id).await.unwrap().unwrap();
+    assert_eq!((k.revoked_at, k.last_used_at), (Some(T0), Some(T0)));
+    assert_eq!(api_keys::list(&mut c.conn(), &other.id, None, Limit::default()).await.unwrap().items.len(), 0);
+}
+
+async fn connectors_upsert(db: &Db) {
+    let app = new_app(db, "A").await;
+    let mut c = db.acquire().await.unwrap();
+    let mut rec = connectors::ConnectorRecord { kind: "stripe".into(), settings: serde_json::json!({"a": 1}), secrets: Some("enc".into()), updated_at: T0 };
+    connectors::upsert(&mut c.conn(), &app.id, &rec).await.unwrap();
+    rec.settings = serde_json::json!({"a": 2});
+    rec.secrets = None;
+    connectors::upsert(&mut c.conn(), &app.id, &rec).await.unwrap();
+    assert_eq!(connectors::find(&mut c.conn(), &app.id, "stripe").await.unwrap().unwrap(), rec);
+    assert!(connectors::find(&mut c.conn(), &app.id, "zapier").await.unwrap().is_none());
+}
+
+async fn failed_transaction_writes_nothing(db: &Db) {
+    let app = new_app(db, "A").await;
+    let u = user(&app, "m@example.com", "M");
+    {
+        let mut tx = db.begin().await.unwrap();
+        users::insert(&mut tx.conn(), &u, None).await.unwrap();
+        activities::insert(&mut tx.conn(), &app.id, &NewActivity::new(ActivityKind::UserCreated, Some(u.id.clone()), None, T0)).await.unwrap();
+        // dropped without commit
+    }
+    let mut c = db.acquire().await.unwrap();
+    assert!(users::find(&mut c.conn(), &app.id, &u.id).await.unwrap().is_none());
+    let feed = activities::list(&mut c.conn(), &app.id, &ActivityFilter::default(), None, Limit::default()).await.unwrap();
+    assert!(feed.items.is_empty());
+}
+
+async fn stripe_links_customers_subscriptions_purchases_inbox(db: &Db) {
+    use tollgate_domain::subscription::SubscriptionStatus;
+    use tollgate_persistence::stripe::*;
+    let app = new_app(db, "A").await;
+    let other = new_app(db, "B").await;
+    let mut c = db.acquire().await.unwrap();
+    let p1 = product(&app, "P1");
+    let p2 = product(&app, "P2");
+    products::insert(&mut c.conn(), &p1).await.unwrap();
+    products::insert(&mut c.conn(), &p2).await.unwrap();
+    let l = ProductLink { product_id: p1.id.clone(), stripe_product_id: "prod_S1".into(), stripe_product_name: "S1".into(), import_job_id: None, created_at: T0 };
+    insert_link(&mut c.conn(), &app.id, &l).await.unwrap();
+    let dup = ProductLink { product_id: p2.id.clone(), ..l.clone() };
+    assert!(matches!(insert_link(&mut c.conn(), &app.id, &dup).await, Err(DbError::UniqueViolation)), "one Tollgate product per Stripe product");
+    assert_eq!(links(&mut c.conn(), &app.id).await.unwrap(), vec![l.clone()]);
+    assert!(links(&mut c.conn(), &other.id).await.unwrap().is_empty());
+
+    let u = user(&app, "m@example.com", "M");
+    users::insert(&mut c.conn(), &u, None).await.unwrap();
+    link_customer(&mut c.conn(), &app.id, "cus_1", &u.id, T0).await.unwrap();
+    link_customer(&mut c.conn(), &app.id, "cus_1", &u.id, T0).await.unwrap();
+    link_customer(&mut c.conn(), &app.id, "cus_2", &u.id, T0).await.unwrap();
+    assert_eq!(user_for_customer(&mut c.conn(), &app.id, "cus_1").await.unwrap(), Some(u.id.clone()));
+    assert_eq!(user_for_customer(&mut c.conn(), &other.id, "cus_1").await.unwrap(), None);
+    assert_eq!(customers_of(&mut c.conn(), &app.id, &u.id).await.unwrap().len(), 2, "a member may have several customers");
+
+    let mut s = SubscriptionRecord {
+        subscription_id: "sub_1".into(),
+        customer_id: "cus_1".into(),
+        user_id: u.id.clone(),
+        status: SubscriptionStatus::Active,
+        cancel_at_period_end: false,
+        current_period_end: Some(T0 + Duration::days(30)),
+        past_due_since: None,
+        stripe_product_ids: vec!["prod_S1".into(), "prod_S2".into()],
+        mrr: 2500,
+        currency: Some("usd".into()),
+        started_recorded: true,
+        cancel_recorded: false,
+        state_at: T0,
+    };
+    upsert_subscription(&mut c.conn(), &app.id, &s, T0).await.unwrap();
+    s.status = SubscriptionStatus::PastDue;
+    s.past_due_since = Some(T0);
+    s.cancel_at_period_end = true;
+    upsert_subscription(&mut c.conn(), &app.id, &s, T0).await.unwrap();
+    assert_eq!(find_subscription(&mut c.conn(), &app.id, "sub_1").await.unwrap().unwrap(), s);
+    let mut s2 = s.clone();
+    s2.subscription_id = "sub_2".into();
+    s2.mrr = 1000;
+    upsert_subscription(&mut c.conn(), &app.id, &s2, T0).await.unwrap();
+    assert_eq!(mrr_summary(&mut c.conn(), &app.id).await.unwrap(), (3500, 2));
+    assert_eq!(mrr_summary(&mut c.conn(), &other.id).await.unwrap(), (0, 0));
+
+    let pur = Purchase { id: "pur_1".into(), user_id: u.id.clone(), product_id: p1.id.clone(), source_ref: "pi_1".into(), amount: 1900, currency: Some("eur".into()), refunded: false, purchased_at: T0 };
+    assert!(insert_purchase(&mut c.conn(), &app.id, &pur, T0).await.unwrap());
+    assert!(!insert_purchase(&mut c.conn(), &app.id, &Purchase { id: "pur_2".into(), ..pur.clone() }, T0).await.unwrap(), "one purchase per payment and product");
+    assert_eq!(mark_refunded(&mut c.conn(), &app.id, "pi_1").await.unwrap(), 1);
+    assert_eq!(mark_refunded(&mut c.conn(), &app.id, "pi_1").await.unwrap(), 0);
+    assert!(purchases_of(&mut c.conn(), &app.id, &u.id).await.unwrap()[0].refunded);
+
+    let e = InboxEvent { event_id: "evt_1".into(), event_type: "invoice.paid".into(), created: 100, payload: "{}".into(), status: "pending".into(), received_at: T0, processed_at: None, error: None };
+    assert!(store_event_with_job(db, &app.id, &e, None, JobId::new().as_str()).await.unwrap());
+    assert!(!store_event_with_job(db, &app.id, &e, None, JobId::new().as_str()).await.unwrap(), "the same event twice is stored once");
+    assert!(store_event_with_job(db, &other.id, &e, None, JobId::new().as_str()).await.unwrap(), "event ids are per app");
+    mark_event(&mut c.conn(), &app.id, "evt_1", "processed", None, T0).await.unwrap();
+    assert_eq!(find_event(&mut c.conn(), &app.id, "evt_1").await.unwrap().unwrap().status, "processed");
+    assert_eq!(latest_event_created(&mut c.conn(), &app.id).await.unwrap(), Some(100));
+    assert_eq!(list_events(&mut c.conn(), &app.id, Some("pending"), 10).await.unwrap().len(), 0);
+}
+
+async fn lock_for_update_serializes_transactions(db: &Db) {
+    // Two transactions that lock the same key run one after the other: the
+    // second reads what the first wrote.
+    let app = new_app(db, "A").await;
+    let first = {
+        let db = db.clone();
+        let app = app.id.clone();
+        tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            lock_for_update(&mut tx.conn(), "k").await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let mut a = apps::find(&mut tx.conn(), &app).await.unwrap().unwrap();
+            a.name = "first".into();
+            apps::update(&mut tx.conn(), &a).await.unwrap();
+            tx.commit().await.unwrap();
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let mut tx = db.begin().await.unwrap();
+    lock_for_update(&mut tx.conn(), "k").await.unwrap();
+    let seen = apps::find(&mut tx.conn(), &app.id).await.unwrap().unwrap().name;
+    tx.commit().await.unwrap();
+    first.await.unwrap();
+    assert_eq!(seen, "first", "the second transaction waited for the first");
+}
+
+async fn webhook_event_and_job_stored_in_one_trip(db: &Db) {
+    use tollgate_persistence::stripe::*;
+    let app = new_app(db, "A").await;
+    let ev = |id: &str| InboxEvent { event_id: id.into(), event_type: "invoice.paid".into(), created: 1, payload: "{}".into(), status: "pending".into(), received_at: T0, processed_at: None, error: None };
+    let j = |id: &str| NewJob { kind: "stripe_event".into(), payload: serde_json::json!({"event_id": id}), run_at: T0, max_attempts: 10, unique_key: Some(format!("evt:{id}")) };
+    assert!(store_event_with_job(db, &app.id, &ev("evt_1"), Some(&j("evt_1")), JobId::new().as_str()).await.unwrap());
+    assert!(!store_event_with_job(db, &app.id, &ev("evt_1"), Some(&j("evt_1")), JobId::new().as_str()).await.unwrap(), "duplicate");
+    assert!(store_event_with_job(db, &app.id, &ev("evt_2"), None, JobId::new().as_str()).await.unwrap(), "an ignored type: stored, no job");
+    let mut c = db.acquire().await.unwrap();
+    let all = jobs::list(&mut c.conn(), &app.id, None, None, Limit::default()).await.unwrap();
+    assert_eq!(all.items.len(), 1, "one job for evt_1, none for the duplicate or the ignored event");
+    assert_eq!(all.items[0].payload, serde_json::json!({"event_id": "evt_1"}));
+    assert_eq!(find_event(&mut c.conn(), &app.id, "evt_2").await.unwrap().unwrap().event_type, "invoice.paid");
+    drop(c);
+    // Concurrent deliveries of one event: stored once, one job.
+    let mut tasks = vec![];
+    for _ in 0..8 {
+        let (db, app) = (db.clone(), app.id.clone());
+        tasks.push(tokio::spawn(async move { store_event_with_job(&db, &app, &ev("evt_3"), Some(&j("evt_3")), JobId::new().as_str()).await.unwrap() }));
+    }
+    let mut stored = 0;
+    for t in tasks {
+        stored += t.await.unwrap() as usize;
+    }
+    assert_eq!(stored, 1);
+    let mut c = db.acquire().await.unwrap();
+    assert_eq!(jobs::list(&mut c.conn(), &app.id, None, None, Limit::default()).await.unwrap().items.len(), 2);
+    // The connection is usable afterwards (no transaction left open).
+    assert!(store_event_with_job(db, &app.id, &ev("evt_4"), None, JobId::new().as_str()).await.unwrap());
+}
