@@ -1,0 +1,17 @@
+//! Tollgate's use cases. Handlers (HTTP, CLI, job worker) parse input into
+//! domain types and call these; these decide, and persist through
+//! `tollgate-persistence` inside one transaction per use case.
+
+pub mod auth;
+pub mod crypto;
+pub mod error;
+pub mod mail;
+pub mod member_area;
+pub mod selling;
+pub mod services;
+pub mod stripe;
+pub mod usecases;
+pub mod worker;
+
+pub use error::{AppError, AppResult};
+pub use services::{Services, ServicesConfig, StripeSettings};

@@ -1,0 +1,218 @@
+//! Email: templates, the outbox, and SMTP delivery (lettre).
+//!
+//! A message is first a row in `email_outbox` plus a `send_email` job, in
+//! the same transaction as the change that caused it. The job delivers it
+//! over SMTP and is retried with backoff while the server refuses. Without
+//! SMTP configured the message is marked `logged` and stays readable through
+//! `GET /api/v1/emails`, so magic links work on a fresh install.
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::{ExposeSecret, SecretString};
+use tollgate_domain::ids::{AppId, EmailId};
+use tollgate_persistence::jobs::NewJob;
+use tollgate_persistence::outbox::{self, OutboxEmail};
+use tollgate_persistence::{Conn, jobs};
+
+use crate::error::{AppError, AppResult};
+use crate::services::Services;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain connection (a local relay or a test server).
+    None,
+    /// STARTTLS upgrade (port 587).
+    Starttls,
+    /// Implicit TLS (port 465).
+    Tls,
+}
+
+#[derive(Clone, serde::Deserialize)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<SecretString>,
+    pub tls: SmtpTls,
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "[redacted]"))
+            .field("tls", &self.tls)
+            .finish()
+    }
+}
+
+/// Sends mail over SMTP, or reports that none is configured.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    from: String,
+}
+
+impl Mailer {
+    pub fn new(smtp: Option<SmtpConfig>, from: String) -> Self {
+        let transport = smtp.and_then(|c| {
+            let builder = match c.tls {
+                SmtpTls::None => Some(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&c.host)),
+                SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&c.host).ok(),
+                SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&c.host).ok(),
+            };
+            let mut b = builder?.port(c.port).timeout(Some(std::time::Duration::from_secs(20)));
+            if let (Some(u), Some(p)) = (c.username.filter(|u| !u.is_empty()), c.password) {
+                b = b.credentials(Credentials::new(u, p.expose_secret().to_owned()));
+            }
+            Some(b.build())
+        });
+        Self { transport, from }
+    }
+
+    pub fn is_configured(&self) -> bool {
+        self.transport.is_some()
+    }
+
+    async fn send(&self, e: &OutboxEmail) -> Result<(), String> {
+        let Some(t) = &self.transport else { return Err("no SMTP configured".into()) };
+        let from: Mailbox = self.from.parse().map_err(|err| format!("bad from address: {err}"))?;
+        let to: Mailbox = e.to_email.parse().map_err(|err| format!("bad recipient: {err}"))?;
+        let msg = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(&e.subject)
+            .message_id(Some(format!("<{}@tollgate>", e.id)))
+            .multipart(MultiPart::alternative_plain_html(e.text_body.clone(), e.html_body.clone()))
+            .map_err(|err| format!("cannot build message: {err}"))?;
+        t.send(msg).await.map(|_| ()).map_err(|err| format!("SMTP: {err}"))
+    }
+}
+
+/// A rendered message.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub template: &'static str,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+fn layout(site: &str, body_html: &str) -> String {
+    format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;max-width:560px;margin:auto;padding:24px;color:#111\">\
+         <p style=\"font-weight:600\">{}</p>{}</body></html>",
+        esc(site),
+        body_html
+    )
+}
+
+pub fn magic_link(site: &str, link: &str, minutes: i64) -> Rendered {
+    Rendered {
+        template: "magic_link",
+        subject: format!("Your login link for {site}"),
+        text: format!("Use this link to log in to {site}:\n\n{link}\n\nIt works once and expires in {minutes} minutes. If you did not ask for it, ignore this email.\n"),
+        html: layout(
+            site,
+            &format!(
+                "<p>Use this link to log in:</p><p><a href=\"{}\">Log in to {}</a></p><p>It works once and expires in {minutes} minutes. If you did not ask for it, ignore this email.</p>",
+                esc(link),
+                esc(site)
+            ),
+        ),
+    }
+}
+
+pub fn member_invite(site: &str, name: &str, link: &str) -> Rendered {
+    let hello = if name.is_empty() { "Hello".to_owned() } else { format!("Hello {name}") };
+    Rendered {
+        template: "member_invite",
+        subject: format!("You're invited to {site}"),
+        text: format!("{hello},\n\nAn account was created for you on {site}. Open this link to log in:\n\n{link}\n"),
+        html: layout(
+            site,
+            &format!("<p>{},</p><p>An account was created for you on {}.</p><p><a href=\"{}\">Log in</a></p>", esc(&hello), esc(site), esc(link)),
+        ),
+    }
+}
+
+pub fn access_granted(site: &str, product: &str, link: &str) -> Rendered {
+    Rendered {
+        template: "access_granted",
+        subject: format!("You now have access to {product}"),
+        text: format!("You now have access to {product} on {site}.\n\nOpen it here: {link}\n"),
+        html: layout(site, &format!("<p>You now have access to <strong>{}</strong>.</p><p><a href=\"{}\">Open it</a></p>", esc(product), esc(link))),
+    }
+}
+
+pub const SEND_EMAIL_JOB: &str = "send_email";
+
+/// Puts a message in the outbox and schedules its delivery, inside the caller's transaction.
+pub async fn enqueue(conn: &mut Conn<'_>, app: &AppId, to: &str, r: Rendered, now: time::OffsetDateTime) -> AppResult<EmailId> {
+    let e = OutboxEmail {
+        id: EmailId::new(),
+        app_id: app.clone(),
+        template: r.template.into(),
+        to_email: to.into(),
+        subject: r.subject,
+        text_body: r.text,
+        html_body: r.html,
+        status: "queued".into(),
+        attempts: 0,
+        last_error: None,
+        created_at: now,
+        sent_at: None,
+    };
+    outbox::insert(conn, &e).await?;
+    jobs::enqueue(
+        conn,
+        app,
+        &NewJob {
+            kind: SEND_EMAIL_JOB.into(),
+            payload: serde_json::json!({ "email_id": e.id }),
+            run_at: now,
+            max_attempts: 8,
+            unique_key: Some(format!("email:{}", e.id)),
+        },
+        now,
+    )
+    .await?;
+    Ok(e.id)
+}
+
+impl Services {
+    /// The `send_email` job: delivers one outbox message.
+    pub async fn deliver_email(&self, app: &AppId, id: &EmailId) -> AppResult<()> {
+        let mut c = self.db.acquire().await?;
+        let Some(e) = outbox::find(&mut c.conn(), app, id).await? else { return Ok(()) };
+        if matches!(e.status.as_str(), "sent" | "logged") {
+            return Ok(());
+        }
+        if !self.mailer.is_configured() {
+            tracing::info!(email_id = %e.id, template = %e.template, "no SMTP configured: email kept in the outbox, readable at GET /api/v1/emails/{}", e.id);
+            outbox::mark(&mut c.conn(), app, id, "logged", None, self.now()).await?;
+            return Ok(());
+        }
+        match self.mailer.send(&e).await {
+            Ok(()) => {
+                outbox::mark(&mut c.conn(), app, id, "sent", None, self.now()).await?;
+                tracing::info!(email_id = %e.id, template = %e.template, "email sent");
+                Ok(())
+            }
+            Err(err) => {
+                outbox::mark(&mut c.conn(), app, id, "failed", Some(&err), self.now()).await?;
+                Err(AppError::Unavailable { code: "smtp_failed", message: err })
+            }
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! The member area: library with locked cards and purchase targets, product
+//! content for members with access, progress, hosted media, profile.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+
+use tollgate_domain::access::has_access;
+use tollgate_domain::activity::{ActivityKind, NewActivity};
+use tollgate_domain::auth::password;
+use tollgate_domain::email::Email;
+use tollgate_domain::error::ValidationErrors;
+use tollgate_domain::ids::{AppId, PageId, ProductId, UserId};
+use tollgate_domain::product::{ContentPage, Product};
+use tollgate_domain::selling::{PurchaseTarget, purchase_target};
+use tollgate_domain::user::{User, user_name};
+use tollgate_persistence::selling::{self as repo, Media};
+use tollgate_persistence::{DbError, access, products, users};
+
+use crate::crypto::{hash_password, verify_password};
+use crate::error::{AppError, AppResult};
+use crate::services::Services;
+use crate::usecases::access::record;
+
+type BoxFut<'a, T> = Pin<Box<dyn Future<Output = std::io::Result<T>> + Send + 'a>>;
+
+/// Where hosted media bytes live. Local disk by default; another backend
+/// (object storage) implements the same three calls.
+pub trait Storage: Send + Sync + 'static {
+    fn put<'a>(&'a self, key: &'a str, bytes: &'a [u8]) -> BoxFut<'a, ()>;
+    fn get<'a>(&'a self, key: &'a str) -> BoxFut<'a, Vec<u8>>;
+    fn delete<'a>(&'a self, key: &'a str) -> BoxFut<'a, ()>;
+}
+
+/// Files under a directory; keys are `<app>/<media id>` (checked, never user input).
+pub struct LocalDisk {
+    root: PathBuf,
+}
+
+impl LocalDisk {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    fn path(&self, key: &str) -> std::io::Result<PathBuf> {
+        if key.is_empty() || key.contains("..") || key.starts_with('/') || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'/') {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "bad storage key"));
+        }
+        Ok(self.root.join(key))
+    }
+}
+
+impl Storage for LocalDisk {
+    fn put<'a>(&'a self, key: &'a str, bytes: &'a [u8]) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            let path = self.path(key)?;
+            if let Some(dir) = path.parent() {
+                tokio::fs::create_dir_all(dir).await?;
+            }
+            let tmp = path.with_extension("part");
+            tokio::fs::write(&tmp, bytes).await?;
+            tokio::fs::rename(&tmp, &path).await
+        })
+    }
+    fn get<'a>(&'a self, key: &'a str) -> BoxFut<'a, Vec<u8>> {
+        Box::pin(async move { tokio::fs::read(self.path(key)?).await })
+    }
+    fn delete<'a>(&'a self, key: &'a str) -> BoxFut<'a, ()> {
+        Box::pin(async move { tokio::fs::remove_file(self.path(key)?).await })
+    }
+}
+
+/// One product as a member sees it in the library.
+#[derive(Debug, Clone)]
+pub struct LibraryItem {
+    pub product: Product,
+    pub has_access: bool,
+    pub purchase_target: Option<PurchaseTarget>,
+    pub completed_pages: i64,
+    pub total_pages: i64,
+}
+
+/// A product's content for a member with access.
+#[derive(Debug, Clone)]
+pub struct ProductContent {
+    pub product: Product,
+    pub pages: Vec<(ContentPage, bool)>,
+    pub media: Vec<Media>,
+}
+
+pub const MAX_MEDIA_BYTES: usize = 100 * 1024 * 1024;
+
+impl Services {
+    /// The public URL of a product's sales page.
+    pub fn sales_page_url(&self, app: &AppId, product: &ProductId) -> String {
+        format!("{}/p/{app}/{product}", self.config.public_url)
+    }
+
+    /// Every live product with the member's access, lock state, purchase
+    /// target and progress. Products without access are listed (locked)
+    /// only when they show a locked card. `user = None`: a visitor.
+    pub async fn library(&self, app: &AppId, user: Option<&UserId>) -> AppResult<Vec<LibraryItem>> {
+        let now = self.now();
+        let mut c = self.db.acquire().await?;
+        let mut all = vec![];
+        let mut after: Option<ProductId> = None;
+        loop {
+            let page = products::list(&mut c.conn(), app, false, after.as_ref(), tollgate_domain::page::Limit::parse(Some(100)).unwrap_or_default()).await?;
+            let next = page.next_cursor.clone();
+            all.extend(page.items);
+            match next {
+                Some(n) if all.len() < 5000 => after = Some(ProductId::from_trusted(n)),
+                _ => break,
+            }
+        }
+        let grants = match user {
+            Some(u) => access::open_for_user(&mut c.conn(), app, u).await?,
+            None => vec![],
+        };
+        let progress = match user {
+            Some(u) => repo::progress(&mut c.conn(), app, u).await?,
+            None => Default::default(),
+        };
+        let checkout = repo::checkout_urls(&mut c.conn(), app).await?;
+        let sales: std::collections::HashSet<ProductId> = repo::products_with_sales_pages(&mut c.conn(), app).await?.into_iter().collect();
+        let mut out = vec![];
+        for p in all.into_iter().rev() {
+            let mine = grants.iter().filter(|g| g.product_id == p.id);
+            let has = has_access(mine, now);
+            if !has && !p.fields.show_locked_card {
+                continue;
+            }
+            let sp = sales.contains(&p.id).then(|| self.sales_page_url(app, &p.id));
+            let target = if has { None } else { purchase_target(&p.fields, checkout.get(&p.id).map(String::as_str), sp.as_deref()) };
+            // Products missing from the totals have no pages.
+            let (done, total) = progress.get(&p.id).copied().unwrap_or((0, 0));
+            out.push(LibraryItem { product: p, has_access: has, purchase_target: target, completed_pages: done, total_pages: total });
+        }
+        Ok(out)
+    }
+
+    async fn require_access(&self, app: &AppId, user: &UserId, product: &ProductId) -> AppResult<Product> {
+        let mut c = self.db.acquire().await?;
+        let p = products::find(&mut c.conn(), app, product).await?.filter(|p| p.archived_at.is_none()).ok_or(AppError::NotFound("product"))?;
+        let grants = access::open_for(&mut c.conn(), app, user, product).await?;
+        if !has_access(&grants, self.now()) {
+            return Err(AppError::forbidden("no_access", "you do not have access to this product"));
+        }
+        Ok(p)
+    }
+
+    pub async fn member_product(&self, app: &AppId, user: &UserId, product: &ProductId) -> AppResult<ProductContent> {
+        let p = self.require_access(app, user, product).await?;
+        let mut c = self.db.acquire().await?;
+        let pages = products::list_pages(&mut c.conn(), app, product).await?;
+        let done: std::collections::HashSet<PageId> = repo::completed_pages(&mut c.conn(), app, user, product).await?.into_iter().collect();
+        let media = repo::media_of_product(&mut c.conn(), app, product).await?;
+        Ok(ProductContent { product: p, pages: pages.into_iter().map(|pg| { let d = done.contains(&pg.id); (pg, d) }).collect(), media })
+    }
+
+    /// Ticks a page (User Page Completed; User Product Completed once, when
+    /// every page is ticked) or unticks it. Returns (completed, total).
+    pub async fn set_page_complete(&self, app: &AppId, user: &UserId, product: &ProductId, page: &PageId, complete: bool) -> AppResult<(i64, i64)> {
+        self.require_access(app, user, product).await?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let pg = products::find_page(&mut tx.conn(), app, product, page).await?.ok_or(AppError::NotFound("page"))?;
+        if complete {
+            if repo::complete_page(&mut tx.conn(), app, user, product, page, now).await? {
+                let d = serde_json::json!({ "page_id": page, "page_title": pg.title });
+                record(&mut tx.conn(), app, NewActivity::new(ActivityKind::UserPageCompleted, Some(user.clone()), Some(product.clone()), now).with_data(d)).await?;
+            }
+        } else {
+            repo::uncomplete_page(&mut tx.conn(), app, user, page).await?;
+        }
+        let total = products::list_pages(&mut tx.conn(), app, product).await?.len() as i64;
+        let done = repo::completed_pages(&mut tx.conn(), app, user, product).await?.len() as i64;
+        if complete && total > 0 && done == total && repo::record_product_completion(&mut tx.conn(), app, user, product, now).await? {
+            record(&mut tx.conn(), app, NewActivity::new(ActivityKind::UserProductCompleted, Some(user.clone()), Some(product.clone()), now)).await?;
+        }
+        tx.commit().await?;
+        Ok((done, total))
+    }
+
+    /// Stores an uploaded file for a product. `kind`: video, audio or file.
+    pub async fn upload_media(&self, app: &AppId, product: &ProductId, kind: &str, filename: &str, content_type: &str, bytes: &[u8]) -> AppResult<Media> {
+        let mut e = ValidationErrors::new();
+        if !["video", "audio", "file"].contains(&kind) {
+            e.add("kind", "invalid_choice", "must be video, audio or file");
+        }
+        e.check("filename", tollgate_domain::error::text(filename, 1, 255));
+        if filename.contains('/') || filename.contains('\\') {
+            e.add("filename", "invalid_characters", "must be a file name, not a path");
+        }
+        if bytes.is_empty() {
+            e.add("body", "required", "the file is empty");
+        }
+        e.into_result()?;
+        self.get_product(app, product).await?;
+        let id = format!("med_{}", uuid::Uuid::now_v7().simple());
+        let key = format!("{app}/{id}");
+        self.storage.put(&key, bytes).await.map_err(|err| AppError::Internal(format!("storing media: {err}")))?;
+        let m = Media {
+            id,
+            product_id: product.clone(),
+            kind: kind.into(),
+            filename: filename.into(),
+            content_type: content_type.into(),
+            size: bytes.len() as i64,
+            storage_key: key,
+            created_at: self.now(),
+        };
+        let mut c = self.db.acquire().await?;
+        repo::insert_media(&mut c.conn(), app, &m).await?;
+        Ok(m)
+    }
+
+    pub async fn list_media(&self, app: &AppId, product: &ProductId) -> AppResult<Vec<Media>> {
+        let mut c = self.db.acquire().await?;
+        products::find(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("product"))?;
+        Ok(repo::media_of_product(&mut c.conn(), app, product).await?)
+    }
+
+    /// Removes a hosted file (row first, then bytes: a failure leaves an orphan file, never a dangling row).
+    pub async fn delete_media(&self, app: &AppId, product: &ProductId, id: &str) -> AppResult<()> {
+        let m = {
+            let mut c = self.db.acquire().await?;
+            let m = repo::find_media(&mut c.conn(), app, id).await?.filter(|m| &m.product_id == product).ok_or(AppError::NotFound("media"))?;
+            repo::delete_media(&mut c.conn(), app, product, id).await?;
+            m
+        };
+        if let Err(e) = self.storage.delete(&m.storage_key).await {
+            tracing::warn!(error = %e, media = %m.id, "could not delete the stored file");
+        }
+        Ok(())
+    }
+
+    /// A member downloads or streams a hosted file (records User File Downloaded for files).
+    pub async fn member_media(&self, app: &AppId, user: &UserId, id: &str) -> AppResult<(Media, Vec<u8>)> {
+        let m = {
+            let mut c = self.db.acquire().await?;
+            repo::find_media(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("media"))?
+        };
+        self.require_access(app, user, &m.product_id).await?;
+        let bytes = self.storage.get(&m.storage_key).await.map_err(|err| AppError::Internal(format!("reading media: {err}")))?;
+        if m.kind == "file" {
+            self.media_event(app, user, &m, ActivityKind::UserFileDownloaded).await?;
+        }
+        Ok((m, bytes))
+    }
+
+    /// A member pressed play on hosted video or audio.
+    pub async fn member_media_played(&self, app: &AppId, user: &UserId, id: &str) -> AppResult<()> {
+        let m = {
+            let mut c = self.db.acquire().await?;
+            repo::find_media(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("media"))?
+        };
+        self.require_access(app, user, &m.product_id).await?;
+        let kind = match m.kind.as_str() {
+            "video" => ActivityKind::UserVideoWatched,
+            "audio" => ActivityKind::UserAudioListened,
+            _ => return Err(AppError::field("media", "not_playable", "only video and audio are played")),
+        };
+        self.media_event(app, user, &m, kind).await
+    }
+
+    async fn media_event(&self, app: &AppId, user: &UserId, m: &Media, kind: ActivityKind) -> AppResult<()> {
+        let mut c = self.db.acquire().await?;
+        let d = serde_json::json!({ "media_id": m.id, "filename": m.filename });
+        record(&mut c.conn(), app, NewActivity::new(kind, Some(user.clone()), Some(m.product_id.clone()), self.now()).with_data(d)).await?;
+        Ok(())
+    }
+
+    /// Profile changes by the member: name, email, password (the current
+    /// password is required to change email or password once one is set).
+    pub async fn update_own_profile(
+        &self,
+        app: &AppId,
+        user: &UserId,
+        name: Option<String>,
+        email: Option<String>,
+        current_password: Option<String>,
+        new_password: Option<String>,
+    ) -> AppResult<User> {
+        let mut e = ValidationErrors::new();
+        let name = name.and_then(|n| e.check("name", user_name(&n)));
+        let email = email.and_then(|m| e.check("email", Email::parse(&m)));
+        let new_pw = new_password.and_then(|p| e.check("new_password", password(&p)));
+        e.into_result()?;
+        // Password work happens before the write transaction (it is slow on purpose).
+        if email.is_some() || new_pw.is_some() {
+            let mut c = self.db.acquire().await?;
+            let current = users::find(&mut c.conn(), app, user).await?.ok_or(AppError::NotFound("user"))?;
+            let (_, hash) = users::find_credentials(&mut c.conn(), app, &current.email).await?.ok_or(AppError::NotFound("user"))?;
+            if hash.is_some() && !verify_password(current_password.as_deref().unwrap_or(""), hash.as_deref()) {
+                return Err(AppError::field("current_password", "wrong_password", "your current password is needed to change email or password"));
+            }
+        }
+        let new_hash = new_pw.map(|p| hash_password(&p)).transpose()?;
+        let mut tx = self.db.begin().await?;
+        let mut u = users::find(&mut tx.conn(), app, user).await?.ok_or(AppError::NotFound("user"))?;
+        let now = self.now();
+        if let Some(n) = name {
+            u.name = n;
+        }
+        if let Some(m) = email {
+            u.email = m;
+        }
+        u.updated_at = now;
+        match users::update(&mut tx.conn(), &u).await {
+            Err(DbError::UniqueViolation) => return Err(AppError::field("email", "taken", "another member uses this email")),
+            r => r?,
+        };
+        if let Some(h) = new_hash {
+            users::set_password(&mut tx.conn(), app, user, &h, now).await?;
+            u.has_password = true;
+        }
+        tx.commit().await?;
+        Ok(u)
+    }
+}

@@ -1,0 +1,119 @@
+use std::sync::Arc;
+
+use tollgate_domain::clock::Clock;
+use tollgate_persistence::Db;
+
+use crate::crypto::Keys;
+use crate::mail::{Mailer, SmtpConfig};
+
+/// How Tollgate reaches Stripe. The base URLs are configuration so tests
+/// and self-hosters can point them at an emulator or a proxy.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct StripeSettings {
+    #[serde(default = "default_api_base")]
+    pub api_base: String,
+    #[serde(default = "default_connect_base")]
+    pub connect_base: String,
+    /// Stripe Connect OAuth: the platform's client id (`ca_…`).
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// Stripe Connect OAuth: the platform's secret key, used to exchange codes.
+    #[serde(default)]
+    pub platform_secret_key: Option<secrecy::SecretString>,
+    /// The API version webhook endpoints are created with.
+    #[serde(default = "default_webhook_api_version")]
+    pub webhook_api_version: Option<String>,
+}
+
+fn default_api_base() -> String {
+    "https://api.stripe.com".into()
+}
+fn default_connect_base() -> String {
+    "https://connect.stripe.com".into()
+}
+fn default_webhook_api_version() -> Option<String> {
+    Some("2024-06-20".into())
+}
+
+impl Default for StripeSettings {
+    fn default() -> Self {
+        Self {
+            api_base: default_api_base(),
+            connect_base: default_connect_base(),
+            client_id: None,
+            platform_secret_key: None,
+            webhook_api_version: default_webhook_api_version(),
+        }
+    }
+}
+
+/// Settings the use cases need from configuration.
+#[derive(Debug, Clone)]
+pub struct ServicesConfig {
+    /// Where Tollgate is reached from outside (links in emails, webhook URLs).
+    pub public_url: String,
+    pub smtp: Option<SmtpConfig>,
+    pub mail_from: String,
+    /// Lifetime of an admin or member access token.
+    pub access_token_ttl: time::Duration,
+    /// Lifetime of a refresh session.
+    pub refresh_ttl: time::Duration,
+    /// Lifetime of a magic login link.
+    pub magic_link_ttl: time::Duration,
+    pub stripe: StripeSettings,
+    /// Where uploaded media is stored on local disk.
+    pub media_dir: std::path::PathBuf,
+}
+
+impl ServicesConfig {
+    pub fn new(public_url: impl Into<String>) -> Self {
+        Self {
+            public_url: public_url.into().trim_end_matches('/').to_owned(),
+            smtp: None,
+            mail_from: "Tollgate <no-reply@localhost>".into(),
+            access_token_ttl: time::Duration::minutes(15),
+            refresh_ttl: time::Duration::days(30),
+            magic_link_ttl: time::Duration::minutes(15),
+            stripe: StripeSettings::default(),
+            media_dir: std::path::PathBuf::from("./data/media"),
+        }
+    }
+}
+
+/// Everything a use case may touch. Cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub keys: Keys,
+    pub config: Arc<ServicesConfig>,
+    pub mailer: Mailer,
+    /// Wakes the in-process worker when a job is enqueued.
+    pub jobs_ready: Arc<tokio::sync::Notify>,
+    /// Webhook signing secrets per app, decrypted, kept briefly so webhook
+    /// ingest does not read and decrypt them on every delivery.
+    /// Hosted media bytes.
+    pub storage: Arc<dyn crate::member_area::Storage>,
+    pub(crate) webhook_secrets: Arc<std::sync::Mutex<std::collections::HashMap<tollgate_domain::ids::AppId, (std::time::Instant, Arc<Vec<String>>)>>>,
+}
+
+impl Services {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, keys: Keys, config: ServicesConfig) -> Self {
+        let mailer = Mailer::new(config.smtp.clone(), config.mail_from.clone());
+        let storage = Arc::new(crate::member_area::LocalDisk::new(config.media_dir.clone()));
+        Self {
+            db,
+            clock,
+            keys,
+            config: Arc::new(config),
+            mailer,
+            jobs_ready: Arc::new(tokio::sync::Notify::new()),
+            webhook_secrets: Default::default(),
+            storage,
+        }
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+}

@@ -1,0 +1,270 @@
+//! Webhook ingest (verify, store, acknowledge), event processing in the job
+//! worker, and recovery of missed events from Stripe's event list.
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+use tollgate_domain::ids::{AppId, ProductId};
+use tollgate_persistence::jobs::NewJob;
+use tollgate_persistence::stripe::{self as repo, InboxEvent};
+use tollgate_stripe::client::ListEvents;
+use tollgate_stripe::client::CreatedFilter;
+use tollgate_stripe::types::{Event, EventKind};
+use tollgate_stripe::webhook::{DEFAULT_TOLERANCE_SECS, verify_signature};
+
+use super::HANDLED_EVENTS;
+use super::stripe_error;
+use crate::error::{AppError, AppResult};
+use crate::services::Services;
+
+pub const EVENT_JOB: &str = "stripe_event";
+pub const RECOVER_JOB: &str = "stripe_recover";
+pub const SWEEP_JOB: &str = "access_sweep";
+
+/// What happened to a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// New and handled: stored and queued for processing.
+    Stored,
+    /// Seen before: nothing done.
+    Duplicate,
+    /// A type Tollgate does not act on: stored as ignored.
+    Ignored,
+}
+
+#[derive(Deserialize)]
+struct EventHead<'a> {
+    #[serde(borrow)]
+    id: &'a str,
+    #[serde(rename = "type", borrow)]
+    event_type: &'a str,
+    created: i64,
+}
+
+impl Services {
+    /// Verifies a delivery's `Stripe-Signature` over the raw bytes against
+    /// any current signing secret, stores the event once, and queues it.
+    /// Runs on the request path: one cached secret lookup, one transaction.
+    pub async fn ingest_stripe_webhook(&self, app: &AppId, signature: Option<&str>, payload: &[u8]) -> AppResult<IngestOutcome> {
+        let bad_sig = |m: &str| AppError::Unauthorized { code: "invalid_signature", message: m.to_owned() };
+        let secrets = self.webhook_secrets_for(app).await?;
+        let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let header = signature.ok_or_else(|| bad_sig("missing Stripe-Signature header"))?;
+        verify_signature(payload, header, &secret_refs, self.now().unix_timestamp(), DEFAULT_TOLERANCE_SECS)
+            .map_err(|e| bad_sig(&format!("signature check failed: {e}")))?;
+        let head: EventHead = serde_json::from_slice(payload).map_err(|_| AppError::field("body", "invalid_event", "not a Stripe event"))?;
+        if head.id.is_empty() || head.id.len() > 255 || head.event_type.len() > 255 {
+            return Err(AppError::field("body", "invalid_event", "not a Stripe event"));
+        }
+        self.store_event(app, head.id, head.event_type, head.created, payload).await
+    }
+
+    async fn store_event(&self, app: &AppId, id: &str, event_type: &str, created: i64, payload: &[u8]) -> AppResult<IngestOutcome> {
+        let handled = HANDLED_EVENTS.contains(&event_type);
+        let now = self.now();
+        let payload = std::str::from_utf8(payload).map_err(|_| AppError::field("body", "invalid_event", "not UTF-8"))?;
+        let e = InboxEvent {
+            event_id: id.to_owned(),
+            event_type: event_type.to_owned(),
+            created,
+            payload: payload.to_owned(),
+            status: if handled { "pending" } else { "ignored" }.into(),
+            received_at: now,
+            processed_at: None,
+            error: None,
+        };
+        let job = handled.then(|| NewJob {
+            kind: EVENT_JOB.into(),
+            payload: serde_json::json!({ "event_id": id }),
+            run_at: now,
+            max_attempts: 10,
+            unique_key: Some(format!("evt:{id}")),
+        });
+        let job_id = tollgate_domain::ids::JobId::new();
+        if !repo::store_event_with_job(&self.db, app, &e, job.as_ref(), job_id.as_str()).await? {
+            return Ok(IngestOutcome::Duplicate);
+        }
+        if handled {
+            self.jobs_ready.notify_one();
+            Ok(IngestOutcome::Stored)
+        } else {
+            Ok(IngestOutcome::Ignored)
+        }
+    }
+
+    /// The `stripe_event` job: applies one stored event.
+    pub async fn process_stripe_event(&self, app: &AppId, event_id: &str) -> AppResult<()> {
+        let stored = {
+            let mut c = self.db.acquire().await?;
+            repo::find_event(&mut c.conn(), app, event_id).await?.ok_or(AppError::NotFound("event"))?
+        };
+        if stored.status == "processed" {
+            return Ok(());
+        }
+        let result = self.apply_event(app, &stored).await;
+        let mut c = self.db.acquire().await?;
+        match &result {
+            Ok(status) => repo::mark_event(&mut c.conn(), app, event_id, status, None, self.now()).await?,
+            Err(e) => repo::mark_event(&mut c.conn(), app, event_id, "failed", Some(&e.to_string()), self.now()).await?,
+        }
+        result.map(|_| ())
+    }
+
+    async fn apply_event(&self, app: &AppId, stored: &InboxEvent) -> AppResult<&'static str> {
+        let event = Event::from_slice(stored.payload.as_bytes()).map_err(|e| AppError::Internal(format!("stored event does not parse: {e}")))?;
+        let (client, settings) = self.stripe_client(app).await?;
+        let event_time = OffsetDateTime::from_unix_timestamp(event.created).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        match event.kind() {
+            EventKind::CustomerSubscriptionCreated
+            | EventKind::CustomerSubscriptionUpdated
+            | EventKind::CustomerSubscriptionDeleted
+            | EventKind::CustomerSubscriptionPaused
+            | EventKind::CustomerSubscriptionResumed
+            | EventKind::CustomerSubscriptionTrialWillEnd => {
+                let id = event.object_id().ok_or_else(|| AppError::Internal("subscription event without object id".into()))?.to_owned();
+                self.sync_subscription(app, &client, &settings, &id, Some(&event), event_time).await?;
+                Ok("processed")
+            }
+            EventKind::InvoicePaid | EventKind::InvoicePaymentSucceeded | EventKind::InvoicePaymentFailed => {
+                let invoice = event.invoice().map_err(|e| AppError::Internal(e.to_string()))?;
+                match invoice.subscription_id() {
+                    Some(sub) => {
+                        self.sync_subscription(app, &client, &settings, &sub.to_owned(), None, event_time).await?;
+                        Ok("processed")
+                    }
+                    None => Ok("ignored"),
+                }
+            }
+            EventKind::CheckoutSessionCompleted | EventKind::CheckoutSessionAsyncPaymentSucceeded => {
+                self.apply_checkout(app, &client, &settings, &event, event_time).await?;
+                Ok("processed")
+            }
+            EventKind::ChargeRefunded => {
+                let charge = event.charge().map_err(|e| AppError::Internal(e.to_string()))?;
+                if !charge.is_fully_refunded() {
+                    return Ok("ignored");
+                }
+                let mut refs = vec![charge.id.clone()];
+                if let Some(pi) = charge.payment_intent_id() {
+                    refs.push(pi.to_owned());
+                }
+                self.apply_refund(app, &refs).await?;
+                Ok("processed")
+            }
+            EventKind::ProductUpdated => {
+                Ok("processed")
+            }
+            _ => Ok("ignored"),
+        }
+    }
+
+    /// Brings a subscription to Stripe's current state. The subscription is
+    /// re-retrieved, so late or out-of-order events converge; the event's
+    /// own object is used only when Stripe no longer returns it, and then
+    /// only if it is newer than what is stored.
+    async fn sync_subscription(
+        &self,
+        app: &AppId,
+        client: &tollgate_stripe::StripeClient,
+        settings: &serde_json::Value,
+        id: &str,
+        event: Option<&Event>,
+        event_time: OffsetDateTime,
+    ) -> AppResult<()> {
+        // The state is as of the moment the read starts: a newer one stored meanwhile wins.
+        let observed = self.now();
+        match client.retrieve_subscription(id).await {
+            Ok(sub) => {
+                self.apply_subscription(app, client, settings, &sub, observed).await?;
+            }
+            Err(e) if e.is_not_found() => {
+                let Some(ev) = event else { return Ok(()) };
+                let sub = ev.subscription().map_err(|e| AppError::Internal(e.to_string()))?;
+                self.apply_subscription(app, client, settings, &sub, event_time).await?;
+            }
+            Err(e) => return Err(stripe_error(e)),
+        }
+        Ok(())
+    }
+
+    async fn apply_checkout(&self, app: &AppId, client: &tollgate_stripe::StripeClient, settings: &serde_json::Value, event: &Event, event_time: OffsetDateTime) -> AppResult<()> {
+        let from_event = event.checkout_session().map_err(|e| AppError::Internal(e.to_string()))?;
+        // The webhook's session has no line items: retrieve it with them.
+        let session = client.retrieve_checkout_session(&from_event.id).await.map_err(stripe_error)?;
+        // A guest payment (no Customer) still belongs to a member: the one
+        // named in client_reference_id, else the buyer's email.
+        let customer = session.customer_id().map(str::to_owned);
+        // The buyer: the member Tollgate named in client_reference_id, else by email.
+        let named = session
+            .client_reference_id
+            .as_deref()
+            .or_else(|| session.metadata.get("tollgate_user_id").map(String::as_str))
+            .filter(|v| v.starts_with("usr_"));
+        let meta = named.map(str::to_owned);
+        let user = self
+            .member_for_details(app, customer.as_deref(), session.buyer_email(), session.customer_details.as_ref().and_then(|d| d.name.as_deref()), meta.as_deref())
+            .await?;
+        let Some(user) = user else { return Ok(()) };
+        if let Some(sub) = session.subscription_id() {
+            self.sync_subscription(app, client, settings, &sub.to_owned(), None, event_time).await?;
+        } else if session.is_paid() {
+            let links = {
+                let mut c = self.db.acquire().await?;
+                repo::links(&mut c.conn(), app).await?
+            };
+            let items = session.line_items.as_ref().map(|l| l.data.as_slice()).unwrap_or_default();
+            let bought: Vec<(ProductId, i64)> = items
+                .iter()
+                .filter_map(|li| {
+                    let sp = li.product_id()?;
+                    links.iter().find(|l| l.stripe_product_id == sp).map(|l| (l.product_id.clone(), li.amount_total.unwrap_or(0)))
+                })
+                .collect();
+            if !bought.is_empty() {
+                let source = session.payment_intent_id().map(str::to_owned).unwrap_or_else(|| session.id.clone());
+                self.apply_purchase(app, &user, &bought, &source, session.currency.clone(), event_time).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The webhook inbox, newest first.
+    pub async fn stripe_inbox(&self, app: &AppId, status: Option<&str>, limit: i64) -> AppResult<Vec<InboxEvent>> {
+        let mut c = self.db.acquire().await?;
+        Ok(repo::list_events(&mut c.conn(), app, status, limit).await?)
+    }
+
+    /// Feeds events Stripe has that Tollgate missed (Stripe keeps 30 days)
+    /// through the same path as deliveries. Returns how many were new.
+    pub async fn recover_stripe_events(&self, app: &AppId) -> AppResult<usize> {
+        let (client, _) = self.stripe_client(app).await?;
+        let since = {
+            let mut c = self.db.acquire().await?;
+            repo::latest_event_created(&mut c.conn(), app).await?
+        };
+        // Look back a little before the newest stored event: deliveries can arrive out of order.
+        let floor = since.map(|s| s - 3600).unwrap_or_else(|| self.now().unix_timestamp() - 30 * 86400);
+        let mut params = ListEvents { created: Some(CreatedFilter { gte: Some(floor), ..Default::default() }), limit: Some(100), ..Default::default() };
+        let mut new = 0;
+        for _ in 0..1000 {
+            let page = client.list_events_raw(&params).await.map_err(stripe_error)?;
+            let last = page.data.last().and_then(|e| e.get("id")).and_then(|v| v.as_str()).map(str::to_owned);
+            for e in &page.data {
+                let (Some(id), Some(t), Some(created)) = (e.get("id").and_then(|v| v.as_str()), e.get("type").and_then(|v| v.as_str()), e.get("created").and_then(|v| v.as_i64())) else {
+                    continue;
+                };
+                let raw = serde_json::to_vec(e).map_err(|err| AppError::Internal(err.to_string()))?;
+                if self.store_event(app, id, t, created, &raw).await? != IngestOutcome::Duplicate {
+                    new += 1;
+                }
+            }
+            match last {
+                Some(l) if page.has_more => params.starting_after = Some(l),
+                _ => break,
+            }
+        }
+        if new > 0 {
+            tracing::info!(app_id = %app, new, "recovered Stripe events that had not been delivered");
+        }
+        Ok(new)
+    }
+}

@@ -1,0 +1,55 @@
+//! The Stripe connector: connection, product links and imports, webhook
+//! ingest and processing, and the rules that turn Stripe state into access.
+//!
+//! Connection state lives in `connector_settings` (kind `stripe`): public
+//! state under `settings.connection`, options (e.g. `customer_metadata_key`)
+//! beside it, and the secret key and webhook signing secrets sealed with the
+//! instance key in `secrets`.
+
+mod connection;
+mod events;
+mod links;
+mod oauth;
+mod sync;
+
+pub use connection::{ConnectInput, StripeConnection};
+pub use events::{EVENT_JOB, IngestOutcome, RECOVER_JOB, SWEEP_JOB};
+pub use links::{IMPORT_JOB, LinkInput, LinkStatus, NewStripePrice, StripeProductChoice};
+
+use tollgate_stripe::StripeError;
+
+use crate::error::AppError;
+
+/// Stripe events Tollgate acts on (and registers its endpoint for).
+pub const HANDLED_EVENTS: [&str; 20] = [
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "customer.subscription.paused",
+    "customer.subscription.resumed",
+    "customer.subscription.trial_will_end",
+    "invoice.paid",
+    "invoice.payment_succeeded",
+    "invoice.payment_failed",
+    "charge.refunded",
+    "customer.created",
+    "customer.updated",
+    "customer.deleted",
+    "product.updated",
+    "product.deleted",
+    "price.created",
+    "price.updated",
+    "price.deleted",
+];
+
+/// Maps a Stripe API failure to the app's errors: retryable failures are
+/// "unavailable" (the job retries; the API answers 503), others are internal.
+pub(crate) fn stripe_error(e: StripeError) -> AppError {
+    if e.is_retryable() {
+        AppError::Unavailable { code: "stripe_unavailable", message: format!("Stripe did not answer: {e}") }
+    } else {
+        AppError::Unavailable { code: "stripe_error", message: format!("Stripe refused the request: {e}") }
+    }
+}

@@ -1,0 +1,359 @@
+//! Turning Stripe state into members, grants and activities.
+
+use time::OffsetDateTime;
+use tollgate_domain::access::AccessSource;
+use tollgate_domain::activity::{ActivityKind, NewActivity};
+use tollgate_domain::email::Email;
+use tollgate_domain::ids::{AppId, ProductId, UserId};
+use tollgate_domain::subscription::{AccessDecision, SubscriptionState, SubscriptionStatus, decide, monthly_amount};
+use tollgate_persistence::stripe::{self as repo, Purchase, SubscriptionRecord};
+use tollgate_persistence::{access, apps, users};
+use tollgate_stripe::StripeClient;
+use tollgate_stripe::types::{Customer, Subscription, SubscriptionStatus as StripeStatus};
+
+use super::stripe_error;
+use crate::error::{AppError, AppResult};
+use crate::services::Services;
+use crate::usecases::access::{GrantSpec, record};
+
+fn status_of(s: &StripeStatus) -> SubscriptionStatus {
+    s.as_str().parse().unwrap_or(SubscriptionStatus::Unknown)
+}
+
+fn from_unix(t: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(t).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Monthly recurring revenue of a subscription, in minor units, and its currency.
+pub(crate) fn subscription_mrr(sub: &Subscription) -> (i64, Option<String>) {
+    let mut total = 0i64;
+    let mut currency = sub.currency.clone();
+    for item in &sub.items.data {
+        let (Some(amount), Some(interval)) = (item.unit_amount(), item.interval()) else { continue };
+        let qty = item.quantity.unwrap_or(1) as i64;
+        if let Some(m) = monthly_amount(amount, qty, interval.as_str(), item.interval_count().unwrap_or(1) as i64) {
+            total += m;
+        }
+        if currency.is_none() {
+            currency = item.currency().map(str::to_owned);
+        }
+    }
+    (total, currency)
+}
+
+impl Services {
+    /// The member behind a Stripe customer: a known mapping, then the
+    /// configured metadata key (a member id or email), then the email; a
+    /// customer with an unknown email becomes a new member (User Created,
+    /// invitation queued). `None` when the customer has no usable email.
+    pub(crate) async fn member_for_customer(&self, app: &AppId, client: &StripeClient, customer_id: &str, settings: &serde_json::Value) -> AppResult<Option<UserId>> {
+        {
+            let mut c = self.db.acquire().await?;
+            if let Some(u) = repo::user_for_customer(&mut c.conn(), app, customer_id).await? {
+                return Ok(Some(u));
+            }
+        }
+        let customer: Customer = client.retrieve_customer(customer_id).await.map_err(stripe_error)?;
+        let meta_value = settings
+            .get("customer_metadata_key")
+            .and_then(|k| k.as_str())
+            .filter(|k| !k.is_empty())
+            .and_then(|k| customer.metadata_value(k))
+            .map(str::to_owned);
+        self.member_for_details(app, Some(customer_id), customer.email.as_deref(), customer.name.as_deref(), meta_value.as_deref()).await
+    }
+
+    pub(crate) async fn member_for_details(
+        &self,
+        app: &AppId,
+        customer_id: Option<&str>,
+        email: Option<&str>,
+        name: Option<&str>,
+        meta_value: Option<&str>,
+    ) -> AppResult<Option<UserId>> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        if let Some(cid) = customer_id {
+            if let Some(u) = repo::user_for_customer(&mut tx.conn(), app, cid).await? {
+                return Ok(Some(u));
+            }
+        }
+        let mut user = None;
+        if let Some(v) = meta_value {
+            if let Ok(id) = UserId::parse(v) {
+                user = users::find(&mut tx.conn(), app, &id).await?.map(|u| u.id);
+            } else if let Ok(e) = Email::parse(v) {
+                user = users::find_by_email(&mut tx.conn(), app, &e).await?.map(|u| u.id);
+            }
+        }
+        let email = email.and_then(|e| Email::parse(e).ok());
+        if user.is_none() {
+            if let Some(e) = &email {
+                user = users::find_by_email(&mut tx.conn(), app, e).await?.map(|u| u.id);
+            }
+        }
+        let user = match (user, email) {
+            (Some(u), _) => u,
+            (None, Some(e)) => {
+                let name = name.map(|n| n.chars().take(200).collect::<String>()).unwrap_or_default();
+                self.create_member_in(&mut tx.conn(), app, e, name, None, true).await?.id
+            }
+            (None, None) => {
+                tracing::warn!(customer = ?customer_id, "Stripe customer without email or matching metadata: no member");
+                return Ok(None);
+            }
+        };
+        if let Some(cid) = customer_id {
+            repo::link_customer(&mut tx.conn(), app, cid, &user, now).await?;
+        }
+        tx.commit().await?;
+        self.jobs_ready.notify_one();
+        Ok(Some(user))
+    }
+
+    /// Applies a subscription's state, observed at `state_at`, to access.
+    /// Only products linked to the subscription's Stripe products are
+    /// touched; a subscription of unlinked products is ignored. An older
+    /// state than the one stored never overwrites it.
+    pub(crate) async fn apply_subscription(&self, app: &AppId, client: &StripeClient, settings: &serde_json::Value, sub: &Subscription, state_at: OffsetDateTime) -> AppResult<bool> {
+        let stripe_products: Vec<String> = sub.product_ids().into_iter().map(str::to_owned).collect();
+        let (linked, stale): (Vec<ProductId>, Vec<ProductId>) = {
+            let mut c = self.db.acquire().await?;
+            let linked: Vec<ProductId> =
+                repo::links(&mut c.conn(), app).await?.into_iter().filter(|l| stripe_products.contains(&l.stripe_product_id)).map(|l| l.product_id).collect();
+            // Products this subscription granted before but no longer includes (a plan switch).
+            let mut stale: Vec<ProductId> = access::open_by_source(&mut c.conn(), app, AccessSource::StripeSubscription, &sub.id)
+                .await?
+                .into_iter()
+                .map(|g| g.product_id)
+                .filter(|p| !linked.contains(p))
+                .collect();
+            stale.dedup();
+            (linked, stale)
+        };
+        if linked.is_empty() && stale.is_empty() {
+            tracing::debug!(subscription = %sub.id, "subscription of unlinked products: ignored");
+            return Ok(false);
+        }
+        let customer_id = sub.customer_id().ok_or_else(|| AppError::Internal(format!("subscription {} has no customer", sub.id)))?.to_owned();
+        let Some(user) = self.member_for_customer(app, client, &customer_id, settings).await? else { return Ok(false) };
+        let (mrr, currency) = subscription_mrr(sub);
+        let status = status_of(&sub.status);
+        let now = self.now();
+
+        let mut tx = self.db.begin().await?;
+        // Two workers applying two events of one subscription take turns.
+        tollgate_persistence::lock_for_update(&mut tx.conn(), &format!("{app}/sub/{}", sub.id)).await?;
+        let appv = apps::find(&mut tx.conn(), app).await?.ok_or(AppError::NotFound("app"))?;
+        let existing = repo::find_subscription(&mut tx.conn(), app, &sub.id).await?;
+        if let Some(e) = &existing {
+            if e.state_at > state_at {
+                tracing::info!(subscription = %sub.id, "older subscription state than the stored one: skipped");
+                return Ok(false);
+            }
+        }
+        let past_due_since = match status {
+            SubscriptionStatus::PastDue => existing.as_ref().and_then(|e| e.past_due_since).or(Some(now)),
+            _ => None,
+        };
+        let period_end = sub.period_end().map(from_unix);
+        let state = SubscriptionState { status, cancel_at_period_end: sub.cancel_at_period_end, current_period_end: period_end, past_due_since };
+        let decision = decide(&state, appv.settings.past_due_grace_days, now);
+
+        for product in &stale {
+            for g in access::open_by_source(&mut tx.conn(), app, AccessSource::StripeSubscription, &sub.id).await?.into_iter().filter(|g| &g.product_id == product) {
+                self.revoke_in(&mut tx.conn(), app, &g.id, Some("no longer in the subscription")).await?;
+            }
+        }
+        for product in &linked {
+            let open: Vec<_> = access::open_by_source(&mut tx.conn(), app, AccessSource::StripeSubscription, &sub.id)
+                .await?
+                .into_iter()
+                .filter(|g| &g.product_id == product)
+                .collect();
+            match decision {
+                AccessDecision::Grant { until } => {
+                    let live = open.iter().find(|g| g.is_active(now));
+                    match live {
+                        Some(g) if g.ends_at != until => {
+                            access::set_ends_at(&mut tx.conn(), app, &g.id, until, now).await?;
+                        }
+                        Some(_) => {}
+                        None => {
+                            for g in &open {
+                                self.revoke_at(&mut tx.conn(), app, &g.id, Some("access period ended"), g.ends_at.unwrap_or(now)).await?;
+                            }
+                            let spec = GrantSpec {
+                                source: AccessSource::StripeSubscription,
+                                source_ref: Some(sub.id.clone()),
+                                reason: Some(format!("Stripe subscription {}", status.as_str())),
+                                ends_at: until,
+                                notify: true,
+                            };
+                            self.grant_in(&mut tx.conn(), app, &user, product, spec).await?;
+                        }
+                    }
+                }
+                AccessDecision::Revoke => {
+                    for g in &open {
+                        self.revoke_in(&mut tx.conn(), app, &g.id, Some(&format!("subscription {}", status.as_str()))).await?;
+                    }
+                }
+            }
+        }
+
+        let mut started_recorded = existing.as_ref().is_some_and(|e| e.started_recorded);
+        let mut cancel_recorded = existing.as_ref().is_some_and(|e| e.cancel_recorded);
+        let data = serde_json::json!({ "subscription_id": sub.id, "status": status.as_str(), "mrr": mrr, "currency": currency });
+        if !started_recorded && matches!(status, SubscriptionStatus::Trialing | SubscriptionStatus::Active | SubscriptionStatus::PastDue) {
+            record(&mut tx.conn(), app, NewActivity::new(ActivityKind::SubscriptionStarted, Some(user.clone()), linked.first().cloned(), now).with_data(data.clone())).await?;
+            for p in &linked {
+                let d = serde_json::json!({ "subscription_id": sub.id, "kind": "subscription", "amount": mrr, "currency": currency });
+                record(&mut tx.conn(), app, NewActivity::new(ActivityKind::ProductPurchased, Some(user.clone()), Some(p.clone()), now).with_data(d)).await?;
+            }
+            started_recorded = true;
+        }
+        let canceling = sub.cancel_at_period_end || matches!(status, SubscriptionStatus::Canceled);
+        if canceling && !cancel_recorded {
+            let d = serde_json::json!({
+                "subscription_id": sub.id,
+                "at_period_end": sub.cancel_at_period_end && status != SubscriptionStatus::Canceled,
+                "access_until": period_end.filter(|_| sub.cancel_at_period_end).map(|t| t.unix_timestamp()),
+            });
+            record(&mut tx.conn(), app, NewActivity::new(ActivityKind::SubscriptionCancelled, Some(user.clone()), linked.first().cloned(), now).with_data(d)).await?;
+            cancel_recorded = true;
+        } else if !canceling && cancel_recorded {
+            // Reactivated before the period ended: a later cancellation records again.
+            cancel_recorded = false;
+        }
+        let rec = SubscriptionRecord {
+            subscription_id: sub.id.clone(),
+            customer_id,
+            user_id: user,
+            status,
+            cancel_at_period_end: sub.cancel_at_period_end,
+            current_period_end: period_end,
+            past_due_since,
+            stripe_product_ids: stripe_products,
+            mrr,
+            currency,
+            started_recorded,
+            cancel_recorded,
+            state_at,
+        };
+        repo::upsert_subscription(&mut tx.conn(), app, &rec, now).await?;
+        tx.commit().await?;
+        self.jobs_ready.notify_one();
+        Ok(true)
+    }
+
+    /// A paid one-off purchase of linked products: lasting access, Product Purchased once.
+    pub(crate) async fn apply_purchase(&self, app: &AppId, user: &UserId, products: &[(ProductId, i64)], source_ref: &str, currency: Option<String>, at: OffsetDateTime) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        for (product, amount) in products {
+            let p = Purchase {
+                id: format!("pur_{}", uuid::Uuid::now_v7().simple()),
+                user_id: user.clone(),
+                product_id: product.clone(),
+                source_ref: source_ref.to_owned(),
+                amount: *amount,
+                currency: currency.clone(),
+                refunded: false,
+                purchased_at: at,
+            };
+            if !repo::insert_purchase(&mut tx.conn(), app, &p, now).await? {
+                continue; // already recorded: the same purchase twice has one effect
+            }
+            let d = serde_json::json!({ "kind": "one_time", "source_ref": source_ref, "amount": amount, "currency": currency });
+            record(&mut tx.conn(), app, NewActivity::new(ActivityKind::ProductPurchased, Some(user.clone()), Some(product.clone()), now).with_data(d)).await?;
+            let spec = GrantSpec {
+                source: AccessSource::StripePurchase,
+                source_ref: Some(source_ref.to_owned()),
+                reason: Some("Stripe purchase".into()),
+                ends_at: None,
+                notify: true,
+            };
+            match self.grant_in(&mut tx.conn(), app, user, product, spec).await {
+                Ok(_) | Err(AppError::Conflict { code: "access_already_granted", .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        tx.commit().await?;
+        self.jobs_ready.notify_one();
+        Ok(())
+    }
+
+    /// A full refund: the purchase is marked refunded and, when the app says
+    /// so, the access it gave is removed.
+    pub(crate) async fn apply_refund(&self, app: &AppId, source_refs: &[String]) -> AppResult<()> {
+        let mut tx = self.db.begin().await?;
+        let appv = apps::find(&mut tx.conn(), app).await?.ok_or(AppError::NotFound("app"))?;
+        for r in source_refs {
+            if repo::mark_refunded(&mut tx.conn(), app, r).await? == 0 {
+                continue;
+            }
+            if appv.settings.refund_revokes_access {
+                for g in access::open_by_source(&mut tx.conn(), app, AccessSource::StripePurchase, r).await? {
+                    self.revoke_in(&mut tx.conn(), app, &g.id, Some("refunded")).await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Revokes grants whose end has passed (a canceled subscription's period
+    /// end, a past_due grace), recording Product Access Removed.
+    pub async fn sweep_ended_access(&self, app: &AppId) -> AppResult<usize> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let ended = access::ended_open(&mut tx.conn(), app, now, 500).await?;
+        let n = ended.len();
+        for g in ended {
+            let at = g.ends_at.unwrap_or(now);
+            self.revoke_at(&mut tx.conn(), app, &g.id, Some("access period ended"), at).await?;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Records User Inactive once for members who have not logged in for the
+    /// app's inactivity threshold (never logged in: since they were created).
+    pub async fn sweep_inactive_members(&self, app: &AppId) -> AppResult<usize> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let appv = apps::find(&mut tx.conn(), app).await?.ok_or(AppError::NotFound("app"))?;
+        let cutoff = now - time::Duration::days(appv.settings.inactivity_threshold_days as i64);
+        let ids = users::newly_inactive(&mut tx.conn(), app, cutoff, 500).await?;
+        for u in &ids {
+            if users::mark_inactive(&mut tx.conn(), app, u, now).await? {
+                let d = serde_json::json!({ "threshold_days": appv.settings.inactivity_threshold_days });
+                record(&mut tx.conn(), app, NewActivity::new(ActivityKind::UserInactive, Some(u.clone()), None, now).with_data(d)).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(ids.len())
+    }
+
+    /// A member's Stripe subscriptions, newest first.
+    pub async fn member_subscriptions(&self, app: &AppId, user: &UserId) -> AppResult<Vec<SubscriptionRecord>> {
+        let mut c = self.db.acquire().await?;
+        users::find(&mut c.conn(), app, user).await?.ok_or(AppError::NotFound("user"))?;
+        Ok(repo::subscriptions_of(&mut c.conn(), app, user).await?)
+    }
+
+    /// A member's one-off purchases, newest first (the Purchases tab).
+    pub async fn member_purchases(&self, app: &AppId, user: &UserId) -> AppResult<Vec<Purchase>> {
+        let mut c = self.db.acquire().await?;
+        users::find(&mut c.conn(), app, user).await?.ok_or(AppError::NotFound("user"))?;
+        Ok(repo::purchases_of(&mut c.conn(), app, user).await?)
+    }
+
+    /// Total MRR (minor units), the number of paying subscriptions, and their main currency.
+    pub async fn mrr_summary(&self, app: &AppId) -> AppResult<(i64, i64, Option<String>)> {
+        let mut c = self.db.acquire().await?;
+        let (mrr, n) = repo::mrr_summary(&mut c.conn(), app).await?;
+        Ok((mrr, n, repo::main_currency(&mut c.conn(), app).await?))
+    }
+}

@@ -1,0 +1,10 @@
+//! Use cases, grouped by what they act on.
+
+pub mod access;
+pub mod admin_auth;
+pub mod apps;
+pub mod keys;
+pub mod member_auth;
+pub mod operations;
+pub mod products;
+pub mod users;

@@ -1,0 +1,159 @@
+//! Granting and removing access. Every grant and removal goes through here,
+//! whatever its source (manual, Stripe, import, CRM tag), so activities and
+//! notifications are recorded the same way.
+
+use time::OffsetDateTime;
+use tollgate_domain::access::{AccessGrant, AccessSource, has_access};
+use tollgate_domain::activity::{Activity, ActivityKind, NewActivity};
+use tollgate_domain::error::text;
+use tollgate_domain::ids::{AppId, GrantId, ProductId, UserId};
+use tollgate_domain::page::{Limit, Page};
+use tollgate_persistence::{Conn, DbError, access, activities, apps, products, users};
+
+use crate::error::{AppError, AppResult};
+use crate::mail;
+use crate::services::Services;
+
+/// What a new grant says about itself.
+#[derive(Debug, Clone)]
+pub struct GrantSpec {
+    pub source: AccessSource,
+    pub source_ref: Option<String>,
+    pub reason: Option<String>,
+    pub ends_at: Option<OffsetDateTime>,
+    /// Queue the "access granted" email when the member gains access.
+    pub notify: bool,
+}
+
+/// Records an activity inside the caller's transaction.
+pub async fn record(conn: &mut Conn<'_>, app: &AppId, a: NewActivity) -> AppResult<Activity> {
+    Ok(activities::insert(conn, app, &a).await?)
+}
+
+impl Services {
+    /// Grants access inside a transaction. Records Product Access Granted
+    /// when the member did not have access before (a second grant for a
+    /// product the member can already open records nothing).
+    pub async fn grant_in(&self, conn: &mut Conn<'_>, app: &AppId, user: &UserId, product: &ProductId, spec: GrantSpec) -> AppResult<AccessGrant> {
+        let now = self.now();
+        let member = users::find(conn, app, user).await?.ok_or(AppError::NotFound("user"))?;
+        let prod = products::find(conn, app, product).await?.ok_or(AppError::NotFound("product"))?;
+        let before = access::open_for(conn, app, user, product).await?;
+        let had = has_access(&before, now);
+        let g = AccessGrant {
+            id: GrantId::new(),
+            app_id: app.clone(),
+            user_id: user.clone(),
+            product_id: product.clone(),
+            source: spec.source,
+            source_ref: spec.source_ref,
+            reason: spec.reason,
+            granted_at: now,
+            ends_at: spec.ends_at,
+            revoked_at: None,
+            revoke_reason: None,
+        };
+        match access::insert(conn, &g, now).await {
+            Err(DbError::UniqueViolation) => {
+                return Err(AppError::conflict("access_already_granted", "this member already has an open grant of this product from the same source"));
+            }
+            r => r?,
+        }
+        if !had && g.is_active(now) {
+            let data = serde_json::json!({ "grant_id": g.id, "source": g.source.as_str(), "source_ref": g.source_ref, "product_name": prod.fields.name });
+            record(conn, app, NewActivity::new(ActivityKind::ProductAccessGranted, Some(user.clone()), Some(product.clone()), now).with_data(data)).await?;
+            if spec.notify {
+                let site = apps::find(conn, app).await?.map(|a| a.name).unwrap_or_default();
+                let link = format!("{}/member/products/{}", self.config.public_url, product);
+                mail::enqueue(conn, app, member.email.as_str(), mail::access_granted(&site, &prod.fields.name, &link), now).await?;
+            }
+        }
+        Ok(g)
+    }
+
+    /// Revokes one grant inside a transaction; records Product Access
+    /// Removed when the member no longer has any access to the product.
+    pub async fn revoke_in(&self, conn: &mut Conn<'_>, app: &AppId, grant: &GrantId, reason: Option<&str>) -> AppResult<AccessGrant> {
+        let now = self.now();
+        self.revoke_at(conn, app, grant, reason, now).await
+    }
+
+    /// Like [`Services::revoke_in`] for access that ended at `ended` (a
+    /// period end the sweeper noticed later): whether the member lost access
+    /// is judged at that moment, and the activity carries that time.
+    pub async fn revoke_at(&self, conn: &mut Conn<'_>, app: &AppId, grant: &GrantId, reason: Option<&str>, ended: OffsetDateTime) -> AppResult<AccessGrant> {
+        let now = self.now();
+        let ended = ended.min(now);
+        let g = access::find(conn, app, grant).await?.ok_or(AppError::NotFound("grant"))?;
+        if g.revoked_at.is_some() {
+            return Ok(g);
+        }
+        let before = access::open_for(conn, app, &g.user_id, &g.product_id).await?;
+        // A grant that ran out by time is judged just before its end; any other at `ended`.
+        let timed_out = g.ends_at.is_some_and(|e| e <= now);
+        let ended = if timed_out { g.ends_at.unwrap_or(ended) } else { ended };
+        let had = has_access(&before, if timed_out { ended - time::Duration::milliseconds(1) } else { ended });
+        if !access::revoke(conn, app, grant, reason, now).await? {
+            // Someone else revoked it meanwhile and recorded what there was to record.
+            return access::find(conn, app, grant).await?.ok_or(AppError::NotFound("grant"));
+        }
+        let after: Vec<_> = before.into_iter().filter(|x| x.id != g.id).collect();
+        if had && !has_access(&after, ended) {
+            let data = serde_json::json!({ "grant_id": g.id, "source": g.source.as_str(), "source_ref": g.source_ref, "reason": reason });
+            record(conn, app, NewActivity::new(ActivityKind::ProductAccessRemoved, Some(g.user_id.clone()), Some(g.product_id.clone()), ended).with_data(data))
+                .await?;
+        }
+        access::find(conn, app, grant).await?.ok_or(AppError::NotFound("grant"))
+    }
+
+    /// Manual grant by an admin or integrator.
+    pub async fn grant_access(
+        &self,
+        app: &AppId,
+        user: &UserId,
+        product: &ProductId,
+        ends_at: Option<OffsetDateTime>,
+        reason: Option<String>,
+        notify: bool,
+    ) -> AppResult<AccessGrant> {
+        let reason = reason.map(|r| text(&r, 0, 500)).transpose().map_err(|p| AppError::field("reason", p.code, p.message))?;
+        if let Some(e) = ends_at {
+            if e <= self.now() {
+                return Err(AppError::field("ends_at", "in_the_past", "must be in the future"));
+            }
+        }
+        let mut tx = self.db.begin().await?;
+        let p = products::find(&mut tx.conn(), app, product).await?.ok_or(AppError::NotFound("product"))?;
+        if p.archived_at.is_some() {
+            return Err(AppError::conflict("product_archived", "the product is archived; restore it before granting access"));
+        }
+        let g = self
+            .grant_in(&mut tx.conn(), app, user, product, GrantSpec { source: AccessSource::Manual, source_ref: None, reason, ends_at, notify })
+            .await?;
+        tx.commit().await?;
+        self.jobs_ready.notify_one();
+        Ok(g)
+    }
+
+    /// Manual revoke of one grant of a member.
+    pub async fn revoke_access(&self, app: &AppId, user: &UserId, grant: &GrantId, reason: Option<String>) -> AppResult<AccessGrant> {
+        let reason = reason.map(|r| text(&r, 0, 500)).transpose().map_err(|p| AppError::field("reason", p.code, p.message))?;
+        let mut tx = self.db.begin().await?;
+        let g = access::find(&mut tx.conn(), app, grant).await?.ok_or(AppError::NotFound("grant"))?;
+        if &g.user_id != user {
+            return Err(AppError::NotFound("grant"));
+        }
+        if g.revoked_at.is_some() {
+            return Err(AppError::conflict("already_revoked", "this grant was already revoked"));
+        }
+        let g = self.revoke_in(&mut tx.conn(), app, grant, reason.as_deref()).await?;
+        tx.commit().await?;
+        Ok(g)
+    }
+
+    pub async fn list_grants(&self, app: &AppId, user: &UserId, product: Option<&ProductId>, after: Option<&GrantId>, limit: Limit) -> AppResult<Page<AccessGrant>> {
+        let mut c = self.db.acquire().await?;
+        users::find(&mut c.conn(), app, user).await?.ok_or(AppError::NotFound("user"))?;
+        Ok(access::list_for_user(&mut c.conn(), app, user, product, after, limit).await?)
+    }
+}

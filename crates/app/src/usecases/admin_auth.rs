@@ -1,0 +1,148 @@
+//! First-run setup, admin accounts and admin sessions.
+
+use tollgate_domain::app::{App, AppSettings};
+use tollgate_domain::auth::{Role, password};
+use tollgate_domain::email::Email;
+use tollgate_domain::error::{ValidationErrors, http_url, text};
+use tollgate_domain::ids::{AdminId, AppId};
+use tollgate_persistence::admins::{self, Admin, Membership};
+use tollgate_persistence::sessions::SubjectKind;
+use tollgate_persistence::{DbError, apps};
+
+use crate::auth::TokenPair;
+use crate::crypto::{hash_password, verify_password};
+use crate::error::{AppError, AppResult};
+use crate::services::Services;
+
+/// Input of first-run setup and of `tollgate admin create`.
+#[derive(Debug, Clone)]
+pub struct NewAdminAndApp {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+    pub app_name: String,
+    pub site_url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub admin: Admin,
+    pub app: App,
+    pub role: Role,
+    pub memberships: Vec<Membership>,
+    pub tokens: Option<TokenPair>,
+}
+
+impl Services {
+    pub async fn needs_setup(&self) -> AppResult<bool> {
+        let mut c = self.db.acquire().await?;
+        Ok(admins::count(&mut c.conn()).await? == 0)
+    }
+
+    /// Creates an admin who owns a new app. With `only_if_first`, refuses
+    /// once any admin exists (the unauthenticated setup endpoint).
+    pub async fn create_admin_and_app(&self, input: NewAdminAndApp, only_if_first: bool) -> AppResult<(Admin, App)> {
+        let mut errs = ValidationErrors::new();
+        let email = errs.check("email", Email::parse(&input.email));
+        let pw = errs.check("password", password(&input.password));
+        let name = errs.check("name", text(&input.name, 0, 200));
+        let app_name = errs.check("app_name", text(&input.app_name, 1, 200));
+        let site_url = match input.site_url.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(u) => errs.check("site_url", http_url(u)).map(Some),
+            None => Some(None),
+        };
+        errs.clone().into_result()?;
+        let (Some(email), Some(pw), Some(name), Some(app_name), Some(site_url)) = (email, pw, name, app_name, site_url) else {
+            return Err(errs.into());
+        };
+        let hash = hash_password(&pw)?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        if only_if_first && admins::count(&mut tx.conn()).await? > 0 {
+            return Err(AppError::conflict("already_set_up", "Tollgate already has an admin; log in instead"));
+        }
+        let app = App {
+            id: AppId::new(),
+            name: app_name,
+            site_url,
+            support_email: Some(email.to_string()),
+            settings: AppSettings::default(),
+            created_at: now,
+            updated_at: now,
+        };
+        let admin = Admin { id: AdminId::new(), email, name, created_at: now };
+        apps::insert(&mut tx.conn(), &app).await?;
+        match admins::insert(&mut tx.conn(), &admin, &hash).await {
+            Err(DbError::UniqueViolation) => return Err(AppError::field("email", "taken", "an admin with this email exists")),
+            r => r?,
+        }
+        admins::add_to_app(&mut tx.conn(), &app.id, &admin.id, Role::Owner, now).await?;
+        tx.commit().await?;
+        tracing::info!(admin_id = %admin.id, app_id = %app.id, "admin and app created");
+        Ok((admin, app))
+    }
+
+    /// Checks an admin's password and opens a session in `app` (default: the first app they joined).
+    pub async fn admin_login(&self, email: &str, pw: &str, app: Option<&AppId>) -> AppResult<Session> {
+        let bad = || AppError::unauthorized("invalid_credentials", "email or password is wrong");
+        let email = Email::parse(email).ok();
+        let mut c = self.db.acquire().await?;
+        let creds = match &email {
+            Some(e) => admins::find_by_email(&mut c.conn(), e).await?,
+            None => None,
+        };
+        if !verify_password(pw, creds.as_ref().map(|c| c.password_hash.as_str())) {
+            return Err(bad());
+        }
+        let admin = creds.ok_or_else(bad)?.admin;
+        drop(c);
+        self.open_admin_session(admin, app).await
+    }
+
+    async fn open_admin_session(&self, admin: Admin, app: Option<&AppId>) -> AppResult<Session> {
+        let mut tx = self.db.begin().await?;
+        let memberships = admins::memberships(&mut tx.conn(), &admin.id).await?;
+        let m = match app {
+            Some(a) => memberships.iter().find(|m| &m.app_id == a).ok_or_else(|| AppError::forbidden("not_a_member", "you are not an admin of this app"))?,
+            None => memberships.first().ok_or_else(|| AppError::forbidden("no_apps", "this admin belongs to no app"))?,
+        }
+        .clone();
+        let appv = apps::find(&mut tx.conn(), &m.app_id).await?.ok_or(AppError::NotFound("app"))?;
+        let tokens = self.issue_tokens(&mut tx.conn(), SubjectKind::Admin, admin.id.as_str(), &m.app_id).await?;
+        tx.commit().await?;
+        Ok(Session { admin, app: appv, role: m.role, memberships, tokens: Some(tokens) })
+    }
+
+    /// Rotates an admin refresh token.
+    pub async fn admin_refresh(&self, refresh: &str) -> AppResult<Session> {
+        let (app_id, subject, tokens) = self.rotate_refresh(refresh, SubjectKind::Admin).await?;
+        let admin_id = AdminId::from_trusted(subject);
+        let mut s = self.admin_session_info(&admin_id, &app_id).await?;
+        s.tokens = Some(tokens);
+        Ok(s)
+    }
+
+    /// Who the admin is and where (for `GET /auth/me`).
+    pub async fn admin_session_info(&self, admin_id: &AdminId, app_id: &AppId) -> AppResult<Session> {
+        let mut c = self.db.acquire().await?;
+        let admin = admins::find_by_id(&mut c.conn(), admin_id)
+            .await?
+            .ok_or_else(|| AppError::unauthorized("invalid_token", "this admin no longer exists"))?;
+        let memberships = admins::memberships(&mut c.conn(), admin_id).await?;
+        let role = memberships
+            .iter()
+            .find(|m| &m.app_id == app_id)
+            .map(|m| m.role)
+            .ok_or_else(|| AppError::unauthorized("invalid_token", "this admin no longer belongs to the app"))?;
+        let app = apps::find(&mut c.conn(), app_id).await?.ok_or(AppError::NotFound("app"))?;
+        Ok(Session { admin, app, role, memberships, tokens: None })
+    }
+
+    /// Opens a session in another app the admin belongs to.
+    pub async fn admin_switch_app(&self, admin_id: &AdminId, app: &AppId) -> AppResult<Session> {
+        let mut c = self.db.acquire().await?;
+        let admin = admins::find_by_id(&mut c.conn(), admin_id).await?.ok_or(AppError::NotFound("admin"))?;
+        drop(c);
+        self.open_admin_session(admin, Some(app)).await
+    }
+}

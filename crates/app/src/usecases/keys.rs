@@ -1,0 +1,55 @@
+use tollgate_domain::auth::parse_key_scopes;
+use tollgate_domain::error::text;
+use tollgate_domain::ids::{ApiKeyId, AppId};
+use tollgate_domain::page::{Limit, Page};
+use tollgate_persistence::api_keys::{self, ApiKey};
+
+use crate::auth::{Principal, new_api_key_secret};
+use crate::error::{AppError, AppResult};
+use crate::services::Services;
+
+impl Services {
+    /// Creates an API key; the returned string is the only time the secret is shown.
+    pub async fn create_api_key(&self, by: &Principal, name: &str, scopes: &[String]) -> AppResult<(ApiKey, String)> {
+        let mut e = tollgate_domain::ValidationErrors::new();
+        let name = e.check("name", text(name, 1, 100));
+        let scopes = e.check("scopes", parse_key_scopes(scopes));
+        e.clone().into_result()?;
+        let (Some(name), Some(scopes)) = (name, scopes) else { return Err(e.into()) };
+        // A key may not hold more than the admin who creates it.
+        for s in &scopes {
+            by.require(*s)?;
+        }
+        let id = ApiKeyId::new();
+        let (full, hash, last4) = new_api_key_secret(&id);
+        let key = ApiKey {
+            id,
+            app_id: by.app_id().clone(),
+            name,
+            last4,
+            scopes,
+            created_by: Some(by.actor()),
+            created_at: self.now(),
+            last_used_at: None,
+            revoked_at: None,
+        };
+        let mut c = self.db.acquire().await?;
+        api_keys::insert(&mut c.conn(), &key, &hash).await?;
+        Ok((key, full))
+    }
+
+    pub async fn list_api_keys(&self, app: &AppId, after: Option<&str>, limit: Limit) -> AppResult<Page<ApiKey>> {
+        let mut c = self.db.acquire().await?;
+        Ok(api_keys::list(&mut c.conn(), app, after, limit).await?)
+    }
+
+    pub async fn revoke_api_key(&self, app: &AppId, id: &ApiKeyId) -> AppResult<ApiKey> {
+        let mut c = self.db.acquire().await?;
+        let key = api_keys::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("api key"))?;
+        if key.revoked_at.is_some() {
+            return Err(AppError::conflict("already_revoked", "this API key was already revoked"));
+        }
+        api_keys::revoke(&mut c.conn(), app, id, self.now()).await?;
+        api_keys::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("api key"))
+    }
+}

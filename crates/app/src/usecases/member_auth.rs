@@ -1,0 +1,92 @@
+//! Member login for the member area: password or magic link.
+
+use tollgate_domain::activity::{ActivityKind, NewActivity};
+use tollgate_domain::email::Email;
+use tollgate_domain::ids::{AppId, UserId};
+use tollgate_domain::user::User;
+use tollgate_persistence::sessions::SubjectKind;
+use tollgate_persistence::{apps, magic_links, users};
+
+use crate::auth::TokenPair;
+use crate::crypto::{random_token, token_hash, verify_password};
+use crate::error::{AppError, AppResult};
+use crate::mail;
+use crate::services::Services;
+use crate::usecases::access::record;
+
+impl Services {
+    pub async fn member_password_login(&self, app: &AppId, email: &str, pw: &str) -> AppResult<(User, TokenPair)> {
+        let bad = || AppError::unauthorized("invalid_credentials", "email or password is wrong");
+        let email = Email::parse(email).ok();
+        let mut c = self.db.acquire().await?;
+        let found = match &email {
+            Some(e) => users::find_credentials(&mut c.conn(), app, e).await?,
+            None => None,
+        };
+        let hash = found.as_ref().and_then(|(_, h)| h.as_deref());
+        if !verify_password(pw, hash) {
+            return Err(bad());
+        }
+        let (user, _) = found.ok_or_else(bad)?;
+        drop(c);
+        self.member_logged_in(app, &user.id, "password").await
+    }
+
+    /// Emails a single-use login link if the member exists. Always succeeds,
+    /// so the answer does not tell whether an email is a member.
+    pub async fn request_magic_link(&self, app: &AppId, email: &str) -> AppResult<()> {
+        let Ok(email) = Email::parse(email) else { return Err(AppError::field("email", "invalid_email", "must be an email address")) };
+        let mut tx = self.db.begin().await?;
+        let Some(appv) = apps::find(&mut tx.conn(), app).await? else { return Err(AppError::NotFound("app")) };
+        let Some(user) = users::find_by_email(&mut tx.conn(), app, &email).await? else {
+            tracing::info!(app_id = %app, "magic link asked for an unknown email");
+            return Ok(());
+        };
+        let now = self.now();
+        let raw = random_token();
+        magic_links::insert(&mut tx.conn(), app, &token_hash(&raw), &user.id, now + self.config.magic_link_ttl, now).await?;
+        let link = self.magic_link_url(app, &raw);
+        mail::enqueue(&mut tx.conn(), app, user.email.as_str(), mail::magic_link(&appv.name, &link, self.config.magic_link_ttl.whole_minutes()), now).await?;
+        tx.commit().await?;
+        self.jobs_ready.notify_one();
+        Ok(())
+    }
+
+    /// Uses a magic link (`<app_id>.<token>`) and opens a member session.
+    pub async fn member_magic_login(&self, token: &str) -> AppResult<(User, TokenPair)> {
+        let bad = || AppError::unauthorized("invalid_magic_link", "this login link is invalid, expired or already used");
+        let (app, raw) = token.split_once('.').ok_or_else(bad)?;
+        let app = AppId::parse(app).map_err(|_| bad())?;
+        let mut c = self.db.acquire().await?;
+        let user = magic_links::consume(&mut c.conn(), &app, &token_hash(raw), self.now()).await?.ok_or_else(bad)?;
+        drop(c);
+        self.member_logged_in(&app, &user, "magic_link").await
+    }
+
+    /// Records User Login (and User Activate after a long absence) and issues tokens.
+    async fn member_logged_in(&self, app: &AppId, user: &UserId, method: &str) -> AppResult<(User, TokenPair)> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let appv = apps::find(&mut tx.conn(), app).await?.ok_or(AppError::NotFound("app"))?;
+        let prev = users::record_login(&mut tx.conn(), app, user, now).await?;
+        let threshold = time::Duration::days(appv.settings.inactivity_threshold_days as i64);
+        // Back after crossing the threshold: marked inactive by the sweep, or
+        // the sweep has not run yet but the gap says so.
+        let was_marked = users::clear_inactive(&mut tx.conn(), app, user).await?;
+        if was_marked || prev.is_some_and(|p| now - p >= threshold) {
+            record(&mut tx.conn(), app, NewActivity::new(ActivityKind::UserActivate, Some(user.clone()), None, now)).await?;
+        }
+        record(&mut tx.conn(), app, NewActivity::new(ActivityKind::UserLogin, Some(user.clone()), None, now).with_data(serde_json::json!({ "method": method })))
+            .await?;
+        let tokens = self.issue_tokens(&mut tx.conn(), SubjectKind::Member, user.as_str(), app).await?;
+        let u = users::find(&mut tx.conn(), app, user).await?.ok_or(AppError::NotFound("user"))?;
+        tx.commit().await?;
+        Ok((u, tokens))
+    }
+
+    pub async fn member_refresh(&self, refresh: &str) -> AppResult<(User, TokenPair)> {
+        let (app, subject, tokens) = self.rotate_refresh(refresh, SubjectKind::Member).await?;
+        let u = self.get_member(&app, &UserId::from_trusted(subject)).await?;
+        Ok((u, tokens))
+    }
+}

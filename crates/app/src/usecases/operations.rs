@@ -1,0 +1,105 @@
+//! Read models and operations: the activity feed, jobs, the email outbox,
+//! connector settings.
+
+use tollgate_domain::activity::Activity;
+use tollgate_domain::ids::{AppId, EmailId, JobId};
+use tollgate_domain::jobs::JobStatus;
+use tollgate_domain::page::{Limit, Page, TimeCursor};
+use tollgate_persistence::activities::{self, ActivityFilter};
+use tollgate_persistence::connectors::{self, ConnectorRecord};
+use tollgate_persistence::jobs::{self, Job};
+use tollgate_persistence::outbox::{self, OutboxEmail};
+
+use crate::error::{AppError, AppResult};
+use crate::services::Services;
+
+/// The connectors Tollgate knows; settings of others are refused.
+pub const CONNECTOR_KINDS: [&str; 1] = ["stripe"];
+
+impl Services {
+    pub async fn activity_feed(&self, app: &AppId, f: &ActivityFilter, after: Option<&TimeCursor>, limit: Limit) -> AppResult<Page<Activity>> {
+        let mut c = self.db.acquire().await?;
+        Ok(activities::list(&mut c.conn(), app, f, after, limit).await?)
+    }
+
+    pub async fn list_jobs(&self, app: &AppId, status: Option<JobStatus>, after: Option<&JobId>, limit: Limit) -> AppResult<Page<Job>> {
+        let mut c = self.db.acquire().await?;
+        Ok(jobs::list(&mut c.conn(), app, status, after, limit).await?)
+    }
+
+    pub async fn get_job(&self, app: &AppId, id: &JobId) -> AppResult<Job> {
+        let mut c = self.db.acquire().await?;
+        jobs::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("job"))
+    }
+
+    pub async fn retry_job(&self, app: &AppId, id: &JobId) -> AppResult<Job> {
+        let mut c = self.db.acquire().await?;
+        let j = jobs::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("job"))?;
+        if j.status != JobStatus::Dead {
+            return Err(AppError::conflict("job_not_dead", format!("only dead jobs can be retried; this one is {}", j.status.as_str())));
+        }
+        jobs::retry_dead(&mut c.conn(), app, id, self.now()).await?;
+        self.jobs_ready.notify_one();
+        jobs::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("job"))
+    }
+
+    pub async fn list_emails(&self, app: &AppId, to: Option<&str>, after: Option<&EmailId>, limit: Limit) -> AppResult<Page<OutboxEmail>> {
+        let mut c = self.db.acquire().await?;
+        Ok(outbox::list(&mut c.conn(), app, to, after, limit).await?)
+    }
+
+    pub async fn get_email(&self, app: &AppId, id: &EmailId) -> AppResult<OutboxEmail> {
+        let mut c = self.db.acquire().await?;
+        outbox::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("email"))
+    }
+
+    /// A connector's public settings (never its secrets).
+    pub async fn connector_settings(&self, app: &AppId, kind: &str) -> AppResult<serde_json::Value> {
+        if !CONNECTOR_KINDS.contains(&kind) {
+            return Err(AppError::NotFound("connector"));
+        }
+        let mut c = self.db.acquire().await?;
+        Ok(connectors::find(&mut c.conn(), app, kind).await?.map(|r| r.settings).unwrap_or_else(|| serde_json::json!({})))
+    }
+
+    /// Merges `patch` (a JSON object; `null` removes a key) into a connector's
+    /// settings, as an admin or integrator asks: keys Tollgate manages itself
+    /// (the connection, the portal) are refused.
+    pub async fn update_connector_settings(&self, app: &AppId, kind: &str, patch: serde_json::Map<String, serde_json::Value>) -> AppResult<serde_json::Value> {
+        if !CONNECTOR_KINDS.contains(&kind) {
+            return Err(AppError::NotFound("connector"));
+        }
+        for k in patch.keys() {
+            if k == "connection" || k == "portal" {
+                return Err(AppError::field(&format!("settings.{k}"), "reserved", "managed through the connector's own endpoints (connect, portal)"));
+            }
+            if k.len() > 64 || !k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                return Err(AppError::field(&format!("settings.{k}"), "invalid_key", "setting names are lowercase letters, digits and _"));
+            }
+        }
+        self.merge_connector_settings(app, kind, patch).await
+    }
+
+    /// The read-merge-write of connector settings, in one transaction; the
+    /// sealed secrets are kept as they are.
+    pub(crate) async fn merge_connector_settings(&self, app: &AppId, kind: &str, patch: serde_json::Map<String, serde_json::Value>) -> AppResult<serde_json::Value> {
+        let mut tx = self.db.begin().await?;
+        let existing = connectors::find(&mut tx.conn(), app, kind).await?;
+        let mut settings = existing.as_ref().map(|r| r.settings.clone()).unwrap_or_else(|| serde_json::json!({}));
+        let obj = settings.as_object_mut().ok_or_else(|| AppError::Internal("connector settings are not an object".into()))?;
+        for (k, v) in patch {
+            if v.is_null() {
+                obj.remove(&k);
+            } else {
+                obj.insert(k, v);
+            }
+        }
+        if settings.to_string().len() > 64 * 1024 {
+            return Err(AppError::field("settings", "too_large", "settings must stay under 64 KiB"));
+        }
+        let rec = ConnectorRecord { kind: kind.into(), settings: settings.clone(), secrets: existing.and_then(|r| r.secrets), updated_at: self.now() };
+        connectors::upsert(&mut tx.conn(), app, &rec).await?;
+        tx.commit().await?;
+        Ok(settings)
+    }
+}

@@ -1,0 +1,136 @@
+use tollgate_domain::activity::{ActivityKind, NewActivity};
+use tollgate_domain::auth::password;
+use tollgate_domain::email::Email;
+use tollgate_domain::error::ValidationErrors;
+use tollgate_domain::ids::{AppId, UserId};
+use tollgate_domain::page::{Limit, Page};
+use tollgate_domain::user::{User, user_name};
+use tollgate_persistence::{Conn, DbError, apps, magic_links, users};
+
+use crate::crypto::{hash_password, random_token, token_hash};
+use crate::error::{AppError, AppResult};
+use crate::mail;
+use crate::services::Services;
+use crate::usecases::access::record;
+
+#[derive(Debug, Clone, Default)]
+pub struct NewMemberInput {
+    pub email: String,
+    pub name: Option<String>,
+    pub password: Option<String>,
+    /// Email the member a link to log in.
+    pub send_invite: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MemberPatch {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub password: Option<String>,
+}
+
+const INVITE_TTL: time::Duration = time::Duration::days(7);
+
+impl Services {
+    pub async fn create_member(&self, app: &AppId, input: NewMemberInput) -> AppResult<User> {
+        let mut e = ValidationErrors::new();
+        let email = e.check("email", Email::parse(&input.email));
+        let name = e.check("name", user_name(input.name.as_deref().unwrap_or("")));
+        let pw = match &input.password {
+            Some(p) => e.check("password", password(p)).map(Some),
+            None => Some(None),
+        };
+        e.clone().into_result()?;
+        let (Some(email), Some(name), Some(pw)) = (email, name, pw) else { return Err(e.into()) };
+        let hash = pw.map(|p| hash_password(&p)).transpose()?;
+        let mut tx = self.db.begin().await?;
+        let u = self.create_member_in(&mut tx.conn(), app, email, name, hash.as_deref(), input.send_invite).await?;
+        tx.commit().await?;
+        self.jobs_ready.notify_one();
+        Ok(u)
+    }
+
+    /// Creates a member inside a transaction and records User Created.
+    /// Used by the API and by connectors (a Stripe purchase by a new email).
+    pub async fn create_member_in(
+        &self,
+        conn: &mut Conn<'_>,
+        app: &AppId,
+        email: Email,
+        name: String,
+        password_hash: Option<&str>,
+        send_invite: bool,
+    ) -> AppResult<User> {
+        let now = self.now();
+        let u = User {
+            id: UserId::new(),
+            app_id: app.clone(),
+            email,
+            name,
+            has_password: password_hash.is_some(),
+            last_login_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        match users::insert(conn, &u, password_hash).await {
+            Err(DbError::UniqueViolation) => return Err(AppError::field("email", "taken", "a member with this email exists")),
+            r => r?,
+        }
+        record(conn, app, NewActivity::new(ActivityKind::UserCreated, Some(u.id.clone()), None, now).with_data(serde_json::json!({ "email": u.email }))).await?;
+        if send_invite {
+            let raw = random_token();
+            magic_links::insert(conn, app, &token_hash(&raw), &u.id, now + INVITE_TTL, now).await?;
+            let site = apps::find(conn, app).await?.map(|a| a.name).unwrap_or_default();
+            let link = self.magic_link_url(app, &raw);
+            mail::enqueue(conn, app, u.email.as_str(), mail::member_invite(&site, &u.name, &link), now).await?;
+        }
+        Ok(u)
+    }
+
+    pub(crate) fn magic_link_url(&self, app: &AppId, raw: &str) -> String {
+        format!("{}/member/magic?token={app}.{raw}", self.config.public_url)
+    }
+
+    pub async fn get_member(&self, app: &AppId, id: &UserId) -> AppResult<User> {
+        let mut c = self.db.acquire().await?;
+        users::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("user"))
+    }
+
+    pub async fn list_members(&self, app: &AppId, query: Option<&str>, after: Option<&UserId>, limit: Limit) -> AppResult<Page<User>> {
+        let q = query.map(str::trim).filter(|q| !q.is_empty());
+        if q.is_some_and(|q| q.chars().count() > 200) {
+            return Err(AppError::field("q", "too_long", "must have at most 200 characters"));
+        }
+        let mut c = self.db.acquire().await?;
+        Ok(users::list(&mut c.conn(), app, q, after, limit).await?)
+    }
+
+    pub async fn update_member(&self, app: &AppId, id: &UserId, p: MemberPatch) -> AppResult<User> {
+        let mut e = ValidationErrors::new();
+        let email = p.email.as_deref().and_then(|m| e.check("email", Email::parse(m)));
+        let name = p.name.as_deref().and_then(|n| e.check("name", user_name(n)));
+        let pw = p.password.as_deref().and_then(|x| e.check("password", password(x)));
+        e.into_result()?;
+        let hash = pw.map(|p| hash_password(&p)).transpose()?;
+        let mut tx = self.db.begin().await?;
+        let mut u = users::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("user"))?;
+        let now = self.now();
+        if let Some(m) = email {
+            u.email = m;
+        }
+        if let Some(n) = name {
+            u.name = n;
+        }
+        u.updated_at = now;
+        match users::update(&mut tx.conn(), &u).await {
+            Err(DbError::UniqueViolation) => return Err(AppError::field("email", "taken", "a member with this email exists")),
+            r => r?,
+        };
+        if let Some(h) = hash {
+            users::set_password(&mut tx.conn(), app, id, &h, now).await?;
+            u.has_password = true;
+        }
+        tx.commit().await?;
+        Ok(u)
+    }
+}

@@ -1,0 +1,184 @@
+//! The job worker: claims due jobs from the database and runs their handlers.
+//! `tollgate serve` runs one in-process; `tollgate worker` runs it alone, and
+//! several can share a PostgreSQL database.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use rand::Rng;
+use tollgate_domain::ids::EmailId;
+use tollgate_domain::jobs::retry_delay;
+use tollgate_persistence::jobs::{self, Job};
+
+use crate::mail::SEND_EMAIL_JOB;
+use crate::services::Services;
+
+/// Runs one job; an `Err` is retried with backoff until the job's tries run out.
+pub type Handler = Arc<dyn Fn(Services, Job) -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
+
+pub struct Worker {
+    services: Services,
+    handlers: HashMap<String, Handler>,
+    id: String,
+    batch: i64,
+    lease: time::Duration,
+}
+
+impl Worker {
+    /// A worker with the built-in handlers (email delivery).
+    pub fn new(services: Services) -> Self {
+        let mut w = Self {
+            services,
+            handlers: HashMap::new(),
+            id: format!("{}-{}", hostname(), uuid::Uuid::new_v4().simple()),
+            // One job per claim: the lease starts when the job does, so a long
+            // batch cannot outlive the lease of its last jobs.
+            batch: 1,
+            lease: time::Duration::minutes(5),
+        };
+        w.register(SEND_EMAIL_JOB, |s, job| {
+            Box::pin(async move {
+                let id = job.payload.get("email_id").and_then(|v| v.as_str()).ok_or("payload lacks email_id")?;
+                let id = EmailId::parse(id).map_err(|e| e.message)?;
+                s.deliver_email(&job.app_id, &id).await.map_err(|e| e.to_string())
+            })
+        });
+        w.register(crate::stripe::EVENT_JOB, |s, job| {
+            Box::pin(async move {
+                let id = job.payload.get("event_id").and_then(|v| v.as_str()).ok_or("payload lacks event_id")?.to_owned();
+                s.process_stripe_event(&job.app_id, &id).await.map_err(|e| e.to_string())
+            })
+        });
+        w.register(crate::stripe::IMPORT_JOB, |s, job| {
+            Box::pin(async move {
+                let product = job.payload.get("product_id").and_then(|v| v.as_str()).ok_or("payload lacks product_id")?;
+                let product = tollgate_domain::ids::ProductId::parse(product).map_err(|e| e.message)?;
+                let stripe_product = job.payload.get("stripe_product_id").and_then(|v| v.as_str()).ok_or("payload lacks stripe_product_id")?.to_owned();
+                s.run_stripe_import(&job.app_id, &job.id, &product, &stripe_product).await.map_err(|e| e.to_string())
+            })
+        });
+        w.register(crate::stripe::SWEEP_JOB, |s, job| {
+            Box::pin(async move {
+                s.sweep_ended_access(&job.app_id).await.map_err(|e| e.to_string())?;
+                s.sweep_inactive_members(&job.app_id).await.map(|_| ()).map_err(|e| e.to_string())
+            })
+        });
+        w.register(crate::stripe::RECOVER_JOB, |s, job| {
+            Box::pin(async move {
+                match s.stripe_connection(&job.app_id).await.map_err(|e| e.to_string())? {
+                    Some(_) => s.recover_stripe_events(&job.app_id).await.map(|_| ()).map_err(|e| e.to_string()),
+                    None => Ok(()),
+                }
+            })
+        });
+        w
+    }
+
+    /// Enqueues the periodic jobs of every app: the access sweep each
+    /// minute and Stripe event recovery every ten minutes. Unique keys per
+    /// time bucket keep several workers from enqueueing twice.
+    pub async fn schedule_periodic(&self) -> Result<(), crate::AppError> {
+        let s = &self.services;
+        let now = s.now();
+        let minute = now.unix_timestamp() / 60;
+        let mut tx = s.db.begin().await?;
+        for app in tollgate_persistence::apps::list_ids(&mut tx.conn()).await? {
+            let sweep = jobs::NewJob {
+                kind: crate::stripe::SWEEP_JOB.into(),
+                payload: serde_json::json!({}),
+                run_at: now,
+                max_attempts: 3,
+                unique_key: Some(format!("sweep:{minute}")),
+            };
+            jobs::enqueue(&mut tx.conn(), &app, &sweep, now).await?;
+            if minute % 10 == 0 {
+                let recover = jobs::NewJob {
+                    kind: crate::stripe::RECOVER_JOB.into(),
+                    payload: serde_json::json!({}),
+                    run_at: now,
+                    max_attempts: 3,
+                    unique_key: Some(format!("recover:{minute}")),
+                };
+                jobs::enqueue(&mut tx.conn(), &app, &recover, now).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub fn register<F>(&mut self, kind: &str, f: F)
+    where
+        F: Fn(Services, Job) -> BoxFuture<'static, Result<(), String>> + Send + Sync + 'static,
+    {
+        self.handlers.insert(kind.to_owned(), Arc::new(f));
+    }
+
+    /// Claims and runs one batch of due jobs; returns how many ran.
+    pub async fn run_once(&self) -> Result<usize, crate::AppError> {
+        let s = &self.services;
+        let claimed = {
+            let mut tx = s.db.begin().await?;
+            let got = jobs::claim(&mut tx.conn(), &self.id, self.batch, s.now(), self.lease).await?;
+            tx.commit().await?;
+            got
+        };
+        let n = claimed.len();
+        for job in claimed {
+            let span = tracing::info_span!("job", job_id = %job.id, kind = %job.kind, app_id = %job.app_id, attempt = job.attempts);
+            let _e = span.enter();
+            let result = match self.handlers.get(&job.kind) {
+                Some(h) => h(s.clone(), job.clone()).await,
+                None => Err(format!("no handler for job kind {:?}", job.kind)),
+            };
+            let mut c = s.db.acquire().await?;
+            let now = s.now();
+            match result {
+                Ok(()) => {
+                    jobs::succeed(&mut c.conn(), &job.app_id, &job.id, &self.id, now).await?;
+                }
+                Err(err) => {
+                    let retry_at = (job.attempts < job.max_attempts).then(|| now + retry_delay(job.attempts, rand::thread_rng().r#gen::<f64>()));
+                    match retry_at {
+                        Some(at) => tracing::warn!(error = %err, retry_at = %at, "job failed; will retry"),
+                        None => tracing::error!(error = %err, "job failed for the last time; it is dead"),
+                    }
+                    jobs::fail(&mut c.conn(), &job.app_id, &job.id, &self.id, &err, retry_at, now).await?;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// Runs until `shutdown` resolves: polls every second, or at once when
+    /// a job is enqueued in this process.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
+        tracing::info!(worker = %self.id, "job worker started");
+        tokio::pin!(shutdown);
+        let ready = self.services.jobs_ready.clone();
+        let mut last_schedule = std::time::Instant::now() - std::time::Duration::from_secs(120);
+        loop {
+            if last_schedule.elapsed() >= std::time::Duration::from_secs(60) {
+                last_schedule = std::time::Instant::now();
+                if let Err(e) = self.schedule_periodic().await {
+                    tracing::error!(error = %e, "could not schedule periodic jobs");
+                }
+            }
+            match self.run_once().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "job worker could not claim jobs"),
+            }
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = ready.notified() => {}
+                _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+            }
+        }
+        tracing::info!(worker = %self.id, "job worker stopped");
+    }
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "worker".into())
+}
