@@ -1,0 +1,716 @@
+//! Wire types: what the API accepts and returns.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tollgate_domain::access::AccessGrant;
+use tollgate_domain::activity::Activity;
+use tollgate_domain::app::App;
+use tollgate_domain::page::Page;
+use tollgate_domain::product::{ContentPage, Product};
+use tollgate_domain::user::User;
+use tollgate_persistence::api_keys::ApiKey;
+use tollgate_persistence::jobs::Job;
+use tollgate_persistence::outbox::OutboxEmail;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::extract::double_option;
+
+/// A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListResponse<T> {
+    pub data: Vec<T>,
+    pub has_more: bool,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> ListResponse<T> {
+    pub fn from_page<U>(p: Page<U>, f: impl FnMut(U) -> T) -> Self {
+        let next_cursor = p.next_cursor;
+        ListResponse { data: p.items.into_iter().map(f).collect(), has_more: next_cursor.is_some(), next_cursor }
+    }
+}
+
+/// Paging parameters shared by lists.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// How many items to return (1 to 100, default 25).
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    #[validate(length(min = 1, max = 100))]
+    pub cursor: Option<String>,
+}
+
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+// ---------- app ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppResponse {
+    pub id: String,
+    pub name: String,
+    pub site_url: Option<String>,
+    pub support_email: Option<String>,
+    /// Days without login after which a member counts as inactive.
+    pub inactivity_threshold_days: u16,
+    /// Days a past_due subscription keeps access.
+    pub past_due_grace_days: u16,
+    /// Whether a full refund of a one-off purchase removes its access.
+    pub refund_revokes_access: bool,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<App> for AppResponse {
+    fn from(a: App) -> Self {
+        AppResponse {
+            id: a.id.into_string(),
+            name: a.name,
+            site_url: a.site_url,
+            support_email: a.support_email,
+            inactivity_threshold_days: a.settings.inactivity_threshold_days,
+            past_due_grace_days: a.settings.past_due_grace_days,
+            refund_revokes_access: a.settings.refund_revokes_access,
+            created_at: rfc3339(a.created_at),
+            updated_at: rfc3339(a.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAppRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub site_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub support_email: Option<Option<String>>,
+    /// 1 to 3650 (checked with the other fields, so every error is reported at once).
+    pub inactivity_threshold_days: Option<i64>,
+    /// 0 to 90.
+    pub past_due_grace_days: Option<i64>,
+    pub refund_revokes_access: Option<bool>,
+}
+
+// ---------- auth ----------
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetupRequest {
+    #[validate(length(min = 3, max = 254), email)]
+    pub email: String,
+    #[validate(length(min = 10, max = 256))]
+    pub password: String,
+    #[serde(default)]
+    #[validate(length(max = 200))]
+    pub name: String,
+    #[validate(length(min = 1, max = 200))]
+    pub app_name: String,
+    pub site_url: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SetupStatus {
+    /// True until the first admin exists.
+    pub needs_setup: bool,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[validate(length(min = 1, max = 254))]
+    pub email: String,
+    #[validate(length(min = 1, max = 256))]
+    pub password: String,
+    /// The app to open; default: the first app the admin joined.
+    pub app_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SwitchAppRequest {
+    pub app_id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminResponse {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MembershipResponse {
+    pub app_id: String,
+    pub app_name: String,
+    pub role: String,
+}
+
+/// An admin session. The refresh token travels only in an httpOnly cookie.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionResponse {
+    /// Short-lived bearer token; keep it in memory only. Null on `GET /auth/me`.
+    pub access_token: Option<String>,
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: Option<i64>,
+    pub admin: AdminResponse,
+    pub app: AppResponse,
+    /// owner | admin | viewer
+    pub role: String,
+    pub apps: Vec<MembershipResponse>,
+}
+
+impl From<tollgate_app::usecases::admin_auth::Session> for SessionResponse {
+    fn from(s: tollgate_app::usecases::admin_auth::Session) -> Self {
+        SessionResponse {
+            access_token: s.tokens.as_ref().map(|t| t.access_token.clone()),
+            token_type: "Bearer".into(),
+            expires_in: s.tokens.as_ref().map(|t| t.expires_in),
+            admin: AdminResponse { id: s.admin.id.into_string(), email: s.admin.email.to_string(), name: s.admin.name },
+            app: s.app.into(),
+            role: s.role.as_str().into(),
+            apps: s
+                .memberships
+                .into_iter()
+                .map(|m| MembershipResponse { app_id: m.app_id.into_string(), app_name: m.app_name, role: m.role.as_str().into() })
+                .collect(),
+        }
+    }
+}
+
+// ---------- products ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductResponse {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub image_url: Option<String>,
+    /// none | sales_page_then_checkout | direct_checkout | external_url
+    pub purchase_method: String,
+    pub external_url: Option<String>,
+    /// Show the product as a locked card to members without access.
+    pub show_locked_card: bool,
+    #[schema(format = DateTime)]
+    pub archived_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<Product> for ProductResponse {
+    fn from(p: Product) -> Self {
+        ProductResponse {
+            id: p.id.into_string(),
+            name: p.fields.name,
+            description: p.fields.description,
+            image_url: p.fields.image_url,
+            purchase_method: p.fields.purchase_method.as_str().into(),
+            external_url: p.fields.external_url,
+            show_locked_card: p.fields.show_locked_card,
+            archived_at: p.archived_at.map(rfc3339),
+            created_at: rfc3339(p.created_at),
+            updated_at: rfc3339(p.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProductRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+    #[validate(length(max = 20000))]
+    pub description: Option<String>,
+    #[validate(length(max = 2048))]
+    pub image_url: Option<String>,
+    /// none (default) | sales_page_then_checkout | direct_checkout | external_url
+    pub purchase_method: Option<String>,
+    #[validate(length(max = 2048))]
+    pub external_url: Option<String>,
+    pub show_locked_card: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProductRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub name: Option<String>,
+    #[validate(length(max = 20000))]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub image_url: Option<Option<String>>,
+    pub purchase_method: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub external_url: Option<Option<String>>,
+    pub show_locked_card: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProductListQuery {
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<i64>,
+    #[validate(length(min = 1, max = 100))]
+    pub cursor: Option<String>,
+    /// Include archived products (default false).
+    pub include_archived: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageResponse {
+    pub id: String,
+    pub product_id: String,
+    pub title: String,
+    pub body: String,
+    pub position: i32,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<ContentPage> for PageResponse {
+    fn from(p: ContentPage) -> Self {
+        PageResponse {
+            id: p.id.into_string(),
+            product_id: p.product_id.into_string(),
+            title: p.title,
+            body: p.body,
+            position: p.position,
+            created_at: rfc3339(p.created_at),
+            updated_at: rfc3339(p.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageListResponse {
+    /// The product's pages in reading order.
+    pub data: Vec<PageResponse>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePageRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub title: String,
+    #[validate(length(max = 200000))]
+    pub body: Option<String>,
+    /// Reading order; default: after the last page.
+    #[validate(range(min = 0, max = 100000))]
+    pub position: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePageRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub title: Option<String>,
+    #[validate(length(max = 200000))]
+    pub body: Option<String>,
+    #[validate(range(min = 0, max = 100000))]
+    pub position: Option<i64>,
+}
+
+// ---------- members ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub has_password: bool,
+    #[schema(format = DateTime)]
+    pub last_login_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<User> for UserResponse {
+    fn from(u: User) -> Self {
+        UserResponse {
+            id: u.id.into_string(),
+            email: u.email.to_string(),
+            name: u.name,
+            has_password: u.has_password,
+            last_login_at: u.last_login_at.map(rfc3339),
+            created_at: rfc3339(u.created_at),
+            updated_at: rfc3339(u.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    #[validate(length(min = 3, max = 254), email)]
+    pub email: String,
+    #[validate(length(max = 200))]
+    pub name: Option<String>,
+    /// Optional; members can also log in with a magic link.
+    #[validate(length(min = 10, max = 256))]
+    pub password: Option<String>,
+    /// Email the member an invitation with a login link (default false).
+    pub send_invite: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    #[validate(length(min = 3, max = 254), email)]
+    pub email: Option<String>,
+    #[validate(length(max = 200))]
+    pub name: Option<String>,
+    #[validate(length(min = 10, max = 256))]
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UserListQuery {
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<i64>,
+    #[validate(length(min = 1, max = 100))]
+    pub cursor: Option<String>,
+    /// Matches the start of the email or any part of the name, case-insensitively.
+    #[validate(length(max = 200))]
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantResponse {
+    pub id: String,
+    pub user_id: String,
+    pub product_id: String,
+    /// manual | stripe_subscription | stripe_purchase | import | crm_tag | api
+    pub source: String,
+    /// The outside object behind the grant (Stripe subscription, charge, tag…).
+    pub source_ref: Option<String>,
+    pub reason: Option<String>,
+    #[schema(format = DateTime)]
+    pub granted_at: String,
+    #[schema(format = DateTime)]
+    pub ends_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub revoked_at: Option<String>,
+    pub revoke_reason: Option<String>,
+    /// Whether the grant gives access now.
+    pub active: bool,
+}
+
+impl GrantResponse {
+    pub fn new(g: AccessGrant, now: OffsetDateTime) -> Self {
+        GrantResponse {
+            active: g.is_active(now),
+            id: g.id.into_string(),
+            user_id: g.user_id.into_string(),
+            product_id: g.product_id.into_string(),
+            source: g.source.as_str().into(),
+            source_ref: g.source_ref,
+            reason: g.reason,
+            granted_at: rfc3339(g.granted_at),
+            ends_at: g.ends_at.map(rfc3339),
+            revoked_at: g.revoked_at.map(rfc3339),
+            revoke_reason: g.revoke_reason,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantAccessRequest {
+    pub product_id: String,
+    /// When access ends by itself (RFC 3339); default: open-ended.
+    #[schema(format = DateTime)]
+    pub ends_at: Option<String>,
+    #[validate(length(max = 500))]
+    pub reason: Option<String>,
+    /// Email the member that access was granted (default true).
+    pub notify: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeAccessRequest {
+    #[validate(length(max = 500))]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct GrantListQuery {
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<i64>,
+    #[validate(length(min = 1, max = 100))]
+    pub cursor: Option<String>,
+    /// Only grants of this product.
+    pub product_id: Option<String>,
+}
+
+// ---------- activities ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActivityResponse {
+    pub id: String,
+    /// e.g. user.login, product.access_granted
+    pub kind: String,
+    /// e.g. "User Login", "Product Access Granted"
+    pub label: String,
+    pub user_id: Option<String>,
+    pub product_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+    #[schema(format = DateTime)]
+    pub occurred_at: String,
+}
+
+impl From<Activity> for ActivityResponse {
+    fn from(a: Activity) -> Self {
+        ActivityResponse {
+            id: a.id.into_string(),
+            kind: a.kind.as_str().into(),
+            label: a.kind.label().into(),
+            user_id: a.user_id.map(|u| u.into_string()),
+            product_id: a.product_id.map(|p| p.into_string()),
+            data: a.data,
+            occurred_at: rfc3339(a.occurred_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityQuery {
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<i64>,
+    #[validate(length(min = 1, max = 100))]
+    pub cursor: Option<String>,
+    /// Comma-separated kinds, e.g. `user.login,product.access_granted`.
+    #[validate(length(max = 1000))]
+    pub kind: Option<String>,
+    pub user_id: Option<String>,
+    pub product_id: Option<String>,
+    /// Inclusive lower bound (RFC 3339).
+    pub since: Option<String>,
+    /// Exclusive upper bound (RFC 3339).
+    pub until: Option<String>,
+}
+
+// ---------- api keys ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyResponse {
+    pub id: String,
+    pub name: String,
+    /// The last four characters of the secret, to tell keys apart.
+    pub last4: String,
+    pub scopes: Vec<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub last_used_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub revoked_at: Option<String>,
+}
+
+impl From<ApiKey> for ApiKeyResponse {
+    fn from(k: ApiKey) -> Self {
+        ApiKeyResponse {
+            id: k.id.into_string(),
+            name: k.name,
+            last4: k.last4,
+            scopes: k.scopes.iter().map(|s| s.to_string()).collect(),
+            created_at: rfc3339(k.created_at),
+            last_used_at: k.last_used_at.map(rfc3339),
+            revoked_at: k.revoked_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiKeyRequest {
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+    /// e.g. ["products:read", "users:write"]
+    #[validate(length(min = 1, max = 32))]
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedApiKeyResponse {
+    pub key: ApiKeyResponse,
+    /// The full key. Shown this once; only its hash is stored.
+    pub secret: String,
+}
+
+// ---------- jobs, emails ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobResponse {
+    pub id: String,
+    pub kind: String,
+    /// queued | running | succeeded | dead
+    pub status: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    #[schema(format = DateTime)]
+    pub run_at: String,
+    pub last_error: Option<String>,
+    pub progress_done: Option<i64>,
+    pub progress_total: Option<i64>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub finished_at: Option<String>,
+}
+
+impl From<Job> for JobResponse {
+    fn from(j: Job) -> Self {
+        JobResponse {
+            id: j.id.into_string(),
+            kind: j.kind,
+            status: j.status.as_str().into(),
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            run_at: rfc3339(j.run_at),
+            last_error: j.last_error,
+            progress_done: j.progress_done,
+            progress_total: j.progress_total,
+            created_at: rfc3339(j.created_at),
+            finished_at: j.finished_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct JobListQuery {
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<i64>,
+    #[validate(length(min = 1, max = 100))]
+    pub cursor: Option<String>,
+    /// queued | running | succeeded | dead
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailResponse {
+    pub id: String,
+    /// magic_link | member_invite | access_granted
+    pub template: String,
+    pub to: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    /// queued | sent | logged (no SMTP configured) | failed (being retried)
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub sent_at: Option<String>,
+}
+
+impl From<OutboxEmail> for EmailResponse {
+    fn from(e: OutboxEmail) -> Self {
+        EmailResponse {
+            id: e.id.into_string(),
+            template: e.template,
+            to: e.to_email,
+            subject: e.subject,
+            text_body: e.text_body,
+            html_body: e.html_body,
+            status: e.status,
+            attempts: e.attempts,
+            last_error: e.last_error,
+            created_at: rfc3339(e.created_at),
+            sent_at: e.sent_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EmailListQuery {
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<i64>,
+    #[validate(length(min = 1, max = 100))]
+    pub cursor: Option<String>,
+    /// Only messages to this address.
+    #[validate(length(max = 254))]
+    pub to: Option<String>,
+}
+
+// ---------- member area ----------
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberLoginRequest {
+    pub app_id: String,
+    #[validate(length(min = 1, max = 254))]
+    pub email: String,
+    #[validate(length(min = 1, max = 256))]
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MagicLinkRequest {
+    pub app_id: String,
+    #[validate(length(min = 1, max = 254), email)]
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MagicLinkVerifyRequest {
+    /// The `token` query parameter of the emailed link.
+    #[validate(length(min = 10, max = 300))]
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberSessionResponse {
+    /// The site the member belongs to.
+    pub app_id: String,
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+    pub user: UserResponse,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    /// Always "accepted": the answer does not reveal whether the email is a member.
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+}

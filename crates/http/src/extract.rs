@@ -1,0 +1,247 @@
+//! Extractors: validated JSON bodies and queries, credentials.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use tollgate_app::Services;
+use tollgate_app::auth::{MemberPrincipal, Principal};
+use validator::{Validate, ValidationErrors as VErrors, ValidationErrorsKind};
+
+use crate::error::{ApiError, ProblemField};
+
+/// Largest JSON body accepted.
+pub const MAX_BODY: usize = 256 * 1024;
+
+/// A JSON body that parsed and passed its `validator` rules. Malformed JSON
+/// is 400; a well-formed body with wrong fields is 422 naming them; a body
+/// over the limit is 413; another content type is 415.
+pub struct ValidJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let ct_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let m = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+            });
+        let declared_len = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared_len.is_some_and(|n| n > MAX_BODY) {
+                return Err(too_large());
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|_| ApiError::bad_request("invalid_body", "the request body could not be read"))?;
+                if body.len() + chunk.len() > MAX_BODY {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            match ct_ok {
+                Some(true) => {}
+                Some(false) => return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json")),
+                None if body.is_empty() => {}
+                None => return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json")),
+            }
+            let bytes: &[u8] = if body.is_empty() { b"{}" } else { &body };
+            let value = parse_json::<T>(bytes)?;
+            value.validate().map_err(validation_problem)?;
+            Ok(ValidJson(value))
+        })
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the request body must be at most {} KiB", MAX_BODY / 1024))
+}
+
+/// Parses JSON, telling syntax errors (400) from data errors (422 with the field path).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        use serde_json::error::Category;
+        match inner.classify() {
+            Category::Syntax | Category::Eof | Category::Io => {
+                ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}"))
+            }
+            Category::Data => {
+                let msg = inner.to_string();
+                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+                let (field, code) = if let Some(f) = msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+                    (join_path(&path, f), "required")
+                } else if let Some(f) = msg.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+                    // The path already ends at the unknown field.
+                    (if path.is_empty() || path == "." { f.to_owned() } else { path }, "unknown_field")
+                } else {
+                    (if path == "." { "body".to_owned() } else { path }, "invalid_type")
+                };
+                ApiError::validation(vec![ProblemField { field, code: code.into(), message: msg }])
+            }
+        }
+    })
+}
+
+fn join_path(base: &str, f: &str) -> String {
+    if base.is_empty() || base == "." { f.to_owned() } else { format!("{base}.{f}") }
+}
+
+/// Turns `validator` errors into problem fields.
+pub fn validation_problem(e: VErrors) -> ApiError {
+    let mut out = vec![];
+    collect(&e, "", &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    ApiError::validation(out)
+}
+
+fn collect(e: &VErrors, prefix: &str, out: &mut Vec<ProblemField>) {
+    for (field, kind) in e.errors() {
+        let name = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
+        match kind {
+            ValidationErrorsKind::Field(errs) => {
+                for err in errs {
+                    let message = err.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| describe(err));
+                    out.push(ProblemField { field: name.clone(), code: err.code.to_string(), message });
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect(inner, &name, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    collect(inner, &format!("{name}[{i}]"), out);
+                }
+            }
+        }
+    }
+}
+
+fn describe(err: &validator::ValidationError) -> String {
+    let p = |k: &str| err.params.get(k).map(|v| v.to_string());
+    match err.code.as_ref() {
+        "length" => match (p("min"), p("max")) {
+            (Some(min), Some(max)) => format!("must have between {min} and {max} characters"),
+            (Some(min), None) => format!("must have at least {min} characters"),
+            (None, Some(max)) => format!("must have at most {max} characters"),
+            _ => "has the wrong length".into(),
+        },
+        "range" => match (p("min"), p("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            _ => "is out of range".into(),
+        },
+        "email" => "must be an email address".into(),
+        "url" => "must be a URL".into(),
+        other => format!("is invalid ({other})"),
+    }
+}
+
+/// A query string that parsed into `T` and passed its `validator` rules;
+/// unknown or mistyped parameters are 422 naming the parameter.
+pub struct ValidQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()))
+    }
+}
+
+fn parse_query<T: DeserializeOwned + Validate>(qs: &str) -> Result<ValidQuery<T>, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(qs.as_bytes()));
+    let v: T = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let msg = e.into_inner().to_string();
+        let (field, code) = if let Some(f) = msg.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+            (f.to_owned(), "unknown_parameter")
+        } else {
+            (if path == "." { "query".into() } else { path }, "invalid_type")
+        };
+        ApiError::validation(vec![ProblemField { field, code: code.into(), message: msg }])
+    })?;
+    v.validate().map_err(validation_problem)?;
+    Ok(ValidQuery(v))
+}
+
+fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
+    let h = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("missing_credentials", "send Authorization: Bearer <access token or API key>"))?;
+    let s = h.to_str().map_err(|_| ApiError::unauthorized("invalid_credentials", "the Authorization header is not valid text"))?;
+    let t = s
+        .strip_prefix("Bearer ")
+        .or_else(|| s.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 4096)
+        .ok_or_else(|| ApiError::unauthorized("invalid_credentials", "the Authorization header must be `Bearer <token>`"))?;
+    Ok(t.to_owned())
+}
+
+/// An authenticated admin or API key. The principal decides the app.
+pub struct Auth(pub Principal);
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await.map(Auth) })
+    }
+}
+
+/// Resolves the admin/API-key principal of a request once and caches it.
+pub async fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
+    if let Some(p) = req.extensions().get::<Principal>() {
+        return Ok(p.clone());
+    }
+    let token = bearer(req)?;
+    let services = req.app_data::<web::Data<Services>>().ok_or_else(ApiError::internal)?;
+    let p = services.authenticate(&token).await?;
+    req.extensions_mut().insert(p.clone());
+    Ok(p)
+}
+
+/// An authenticated member (member area).
+pub struct MemberAuth(pub MemberPrincipal);
+
+impl FromRequest for MemberAuth {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let r = (|| {
+            let token = bearer(req)?;
+            let services = req.app_data::<web::Data<Services>>().ok_or_else(ApiError::internal)?;
+            Ok(MemberAuth(services.authenticate_member(&token)?))
+        })();
+        std::future::ready(r)
+    }
+}
+
+/// Deserializes a field that may be absent (`None`), `null` (`Some(None)`) or a value.
+pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(d).map(Some)
+}
+
+/// Parses an id from the path; a malformed id names nothing, so 404.
+pub fn path_id<T>(raw: &str, what: &str, parse: impl Fn(&str) -> Result<T, tollgate_domain::error::FieldProblem>) -> Result<T, ApiError> {
+    parse(raw).map_err(|_| ApiError::not_found(what))
+}

@@ -1,0 +1,283 @@
+//! Tollgate's HTTP API (actix-web). Handlers are thin: they extract and
+//! validate input, call a use case in `tollgate-app`, and map the answer.
+//! The OpenAPI document is collected from the real handlers.
+
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod routes;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpResponse, web};
+use tollgate_app::Services;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::scope::scope;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::routes::{auth, member, member_area, ops, resources, selling, stripe};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tollgate API",
+        description = "Membership hub: products, members, access grants from Stripe and by hand, activities.\n\n\
+            Authenticate with `Authorization: Bearer <token>`: an admin access token from `POST /api/v1/auth/login`, \
+            or an API key (`tg_key_…`) created under /api/v1/api-keys. The credential decides the app.\n\n\
+            Errors are `application/problem+json` with a stable `code`; validation failures (422) list the offending fields.\n\n\
+            Lists are cursor-paginated: pass `next_cursor` back as `cursor`.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "auth", description = "Setup and admin sessions"),
+        (name = "app", description = "The app (tenant) and its settings"),
+        (name = "products", description = "Products and their content pages"),
+        (name = "users", description = "Members and their access grants"),
+        (name = "activities", description = "What members do and what happens to them"),
+        (name = "api-keys", description = "Keys for integrators"),
+        (name = "jobs", description = "Background jobs"),
+        (name = "emails", description = "The email outbox"),
+        (name = "connectors", description = "Connector settings"),
+        (name = "member", description = "Member area sessions"),
+        (name = "selling", description = "Checkout, sales pages, the billing portal, hosted media"),
+        (name = "stripe", description = "The Stripe connector: connection, product sync, webhooks"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let c = api.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An admin access token or an API key"))
+                    .build(),
+            ),
+        );
+        c.add_security_scheme(
+            "member_bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A member access token")).build()),
+        );
+    }
+}
+
+/// Registers every /api/v1 route; utoipa collects their `#[utoipa::path]` docs.
+fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg
+        .service(auth::setup_status)
+        .service(auth::setup)
+        .service(auth::login)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(auth::me)
+        .service(auth::switch_app)
+        .service(resources::get_app)
+        .service(resources::update_app)
+        .service(resources::list_products)
+        .service(resources::create_product)
+        .service(resources::get_product)
+        .service(resources::update_product)
+        .service(resources::delete_product)
+        .service(resources::archive_product)
+        .service(resources::unarchive_product)
+        .service(resources::list_pages)
+        .service(resources::create_page)
+        .service(resources::update_page)
+        .service(resources::delete_page)
+        .service(resources::list_users)
+        .service(resources::create_user)
+        .service(resources::get_user)
+        .service(resources::update_user)
+        .service(resources::list_access)
+        .service(resources::grant_access)
+        .service(resources::revoke_access)
+        .service(ops::list_activities)
+        .service(ops::list_api_keys)
+        .service(ops::create_api_key)
+        .service(ops::revoke_api_key)
+        .service(ops::list_jobs)
+        .service(ops::get_job)
+        .service(ops::retry_job)
+        .service(ops::list_emails)
+        .service(ops::get_email)
+        .service(ops::get_connector_settings)
+        .service(ops::update_connector_settings)
+        .service(member::member_login)
+        .service(member::request_magic_link)
+        .service(member::verify_magic_link)
+        .service(member::member_refresh)
+        .service(member::member_logout)
+        .service(member::member_me)
+        .service(member::public_app)
+        .service(member::default_app)
+        .service(stripe::get_stripe)
+        .service(stripe::connect_stripe)
+        .service(stripe::disconnect_stripe)
+        .service(stripe::add_webhook_secret)
+        .service(stripe::oauth_start)
+        .service(stripe::sync_events)
+        .service(stripe::stripe_products)
+        .service(stripe::get_link)
+        .service(stripe::put_link)
+        .service(stripe::delete_link)
+        .service(stripe::user_subscriptions)
+        .service(stripe::user_purchases)
+        .service(stripe::metrics)
+        .service(stripe::inbox)
+        .service(selling::get_checkout)
+        .service(selling::put_checkout)
+        .service(selling::get_portal)
+        .service(selling::put_portal)
+        .service(selling::cancel_subscription)
+        .service(selling::get_sales_page)
+        .service(selling::put_sales_page)
+        .service(selling::sales_page_from)
+        .service(selling::public_sales_page)
+        .service(selling::upload_media)
+        .service(selling::list_media)
+        .service(selling::delete_media)
+        .service(member_area::library)
+        .service(member_area::public_library)
+        .service(member_area::product)
+        .service(member_area::complete_page)
+        .service(member_area::uncomplete_page)
+        .service(member_area::media)
+        .service(member_area::media_played)
+        .service(member_area::checkout)
+        .service(member_area::billing_portal)
+        .service(member_area::update_profile)
+        .service(member_area::purchases)
+        .service(member_area::subscriptions);
+}
+
+fn api_v1() -> utoipa_actix_web::scope::Scope<impl actix_web::dev::ServiceFactory<
+    actix_web::dev::ServiceRequest,
+    Config = (),
+    Response = actix_web::dev::ServiceResponse,
+    Error = actix_web::Error,
+    InitError = (),
+>> {
+    scope("/api/v1").configure(configure_v1)
+}
+
+/// Error bodies are served as application/problem+json: the document says so.
+fn problem_content_types(api: &mut utoipa::openapi::OpenApi) {
+    for item in api.paths.paths.values_mut() {
+        for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten() {
+            for (status, resp) in op.responses.responses.iter_mut() {
+                if !(status.starts_with('4') || status.starts_with('5')) {
+                    continue;
+                }
+                if let utoipa::openapi::RefOr::T(r) = resp {
+                    if let Some(c) = r.content.shift_remove("application/json") {
+                        r.content.insert("application/problem+json".into(), c);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The OpenAPI document of the API, generated from the handlers.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).service(ops::healthz).service(ops::readyz).service(stripe::stripe_webhook).service(stripe::oauth_callback).service(api_v1()).split_for_parts();
+    problem_content_types(&mut api);
+    api
+}
+
+/// The document as committed at `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut s = openapi().to_pretty_json().expect("the OpenAPI document serializes");
+    s.push('\n');
+    s
+}
+
+/// Options of the HTTP server.
+#[derive(Debug, Clone, Default)]
+pub struct HttpOptions {
+    /// Built SPA to serve (frontend/dist); `None` serves the API only.
+    pub frontend_dir: Option<PathBuf>,
+    pub workers: Option<usize>,
+}
+
+/// Starts the HTTP server on `listener`.
+pub fn serve(listener: TcpListener, services: Services, opts: HttpOptions) -> std::io::Result<Server> {
+    let data = web::Data::new(services);
+    let doc = openapi();
+    let frontend = opts.frontend_dir.filter(|d| d.join("index.html").is_file());
+    let mut server = actix_web::HttpServer::new(move || {
+        let frontend = frontend.clone();
+        let (app, _) = App::new()
+            .app_data(data.clone())
+            // Stripe events can exceed the default 256 KiB.
+            .app_data(web::PayloadConfig::new(1024 * 1024))
+            .wrap(actix_web::middleware::from_fn(middleware::idempotency))
+            .wrap(actix_web::middleware::from_fn(middleware::request_id))
+            .wrap(actix_web::middleware::Compress::default())
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .service(ops::healthz)
+            .service(ops::readyz)
+            .service(stripe::stripe_webhook)
+            .service(stripe::oauth_callback)
+            .service(api_v1())
+            .split_for_parts();
+        let app = app.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()));
+        let app = match &frontend {
+            Some(dir) => app.service(
+                actix_files::Files::new("/assets", dir.join("assets")).prefer_utf8(true),
+            ),
+            None => app,
+        };
+        let index = frontend.map(|d| d.join("index.html"));
+        let root = index.as_ref().and_then(|i| i.parent().map(|p| p.to_path_buf()));
+        app.default_service(web::to(move |req: actix_web::HttpRequest| {
+            let index = index.clone();
+            let root = root.clone();
+            async move { fallback(req, index, root).await }
+        }))
+    })
+    .shutdown_timeout(10)
+    .listen(listener)?;
+    if let Some(w) = opts.workers {
+        server = server.workers(w);
+    }
+    Ok(server.run())
+}
+
+/// Unknown `/api` paths are problem+json 404s; other paths serve a file of
+/// the SPA when one exists, else its index.html (client-side routes).
+async fn fallback(req: actix_web::HttpRequest, index: Option<PathBuf>, root: Option<PathBuf>) -> actix_web::Result<HttpResponse> {
+    let path = req.path();
+    if path.starts_with("/api/") || path == "/api" || index.is_none() {
+        return Err(error::api_not_found(req).await.into());
+    }
+    if req.method() != actix_web::http::Method::GET && req.method() != actix_web::http::Method::HEAD {
+        return Err(error::ApiError::new(actix_web::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "only GET is served here").into());
+    }
+    let (Some(index), Some(root)) = (index, root) else { return Err(error::ApiError::not_found("page").into()) };
+    // A top-level static file (favicon, robots.txt…) if it exists, without escaping the root.
+    let rel = path.trim_start_matches('/');
+    if !rel.is_empty() && !rel.contains("..") && !rel.contains('\\') {
+        let candidate = root.join(rel);
+        if candidate.is_file() {
+            return Ok(actix_files::NamedFile::open_async(candidate).await?.into_response(&req));
+        }
+    }
+    let mut resp = actix_files::NamedFile::open_async(index).await?.into_response(&req);
+    resp.headers_mut().insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-cache"));
+    Ok(resp)
+}
+

@@ -1,0 +1,363 @@
+//! Checkout, sales pages, the billing portal, hosted media (admin side),
+//! and the public sales page.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use serde::{Deserialize, Serialize};
+use tollgate_app::Services;
+use tollgate_domain::auth::{Family, Scope};
+use tollgate_domain::ids::{AppId, ProductId, UserId};
+use tollgate_domain::selling::{Block, TargetKind, purchase_target};
+use tollgate_persistence::selling::{CheckoutSettings, Media, SalesPage};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::dto::rfc3339;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{Auth, ValidJson, ValidQuery, path_id};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckoutResponse {
+    pub enabled: bool,
+    pub price_id: Option<String>,
+    /// `payment` (one-off price) or `subscription` (recurring price)
+    pub mode: Option<String>,
+    pub trial_period_days: Option<i64>,
+    /// The Stripe payment link shown as the product's purchase target.
+    pub payment_link_url: Option<String>,
+}
+
+impl From<CheckoutSettings> for CheckoutResponse {
+    fn from(c: CheckoutSettings) -> Self {
+        CheckoutResponse { enabled: c.enabled, price_id: c.price_id, mode: c.mode, trial_period_days: c.trial_period_days, payment_link_url: c.payment_link_url }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckoutRequest {
+    pub enabled: bool,
+    /// One of the linked Stripe product's prices (required to enable).
+    #[validate(length(min = 1, max = 255))]
+    pub price_id: Option<String>,
+    /// A free trial for recurring prices.
+    #[validate(range(min = 1, max = 730))]
+    pub trial_period_days: Option<u32>,
+}
+
+#[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = CheckoutResponse), (status = 409, body = Problem)))]
+#[get("/products/{id}/stripe/checkout")]
+pub async fn get_checkout(s: web::Data<Services>, auth: Auth, id: web::Path<String>) -> ApiResult<web::Json<CheckoutResponse>> {
+    auth.0.require(Scope::read(Family::Products))?;
+    let id = path_id(&id, "product", ProductId::parse)?;
+    Ok(web::Json(s.checkout_settings(auth.0.app_id(), &id).await?.into()))
+}
+
+/// Turns Checkout on (with one of the linked product's prices; a Stripe
+/// payment link is created and kept in step) or off.
+#[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path)), request_body = CheckoutRequest,
+    responses((status = 200, body = CheckoutResponse), (status = 409, body = Problem, description = "not_linked or stripe_not_connected"), (status = 422, body = Problem)))]
+#[put("/products/{id}/stripe/checkout")]
+pub async fn put_checkout(s: web::Data<Services>, auth: Auth, id: web::Path<String>, body: ValidJson<CheckoutRequest>) -> ApiResult<web::Json<CheckoutResponse>> {
+    auth.0.require(Scope::write(Family::Products))?;
+    let id = path_id(&id, "product", ProductId::parse)?;
+    let b = body.0;
+    Ok(web::Json(s.set_checkout(auth.0.app_id(), &id, b.enabled, b.price_id.as_deref(), b.trial_period_days).await?.into()))
+}
+
+// ---------- portal ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PortalResponse {
+    pub enabled: bool,
+    pub privacy_policy_url: Option<String>,
+    pub terms_of_service_url: Option<String>,
+    pub allow_cancel: bool,
+    pub configuration_id: Option<String>,
+}
+
+impl From<tollgate_app::selling::PortalSettings> for PortalResponse {
+    fn from(p: tollgate_app::selling::PortalSettings) -> Self {
+        PortalResponse { enabled: p.enabled, privacy_policy_url: p.privacy_policy_url, terms_of_service_url: p.terms_of_service_url, allow_cancel: p.allow_cancel, configuration_id: p.configuration_id }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortalRequest {
+    pub enabled: bool,
+    /// Required to enable (Stripe requires it).
+    #[validate(length(max = 2048))]
+    pub privacy_policy_url: Option<String>,
+    /// Required to enable (Stripe requires it).
+    #[validate(length(max = 2048))]
+    pub terms_of_service_url: Option<String>,
+    /// Let members cancel in the portal (at period end).
+    #[serde(default)]
+    pub allow_cancel: bool,
+}
+
+#[utoipa::path(tag = "selling", security(("bearer" = [])), responses((status = 200, body = PortalResponse)))]
+#[get("/connectors/stripe/portal")]
+pub async fn get_portal(s: web::Data<Services>, auth: Auth) -> ApiResult<web::Json<PortalResponse>> {
+    auth.0.require(Scope::read(Family::Connectors))?;
+    Ok(web::Json(s.portal_settings(auth.0.app_id()).await?.into()))
+}
+
+/// Customer Portal options; Tollgate keeps one portal configuration in the connected account up to date.
+#[utoipa::path(tag = "selling", security(("bearer" = [])), request_body = PortalRequest,
+    responses((status = 200, body = PortalResponse), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[put("/connectors/stripe/portal")]
+pub async fn put_portal(s: web::Data<Services>, auth: Auth, body: ValidJson<PortalRequest>) -> ApiResult<web::Json<PortalResponse>> {
+    auth.0.require(Scope::write(Family::Connectors))?;
+    let b = body.0;
+    Ok(web::Json(s.set_portal(auth.0.app_id(), b.enabled, b.privacy_policy_url, b.terms_of_service_url, b.allow_cancel).await?.into()))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelSubscriptionRequest {
+    /// true: at period end (access until then); false: now.
+    pub at_period_end: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CanceledSubscription {
+    pub id: String,
+    pub status: String,
+    pub cancel_at_period_end: bool,
+    #[schema(format = DateTime)]
+    pub current_period_end: Option<String>,
+}
+
+/// Cancels a member's subscription in Stripe, now or at period end; access follows at once.
+#[utoipa::path(tag = "users", security(("bearer" = [])), params(("id" = String, Path), ("subscription_id" = String, Path)), request_body = CancelSubscriptionRequest,
+    responses((status = 200, body = CanceledSubscription), (status = 404, body = Problem)))]
+#[post("/users/{id}/subscriptions/{subscription_id}/cancel")]
+pub async fn cancel_subscription(
+    s: web::Data<Services>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    body: ValidJson<CancelSubscriptionRequest>,
+) -> ApiResult<web::Json<CanceledSubscription>> {
+    auth.0.require(Scope::write(Family::Users))?;
+    let user = path_id(&path.0, "user", UserId::parse)?;
+    if !path.1.starts_with("sub_") || path.1.len() > 255 {
+        return Err(ApiError::not_found("subscription"));
+    }
+    let r = s.cancel_member_subscription(auth.0.app_id(), &user, &path.1, body.0.at_period_end).await?;
+    Ok(web::Json(CanceledSubscription {
+        id: r.subscription_id,
+        status: r.status.as_str().into(),
+        cancel_at_period_end: r.cancel_at_period_end,
+        current_period_end: r.current_period_end.map(rfc3339),
+    }))
+}
+
+// ---------- sales pages ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SalesPageResponse {
+    pub product_id: String,
+    pub title: String,
+    /// Blocks: {type: heading|text, text} | {type: image, url, alt} | {type: video, url} | {type: bullets, items} | {type: cta, label}
+    #[schema(value_type = Vec<Object>)]
+    pub blocks: Vec<Block>,
+    pub cta_label: String,
+    pub template: Option<String>,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<SalesPage> for SalesPageResponse {
+    fn from(p: SalesPage) -> Self {
+        SalesPageResponse { product_id: p.product_id.into_string(), title: p.title, blocks: p.blocks, cta_label: p.cta_label, template: p.template, updated_at: rfc3339(p.updated_at) }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SalesPageRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub title: String,
+    #[schema(value_type = Vec<Object>)]
+    pub blocks: Vec<Block>,
+    #[validate(length(min = 1, max = 80))]
+    pub cta_label: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SalesPageFromRequest {
+    /// classic | minimal | long_form
+    pub template: Option<String>,
+    /// Copy the sales page of this product instead.
+    pub from_product_id: Option<String>,
+}
+
+#[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = SalesPageResponse), (status = 404, body = Problem)))]
+#[get("/products/{id}/sales-page")]
+pub async fn get_sales_page(s: web::Data<Services>, auth: Auth, id: web::Path<String>) -> ApiResult<web::Json<SalesPageResponse>> {
+    auth.0.require(Scope::read(Family::Products))?;
+    let id = path_id(&id, "product", ProductId::parse)?;
+    Ok(web::Json(s.sales_page(auth.0.app_id(), &id).await?.into()))
+}
+
+#[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path)), request_body = SalesPageRequest,
+    responses((status = 200, body = SalesPageResponse), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[put("/products/{id}/sales-page")]
+pub async fn put_sales_page(s: web::Data<Services>, auth: Auth, id: web::Path<String>, body: ValidJson<SalesPageRequest>) -> ApiResult<web::Json<SalesPageResponse>> {
+    auth.0.require(Scope::write(Family::Products))?;
+    let id = path_id(&id, "product", ProductId::parse)?;
+    let b = body.0;
+    Ok(web::Json(s.save_sales_page(auth.0.app_id(), &id, &b.title, b.blocks, &b.cta_label, None).await?.into()))
+}
+
+/// Creates the sales page from a template or by duplicating another product's.
+#[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path)), request_body = SalesPageFromRequest,
+    responses((status = 200, body = SalesPageResponse), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[post("/products/{id}/sales-page/create-from")]
+pub async fn sales_page_from(s: web::Data<Services>, auth: Auth, id: web::Path<String>, body: ValidJson<SalesPageFromRequest>) -> ApiResult<web::Json<SalesPageResponse>> {
+    auth.0.require(Scope::write(Family::Products))?;
+    let id = path_id(&id, "product", ProductId::parse)?;
+    let app = auth.0.app_id();
+    let page = match (body.0.template, body.0.from_product_id) {
+        (Some(t), None) => s.sales_page_from_template(app, &id, &t).await?,
+        (None, Some(from)) => {
+            let from = ProductId::parse(&from).map_err(|p| ApiError::field("from_product_id", p.code, p.message))?;
+            s.duplicate_sales_page(app, &id, &from).await?
+        }
+        _ => return Err(ApiError::field("template", "one_of", "give exactly one of template or from_product_id")),
+    };
+    Ok(web::Json(page.into()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicSalesPage {
+    pub product_id: String,
+    pub product_name: String,
+    pub description: String,
+    pub image_url: Option<String>,
+    pub title: String,
+    #[schema(value_type = Vec<Object>)]
+    pub blocks: Vec<Block>,
+    pub cta_label: String,
+    /// Where the call to action leads: the Checkout link or the custom order page (null: not for sale).
+    pub cta_url: Option<String>,
+}
+
+/// A product's sales page for visitors (no login).
+#[utoipa::path(tag = "selling", params(("app_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = PublicSalesPage), (status = 404, body = Problem)))]
+#[get("/public/apps/{app_id}/products/{id}/sales-page")]
+pub async fn public_sales_page(s: web::Data<Services>, path: web::Path<(String, String)>) -> ApiResult<web::Json<PublicSalesPage>> {
+    let app = path_id(&path.0, "sales page", AppId::parse)?;
+    let id = path_id(&path.1, "sales page", ProductId::parse)?;
+    let p = s.get_product(&app, &id).await.map_err(|_| ApiError::not_found("sales page"))?;
+    if p.archived_at.is_some() {
+        return Err(ApiError::not_found("sales page"));
+    }
+    let page = s.sales_page(&app, &id).await.map_err(|_| ApiError::not_found("sales page"))?;
+    let checkout = s.checkout_settings(&app, &id).await.ok().filter(|c| c.enabled).and_then(|c| c.payment_link_url);
+    // The sales page's own target is what comes after it: the sale.
+    let target = purchase_target(&p.fields, checkout.as_deref(), None).filter(|t| t.kind != TargetKind::SalesPage);
+    Ok(web::Json(PublicSalesPage {
+        product_id: p.id.into_string(),
+        product_name: p.fields.name,
+        description: p.fields.description,
+        image_url: p.fields.image_url,
+        title: page.title,
+        blocks: page.blocks,
+        cta_label: page.cta_label,
+        cta_url: target.map(|t| t.url),
+    }))
+}
+
+// ---------- media ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MediaResponse {
+    pub id: String,
+    pub product_id: String,
+    /// video | audio | file
+    pub kind: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+impl From<Media> for MediaResponse {
+    fn from(m: Media) -> Self {
+        MediaResponse { id: m.id, product_id: m.product_id.into_string(), kind: m.kind, filename: m.filename, content_type: m.content_type, size: m.size, created_at: rfc3339(m.created_at) }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MediaList {
+    pub data: Vec<MediaResponse>,
+}
+
+#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UploadQuery {
+    /// video | audio | file
+    pub kind: String,
+    #[validate(length(min = 1, max = 255))]
+    pub filename: String,
+}
+
+/// Uploads a file for a product: the raw bytes are the body, with their Content-Type.
+#[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path), UploadQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = MediaResponse), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+#[post("/products/{id}/media")]
+pub async fn upload_media(s: web::Data<Services>, auth: Auth, req: HttpRequest, id: web::Path<String>, q: ValidQuery<UploadQuery>, mut payload: web::Payload) -> ApiResult<HttpResponse> {
+    use futures_util::StreamExt;
+    auth.0.require(Scope::write(Family::Products))?;
+    let id = path_id(&id, "product", ProductId::parse)?;
+    // Read up to the media limit (the app-wide body limit is for JSON).
+    let too_large = || {
+        ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("a media file must be at most {} MiB", tollgate_app::member_area::MAX_MEDIA_BYTES / (1024 * 1024)),
+        )
+    };
+    let declared = req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > tollgate_app::member_area::MAX_MEDIA_BYTES) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::bad_request("invalid_body", "the upload could not be read"))?;
+        if body.len() + chunk.len() > tollgate_app::member_area::MAX_MEDIA_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let ct = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("application/octet-stream");
+    let ct: String = ct.chars().take(100).collect();
+    let m = s.upload_media(auth.0.app_id(), &id, &q.0.kind, &q.0.filename, &ct, &body).await?;
+    Ok(HttpResponse::Created().json(MediaResponse::from(m)))
+}
+
+/// Deletes a hosted file.
+#[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path), ("media_id" = String, Path)), responses((status = 204), (status = 404, body = Problem)))]
+#[delete("/products/{id}/media/{media_id}")]
+pub async fn delete_media(s: web::Data<Services>, auth: Auth, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+    auth.0.require(Scope::write(Family::Products))?;
+    let id = path_id(&path.0, "product", ProductId::parse)?;
+    if !path.1.starts_with("med_") || path.1.len() > 64 {
+        return Err(ApiError::not_found("media"));
+    }
+    s.delete_media(auth.0.app_id(), &id, &path.1).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = MediaList), (status = 404, body = Problem)))]
+#[get("/products/{id}/media")]
+pub async fn list_media(s: web::Data<Services>, auth: Auth, id: web::Path<String>) -> ApiResult<web::Json<MediaList>> {
+    auth.0.require(Scope::read(Family::Products))?;
+    let id = path_id(&id, "product", ProductId::parse)?;
+    Ok(web::Json(MediaList { data: s.list_media(auth.0.app_id(), &id).await?.into_iter().map(Into::into).collect() }))
+}

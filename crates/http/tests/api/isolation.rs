@@ -1,0 +1,113 @@
+//! One tenant never sees or changes another's data: for every resource
+//! endpoint, app A's credential asking for app B's object gets 404.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::both;
+use crate::helpers::TestApp;
+
+both!(every_endpoint_hides_other_tenants_objects);
+
+async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
+    let a = app.setup().await;
+    let b = app.second_tenant().await;
+    // App B's objects.
+    let bp = app.post("/api/v1/products", &b, json!({"name": "B product"})).await.expect(201).id();
+    let bpage = app.post(&format!("/api/v1/products/{bp}/pages"), &b, json!({"title": "B page"})).await.expect(201).id();
+    let bu = app.post("/api/v1/users", &b, json!({"email": "b@example.com", "send_invite": true})).await.expect(201).id();
+    let bg = app.post(&format!("/api/v1/users/{bu}/access"), &b, json!({"product_id": bp})).await.expect(201).id();
+    let bk = app.post("/api/v1/api-keys", &b, json!({"name": "B key", "scopes": ["products:read"]})).await.expect(201);
+    let bk_id = bk.body["key"]["id"].as_str().unwrap().to_owned();
+    let bjob = app.get("/api/v1/jobs", &b).await.expect(200).body["data"][0]["id"].as_str().unwrap().to_owned();
+    let bemail = app.get("/api/v1/emails", &b).await.expect(200).body["data"][0]["id"].as_str().unwrap().to_owned();
+    // App A's own member and product, to try cross-links.
+    let ap = app.post("/api/v1/products", &a, json!({"name": "A product"})).await.expect(201).id();
+    let au = app.post("/api/v1/users", &a, json!({"email": "a@example.com"})).await.expect(201).id();
+    // An API key of app A too: the key decides the app.
+    let ak = app.post("/api/v1/api-keys", &a, json!({"name": "A key", "scopes": ["products:write", "users:write", "jobs:write", "emails:read"]})).await.expect(201);
+    let ak = ak.body["secret"].as_str().unwrap().to_owned();
+
+    let probes: Vec<(Method, String, Option<serde_json::Value>)> = vec![
+        (Method::GET, format!("/api/v1/products/{bp}"), None),
+        (Method::PATCH, format!("/api/v1/products/{bp}"), Some(json!({"name": "pwned"}))),
+        (Method::DELETE, format!("/api/v1/products/{bp}"), None),
+        (Method::POST, format!("/api/v1/products/{bp}/archive"), Some(json!({}))),
+        (Method::POST, format!("/api/v1/products/{bp}/unarchive"), Some(json!({}))),
+        (Method::GET, format!("/api/v1/products/{bp}/pages"), None),
+        (Method::POST, format!("/api/v1/products/{bp}/pages"), Some(json!({"title": "pwned"}))),
+        (Method::PATCH, format!("/api/v1/products/{bp}/pages/{bpage}"), Some(json!({"title": "pwned"}))),
+        (Method::DELETE, format!("/api/v1/products/{bp}/pages/{bpage}"), None),
+        (Method::GET, format!("/api/v1/users/{bu}"), None),
+        (Method::PATCH, format!("/api/v1/users/{bu}"), Some(json!({"name": "pwned"}))),
+        (Method::GET, format!("/api/v1/users/{bu}/access"), None),
+        (Method::POST, format!("/api/v1/users/{bu}/access"), Some(json!({"product_id": bp}))),
+        (Method::POST, format!("/api/v1/users/{bu}/access"), Some(json!({"product_id": ap}))),
+        (Method::POST, format!("/api/v1/users/{au}/access"), Some(json!({"product_id": bp}))),
+        (Method::POST, format!("/api/v1/users/{bu}/access/{bg}/revoke"), Some(json!({}))),
+        (Method::POST, format!("/api/v1/users/{au}/access/{bg}/revoke"), Some(json!({}))),
+        (Method::DELETE, format!("/api/v1/api-keys/{bk_id}"), None),
+        (Method::GET, format!("/api/v1/jobs/{bjob}"), None),
+        (Method::POST, format!("/api/v1/jobs/{bjob}/retry"), Some(json!({}))),
+        (Method::GET, format!("/api/v1/emails/{bemail}"), None),
+        (Method::GET, format!("/api/v1/products/{bp}/stripe"), None),
+        (Method::PUT, format!("/api/v1/products/{bp}/stripe"), Some(json!({"stripe_product_id": "prod_x"}))),
+        (Method::DELETE, format!("/api/v1/products/{bp}/stripe"), None),
+        (Method::GET, format!("/api/v1/products/{bp}/stripe/checkout"), None),
+        (Method::PUT, format!("/api/v1/products/{bp}/stripe/checkout"), Some(json!({"enabled": false}))),
+        (Method::GET, format!("/api/v1/products/{bp}/sales-page"), None),
+        (Method::PUT, format!("/api/v1/products/{bp}/sales-page"), Some(json!({"title": "pwned", "cta_label": "x", "blocks": []}))),
+        (Method::POST, format!("/api/v1/products/{bp}/sales-page/create-from"), Some(json!({"template": "classic"}))),
+        (Method::GET, format!("/api/v1/products/{bp}/media"), None),
+        (Method::GET, format!("/api/v1/users/{bu}/subscriptions"), None),
+        (Method::GET, format!("/api/v1/users/{bu}/purchases"), None),
+        (Method::POST, format!("/api/v1/users/{bu}/subscriptions/sub_123/cancel"), Some(json!({"at_period_end": true}))),
+    ];
+    for cred in [&a, &ak] {
+        for (m, path, body) in &probes {
+            if *cred == ak && path.starts_with("/api/v1/api-keys") {
+                continue; // API keys never hold api_keys:* scopes (403 before any lookup).
+            }
+            let r = app.req(m.clone(), path, Some(cred), body.clone()).await;
+            assert_eq!(r.status.as_u16(), 404, "{m} {path} must be 404 for another app, got {} {}", r.status, r.body);
+        }
+    }
+    // Uploads to another app's product are refused too.
+    let up = reqwest::Client::new()
+        .post(format!("{}/api/v1/products/{bp}/media?kind=file&filename=x.pdf", app.url))
+        .bearer_auth(&a)
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(up.status(), 404);
+    // B's sales page exists; A's member area never shows B's products.
+    app.post(&format!("/api/v1/products/{bp}/sales-page/create-from"), &b, json!({"template": "minimal"})).await.expect(200);
+    let a_app = app.get("/api/v1/app", &a).await.body["id"].as_str().unwrap().to_owned();
+    app.req(Method::GET, &format!("/api/v1/public/apps/{a_app}/products/{bp}/sales-page"), None, None).await.expect(404);
+    app.post("/api/v1/users", &a, json!({"email": "am@example.com", "password": "a long member password"})).await.expect(201);
+    let ml = app.req(Method::POST, "/api/v1/member/auth/login", None, Some(json!({"app_id": a_app, "email": "am@example.com", "password": "a long member password"}))).await.expect(200);
+    let mt = ml.body["access_token"].as_str().unwrap().to_owned();
+    app.get(&format!("/api/v1/member/products/{bp}"), &mt).await.expect(404);
+    app.post(&format!("/api/v1/member/products/{bp}/checkout"), &mt, json!({})).await.expect(404);
+    assert!(!app.get("/api/v1/member/library", &mt).await.body.to_string().contains(bp.as_str()));
+
+    // Lists of A show none of B's rows.
+    for path in ["/api/v1/products?include_archived=true", "/api/v1/users", "/api/v1/activities", "/api/v1/api-keys", "/api/v1/jobs", "/api/v1/emails"] {
+        let body = app.get(path, &a).await.expect(200).body.to_string();
+        for b_id in [&bp, &bu, &bg, &bk_id, &bjob, &bemail] {
+            assert!(!body.contains(b_id.as_str()), "{path} leaks {b_id}");
+        }
+    }
+    // Nothing of B changed.
+    let p = app.get(&format!("/api/v1/products/{bp}"), &b).await.expect(200);
+    assert_eq!((p.body["name"].as_str(), p.body["archived_at"].is_null()), (Some("B product"), true));
+    assert_eq!(app.get(&format!("/api/v1/products/{bp}/pages"), &b).await.body["data"][0]["title"], "B page");
+    assert_eq!(app.get(&format!("/api/v1/users/{bu}"), &b).await.body["name"], "");
+    let grants = app.get(&format!("/api/v1/users/{bu}/access"), &b).await;
+    assert_eq!((grants.body["data"].as_array().unwrap().len(), grants.body["data"][0]["active"].as_bool()), (1, Some(true)));
+    let keys = app.get("/api/v1/api-keys", &b).await;
+    assert!(keys.body["data"][0]["revoked_at"].is_null());
+    assert_eq!(app.get("/api/v1/activities", &b).await.body["data"].as_array().unwrap().len(), 2);
+    assert_eq!(app.get(&format!("/api/v1/products/{bp}/sales-page"), &b).await.body["template"], "minimal");
+}
