@@ -1,0 +1,709 @@
+// End-to-end: a real `tollgate serve` (SQLite in a temp dir) serving the built SPA,
+// driven in Debian's Chromium through playwright-core.
+//
+//   TOLLGATE_BIN   server binary (default $HOME/.cache/tollgate/target/debug/tollgate)
+//   CHROMIUM_BIN   browser (default /usr/bin/chromium)
+//   E2E_KEEP=1     keep the temp dir and print its path
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { homedir, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const frontend = resolve(new URL("..", import.meta.url).pathname);
+const dist = join(frontend, "dist");
+const shots = join(frontend, "test-results", "screenshots");
+const bin = process.env.TOLLGATE_BIN || join(homedir(), ".cache/tollgate/target/debug/tollgate");
+const browserBin = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
+
+for (const [what, path] of [["server binary", bin], ["chromium", browserBin], ["built SPA", join(dist, "index.html")]]) {
+  if (!existsSync(path)) {
+    console.error(`e2e: ${what} not found at ${path}`);
+    process.exit(2);
+  }
+}
+mkdirSync(shots, { recursive: true });
+
+const freePort = () =>
+  new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+
+// ---------------------------------------------------------------- server
+const tmp = mkdtempSync(join(tmpdir(), "tollgate-e2e-"));
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+let serverLog = "";
+const server = spawn(bin, ["serve"], {
+  // The server keeps uploaded media under ./data/media (relative to its working directory, not TOLLGATE_DATA_DIR).
+  cwd: tmp,
+  env: {
+    ...process.env,
+    TOLLGATE_DATABASE_URL: `sqlite://${tmp}/t.db`,
+    TOLLGATE_BIND: `127.0.0.1:${port}`,
+    TOLLGATE_PUBLIC_URL: base,
+    TOLLGATE_FRONTEND_DIR: dist,
+    TOLLGATE_DATA_DIR: tmp,
+    RUST_LOG: process.env.RUST_LOG || "info",
+  },
+  stdio: ["ignore", "pipe", "pipe"],
+});
+const ready = new Promise((ok, fail) => {
+  const timer = setTimeout(() => fail(new Error("server did not print 'listening on' within 60 s")), 60_000);
+  const onData = (chunk) => {
+    serverLog += chunk;
+    if (/listening on http/.test(serverLog)) {
+      clearTimeout(timer);
+      ok();
+    }
+  };
+  server.stdout.on("data", onData);
+  server.stderr.on("data", onData);
+  server.once("exit", (code) => {
+    clearTimeout(timer);
+    fail(new Error(`server exited early with ${code}`));
+  });
+});
+
+let browser;
+const cleanup = async () => {
+  await browser?.close().catch(() => {});
+  if (server.exitCode === null) server.kill("SIGTERM");
+  if (process.env.E2E_KEEP) console.log(`e2e: kept ${tmp}`);
+  else rmSync(tmp, { recursive: true, force: true });
+};
+
+// ---------------------------------------------------------------- steps
+const results = [];
+let failedOutside = false;
+async function step(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    results.push({ name, ok: false });
+    console.log(`  ✗ ${name}\n    ${String(err?.stack || err).split("\n").slice(0, 6).join("\n    ")}`);
+    throw err;
+  }
+}
+const check = (cond, message) => {
+  if (!cond) throw new Error(message);
+};
+// The page must fit its viewport: nothing may push the document wider than the window.
+async function noHorizontalOverflow(p, name) {
+  const { scroll, inner } = await p.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+  check(scroll <= inner, `${name}: the page is ${scroll}px wide in a ${inner}px window`);
+}
+
+try {
+  await ready;
+  const health = await fetch(`${base}/healthz`);
+  check(health.status === 200, `GET /healthz answered ${health.status}`);
+
+  browser = await chromium.launch({
+    executablePath: browserBin,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+
+  // Screenshot at 1280 px, and the same URL in a phone-sized page.
+  const shoot = async (name, { mobile = true, on = page } = {}) => {
+    await on.waitForLoadState("networkidle").catch(() => {});
+    await on.screenshot({ path: join(shots, `${name}-1280.png`), fullPage: true });
+    await noHorizontalOverflow(on, name);
+    if (mobile) {
+      // A separate page in the same context shares the refresh cookie.
+      const p = await on.context().newPage();
+      await p.setViewportSize({ width: 375, height: 812 });
+      await p.goto(on.url());
+      await p.waitForLoadState("networkidle").catch(() => {});
+      await p.waitForTimeout(300);
+      await p.screenshot({ path: join(shots, `${name}-375.png`), fullPage: true });
+      await noHorizontalOverflow(p, name);
+      await p.close();
+    }
+  };
+
+  const owner = { name: "Olive Owner", email: "owner@example.com", password: "correct horse battery" };
+  const appName = "Acme Academy";
+
+  await step("first run redirects to setup and creates the site", async () => {
+    await page.goto("/");
+    await page.waitForURL("**/setup");
+    await page.getByRole("heading", { name: "Set up Tollgate" }).waitFor();
+    // Client-side validation before anything is sent.
+    await page.getByRole("button", { name: "Create site" }).click();
+    await page.getByText("Use at least 10 characters.").waitFor();
+    await shoot("01-setup");
+    await page.getByLabel("Site name", { exact: true }).fill(appName);
+    await page.getByLabel("Your name", { exact: true }).fill(owner.name);
+    await page.getByLabel("Email", { exact: true }).fill(owner.email);
+    await page.getByLabel("Password", { exact: true }).fill(owner.password);
+    await page.getByRole("button", { name: "Create site" }).click();
+    await page.getByRole("heading", { name: /Welcome, Olive/ }).waitFor();
+    check(new URL(page.url()).pathname === "/", `after setup the URL is ${page.url()}`);
+  });
+
+  await step("the session survives a reload (refresh cookie, token in memory)", async () => {
+    await page.reload();
+    await page.getByRole("heading", { name: /Welcome, Olive/ }).waitFor();
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    check(!/eyJ|token/i.test(stored), `something token-like is in web storage: ${stored}`);
+  });
+
+  await step("sign out, then sign in", async () => {
+    await page.getByRole("button", { name: "Sign out" }).first().click();
+    await page.waitForURL("**/login**");
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await page.getByLabel("Email", { exact: true }).fill(owner.email);
+    await page.getByLabel("Password", { exact: true }).fill("wrong password!");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").waitFor();
+    await shoot("02-login-error");
+    await page.getByLabel("Password", { exact: true }).fill(owner.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: /Welcome, Olive/ }).waitFor();
+    await shoot("03-dashboard-empty");
+  });
+
+  await step("create a product and set its purchase method", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Products" }).click();
+    await page.getByText("No active products").waitFor();
+    await page.getByRole("button", { name: "New product" }).first().click();
+    const dialog = page.getByRole("dialog", { name: "New product" });
+    await dialog.getByRole("button", { name: "Create product" }).click();
+    await dialog.getByText("Give the product a name.").waitFor();
+    await dialog.getByLabel("Name", { exact: true }).fill("Starter Course");
+    await dialog.getByLabel("Description", { exact: true }).fill("Ten lessons to get going.");
+    await dialog.getByRole("button", { name: "Create product" }).click();
+    await page.getByRole("heading", { name: "Starter Course" }).waitFor();
+
+    check((await page.getByLabel("External URL", { exact: true }).count()) === 0, "external URL field shown before choosing external_url");
+    await page.getByLabel("Purchase method", { exact: true }).selectOption("external_url");
+    await page.getByLabel("External URL", { exact: true }).fill("https://shop.example.com/starter");
+    await page.getByRole("switch", { name: /Show locked card/ }).click();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Product saved.").waitFor();
+    await page.reload();
+    check((await page.getByLabel("Purchase method", { exact: true }).inputValue()) === "external_url", "purchase method not saved");
+    check((await page.getByLabel("External URL", { exact: true }).inputValue()) === "https://shop.example.com/starter", "external URL not saved");
+    check((await page.getByRole("switch", { name: /Show locked card/ }).getAttribute("aria-checked")) === "true", "locked card not saved");
+    await shoot("04-product-info");
+  });
+
+  await step("add pages to the product and reorder them", async () => {
+    await page.getByRole("tab", { name: "Pages" }).click();
+    await page.getByText("No pages yet").waitFor();
+    for (const title of ["Welcome", "Lesson one"]) {
+      await page.getByRole("button", { name: "Add page" }).first().click();
+      const dialog = page.getByRole("dialog", { name: "Add page" });
+      await dialog.getByLabel("Title", { exact: true }).fill(title);
+      await dialog.getByLabel("Body", { exact: true }).fill(`${title} body`);
+      await dialog.getByRole("button", { name: "Add page" }).click();
+      await dialog.waitFor({ state: "detached" });
+      await page.locator("ol li", { hasText: title }).waitFor();
+    }
+    await page.getByRole("button", { name: "Move Lesson one up" }).click();
+    await page.waitForFunction(() => document.querySelector("ol li")?.textContent?.includes("Lesson one"));
+    await page.reload();
+    await page.locator("ol li").first().filter({ hasText: "Lesson one" }).waitFor();
+    await shoot("05-product-pages");
+  });
+
+  await step("archive a product: hidden from the list unless archived are shown", async () => {
+    await page.goto("/products");
+    await page.getByRole("button", { name: "New product" }).first().click();
+    const dialog = page.getByRole("dialog", { name: "New product" });
+    await dialog.getByLabel("Name", { exact: true }).fill("Old Course");
+    await dialog.getByRole("button", { name: "Create product" }).click();
+    await page.getByRole("heading", { name: "Old Course" }).waitFor();
+    await page.getByRole("button", { name: "Archive" }).click();
+    await page.getByText("Archived", { exact: true }).waitFor();
+    await page.goto("/products");
+    await page.getByRole("link", { name: "Starter Course" }).waitFor();
+    check((await page.getByRole("link", { name: "Old Course" }).count()) === 0, "archived product listed by default");
+    await page.getByRole("switch", { name: "Show archived" }).click();
+    await page.waitForURL(/archived=1/);
+    await page.getByRole("link", { name: "Old Course" }).waitFor();
+  });
+
+  let memberUrl = "";
+  await step("create a member", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Members" }).click();
+    await page.getByText("No members yet").waitFor();
+    await page.getByRole("button", { name: "Add member" }).first().click();
+    const dialog = page.getByRole("dialog", { name: "Add member" });
+    await dialog.getByLabel("Email", { exact: true }).fill("ada@example.com");
+    await dialog.getByLabel("Name", { exact: true }).fill("Ada Lovelace");
+    await dialog.getByRole("button", { name: "Add member" }).click();
+    await page.getByRole("heading", { name: "Ada Lovelace" }).waitFor();
+    memberUrl = page.url();
+    // Edit the profile; the API's field error for a taken email would show on the field.
+    await page.getByRole("button", { name: "Edit" }).click();
+    const edit = page.getByRole("dialog", { name: "Edit member" });
+    await edit.getByLabel("Name", { exact: true }).fill("Ada King");
+    await edit.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: "Ada King" }).waitFor();
+    await page.getByRole("button", { name: "Edit" }).click();
+    await edit.getByLabel("Name", { exact: true }).fill("Ada Lovelace");
+    await edit.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: "Ada Lovelace" }).waitFor();
+  });
+
+  await step("grant the product and see the grant", async () => {
+    await page.getByRole("button", { name: "Grant access" }).click();
+    const dialog = page.getByRole("dialog", { name: "Grant access" });
+    await dialog.getByRole("button", { name: "Grant access" }).click();
+    await dialog.getByText("Choose a product.").waitFor();
+    await dialog.getByLabel("Product", { exact: true }).selectOption({ label: "Starter Course" });
+    await dialog.getByLabel("Reason (optional)", { exact: true }).fill("Launch comp");
+    await dialog.getByRole("button", { name: "Grant access" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const row = page.getByRole("row", { name: /Starter Course/ });
+    await row.waitFor();
+    await row.getByText("Active", { exact: true }).waitFor();
+    await page.getByText("Product Access Granted").first().waitFor();
+    await shoot("06-member-detail");
+  });
+
+  await step("the activity feed shows the grant, filters live in the URL", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Activities" }).click();
+    await page.getByText("Product Access Granted").first().waitFor();
+    await page.getByRole("button", { name: /^Kind:/ }).click();
+    await page.getByRole("option", { name: "Product Access Granted" }).click();
+    await page.keyboard.press("Escape");
+    await page.waitForURL(/kind=product\.access_granted/);
+    await page.getByText("Product Access Granted").first().waitFor();
+    await shoot("07-activities");
+  });
+
+  await step("new activity appears without a reload (polling)", async () => {
+    await page.goto("/activities");
+    await page.getByText("Product Access Granted").first().waitFor();
+    const before = await page.getByText("Product Access Removed").count();
+    // Revoke in a second tab; the feed tab is not reloaded.
+    const other = await context.newPage();
+    await other.goto(memberUrl);
+    await other.getByRole("button", { name: /Revoke Starter Course/ }).click();
+    const dialog = other.getByRole("dialog", { name: "Revoke access?" });
+    await dialog.getByLabel("Reason (optional)", { exact: true }).fill("Testing the feed");
+    await dialog.getByRole("button", { name: "Revoke access" }).click();
+    await other.getByRole("row", { name: /Starter Course/ }).getByText("Revoked", { exact: true }).waitFor();
+    await other.close();
+    await page.waitForFunction((n) => document.body.innerText.split("Product Access Removed").length - 1 > n, before, { timeout: 15_000 });
+  });
+
+  await step("dashboard, settings, API keys, jobs, emails, connectors render", async () => {
+    await page.goto("/");
+    await page.getByText("Recent activity").waitFor();
+    await shoot("08-dashboard");
+
+    await page.goto("/members");
+    await page.getByRole("link", { name: "Ada Lovelace" }).waitFor();
+    await page.getByRole("searchbox", { name: "Search members" }).fill("zzz");
+    await page.waitForURL(/q=zzz/);
+    await page.getByText("No members match").waitFor();
+    await page.goto("/members?q=ada");
+    await page.getByRole("link", { name: "Ada Lovelace" }).waitFor();
+    await shoot("09-members");
+
+    await page.goto("/products");
+    await page.getByRole("link", { name: "Starter Course" }).waitFor();
+    await shoot("10-products");
+
+    await page.goto("/settings");
+    await page.getByLabel("Inactivity threshold (days)", { exact: true }).fill("abc");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Enter a whole number of days.").waitFor();
+    await page.getByLabel("Inactivity threshold (days)", { exact: true }).fill("45");
+    await page.getByRole("switch", { name: "Refunds revoke access" }).click();
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Settings saved.").waitFor();
+    await page.reload();
+    check((await page.getByLabel("Inactivity threshold (days)", { exact: true }).inputValue()) === "45", "inactivity threshold not saved");
+    await shoot("11-settings");
+
+    await page.goto("/settings/api-keys");
+    await page.getByText("No API keys").waitFor();
+    await page.getByRole("button", { name: "New API key" }).click();
+    const dialog = page.getByRole("dialog", { name: "New API key" });
+    await dialog.getByLabel("Name", { exact: true }).fill("Zapier");
+    await dialog.getByLabel("users:read", { exact: true }).check();
+    await dialog.getByLabel("activities:read", { exact: true }).check();
+    await dialog.getByRole("button", { name: "Create key" }).click();
+    const secret = await page.getByTestId("api-key-secret").textContent();
+    check(/^tg_key_/.test(secret ?? ""), `secret looks wrong: ${secret}`);
+    await page.screenshot({ path: join(shots, "12-api-key-secret-1280.png") });
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByText(`tg_key_…${secret.slice(-4)}`).waitFor();
+    check((await page.getByText(secret).count()) === 0, "secret still visible after closing");
+    // The key works against the API.
+    const res = await fetch(`${base}/api/v1/users`, { headers: { Authorization: `Bearer ${secret}` } });
+    check(res.status === 200, `GET /api/v1/users with the new key answered ${res.status}`);
+    await shoot("13-api-keys");
+
+    await page.goto("/jobs");
+    await page.getByRole("tab", { name: "Dead" }).waitFor();
+    await shoot("14-jobs");
+
+    await page.goto("/emails");
+    await page.getByRole("heading", { name: "Emails" }).waitFor();
+    await shoot("15-emails");
+
+    await page.goto("/settings/connectors");
+    await page.getByText("Not connected", { exact: true }).waitFor();
+    await shoot("16-connectors");
+
+    // The phone menu opens, navigates and closes.
+    const phone = await context.newPage();
+    await phone.setViewportSize({ width: 375, height: 812 });
+    await phone.goto("/");
+    await phone.getByRole("button", { name: "Open menu" }).click();
+    const menu = phone.getByRole("dialog", { name: "Menu" });
+    await menu.getByRole("link", { name: "Members" }).waitFor();
+    await phone.screenshot({ path: join(shots, "20-mobile-menu-375.png") });
+    await menu.getByRole("link", { name: "Members" }).click();
+    await phone.waitForURL("**/members");
+    await menu.waitFor({ state: "detached" });
+    await phone.close();
+  });
+
+  await step("member sign-in page and magic-link landing", async () => {
+    const member = await context.newPage();
+    await member.goto("/settings");
+    const link = await member.locator("code", { hasText: "/member/login?app=" }).textContent();
+    await member.goto(link);
+    await member.getByRole("heading", { name: "Member sign-in" }).waitFor();
+    await member.screenshot({ path: join(shots, "17-member-login-1280.png"), fullPage: true });
+    await member.getByLabel("Email", { exact: true }).fill("ada@example.com");
+    await member.getByRole("button", { name: "Send sign-in link" }).click();
+    await member.getByRole("heading", { name: "Check your email" }).waitFor();
+
+    // No SMTP in this run: the admin reads the magic link in the Emails outbox.
+    await page.goto("/emails");
+    await page.getByRole("searchbox", { name: "Filter by recipient" }).fill("ada@example.com");
+    await page.waitForURL(/to=ada%40example\.com|to=ada@example\.com/);
+    await page.getByRole("link", { name: /login link/i }).first().click();
+    const magic = page.locator('a[href*="/member/magic?token="]').first();
+    await magic.waitFor();
+    await shoot("18-email-detail", { mobile: false });
+    const href = await magic.getAttribute("href");
+    await member.goto(new URL(href).pathname + new URL(href).search);
+    await member.getByRole("heading", { name: /Welcome, Ada Lovelace/ }).waitFor();
+    await member.reload();
+    await member.getByRole("heading", { name: /Welcome, Ada Lovelace/ }).waitFor();
+    await member.screenshot({ path: join(shots, "19-member-library-1280.png"), fullPage: true });
+    // A magic link works once.
+    await member.goto("/member/magic?token=not-a-real-token");
+    await member.getByRole("heading", { name: "This sign-in link did not work" }).waitFor();
+    await member.close();
+  });
+
+  // ---------------------------------------------------------------- selling and the member area
+  const newProduct = async (name, description) => {
+    await page.goto("/products");
+    await page.getByRole("button", { name: "New product" }).first().click();
+    const dialog = page.getByRole("dialog", { name: "New product" });
+    await dialog.getByLabel("Name", { exact: true }).fill(name);
+    await dialog.getByLabel("Description", { exact: true }).fill(description);
+    await dialog.getByRole("button", { name: "Create product" }).click();
+    await page.getByRole("heading", { name }).waitFor();
+  };
+  await step("admin sets a product to direct checkout with a locked card", async () => {
+    await newProduct("Pro Membership", "Monthly coaching calls.");
+    await page.getByLabel("Purchase method", { exact: true }).selectOption("direct_checkout");
+    await page.getByLabel("Custom order page URL (optional)", { exact: true }).fill("https://shop.example.com/pro");
+    await page.getByRole("switch", { name: /Show locked card/ }).click();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Product saved.").waitFor();
+    // No Stripe in this run: Connector Info says so and Configure is off.
+    await page.getByRole("heading", { name: "Connector Info" }).waitFor();
+    await page.getByText("Stripe is not connected.").waitFor();
+    check(await page.getByRole("button", { name: "Configure" }).isDisabled(), "Configure is enabled without Stripe");
+    await shoot("21-product-connector-info");
+  });
+
+  await step("admin creates a sales page from a template for another product", async () => {
+    await newProduct("Masterclass", "Eight weeks, live.");
+    await page.getByLabel("Purchase method", { exact: true }).selectOption("sales_page_then_checkout");
+    await page.getByLabel("Custom order page URL (optional)", { exact: true }).fill("https://shop.example.com/masterclass");
+    await page.getByRole("switch", { name: /Show locked card/ }).click();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Product saved.").waitFor();
+    await page.getByRole("tab", { name: "Sales page" }).click();
+    await page.waitForURL(/tab=sales/);
+    await page.getByText("No sales page yet").waitFor();
+    await page.getByRole("button", { name: "Use Long form" }).click();
+    await page.getByLabel("Page title", { exact: true }).waitFor();
+    check((await page.getByLabel("Page title", { exact: true }).inputValue()) === "Masterclass", "template title is not the product name");
+    // A client-side check names the block: an empty new text block.
+    await page.getByLabel("Block type", { exact: true }).selectOption("text");
+    await page.getByRole("button", { name: "Add block" }).click();
+    await page.getByRole("button", { name: "Save sales page" }).click();
+    await page.getByText("Some blocks need attention.").waitFor();
+    const blocks = await page.getByRole("list", { name: "Blocks" }).getByRole("listitem").count();
+    await page.getByLabel(`Text (block ${blocks})`, { exact: true }).fill("Live sessions every Thursday.");
+    await page.getByRole("button", { name: `Move block ${blocks} up` }).click();
+    await page.getByLabel("Button label", { exact: true }).fill("Join the class");
+    await page.getByRole("button", { name: "Save sales page" }).click();
+    await page.getByText("Sales page saved.").waitFor();
+    await page.reload();
+    check((await page.getByLabel("Button label", { exact: true }).inputValue()) === "Join the class", "CTA label not saved");
+    await page.getByText("Live sessions every Thursday.").waitFor();
+    await shoot("22-sales-page-editor");
+  });
+
+  await step("dashboard shows MRR; member profile has Subscriptions and Purchases tabs", async () => {
+    await page.goto("/");
+    await page.getByText("MRR", { exact: true }).waitFor();
+    await page.getByText("Paying subscriptions", { exact: true }).waitFor();
+    await shoot("23-dashboard-metrics");
+    await page.goto(memberUrl + "?tab=subscriptions");
+    await page.getByText("No subscriptions", { exact: true }).waitFor();
+    await page.getByRole("tab", { name: "Purchases" }).click();
+    await page.getByText("No purchases", { exact: true }).waitFor();
+    await shoot("24-member-subscriptions-tab", { mobile: false });
+  });
+
+  const grace = { email: "grace@example.com", name: "Grace Hopper", password: "cobol forever 1959" };
+  let graceUrl = "";
+  await step("admin creates a member with a password", async () => {
+    await page.goto("/members");
+    await page.getByRole("button", { name: "Add member" }).first().click();
+    const dialog = page.getByRole("dialog", { name: "Add member" });
+    await dialog.getByLabel("Email", { exact: true }).fill(grace.email);
+    await dialog.getByLabel("Name", { exact: true }).fill(grace.name);
+    await dialog.getByLabel("Password (optional)", { exact: true }).fill(grace.password);
+    await dialog.getByRole("button", { name: "Add member" }).click();
+    await page.getByRole("heading", { name: grace.name }).waitFor();
+    graceUrl = page.url();
+  });
+
+  // The member uses a browser of her own (no admin cookies).
+  const memberContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
+  memberContext.setDefaultTimeout(10_000);
+  const m = await memberContext.newPage();
+  m.on("pageerror", (e) => consoleErrors.push(String(e)));
+  const card = (name, locked) => m.getByRole("link", { name: locked ? `${name} (locked)` : name, exact: true });
+
+  await step("the member signs in at /member/login (default site) and sees locked cards with their targets", async () => {
+    await m.goto("/member/login");
+    await m.getByRole("heading", { name: "Member sign-in" }).waitFor();
+    await m.getByRole("tab", { name: "Password" }).click();
+    await m.getByLabel("Email", { exact: true }).fill(grace.email);
+    await m.getByLabel("Password", { exact: true }).fill(grace.password);
+    await m.getByRole("button", { name: "Sign in" }).click();
+    await m.getByRole("heading", { name: /Welcome, Grace Hopper/ }).waitFor();
+    const href = async (name) => card(name, true).getAttribute("href");
+    check((await href("Starter Course")) === "https://shop.example.com/starter", `Starter Course target: ${await href("Starter Course")}`);
+    check((await href("Pro Membership")) === "https://shop.example.com/pro", `Pro Membership (direct checkout, Stripe off) target: ${await href("Pro Membership")}`);
+    check(/^\/p\/[^/]+\/[^/]+$/.test((await href("Masterclass")) ?? ""), `Masterclass target: ${await href("Masterclass")}`);
+    check((await m.getByText("Locked", { exact: true }).count()) === 3, "expected three locked cards");
+    check((await m.getByRole("link", { name: "Old Course", exact: false }).count()) === 0, "archived product listed");
+    await shoot("25-member-library-locked", { on: m });
+
+    await card("Masterclass", true).click();
+    await m.getByRole("heading", { name: "Masterclass", level: 1 }).waitFor();
+    await m.getByText("Live sessions every Thursday.").waitFor();
+    const cta = m.getByRole("link", { name: "Join now" });
+    check((await cta.getAttribute("href")) === "https://shop.example.com/masterclass", `sales page CTA: ${await cta.getAttribute("href")}`);
+    await shoot("26-public-sales-page", { on: m });
+    await m.goBack();
+    await m.getByRole("heading", { name: /Welcome, Grace Hopper/ }).waitFor();
+  });
+
+  await step("the admin grants access; the member's card unlocks and she ticks a page", async () => {
+    await page.goto(graceUrl);
+    await page.getByRole("button", { name: "Grant access" }).click();
+    const dialog = page.getByRole("dialog", { name: "Grant access" });
+    await dialog.getByLabel("Product", { exact: true }).selectOption({ label: "Starter Course" });
+    await dialog.getByRole("button", { name: "Grant access" }).click();
+    await dialog.waitFor({ state: "detached" });
+
+    await m.reload();
+    const starter = card("Starter Course", false);
+    await starter.waitFor();
+    check(/^\/member\/products\//.test((await starter.getAttribute("href")) ?? ""), "unlocked card does not open the product");
+    await m.getByText("0/2 completed").waitFor();
+    check((await m.getByText("Locked", { exact: true }).count()) === 2, "expected two locked cards after the grant");
+    await starter.click();
+    await m.getByRole("heading", { name: "Starter Course" }).waitFor();
+    await m.getByText("0/2 lessons completed").waitFor();
+    await m.getByRole("button", { name: "Mark complete: Welcome" }).click();
+    await m.getByText("1/2 lessons completed").waitFor();
+    await m.getByRole("button", { name: "Completed: Welcome" }).waitFor();
+    await m.reload();
+    await m.getByText("1/2 lessons completed").waitFor();
+    await shoot("27-member-product", { on: m });
+    await m.getByRole("link", { name: "Library" }).first().click();
+    await m.getByText("1/2 completed").waitFor();
+    await shoot("28-member-library-progress", { on: m });
+  });
+
+  await step("the admin uploads a file to Starter Course; the member downloads it; the feed shows User File Downloaded", async () => {
+    const pdf = "%PDF-1.4 test";
+    await page.goto("/products");
+    await page.getByRole("link", { name: "Starter Course" }).click();
+    await page.getByRole("heading", { name: "Starter Course" }).waitFor();
+    await page.getByRole("tab", { name: "Media" }).click();
+    await page.waitForURL(/tab=media/);
+    await page.getByText("No media yet").waitFor();
+    await page.getByLabel("File", { exact: true }).setInputFiles({ name: "guide.pdf", mimeType: "application/pdf", buffer: Buffer.from(pdf) });
+    check((await page.getByLabel("Kind", { exact: true }).inputValue()) === "file", "a PDF does not default to kind file");
+    const uploaded = page.waitForResponse((r) => r.request().method() === "POST" && /\/api\/v1\/products\/[^/]+\/media\?/.test(r.url()));
+    await page.getByRole("button", { name: "Upload" }).click();
+    const up = await uploaded;
+    check(up.status() === 201, `upload answered ${up.status()}`);
+    check(up.request().headers()["content-type"] === "application/pdf", `upload Content-Type: ${up.request().headers()["content-type"]}`);
+    await page.getByRole("list", { name: "Media files" }).getByText("guide.pdf").waitFor();
+    await page.getByText("Uploaded guide.pdf.").waitFor();
+    await page.reload();
+    await page.getByRole("list", { name: "Media files" }).getByText("guide.pdf").waitFor();
+    await shoot("32-product-media");
+
+    await m.goto("/member");
+    await card("Starter Course", false).click();
+    await m.getByRole("heading", { name: "Starter Course" }).waitFor();
+    await m.getByText("guide.pdf").waitFor();
+    const fetched = m.waitForResponse((r) => r.url().includes("/api/v1/member/media/"));
+    const downloading = m.waitForEvent("download");
+    await m.getByRole("button", { name: "Download guide.pdf" }).click();
+    const res = await fetched;
+    check(res.status() === 200, `media download answered ${res.status()}`);
+    const download = await downloading;
+    check(download.suggestedFilename() === "guide.pdf", `downloaded as ${download.suggestedFilename()}`);
+    const bytes = readFileSync(await download.path(), "utf8");
+    check(bytes === pdf, `downloaded bytes: ${JSON.stringify(bytes)}`);
+    await shoot("33-member-product-media", { on: m });
+
+    await page.goto("/activities");
+    await page.getByText("User File Downloaded").first().waitFor();
+  });
+
+  await step("delete an unused product; a product in use offers Archive instead", async () => {
+    await page.goto("/products");
+    await page.getByRole("link", { name: "Starter Course" }).click();
+    await page.getByRole("button", { name: "Delete product" }).click();
+    const inUse = page.getByRole("dialog", { name: "Delete product?" });
+    await inUse.getByRole("button", { name: "Delete" }).click();
+    await inUse.getByRole("alert").filter({ hasText: "archive it instead" }).waitFor();
+    await inUse.getByRole("button", { name: "Archive instead" }).waitFor();
+    await shoot("34-delete-product-in-use", { mobile: false });
+    await inUse.getByRole("button", { name: "Cancel" }).click();
+    await inUse.waitFor({ state: "detached" });
+
+    await newProduct("Throwaway", "Created to be deleted.");
+    await page.getByRole("button", { name: "Delete product" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete product?" });
+    await dialog.getByRole("button", { name: "Delete" }).click();
+    await page.waitForURL((u) => u.pathname === "/products");
+    await page.getByText("Deleted Throwaway.").waitFor();
+    await page.getByRole("link", { name: "Starter Course" }).waitFor();
+    check((await page.getByRole("link", { name: "Throwaway" }).count()) === 0, "the deleted product is still listed");
+    await page.getByRole("switch", { name: "Show archived" }).click();
+    await page.getByRole("link", { name: "Old Course" }).waitFor();
+    check((await page.getByRole("link", { name: "Throwaway" }).count()) === 0, "the deleted product is listed among archived ones");
+  });
+
+  await step("the member's account menu: no Billing while the portal is off, profile, purchases, subscriptions", async () => {
+    await m.getByRole("button", { name: "Account menu" }).click();
+    await m.getByRole("menuitem", { name: "Profile" }).waitFor();
+    check((await m.getByRole("menuitem", { name: "Billing" }).count()) === 0, "Billing is offered while the billing portal is off");
+    await m.getByRole("menuitem", { name: "Profile" }).click();
+    await m.getByRole("heading", { name: "Profile" }).waitFor();
+    await m.getByLabel("Name", { exact: true }).fill("Grace B. Hopper");
+    await m.getByRole("button", { name: "Save profile" }).click();
+    await m.getByText("Profile saved.").waitFor();
+    // Changing the email needs the current password.
+    await m.getByLabel("Email", { exact: true }).fill("grace.hopper@example.com");
+    await m.getByRole("button", { name: "Save profile" }).click();
+    await m.getByText("Enter your current password to change your email or password.").waitFor();
+    await m.getByLabel("Current password", { exact: true }).fill("not my password");
+    await m.getByRole("button", { name: "Save profile" }).click();
+    await m.getByText("your current password is needed to change email or password").waitFor();
+    await shoot("29-member-profile", { on: m });
+    await m.getByRole("button", { name: "Account menu" }).click();
+    await m.getByRole("menuitem", { name: "Subscriptions" }).click();
+    await m.getByText("No subscriptions", { exact: true }).waitFor();
+    await m.getByRole("button", { name: "Account menu" }).click();
+    await m.getByRole("menuitem", { name: "Purchases" }).click();
+    await m.getByText("No purchases yet", { exact: true }).waitFor();
+    await shoot("30-member-purchases", { on: m, mobile: false });
+  });
+
+  await step("a visitor sees the public library with locked cards", async () => {
+    const v = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
+    const vp = await v.newPage();
+    const app = await (await fetch(`${base}/api/v1/public/default-app`)).json();
+    await vp.goto(`/p/${app.id}`);
+    await vp.getByRole("link", { name: "Masterclass (locked)" }).waitFor();
+    await vp.getByRole("link", { name: "Sign in" }).waitFor();
+    await shoot("31-visitor-library", { on: vp });
+    await v.close();
+    await memberContext.close();
+  });
+
+  await step("an expired access token is refreshed once; a dead session goes to login", async () => {
+    await page.goto("/products");
+    await page.getByRole("link", { name: "Starter Course" }).waitFor();
+    // The next products request answers 401 as if the access token had expired.
+    let rejected = 0;
+    let refreshes = 0;
+    page.on("request", (r) => r.url().endsWith("/api/v1/auth/refresh") && refreshes++);
+    await page.route("**/api/v1/products?*", async (route) => {
+      if (rejected++ === 0) {
+        await route.fulfill({ status: 401, contentType: "application/problem+json", body: JSON.stringify({ type: "about:blank", title: "Unauthorized", status: 401, detail: "token expired", code: "invalid_token" }) });
+      } else {
+        await route.continue();
+      }
+    });
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Products" }).click();
+    await page.getByRole("link", { name: "Starter Course" }).waitFor();
+    check(rejected >= 2, `the rejected request was not retried (${rejected} products requests)`);
+    check(refreshes === 1, `expected one refresh, saw ${refreshes}`);
+    check(new URL(page.url()).pathname === "/products", `left the page: ${page.url()}`);
+
+    // Now the refresh cookie is gone too: the next 401 ends on the login page.
+    await page.unroute("**/api/v1/products?*");
+    await context.clearCookies();
+    await page.route("**/api/v1/users?*", (route) =>
+      route.fulfill({ status: 401, contentType: "application/problem+json", body: JSON.stringify({ type: "about:blank", title: "Unauthorized", status: 401, detail: "token expired", code: "invalid_token" }) }),
+    );
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Members" }).click();
+    await page.waitForURL("**/login?next=%2Fmembers");
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await page.unroute("**/api/v1/users?*");
+  });
+
+  await step("no uncaught errors in the page", async () => {
+    check(consoleErrors.length === 0, `uncaught page errors: ${consoleErrors.join("; ")}`);
+  });
+} catch (err) {
+  failedOutside = !results.length || results.at(-1).ok;
+  if (failedOutside) console.log(`  ✗ ${String(err?.message || err)}`);
+  console.log("---- server log (tail) ----");
+  // eslint-disable-next-line no-control-regex
+  console.log(serverLog.replace(/\x1b\[[0-9;]*m/g, "").split("\n").filter((l) => !/path=\/(assets|favicon)/.test(l)).slice(-15).join("\n"));
+} finally {
+  await cleanup();
+}
+
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed + (failedOutside ? 1 : 0);
+console.log(`screenshots: ${shots}`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

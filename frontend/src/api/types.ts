@@ -1,0 +1,78 @@
+/**
+ * Friendly names for the generated schema types (src/api/schema.d.ts, from
+ * openapi/openapi.json). Components import from here, never from the schema.
+ */
+import type { components, paths } from "./schema";
+
+type S = components["schemas"];
+
+export type Problem = S["Problem"];
+export type App = S["AppResponse"];
+export type Session = S["SessionResponse"];
+export type Product = S["ProductResponse"];
+export type ProductPage = S["PageResponse"];
+export type User = S["UserResponse"];
+export type Grant = S["GrantResponse"];
+export type Activity = S["ActivityResponse"];
+export type ApiKey = S["ApiKeyResponse"];
+export type Job = S["JobResponse"];
+export type Email = S["EmailResponse"];
+export type MemberSession = S["MemberSessionResponse"];
+
+// The document types these as plain strings; these are the values the API documents.
+export type Role = "owner" | "admin" | "viewer";
+export type PurchaseMethod = "none" | "sales_page_then_checkout" | "direct_checkout" | "external_url";
+export type GrantSource = "manual" | "stripe_subscription" | "stripe_purchase" | "import" | "crm_tag" | "api";
+export type JobStatus = "queued" | "running" | "succeeded" | "dead";
+
+type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody?: infer B }
+  ? NonNullable<B> extends { content: { "application/json": infer J } }
+    ? J
+    : never
+  : never;
+
+export type CreateProductBody = Body<"/api/v1/products", "post">;
+export type UpdateProductBody = Body<"/api/v1/products/{id}", "patch">;
+export type UpdateAppBody = Body<"/api/v1/app", "patch">;
+export type CreateUserBody = Body<"/api/v1/users", "post">;
+export type GrantAccessBody = Body<"/api/v1/users/{id}/access", "post">;
+
+// Selling, Stripe and the member area.
+export type Metrics = S["MetricsResponse"];
+export type StripeConnection = S["StripeConnectionResponse"];
+export type StripeProduct = S["StripeProductResponse"];
+export type StripePrice = S["StripePriceResponse"];
+export type StripeLink = S["StripeLinkResponse"];
+export type ImportProgress = S["ImportProgress"];
+export type CheckoutSettings = S["CheckoutResponse"];
+export type Portal = S["PortalResponse"];
+export type InboxEvent = S["InboxEventResponse"];
+export type SalesPage = S["SalesPageResponse"];
+export type PublicSalesPage = S["PublicSalesPage"];
+export type PublicApp = S["PublicApp"];
+export type LibraryItem = S["LibraryItemResponse"];
+export type PurchaseTarget = S["PurchaseTargetResponse"];
+export type MemberProduct = S["MemberProductResponse"];
+export type MemberPage = S["MemberPage"];
+export type Media = S["MediaResponse"];
+export type Purchase = S["PurchaseResponse"];
+export type Subscription = S["SubscriptionResponse"];
+
+export type PurchaseTargetKind = "sales_page" | "checkout" | "external_url";
+export type ImportStatus = "queued" | "running" | "succeeded" | "dead";
+export type PriceInterval = "day" | "week" | "month" | "year";
+
+/** Sales page blocks: the document types them as plain objects; these are the shapes the API validates. */
+export type Block =
+  | { type: "heading"; text: string }
+  | { type: "text"; text: string }
+  | { type: "image"; url: string; alt: string }
+  | { type: "video"; url: string }
+  | { type: "bullets"; items: string[] }
+  | { type: "cta"; label: string };
+export type BlockType = Block["type"];
+
+export type LinkStripeBody = Body<"/api/v1/products/{id}/stripe", "put">;
+export type CheckoutBody = Body<"/api/v1/products/{id}/stripe/checkout", "put">;
+export type PortalBody = Body<"/api/v1/connectors/stripe/portal", "put">;
+export type ProfileBody = Body<"/api/v1/member/me", "patch">;

@@ -1,0 +1,64 @@
+import { Link } from "react-router";
+import { Activity as ActivityIcon, LogIn, Package, ShoppingCart, UserMinus, UserPlus, Repeat } from "lucide-react";
+import type { Activity, Product, User } from "@/api/types";
+import { formatDateTime, humanizeKind, timeAgo } from "@/lib/utils";
+
+function iconFor(kind: string) {
+  if (kind === "user.login" || kind === "user.activate") return LogIn;
+  if (kind === "user.created") return UserPlus;
+  if (kind === "user.inactive" || kind === "product.access_removed") return UserMinus;
+  if (kind === "product.access_granted") return Package;
+  if (kind === "product.purchased") return ShoppingCart;
+  if (kind.startsWith("subscription.")) return Repeat;
+  return ActivityIcon;
+}
+
+export function ActivityList({
+  items,
+  products,
+  users,
+  showUser = true,
+}: {
+  items: Activity[];
+  products?: Map<string, Product>;
+  users?: Map<string, User>;
+  showUser?: boolean;
+}) {
+  return (
+    <ul className="divide-y" aria-label="Activities">
+      {items.map((a) => {
+        const Icon = iconFor(a.kind);
+        const product = a.product_id ? products?.get(a.product_id) : undefined;
+        const user = a.user_id ? users?.get(a.user_id) : undefined;
+        return (
+          <li key={a.id} className="flex gap-3 px-4 py-3">
+            <span className="mt-0.5 flex size-8 shrink-0 items-center justify-center rounded-full bg-muted">
+              <Icon className="size-4 text-muted-foreground" aria-hidden />
+            </span>
+            <div className="min-w-0 flex-1">
+              <p className="text-sm font-medium">{a.label || humanizeKind(a.kind)}</p>
+              <p className="text-xs text-muted-foreground break-words">
+                {showUser && a.user_id ? (
+                  <>
+                    <Link to={`/members/${a.user_id}`} className="hover:underline">
+                      {user ? user.name || user.email : typeof a.data?.email === "string" ? a.data.email : "Member"}
+                    </Link>
+                    {a.product_id ? " · " : null}
+                  </>
+                ) : null}
+                {a.product_id ? (
+                  <Link to={`/products/${a.product_id}`} className="hover:underline">
+                    {product?.name ?? (typeof a.data?.product_name === "string" ? a.data.product_name : "Product")}
+                  </Link>
+                ) : null}
+              </p>
+            </div>
+            <time dateTime={a.occurred_at} title={formatDateTime(a.occurred_at)} className="shrink-0 text-xs text-muted-foreground">
+              {timeAgo(a.occurred_at)}
+            </time>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,75 @@
+import { useState, type ReactNode } from "react";
+import { Link, Outlet, useNavigate } from "react-router";
+import { BookOpen, ChevronDown, CreditCard, LogOut, Receipt, Repeat, UserRound } from "lucide-react";
+import { errorMessage } from "@/api/errors";
+import { Menu } from "@/components/ui/menu";
+import { useToast } from "@/components/ui/toast";
+import { useMe, useMemberApp, openBillingPortal } from "./api";
+import { browser } from "./library-card";
+import { useMemberAuth } from "./member-auth";
+
+/** The member area's frame: brand, and the profile dropdown (Profile, Purchases, Subscriptions, Billing, Sign out). */
+export function MemberLayout() {
+  const { session, logout } = useMemberAuth();
+  const me = useMe();
+  // "Billing" only when the site has the Stripe billing portal on.
+  const app = useMemberApp(session?.access_token);
+  const user = me.data ?? session?.user;
+  const navigate = useNavigate();
+  const toast = useToast();
+  const [billing, setBilling] = useState(false);
+
+  const goBilling = () => {
+    setBilling(true);
+    // The member may have nothing to manage yet (409 no_billing_account).
+    openBillingPortal().then(browser.go, (e: unknown) => {
+      setBilling(false);
+      toast(errorMessage(e), "error");
+    });
+  };
+
+  return (
+    <div className="min-h-dvh bg-muted/40">
+      <header className="border-b bg-background">
+        <div className="mx-auto flex h-14 max-w-5xl items-center justify-between gap-3 px-4">
+          <Link to="/member" className="flex items-center gap-2 font-semibold">
+            <BookOpen className="size-5" /> Library
+          </Link>
+          <Menu
+            label="Account menu"
+            triggerClassName="max-w-[60vw]"
+            trigger={
+              <>
+                <span className="flex size-7 shrink-0 items-center justify-center rounded-full bg-secondary text-xs font-semibold uppercase">
+                  {(user?.name || user?.email || "?").slice(0, 2)}
+                </span>
+                <span className="hidden truncate text-muted-foreground sm:inline">{user?.email}</span>
+                <ChevronDown className="size-4 text-muted-foreground" aria-hidden />
+              </>
+            }
+            items={[
+              { label: "Profile", icon: <UserRound />, onSelect: () => navigate("/member/profile") },
+              { label: "Purchases", icon: <Receipt />, onSelect: () => navigate("/member/purchases") },
+              { label: "Subscriptions", icon: <Repeat />, onSelect: () => navigate("/member/subscriptions") },
+              ...(app.data?.billing_portal_enabled ? [{ label: billing ? "Opening billing…" : "Billing", icon: <CreditCard />, onSelect: goBilling }] : []),
+              { label: "Sign out", icon: <LogOut />, onSelect: () => void logout().then(() => navigate("/member/login", { replace: true })) },
+            ]}
+          />
+        </div>
+      </header>
+      <main className="mx-auto max-w-5xl px-4 py-8">
+        <Outlet />
+      </main>
+    </div>
+  );
+}
+
+export function MemberPageTitle({ title, description, back }: { title: ReactNode; description?: ReactNode; back?: ReactNode }) {
+  return (
+    <div className="mb-6 grid gap-2">
+      {back}
+      <h1 className="text-2xl font-semibold break-words">{title}</h1>
+      {description ? <p className="text-sm text-muted-foreground">{description}</p> : null}
+    </div>
+  );
+}

@@ -1,0 +1,128 @@
+import { useEffect, useRef, useState } from "react";
+import { Navigate, useNavigate, useSearchParams } from "react-router";
+import { MailCheck } from "lucide-react";
+import { errorMessage } from "@/api/errors";
+import { Field, FormError } from "@/components/form/field";
+import { isEmail, useForm } from "@/components/form/use-form";
+import { LoadingRows } from "@/components/states";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { Tabs } from "@/components/ui/tabs";
+import { AuthShell } from "@/features/auth/auth-shell";
+import { useDefaultApp } from "./api";
+import { useMemberAuth } from "./member-auth";
+
+type Mode = "magic" | "password";
+
+/** Only member-area paths are allowed as a post-login destination. */
+const safeNext = (next: string | null) => (next && /^\/member(\/|$)/.test(next) && !next.startsWith("//") ? next : "/member");
+type Values = { email: string; password: string };
+
+export function MemberLoginPage() {
+  const [params] = useSearchParams();
+  const explicitApp = params.get("app");
+  // Without ?app= (a single-site install), sign in to the default site.
+  const defaultApp = useDefaultApp(!explicitApp);
+  const appId = explicitApp ?? defaultApp.data?.id ?? "";
+  const { status, loginWithPassword, requestMagicLink } = useMemberAuth();
+  const navigate = useNavigate();
+  const [mode, setMode] = useState<Mode>("magic");
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const form = useForm<Values>({ email: "", password: "" }, (v) => ({
+    email: !v.email.trim() ? "Enter your email." : !isEmail(v.email) ? "Enter a valid email address." : undefined,
+    password: mode === "password" && !v.password ? "Enter your password." : undefined,
+  }));
+
+  if (status === "authenticated") return <Navigate to={safeNext(params.get("next"))} replace />;
+  if (!explicitApp && defaultApp.isPending) {
+    return (
+      <AuthShell title="Member sign-in">
+        <LoadingRows rows={2} label="Loading the site" />
+      </AuthShell>
+    );
+  }
+  if (!appId) {
+    return (
+      <AuthShell title="Member sign-in" description="This sign-in link is missing its site. Use the link from your invitation email or the site you came from." />
+    );
+  }
+
+  const onSubmit = form.handleSubmit(async (v) => {
+    if (mode === "password") {
+      await loginWithPassword({ app_id: appId, email: v.email.trim(), password: v.password });
+      navigate(safeNext(params.get("next")), { replace: true });
+    } else {
+      await requestMagicLink({ app_id: appId, email: v.email.trim() });
+      setSentTo(v.email.trim());
+    }
+  });
+
+  if (sentTo) {
+    return (
+      <AuthShell title="Check your email" description={`If ${sentTo} has an account, we sent it a sign-in link. It works once and expires soon.`}>
+        <div className="flex flex-col items-center gap-4">
+          <MailCheck className="size-10 text-muted-foreground" />
+          <Button variant="outline" onClick={() => setSentTo(null)}>
+            Use a different email
+          </Button>
+        </div>
+      </AuthShell>
+    );
+  }
+
+  return (
+    <AuthShell title="Member sign-in" description="Sign in to open your library.">
+      <div className="mb-4">
+        <Tabs<Mode>
+          label="Sign-in method"
+          value={mode}
+          onChange={setMode}
+          tabs={[
+            { value: "magic", label: "Email me a link" },
+            { value: "password", label: "Password" },
+          ]}
+        />
+      </div>
+      <form onSubmit={onSubmit} noValidate className="grid gap-4">
+        <FormError message={form.formError} />
+        <Field label="Email" error={form.errors.email}>
+          {(p) => <Input {...p} type="email" autoComplete="username" value={form.values.email} onChange={(e) => form.setValue("email", e.target.value)} />}
+        </Field>
+        {mode === "password" ? (
+          <Field label="Password" error={form.errors.password}>
+            {(p) => <Input {...p} type="password" autoComplete="current-password" value={form.values.password} onChange={(e) => form.setValue("password", e.target.value)} />}
+          </Field>
+        ) : null}
+        <Button type="submit" loading={form.submitting} className="w-full">
+          {mode === "password" ? "Sign in" : "Send sign-in link"}
+        </Button>
+      </form>
+    </AuthShell>
+  );
+}
+
+/** /member/magic?token=… : verifies the link once and lands in the library. */
+export function MagicLinkPage() {
+  const [params] = useSearchParams();
+  const token = params.get("token");
+  const { verifyMagicLink } = useMemberAuth();
+  const navigate = useNavigate();
+  const [error, setError] = useState<string | null>(null);
+  const started = useRef(false);
+
+  useEffect(() => {
+    if (!token || started.current) return;
+    started.current = true; // a magic link is single-use: never verify twice (StrictMode runs effects twice)
+    verifyMagicLink(token)
+      .then(() => navigate("/member", { replace: true }))
+      .catch((e: unknown) => setError(errorMessage(e)));
+  }, [token, verifyMagicLink, navigate]);
+
+  if (!token) return <AuthShell title="Invalid sign-in link" description="This link has no token. Request a new one from the sign-in page." />;
+  if (error) return <AuthShell title="This sign-in link did not work" description={`${error} Links work once and expire; request a new one.`} />;
+  return (
+    <AuthShell title="Signing you in…">
+      <LoadingRows rows={1} label="Verifying sign-in link" />
+    </AuthShell>
+  );
+}

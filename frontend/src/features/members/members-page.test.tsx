@@ -1,0 +1,45 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { json, problem, renderRoute, stubApi } from "@/test/utils";
+import { MembersPage } from "./members-page";
+
+const ada = { id: "u1", email: "ada@example.com", name: "Ada Lovelace", has_password: true, last_login_at: null, created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z" };
+
+describe("MembersPage list states", () => {
+  it("shows the empty state", async () => {
+    stubApi({ "GET /api/v1/users": () => json({ data: [], has_more: false, next_cursor: null }) });
+    renderRoute(<MembersPage />, { path: "/members" });
+    expect(await screen.findByText("No members yet")).toBeInTheDocument();
+  });
+
+  it("shows the error state and retries", async () => {
+    let calls = 0;
+    stubApi({
+      "GET /api/v1/users": () => (++calls === 1 ? problem(500, "internal", "The server had a problem.") : json({ data: [ada], has_more: false, next_cursor: null })),
+    });
+    renderRoute(<MembersPage />, { path: "/members" });
+    expect(await screen.findByText("Could not load this list")).toBeInTheDocument();
+    expect(screen.getByText("The server had a problem.")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByRole("link", { name: "Ada Lovelace" })).toHaveAttribute("href", "/members/u1");
+  });
+
+  it("takes the search from the URL and says when nothing matches", async () => {
+    const api = stubApi({ "GET /api/v1/users": () => json({ data: [], has_more: false, next_cursor: null }) });
+    renderRoute(<MembersPage />, { path: "/members", url: "/members?q=zed" });
+    expect(await screen.findByText("No members match “zed”")).toBeInTheDocument();
+    expect(screen.getByRole("searchbox", { name: "Search members" })).toHaveValue("zed");
+    expect(new URL(api.calls[0]!.url).searchParams.get("q")).toBe("zed");
+  });
+
+  it("writes typed search into the URL", async () => {
+    const api = stubApi({ "GET /api/v1/users": () => json({ data: [ada], has_more: false, next_cursor: null }) });
+    const { router } = renderRoute(<MembersPage />, { path: "/members" });
+    await screen.findByText("Ada Lovelace");
+    await userEvent.type(screen.getByRole("searchbox", { name: "Search members" }), "ada");
+    await screen.findByText("Ada Lovelace");
+    await waitFor(() => expect(router.state.location.search).toBe("?q=ada"));
+    await waitFor(() => expect(api.calls.some((c) => new URL(c.url).searchParams.get("q") === "ada")).toBe(true));
+  });
+});

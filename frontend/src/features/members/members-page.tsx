@@ -1,0 +1,106 @@
+import { useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { useUrlText } from "@/hooks/use-url-text";
+import { Plus, Search } from "lucide-react";
+import { PageHeader } from "@/components/layout/admin-layout";
+import { EmptyState, ListStates } from "@/components/states";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { Input } from "@/components/ui/input";
+import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import { formatDate, formatDateTime } from "@/lib/utils";
+import { useMembers } from "./api";
+import { CreateMemberDialog } from "./create-member-dialog";
+
+export function MembersPage() {
+  const { value: q, text, setText } = useUrlText("q");
+  const [creating, setCreating] = useState(false);
+  const navigate = useNavigate();
+  const members = useMembers(q);
+
+
+  return (
+    <>
+      <PageHeader
+        title="Members"
+        description="People who can sign in to your member area."
+        actions={
+          <Button onClick={() => setCreating(true)}>
+            <Plus /> Add member
+          </Button>
+        }
+      />
+      <div className="relative mb-3 max-w-sm">
+        <Search className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden />
+        <Input
+          type="search"
+          aria-label="Search members"
+          placeholder="Search by email or name"
+          className="pl-9"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
+      </div>
+      <Card>
+        <ListStates
+          query={members}
+          empty={
+            q ? (
+              <EmptyState title={`No members match “${q}”`} description="Search matches the start of an email address, or a name." />
+            ) : (
+              <EmptyState
+                title="No members yet"
+                description="Add a member by hand, or connect Stripe to add buyers automatically."
+                action={
+                  <Button variant="outline" onClick={() => setCreating(true)}>
+                    <Plus /> Add member
+                  </Button>
+                }
+              />
+            )
+          }
+        >
+          {(items) => (
+            <>
+              <Table>
+                <THead>
+                  <TR>
+                    <TH>Member</TH>
+                    <TH className="hidden md:table-cell">Last login</TH>
+                    <TH className="hidden sm:table-cell">Joined</TH>
+                  </TR>
+                </THead>
+                <TBody>
+                  {items.map((u) => (
+                    <TR key={u.id}>
+                      <TD>
+                        <Link to={`/members/${u.id}`} className="font-medium hover:underline">
+                          {u.name || u.email}
+                        </Link>
+                        <div className="flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
+                          {u.name ? <span className="break-all">{u.email}</span> : null}
+                          {!u.has_password ? <Badge variant="outline">No password</Badge> : null}
+                        </div>
+                      </TD>
+                      <TD className="hidden text-muted-foreground md:table-cell">{u.last_login_at ? formatDateTime(u.last_login_at) : "Never"}</TD>
+                      <TD className="hidden text-muted-foreground sm:table-cell">{formatDate(u.created_at)}</TD>
+                    </TR>
+                  ))}
+                </TBody>
+              </Table>
+              {members.hasNextPage ? (
+                <div className="border-t p-3 text-center">
+                  <Button variant="ghost" size="sm" loading={members.isFetchingNextPage} onClick={() => void members.fetchNextPage()}>
+                    Load more
+                  </Button>
+                </div>
+              ) : null}
+            </>
+          )}
+        </ListStates>
+      </Card>
+      <CreateMemberDialog open={creating} onClose={() => setCreating(false)} onCreated={(u) => navigate(`/members/${u.id}`)} />
+    </>
+  );
+}

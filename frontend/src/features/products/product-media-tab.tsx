@@ -1,0 +1,125 @@
+import { useState } from "react";
+import { FileText, Music, Upload, Video } from "lucide-react";
+import { ApiError } from "@/api/errors";
+import type { Media } from "@/api/types";
+import { Field, FormError } from "@/components/form/field";
+import { useForm } from "@/components/form/use-form";
+import { EmptyState, ListStates } from "@/components/states";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Input, Select } from "@/components/ui/input";
+import { Progress } from "@/components/ui/progress";
+import { useToast } from "@/components/ui/toast";
+import { formatBytes, formatDateTime } from "@/lib/utils";
+import { mediaKindOf, mediaKinds, useProductMedia, useUploadMedia, type MediaKind } from "./api";
+
+type UploadValues = { file: File | null; kind: MediaKind };
+const validateUpload = (v: UploadValues) => ({ file: !v.file ? "Choose a file to upload." : v.file.size === 0 ? "This file is empty." : undefined });
+
+/** The API names the file's problems `filename` and `body`; both belong to the File field here. */
+function asFormError(e: unknown): unknown {
+  if (!(e instanceof ApiError) || !e.problem.errors?.length) return e;
+  const field = (f: string) => (f === "filename" || f === "body" ? "file" : f);
+  return new ApiError({ ...e.problem, errors: e.problem.errors.map((x) => ({ ...x, field: field(x.field) })) });
+}
+
+const mediaIcon = { video: Video, audio: Music, file: FileText } as const;
+
+export function ProductMediaTab({ productId }: { productId: string }) {
+  const media = useProductMedia(productId);
+  const upload = useUploadMedia(productId);
+  const toast = useToast();
+  const form = useForm<UploadValues>({ file: null, kind: "file" }, validateUpload);
+  // A file input cannot be cleared through React state; a new key gives a fresh, empty one.
+  const [inputKey, setInputKey] = useState(0);
+
+  const onSubmit = form.handleSubmit(async ({ file, kind }) => {
+    try {
+      const m = await upload.mutateAsync({ file: file!, kind });
+      toast(`Uploaded ${m.filename}.`);
+      form.reset({ file: null, kind: "file" });
+      setInputKey((k) => k + 1);
+    } catch (e) {
+      throw asFormError(e);
+    }
+  });
+
+  return (
+    <Card>
+      <CardHeader className="border-b pb-4">
+        <CardTitle>Media</CardTitle>
+        <CardDescription>Videos, audio and files that members with access play or download on the product page.</CardDescription>
+      </CardHeader>
+      <CardContent className="border-b pt-4">
+        <form onSubmit={onSubmit} noValidate className="grid gap-4" aria-label="Upload media">
+          <FormError message={form.formError} />
+          <div className="grid gap-4 sm:grid-cols-[1fr_12rem_auto] sm:items-start">
+            <Field label="File" error={form.errors.file} hint={form.values.file ? `${form.values.file.type || "unknown type"}, ${formatBytes(form.values.file.size)}` : undefined}>
+              {(p) => (
+                <Input
+                  {...p}
+                  key={inputKey}
+                  type="file"
+                  disabled={form.submitting}
+                  className="min-w-0 py-1.5 file:mr-3 file:border-0 file:bg-transparent file:text-sm file:font-medium"
+                  onChange={(e) => {
+                    const file = e.target.files?.[0] ?? null;
+                    form.setValue("file", file);
+                    if (file) form.setValue("kind", mediaKindOf(file.type));
+                  }}
+                />
+              )}
+            </Field>
+            <Field label="Kind" error={form.errors.kind}>
+              {(p) => (
+                <Select {...p} value={form.values.kind} disabled={form.submitting} onChange={(e) => form.setValue("kind", e.target.value as MediaKind)}>
+                  {mediaKinds.map((k) => (
+                    <option key={k.value} value={k.value}>
+                      {k.label}
+                    </option>
+                  ))}
+                </Select>
+              )}
+            </Field>
+            <Button type="submit" loading={form.submitting} className="sm:mt-[1.375rem]">
+              {form.submitting ? null : <Upload />} Upload
+            </Button>
+          </div>
+          {form.submitting && form.values.file ? <Progress value={0} max={null} label={`Uploading ${form.values.file.name}`} /> : null}
+        </form>
+      </CardContent>
+      <ListStates query={media} rows={2} empty={<EmptyState title="No media yet" description="Upload a video, an audio file or a download for this product." />}>
+        {(list) => (
+          <ul className="divide-y" aria-label="Media files">
+            {list.map((m) => (
+              <MediaRow key={m.id} media={m} />
+            ))}
+          </ul>
+        )}
+      </ListStates>
+    </Card>
+  );
+}
+
+function MediaRow({ media }: { media: Media }) {
+  const Icon = mediaIcon[media.kind as keyof typeof mediaIcon] ?? FileText;
+  return (
+    <li className="flex items-center gap-3 px-4 py-3">
+      <span className="flex size-8 shrink-0 items-center justify-center rounded-md bg-muted">
+        <Icon className="size-4 text-muted-foreground" aria-hidden />
+      </span>
+      <div className="min-w-0 flex-1">
+        <p className="truncate font-medium" title={media.filename}>
+          {media.filename}
+        </p>
+        <p className="truncate text-xs text-muted-foreground">
+          {formatBytes(media.size)} · {media.content_type} · {formatDateTime(media.created_at)}
+        </p>
+      </div>
+      <Badge variant="outline" className="shrink-0 capitalize">
+        {media.kind}
+      </Badge>
+    </li>
+  );
+}

@@ -1,0 +1,105 @@
+import { useState } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { Plus } from "lucide-react";
+import { PageHeader } from "@/components/layout/admin-layout";
+import { EmptyState, ListStates } from "@/components/states";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { Switch } from "@/components/ui/switch";
+import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
+import { formatDate } from "@/lib/utils";
+import { purchaseMethodLabel, useProducts } from "./api";
+import { StripeMark } from "./connector-info";
+import { CreateProductDialog } from "./create-product-dialog";
+import { useStripeConnection, useStripeProducts } from "./stripe-api";
+
+export function ProductsPage() {
+  const [params, setParams] = useSearchParams();
+  const includeArchived = params.get("archived") === "1";
+  const [creating, setCreating] = useState(false);
+  const navigate = useNavigate();
+  const products = useProducts(includeArchived);
+  // The product list has no "linked to Stripe" field; the Stripe product list names the linked product (one request, only when connected).
+  const connection = useStripeConnection();
+  const stripeProducts = useStripeProducts(!!connection.data?.connected);
+  const linked = new Set((stripeProducts.data?.data ?? []).map((sp) => sp.linked_product_id).filter(Boolean));
+
+  return (
+    <>
+      <PageHeader
+        title="Products"
+        description="Courses, memberships and downloads that members get access to."
+        actions={
+          <Button onClick={() => setCreating(true)}>
+            <Plus /> New product
+          </Button>
+        }
+      />
+      <div className="mb-3 flex items-center gap-2 text-sm">
+        <Switch
+          id="show-archived"
+          checked={includeArchived}
+          onCheckedChange={(v) => setParams(v ? { archived: "1" } : {}, { replace: true })}
+        />
+        <label htmlFor="show-archived">Show archived</label>
+      </div>
+      <Card>
+        <ListStates
+          query={products}
+          empty={
+            <EmptyState
+              title={includeArchived ? "No products yet" : "No active products"}
+              description="Create a product, add pages to it, then grant members access."
+              action={
+                <Button variant="outline" onClick={() => setCreating(true)}>
+                  <Plus /> New product
+                </Button>
+              }
+            />
+          }
+        >
+          {(items) => (
+            <>
+              <Table>
+                <THead>
+                  <TR>
+                    <TH>Name</TH>
+                    <TH className="hidden sm:table-cell">Purchase method</TH>
+                    <TH className="hidden md:table-cell">Updated</TH>
+                  </TR>
+                </THead>
+                <TBody>
+                  {items.map((p) => (
+                    <TR key={p.id}>
+                      <TD>
+                        <div className="flex flex-wrap items-center gap-2">
+                          <Link to={`/products/${p.id}`} className="font-medium hover:underline">
+                            {p.name}
+                          </Link>
+                          {linked.has(p.id) ? <StripeMark /> : null}
+                          {p.archived_at ? <Badge variant="warning">Archived</Badge> : null}
+                        </div>
+                        {p.description ? <p className="mt-0.5 line-clamp-1 text-xs text-muted-foreground">{p.description}</p> : null}
+                      </TD>
+                      <TD className="hidden text-muted-foreground sm:table-cell">{purchaseMethodLabel(p.purchase_method)}</TD>
+                      <TD className="hidden text-muted-foreground md:table-cell">{formatDate(p.updated_at)}</TD>
+                    </TR>
+                  ))}
+                </TBody>
+              </Table>
+              {products.hasNextPage ? (
+                <div className="border-t p-3 text-center">
+                  <Button variant="ghost" size="sm" loading={products.isFetchingNextPage} onClick={() => void products.fetchNextPage()}>
+                    Load more
+                  </Button>
+                </div>
+              ) : null}
+            </>
+          )}
+        </ListStates>
+      </Card>
+      <CreateProductDialog open={creating} onClose={() => setCreating(false)} onCreated={(p) => navigate(`/products/${p.id}`)} />
+    </>
+  );
+}
