@@ -1,9 +1,9 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
-import type { CreateProductBody, Media, UpdateProductBody } from "@/api/types";
+import type { CreateProductBody, Media, Product, UpdateProductBody } from "@/api/types";
 import { formatBytes } from "@/lib/utils";
-import { useCursorList } from "@/hooks/use-cursor-list";
+import { useCursorList, type CursorPage } from "@/hooks/use-cursor-list";
 
 export const productKeys = {
   all: ["products"] as const,
@@ -73,6 +73,11 @@ export function useDeleteProduct(id: string) {
     onSuccess: () => {
       // Drop the deleted product's own queries (detail, pages, media) so nothing refetches a 404, then refresh the lists.
       qc.removeQueries({ queryKey: productKeys.all, predicate: (q) => q.queryKey.includes(id) });
+      // Take it out of every cached list at once, so the list never shows it while the refetch runs.
+      qc.setQueriesData<InfiniteData<CursorPage<Product>>>({ queryKey: ["products", "list"] }, (old) =>
+        old ? { ...old, pages: old.pages.map((p) => ({ ...p, data: p.data.filter((x) => x.id !== id) })) } : old,
+      );
+      qc.setQueryData<Product[]>(["products", "options"], (old) => old?.filter((x) => x.id !== id));
       void qc.invalidateQueries({ queryKey: productKeys.all });
     },
   });
