@@ -61,7 +61,8 @@ impl Worker {
         w.register(crate::stripe::SWEEP_JOB, |s, job| {
             Box::pin(async move {
                 s.sweep_ended_access(&job.app_id).await.map_err(|e| e.to_string())?;
-                s.sweep_inactive_members(&job.app_id).await.map(|_| ()).map_err(|e| e.to_string())
+                s.sweep_inactive_members(&job.app_id).await.map_err(|e| e.to_string())?;
+                s.record_mrr_snapshot(&job.app_id).await.map_err(|e| e.to_string())
             })
         });
         w.register(crate::stripe::RECOVER_JOB, |s, job| {
@@ -75,7 +76,8 @@ impl Worker {
         w
     }
 
-    /// Enqueues the periodic jobs of every app: the access sweep each
+    /// Enqueues the periodic jobs of every app: the access sweep (ended
+    /// access, inactive members, today's MRR snapshot) each
     /// minute and Stripe event recovery every ten minutes. Unique keys per
     /// time bucket keep several workers from enqueueing twice.
     pub async fn schedule_periodic(&self) -> Result<(), crate::AppError> {

@@ -13,6 +13,7 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod jobs;
+pub mod metrics;
 pub mod page;
 pub mod product;
 pub mod selling;

@@ -135,6 +135,7 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(stripe::user_subscriptions)
         .service(stripe::user_purchases)
         .service(stripe::metrics)
+        .service(stripe::mrr_history)
         .service(stripe::inbox)
         .service(selling::get_checkout)
         .service(selling::put_checkout)

@@ -23,6 +23,7 @@ pub mod connectors;
 pub mod idempotency;
 pub mod jobs;
 pub mod magic_links;
+pub mod metrics;
 pub mod outbox;
 pub mod products;
 pub mod selling;

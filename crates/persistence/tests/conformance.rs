@@ -56,6 +56,7 @@ both!(
     stripe_links_customers_subscriptions_purchases_inbox,
     lock_for_update_serializes_transactions,
     webhook_event_and_job_stored_in_one_trip,
+    mrr_history_days,
 );
 
 const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
@@ -633,4 +634,25 @@ async fn webhook_event_and_job_stored_in_one_trip(db: &Db) {
     assert_eq!(jobs::list(&mut c.conn(), &app.id, None, None, Limit::default()).await.unwrap().items.len(), 2);
     // The connection is usable afterwards (no transaction left open).
     assert!(store_event_with_job(db, &app.id, &ev("evt_4"), None, JobId::new().as_str()).await.unwrap());
+}
+
+async fn mrr_history_days(db: &Db) {
+    use time::macros::date;
+    use tollgate_domain::metrics::DailyMrr;
+    let app = new_app(db, "A").await;
+    let other = new_app(db, "B").await;
+    let mut c = db.acquire().await.unwrap();
+    let p = |day, mrr, n| DailyMrr { day, mrr, paying_subscriptions: n };
+    metrics::record_day(&mut c.conn(), &app.id, &p(date!(2026 - 05 - 30), 1000, 1), Some("eur"), T0).await.unwrap();
+    metrics::record_day(&mut c.conn(), &app.id, &p(date!(2026 - 06 - 01), 1500, 2), Some("eur"), T0).await.unwrap();
+    // The same day again replaces its figure.
+    metrics::record_day(&mut c.conn(), &app.id, &p(date!(2026 - 06 - 01), 2500, 3), None, T0).await.unwrap();
+    metrics::record_day(&mut c.conn(), &other.id, &p(date!(2026 - 06 - 01), 99, 9), Some("usd"), T0).await.unwrap();
+
+    let days = metrics::days(&mut c.conn(), &app.id, date!(2026 - 05 - 31), date!(2026 - 06 - 30)).await.unwrap();
+    assert_eq!(days, vec![(p(date!(2026 - 06 - 01), 2500, 3), None)], "one row per day, the latest figure, this app only");
+    let before = metrics::last_before(&mut c.conn(), &app.id, date!(2026 - 05 - 31)).await.unwrap();
+    assert_eq!(before, Some((p(date!(2026 - 05 - 30), 1000, 1), Some("eur".into()))));
+    assert_eq!(metrics::last_before(&mut c.conn(), &app.id, date!(2026 - 05 - 30)).await.unwrap(), None);
+    assert_eq!(metrics::days(&mut c.conn(), &other.id, date!(2026 - 05 - 01), date!(2026 - 06 - 30)).await.unwrap().len(), 1);
 }

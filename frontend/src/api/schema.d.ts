@@ -90,6 +90,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/app/metrics/mrr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * MRR per day, for the dashboard chart. Tollgate records the figure while
+         *     it runs (each minute); the range spans at most 366 days.
+         */
+        get: operations["mrr_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1648,6 +1668,34 @@ export interface components {
             /** Format: int64 */
             paying_subscriptions: number;
         };
+        MrrHistoryResponse: {
+            /** @description Currency of the latest figure (null before the first paying subscription). */
+            currency?: string | null;
+            /**
+             * @description One point per day from the first day Tollgate recorded MRR (days
+             *     before that are left out); a day without a snapshot carries the
+             *     previous figure.
+             */
+            data: components["schemas"]["MrrPoint"][];
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+        };
+        MrrPoint: {
+            /**
+             * Format: date
+             * @description UTC day, `YYYY-MM-DD`.
+             */
+            day: string;
+            /**
+             * Format: int64
+             * @description MRR at the end of the day (today: now), in minor units.
+             */
+            mrr: number;
+            /** Format: int64 */
+            paying_subscriptions: number;
+        };
         NewPriceRequest: {
             /** @description Three-letter ISO currency code, e.g. `usd`. */
             currency: string;
@@ -2203,6 +2251,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MetricsResponse"];
+                };
+            };
+        };
+    };
+    mrr_history: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC, `YYYY-MM-DD`); default 29 days before `to`. */
+                from?: string;
+                /** @description Last day (UTC, `YYYY-MM-DD`), not after today; default today. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MrrHistoryResponse"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -7,7 +7,8 @@ use tollgate_domain::email::Email;
 use tollgate_domain::ids::{AppId, ProductId, UserId};
 use tollgate_domain::subscription::{AccessDecision, SubscriptionState, SubscriptionStatus, decide, monthly_amount};
 use tollgate_persistence::stripe::{self as repo, Purchase, SubscriptionRecord};
-use tollgate_persistence::{access, apps, users};
+use tollgate_domain::metrics::{DailyMrr, DayRange, daily_series};
+use tollgate_persistence::{access, apps, metrics, users};
 use tollgate_stripe::StripeClient;
 use tollgate_stripe::types::{Customer, Subscription, SubscriptionStatus as StripeStatus};
 
@@ -355,5 +356,38 @@ impl Services {
         let mut c = self.db.acquire().await?;
         let (mrr, n) = repo::mrr_summary(&mut c.conn(), app).await?;
         Ok((mrr, n, repo::main_currency(&mut c.conn(), app).await?))
+    }
+
+    /// Records today's MRR (UTC day) in the daily history. The access sweep
+    /// calls it each minute; an unchanged figure writes nothing.
+    pub async fn record_mrr_snapshot(&self, app: &AppId) -> AppResult<()> {
+        let now = self.now();
+        let (mrr, paying_subscriptions, currency) = self.mrr_summary(app).await?;
+        let point = DailyMrr { day: now.to_offset(time::UtcOffset::UTC).date(), mrr, paying_subscriptions };
+        let mut c = self.db.acquire().await?;
+        metrics::record_day(&mut c.conn(), app, &point, currency.as_deref(), now).await?;
+        Ok(())
+    }
+
+    /// MRR per day over `from..=to` (`YYYY-MM-DD`, default the last 30
+    /// days), and the currency of the latest figure. Today's point is the
+    /// live figure, so the chart ends where the dashboard's number is.
+    pub async fn mrr_history(&self, app: &AppId, from: Option<&str>, to: Option<&str>) -> AppResult<(DayRange, Vec<DailyMrr>, Option<String>)> {
+        let today = self.now().to_offset(time::UtcOffset::UTC).date();
+        let range = DayRange::parse(from, to, today)?;
+        let (mut snapshots, before, mut currency) = {
+            let mut c = self.db.acquire().await?;
+            let rows = metrics::days(&mut c.conn(), app, range.from, range.to).await?;
+            let before = metrics::last_before(&mut c.conn(), app, range.from).await?;
+            let currency = rows.last().or(before.as_ref()).and_then(|(_, cur)| cur.clone());
+            (rows.into_iter().map(|(p, _)| p).collect::<Vec<_>>(), before.map(|(p, _)| p), currency)
+        };
+        if range.to == today {
+            let (mrr, paying_subscriptions, live_currency) = self.mrr_summary(app).await?;
+            snapshots.retain(|p| p.day != today);
+            snapshots.push(DailyMrr { day: today, mrr, paying_subscriptions });
+            currency = live_currency.or(currency);
+        }
+        Ok((range, daily_series(range, before.as_ref(), &snapshots), currency))
     }
 }

@@ -478,6 +478,57 @@ pub async fn metrics(s: web::Data<Services>, auth: Auth) -> ApiResult<web::Json<
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
+pub struct MrrHistoryQuery {
+    /// First day (UTC, `YYYY-MM-DD`); default 29 days before `to`.
+    pub from: Option<String>,
+    /// Last day (UTC, `YYYY-MM-DD`), not after today; default today.
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MrrPoint {
+    /// UTC day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub day: String,
+    /// MRR at the end of the day (today: now), in minor units.
+    pub mrr: i64,
+    pub paying_subscriptions: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MrrHistoryResponse {
+    #[schema(format = Date)]
+    pub from: String,
+    #[schema(format = Date)]
+    pub to: String,
+    /// Currency of the latest figure (null before the first paying subscription).
+    pub currency: Option<String>,
+    /// One point per day from the first day Tollgate recorded MRR (days
+    /// before that are left out); a day without a snapshot carries the
+    /// previous figure.
+    pub data: Vec<MrrPoint>,
+}
+
+/// MRR per day, for the dashboard chart. Tollgate records the figure while
+/// it runs (each minute); the range spans at most 366 days.
+#[utoipa::path(tag = "app", security(("bearer" = [])), params(MrrHistoryQuery), responses((status = 200, body = MrrHistoryResponse), (status = 422, body = Problem)))]
+#[get("/app/metrics/mrr")]
+pub async fn mrr_history(s: web::Data<Services>, auth: Auth, q: ValidQuery<MrrHistoryQuery>) -> ApiResult<web::Json<MrrHistoryResponse>> {
+    auth.0.require(Scope::read(Family::App))?;
+    let q = q.0;
+    let (range, points, currency) = s.mrr_history(auth.0.app_id(), q.from.as_deref(), q.to.as_deref()).await?;
+    use tollgate_domain::metrics::format_day;
+    Ok(web::Json(MrrHistoryResponse {
+        from: format_day(range.from),
+        to: format_day(range.to),
+        currency,
+        data: points.into_iter().map(|p| MrrPoint { day: format_day(p.day), mrr: p.mrr, paying_subscriptions: p.paying_subscriptions }).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct InboxQuery {
     /// pending | processed | ignored | failed
     pub status: Option<String>,

@@ -6,6 +6,7 @@ mod helpers;
 mod email;
 mod flows;
 mod isolation;
+mod metrics;
 mod openapi;
 mod selling;
 mod stripe;

@@ -413,6 +413,15 @@ async fn oauth_recovery_checkout_refund(backend: Backend) {
     assert_eq!(subs.body["data"][0]["mrr"], 1000, "12000 a year is 1000 a month");
     let metrics = app.get("/api/v1/app/metrics", &t).await.expect(200);
     assert_eq!((metrics.body["mrr"].as_i64(), metrics.body["currency"].as_str()), (Some(1000), Some("eur")));
+    // The minute sweep records today's figure in the MRR history.
+    tollgate_app::worker::Worker::new(app.services.clone()).schedule_periodic().await.unwrap();
+    app.drain_jobs().await;
+    let history = app.get("/api/v1/app/metrics/mrr", &t).await.expect(200);
+    assert_eq!(history.body["data"].as_array().unwrap().last().unwrap()["mrr"], 1000, "{}", history.body);
+    let app_id = tollgate_domain::ids::AppId::parse(app.get("/api/v1/auth/me", &t).await.body["app"]["id"].as_str().unwrap()).unwrap();
+    let today = tollgate_domain::clock::Clock::now(&app.clock).to_offset(time::UtcOffset::UTC).date();
+    let stored = tollgate_persistence::metrics::days(&mut app.services.db.acquire().await.unwrap().conn(), &app_id, today - time::Duration::days(1), today).await.unwrap();
+    assert_eq!(stored.iter().map(|(p, c)| (p.mrr, c.as_deref())).collect::<Vec<_>>(), vec![(1000, Some("eur"))], "the snapshot was stored");
     assert_eq!(app.get("/api/v1/connectors/stripe", &t).await.body["oauth_available"], true);
 
     let fay = member_by_email(&app, &t, "fay@example.com").await;
