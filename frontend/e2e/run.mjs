@@ -4,7 +4,7 @@
 //   TOLLGATE_BIN   server binary (default $HOME/.cache/tollgate/target/debug/tollgate)
 //   CHROMIUM_BIN   browser (default /usr/bin/chromium)
 //   E2E_KEEP=1     keep the temp dir and print its path
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
@@ -470,7 +470,37 @@ try {
     await page.goto("/");
     await page.getByText("MRR", { exact: true }).waitFor();
     await page.getByText("Paying subscriptions", { exact: true }).waitFor();
+    // No Stripe subscription in this run: the chart explains itself instead of drawing zeros.
+    await page.getByText("No recurring revenue in this period").waitFor();
     await shoot("23-dashboard-metrics");
+    // Give the history 40 recorded days, as the minute sweep would have written them
+    // (this run has no Stripe), then the chart draws them with today's live figure.
+    execFileSync("python3", ["-c", `
+import sqlite3, sys, datetime
+db = sqlite3.connect(sys.argv[1])
+app = db.execute("SELECT id FROM apps ORDER BY created_at LIMIT 1").fetchone()[0]
+today = datetime.datetime.now(datetime.timezone.utc).date()
+for n in range(40, 0, -1):
+    day = (today - datetime.timedelta(days=n)).isoformat()
+    subs = 3 + (40 - n) // 4
+    db.execute("INSERT INTO mrr_daily (app_id, day, mrr, paying_subscriptions, currency, updated_at) VALUES (?, ?, ?, ?, 'eur', 0)", (app, day, subs * 2900, subs))
+db.commit()
+`, join(tmp, "t.db")]);
+    await page.reload();
+    const value = page.getByTestId("mrr-chart-value");
+    await value.waitFor();
+    check(/0[.,]00/.test(await value.textContent()), "the chart ends on today's live MRR (no subscriptions now)");
+    const chart = page.getByRole("img", { name: /^MRR / });
+    const box = await chart.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page
+      .waitForFunction(() => /[1-9]/.test(document.querySelector("[data-testid=mrr-chart-value]")?.textContent ?? ""), null, { timeout: 3000 })
+      .catch(async () => {
+        throw new Error(`hovering the middle of the chart shows that day's MRR, not ${await value.textContent()}`);
+      });
+    await page.getByRole("tab", { name: "90 days" }).click();
+    await page.getByRole("tab", { name: "90 days", selected: true }).waitFor();
+    await shoot("23b-dashboard-mrr-chart");
     await page.goto(memberUrl + "?tab=subscriptions");
     await page.getByText("No subscriptions", { exact: true }).waitFor();
     await page.getByRole("tab", { name: "Purchases" }).click();
@@ -591,6 +621,52 @@ try {
 
     await page.goto("/activities");
     await page.getByText("User File Downloaded").first().waitFor();
+  });
+
+  await step("the admin uploads an audio lesson; the member plays it in the browser; the feed shows User Audio Listened", async () => {
+    // One second of 8 kHz mono 8-bit PCM: a WAV file Chromium plays without codecs.
+    const samples = 8000;
+    const wav = Buffer.alloc(44 + samples);
+    wav.write("RIFF", 0);
+    wav.writeUInt32LE(36 + samples, 4);
+    wav.write("WAVEfmt ", 8);
+    wav.writeUInt32LE(16, 16);
+    wav.writeUInt16LE(1, 20); // PCM
+    wav.writeUInt16LE(1, 22); // mono
+    wav.writeUInt32LE(8000, 24);
+    wav.writeUInt32LE(8000, 28);
+    wav.writeUInt16LE(1, 32);
+    wav.writeUInt16LE(8, 34);
+    wav.write("data", 36);
+    wav.writeUInt32LE(samples, 40);
+    for (let i = 0; i < samples; i++) wav[44 + i] = 128 + Math.round(40 * Math.sin((2 * Math.PI * 440 * i) / 8000));
+
+    await page.goto("/products");
+    await page.getByRole("link", { name: "Starter Course" }).click();
+    await page.getByRole("tab", { name: "Media" }).click();
+    await page.getByLabel("File", { exact: true }).setInputFiles({ name: "lesson.wav", mimeType: "audio/wav", buffer: wav });
+    check((await page.getByLabel("Kind", { exact: true }).inputValue()) === "audio", "a WAV file does not default to kind audio");
+    await page.getByRole("button", { name: "Upload" }).click();
+    await page.getByText("Uploaded lesson.wav.").waitFor();
+
+    await m.goto("/member");
+    await card("Starter Course", false).click();
+    await m.getByText("lesson.wav").waitFor();
+    const played = m.waitForResponse((r) => r.request().method() === "POST" && /\/api\/v1\/member\/media\/[^/]+\/played$/.test(r.url()));
+    await m.getByRole("button", { name: "Play lesson.wav" }).click();
+    const audio = m.locator("audio");
+    await audio.waitFor();
+    const res = await played;
+    check(res.ok(), `POST …/played answered ${res.status()}`);
+    // The browser really decoded and played the file served by Tollgate.
+    await m.waitForFunction(() => {
+      const a = document.querySelector("audio");
+      return !!a && a.duration > 0.9 && a.duration < 1.1 && (a.currentTime > 0 || a.ended);
+    });
+    await shoot("33b-member-audio-playing", { on: m });
+
+    await page.goto("/activities");
+    await page.getByText("User Audio Listened").first().waitFor();
   });
 
   await step("delete an unused product; a product in use offers Archive instead", async () => {

@@ -39,6 +39,7 @@ export type GrantAccessBody = Body<"/api/v1/users/{id}/access", "post">;
 
 // Selling, Stripe and the member area.
 export type Metrics = S["MetricsResponse"];
+export type MrrHistory = S["MrrHistoryResponse"];
 export type StripeConnection = S["StripeConnectionResponse"];
 export type StripeProduct = S["StripeProductResponse"];
 export type StripePrice = S["StripePriceResponse"];

@@ -370,7 +370,7 @@ impl Services {
     }
 
     /// MRR per day over `from..=to` (`YYYY-MM-DD`, default the last 30
-    /// days), and the currency of the latest figure. Today's point is the
+    /// days), and the currency of the latest figure that had one. Today's point is the
     /// live figure, so the chart ends where the dashboard's number is.
     pub async fn mrr_history(&self, app: &AppId, from: Option<&str>, to: Option<&str>) -> AppResult<(DayRange, Vec<DailyMrr>, Option<String>)> {
         let today = self.now().to_offset(time::UtcOffset::UTC).date();
@@ -379,7 +379,8 @@ impl Services {
             let mut c = self.db.acquire().await?;
             let rows = metrics::days(&mut c.conn(), app, range.from, range.to).await?;
             let before = metrics::last_before(&mut c.conn(), app, range.from).await?;
-            let currency = rows.last().or(before.as_ref()).and_then(|(_, cur)| cur.clone());
+            // The latest figure that had a currency (a day at zero has none).
+            let currency = rows.iter().rev().chain(before.iter()).find_map(|(_, cur)| cur.clone());
             (rows.into_iter().map(|(p, _)| p).collect::<Vec<_>>(), before.map(|(p, _)| p), currency)
         };
         if range.to == today {

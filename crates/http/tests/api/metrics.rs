@@ -47,6 +47,8 @@ async fn mrr_history_carries_days_forward_and_validates_its_range(app: TestApp) 
         let p = DailyMrr { day: d - Duration::days(n), mrr, paying_subscriptions: subs };
         metrics::record_day(&mut c.conn(), &id, &p, Some("eur"), now).await.unwrap();
     }
+    // Today's sweep found no subscription: zero, and no currency.
+    metrics::record_day(&mut c.conn(), &id, &DailyMrr { day: d, mrr: 0, paying_subscriptions: 0 }, None, now).await.unwrap();
     drop(c);
 
     let r = app.get(&format!("/api/v1/app/metrics/mrr?from={}", day(6)), &t).await.expect(200);
@@ -55,7 +57,7 @@ async fn mrr_history_carries_days_forward_and_validates_its_range(app: TestApp) 
         vec![(day(6), 700, 1), (day(5), 1000, 1), (day(4), 1000, 1), (day(3), 1000, 1), (day(2), 2500, 2), (day(1), 2500, 2), (day(0), 0, 0)],
         "a day without a snapshot keeps the figure before it; today is live (no subscriptions now)"
     );
-    assert_eq!(r.body["currency"], "eur");
+    assert_eq!(r.body["currency"], "eur", "today has no subscription (no currency); the history's currency stays");
 
     // A past window that ends before today has no live point.
     let r = app.get(&format!("/api/v1/app/metrics/mrr?from={}&to={}", day(3), day(2)), &t).await.expect(200);

@@ -15,6 +15,7 @@ import { ActivityList } from "@/features/activities/activity-list";
 import { useActivities } from "@/features/activities/api";
 import { useMemberOptions } from "@/features/members/api";
 import { useProductOptions } from "@/features/products/api";
+import { MrrChart } from "./mrr-chart";
 
 /** MRR in the currency most subscriptions use; before the first one there is no currency, so no symbol. */
 export const formatMrr = (m: Metrics) => (m.currency ? formatMoney(m.mrr, m.currency) : formatMinorUnits(m.mrr));
@@ -68,6 +69,7 @@ export function DashboardPage() {
         <Stat label="MRR" value={metrics.data ? formatMrr(metrics.data) : undefined} pending={metrics.isPending} icon={TrendingUp} to="/activities" />
         <Stat label="Paying subscriptions" value={metrics.data ? String(metrics.data.paying_subscriptions) : undefined} pending={metrics.isPending} icon={Repeat} to="/members" />
       </div>
+      <MrrChart />
       <Card className="mt-4">
         <CardHeader className="flex-row items-center justify-between border-b pb-4">
           <CardTitle>Recent activity</CardTitle>
