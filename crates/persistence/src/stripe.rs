@@ -87,6 +87,43 @@ pub async fn links(conn: &mut Conn<'_>, app: &AppId) -> DbResult<Vec<ProductLink
     Ok(rows.into_iter().map(link).collect())
 }
 
+/// The link of a Stripe product, if it is linked to a Tollgate product.
+pub async fn link_for_stripe_product(conn: &mut Conn<'_>, app: &AppId, stripe_product: &str) -> DbResult<Option<ProductLink>> {
+    let r: Option<LinkRow> = on!(conn, c => sqlx::query_as(
+        "SELECT product_id, stripe_product_id, stripe_product_name, import_job_id, created_at FROM stripe_product_links WHERE app_id = $1 AND stripe_product_id = $2",
+    )
+    .bind(app.as_str())
+    .bind(stripe_product)
+    .fetch_optional(&mut **c)
+    .await?);
+    Ok(r.map(link))
+}
+
+/// Keeps the Stripe product's name shown beside a link current.
+pub async fn rename_link(conn: &mut Conn<'_>, app: &AppId, product: &ProductId, name: &str, now: OffsetDateTime) -> DbResult<()> {
+    on!(conn, c => sqlx::query("UPDATE stripe_product_links SET stripe_product_name = $3, updated_at = $4 WHERE app_id = $1 AND product_id = $2")
+        .bind(app.as_str())
+        .bind(product.as_str())
+        .bind(name)
+        .bind(ms(now))
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Products whose Checkout is on and sells this price.
+pub async fn products_selling_price(conn: &mut Conn<'_>, app: &AppId, price: &str) -> DbResult<Vec<ProductId>> {
+    let rows: Vec<(String,)> = on!(conn, c => sqlx::query_as(
+        "SELECT product_id FROM stripe_product_links WHERE app_id = $1 AND checkout_price_id = $2 AND checkout_enabled ORDER BY product_id",
+    )
+    .bind(app.as_str())
+    .bind(price)
+    .fetch_all(&mut **c)
+    .await?);
+    Ok(rows.into_iter().map(|(p,)| ProductId::from_trusted(p)).collect())
+}
+
 // ---------- customers ----------
 
 pub async fn user_for_customer(conn: &mut Conn<'_>, app: &AppId, customer: &str) -> DbResult<Option<UserId>> {
@@ -110,6 +147,17 @@ pub async fn link_customer(conn: &mut Conn<'_>, app: &AppId, customer: &str, use
             .await?;
     });
     Ok(())
+}
+
+/// Forgets a Stripe customer (deleted in Stripe); returns how many mappings went.
+pub async fn unlink_customer(conn: &mut Conn<'_>, app: &AppId, customer: &str) -> DbResult<u64> {
+    let n = on!(conn, c => sqlx::query("DELETE FROM stripe_customers WHERE app_id = $1 AND customer_id = $2")
+        .bind(app.as_str())
+        .bind(customer)
+        .execute(&mut **c)
+        .await?
+        .rows_affected());
+    Ok(n)
 }
 
 pub async fn customers_of(conn: &mut Conn<'_>, app: &AppId, user: &UserId) -> DbResult<Vec<String>> {

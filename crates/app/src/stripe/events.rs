@@ -150,11 +150,97 @@ impl Services {
                 self.apply_refund(app, &refs).await?;
                 Ok("processed")
             }
-            EventKind::ProductUpdated => {
-                Ok("processed")
+            EventKind::ProductUpdated | EventKind::ProductDeleted => {
+                let id = event.object_id().ok_or_else(|| AppError::Internal("product event without object id".into()))?.to_owned();
+                self.sync_stripe_product(app, &client, &id).await
             }
+            EventKind::PriceUpdated | EventKind::PriceDeleted => {
+                let id = event.object_id().ok_or_else(|| AppError::Internal("price event without object id".into()))?.to_owned();
+                self.sync_checkout_price(app, &client, &id).await
+            }
+            EventKind::CustomerDeleted => {
+                let id = event.object_id().ok_or_else(|| AppError::Internal("customer event without object id".into()))?.to_owned();
+                self.forget_deleted_customer(app, &client, &id).await
+            }
+            // A new price shows up in the product picker, which lists prices
+            // live; customer.updated changes nothing Tollgate keeps (members
+            // are matched to customers once, and their emails are theirs to
+            // change). Both are acknowledged as ignored.
             _ => Ok("ignored"),
         }
+    }
+
+    /// A linked Stripe product changed or was deleted: keep the link's name
+    /// current, or drop the link (and its Checkout) when the product is gone.
+    /// The product is re-retrieved, so the latest state wins whatever order
+    /// the events arrive in. Grants already given stay.
+    async fn sync_stripe_product(&self, app: &AppId, client: &tollgate_stripe::StripeClient, id: &str) -> AppResult<&'static str> {
+        let link = {
+            let mut c = self.db.acquire().await?;
+            repo::link_for_stripe_product(&mut c.conn(), app, id).await?
+        };
+        let Some(link) = link else { return Ok("ignored") };
+        let product = match client.retrieve_product(id).await {
+            Ok(p) if !p.deleted => Some(p),
+            Ok(_) => None,
+            Err(e) if e.is_not_found() => None,
+            Err(e) => return Err(stripe_error(e)),
+        };
+        let mut tx = self.db.begin().await?;
+        match product {
+            Some(p) => {
+                let name = p.name.unwrap_or_default();
+                if !name.is_empty() && name != link.stripe_product_name {
+                    repo::rename_link(&mut tx.conn(), app, &link.product_id, &name, self.now()).await?;
+                }
+            }
+            None => {
+                repo::delete_link(&mut tx.conn(), app, &link.product_id).await?;
+                tracing::info!(app = %app, product = %link.product_id, stripe_product = id, "the linked Stripe product was deleted; link removed");
+            }
+        }
+        tx.commit().await?;
+        Ok("processed")
+    }
+
+    /// A price changed: if a product's Checkout sells it and Stripe no longer
+    /// does (archived or deleted), Checkout is turned off and its payment
+    /// link deactivated, so no member is sent to a price that cannot be paid.
+    async fn sync_checkout_price(&self, app: &AppId, client: &tollgate_stripe::StripeClient, id: &str) -> AppResult<&'static str> {
+        let products = {
+            let mut c = self.db.acquire().await?;
+            repo::products_selling_price(&mut c.conn(), app, id).await?
+        };
+        if products.is_empty() {
+            return Ok("ignored");
+        }
+        let sellable = match client.retrieve_price(id).await {
+            Ok(p) => p.active != Some(false),
+            Err(e) if e.is_not_found() => false,
+            Err(e) => return Err(stripe_error(e)),
+        };
+        if !sellable {
+            for product in &products {
+                self.set_checkout(app, product, false, None, None).await?;
+                tracing::info!(app = %app, product = %product, price = id, "the Checkout price is no longer active in Stripe; Checkout turned off");
+            }
+        }
+        Ok("processed")
+    }
+
+    /// A customer was deleted in Stripe: forget which member it was. The
+    /// member keeps their access; Stripe cancels the customer's
+    /// subscriptions with events of their own, which remove it.
+    async fn forget_deleted_customer(&self, app: &AppId, client: &tollgate_stripe::StripeClient, id: &str) -> AppResult<&'static str> {
+        match client.retrieve_customer(id).await {
+            // Still there: nothing to forget.
+            Ok(c) if !c.deleted => return Ok("ignored"),
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(stripe_error(e)),
+        }
+        let mut c = self.db.acquire().await?;
+        Ok(if repo::unlink_customer(&mut c.conn(), app, id).await? > 0 { "processed" } else { "ignored" })
     }
 
     /// Brings a subscription to Stripe's current state. The subscription is

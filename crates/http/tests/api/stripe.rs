@@ -584,3 +584,111 @@ async fn sqlite_past_due_grace() {
 async fn postgres_past_due_grace() {
     past_due_grace(Backend::Postgres).await;
 }
+
+/// Catalog and customer events converge on Stripe's state: a renamed linked
+/// product renames the link, an archived Checkout price turns Checkout off
+/// (payment link deactivated), a deleted customer is forgotten, a deleted
+/// product drops its link. Events are Stripe's published objects; each
+/// handler re-retrieves the object from the emulator.
+async fn catalog_and_customer_events(backend: Backend) {
+    let stripe = Emulator::start();
+    let base = stripe.base.clone();
+    let app = TestApp::spawn_configured(backend, |c| c.stripe.api_base = base).await;
+    let t = app.setup().await;
+    app.post("/api/v1/connectors/stripe/connect", &t, json!({"secret_key": KEY})).await.expect(200);
+    app.post("/api/v1/connectors/stripe/webhook-secrets", &t, json!({"secret": "whsec_catalog_1"})).await.expect(200);
+    let webhook = format!("{}/webhooks/stripe/{}", app.url, app.get("/api/v1/app", &t).await.body["id"].as_str().unwrap());
+    let fixtures: Value = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../stripe/tests/fixtures/stripe_objects.json")).unwrap()).unwrap();
+    let deliver = |n: u32, kind: &str, object: Value| {
+        let event = json!({"id": format!("evt_catalog_{n}"), "object": "event", "type": kind, "created": time::OffsetDateTime::now_utc().unix_timestamp(),
+            "livemode": false, "api_version": "2024-06-20", "data": {"object": object}});
+        let body = serde_json::to_vec(&event).unwrap();
+        let sig = tollgate_stripe::webhook::sign(&body, "whsec_catalog_1", time::OffsetDateTime::now_utc().unix_timestamp());
+        let url = webhook.clone();
+        async move {
+            let r = reqwest::Client::new().post(&url).header("stripe-signature", sig).body(body).send().await.unwrap();
+            assert_eq!(r.status().as_u16(), 200);
+        }
+    };
+    let status_of = |n: u32| {
+        let app = &app;
+        let t = t.clone();
+        async move {
+            app.drain_jobs().await;
+            let events = app.get("/api/v1/connectors/stripe/events", &t).await.expect(200);
+            events.body["data"].as_array().unwrap().iter().find(|e| e["id"] == format!("evt_catalog_{n}")).map(|e| e["status"].as_str().unwrap().to_owned()).unwrap()
+        }
+    };
+
+    let sp = stripe.post("/v1/products", &[("name", "Course")]).await;
+    let price = stripe.post("/v1/prices", &[("product", &id(&sp)), ("currency", "eur"), ("unit_amount", "4900")]).await;
+    let product = app.post("/api/v1/products", &t, json!({"name": "Course"})).await.expect(201).id();
+    app.req(Method::PUT, &format!("/api/v1/products/{product}/stripe"), Some(&t), Some(json!({"stripe_product_id": id(&sp)}))).await.expect(200);
+    let checkout = app.req(Method::PUT, &format!("/api/v1/products/{product}/stripe/checkout"), Some(&t), Some(json!({"enabled": true, "price_id": id(&price)}))).await.expect(200);
+    let link_url = checkout.body["payment_link_url"].as_str().unwrap().to_owned();
+    let links = stripe.call(Method::GET, "/v1/payment_links", &[]).await;
+    let link_id = id(links["data"].as_array().unwrap().iter().find(|l| l["url"] == link_url.as_str()).expect("the payment link is in the emulator"));
+
+    // Renamed in Stripe: the event carries the published product object; Tollgate reads the current name.
+    stripe.post(&format!("/v1/products/{}", id(&sp)), &[("name", "Course (2027 edition)")]).await;
+    let mut obj = fixtures["resources"]["product"].clone();
+    obj["id"] = json!(id(&sp));
+    deliver(1, "product.updated", obj.clone()).await;
+    assert_eq!(status_of(1).await, "processed");
+    let link = app.get(&format!("/api/v1/products/{product}/stripe"), &t).await.expect(200);
+    assert_eq!(link.body["stripe_product_name"], "Course (2027 edition)", "{}", link.body);
+    // A product nobody linked is ignored.
+    let mut other = obj.clone();
+    other["id"] = json!("prod_not_linked_here");
+    deliver(2, "product.updated", other).await;
+    assert_eq!(status_of(2).await, "ignored");
+
+    // The Checkout price is archived in Stripe: Checkout goes off and its payment link is deactivated.
+    stripe.post(&format!("/v1/prices/{}", id(&price)), &[("active", "false")]).await;
+    let mut pobj = fixtures["resources"]["price"].clone();
+    pobj["id"] = json!(id(&price));
+    pobj["product"] = json!(id(&sp));
+    deliver(3, "price.updated", pobj).await;
+    assert_eq!(status_of(3).await, "processed");
+    let checkout = app.get(&format!("/api/v1/products/{product}/stripe/checkout"), &t).await.expect(200);
+    assert_eq!((checkout.body["enabled"].as_bool(), checkout.body["payment_link_url"].is_null()), (Some(false), true), "{}", checkout.body);
+    let pl = stripe.call(Method::GET, &format!("/v1/payment_links/{link_id}"), &[]).await;
+    assert_eq!(pl["active"], false, "the payment link no longer sells the archived price");
+
+    // A deleted customer is forgotten; the member stays.
+    let member = app.post("/api/v1/users", &t, json!({"email": "cleo@example.com", "name": "Cleo"})).await.expect(201).id();
+    let cus = stripe.customer("cleo@example.com", "Cleo").await;
+    let app_id = tollgate_domain::ids::AppId::parse(app.get("/api/v1/app", &t).await.body["id"].as_str().unwrap()).unwrap();
+    let user_id = tollgate_domain::ids::UserId::parse(&member).unwrap();
+    let mut c = app.services.db.acquire().await.unwrap();
+    tollgate_persistence::stripe::link_customer(&mut c.conn(), &app_id, &cus, &user_id, time::OffsetDateTime::now_utc()).await.unwrap();
+    drop(c);
+    stripe.call(Method::DELETE, &format!("/v1/customers/{cus}"), &[]).await;
+    let mut dc = fixtures["resources"]["deleted_customer"].clone();
+    dc["id"] = json!(cus);
+    deliver(4, "customer.deleted", dc).await;
+    assert_eq!(status_of(4).await, "processed");
+    let mut c = app.services.db.acquire().await.unwrap();
+    assert_eq!(tollgate_persistence::stripe::user_for_customer(&mut c.conn(), &app_id, &cus).await.unwrap(), None);
+    drop(c);
+    app.get(&format!("/api/v1/users/{member}"), &t).await.expect(200);
+
+    // The linked product is deleted in Stripe: the link goes, the product stays.
+    stripe.call(Method::DELETE, &format!("/v1/products/{}", id(&sp)), &[]).await;
+    let mut dp = fixtures["resources"]["deleted_product"].clone();
+    dp["id"] = json!(id(&sp));
+    deliver(5, "product.deleted", dp).await;
+    assert_eq!(status_of(5).await, "processed");
+    app.get(&format!("/api/v1/products/{product}/stripe"), &t).await.expect(404);
+    app.get(&format!("/api/v1/products/{product}"), &t).await.expect(200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_catalog_and_customer_events() {
+    catalog_and_customer_events(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_catalog_and_customer_events() {
+    catalog_and_customer_events(Backend::Postgres).await;
+}

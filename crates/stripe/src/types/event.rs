@@ -32,6 +32,7 @@ open_string_enum! {
         ProductDeleted => "product.deleted",
         PriceCreated => "price.created",
         PriceUpdated => "price.updated",
+        PriceDeleted => "price.deleted",
     }
     /// Any other event type, kept verbatim.
     fallback Other;
