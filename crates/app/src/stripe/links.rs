@@ -12,7 +12,7 @@ use tollgate_persistence::jobs::{self, NewJob};
 use tollgate_persistence::stripe::{self as repo, ProductLink};
 use tollgate_persistence::{DbError, products};
 use tollgate_stripe::StripeClient;
-use tollgate_stripe::client::{CreatePrice, CreateProduct, ListCheckoutSessions, ListPrices, ListProducts, ListSubscriptions, RecurringParams};
+use tollgate_stripe::client::{CreatePrice, CreateProduct, CreatedFilter, ListCharges, ListCheckoutSessions, ListPrices, ListProducts, ListSubscriptions, RecurringParams};
 use tollgate_stripe::types::{RecurringInterval, Subscription};
 
 use super::stripe_error;
@@ -277,7 +277,8 @@ impl Services {
 
     /// The import job: every live subscription of the Stripe product and
     /// every paid one-off Checkout purchase of it become members with
-    /// access. Idempotent: a second run changes nothing.
+    /// access (a purchase refunded in full does not, while refunds remove
+    /// access). Idempotent: a second run changes nothing.
     pub async fn run_stripe_import(&self, app: &AppId, job: &JobId, product: &ProductId, stripe_product: &str) -> AppResult<()> {
         let (client, settings) = self.stripe_client(app).await?;
         // The listed state is as of now: a webhook stored while the import runs is newer and wins.
@@ -291,6 +292,26 @@ impl Services {
             .into_iter()
             .filter(|s| s.mode.as_deref() == Some("payment") && s.is_paid())
             .collect::<Vec<_>>();
+        // Payments refunded in full since the oldest of those sessions
+        // (`created[gt]`, which Stripe and the emulator both take): a
+        // refunded buyer is not imported while refunds remove access (the
+        // app's setting); otherwise the purchase is kept and marked refunded.
+        let refunded: std::collections::HashSet<String> = match sessions.iter().filter_map(|s| s.created).min() {
+            None => Default::default(),
+            Some(oldest) => client
+                .list_all(&ListCharges { created: Some(CreatedFilter { gt: Some(oldest - 1), ..Default::default() }), ..Default::default() })
+                .await
+                .map_err(stripe_error)?
+                .into_iter()
+                .filter(|c| c.is_fully_refunded())
+                .flat_map(|c| [Some(c.id.clone()), c.payment_intent_id().map(str::to_owned)])
+                .flatten()
+                .collect(),
+        };
+        let refund_revokes = {
+            let mut c = self.db.acquire().await?;
+            tollgate_persistence::apps::find(&mut c.conn(), app).await?.ok_or(AppError::NotFound("app"))?.settings.refund_revokes_access
+        };
         let total = (subs.len() + sessions.len()) as i64;
         let mut done = 0i64;
         let progress = |done: i64| async move {
@@ -314,12 +335,16 @@ impl Services {
                 .as_ref()
                 .map(|l| l.data.iter().filter(|li| li.product_id() == Some(stripe_product)).map(|li| li.amount_total.unwrap_or(0)).sum())
                 .filter(|_| full.line_items.as_ref().is_some_and(|l| l.data.iter().any(|li| li.product_id() == Some(stripe_product))));
-            if let Some(amount) = amount {
+            let was_refunded = full.payment_intent_id().is_some_and(|pi| refunded.contains(pi));
+            if let (Some(amount), false) = (amount, was_refunded && refund_revokes) {
                 let user = self.member_for_details(app, full.customer_id(), full.buyer_email(), None, full.client_reference_id.as_deref().filter(|v| v.starts_with("usr_"))).await?;
                 if let Some(user) = user {
                     let at = full.created.and_then(|c| time::OffsetDateTime::from_unix_timestamp(c).ok()).unwrap_or(now);
                     let source = full.payment_intent_id().map(str::to_owned).unwrap_or_else(|| full.id.clone());
                     self.apply_purchase(app, &user, &[(product.clone(), amount)], &source, full.currency.clone(), at).await?;
+                    if was_refunded {
+                        self.apply_refund(app, std::slice::from_ref(&source)).await?;
+                    }
                 }
             }
             done += 1;

@@ -692,3 +692,73 @@ async fn sqlite_catalog_and_customer_events() {
 async fn postgres_catalog_and_customer_events() {
     catalog_and_customer_events(Backend::Postgres).await;
 }
+
+/// Linking imports past one-off buyers, but not one whose payment was
+/// refunded in full (refunds remove access by default); with that setting
+/// off the refunded buyer is imported with the purchase marked refunded.
+async fn import_leaves_out_refunded_purchases(backend: Backend) {
+    let stripe = Emulator::start();
+    let base = stripe.base.clone();
+    let app = TestApp::spawn_configured(backend, |c| c.stripe.api_base = base).await;
+    let t = app.setup().await;
+    let buy = |email: &'static str, price: String| {
+        let stripe = &stripe;
+        async move {
+            let session = stripe
+                .post(
+                    "/v1/checkout/sessions",
+                    &[("mode", "payment"), ("line_items[0][price]", &price), ("line_items[0][quantity]", "1"), ("customer_email", email),
+                      ("success_url", "https://site.example.com/thanks"), ("cancel_url", "https://site.example.com/")],
+                )
+                .await;
+            let paid = stripe.post(&format!("/_testkit/checkout/sessions/{}/complete", id(&session)), &[]).await;
+            paid["payment_intent"].as_str().unwrap().to_owned()
+        }
+    };
+    // Sales made before Tollgate was connected: nothing was delivered to it.
+    let guide = stripe.post("/v1/products", &[("name", "Guide")]).await;
+    let guide_price = id(&stripe.post("/v1/prices", &[("product", &id(&guide)), ("currency", "eur"), ("unit_amount", "1900")]).await);
+    let kit = stripe.post("/v1/products", &[("name", "Kit")]).await;
+    let kit_price = id(&stripe.post("/v1/prices", &[("product", &id(&kit)), ("currency", "eur"), ("unit_amount", "2900")]).await);
+    buy("ann@example.com", guide_price.clone()).await;
+    let ben = buy("ben@example.com", guide_price).await;
+    let refund = stripe.post("/v1/refunds", &[("payment_intent", &ben)]).await;
+    assert_eq!(refund["status"], "succeeded", "{refund}");
+    buy("cy@example.com", kit_price.clone()).await;
+    let dee = buy("dee@example.com", kit_price).await;
+    stripe.post("/v1/refunds", &[("payment_intent", &dee)]).await;
+
+    app.post("/api/v1/connectors/stripe/connect", &t, json!({"secret_key": KEY})).await.expect(200);
+    let guide_p = app.post("/api/v1/products", &t, json!({"name": "Guide"})).await.expect(201).id();
+    app.req(Method::PUT, &format!("/api/v1/products/{guide_p}/stripe"), Some(&t), Some(json!({"stripe_product_id": id(&guide)}))).await.expect(200);
+    app.drain_jobs().await;
+    let emails: Vec<String> = app.get("/api/v1/users", &t).await.body["data"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(emails, vec!["ann@example.com"], "the refunded buyer is not imported");
+    let link = app.get(&format!("/api/v1/products/{guide_p}/stripe"), &t).await.expect(200);
+    let import = &link.body["import"];
+    assert_eq!((import["status"].as_str(), import["done"] == import["total"]), (Some("succeeded"), true), "{}", link.body);
+
+    // With refunds keeping access, the refunded buyer comes in, the purchase marked refunded.
+    app.patch("/api/v1/app", &t, json!({"refund_revokes_access": false})).await.expect(200);
+    let kit_p = app.post("/api/v1/products", &t, json!({"name": "Kit"})).await.expect(201).id();
+    app.req(Method::PUT, &format!("/api/v1/products/{kit_p}/stripe"), Some(&t), Some(json!({"stripe_product_id": id(&kit)}))).await.expect(200);
+    app.drain_jobs().await;
+    let dee_m = member_by_email(&app, &t, "dee@example.com").await;
+    let dee_id = dee_m["id"].as_str().unwrap();
+    let purchases = app.get(&format!("/api/v1/users/{dee_id}/purchases"), &t).await.expect(200);
+    assert_eq!(purchases.body["data"][0]["refunded"], true, "{}", purchases.body);
+    let g = grants_of(&app, &t, dee_id).await;
+    assert_eq!((g.len(), g[0]["active"].as_bool()), (1, Some(true)));
+    let cy = member_by_email(&app, &t, "cy@example.com").await;
+    assert_eq!(app.get(&format!("/api/v1/users/{}/purchases", cy["id"].as_str().unwrap()), &t).await.body["data"][0]["refunded"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_import_leaves_out_refunded_purchases() {
+    import_leaves_out_refunded_purchases(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_import_leaves_out_refunded_purchases() {
+    import_leaves_out_refunded_purchases(Backend::Postgres).await;
+}
