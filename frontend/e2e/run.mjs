@@ -713,6 +713,37 @@ db.commit()
     await m.getByRole("button", { name: "Save profile" }).click();
     await m.getByText("your current password is needed to change email or password").waitFor();
     await shoot("29-member-profile", { on: m });
+    // With the right password the change waits for the new address to confirm it.
+    await m.getByLabel("Current password", { exact: true }).fill(grace.password);
+    await m.getByRole("button", { name: "Save profile" }).click();
+    const pendingEmail = m.getByRole("status", { name: "Pending email change" });
+    await pendingEmail.getByText("We sent a confirmation link to grace.hopper@example.com.").waitFor();
+    check((await m.getByLabel("Email", { exact: true }).inputValue()) === grace.email, "the email changed before the new address confirmed it");
+    await shoot("29a-member-profile-pending-email", { on: m });
+
+    // No SMTP in this run: the admin reads both messages in the Emails outbox.
+    await page.goto("/emails");
+    await page.getByRole("searchbox", { name: "Filter by recipient" }).fill(grace.email);
+    await page.waitForURL(/to=grace%40example\.com|to=grace@example\.com/);
+    await page.getByRole("link", { name: /Someone asked to change your email/ }).first().waitFor();
+    await page.getByRole("searchbox", { name: "Filter by recipient" }).fill("grace.hopper@example.com");
+    await page.waitForURL(/to=grace\.hopper%40example\.com|to=grace\.hopper@example\.com/);
+    await page.getByRole("link", { name: /Confirm your new email/ }).first().click();
+    const confirmLink = page.locator('a[href*="/member/confirm-email?token="]').first();
+    await confirmLink.waitFor();
+    const confirmUrl = new URL(await confirmLink.getAttribute("href"));
+    await m.goto(confirmUrl.pathname + confirmUrl.search);
+    await m.getByRole("heading", { name: "Email confirmed" }).waitFor();
+    await m.getByText("You now sign in with grace.hopper@example.com.").waitFor();
+    await shoot("29b-member-email-confirmed", { on: m, mobile: false });
+    // The link works once.
+    await m.goto(confirmUrl.pathname + confirmUrl.search);
+    await m.getByRole("heading", { name: "Your email was not changed" }).waitFor();
+    await m.getByText(/already used, cancelled, or replaced/).waitFor();
+    await m.getByRole("link", { name: "Go to your profile" }).click();
+    await m.getByRole("heading", { name: "Profile" }).waitFor();
+    await m.waitForFunction(() => document.querySelector('input[type="email"]')?.value === "grace.hopper@example.com");
+    check((await pendingEmail.count()) === 0, "a confirmed change is still shown as pending");
     await m.getByRole("button", { name: "Account menu" }).click();
     await m.getByRole("menuitem", { name: "Subscriptions" }).click();
     await m.getByText("No subscriptions", { exact: true }).waitFor();

@@ -15,7 +15,7 @@ import { JobsPage } from "@/features/jobs/jobs-page";
 import { MemberDetailPage } from "@/features/members/member-detail-page";
 import { MembersPage } from "@/features/members/members-page";
 import { MemberAuthProvider, RequireMember } from "@/features/member/member-auth";
-import { MagicLinkPage, MemberLoginPage } from "@/features/member/member-pages";
+import { ConfirmEmailPage, MagicLinkPage, MemberLoginPage } from "@/features/member/member-pages";
 import { ProductDetailPage } from "@/features/products/product-detail-page";
 import { ProductsPage } from "@/features/products/products-page";
 import { SettingsPage } from "@/features/settings/settings-page";
@@ -43,6 +43,8 @@ export const routes: RouteObject[] = [
     children: [
       // The magic-link landing verifies a token; it must not first spend the refresh cookie.
       { path: "magic", element: <MemberAuthProvider restore={false}><MagicLinkPage /></MemberAuthProvider> },
+      // Confirming a new email needs no session: the emailed token decides whose email changes.
+      { path: "confirm-email", element: <ConfirmEmailPage /> },
       {
         element: (
           <MemberAuthProvider>

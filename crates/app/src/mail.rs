@@ -155,6 +155,51 @@ pub fn access_granted(site: &str, product: &str, link: &str) -> Rendered {
     }
 }
 
+/// To the new address: the link that confirms a member's email change.
+pub fn email_change_confirm(site: &str, new_email: &str, link: &str, hours: i64) -> Rendered {
+    Rendered {
+        template: "email_change_confirm",
+        subject: format!("Confirm your new email for {site}"),
+        text: format!(
+            "You asked to use {new_email} to sign in to {site}. Confirm it with this link:\n\n{link}\n\n\
+             Your email stays the same until you do. The link works once and expires in {hours} hours. \
+             If you did not ask for this, ignore this email.\n"
+        ),
+        html: layout(
+            site,
+            &format!(
+                "<p>You asked to use <strong>{}</strong> to sign in.</p><p><a href=\"{}\">Confirm my new email</a></p>\
+                 <p>Your email stays the same until you do. The link works once and expires in {hours} hours. If you did not ask for this, ignore this email.</p>",
+                esc(new_email),
+                esc(link)
+            ),
+        ),
+    }
+}
+
+/// To the current address: someone asked to move the account to another email.
+pub fn email_change_notice(site: &str, new_email: &str, profile_link: &str) -> Rendered {
+    Rendered {
+        template: "email_change_notice",
+        subject: format!("Someone asked to change your email on {site}"),
+        text: format!(
+            "Someone asked to change the sign-in email of your account on {site} to {new_email}.\n\n\
+             Nothing changes unless that address confirms it. If this was you, open the link we sent there. \
+             If it was not you, sign in, cancel the change on your profile page and change your password:\n\n{profile_link}\n"
+        ),
+        html: layout(
+            site,
+            &format!(
+                "<p>Someone asked to change the sign-in email of your account to <strong>{}</strong>.</p>\
+                 <p>Nothing changes unless that address confirms it. If this was you, open the link we sent there. \
+                 If it was not you, sign in, cancel the change and change your password.</p><p><a href=\"{}\">Open your profile</a></p>",
+                esc(new_email),
+                esc(profile_link)
+            ),
+        ),
+    }
+}
+
 pub const SEND_EMAIL_JOB: &str = "send_email";
 
 /// Puts a message in the outbox and schedules its delivery, inside the caller's transaction.

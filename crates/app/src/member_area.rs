@@ -13,12 +13,13 @@ use tollgate_domain::error::ValidationErrors;
 use tollgate_domain::ids::{AppId, PageId, ProductId, UserId};
 use tollgate_domain::product::{ContentPage, Product};
 use tollgate_domain::selling::{PurchaseTarget, purchase_target};
-use tollgate_domain::user::{User, user_name};
+use tollgate_domain::user::{PendingEmailChange, User, user_name};
 use tollgate_persistence::selling::{self as repo, Media};
-use tollgate_persistence::{DbError, access, products, users};
+use tollgate_persistence::{DbError, access, apps, email_changes, products, users};
 
-use crate::crypto::{hash_password, verify_password};
+use crate::crypto::{hash_password, random_token, token_hash, verify_password};
 use crate::error::{AppError, AppResult};
+use crate::mail;
 use crate::services::Services;
 use crate::usecases::access::record;
 
@@ -86,6 +87,14 @@ pub struct ProductContent {
     pub product: Product,
     pub pages: Vec<(ContentPage, bool)>,
     pub media: Vec<Media>,
+}
+
+/// A member's own view of their account.
+#[derive(Debug, Clone)]
+pub struct MemberProfile {
+    pub user: User,
+    /// A change of email waiting for the new address to confirm it (never an expired one).
+    pub pending_email: Option<PendingEmailChange>,
 }
 
 pub const MAX_MEDIA_BYTES: usize = 100 * 1024 * 1024;
@@ -271,8 +280,19 @@ impl Services {
         Ok(())
     }
 
-    /// Profile changes by the member: name, email, password (the current
-    /// password is required to change email or password once one is set).
+    /// The member's profile with their pending email change, if one waits for confirmation.
+    pub async fn member_profile(&self, app: &AppId, user: &UserId) -> AppResult<MemberProfile> {
+        let mut c = self.db.acquire().await?;
+        let u = users::find(&mut c.conn(), app, user).await?.ok_or(AppError::NotFound("user"))?;
+        let pending = email_changes::find_by_user(&mut c.conn(), app, user).await?.filter(|p| !p.is_expired(self.now()));
+        Ok(MemberProfile { user: u, pending_email: pending })
+    }
+
+    /// Profile changes by the member: name and password apply at once; a new
+    /// email only becomes a pending change that the new address must confirm
+    /// (see [`Services::confirm_email_change`]), so nobody can take over an
+    /// address they do not control. The current password is required to
+    /// change email or password once one is set.
     pub async fn update_own_profile(
         &self,
         app: &AppId,
@@ -281,16 +301,21 @@ impl Services {
         email: Option<String>,
         current_password: Option<String>,
         new_password: Option<String>,
-    ) -> AppResult<User> {
+    ) -> AppResult<MemberProfile> {
         let mut e = ValidationErrors::new();
         let name = name.and_then(|n| e.check("name", user_name(&n)));
         let email = email.and_then(|m| e.check("email", Email::parse(&m)));
         let new_pw = new_password.and_then(|p| e.check("new_password", password(&p)));
         e.into_result()?;
+        let current = {
+            let mut c = self.db.acquire().await?;
+            users::find(&mut c.conn(), app, user).await?.ok_or(AppError::NotFound("user"))?
+        };
+        // Asking for the address the member already has changes nothing.
+        let email = email.filter(|m| *m != current.email);
         // Password work happens before the write transaction (it is slow on purpose).
         if email.is_some() || new_pw.is_some() {
             let mut c = self.db.acquire().await?;
-            let current = users::find(&mut c.conn(), app, user).await?.ok_or(AppError::NotFound("user"))?;
             let (_, hash) = users::find_credentials(&mut c.conn(), app, &current.email).await?.ok_or(AppError::NotFound("user"))?;
             if hash.is_some() && !verify_password(current_password.as_deref().unwrap_or(""), hash.as_deref()) {
                 return Err(AppError::field("current_password", "wrong_password", "your current password is needed to change email or password"));
@@ -302,19 +327,78 @@ impl Services {
         let now = self.now();
         if let Some(n) = name {
             u.name = n;
+            u.updated_at = now;
+            users::update(&mut tx.conn(), &u).await?;
         }
-        if let Some(m) = email {
-            u.email = m;
-        }
-        u.updated_at = now;
-        match users::update(&mut tx.conn(), &u).await {
-            Err(DbError::UniqueViolation) => return Err(AppError::field("email", "taken", "another member uses this email")),
-            r => r?,
-        };
         if let Some(h) = new_hash {
             users::set_password(&mut tx.conn(), app, user, &h, now).await?;
             u.has_password = true;
+            u.updated_at = now;
         }
+        let mut mailed = false;
+        if let Some(new_email) = email {
+            if users::find_by_email(&mut tx.conn(), app, &new_email).await?.is_some() {
+                return Err(AppError::field("email", "taken", "another member uses this email"));
+            }
+            let raw = random_token();
+            let change = PendingEmailChange { app_id: app.clone(), user_id: user.clone(), new_email, expires_at: now + self.config.email_change_ttl, created_at: now };
+            email_changes::replace(&mut tx.conn(), &change, &token_hash(&raw)).await?;
+            let site = apps::find(&mut tx.conn(), app).await?.map(|a| a.name).unwrap_or_default();
+            let link = format!("{}/member/confirm-email?token={app}.{raw}", self.config.public_url);
+            let confirm = mail::email_change_confirm(&site, change.new_email.as_str(), &link, self.config.email_change_ttl.whole_hours());
+            mail::enqueue(&mut tx.conn(), app, change.new_email.as_str(), confirm, now).await?;
+            let profile = format!("{}/member/profile", self.config.public_url);
+            mail::enqueue(&mut tx.conn(), app, u.email.as_str(), mail::email_change_notice(&site, change.new_email.as_str(), &profile), now).await?;
+            mailed = true;
+        }
+        let pending = email_changes::find_by_user(&mut tx.conn(), app, user).await?.filter(|p| !p.is_expired(now));
+        tx.commit().await?;
+        if mailed {
+            self.jobs_ready.notify_one();
+        }
+        Ok(MemberProfile { user: u, pending_email: pending })
+    }
+
+    /// Drops the member's pending email change (its link stops working).
+    pub async fn cancel_email_change(&self, app: &AppId, user: &UserId) -> AppResult<MemberProfile> {
+        let mut c = self.db.acquire().await?;
+        if !email_changes::delete_by_user(&mut c.conn(), app, user).await? {
+            return Err(AppError::NotFound("pending email change"));
+        }
+        drop(c);
+        self.member_profile(app, user).await
+    }
+
+    /// Applies a pending email change with the token from the confirmation
+    /// link (`<app_id>.<token>`); whoever holds it decides, signed in or not.
+    /// The token works once. Other sessions stay open, as after a password
+    /// change. No activity is recorded: the catalogue has no kind for it.
+    pub async fn confirm_email_change(&self, token: &str) -> AppResult<User> {
+        let invalid = || AppError::field("token", "invalid_token", "this confirmation link is invalid, was already used, or was replaced by a newer request");
+        let (app, raw) = token.split_once('.').ok_or_else(invalid)?;
+        let app = AppId::parse(app).map_err(|_| invalid())?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let change = email_changes::take_by_token(&mut tx.conn(), &app, &token_hash(raw)).await?.ok_or_else(invalid)?;
+        if change.is_expired(now) {
+            tx.commit().await?; // the expired change is gone for good
+            return Err(AppError::field("token", "token_expired", "this confirmation link has expired; ask for the change again from your profile"));
+        }
+        let mut u = users::find(&mut tx.conn(), &app, &change.user_id).await?.ok_or(AppError::NotFound("user"))?;
+        let taken = || AppError::conflict("email_taken", format!("another member started using {} meanwhile; your email was not changed", change.new_email));
+        match users::find_by_email(&mut tx.conn(), &app, &change.new_email).await? {
+            Some(other) if other.id != u.id => {
+                tx.commit().await?; // the change can never succeed: drop it
+                return Err(taken());
+            }
+            _ => {}
+        }
+        u.email = change.new_email.clone();
+        u.updated_at = now;
+        match users::update(&mut tx.conn(), &u).await {
+            Err(DbError::UniqueViolation) => return Err(taken()),
+            r => r?,
+        };
         tx.commit().await?;
         Ok(u)
     }

@@ -60,6 +60,8 @@ pub struct ServicesConfig {
     pub refresh_ttl: time::Duration,
     /// Lifetime of a magic login link.
     pub magic_link_ttl: time::Duration,
+    /// Lifetime of the link that confirms a member's new email address.
+    pub email_change_ttl: time::Duration,
     pub stripe: StripeSettings,
     /// Where uploaded media is stored on local disk.
     pub media_dir: std::path::PathBuf,
@@ -74,6 +76,7 @@ impl ServicesConfig {
             access_token_ttl: time::Duration::minutes(15),
             refresh_ttl: time::Duration::days(30),
             magic_link_ttl: time::Duration::minutes(15),
+            email_change_ttl: time::Duration::hours(24),
             stripe: StripeSettings::default(),
             media_dir: std::path::PathBuf::from("./data/media"),
         }

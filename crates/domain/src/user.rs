@@ -19,3 +19,20 @@ pub struct User {
 pub fn user_name(s: &str) -> Result<String, crate::error::FieldProblem> {
     crate::error::text(s, 0, 200)
 }
+
+/// A member's request to change their sign-in email, waiting for the new
+/// address to confirm it (the email stays unchanged until then).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingEmailChange {
+    pub app_id: AppId,
+    pub user_id: UserId,
+    pub new_email: Email,
+    pub expires_at: OffsetDateTime,
+    pub created_at: OffsetDateTime,
+}
+
+impl PendingEmailChange {
+    pub fn is_expired(&self, now: OffsetDateTime) -> bool {
+        self.expires_at <= now
+    }
+}

@@ -358,6 +358,44 @@ impl From<User> for UserResponse {
     }
 }
 
+/// The signed-in member's own account, with an email change waiting for confirmation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberProfileResponse {
+    pub id: String,
+    /// The sign-in email in use (a requested change applies only once the new address confirms it).
+    pub email: String,
+    pub name: String,
+    pub has_password: bool,
+    #[schema(format = DateTime)]
+    pub last_login_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+    /// The address a confirmation link was sent to; null when no change is pending.
+    pub pending_email: Option<String>,
+    /// When that link stops working.
+    #[schema(format = DateTime)]
+    pub pending_email_expires_at: Option<String>,
+}
+
+impl From<tollgate_app::member_area::MemberProfile> for MemberProfileResponse {
+    fn from(p: tollgate_app::member_area::MemberProfile) -> Self {
+        let u = UserResponse::from(p.user);
+        MemberProfileResponse {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            has_password: u.has_password,
+            last_login_at: u.last_login_at,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+            pending_email: p.pending_email.as_ref().map(|c| c.new_email.to_string()),
+            pending_email_expires_at: p.pending_email.map(|c| rfc3339(c.expires_at)),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {

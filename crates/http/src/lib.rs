@@ -159,6 +159,8 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(member_area::checkout)
         .service(member_area::billing_portal)
         .service(member_area::update_profile)
+        .service(member_area::cancel_pending_email)
+        .service(member_area::confirm_email)
         .service(member_area::purchases)
         .service(member_area::subscriptions);
 }

@@ -11,7 +11,7 @@ use tollgate_domain::ids::*;
 use tollgate_domain::jobs::JobStatus;
 use tollgate_domain::page::Limit;
 use tollgate_domain::product::{Product, ProductFields, PurchaseMethod};
-use tollgate_domain::user::User;
+use tollgate_domain::user::{PendingEmailChange, User};
 use tollgate_persistence::activities::ActivityFilter;
 use tollgate_persistence::idempotency::Claim;
 use tollgate_persistence::jobs::NewJob;
@@ -57,6 +57,7 @@ both!(
     lock_for_update_serializes_transactions,
     webhook_event_and_job_stored_in_one_trip,
     mrr_history_days,
+    email_changes_replace_take_once_and_stay_in_their_app,
 );
 
 const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
@@ -655,4 +656,49 @@ async fn mrr_history_days(db: &Db) {
     assert_eq!(before, Some((p(date!(2026 - 05 - 30), 1000, 1), Some("eur".into()))));
     assert_eq!(metrics::last_before(&mut c.conn(), &app.id, date!(2026 - 05 - 30)).await.unwrap(), None);
     assert_eq!(metrics::days(&mut c.conn(), &other.id, date!(2026 - 05 - 01), date!(2026 - 06 - 30)).await.unwrap().len(), 1);
+}
+
+async fn email_changes_replace_take_once_and_stay_in_their_app(db: &Db) {
+    let app = new_app(db, "A").await;
+    let other = new_app(db, "B").await;
+    let mut c = db.acquire().await.unwrap();
+    let u = user(&app, "m@example.com", "M");
+    let v = user(&app, "v@example.com", "V");
+    users::insert(&mut c.conn(), &u, None).await.unwrap();
+    users::insert(&mut c.conn(), &v, None).await.unwrap();
+    let change = |to: &str, at: OffsetDateTime| PendingEmailChange {
+        app_id: app.id.clone(),
+        user_id: u.id.clone(),
+        new_email: Email::parse(to).unwrap(),
+        expires_at: at + Duration::hours(24),
+        created_at: at,
+    };
+    assert_eq!(email_changes::find_by_user(&mut c.conn(), &app.id, &u.id).await.unwrap(), None);
+    email_changes::replace(&mut c.conn(), &change("first@example.com", T0), "t1").await.unwrap();
+    assert_eq!(email_changes::find_by_user(&mut c.conn(), &app.id, &u.id).await.unwrap(), Some(change("first@example.com", T0)));
+    // A new request replaces the pending one, and the old token stops working.
+    let second = change("second@example.com", T0 + Duration::hours(1));
+    email_changes::replace(&mut c.conn(), &second, "t2").await.unwrap();
+    assert_eq!(email_changes::find_by_user(&mut c.conn(), &app.id, &u.id).await.unwrap(), Some(second.clone()));
+    assert_eq!(email_changes::take_by_token(&mut c.conn(), &app.id, "t1").await.unwrap(), None, "replaced token");
+    // Tokens and members belong to their app.
+    assert_eq!(email_changes::take_by_token(&mut c.conn(), &other.id, "t2").await.unwrap(), None, "another app's token");
+    assert_eq!(email_changes::find_by_user(&mut c.conn(), &other.id, &u.id).await.unwrap(), None);
+    assert!(!email_changes::delete_by_user(&mut c.conn(), &other.id, &u.id).await.unwrap());
+    // Another member's change lives beside it; taking one leaves the other.
+    let theirs = PendingEmailChange { user_id: v.id.clone(), new_email: Email::parse("vee@example.com").unwrap(), ..second.clone() };
+    email_changes::replace(&mut c.conn(), &theirs, "tv").await.unwrap();
+    // Single use: the token gives the change once (expired or not: the caller decides).
+    assert_eq!(email_changes::take_by_token(&mut c.conn(), &app.id, "t2").await.unwrap(), Some(second));
+    assert_eq!(email_changes::take_by_token(&mut c.conn(), &app.id, "t2").await.unwrap(), None, "single use");
+    assert_eq!(email_changes::find_by_user(&mut c.conn(), &app.id, &u.id).await.unwrap(), None);
+    assert_eq!(email_changes::find_by_user(&mut c.conn(), &app.id, &v.id).await.unwrap(), Some(theirs.clone()));
+    assert!(theirs.is_expired(theirs.expires_at) && !theirs.is_expired(theirs.expires_at - Duration::seconds(1)));
+    // Cancelling.
+    assert!(email_changes::delete_by_user(&mut c.conn(), &app.id, &v.id).await.unwrap());
+    assert!(!email_changes::delete_by_user(&mut c.conn(), &app.id, &v.id).await.unwrap(), "nothing left to cancel");
+    assert_eq!(email_changes::take_by_token(&mut c.conn(), &app.id, "tv").await.unwrap(), None, "a cancelled change's token");
+    // Only members of the app can have one.
+    let stranger = PendingEmailChange { user_id: UserId::new(), ..theirs };
+    assert!(matches!(email_changes::replace(&mut c.conn(), &stranger, "tx").await, Err(DbError::ForeignKeyViolation)));
 }

@@ -536,6 +536,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/member/confirm-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirms a member's new email with the token from the link sent to it; the
+         *     token decides who (no sign-in needed) and works once.
+         */
+        post: operations["confirm_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/member/library": {
         parameters: {
             query?: never;
@@ -560,14 +580,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The logged-in member. */
+        /** The logged-in member, with an email change waiting for confirmation. */
         get: operations["member_me"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Updates the member's profile. Name and password change at once; a new
+         *     email does not: it becomes `pending_email`, a confirmation link goes to the
+         *     new address (valid 24 hours, see POST /member/confirm-email) and a notice
+         *     to the current one. A new request replaces a pending one.
+         */
         patch: operations["update_profile"];
+        trace?: never;
+    };
+    "/api/v1/member/me/pending-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Cancels the member's pending email change; its confirmation link stops working. */
+        delete: operations["cancel_pending_email"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/member/media/{id}": {
@@ -1272,6 +1315,10 @@ export interface components {
             /** Format: int64 */
             trial_period_days?: number | null;
         };
+        ConfirmEmailRequest: {
+            /** @description The `token` query parameter of the emailed confirmation link. */
+            token: string;
+        };
         ConnectStripeRequest: {
             /** @description A secret (`sk_…`) or restricted (`rk_…`) key; stored encrypted. */
             secret_key: string;
@@ -1316,6 +1363,10 @@ export interface components {
             key: components["schemas"]["ApiKeyResponse"];
             /** @description The full key. Shown this once; only its hash is stored. */
             secret: string;
+        };
+        EmailConfirmedResponse: {
+            /** @description The member's sign-in email from now on. */
+            email: string;
         };
         EmailResponse: {
             /** Format: int32 */
@@ -1642,6 +1693,27 @@ export interface components {
             product_id: string;
             /** Format: int64 */
             total_pages: number;
+        };
+        /** @description The signed-in member's own account, with an email change waiting for confirmation. */
+        MemberProfileResponse: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The sign-in email in use (a requested change applies only once the new address confirms it). */
+            email: string;
+            has_password: boolean;
+            id: string;
+            /** Format: date-time */
+            last_login_at?: string | null;
+            name: string;
+            /** @description The address a confirmation link was sent to; null when no change is pending. */
+            pending_email?: string | null;
+            /**
+             * Format: date-time
+             * @description When that link stops working.
+             */
+            pending_email_expires_at?: string | null;
+            /** Format: date-time */
+            updated_at: string;
         };
         MemberSessionResponse: {
             access_token: string;
@@ -3121,6 +3193,47 @@ export interface operations {
             };
         };
     };
+    confirm_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmEmailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailConfirmedResponse"];
+                };
+            };
+            /** @description email_taken: another member uses the address now; the change is dropped */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed on `token`: invalid_token (unknown, used, cancelled or replaced) or token_expired */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     library: {
         parameters: {
             query?: never;
@@ -3162,7 +3275,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserResponse"];
+                    "application/json": components["schemas"]["MemberProfileResponse"];
                 };
             };
             401: {
@@ -3193,10 +3306,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserResponse"];
+                    "application/json": components["schemas"]["MemberProfileResponse"];
                 };
             };
+            /** @description validation_failed: wrong current_password, email taken, … */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_pending_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberProfileResponse"];
+                };
+            };
+            /** @description no change is pending */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,6 +18,7 @@ export type ApiKey = S["ApiKeyResponse"];
 export type Job = S["JobResponse"];
 export type Email = S["EmailResponse"];
 export type MemberSession = S["MemberSessionResponse"];
+export type MemberProfile = S["MemberProfileResponse"];
 
 // The document types these as plain strings; these are the values the API documents.
 export type Role = "owner" | "admin" | "viewer";

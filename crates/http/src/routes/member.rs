@@ -6,7 +6,7 @@ use tollgate_app::auth::TokenPair;
 use tollgate_domain::ids::AppId;
 use tollgate_domain::user::User;
 
-use crate::dto::{Accepted, MagicLinkRequest, MagicLinkVerifyRequest, MemberLoginRequest, MemberSessionResponse, UserResponse};
+use crate::dto::{Accepted, MagicLinkRequest, MagicLinkVerifyRequest, MemberLoginRequest, MemberProfileResponse, MemberSessionResponse};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{MemberAuth, ValidJson};
 use crate::routes::auth::{MEMBER_REFRESH_COOKIE, read_cookie, refresh_cookie};
@@ -73,11 +73,11 @@ pub async fn member_logout(s: web::Data<Services>, req: HttpRequest) -> ApiResul
     Ok(HttpResponse::NoContent().cookie(refresh_cookie(&s, MEMBER_REFRESH_COOKIE, PATH, None)).finish())
 }
 
-/// The logged-in member.
-#[utoipa::path(tag = "member", security(("member_bearer" = [])), responses((status = 200, body = UserResponse), (status = 401, body = Problem)))]
+/// The logged-in member, with an email change waiting for confirmation.
+#[utoipa::path(tag = "member", security(("member_bearer" = [])), responses((status = 200, body = MemberProfileResponse), (status = 401, body = Problem)))]
 #[get("/member/me")]
-pub async fn member_me(s: web::Data<Services>, m: MemberAuth) -> ApiResult<web::Json<UserResponse>> {
-    Ok(web::Json(s.get_member(&m.0.app_id, &m.0.user_id).await?.into()))
+pub async fn member_me(s: web::Data<Services>, m: MemberAuth) -> ApiResult<web::Json<MemberProfileResponse>> {
+    Ok(web::Json(s.member_profile(&m.0.app_id, &m.0.user_id).await?.into()))
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

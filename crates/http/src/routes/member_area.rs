@@ -8,7 +8,7 @@ use tollgate_domain::ids::{PageId, ProductId};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::dto::UserResponse;
+use crate::dto::MemberProfileResponse;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{MemberAuth, ValidJson, path_id};
 use crate::routes::selling::MediaResponse;
@@ -219,12 +219,50 @@ pub struct ProfileRequest {
     pub new_password: Option<String>,
 }
 
+/// Updates the member's profile. Name and password change at once; a new
+/// email does not: it becomes `pending_email`, a confirmation link goes to the
+/// new address (valid 24 hours, see POST /member/confirm-email) and a notice
+/// to the current one. A new request replaces a pending one.
 #[utoipa::path(tag = "member", security(("member_bearer" = [])), request_body = ProfileRequest,
-    responses((status = 200, body = UserResponse), (status = 422, body = Problem)))]
+    responses((status = 200, body = MemberProfileResponse), (status = 422, body = Problem, description = "validation_failed: wrong current_password, email taken, …")))]
 #[patch("/member/me")]
-pub async fn update_profile(s: web::Data<Services>, m: MemberAuth, body: ValidJson<ProfileRequest>) -> ApiResult<web::Json<UserResponse>> {
+pub async fn update_profile(s: web::Data<Services>, m: MemberAuth, body: ValidJson<ProfileRequest>) -> ApiResult<web::Json<MemberProfileResponse>> {
     let b = body.0;
     Ok(web::Json(s.update_own_profile(&m.0.app_id, &m.0.user_id, b.name, b.email, b.current_password, b.new_password).await?.into()))
+}
+
+/// Cancels the member's pending email change; its confirmation link stops working.
+#[utoipa::path(tag = "member", security(("member_bearer" = [])),
+    responses((status = 200, body = MemberProfileResponse), (status = 404, body = Problem, description = "no change is pending")))]
+#[delete("/member/me/pending-email")]
+pub async fn cancel_pending_email(s: web::Data<Services>, m: MemberAuth) -> ApiResult<web::Json<MemberProfileResponse>> {
+    Ok(web::Json(s.cancel_email_change(&m.0.app_id, &m.0.user_id).await?.into()))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmEmailRequest {
+    /// The `token` query parameter of the emailed confirmation link.
+    #[validate(length(min = 10, max = 300))]
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailConfirmedResponse {
+    /// The member's sign-in email from now on.
+    pub email: String,
+}
+
+/// Confirms a member's new email with the token from the link sent to it; the
+/// token decides who (no sign-in needed) and works once.
+#[utoipa::path(tag = "member", request_body = ConfirmEmailRequest,
+    responses((status = 200, body = EmailConfirmedResponse),
+        (status = 409, body = Problem, description = "email_taken: another member uses the address now; the change is dropped"),
+        (status = 422, body = Problem, description = "validation_failed on `token`: invalid_token (unknown, used, cancelled or replaced) or token_expired")))]
+#[post("/member/confirm-email")]
+pub async fn confirm_email(s: web::Data<Services>, body: ValidJson<ConfirmEmailRequest>) -> ApiResult<web::Json<EmailConfirmedResponse>> {
+    let u = s.confirm_email_change(&body.0.token).await?;
+    Ok(web::Json(EmailConfirmedResponse { email: u.email.to_string() }))
 }
 
 /// The member's purchases (Purchases tab).

@@ -166,6 +166,11 @@ impl TestApp {
         panic!("jobs kept coming");
     }
 
+    /// The server's clock.
+    pub fn clock_now(&self) -> time::OffsetDateTime {
+        tollgate_domain::clock::Clock::now(&self.clock)
+    }
+
     pub async fn activity_kinds(&self, token: &str, query: &str) -> Vec<String> {
         let r = self.get(&format!("/api/v1/activities{query}"), token).await.expect(200);
         r.body["data"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap().to_owned()).collect()

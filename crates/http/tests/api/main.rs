@@ -4,6 +4,7 @@
 mod helpers;
 
 mod email;
+mod email_change;
 mod flows;
 mod isolation;
 mod metrics;

@@ -1,5 +1,7 @@
 import { useMemo } from "react";
-import type { User } from "@/api/types";
+import { MailCheck } from "lucide-react";
+import { errorMessage } from "@/api/errors";
+import type { MemberProfile, User } from "@/api/types";
 import { Field, FormError } from "@/components/form/field";
 import { isEmail, useForm } from "@/components/form/use-form";
 import { EmptyState, ErrorState, ListStates, LoadingRows } from "@/components/states";
@@ -10,8 +12,8 @@ import { Input } from "@/components/ui/input";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useToast } from "@/components/ui/toast";
 import { SubscriptionStatus } from "@/features/members/member-billing";
-import { formatDate, formatMoney } from "@/lib/utils";
-import { useLibrary, useMe, useMemberPurchases, useMemberSubscriptions, useUpdateProfile } from "./api";
+import { formatDate, formatDateTime, formatMoney } from "@/lib/utils";
+import { useCancelPendingEmail, useLibrary, useMe, useMemberPurchases, useMemberSubscriptions, useUpdateProfile } from "./api";
 import { MemberPageTitle } from "./member-layout";
 
 type ProfileValues = { name: string; email: string; current_password: string; new_password: string };
@@ -29,23 +31,53 @@ export function MemberProfilePage() {
   const me = useMe();
   if (me.isPending) return <LoadingRows rows={4} />;
   if (me.isError) return <ErrorState title="Could not load your profile" error={me.error} onRetry={() => void me.refetch()} />;
-  return <ProfileForm key={me.data.updated_at} user={me.data} />;
+  // A new key resets the form after a save, a requested email change or a cancelled one.
+  return <ProfileForm key={`${me.data.updated_at}|${me.data.pending_email ?? ""}`} user={me.data} />;
 }
 
-function ProfileForm({ user }: { user: User }) {
+/** The email change waiting for the new address, with a way to take it back. */
+export function PendingEmailNotice({ user }: { user: MemberProfile }) {
+  const cancel = useCancelPendingEmail();
+  const toast = useToast();
+  if (!user.pending_email) return null;
+  return (
+    <div role="status" aria-label="Pending email change" className="flex flex-col gap-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-3 text-sm text-amber-900 sm:flex-row sm:items-start">
+      <MailCheck className="mt-0.5 size-4 shrink-0" aria-hidden />
+      <div className="grid flex-1 gap-1">
+        <p className="font-medium">We sent a confirmation link to {user.pending_email}.</p>
+        <p>
+          Open it to start signing in with that address. Until then you keep using {user.email}. The link expires on {formatDateTime(user.pending_email_expires_at)}.
+        </p>
+        {cancel.isError ? <p className="font-medium text-destructive">{errorMessage(cancel.error)}</p> : null}
+      </div>
+      <Button
+        type="button"
+        variant="outline"
+        size="sm"
+        loading={cancel.isPending}
+        onClick={() => cancel.mutate(undefined, { onSuccess: () => toast("Email change cancelled.") })}
+      >
+        Cancel email change
+      </Button>
+    </div>
+  );
+}
+
+function ProfileForm({ user }: { user: MemberProfile }) {
   const update = useUpdateProfile();
   const toast = useToast();
   const form = useForm<ProfileValues>({ name: user.name, email: user.email, current_password: "", new_password: "" }, (v) => validateProfile(v, user));
   const v = form.values;
   const changingSecret = v.email.trim() !== user.email || !!v.new_password;
   const onSubmit = form.handleSubmit(async (values) => {
-    await update.mutateAsync({
+    const email = values.email.trim() !== user.email ? values.email.trim() : undefined;
+    const saved = await update.mutateAsync({
       name: values.name.trim() !== user.name ? values.name.trim() : undefined,
-      email: values.email.trim() !== user.email ? values.email.trim() : undefined,
+      email,
       new_password: values.new_password || undefined,
       current_password: values.current_password || undefined,
     });
-    toast("Profile saved.");
+    toast(email && saved.pending_email ? `Check ${saved.pending_email} for a confirmation link.` : "Profile saved.");
   });
   return (
     <>
@@ -53,11 +85,12 @@ function ProfileForm({ user }: { user: User }) {
       <Card className="max-w-xl">
         <CardContent className="p-5">
           <form onSubmit={onSubmit} noValidate className="grid gap-4">
+            <PendingEmailNotice user={user} />
             <FormError message={form.formError} />
             <Field label="Name" error={form.errors.name}>
               {(p) => <Input {...p} autoComplete="name" value={v.name} onChange={(e) => form.setValue("name", e.target.value)} />}
             </Field>
-            <Field label="Email" error={form.errors.email}>
+            <Field label="Email" error={form.errors.email} hint="A new address is used once you open the confirmation link we send to it.">
               {(p) => <Input {...p} type="email" autoComplete="email" value={v.email} onChange={(e) => form.setValue("email", e.target.value)} />}
             </Field>
             <Field label={user.has_password ? "New password (optional)" : "Set a password (optional)"} error={form.errors.new_password} hint="You can always sign in with an emailed link instead.">

@@ -111,11 +111,30 @@ export function useMemberSubscriptions() {
   return useQuery({ queryKey: memberAreaKeys.subscriptions, queryFn: async () => (await unwrap(memberApi.GET("/api/v1/member/subscriptions"))).data });
 }
 
+/** Name and password change at once; a new email comes back as `pending_email` until the new address confirms it. */
 export function useUpdateProfile() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: ProfileBody) => unwrap(memberApi.PATCH("/api/v1/member/me", { body })),
     onSuccess: (u) => qc.setQueryData(memberAreaKeys.me, u),
+  });
+}
+
+/** Drops the pending email change; its confirmation link stops working. */
+export function useCancelPendingEmail() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(memberApi.DELETE("/api/v1/member/me/pending-email")),
+    onSuccess: (u) => qc.setQueryData(memberAreaKeys.me, u),
+  });
+}
+
+/** Confirms a new email with the emailed token (signed in or not). */
+export function useConfirmEmail() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (token: string) => unwrap(memberApi.POST("/api/v1/member/confirm-email", { body: { token } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: memberAreaKeys.me }),
   });
 }
 

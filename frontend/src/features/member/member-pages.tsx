@@ -1,15 +1,15 @@
 import { useEffect, useRef, useState } from "react";
-import { Navigate, useNavigate, useSearchParams } from "react-router";
+import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { MailCheck } from "lucide-react";
-import { errorMessage } from "@/api/errors";
+import { ApiError, errorMessage } from "@/api/errors";
 import { Field, FormError } from "@/components/form/field";
 import { isEmail, useForm } from "@/components/form/use-form";
 import { LoadingRows } from "@/components/states";
-import { Button } from "@/components/ui/button";
+import { Button, ButtonLink } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Tabs } from "@/components/ui/tabs";
 import { AuthShell } from "@/features/auth/auth-shell";
-import { useDefaultApp } from "./api";
+import { useConfirmEmail, useDefaultApp } from "./api";
 import { useMemberAuth } from "./member-auth";
 
 type Mode = "magic" | "password";
@@ -123,6 +123,57 @@ export function MagicLinkPage() {
   return (
     <AuthShell title="Signing you in…">
       <LoadingRows rows={1} label="Verifying sign-in link" />
+    </AuthShell>
+  );
+}
+
+/** What went wrong with a confirmation link, in words for the member. */
+export function confirmEmailFailure(error: unknown): string {
+  if (error instanceof ApiError) {
+    const code = error.problem.errors?.find((e) => e.field === "token")?.code;
+    if (code === "token_expired") return "This link has expired. Ask for the change again from your profile.";
+    if (code === "invalid_token") return "This link was already used, cancelled, or replaced by a newer request. Use the newest link we sent, or ask again from your profile.";
+    if (error.code === "email_taken") return "Another member now uses this address, so your email was not changed. You can choose another one in your profile.";
+  }
+  return errorMessage(error);
+}
+
+/** /member/confirm-email?token=… : confirms a new sign-in email once, signed in or not. */
+export function ConfirmEmailPage() {
+  const [params] = useSearchParams();
+  const token = params.get("token");
+  const confirm = useConfirmEmail();
+  const started = useRef(false);
+  const { mutate } = confirm;
+
+  useEffect(() => {
+    if (!token || started.current) return;
+    started.current = true; // the token is single-use: never send it twice (StrictMode runs effects twice)
+    mutate(token);
+  }, [token, mutate]);
+
+  const footer = (
+    <Link to="/member/profile" className="underline underline-offset-4">
+      Go to your profile
+    </Link>
+  );
+  if (!token) return <AuthShell title="Invalid confirmation link" description="This link has no token. Use the link from the email we sent you." footer={footer} />;
+  if (confirm.isError) return <AuthShell title="Your email was not changed" description={confirmEmailFailure(confirm.error)} footer={footer} />;
+  if (confirm.isSuccess) {
+    return (
+      <AuthShell title="Email confirmed" description={`You now sign in with ${confirm.data.email}.`}>
+        <div className="flex flex-col items-center gap-4">
+          <MailCheck className="size-10 text-muted-foreground" />
+          <ButtonLink to="/member" className="w-full">
+            Go to your library
+          </ButtonLink>
+        </div>
+      </AuthShell>
+    );
+  }
+  return (
+    <AuthShell title="Confirming your email…">
+      <LoadingRows rows={1} label="Confirming your new email" />
     </AuthShell>
   );
 }
