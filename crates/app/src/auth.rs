@@ -184,7 +184,7 @@ impl Services {
         let mut c = self.db.acquire().await?;
         let (key, hash) = api_keys::find_for_auth(&mut c.conn(), &key_id).await?.ok_or_else(invalid)?;
         let given = token_hash(secret);
-        if key.revoked_at.is_some() || !constant_time_eq(given.as_bytes(), hash.as_bytes()) {
+        if key.revoked_at.is_some() || !crate::crypto::constant_time_eq(given.as_bytes(), hash.as_bytes()) {
             return Err(invalid());
         }
         api_keys::touch(&mut c.conn(), &key.app_id, &key.id, self.now()).await?;
@@ -205,8 +205,4 @@ pub(crate) fn new_api_key_secret(id: &ApiKeyId) -> (String, String, String) {
     let full = format!("{API_KEY_PREFIX}{id}_{secret}");
     let last4: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
     (full, token_hash(&secret), last4)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

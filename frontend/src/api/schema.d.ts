@@ -257,7 +257,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Starts Stripe Connect OAuth. */
+        /**
+         * Starts Stripe Connect OAuth. Sets a short-lived cookie that binds the
+         *     connection to this browser: the callback must arrive in the same one.
+         */
         get: operations["oauth_start"];
         put?: never;
         post?: never;

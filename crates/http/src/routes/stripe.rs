@@ -141,12 +141,34 @@ pub struct OAuthStartResponse {
     pub url: String,
 }
 
-/// Starts Stripe Connect OAuth.
+/// Starts Stripe Connect OAuth. Sets a short-lived cookie that binds the
+/// connection to this browser: the callback must arrive in the same one.
 #[utoipa::path(tag = "stripe", security(("bearer" = [])), responses((status = 200, body = OAuthStartResponse), (status = 409, body = Problem, description = "oauth_not_configured")))]
 #[get("/connectors/stripe/oauth/start")]
-pub async fn oauth_start(s: web::Data<Services>, auth: Auth) -> ApiResult<web::Json<OAuthStartResponse>> {
+pub async fn oauth_start(s: web::Data<Services>, auth: Auth) -> ApiResult<HttpResponse> {
     auth.0.require(Scope::write(Family::Connectors))?;
-    Ok(web::Json(OAuthStartResponse { url: s.stripe_oauth_start(auth.0.app_id())? }))
+    let (url, nonce) = s.stripe_oauth_start(auth.0.app_id())?;
+    Ok(HttpResponse::Ok().cookie(oauth_cookie(&s, Some(nonce))).json(OAuthStartResponse { url }))
+}
+
+/// Binds an OAuth start to this browser: httpOnly, only sent to the
+/// callback, SameSite=Lax because Stripe's redirect back is a cross-site
+/// top-level navigation (Strict would withhold it), ten minutes like the state.
+const OAUTH_COOKIE: &str = "tollgate_stripe_oauth";
+fn oauth_cookie(s: &Services, nonce: Option<String>) -> actix_web::cookie::Cookie<'static> {
+    use actix_web::cookie::{Cookie, SameSite, time::Duration};
+    let removal = nonce.is_none();
+    let mut c = Cookie::build(OAUTH_COOKIE, nonce.unwrap_or_default())
+        .path("/oauth/stripe")
+        .http_only(true)
+        .secure(s.config.public_url.starts_with("https://"))
+        .same_site(SameSite::Lax)
+        .max_age(Duration::minutes(10))
+        .finish();
+    if removal {
+        c.make_removal();
+    }
+    c
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -165,16 +187,21 @@ pub struct OAuthCallbackQuery {
 /// Stripe Connect OAuth callback: exchanges the code and returns the browser to the dashboard.
 #[utoipa::path(tag = "stripe", params(OAuthCallbackQuery), responses((status = 303, description = "Redirect to /admin/connectors")))]
 #[get("/oauth/stripe/callback")]
-pub async fn oauth_callback(s: web::Data<Services>, q: ValidQuery<OAuthCallbackQuery>) -> HttpResponse {
+pub async fn oauth_callback(s: web::Data<Services>, req: HttpRequest, q: ValidQuery<OAuthCallbackQuery>) -> HttpResponse {
     let q = q.0;
+    // The cookie is spent whatever the outcome.
     let back = |outcome: &str| {
-        HttpResponse::SeeOther().insert_header(("location", format!("{}/admin/connectors?stripe={outcome}", s.config.public_url))).finish()
+        HttpResponse::SeeOther()
+            .insert_header(("location", format!("{}/admin/connectors?stripe={outcome}", s.config.public_url)))
+            .cookie(oauth_cookie(&s, None))
+            .finish()
     };
     if q.error.is_some() {
         return back("denied");
     }
     let (Some(code), Some(state)) = (q.code, q.state) else { return back("error") };
-    match s.stripe_oauth_callback(&code, &state).await {
+    let nonce = crate::routes::auth::read_cookie(&req, OAUTH_COOKIE);
+    match s.stripe_oauth_callback(&code, &state, nonce.as_deref()).await {
         Ok(_) => back("connected"),
         Err(e) => {
             tracing::warn!(error = %e, "Stripe OAuth callback failed");

@@ -341,29 +341,49 @@ async fn oauth_recovery_checkout_refund(backend: Backend) {
     })
     .await;
     let t = app.setup().await;
-    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    // The admin's browser keeps cookies and, like the test, looks at each redirect.
+    let browser = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let other_browser = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
 
     // OAuth: the authorize URL carries the client id, redirect URI and a sealed state.
-    let start = app.get("/api/v1/connectors/stripe/oauth/start", &t).await.expect(200);
+    let start = app.req_with(&browser, Method::GET, "/api/v1/connectors/stripe/oauth/start", Some(&t), None, &[]).await.expect(200);
+    let cookie = start.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("tollgate_stripe_oauth=")).expect("the start binds the browser");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/oauth/stripe"), "{cookie}");
     let url = reqwest::Url::parse(start.body["url"].as_str().unwrap()).unwrap();
     assert!(url.as_str().starts_with(&format!("{}/oauth/authorize?", stripe.base)));
     let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
     assert_eq!(q["client_id"], "ca_tollgate_test");
     assert_eq!(q["redirect_uri"], format!("{}/oauth/stripe/callback", app.url));
     let state = q["state"].clone();
-    let callback = |code: &str, state: &str| {
+    let callback = |client: &reqwest::Client, code: &str, state: &str| {
         let u = format!("{}/oauth/stripe/callback?code={code}&state={state}", app.url);
-        let c = no_redirects.clone();
+        let c = client.clone();
         async move {
             let r = c.get(u).send().await.unwrap();
             assert_eq!(r.status(), 303);
             r.headers()["location"].to_str().unwrap().to_owned()
         }
     };
-    assert!(callback("ac_123", "forged-state").await.ends_with("/admin/connectors?stripe=error"));
-    assert!(callback("ac_bad", &state).await.ends_with("?stripe=error"), "a code Stripe rejects");
+    assert!(callback(&browser, "ac_123", "forged-state").await.ends_with("/admin/connectors?stripe=error"));
+    // A valid state opened in another browser (a link someone sent) connects nothing.
+    assert!(callback(&other_browser, "ac_12345", &state).await.ends_with("?stripe=error"), "a state from another browser");
     assert_eq!(app.get("/api/v1/connectors/stripe", &t).await.body["connected"], false);
-    assert!(callback("ac_12345", &state).await.ends_with("?stripe=connected"));
+    // Each callback spends the cookie: start again for every try.
+    let restart = |client: reqwest::Client| {
+        let app = &app;
+        let t = t.clone();
+        async move {
+            let r = app.req_with(&client, Method::GET, "/api/v1/connectors/stripe/oauth/start", Some(&t), None, &[]).await.expect(200);
+            let u = reqwest::Url::parse(r.body["url"].as_str().unwrap()).unwrap();
+            u.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned()
+        }
+    };
+    let state = restart(browser.clone()).await;
+    assert!(callback(&browser, "ac_bad", &state).await.ends_with("?stripe=error"), "a code Stripe rejects");
+    assert_eq!(app.get("/api/v1/connectors/stripe", &t).await.body["connected"], false);
+    assert!(callback(&browser, "ac_12345", &state).await.ends_with("?stripe=error"), "the cookie was spent by the failed try");
+    let state = restart(browser.clone()).await;
+    assert!(callback(&browser, "ac_12345", &state).await.ends_with("?stripe=connected"));
     let conn = app.get("/api/v1/connectors/stripe", &t).await.expect(200);
     assert_eq!((conn.body["auth"].as_str(), conn.body["account_id"].as_str(), conn.body["webhook_mode"].as_str()), (Some("oauth"), Some("acct_localstripe"), Some("managed")));
 
