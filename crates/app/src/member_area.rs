@@ -25,11 +25,21 @@ use crate::usecases::access::record;
 
 type BoxFut<'a, T> = Pin<Box<dyn Future<Output = std::io::Result<T>> + Send + 'a>>;
 
+/// A stored file being read: its size and its bytes in chunks, so a
+/// download never holds the whole file in memory.
+pub struct MediaBody {
+    pub size: u64,
+    pub chunks: Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send>>,
+}
+
+/// Chunk size of media reads.
+const READ_CHUNK: usize = 64 * 1024;
+
 /// Where hosted media bytes live. Local disk by default; another backend
 /// (object storage) implements the same three calls.
 pub trait Storage: Send + Sync + 'static {
     fn put<'a>(&'a self, key: &'a str, bytes: &'a [u8]) -> BoxFut<'a, ()>;
-    fn get<'a>(&'a self, key: &'a str) -> BoxFut<'a, Vec<u8>>;
+    fn open<'a>(&'a self, key: &'a str) -> BoxFut<'a, MediaBody>;
     fn delete<'a>(&'a self, key: &'a str) -> BoxFut<'a, ()>;
 }
 
@@ -63,8 +73,22 @@ impl Storage for LocalDisk {
             tokio::fs::rename(&tmp, &path).await
         })
     }
-    fn get<'a>(&'a self, key: &'a str) -> BoxFut<'a, Vec<u8>> {
-        Box::pin(async move { tokio::fs::read(self.path(key)?).await })
+    fn open<'a>(&'a self, key: &'a str) -> BoxFut<'a, MediaBody> {
+        Box::pin(async move {
+            use tokio::io::AsyncReadExt;
+            let file = tokio::fs::File::open(self.path(key)?).await?;
+            let size = file.metadata().await?.len();
+            let chunks = futures_util::stream::try_unfold(file, |mut file| async move {
+                let mut buf = vec![0u8; READ_CHUNK];
+                let n = file.read(&mut buf).await?;
+                if n == 0 {
+                    return Ok(None);
+                }
+                buf.truncate(n);
+                Ok(Some((buf, file)))
+            });
+            Ok(MediaBody { size, chunks: Box::pin(chunks) })
+        })
     }
     fn delete<'a>(&'a self, key: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move { tokio::fs::remove_file(self.path(key)?).await })
@@ -245,13 +269,13 @@ impl Services {
     }
 
     /// A member downloads or streams a hosted file (records User File Downloaded for files).
-    pub async fn member_media(&self, app: &AppId, user: &UserId, id: &str) -> AppResult<(Media, Vec<u8>)> {
+    pub async fn member_media(&self, app: &AppId, user: &UserId, id: &str) -> AppResult<(Media, MediaBody)> {
         let m = {
             let mut c = self.db.acquire().await?;
             repo::find_media(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("media"))?
         };
         self.require_access(app, user, &m.product_id).await?;
-        let bytes = self.storage.get(&m.storage_key).await.map_err(|err| AppError::Internal(format!("reading media: {err}")))?;
+        let bytes = self.storage.open(&m.storage_key).await.map_err(|err| AppError::Internal(format!("reading media: {err}")))?;
         if m.kind == "file" {
             self.media_event(app, user, &m, ActivityKind::UserFileDownloaded).await?;
         }

@@ -159,14 +159,16 @@ pub async fn media(s: web::Data<Services>, m: MemberAuth, id: web::Path<String>)
     if !id.starts_with("med_") || id.len() > 64 {
         return Err(crate::error::ApiError::not_found("media"));
     }
-    let (meta, bytes) = s.member_media(&m.0.app_id, &m.0.user_id, &id).await?;
+    let (meta, body) = s.member_media(&m.0.app_id, &m.0.user_id, &id).await?;
     let disposition = if meta.kind == "file" { "attachment" } else { "inline" };
     let safe_name: String = meta.filename.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ')).collect();
     Ok(HttpResponse::Ok()
         .insert_header(("content-type", meta.content_type.as_str()))
         .insert_header(("content-disposition", format!("{disposition}; filename=\"{safe_name}\"")))
         .insert_header(("x-content-type-options", "nosniff"))
-        .body(bytes))
+        // Streamed from storage in chunks, with its length known up front.
+        .no_chunking(body.size)
+        .streaming(futures_util::StreamExt::map(body.chunks, |c| c.map(actix_web::web::Bytes::from))))
 }
 
 /// Reports that the member pressed play on hosted video or audio (User Video Watched / Audio Listened).

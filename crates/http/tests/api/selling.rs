@@ -205,10 +205,16 @@ async fn selling_flow(backend: Backend) {
     let video_id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
     assert_eq!(upload("podcast", "x.mp3", b"x").await.status(), 422);
     // Real files are bigger than a JSON body: 2 MB goes through; the upload can be removed.
-    let big = vec![7u8; 2 * 1024 * 1024];
-    let r = reqwest::Client::new().post(format!("{}/api/v1/products/{a}/media?kind=video&filename=big.mp4", app.url)).bearer_auth(&t).body(big).send().await.unwrap();
+    let big: Vec<u8> = (0..2 * 1024 * 1024 + 123).map(|i| (i % 251) as u8).collect();
+    let r = reqwest::Client::new().post(format!("{}/api/v1/products/{a}/media?kind=video&filename=big.mp4", app.url)).bearer_auth(&t).body(big.clone()).send().await.unwrap();
     assert_eq!(r.status(), 201);
     let big_id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    // Served back streamed in chunks: the same bytes in the same order, its length announced.
+    let dl = reqwest::Client::new().get(format!("{}/api/v1/member/media/{big_id}", app.url)).bearer_auth(&m).send().await.unwrap();
+    assert_eq!(dl.status(), 200);
+    assert_eq!(dl.headers()["content-length"].to_str().unwrap(), big.len().to_string());
+    assert!(dl.headers()["content-disposition"].to_str().unwrap().starts_with("inline"));
+    assert!(dl.bytes().await.unwrap().as_ref() == big.as_slice(), "the streamed download differs from the upload");
     app.req(Method::DELETE, &format!("/api/v1/products/{a}/media/{big_id}"), Some(&t), None).await.expect(204);
     app.req(Method::DELETE, &format!("/api/v1/products/{a}/media/{big_id}"), Some(&t), None).await.expect(404);
     let dl = reqwest::Client::new().get(format!("{}/api/v1/member/media/{file_id}", app.url)).bearer_auth(&m).send().await.unwrap();
