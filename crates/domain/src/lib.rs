@@ -17,6 +17,7 @@ pub mod page;
 pub mod product;
 pub mod selling;
 pub mod subscription;
+pub mod team;
 pub mod user;
 
 pub use error::{FieldError, ValidationErrors};
