@@ -21,6 +21,7 @@ pub mod api_keys;
 pub mod apps;
 pub mod connectors;
 pub mod idempotency;
+pub mod invitations;
 pub mod jobs;
 pub mod magic_links;
 pub mod outbox;
