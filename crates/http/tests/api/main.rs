@@ -9,4 +9,5 @@ mod isolation;
 mod openapi;
 mod selling;
 mod stripe;
+mod team;
 mod validation;
