@@ -19,6 +19,8 @@ import { MagicLinkPage, MemberLoginPage } from "@/features/member/member-pages";
 import { ProductDetailPage } from "@/features/products/product-detail-page";
 import { ProductsPage } from "@/features/products/products-page";
 import { SettingsPage } from "@/features/settings/settings-page";
+import { AcceptInvitePage } from "@/features/team/accept-invite-page";
+import { TeamPage } from "@/features/team/team-page";
 
 // The member area and public pages are separate chunks: admins never load them, members never load the admin.
 const member = () => import("@/features/member/member-area");
@@ -77,6 +79,7 @@ export const routes: RouteObject[] = [
     children: [
       { path: "/setup", element: <SetupPage /> },
       { path: "/login", element: <LoginPage /> },
+      { path: "/accept-invite", element: <AcceptInvitePage /> },
       {
         element: (
           <RequireAdmin>
@@ -93,6 +96,7 @@ export const routes: RouteObject[] = [
           { path: "settings", element: <SettingsPage /> },
           { path: "settings/connectors", element: <ConnectorsPage /> },
           { path: "settings/api-keys", element: <ApiKeysPage /> },
+          { path: "settings/team", element: <TeamPage /> },
           { path: "jobs", element: <JobsPage /> },
           { path: "emails", element: <EmailsPage /> },
           { path: "emails/:id", element: <EmailDetailPage /> },
