@@ -75,6 +75,7 @@ describe("TeamPage", () => {
     await user.click(screen.getByRole("button", { name: "Revoke invitation for new@example.com" }));
     await waitFor(() => expect(api.calls.some((c) => c.method === "DELETE")).toBe(true));
     expect(screen.getByRole("button", { name: "Remove Vera" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Leave this team" })).not.toBeInTheDocument();
   });
 
   it("gives a viewer a read-only team: no invite, no role changes, only leaving", async () => {

@@ -119,6 +119,8 @@ export function TeamPage() {
               <TBody>
                 {team.data.admins.map((m) => {
                   const me = m.id === session?.admin.id;
+                  // The last owner cannot leave (the API answers 409 last_owner): do not offer it.
+                  const soleOwner = m.role === "owner" && team.data.admins.filter((a) => a.role === "owner").length === 1;
                   return (
                     <TR key={m.id}>
                       <TD>
@@ -146,7 +148,7 @@ export function TeamPage() {
                       </TD>
                       <TD className="hidden text-muted-foreground sm:table-cell">{formatDate(m.joined_at)}</TD>
                       <TD className="text-right">
-                        {isOwner || me ? (
+                        {(isOwner || me) && !(me && soleOwner) ? (
                           <Button variant="ghost" size="sm" onClick={() => setRemoving(m)} aria-label={me ? "Leave this team" : `Remove ${m.name || m.email}`}>
                             {me ? "Leave" : "Remove"}
                           </Button>
