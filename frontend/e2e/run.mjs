@@ -99,8 +99,15 @@ const check = (cond, message) => {
 };
 // The page must fit its viewport: nothing may push the document wider than the window.
 async function noHorizontalOverflow(p, name) {
-  const { scroll, inner } = await p.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
-  check(scroll <= inner, `${name}: the page is ${scroll}px wide in a ${inner}px window`);
+  const { scroll, inner, culprit } = await p.evaluate(() => {
+    const inner = window.innerWidth;
+    // Name the innermost element that sticks out, to say what to fix.
+    const out = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > inner + 0.5);
+    const last = out.filter((e) => !out.some((o) => o !== e && e.contains(o))).slice(0, 3);
+    const culprit = last.map((e) => `<${e.tagName.toLowerCase()} class="${e.getAttribute("class") ?? ""}"> right=${Math.round(e.getBoundingClientRect().right)}`).join("; ");
+    return { scroll: document.documentElement.scrollWidth, inner, culprit };
+  });
+  check(scroll <= inner, `${name}: the page is ${scroll}px wide in a ${inner}px window (${culprit || "no element box sticks out"})`);
 }
 
 try {
@@ -781,7 +788,9 @@ db.commit()
     });
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Products" }).click();
-    await page.getByRole("link", { name: "Starter Course" }).waitFor();
+    // The dashboard's activity feed links to Starter Course too: wait for the products page itself.
+    await page.getByRole("heading", { level: 1, name: "Products" }).waitFor();
+    await page.getByRole("table").getByRole("link", { name: "Starter Course" }).waitFor();
     check(rejected >= 2, `the rejected request was not retried (${rejected} products requests)`);
     check(refreshes === 1, `expected one refresh, saw ${refreshes}`);
     check(new URL(page.url()).pathname === "/products", `left the page: ${page.url()}`);
@@ -796,6 +805,74 @@ db.commit()
     await page.waitForURL("**/login?next=%2Fmembers");
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await page.unroute("**/api/v1/users?*");
+  });
+
+  // ---------------------------------------------------------------- team: an invited read-only viewer
+  const viewer = { name: "Vera Viewer", email: "viewer@example.com", password: "viewer password 123" };
+  let inviteHref = "";
+
+  await step("the owner invites a viewer from Settings → Team", async () => {
+    await page.goto("/login");
+    await page.getByLabel("Email", { exact: true }).fill(owner.email);
+    await page.getByLabel("Password", { exact: true }).fill(owner.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: /Welcome, Olive/ }).waitFor();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team" }).click();
+    await page.getByRole("heading", { name: "Team" }).waitFor();
+    await page.getByRole("table", { name: "Team members" }).getByText(owner.email).waitFor();
+    await page.getByRole("button", { name: "Invite" }).click();
+    const dialog = page.getByRole("dialog", { name: "Invite to the team" });
+    // Checked before anything is sent.
+    await dialog.getByRole("button", { name: "Send invitation" }).click();
+    await dialog.getByText("Enter their email.").waitFor();
+    await dialog.getByLabel("Email", { exact: true }).fill(viewer.email);
+    await dialog.getByLabel("Role", { exact: true }).selectOption("viewer");
+    await dialog.getByRole("button", { name: "Send invitation" }).click();
+    await page.getByRole("table", { name: "Pending invitations" }).getByText(viewer.email).waitFor();
+    await shoot("32-team");
+  });
+
+  await step("the invitation email in the outbox links to /accept-invite", async () => {
+    await page.goto(`/emails?to=${encodeURIComponent(viewer.email)}`);
+    await page.getByRole("link", { name: /Join the .* team/ }).first().click();
+    const link = page.locator('a[href*="/accept-invite?token="]').first();
+    await link.waitFor();
+    inviteHref = await link.getAttribute("href");
+    check(inviteHref.startsWith(`${base}/accept-invite?token=`), `invite link ${inviteHref}`);
+  });
+
+  await step("the viewer accepts in her own browser and sees a read-only admin", async () => {
+    const vc = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
+    vc.setDefaultTimeout(10_000);
+    const vp = await vc.newPage();
+    vp.on("pageerror", (e) => consoleErrors.push(String(e)));
+    await vp.goto(new URL(inviteHref).pathname + new URL(inviteHref).search);
+    await vp.getByRole("heading", { name: `Join ${appName}` }).waitFor();
+    await vp.getByRole("button", { name: "Accept invitation" }).click();
+    await vp.getByText("Enter your name.").waitFor();
+    await vp.getByLabel("Your name", { exact: true }).fill(viewer.name);
+    await vp.getByLabel("Choose a password", { exact: true }).fill(viewer.password);
+    await vp.getByRole("button", { name: "Accept invitation" }).click();
+    await vp.getByRole("heading", { name: /Welcome, Vera/ }).waitFor();
+    await vp.getByText("Read-only access").first().waitFor();
+    await vp.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Products" }).click();
+    await vp.getByRole("link", { name: "Starter Course" }).waitFor();
+    check((await vp.getByRole("button", { name: /New product/ }).count()) === 0, "a viewer sees New product");
+    await shoot("33-viewer-products", { on: vp });
+    await vp.getByRole("link", { name: "Starter Course" }).click();
+    await vp.getByRole("heading", { name: /Starter Course/ }).waitFor();
+    await vp.getByRole("tab", { name: "Info" }).waitFor();
+    check((await vp.getByRole("button", { name: /Delete/ }).count()) === 0, "a viewer sees Delete");
+    check((await vp.getByRole("button", { name: /^Archive|^Unarchive/ }).count()) === 0, "a viewer sees Archive");
+    check(await vp.getByRole("button", { name: "Save changes" }).isDisabled(), "a viewer can save product info");
+    // The invitation link worked once.
+    await vp.goto(new URL(inviteHref).pathname + new URL(inviteHref).search);
+    await vp.getByRole("heading", { name: "This invitation does not work" }).waitFor();
+    await vc.close();
+    // The owner now sees her on the team.
+    await page.goto("/settings/team");
+    await page.getByRole("table", { name: "Team members" }).getByText(viewer.email).waitFor();
+    await page.getByText("No pending invitations").waitFor();
   });
 
   await step("no uncaught errors in the page", async () => {

@@ -19,6 +19,8 @@ import { ConfirmEmailPage, MagicLinkPage, MemberLoginPage } from "@/features/mem
 import { ProductDetailPage } from "@/features/products/product-detail-page";
 import { ProductsPage } from "@/features/products/products-page";
 import { SettingsPage } from "@/features/settings/settings-page";
+import { AcceptInvitePage } from "@/features/team/accept-invite-page";
+import { TeamPage } from "@/features/team/team-page";
 
 // The member area and public pages are separate chunks: admins never load them, members never load the admin.
 const member = () => import("@/features/member/member-area");
@@ -79,6 +81,7 @@ export const routes: RouteObject[] = [
     children: [
       { path: "/setup", element: <SetupPage /> },
       { path: "/login", element: <LoginPage /> },
+      { path: "/accept-invite", element: <AcceptInvitePage /> },
       {
         element: (
           <RequireAdmin>
@@ -95,6 +98,7 @@ export const routes: RouteObject[] = [
           { path: "settings", element: <SettingsPage /> },
           { path: "settings/connectors", element: <ConnectorsPage /> },
           { path: "settings/api-keys", element: <ApiKeysPage /> },
+          { path: "settings/team", element: <TeamPage /> },
           { path: "jobs", element: <JobsPage /> },
           { path: "emails", element: <EmailsPage /> },
           { path: "emails/:id", element: <EmailDetailPage /> },

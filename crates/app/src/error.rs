@@ -15,6 +15,9 @@ pub enum AppError {
     Unauthorized { code: &'static str, message: String },
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
+    /// A link or token that worked once and no longer does (410).
+    #[error("{message}")]
+    Gone { code: &'static str, message: String },
     #[error("{message}")]
     Unavailable { code: &'static str, message: String },
     #[error("storage failed")]
@@ -40,6 +43,9 @@ impl AppError {
     }
     pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
         AppError::Forbidden { code, message: message.into() }
+    }
+    pub fn gone(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Gone { code, message: message.into() }
     }
     pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
         AppError::Validation(ValidationErrors::single(field, code, message))

@@ -146,6 +146,27 @@ pub fn member_invite(site: &str, name: &str, link: &str) -> Rendered {
     }
 }
 
+pub fn admin_invite(site: &str, inviter: &str, role: &str, link: &str, days: i64) -> Rendered {
+    let who = if inviter.is_empty() { "An admin".to_owned() } else { inviter.to_owned() };
+    Rendered {
+        template: "admin_invite",
+        subject: format!("Join the {site} team on Tollgate"),
+        text: format!(
+            "{who} invited you to manage {site} on Tollgate as {role}.\n\nAccept the invitation here:\n\n{link}\n\nThe link works once and expires in {days} days. If you did not expect it, ignore this email.\n"
+        ),
+        html: layout(
+            site,
+            &format!(
+                "<p>{} invited you to manage {} on Tollgate as <strong>{}</strong>.</p><p><a href=\"{}\">Accept the invitation</a></p><p>The link works once and expires in {days} days. If you did not expect it, ignore this email.</p>",
+                esc(&who),
+                esc(site),
+                esc(role),
+                esc(link)
+            ),
+        ),
+    }
+}
+
 pub fn access_granted(site: &str, product: &str, link: &str) -> Rendered {
     Rendered {
         template: "access_granted",

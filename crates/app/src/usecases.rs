@@ -7,4 +7,5 @@ pub mod keys;
 pub mod member_auth;
 pub mod operations;
 pub mod products;
+pub mod team;
 pub mod users;

@@ -26,7 +26,8 @@ impl Role {
     pub fn allows(self, scope: Scope) -> bool {
         match self {
             Role::Owner => true,
-            Role::Admin => scope.family != Family::Admins,
+            // Every role may read the team; changing it is decided by `team`.
+            Role::Admin => scope.family != Family::Admins || scope.access == Access::Read,
             Role::Viewer => scope.access == Access::Read,
         }
     }
@@ -198,6 +199,8 @@ mod tests {
         assert!(Role::Admin.allows(Scope::write(Family::ApiKeys)));
         assert!(!Role::Admin.allows(Scope::write(Family::Admins)));
         assert!(Role::Owner.allows(Scope::write(Family::Admins)));
+        assert!(Role::Admin.allows(Scope::read(Family::Admins)));
+        assert!(Role::Viewer.allows(Scope::read(Family::Admins)));
     }
 
     #[test]

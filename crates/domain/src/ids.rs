@@ -83,6 +83,8 @@ id_type!(ActivityId, "act");
 id_type!(ApiKeyId, "key");
 id_type!(JobId, "job");
 id_type!(EmailId, "email");
+id_type!(/// An invitation to join an app's team.
+    InvitationId, "inv");
 
 #[cfg(test)]
 mod tests {

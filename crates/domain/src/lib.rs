@@ -18,6 +18,7 @@ pub mod page;
 pub mod product;
 pub mod selling;
 pub mod subscription;
+pub mod team;
 pub mod user;
 
 pub use error::{FieldError, ValidationErrors};

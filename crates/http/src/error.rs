@@ -129,6 +129,7 @@ impl From<AppError> for ApiError {
             AppError::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
             AppError::Unauthorized { code, message } => ApiError::unauthorized(code, message),
             AppError::Forbidden { code, message } => ApiError::new(StatusCode::FORBIDDEN, code, message),
+            AppError::Gone { code, message } => ApiError::new(StatusCode::GONE, code, message),
             AppError::Unavailable { code, message } => {
                 tracing::warn!(code, %message, "dependency unavailable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, "a service Tollgate depends on is unavailable; try again later")

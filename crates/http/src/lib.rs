@@ -20,7 +20,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{auth, member, member_area, ops, resources, selling, stripe};
+use crate::routes::{auth, member, member_area, ops, resources, selling, stripe, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -40,6 +40,7 @@ use crate::routes::{auth, member, member_area, ops, resources, selling, stripe};
         (name = "products", description = "Products and their content pages"),
         (name = "users", description = "Members and their access grants"),
         (name = "activities", description = "What members do and what happens to them"),
+        (name = "team", description = "The app's admins, invitations and roles"),
         (name = "api-keys", description = "Keys for integrators"),
         (name = "jobs", description = "Background jobs"),
         (name = "emails", description = "The email outbox"),
@@ -83,6 +84,13 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(auth::logout)
         .service(auth::me)
         .service(auth::switch_app)
+        .service(team::preview_invitation)
+        .service(team::accept_invite)
+        .service(team::list_team)
+        .service(team::create_invitation)
+        .service(team::revoke_invitation)
+        .service(team::update_admin)
+        .service(team::remove_admin)
         .service(resources::get_app)
         .service(resources::update_app)
         .service(resources::list_products)

@@ -136,3 +136,67 @@ pub async fn memberships(conn: &mut Conn<'_>, admin: &AdminId) -> DbResult<Vec<M
         })
         .collect()
 }
+
+/// An admin as a member of one app's team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamMember {
+    pub admin: Admin,
+    pub role: Role,
+    pub joined_at: OffsetDateTime,
+}
+
+fn parse_role(s: &str) -> DbResult<Role> {
+    Role::from_str(s).map_err(|_| DbError::corrupt(format!("role {s}")))
+}
+
+/// The app's team, owners first, then by when they joined.
+pub async fn list_team(conn: &mut Conn<'_>, app: &AppId) -> DbResult<Vec<TeamMember>> {
+    let rows: Vec<(String, String, String, i64, String, i64)> = on!(conn, c => sqlx::query_as(
+        "SELECT a.id, a.email, a.name, a.created_at, m.role, m.created_at FROM app_admins m JOIN admins a ON a.id = m.admin_id \
+         WHERE m.app_id = $1 ORDER BY m.created_at, a.id",
+    )
+    .bind(app.as_str())
+    .fetch_all(&mut **c)
+    .await?);
+    rows.into_iter()
+        .map(|(id, email, name, created, role, joined)| {
+            Ok(TeamMember {
+                admin: Admin { id: AdminId::from_trusted(id), email: Email::from_trusted(email), name, created_at: at(created) },
+                role: parse_role(&role)?,
+                joined_at: at(joined),
+            })
+        })
+        .collect()
+}
+
+/// How many owners the app has.
+pub async fn count_owners(conn: &mut Conn<'_>, app: &AppId) -> DbResult<usize> {
+    let (n,): (i64,) = on!(conn, c => sqlx::query_as("SELECT COUNT(*) FROM app_admins WHERE app_id = $1 AND role = 'owner'")
+        .bind(app.as_str())
+        .fetch_one(&mut **c)
+        .await?);
+    Ok(n as usize)
+}
+
+/// Changes an admin's role in `app`; false when they are not in its team.
+pub async fn set_role(conn: &mut Conn<'_>, app: &AppId, admin: &AdminId, role: Role) -> DbResult<bool> {
+    let n = on!(conn, c => sqlx::query("UPDATE app_admins SET role = $3 WHERE app_id = $1 AND admin_id = $2")
+        .bind(app.as_str())
+        .bind(admin.as_str())
+        .bind(role.as_str())
+        .execute(&mut **c)
+        .await?
+        .rows_affected());
+    Ok(n == 1)
+}
+
+/// Takes an admin out of `app`'s team (the account stays); false when they were not in it.
+pub async fn remove_from_app(conn: &mut Conn<'_>, app: &AppId, admin: &AdminId) -> DbResult<bool> {
+    let n = on!(conn, c => sqlx::query("DELETE FROM app_admins WHERE app_id = $1 AND admin_id = $2")
+        .bind(app.as_str())
+        .bind(admin.as_str())
+        .execute(&mut **c)
+        .await?
+        .rows_affected());
+    Ok(n == 1)
+}

@@ -139,3 +139,15 @@ pub async fn revoke(conn: &mut Conn<'_>, app: &AppId, id: &ApiKeyId, now: Offset
         .rows_affected());
     Ok(n == 1)
 }
+
+/// The live keys an admin (`created_by`, e.g. `adm_…`) created in `app`.
+pub async fn list_live_created_by(conn: &mut Conn<'_>, app: &AppId, created_by: &str) -> DbResult<Vec<ApiKey>> {
+    let rows: Vec<KeyRow> = on!(conn, c => sqlx::query_as(concat!(
+        "SELECT ", cols!(), " FROM api_keys WHERE app_id = $1 AND created_by = $2 AND revoked_at IS NULL ORDER BY id"
+    ))
+    .bind(app.as_str())
+    .bind(created_by)
+    .fetch_all(&mut **c)
+    .await?);
+    rows.into_iter().map(|r| r.into_key().map(|(k, _)| k)).collect()
+}

@@ -22,6 +22,7 @@ pub mod apps;
 pub mod connectors;
 pub mod email_changes;
 pub mod idempotency;
+pub mod invitations;
 pub mod jobs;
 pub mod magic_links;
 pub mod metrics;

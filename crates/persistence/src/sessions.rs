@@ -74,3 +74,18 @@ pub async fn revoke(conn: &mut Conn<'_>, app: &AppId, token_hash: &str, now: Off
     });
     Ok(())
 }
+
+/// Ends every live session of one subject in `app` (an admin removed from its team).
+pub async fn revoke_subject(conn: &mut Conn<'_>, app: &AppId, kind: SubjectKind, subject_id: &str, now: OffsetDateTime) -> DbResult<u64> {
+    let n = on!(conn, c => sqlx::query(
+        "UPDATE sessions SET revoked_at = $4 WHERE app_id = $1 AND subject_kind = $2 AND subject_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(app.as_str())
+    .bind(kind.as_str())
+    .bind(subject_id)
+    .bind(ms(now))
+    .execute(&mut **c)
+    .await?
+    .rows_affected());
+    Ok(n)
+}

@@ -58,6 +58,9 @@ both!(
     webhook_event_and_job_stored_in_one_trip,
     mrr_history_days,
     email_changes_replace_take_once_and_stay_in_their_app,
+    team_roles_and_removal,
+    invitations_single_use_replace_and_isolation,
+    sessions_and_keys_of_a_removed_admin,
 );
 
 const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
@@ -701,4 +704,110 @@ async fn email_changes_replace_take_once_and_stay_in_their_app(db: &Db) {
     // Only members of the app can have one.
     let stranger = PendingEmailChange { user_id: UserId::new(), ..theirs };
     assert!(matches!(email_changes::replace(&mut c.conn(), &stranger, "tx").await, Err(DbError::ForeignKeyViolation)));
+}
+
+async fn new_admin(c: &mut PooledConn, email: &str) -> admins::Admin {
+    let a = admins::Admin { id: AdminId::new(), email: Email::parse(email).unwrap(), name: email.split('@').next().unwrap().into(), created_at: T0 };
+    admins::insert(&mut c.conn(), &a, "hash").await.unwrap();
+    a
+}
+
+async fn team_roles_and_removal(db: &Db) {
+    let app = new_app(db, "A").await;
+    let other = new_app(db, "B").await;
+    let mut c = db.acquire().await.unwrap();
+    let o = new_admin(&mut c, "o@example.com").await;
+    let v = new_admin(&mut c, "v@example.com").await;
+    admins::add_to_app(&mut c.conn(), &app.id, &o.id, Role::Owner, T0).await.unwrap();
+    admins::add_to_app(&mut c.conn(), &app.id, &v.id, Role::Viewer, T0 + Duration::seconds(1)).await.unwrap();
+    admins::add_to_app(&mut c.conn(), &other.id, &v.id, Role::Owner, T0).await.unwrap();
+    let team = admins::list_team(&mut c.conn(), &app.id).await.unwrap();
+    assert_eq!(team.iter().map(|m| (m.admin.email.as_str(), m.role)).collect::<Vec<_>>(), vec![("o@example.com", Role::Owner), ("v@example.com", Role::Viewer)]);
+    assert_eq!(team[1].joined_at, T0 + Duration::seconds(1));
+    assert_eq!(admins::count_owners(&mut c.conn(), &app.id).await.unwrap(), 1);
+    assert!(admins::set_role(&mut c.conn(), &app.id, &v.id, Role::Owner).await.unwrap());
+    assert_eq!(admins::count_owners(&mut c.conn(), &app.id).await.unwrap(), 2);
+    assert!(!admins::set_role(&mut c.conn(), &app.id, &AdminId::new(), Role::Owner).await.unwrap());
+    assert!(admins::remove_from_app(&mut c.conn(), &app.id, &v.id).await.unwrap());
+    assert!(!admins::remove_from_app(&mut c.conn(), &app.id, &v.id).await.unwrap());
+    assert_eq!(admins::role_in(&mut c.conn(), &other.id, &v.id).await.unwrap(), Some(Role::Owner), "other apps untouched");
+    assert_eq!(admins::list_team(&mut c.conn(), &app.id).await.unwrap().len(), 1);
+}
+
+async fn invitations_single_use_replace_and_isolation(db: &Db) {
+    use tollgate_persistence::invitations::{self, Invitation};
+    let app = new_app(db, "A").await;
+    let other = new_app(db, "B").await;
+    let mut c = db.acquire().await.unwrap();
+    let o = new_admin(&mut c, "o@example.com").await;
+    let inv = Invitation {
+        id: InvitationId::new(),
+        app_id: app.id.clone(),
+        email: Email::parse("new@example.com").unwrap(),
+        role: Role::Viewer,
+        invited_by: o.id.clone(),
+        expires_at: T0 + Duration::days(7),
+        created_at: T0,
+        accepted_at: None,
+        accepted_by: None,
+        revoked_at: None,
+    };
+    invitations::insert(&mut c.conn(), &inv, "tok1").await.unwrap();
+    let dup = Invitation { id: InvitationId::new(), ..inv.clone() };
+    assert!(matches!(invitations::insert(&mut c.conn(), &dup, "tok2").await, Err(DbError::UniqueViolation)), "one open invitation per email");
+    // The same email may be invited to another app.
+    invitations::insert(&mut c.conn(), &Invitation { id: InvitationId::new(), app_id: other.id.clone(), ..inv.clone() }, "tok1").await.unwrap();
+    let open = invitations::list_open(&mut c.conn(), &app.id).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!((open[0].invitation.clone(), open[0].invited_by_email.as_str()), (inv.clone(), "o@example.com"));
+    assert_eq!(invitations::find_by_token(&mut c.conn(), &app.id, "tok1").await.unwrap(), Some(inv.clone()));
+    assert_eq!(invitations::find_by_token(&mut c.conn(), &app.id, "nope").await.unwrap(), None);
+    // Replace: the old one is revoked, a new one can be stored.
+    assert_eq!(invitations::revoke_open_for_email(&mut c.conn(), &app.id, &inv.email, T0).await.unwrap(), 1);
+    invitations::insert(&mut c.conn(), &dup, "tok2").await.unwrap();
+    assert_eq!(invitations::find(&mut c.conn(), &app.id, &inv.id).await.unwrap().unwrap().revoked_at, Some(T0));
+    assert!(!invitations::mark_accepted(&mut c.conn(), &app.id, &inv.id, &o.id, T0).await.unwrap(), "revoked cannot be used");
+    // Single use, and not after expiry.
+    assert!(!invitations::mark_accepted(&mut c.conn(), &app.id, &dup.id, &o.id, T0 + Duration::days(8)).await.unwrap(), "expired");
+    assert!(!invitations::mark_accepted(&mut c.conn(), &other.id, &dup.id, &o.id, T0).await.unwrap(), "other app");
+    assert!(invitations::mark_accepted(&mut c.conn(), &app.id, &dup.id, &o.id, T0).await.unwrap());
+    assert!(!invitations::mark_accepted(&mut c.conn(), &app.id, &dup.id, &o.id, T0).await.unwrap(), "single use");
+    assert_eq!(invitations::find(&mut c.conn(), &app.id, &dup.id).await.unwrap().unwrap().accepted_by, Some(o.id.clone()));
+    assert!(!invitations::revoke(&mut c.conn(), &app.id, &dup.id, T0).await.unwrap(), "accepted cannot be revoked");
+    assert!(invitations::list_open(&mut c.conn(), &app.id).await.unwrap().is_empty());
+    assert_eq!(invitations::list_open(&mut c.conn(), &other.id).await.unwrap().len(), 1);
+    assert!(invitations::find(&mut c.conn(), &other.id, &dup.id).await.unwrap().is_none());
+}
+
+async fn sessions_and_keys_of_a_removed_admin(db: &Db) {
+    use tollgate_persistence::sessions::{NewSession, SubjectKind};
+    let app = new_app(db, "A").await;
+    let other = new_app(db, "B").await;
+    let mut c = db.acquire().await.unwrap();
+    for (a, h, who) in [(&app.id, "s1", "adm_x"), (&app.id, "s2", "adm_x"), (&other.id, "s3", "adm_x"), (&app.id, "s4", "adm_y")] {
+        sessions::insert(&mut c.conn(), &NewSession { app_id: a, token_hash: h, kind: SubjectKind::Admin, subject_id: who, expires_at: T0 + Duration::days(1), now: T0 }).await.unwrap();
+    }
+    assert_eq!(sessions::revoke_subject(&mut c.conn(), &app.id, SubjectKind::Admin, "adm_x", T0).await.unwrap(), 2);
+    assert_eq!(sessions::consume(&mut c.conn(), &app.id, "s1", SubjectKind::Admin, T0).await.unwrap(), None);
+    assert!(sessions::consume(&mut c.conn(), &other.id, "s3", SubjectKind::Admin, T0).await.unwrap().is_some(), "other app's session lives");
+    assert!(sessions::consume(&mut c.conn(), &app.id, "s4", SubjectKind::Admin, T0).await.unwrap().is_some(), "other admin's session lives");
+    let key = |by: &str| api_keys::ApiKey {
+        id: ApiKeyId::new(),
+        app_id: app.id.clone(),
+        name: "k".into(),
+        last4: "abcd".into(),
+        scopes: vec![Scope::read(Family::Products)],
+        created_by: Some(by.into()),
+        created_at: T0,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let (k1, k2, k3) = (key("adm_x"), key("adm_x"), key("adm_y"));
+    for k in [&k1, &k2, &k3] {
+        api_keys::insert(&mut c.conn(), k, "h").await.unwrap();
+    }
+    api_keys::revoke(&mut c.conn(), &app.id, &k2.id, T0).await.unwrap();
+    let live = api_keys::list_live_created_by(&mut c.conn(), &app.id, "adm_x").await.unwrap();
+    assert_eq!(live.iter().map(|k| k.id.clone()).collect::<Vec<_>>(), vec![k1.id.clone()]);
+    assert!(api_keys::list_live_created_by(&mut c.conn(), &other.id, "adm_x").await.unwrap().is_empty());
 }

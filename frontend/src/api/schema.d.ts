@@ -21,6 +21,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The app's admins and open invitations. Every role may read it. */
+        get: operations["list_team"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admins/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invites someone to the team and emails them a link to `/accept-invite` (valid 7 days, single use).
+         *     Owners may invite any role; admins may invite admins and viewers; viewers may not invite.
+         *     Inviting an email again replaces its open invitation.
+         */
+        post: operations["create_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admins/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes an open invitation: its link stops working. */
+        delete: operations["revoke_invitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admins/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Removes an admin from the team (owners), or leaves it (anyone, with their own id).
+         *     Their sessions in this app end and the API keys they created are revoked.
+         */
+        delete: operations["remove_admin"];
+        options?: never;
+        head?: never;
+        /**
+         * Changes an admin's role. Owners only; the last owner cannot step down.
+         *     Demoting revokes the admin's API keys that hold more than the new role allows.
+         */
+        patch: operations["update_admin"];
+        trace?: never;
+    };
     "/api/v1/api-keys": {
         parameters: {
             query?: never;
@@ -104,6 +183,43 @@ export interface paths {
         get: operations["mrr_history"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/accept-invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accepts an invitation and logs in, like `POST /auth/login`. Public.
+         *     A new account takes `name` and `password`; an existing one needs its password.
+         */
+        post: operations["accept_invite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What an invitation link is for (app, role, whether the email has an account). Public. */
+        post: operations["preview_invitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1231,6 +1347,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AcceptInvitationRequest: {
+            /** @description Your name, for a new account (ignored when the account exists). */
+            name?: string;
+            /** @description A new password (10 to 256 characters), or the existing account's password. */
+            password: string;
+            token: string;
+        };
         Accepted: {
             /** @description Always "accepted": the answer does not reveal whether the email is a member. */
             status: string;
@@ -1336,6 +1459,11 @@ export interface components {
             /** @description e.g. ["products:read", "users:write"] */
             scopes: string[];
         };
+        CreateInvitationRequest: {
+            email: string;
+            /** @description owner | admin | viewer. Admins may invite admins and viewers; only owners invite owners. */
+            role: string;
+        };
         CreatePageRequest: {
             body?: string | null;
             /**
@@ -1384,7 +1512,7 @@ export interface components {
             /** @description queued | sent | logged (no SMTP configured) | failed (being retried) */
             status: string;
             subject: string;
-            /** @description magic_link | member_invite | access_granted */
+            /** @description magic_link | member_invite | access_granted | admin_invite */
             template: string;
             text_body: string;
             to: string;
@@ -1445,6 +1573,41 @@ export interface components {
         };
         InboxList: {
             data: components["schemas"]["InboxEventResponse"][];
+        };
+        /** @description What an invitation link is for, before accepting it. */
+        InvitationPreviewResponse: {
+            /** @description True when this email already has a Tollgate admin account: accept with its password (name is ignored). */
+            account_exists: boolean;
+            app_name: string;
+            email: string;
+            /** Format: date-time */
+            expires_at: string;
+            invited_by_name: string;
+            role: string;
+        };
+        /** @description An invitation that is neither accepted nor revoked (it may have expired). */
+        InvitationResponse: {
+            /** Format: date-time */
+            created_at: string;
+            email: string;
+            /** @description True once `expires_at` has passed: the link no longer works; invite again. */
+            expired: boolean;
+            /** Format: date-time */
+            expires_at: string;
+            id: string;
+            invited_by: components["schemas"]["InvitedByResponse"];
+            /** @description owner | admin | viewer */
+            role: string;
+        };
+        InvitationTokenRequest: {
+            /** @description The `token` parameter of the invitation link. */
+            token: string;
+        };
+        /** @description Who sent an invitation. */
+        InvitedByResponse: {
+            email: string;
+            id: string;
+            name: string;
         };
         JobResponse: {
             /** Format: int32 */
@@ -1546,7 +1709,7 @@ export interface components {
                 /** @description queued | sent | logged (no SMTP configured) | failed (being retried) */
                 status: string;
                 subject: string;
-                /** @description magic_link | member_invite | access_granted */
+                /** @description magic_link | member_invite | access_granted | admin_invite */
                 template: string;
                 text_body: string;
                 to: string;
@@ -2046,6 +2209,28 @@ export interface components {
         SwitchAppRequest: {
             app_id: string;
         };
+        /** @description An admin on the app's team. */
+        TeamMemberResponse: {
+            email: string;
+            id: string;
+            /**
+             * Format: date-time
+             * @description When they joined this app's team.
+             */
+            joined_at: string;
+            name: string;
+            /** @description owner | admin | viewer */
+            role: string;
+        };
+        /** @description The app's team and its open invitations. */
+        TeamResponse: {
+            admins: components["schemas"]["TeamMemberResponse"][];
+            invitations: components["schemas"]["InvitationResponse"][];
+        };
+        UpdateAdminRequest: {
+            /** @description owner | admin | viewer */
+            role: string;
+        };
         UpdateAppRequest: {
             /**
              * Format: int64
@@ -2141,6 +2326,230 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListResponse_ActivityResponse"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInvitationRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationResponse"];
+                };
+            };
+            /** @description insufficient_role, owner_only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description already_member */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description already_accepted, already_revoked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_admin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description insufficient_role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description last_owner */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_admin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAdminRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamMemberResponse"];
+                };
+            };
+            /** @description insufficient_role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description last_owner */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             422: {
@@ -2350,6 +2759,97 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MrrHistoryResponse"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    accept_invite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInvitationRequest"];
+            };
+        };
+        responses: {
+            /** @description Also sets the httpOnly refresh cookie */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionResponse"];
+                };
+            };
+            /** @description already_member */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invitation_invalid, invitation_expired, invitation_used, invitation_revoked */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description name and password rules; wrong_password for an existing account */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationTokenRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPreviewResponse"];
+                };
+            };
+            /** @description invitation_invalid, invitation_expired, invitation_used, invitation_revoked */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             422: {

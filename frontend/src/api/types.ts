@@ -19,6 +19,10 @@ export type Job = S["JobResponse"];
 export type Email = S["EmailResponse"];
 export type MemberSession = S["MemberSessionResponse"];
 export type MemberProfile = S["MemberProfileResponse"];
+export type Team = S["TeamResponse"];
+export type TeamMember = S["TeamMemberResponse"];
+export type Invitation = S["InvitationResponse"];
+export type InvitationPreview = S["InvitationPreviewResponse"];
 
 // The document types these as plain strings; these are the values the API documents.
 export type Role = "owner" | "admin" | "viewer";

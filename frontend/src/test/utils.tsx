@@ -3,6 +3,7 @@ import { render } from "@testing-library/react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createMemoryRouter, RouterProvider } from "react-router";
 import { vi } from "vitest";
+import type { Session } from "@/api/types";
 import { ToastProvider } from "@/components/ui/toast";
 
 export function json(body: unknown, status = 200) {
@@ -51,3 +52,17 @@ export function renderRoute(element: ReactNode, { path = "/", url = path }: { pa
   );
   return { ...utils, router, queryClient };
 }
+
+/** An admin session with `role`, for role-dependent screens. */
+export function sessionAs(role: "owner" | "admin" | "viewer", id = "adm_me"): Session {
+  return {
+    access_token: "tok",
+    token_type: "Bearer",
+    expires_in: 900,
+    admin: { id, email: `${role}@example.com`, name: role === "owner" ? "Olivia" : "Vera" },
+    app: { id: "app_1", name: "Academy" },
+    role,
+    apps: [],
+  } as unknown as Session;
+}
+

@@ -99,7 +99,7 @@ impl Services {
         self.open_admin_session(admin, app).await
     }
 
-    async fn open_admin_session(&self, admin: Admin, app: Option<&AppId>) -> AppResult<Session> {
+    pub(crate) async fn open_admin_session(&self, admin: Admin, app: Option<&AppId>) -> AppResult<Session> {
         let mut tx = self.db.begin().await?;
         let memberships = admins::memberships(&mut tx.conn(), &admin.id).await?;
         let m = match app {

@@ -35,7 +35,7 @@ pub fn read_cookie(req: &HttpRequest, name: &str) -> Option<String> {
     req.cookie(name).map(|c| c.value().to_owned()).filter(|v| !v.is_empty() && v.len() <= 512)
 }
 
-fn with_session(s: &Services, status: actix_web::http::StatusCode, session: tollgate_app::usecases::admin_auth::Session) -> HttpResponse {
+pub(crate) fn with_session(s: &Services, status: actix_web::http::StatusCode, session: tollgate_app::usecases::admin_auth::Session) -> HttpResponse {
     let cookie = refresh_cookie(s, ADMIN_REFRESH_COOKIE, "/api/v1/auth", session.tokens.as_ref());
     HttpResponse::build(status).cookie(cookie).json(SessionResponse::from(session))
 }

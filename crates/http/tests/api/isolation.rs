@@ -21,6 +21,8 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
     let bk_id = bk.body["key"]["id"].as_str().unwrap().to_owned();
     let bjob = app.get("/api/v1/jobs", &b).await.expect(200).body["data"][0]["id"].as_str().unwrap().to_owned();
     let bemail = app.get("/api/v1/emails", &b).await.expect(200).body["data"][0]["id"].as_str().unwrap().to_owned();
+    let b_admin = app.get("/api/v1/auth/me", &b).await.expect(200).body["admin"]["id"].as_str().unwrap().to_owned();
+    let binv = app.post("/api/v1/admins/invitations", &b, json!({"email": "b-staff@example.com", "role": "viewer"})).await.expect(201).id();
     // App A's own member and product, to try cross-links.
     let ap = app.post("/api/v1/products", &a, json!({"name": "A product"})).await.expect(201).id();
     let au = app.post("/api/v1/users", &a, json!({"email": "a@example.com"})).await.expect(201).id();
@@ -47,6 +49,9 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
         (Method::POST, format!("/api/v1/users/{bu}/access/{bg}/revoke"), Some(json!({}))),
         (Method::POST, format!("/api/v1/users/{au}/access/{bg}/revoke"), Some(json!({}))),
         (Method::DELETE, format!("/api/v1/api-keys/{bk_id}"), None),
+        (Method::PATCH, format!("/api/v1/admins/{b_admin}"), Some(json!({"role": "viewer"}))),
+        (Method::DELETE, format!("/api/v1/admins/{b_admin}"), None),
+        (Method::DELETE, format!("/api/v1/admins/invitations/{binv}"), None),
         (Method::GET, format!("/api/v1/jobs/{bjob}"), None),
         (Method::POST, format!("/api/v1/jobs/{bjob}/retry"), Some(json!({}))),
         (Method::GET, format!("/api/v1/emails/{bemail}"), None),
@@ -65,8 +70,8 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
     ];
     for cred in [&a, &ak] {
         for (m, path, body) in &probes {
-            if *cred == ak && path.starts_with("/api/v1/api-keys") {
-                continue; // API keys never hold api_keys:* scopes (403 before any lookup).
+            if *cred == ak && (path.starts_with("/api/v1/api-keys") || path.starts_with("/api/v1/admins")) {
+                continue; // API keys never hold api_keys:* scopes nor manage the team (403 before any lookup).
             }
             let r = app.req(m.clone(), path, Some(cred), body.clone()).await;
             assert_eq!(r.status.as_u16(), 404, "{m} {path} must be 404 for another app, got {} {}", r.status, r.body);
@@ -93,9 +98,9 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
     assert!(!app.get("/api/v1/member/library", &mt).await.body.to_string().contains(bp.as_str()));
 
     // Lists of A show none of B's rows.
-    for path in ["/api/v1/products?include_archived=true", "/api/v1/users", "/api/v1/activities", "/api/v1/api-keys", "/api/v1/jobs", "/api/v1/emails"] {
+    for path in ["/api/v1/products?include_archived=true", "/api/v1/users", "/api/v1/activities", "/api/v1/api-keys", "/api/v1/jobs", "/api/v1/emails", "/api/v1/admins"] {
         let body = app.get(path, &a).await.expect(200).body.to_string();
-        for b_id in [&bp, &bu, &bg, &bk_id, &bjob, &bemail] {
+        for b_id in [&bp, &bu, &bg, &bk_id, &bjob, &bemail, &b_admin, &binv] {
             assert!(!body.contains(b_id.as_str()), "{path} leaks {b_id}");
         }
     }
@@ -110,4 +115,6 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
     assert!(keys.body["data"][0]["revoked_at"].is_null());
     assert_eq!(app.get("/api/v1/activities", &b).await.body["data"].as_array().unwrap().len(), 2);
     assert_eq!(app.get(&format!("/api/v1/products/{bp}/sales-page"), &b).await.body["template"], "minimal");
+    let team = app.get("/api/v1/admins", &b).await.expect(200);
+    assert_eq!((team.body["admins"][0]["role"].as_str(), team.body["invitations"][0]["id"].as_str()), (Some("owner"), Some(binv.as_str())));
 }

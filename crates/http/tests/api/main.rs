@@ -11,4 +11,5 @@ mod metrics;
 mod openapi;
 mod selling;
 mod stripe;
+mod team;
 mod validation;

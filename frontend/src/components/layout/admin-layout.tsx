@@ -14,10 +14,12 @@ import {
   Package,
   Plug,
   Settings,
+  UserCog,
   Users,
   X,
 } from "lucide-react";
 import { useAuth } from "@/features/auth/auth-context";
+import { ReadOnlyBadge, useCanWrite } from "@/features/auth/permissions";
 import { LoadingRows } from "@/components/states";
 import { cn } from "@/lib/utils";
 
@@ -35,6 +37,7 @@ const nav = [
     section: "Admin",
     items: [
       { to: "/settings", label: "Settings", icon: Settings, end: true },
+      { to: "/settings/team", label: "Team", icon: UserCog },
       { to: "/settings/connectors", label: "Connectors", icon: Plug },
       { to: "/settings/api-keys", label: "API keys", icon: KeyRound },
       { to: "/jobs", label: "Jobs", icon: BriefcaseBusiness },
@@ -147,6 +150,7 @@ function Brand() {
 
 export function AdminLayout() {
   const [open, setOpen] = useState(false);
+  const canWrite = useCanWrite();
   const location = useLocation();
   useEffect(() => setOpen(false), [location.pathname]);
 
@@ -188,6 +192,11 @@ export function AdminLayout() {
 
       <main className="min-w-0 px-4 py-5 sm:px-6 lg:px-8 lg:py-8">
         <div className="mx-auto max-w-6xl">
+          {canWrite ? null : (
+            <div className="mb-3 flex justify-end">
+              <ReadOnlyBadge />
+            </div>
+          )}
           <Outlet />
         </div>
       </main>

@@ -18,6 +18,7 @@ import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useToast } from "@/components/ui/toast";
 import { useCursorList } from "@/hooks/use-cursor-list";
 import { formatDate, formatDateTime } from "@/lib/utils";
+import { WriteOnly } from "@/features/auth/permissions";
 
 export const scopeFamilies = ["app", "products", "users", "activities", "connectors", "jobs", "emails"] as const;
 
@@ -39,9 +40,11 @@ export function ApiKeysPage() {
         title="API keys"
         description="Keys let your own scripts and services call the Tollgate API."
         actions={
+          <WriteOnly>
           <Button onClick={() => setCreating(true)}>
             <Plus /> New API key
           </Button>
+          </WriteOnly>
         }
       />
       <Card>
@@ -79,9 +82,11 @@ export function ApiKeysPage() {
                     <TD>{k.revoked_at ? <Badge variant="destructive">Revoked {formatDate(k.revoked_at)}</Badge> : <Badge variant="success">Active</Badge>}</TD>
                     <TD className="text-right">
                       {!k.revoked_at ? (
+                        <WriteOnly>
                         <Button variant="ghost" size="sm" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
                           Revoke
                         </Button>
+                        </WriteOnly>
                       ) : null}
                     </TD>
                   </TR>

@@ -15,7 +15,7 @@ type AuthValue = {
   switchApp: (appId: string) => Promise<Session>;
 };
 
-const AuthContext = createContext<AuthValue | null>(null);
+export const AuthContext = createContext<AuthValue | null>(null);
 
 /** Admin session: restored on load through the refresh cookie, kept in memory only. */
 export function AuthProvider({ children }: { children: ReactNode }) {

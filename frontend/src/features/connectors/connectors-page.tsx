@@ -17,6 +17,7 @@ import { Menu } from "@/components/ui/menu";
 import { useToast } from "@/components/ui/toast";
 import { cn, formatDateTime } from "@/lib/utils";
 import { AdvancedOptions, WebhookInbox } from "./stripe-advanced";
+import { WriteOnly } from "@/features/auth/permissions";
 
 const stripeKey = ["connectors", "stripe"] as const;
 
@@ -72,11 +73,13 @@ export function ConnectorsPage() {
               </CardDescription>
             </div>
             {s?.connected ? (
+              <WriteOnly>
               <Menu
                 label="Stripe options"
                 trigger={<MoreVertical className="size-4" />}
                 items={[{ label: "Disconnect", destructive: true, icon: <Unplug />, onSelect: () => setDisconnecting(true) }]}
               />
+              </WriteOnly>
             ) : null}
           </CardHeader>
           <CardContent className="flex-1 text-sm">
@@ -119,6 +122,7 @@ export function ConnectorsPage() {
           </CardContent>
           {s && !s.connected ? (
             <CardFooter className="flex-wrap">
+              <WriteOnly>
               {s.oauth_available ? (
                 <Button loading={oauth.isPending || oauth.isSuccess} onClick={() => oauth.mutate()}>
                   Connect with Stripe
@@ -127,6 +131,7 @@ export function ConnectorsPage() {
               <Button variant={s.oauth_available ? "outline" : "default"} onClick={() => setConnecting(true)}>
                 {s.oauth_available ? "Use a secret key" : "Connect Stripe"}
               </Button>
+              </WriteOnly>
             </CardFooter>
           ) : null}
         </Card>

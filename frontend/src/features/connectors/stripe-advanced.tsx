@@ -15,6 +15,7 @@ import { Switch } from "@/components/ui/switch";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useToast } from "@/components/ui/toast";
 import { cn, formatDateTime } from "@/lib/utils";
+import { WriteFieldset, WriteOnly } from "@/features/auth/permissions";
 
 const portalKey = ["connectors", "stripe", "portal"] as const;
 const eventsKey = (status: string) => ["connectors", "stripe", "events", status] as const;
@@ -89,6 +90,7 @@ export function PortalForm({ portal }: { portal: Portal }) {
   });
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-3">
+      <WriteFieldset className="contents">
       <FormError message={form.formError} />
       <div className="flex items-start justify-between gap-4">
         <div>
@@ -123,6 +125,7 @@ export function PortalForm({ portal }: { portal: Portal }) {
           Save portal settings
         </Button>
       </div>
+      </WriteFieldset>
     </form>
   );
 }
@@ -161,9 +164,11 @@ export function WebhookInbox() {
             <option value="ignored">Ignored</option>
             <option value="failed">Failed</option>
           </Select>
+          <WriteOnly>
           <Button variant="outline" size="sm" loading={sync.isPending} onClick={() => sync.mutate()}>
             <RefreshCw /> Sync missed events
           </Button>
+          </WriteOnly>
         </div>
       </CardHeader>
       <ListStates query={events} rows={3} empty={<EmptyState title="No events yet" description="Purchases and subscription changes in Stripe arrive here." />}>

@@ -144,7 +144,7 @@ function Plot({ points, money, hover, setHover }: { points: Point[]; money: (n: 
         <svg
           viewBox={`0 0 ${W} ${H}`}
           preserveAspectRatio="none"
-          className="h-40 w-full touch-none overflow-visible"
+          className="h-40 w-full touch-none"
           role="img"
           aria-label={summary}
           onPointerMove={onMove}
@@ -163,7 +163,9 @@ function Plot({ points, money, hover, setHover }: { points: Point[]; money: (n: 
         <span>{dayLabel(first.day)}</span>
         <span>{dayLabel(last.day)}</span>
       </div>
-      <table className="sr-only">
+      {/* A table's box grows to its content whatever its width: the wrapper is what hides it. */}
+      <div className="sr-only">
+      <table>
         <caption>MRR per day</caption>
         <thead>
           <tr>
@@ -182,6 +184,7 @@ function Plot({ points, money, hover, setHover }: { points: Point[]; money: (n: 
           ))}
         </tbody>
       </table>
+      </div>
     </div>
   );
 }

@@ -14,6 +14,7 @@ import { Tabs } from "@/components/ui/tabs";
 import { useToast } from "@/components/ui/toast";
 import { useCursorList } from "@/hooks/use-cursor-list";
 import { formatDateTime } from "@/lib/utils";
+import { WriteOnly } from "@/features/auth/permissions";
 
 const statuses: { value: JobStatus; label: string }[] = [
   { value: "dead", label: "Dead" },
@@ -77,9 +78,11 @@ export function JobsPage() {
                     <TD className="hidden text-muted-foreground md:table-cell">{formatDateTime(j.finished_at ?? j.run_at)}</TD>
                     <TD className="text-right">
                       {j.status === "dead" ? (
+                        <WriteOnly>
                         <Button variant="outline" size="sm" onClick={() => retry.mutate(j.id)} loading={retry.isPending && retry.variables === j.id} aria-label={`Retry ${j.kind}`}>
                           <RotateCcw /> Retry
                         </Button>
+                        </WriteOnly>
                       ) : null}
                     </TD>
                   </TR>

@@ -12,6 +12,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useToast } from "@/components/ui/toast";
 import { formatDate, formatMoney } from "@/lib/utils";
+import { WriteOnly } from "@/features/auth/permissions";
 
 const subsKey = (id: string) => ["users", "subscriptions", id] as const;
 
@@ -76,6 +77,7 @@ export function MemberSubscriptions({ userId }: { userId: string }) {
                     <TD className="hidden text-muted-foreground sm:table-cell">{formatDate(s.current_period_end)}</TD>
                     <TD className="text-right">
                       {live ? (
+                        <WriteOnly>
                         <div className="flex flex-col items-end gap-1 sm:flex-row sm:justify-end">
                           {!s.cancel_at_period_end ? (
                             <Button variant="ghost" size="sm" onClick={() => setCanceling({ sub: s, atPeriodEnd: true })}>
@@ -86,6 +88,7 @@ export function MemberSubscriptions({ userId }: { userId: string }) {
                             Cancel now
                           </Button>
                         </div>
+                        </WriteOnly>
                       ) : null}
                     </TD>
                   </TR>

@@ -19,6 +19,7 @@ import { MemberPurchases, MemberSubscriptions } from "./member-billing";
 
 type Tab = "access" | "subscriptions" | "purchases";
 import { GrantAccessDialog, RevokeGrantDialog } from "./grant-dialogs";
+import { WriteOnly } from "@/features/auth/permissions";
 
 const sourceLabel: Record<string, string> = {
   manual: "Manual",
@@ -85,9 +86,11 @@ export function MemberDetailPage() {
                 <CardTitle>Product access</CardTitle>
                 <CardDescription>Grants give this member access to a product.</CardDescription>
               </div>
+              <WriteOnly>
               <Button size="sm" onClick={() => setGranting(true)}>
                 <Plus /> Grant access
               </Button>
+              </WriteOnly>
             </CardHeader>
             <ListStates query={grants} rows={2} empty={<EmptyState title="No product access yet" description="Grant a product to unlock it for this member." />}>
               {(items) => (
@@ -123,9 +126,11 @@ export function MemberDetailPage() {
                         </TD>
                         <TD className="text-right">
                           {g.active ? (
+                            <WriteOnly>
                             <Button variant="ghost" size="sm" onClick={() => setRevoking(g)} aria-label={`Revoke ${products.get(g.product_id)?.name ?? "access"}`}>
                               Revoke
                             </Button>
+                            </WriteOnly>
                           ) : null}
                         </TD>
                       </TR>
@@ -149,9 +154,11 @@ export function MemberDetailPage() {
         <Card className="h-fit">
           <CardHeader className="flex-row items-center justify-between">
             <CardTitle>Profile</CardTitle>
+            <WriteOnly>
             <Button variant="outline" size="sm" onClick={() => setEditing(true)}>
               <Pencil /> Edit
             </Button>
+            </WriteOnly>
           </CardHeader>
           <CardContent>
             <dl className="grid gap-3 text-sm">

@@ -12,6 +12,7 @@ import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { formatDate, formatDateTime } from "@/lib/utils";
 import { useMembers } from "./api";
 import { CreateMemberDialog } from "./create-member-dialog";
+import { WriteOnly } from "@/features/auth/permissions";
 
 export function MembersPage() {
   const { value: q, text, setText } = useUrlText("q");
@@ -26,9 +27,11 @@ export function MembersPage() {
         title="Members"
         description="People who can sign in to your member area."
         actions={
+          <WriteOnly>
           <Button onClick={() => setCreating(true)}>
             <Plus /> Add member
           </Button>
+          </WriteOnly>
         }
       />
       <div className="relative mb-3 max-w-sm">
@@ -53,9 +56,11 @@ export function MembersPage() {
                 title="No members yet"
                 description="Add a member by hand, or connect Stripe to add buyers automatically."
                 action={
+                  <WriteOnly>
                   <Button variant="outline" onClick={() => setCreating(true)}>
                     <Plus /> Add member
                   </Button>
+                  </WriteOnly>
                 }
               />
             )

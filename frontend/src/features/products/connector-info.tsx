@@ -9,6 +9,7 @@ import { Progress } from "@/components/ui/progress";
 import { formatDateTime } from "@/lib/utils";
 import { useCheckout, useStripeConnection, useStripeLink } from "./stripe-api";
 import { StripeSettingsDialog } from "./stripe-settings-dialog";
+import { WriteOnly } from "@/features/auth/permissions";
 
 /** The Stripe "S" mark, shown next to linked products. */
 export function StripeMark({ className = "" }: { className?: string }) {
@@ -67,9 +68,11 @@ export function ConnectorInfo({ product }: { product: Product }) {
           <CardTitle>Connector Info</CardTitle>
           <CardDescription>Link a Stripe product so purchases grant access automatically.</CardDescription>
         </div>
+        <WriteOnly>
         <Button variant="outline" size="sm" onClick={() => setConfiguring(true)} disabled={!connected || link.isPending || (!!link.data && checkout.isPending)}>
           Configure
         </Button>
+        </WriteOnly>
       </CardHeader>
       <CardContent className="grid gap-3 text-sm">
         {connection.isPending || link.isPending ? (

@@ -16,6 +16,7 @@ import { SalesPageTab } from "./sales-page-editor";
 import { useCheckout, useStripeLink } from "./stripe-api";
 import { ProductMediaTab } from "./product-media-tab";
 import { ProductPagesTab } from "./product-pages-tab";
+import { WriteOnly } from "@/features/auth/permissions";
 
 type Tab = "info" | "pages" | "sales" | "media";
 
@@ -65,10 +66,12 @@ export function ProductDetailPage() {
         }
         description={p.description || undefined}
         actions={
-          <Button variant="outline" onClick={toggleArchive} loading={archive.isPending}>
-            {archived ? <ArchiveRestore /> : <Archive />}
-            {archived ? "Unarchive" : "Archive"}
-          </Button>
+          <WriteOnly>
+            <Button variant="outline" onClick={toggleArchive} loading={archive.isPending}>
+              {archived ? <ArchiveRestore /> : <Archive />}
+              {archived ? "Unarchive" : "Archive"}
+            </Button>
+          </WriteOnly>
         }
       />
       <div className="mb-4">
@@ -88,7 +91,9 @@ export function ProductDetailPage() {
         <div className="grid gap-4">
           <ProductInfoForm key={p.updated_at} product={p} paymentLinkUrl={checkout.data?.enabled ? checkout.data.payment_link_url : null} />
           <ConnectorInfo product={p} />
-          <DeleteProductCard product={p} />
+          <WriteOnly>
+            <DeleteProductCard product={p} />
+          </WriteOnly>
         </div>
       ) : tab === "pages" ? (
         <ProductPagesTab productId={p.id} />

@@ -8,6 +8,7 @@ import { Input, Select, Textarea } from "@/components/ui/input";
 import { Switch } from "@/components/ui/switch";
 import { useToast } from "@/components/ui/toast";
 import { purchaseMethods, useUpdateProduct } from "./api";
+import { WriteFieldset } from "@/features/auth/permissions";
 
 export type ProductInfoValues = {
   name: string;
@@ -65,6 +66,7 @@ export function ProductInfoForm({ product, paymentLinkUrl }: { product: Product;
 
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-4 lg:grid-cols-2">
+      <WriteFieldset className="contents">
       <Card>
         <CardHeader>
           <CardTitle>Details</CardTitle>
@@ -148,6 +150,7 @@ export function ProductInfoForm({ product, paymentLinkUrl }: { product: Product;
           Save changes
         </Button>
       </div>
+      </WriteFieldset>
     </form>
   );
 }

@@ -13,6 +13,7 @@ import { Progress } from "@/components/ui/progress";
 import { useToast } from "@/components/ui/toast";
 import { formatBytes, formatDateTime } from "@/lib/utils";
 import { mediaKindOf, mediaKinds, useProductMedia, useUploadMedia, type MediaKind } from "./api";
+import { WriteFieldset } from "@/features/auth/permissions";
 
 type UploadValues = { file: File | null; kind: MediaKind };
 const validateUpload = (v: UploadValues) => ({ file: !v.file ? "Choose a file to upload." : v.file.size === 0 ? "This file is empty." : undefined });
@@ -53,6 +54,7 @@ export function ProductMediaTab({ productId }: { productId: string }) {
       </CardHeader>
       <CardContent className="border-b pt-4">
         <form onSubmit={onSubmit} noValidate className="grid gap-4" aria-label="Upload media">
+          <WriteFieldset className="contents">
           <FormError message={form.formError} />
           <div className="grid gap-4 sm:grid-cols-[1fr_12rem_auto] sm:items-start">
             <Field label="File" error={form.errors.file} hint={form.values.file ? `${form.values.file.type || "unknown type"}, ${formatBytes(form.values.file.size)}` : undefined}>
@@ -87,6 +89,7 @@ export function ProductMediaTab({ productId }: { productId: string }) {
             </Button>
           </div>
           {form.submitting && form.values.file ? <Progress value={0} max={null} label={`Uploading ${form.values.file.name}`} /> : null}
+          </WriteFieldset>
         </form>
       </CardContent>
       <ListStates query={media} rows={2} empty={<EmptyState title="No media yet" description="Upload a video, an audio file or a download for this product." />}>

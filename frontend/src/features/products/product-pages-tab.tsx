@@ -11,6 +11,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { Input, Textarea } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
 import { usePageMutations, usePages } from "./api";
+import { WriteOnly } from "@/features/auth/permissions";
 
 type Editing = { mode: "new" } | { mode: "edit"; page: ProductPage } | null;
 
@@ -46,9 +47,11 @@ export function ProductPagesTab({ productId }: { productId: string }) {
           <CardTitle>Pages</CardTitle>
           <CardDescription>Lessons and content, in the order members see them.</CardDescription>
         </div>
-        <Button size="sm" onClick={() => setEditing({ mode: "new" })}>
-          <Plus /> Add page
-        </Button>
+        <WriteOnly>
+          <Button size="sm" onClick={() => setEditing({ mode: "new" })}>
+            <Plus /> Add page
+          </Button>
+        </WriteOnly>
       </CardHeader>
       <ListStates
         query={pages}
@@ -63,6 +66,7 @@ export function ProductPagesTab({ productId }: { productId: string }) {
                   <p className="truncate font-medium">{page.title}</p>
                   {page.body ? <p className="truncate text-xs text-muted-foreground">{page.body}</p> : null}
                 </div>
+                <WriteOnly>
                 <div className="flex shrink-0 items-center">
                   <Button variant="ghost" size="icon" aria-label={`Move ${page.title} up`} disabled={i === 0 || moving} onClick={() => void move(list, i, -1)}>
                     <ArrowUp />
@@ -83,6 +87,7 @@ export function ProductPagesTab({ productId }: { productId: string }) {
                     <Trash2 className="text-destructive" />
                   </Button>
                 </div>
+                </WriteOnly>
               </li>
             ))}
           </ol>

@@ -13,6 +13,7 @@ import { purchaseMethodLabel, useProducts } from "./api";
 import { StripeMark } from "./connector-info";
 import { CreateProductDialog } from "./create-product-dialog";
 import { useStripeConnection, useStripeProducts } from "./stripe-api";
+import { WriteOnly } from "@/features/auth/permissions";
 
 export function ProductsPage() {
   const [params, setParams] = useSearchParams();
@@ -31,9 +32,11 @@ export function ProductsPage() {
         title="Products"
         description="Courses, memberships and downloads that members get access to."
         actions={
-          <Button onClick={() => setCreating(true)}>
-            <Plus /> New product
-          </Button>
+          <WriteOnly>
+            <Button onClick={() => setCreating(true)}>
+              <Plus /> New product
+            </Button>
+          </WriteOnly>
         }
       />
       <div className="mb-3 flex items-center gap-2 text-sm">
@@ -52,9 +55,11 @@ export function ProductsPage() {
               title={includeArchived ? "No products yet" : "No active products"}
               description="Create a product, add pages to it, then grant members access."
               action={
-                <Button variant="outline" onClick={() => setCreating(true)}>
-                  <Plus /> New product
-                </Button>
+                <WriteOnly>
+                  <Button variant="outline" onClick={() => setCreating(true)}>
+                    <Plus /> New product
+                  </Button>
+                </WriteOnly>
               }
             />
           }

@@ -11,6 +11,7 @@ import { Input, Select, Textarea } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
 import { useProductOptions } from "./api";
 import { useSalesPage, useSalesPageMutations } from "./stripe-api";
+import { WriteFieldset, WriteOnly } from "@/features/auth/permissions";
 
 export const templates = [
   { value: "classic", label: "Classic", description: "Heading, text, three bullets, a button." },
@@ -68,7 +69,7 @@ export function SalesPageTab({ productId, appId }: { productId: string; appId: s
   const page = useSalesPage(productId);
   if (page.isPending) return <LoadingRows rows={5} />;
   if (page.isError) return <ErrorState title="Could not load the sales page" error={page.error} onRetry={() => void page.refetch()} />;
-  if (!page.data) return <CreateSalesPage productId={productId} />;
+  if (!page.data) return <WriteOnly fallback={<EmptyState title="No sales page yet" />}><CreateSalesPage productId={productId} /></WriteOnly>;
   return <SalesPageEditor key={page.data.updated_at} productId={productId} appId={appId} page={page.data} />;
 }
 
@@ -185,6 +186,7 @@ export function SalesPageEditor({ productId, appId, page }: { productId: string;
   return (
     <div className="grid gap-4">
       <form onSubmit={(e) => void onSave(e)} noValidate>
+        <WriteFieldset className="contents">
         <Card>
           <CardHeader className="flex-row flex-wrap items-start justify-between gap-3">
             <div>
@@ -249,8 +251,11 @@ export function SalesPageEditor({ productId, appId, page }: { productId: string;
             </Button>
           </CardFooter>
         </Card>
+        </WriteFieldset>
       </form>
-      <CreateSalesPage productId={productId} compact />
+      <WriteOnly>
+        <CreateSalesPage productId={productId} compact />
+      </WriteOnly>
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { Input } from "@/components/ui/input";
 import { Switch } from "@/components/ui/switch";
 import { useToast } from "@/components/ui/toast";
 import { CopyButton } from "@/components/copy-button";
+import { WriteFieldset } from "@/features/auth/permissions";
 
 export type AppValues = {
   name: string;
@@ -96,6 +97,7 @@ function SettingsForm({ app }: { app: App }) {
 
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-4">
+      <WriteFieldset className="contents">
       <FormError message={form.formError} />
       <Card>
         <CardHeader>
@@ -151,6 +153,7 @@ function SettingsForm({ app }: { app: App }) {
           </Button>
         </CardFooter>
       </Card>
+      </WriteFieldset>
     </form>
   );
 }
