@@ -116,6 +116,10 @@ impl Services {
         let mut u = users::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("user"))?;
         let now = self.now();
         if let Some(m) = email {
+            if m != u.email {
+                // The site owner set the address: a change the member asked for earlier no longer applies.
+                tollgate_persistence::email_changes::delete_by_user(&mut tx.conn(), app, id).await?;
+            }
             u.email = m;
         }
         if let Some(n) = name {

@@ -158,8 +158,12 @@ async fn email_change_is_refused_when_the_address_is_taken(app: TestApp) {
         .await
         .expect(200);
 
-    // Admins stay trusted: their change applies at once.
+    let dave_token = confirm_token(&app, &t, "dave@example.com").await;
+
+    // Admins stay trusted: their change applies at once, and the member's pending one is dropped.
     let r = app.patch(&format!("/api/v1/users/{id}"), &t, json!({"email": "ada@admin.example.com"})).await.expect(200);
     assert_eq!(r.body["email"], "ada@admin.example.com");
-    assert_eq!(app.get("/api/v1/member/me", &mt).await.body["email"], "ada@admin.example.com");
+    let me = app.get("/api/v1/member/me", &mt).await.expect(200);
+    assert_eq!((me.body["email"].as_str(), &me.body["pending_email"]), (Some("ada@admin.example.com"), &Value::Null));
+    assert_eq!(token_problem(&confirm(&app, &dave_token).await.expect(422)), "invalid_token", "the earlier link no longer overrides the admin");
 }
