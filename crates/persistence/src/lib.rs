@@ -183,6 +183,11 @@ impl Db {
             Db::Sqlite(p) => SQLITE_MIGRATOR.run(p).await?,
             Db::Pg(p) => PG_MIGRATOR.run(p).await?,
         }
+        // Data the SQL migrations cannot compute the same way on both backends.
+        let filled = users::backfill_folded_names(&mut self.acquire().await?.conn()).await?;
+        if filled > 0 {
+            tracing::info!(members = filled, "filled the search form of member names");
+        }
         Ok(())
     }
 

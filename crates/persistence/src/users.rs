@@ -52,7 +52,7 @@ macro_rules! cols {
 pub async fn insert(conn: &mut Conn<'_>, u: &User, password_hash: Option<&str>) -> DbResult<()> {
     on!(conn, c => {
         sqlx::query(
-            "INSERT INTO users (app_id, id, email, name, password_hash, last_login_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO users (app_id, id, email, name, password_hash, last_login_at, created_at, updated_at, name_folded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(u.app_id.as_str())
         .bind(u.id.as_str())
@@ -62,10 +62,41 @@ pub async fn insert(conn: &mut Conn<'_>, u: &User, password_hash: Option<&str>) 
         .bind(u.last_login_at.map(ms))
         .bind(ms(u.created_at))
         .bind(ms(u.updated_at))
+        .bind(fold(&u.name))
         .execute(&mut **c)
         .await?;
     });
     Ok(())
+}
+
+/// A name as search compares it: lower case, Unicode-aware (É → é), which
+/// SQLite's LOWER() is not.
+fn fold(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// Fills `name_folded` for members stored before it existed (run after
+/// migrating; a no-op once done). Returns how many were filled.
+pub async fn backfill_folded_names(conn: &mut Conn<'_>) -> DbResult<u64> {
+    let mut filled = 0;
+    loop {
+        let rows: Vec<(String, String, String)> = on!(conn, c => sqlx::query_as("SELECT app_id, id, name FROM users WHERE name_folded IS NULL LIMIT 500")
+            .fetch_all(&mut **c)
+            .await?);
+        if rows.is_empty() {
+            return Ok(filled);
+        }
+        for (app, id, name) in rows {
+            on!(conn, c => sqlx::query("UPDATE users SET name_folded = $3 WHERE app_id = $1 AND id = $2")
+                .bind(&app)
+                .bind(&id)
+                .bind(fold(&name))
+                .execute(&mut **c)
+                .await
+                .map(|_| ()))?;
+            filled += 1;
+        }
+    }
 }
 
 pub async fn find(conn: &mut Conn<'_>, app: &AppId, id: &UserId) -> DbResult<Option<User>> {
@@ -98,12 +129,13 @@ pub async fn find_credentials(conn: &mut Conn<'_>, app: &AppId, email: &Email) -
 
 /// Writes name and email; `DbError::UniqueViolation` when the new email is taken.
 pub async fn update(conn: &mut Conn<'_>, u: &User) -> DbResult<bool> {
-    let n = on!(conn, c => sqlx::query("UPDATE users SET email = $3, name = $4, updated_at = $5 WHERE app_id = $1 AND id = $2")
+    let n = on!(conn, c => sqlx::query("UPDATE users SET email = $3, name = $4, updated_at = $5, name_folded = $6 WHERE app_id = $1 AND id = $2")
         .bind(u.app_id.as_str())
         .bind(u.id.as_str())
         .bind(u.email.as_str())
         .bind(&u.name)
         .bind(ms(u.updated_at))
+        .bind(fold(&u.name))
         .execute(&mut **c)
         .await?
         .rows_affected());
@@ -141,7 +173,8 @@ pub async fn record_login(conn: &mut Conn<'_>, app: &AppId, id: &UserId, now: Of
 }
 
 /// Lists members newest first. `query` matches the start of the email or
-/// any part of the name, case-insensitively.
+/// any part of the name, case-insensitively in any script (the name is
+/// compared in its folded form).
 pub async fn list(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>, after: Option<&UserId>, limit: Limit) -> DbResult<Page<User>> {
     let pattern = query.map(|q| {
         let esc = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -151,7 +184,7 @@ pub async fn list(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>, after: 
         let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", cols!(), " FROM users WHERE app_id = "));
         qb.push_bind(app.as_str());
         if let Some((prefix, contains)) = &pattern {
-            qb.push(" AND (email LIKE ").push_bind(prefix.clone()).push(" ESCAPE '\\' OR LOWER(name) LIKE ");
+            qb.push(" AND (email LIKE ").push_bind(prefix.clone()).push(" ESCAPE '\\' OR name_folded LIKE ");
             qb.push_bind(contains.clone()).push(" ESCAPE '\\')");
         }
         if let Some(a) = after {

@@ -214,6 +214,19 @@ async fn users_search_and_keyset_pages(db: &Db) {
     assert_eq!(hit("100%").await, 1, "% is literal");
     assert_eq!(hit("a_l").await, 1, "_ is literal");
     assert_eq!(hit("example.com").await, 0, "email matches by prefix only");
+    // Case folds beyond ASCII on both backends (SQLite's LOWER() alone would not).
+    let mut c = db.acquire().await.unwrap();
+    users::insert(&mut c.conn(), &user(&app, "elodie@example.fr", "Élodie Ørsted"), None).await.unwrap();
+    drop(c);
+    assert_eq!(hit("élodie").await, 1, "É matches é");
+    assert_eq!(hit("ØRSTED").await, 1, "ø matches Ø");
+    assert_eq!(hit("elodie").await, 1, "the email prefix still matches");
+    let mut c = db.acquire().await.unwrap();
+    let mut renamed = users::list(&mut c.conn(), &app.id, Some("élodie"), None, Limit::default()).await.unwrap().items.remove(0);
+    renamed.name = "Ève Ørsted".into();
+    users::update(&mut c.conn(), &renamed).await.unwrap();
+    drop(c);
+    assert_eq!((hit("ève").await, hit("élodie").await), (1, 0), "a rename refolds the name");
 }
 
 async fn products_crud_archive_and_pages(db: &Db) {
