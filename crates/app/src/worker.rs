@@ -85,7 +85,7 @@ impl Worker {
         let now = s.now();
         let minute = now.unix_timestamp() / 60;
         let mut tx = s.db.begin().await?;
-        for app in tollgate_persistence::apps::list_ids(&mut tx.conn()).await? {
+        for app in tollgate_persistence::apps::list_ids(&mut tx.conn(), None).await? {
             let sweep = jobs::NewJob {
                 kind: crate::stripe::SWEEP_JOB.into(),
                 payload: serde_json::json!({}),

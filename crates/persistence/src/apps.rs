@@ -90,14 +90,8 @@ pub async fn update(conn: &mut Conn<'_>, app: &App) -> DbResult<bool> {
     Ok(n == 1)
 }
 
-/// Every app id, oldest first (for periodic sweeps).
-pub async fn list_ids(conn: &mut Conn<'_>) -> DbResult<Vec<AppId>> {
-    let ids: Vec<(String,)> = on!(conn, c => sqlx::query_as("SELECT id FROM apps ORDER BY id").fetch_all(&mut **c).await?);
-    Ok(ids.into_iter().map(|(s,)| AppId::from_trusted(s)).collect())
-}
-
-/// Up to `n` app ids (to tell a single-site install).
-pub async fn list_first_ids(conn: &mut Conn<'_>, n: i64) -> DbResult<Vec<AppId>> {
-    let ids: Vec<(String,)> = on!(conn, c => sqlx::query_as("SELECT id FROM apps ORDER BY id LIMIT $1").bind(n).fetch_all(&mut **c).await?);
+/// App ids in id order: all of them, or the first `n` (two tell a single-site install).
+pub async fn list_ids(conn: &mut Conn<'_>, n: Option<i64>) -> DbResult<Vec<AppId>> {
+    let ids: Vec<(String,)> = on!(conn, c => sqlx::query_as("SELECT id FROM apps ORDER BY id LIMIT $1").bind(n.unwrap_or(i64::MAX)).fetch_all(&mut **c).await?);
     Ok(ids.into_iter().map(|(s,)| AppId::from_trusted(s)).collect())
 }

@@ -183,7 +183,7 @@ async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
                 Some(a) => vec![tollgate_domain::ids::AppId::parse(&a).map_err(|e| anyhow::anyhow!("--app: {}", e.message))?],
                 None => {
                     let mut c = s.db.acquire().await?;
-                    tollgate_persistence::apps::list_ids(&mut c.conn()).await?
+                    tollgate_persistence::apps::list_ids(&mut c.conn(), None).await?
                 }
             };
             for app in apps {

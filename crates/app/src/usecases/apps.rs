@@ -31,7 +31,7 @@ impl Services {
     /// The only app of a single-site install; `None` when there are none or several.
     pub async fn default_app(&self) -> AppResult<Option<App>> {
         let mut c = self.db.acquire().await?;
-        let ids = apps::list_first_ids(&mut c.conn(), 2).await?;
+        let ids = apps::list_ids(&mut c.conn(), Some(2)).await?;
         match ids.as_slice() {
             [only] => Ok(apps::find(&mut c.conn(), only).await?),
             _ => Ok(None),
