@@ -281,6 +281,17 @@ impl Services {
 
     // ---------- sales pages ----------
 
+    /// What a visitor's sales page needs, read on one connection with one
+    /// product lookup: the live (not archived) product, its page, and the
+    /// payment link when Checkout is on. `NotFound` for any missing part.
+    pub async fn public_sales_page(&self, app: &AppId, product: &ProductId) -> AppResult<(tollgate_domain::product::Product, SalesPage, Option<String>)> {
+        let mut c = self.db.acquire().await?;
+        let p = products::find(&mut c.conn(), app, product).await?.filter(|p| p.archived_at.is_none()).ok_or(AppError::NotFound("sales page"))?;
+        let page = repo::sales_page(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("sales page"))?;
+        let checkout = repo::checkout_for(&mut c.conn(), app, product).await?.filter(|c| c.enabled).and_then(|c| c.payment_link_url);
+        Ok((p, page, checkout))
+    }
+
     pub async fn sales_page(&self, app: &AppId, product: &ProductId) -> AppResult<SalesPage> {
         let mut c = self.db.acquire().await?;
         products::find(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("product"))?;

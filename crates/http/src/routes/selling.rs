@@ -251,12 +251,7 @@ pub struct PublicSalesPage {
 pub async fn public_sales_page(s: web::Data<Services>, path: web::Path<(String, String)>) -> ApiResult<web::Json<PublicSalesPage>> {
     let app = path_id(&path.0, "sales page", AppId::parse)?;
     let id = path_id(&path.1, "sales page", ProductId::parse)?;
-    let p = s.get_product(&app, &id).await.map_err(|_| ApiError::not_found("sales page"))?;
-    if p.archived_at.is_some() {
-        return Err(ApiError::not_found("sales page"));
-    }
-    let page = s.sales_page(&app, &id).await.map_err(|_| ApiError::not_found("sales page"))?;
-    let checkout = s.checkout_settings(&app, &id).await.ok().filter(|c| c.enabled).and_then(|c| c.payment_link_url);
+    let (p, page, checkout) = s.public_sales_page(&app, &id).await?;
     // The sales page's own target is what comes after it: the sale.
     let target = purchase_target(&p.fields, checkout.as_deref(), None).filter(|t| t.kind != TargetKind::SalesPage);
     Ok(web::Json(PublicSalesPage {
