@@ -458,6 +458,11 @@ pub async fn store_event_with_job(db: &crate::Db, app: &AppId, e: &InboxEvent, j
             Ok(stored == 1)
         }
         crate::Db::Sqlite(pool) => {
+            // SQLite has one writer. Deliveries queue here, in order, for the
+            // write lock instead of colliding on it: a collision makes
+            // SQLite's busy handler sleep (1 ms, then longer) while the lock
+            // is free again after a fraction of that.
+            static INGEST: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
             let mut conn = pool.acquire().await?;
             let seen: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM stripe_events WHERE app_id = $1 AND event_id = $2")
                 .bind(app.as_str())
@@ -467,6 +472,7 @@ pub async fn store_event_with_job(db: &crate::Db, app: &AppId, e: &InboxEvent, j
             if seen.is_some() {
                 return Ok(false);
             }
+            let _writer = INGEST.lock().await;
             let r: Result<Vec<(String,)>, sqlx::Error> = bind_params!(sqlx::query_as(
                 "BEGIN IMMEDIATE; \
                  INSERT INTO stripe_events (app_id, event_id, event_type, created, payload, status, received_at) \
