@@ -14,6 +14,9 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error")]
     Sqlx(#[source] sqlx::Error),
+    /// A group-committed write failed for every delivery in its batch.
+    #[error("batched write failed: {0}")]
+    Batch(String),
 }
 
 impl From<sqlx::Error> for DbError {
@@ -32,5 +35,9 @@ impl From<sqlx::Error> for DbError {
 impl DbError {
     pub(crate) fn corrupt(what: impl std::fmt::Display) -> Self {
         DbError::Corrupt(what.to_string())
+    }
+    /// A batched write failed for everyone in the batch (the message of the database's error).
+    pub(crate) fn corrupt_write(message: String) -> Self {
+        DbError::Batch(message)
     }
 }

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 use tollgate_domain::ids::{AppId, ProductId, UserId};
 use tollgate_domain::subscription::SubscriptionStatus;
 
-use crate::{Conn, DbResult, at, ms, on, opt_at};
+use crate::{Conn, DbError, DbResult, at, ms, on, opt_at};
 
 // ---------- product links ----------
 
@@ -417,8 +417,8 @@ pub struct InboxEvent {
 ///
 /// PostgreSQL: one autocommit statement (the job is inserted only when the
 /// event row was). SQLite: a read-only duplicate check (WAL readers never
-/// wait for the writer), then one multi-statement trip that holds the write
-/// lock only while SQLite works.
+/// wait for the writer), then a group commit with the deliveries arriving
+/// at the same time (see [`group_commit`]).
 pub async fn store_event_with_job(db: &crate::Db, app: &AppId, e: &InboxEvent, job: Option<&crate::jobs::NewJob>, job_id: &str) -> DbResult<bool> {
     let (kind, payload, run_at, max_attempts, unique_key) = match job {
         Some(j) => (j.kind.as_str(), j.payload.to_string(), ms(j.run_at), j.max_attempts as i64, j.unique_key.clone()),
@@ -458,41 +458,112 @@ pub async fn store_event_with_job(db: &crate::Db, app: &AppId, e: &InboxEvent, j
             Ok(stored == 1)
         }
         crate::Db::Sqlite(pool) => {
-            // SQLite has one writer. Deliveries queue here, in order, for the
-            // write lock instead of colliding on it: a collision makes
-            // SQLite's busy handler sleep (1 ms, then longer) while the lock
-            // is free again after a fraction of that.
-            static INGEST: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
             let mut conn = pool.acquire().await?;
             let seen: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM stripe_events WHERE app_id = $1 AND event_id = $2")
                 .bind(app.as_str())
                 .bind(&e.event_id)
                 .fetch_optional(&mut *conn)
                 .await?;
+            drop(conn);
             if seen.is_some() {
                 return Ok(false);
             }
-            let _writer = INGEST.lock().await;
-            let r: Result<Vec<(String,)>, sqlx::Error> = bind_params!(sqlx::query_as(
-                "BEGIN IMMEDIATE; \
-                 INSERT INTO stripe_events (app_id, event_id, event_type, created, payload, status, received_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING event_id; \
-                 INSERT INTO jobs (app_id, id, kind, payload, status, attempts, max_attempts, run_at, unique_key, created_at, updated_at) \
-                   SELECT $1, $8, $9, $10, 'queued', 0, $11, $12, $13, $7, $7 WHERE changes() = 1 AND $14 ON CONFLICT DO NOTHING; \
-                 COMMIT;",
-            ))
-            .fetch_all(&mut *conn)
-            .await;
-            match r {
-                Ok(rows) => Ok(rows.len() == 1),
-                Err(err) => {
-                    // Never hand back a connection with a transaction open.
-                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                    Err(err.into())
-                }
-            }
+            let item = Delivery {
+                app: app.as_str().to_owned(),
+                event: e.clone(),
+                job: with_job.then(|| (job_id.to_owned(), kind.to_owned(), payload.clone(), max_attempts, run_at, unique_key.clone())),
+            };
+            group_commit(pool, item).await
         }
     }
+}
+
+/// One delivery waiting to be written.
+struct Delivery {
+    app: String,
+    event: InboxEvent,
+    /// id, kind, payload, max_attempts, run_at, unique_key
+    job: Option<(String, String, String, i64, i64, Option<String>)>,
+}
+
+type Reply = tokio::sync::oneshot::Sender<Result<bool, String>>;
+
+/// The deliveries waiting for one SQLite file, and its writer's turn.
+#[derive(Default)]
+struct WriteQueue {
+    pending: std::sync::Mutex<Vec<(Delivery, Reply)>>,
+    writer: tokio::sync::Mutex<()>,
+}
+
+/// Group commit for SQLite's single writer: a delivery joins the queue of
+/// its database file; whoever gets the writer's turn writes every queued
+/// delivery in one transaction and answers each. One commit then carries
+/// many deliveries (SQLite's cost is per commit), and nobody collides on
+/// the write lock (a collision makes SQLite's busy handler sleep). Each
+/// caller still returns only after its own row is committed.
+async fn group_commit(pool: &sqlx::SqlitePool, item: Delivery) -> DbResult<bool> {
+    static QUEUES: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<WriteQueue>>>> =
+        std::sync::LazyLock::new(Default::default);
+    let key = pool.connect_options().get_filename().to_string_lossy().into_owned();
+    let queue = QUEUES.lock().unwrap_or_else(|p| p.into_inner()).entry(key).or_default().clone();
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    queue.pending.lock().unwrap_or_else(|p| p.into_inner()).push((item, tx));
+    {
+        let _turn = queue.writer.lock().await;
+        // Written by the writer before us?
+        if let Ok(r) = rx.try_recv() {
+            return r.map_err(DbError::corrupt_write);
+        }
+        let batch = std::mem::take(&mut *queue.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        let written = write_batch(pool, &batch).await;
+        for (i, (_, reply)) in batch.into_iter().enumerate() {
+            let _ = reply.send(match &written {
+                Ok(stored) => Ok(stored[i]),
+                Err(e) => Err(e.to_string()),
+            });
+        }
+    }
+    rx.await.map_err(|_| DbError::corrupt("the ingest writer went away"))?.map_err(DbError::corrupt_write)
+}
+
+async fn write_batch(pool: &sqlx::SqlitePool, batch: &[(Delivery, Reply)]) -> Result<Vec<bool>, sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut stored = Vec::with_capacity(batch.len());
+    for (d, _) in batch {
+        let e = &d.event;
+        let n = sqlx::query(
+            "INSERT INTO stripe_events (app_id, event_id, event_type, created, payload, status, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        )
+        .bind(&d.app)
+        .bind(&e.event_id)
+        .bind(&e.event_type)
+        .bind(e.created)
+        .bind(&e.payload)
+        .bind(&e.status)
+        .bind(ms(e.received_at))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if let (1, Some((id, kind, payload, max_attempts, run_at, unique_key))) = (n, &d.job) {
+            sqlx::query(
+                "INSERT INTO jobs (app_id, id, kind, payload, status, attempts, max_attempts, run_at, unique_key, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $8, $8) ON CONFLICT DO NOTHING",
+            )
+            .bind(&d.app)
+            .bind(id)
+            .bind(kind)
+            .bind(payload)
+            .bind(max_attempts)
+            .bind(run_at)
+            .bind(unique_key)
+            .bind(ms(e.received_at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        stored.push(n == 1);
+    }
+    tx.commit().await?;
+    Ok(stored)
 }
 
 type EventRow = (String, String, i64, String, String, i64, Option<i64>, Option<String>);

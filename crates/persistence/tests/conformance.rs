@@ -651,6 +651,35 @@ async fn webhook_event_and_job_stored_in_one_trip(db: &Db) {
     assert_eq!(jobs::list(&mut c.conn(), &app.id, None, None, Limit::default()).await.unwrap().items.len(), 2);
     // The connection is usable afterwards (no transaction left open).
     assert!(store_event_with_job(db, &app.id, &ev("evt_4"), None, JobId::new().as_str()).await.unwrap());
+    drop(c);
+    // Many deliveries at once (SQLite writes them in shared commits): each
+    // event stored once, for its own app, and each caller told the truth.
+    let other = new_app(db, "B").await;
+    let mut tasks = vec![];
+    for round in 0..3 {
+        for n in 0..10 {
+            let (db, target) = (db.clone(), if n % 2 == 0 { app.id.clone() } else { other.id.clone() });
+            let id = format!("evt_burst_{n}");
+            tasks.push(tokio::spawn(async move {
+                let stored = store_event_with_job(&db, &target, &ev(&id), Some(&j(&id)), JobId::new().as_str()).await.unwrap();
+                (round, id, stored)
+            }));
+        }
+    }
+    let mut stored_ids = vec![];
+    for t in tasks {
+        let (_, id, stored) = t.await.unwrap();
+        if stored {
+            stored_ids.push(id);
+        }
+    }
+    stored_ids.sort();
+    assert_eq!(stored_ids, (0..10).map(|n| format!("evt_burst_{n}")).collect::<Vec<_>>(), "every event stored exactly once");
+    let mut c = db.acquire().await.unwrap();
+    assert_eq!(jobs::list(&mut c.conn(), &app.id, None, None, Limit::default()).await.unwrap().items.len(), 2 + 5);
+    assert_eq!(jobs::list(&mut c.conn(), &other.id, None, None, Limit::default()).await.unwrap().items.len(), 5);
+    assert!(find_event(&mut c.conn(), &other.id, "evt_burst_1").await.unwrap().is_some());
+    assert!(find_event(&mut c.conn(), &app.id, "evt_burst_1").await.unwrap().is_none(), "each event in its own app");
 }
 
 async fn mrr_history_days(db: &Db) {
