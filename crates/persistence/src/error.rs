@@ -37,7 +37,7 @@ impl DbError {
         DbError::Corrupt(what.to_string())
     }
     /// A batched write failed for everyone in the batch (the message of the database's error).
-    pub(crate) fn corrupt_write(message: String) -> Self {
+    pub(crate) fn batch(message: String) -> Self {
         DbError::Batch(message)
     }
 }

@@ -20,6 +20,13 @@ pub struct ProductLink {
 
 type LinkRow = (String, String, String, Option<String>, i64);
 
+/// The start of every query that reads [`LinkRow`]s of one app.
+macro_rules! link_select {
+    () => {
+        "SELECT product_id, stripe_product_id, stripe_product_name, import_job_id, created_at FROM stripe_product_links WHERE app_id = $1"
+    };
+}
+
 fn link(r: LinkRow) -> ProductLink {
     ProductLink { product_id: ProductId::from_trusted(r.0), stripe_product_id: r.1, stripe_product_name: r.2, import_job_id: r.3, created_at: at(r.4) }
 }
@@ -67,7 +74,7 @@ pub async fn delete_link(conn: &mut Conn<'_>, app: &AppId, product: &ProductId) 
 
 pub async fn link_for_product(conn: &mut Conn<'_>, app: &AppId, product: &ProductId) -> DbResult<Option<ProductLink>> {
     let r: Option<LinkRow> = on!(conn, c => sqlx::query_as(
-        "SELECT product_id, stripe_product_id, stripe_product_name, import_job_id, created_at FROM stripe_product_links WHERE app_id = $1 AND product_id = $2",
+        concat!(link_select!(), " AND product_id = $2"),
     )
     .bind(app.as_str())
     .bind(product.as_str())
@@ -79,7 +86,7 @@ pub async fn link_for_product(conn: &mut Conn<'_>, app: &AppId, product: &Produc
 /// Every link of the app (small: one per product).
 pub async fn links(conn: &mut Conn<'_>, app: &AppId) -> DbResult<Vec<ProductLink>> {
     let rows: Vec<LinkRow> = on!(conn, c => sqlx::query_as(
-        "SELECT product_id, stripe_product_id, stripe_product_name, import_job_id, created_at FROM stripe_product_links WHERE app_id = $1 ORDER BY product_id LIMIT 10000",
+        concat!(link_select!(), " ORDER BY product_id LIMIT 10000"),
     )
     .bind(app.as_str())
     .fetch_all(&mut **c)
@@ -90,7 +97,7 @@ pub async fn links(conn: &mut Conn<'_>, app: &AppId) -> DbResult<Vec<ProductLink
 /// The link of a Stripe product, if it is linked to a Tollgate product.
 pub async fn link_for_stripe_product(conn: &mut Conn<'_>, app: &AppId, stripe_product: &str) -> DbResult<Option<ProductLink>> {
     let r: Option<LinkRow> = on!(conn, c => sqlx::query_as(
-        "SELECT product_id, stripe_product_id, stripe_product_name, import_job_id, created_at FROM stripe_product_links WHERE app_id = $1 AND stripe_product_id = $2",
+        concat!(link_select!(), " AND stripe_product_id = $2"),
     )
     .bind(app.as_str())
     .bind(stripe_product)
@@ -512,7 +519,7 @@ async fn group_commit(pool: &sqlx::SqlitePool, item: Delivery) -> DbResult<bool>
         let _turn = queue.writer.lock().await;
         // Written by the writer before us?
         if let Ok(r) = rx.try_recv() {
-            return r.map_err(DbError::corrupt_write);
+            return r.map_err(DbError::batch);
         }
         let batch = std::mem::take(&mut *queue.pending.lock().unwrap_or_else(|p| p.into_inner()));
         let written = write_batch(pool, &batch).await;
@@ -523,7 +530,7 @@ async fn group_commit(pool: &sqlx::SqlitePool, item: Delivery) -> DbResult<bool>
             });
         }
     }
-    rx.await.map_err(|_| DbError::corrupt("the ingest writer went away"))?.map_err(DbError::corrupt_write)
+    rx.await.map_err(|_| DbError::corrupt("the ingest writer went away"))?.map_err(DbError::batch)
 }
 
 async fn write_batch(pool: &sqlx::SqlitePool, batch: &[(Delivery, Reply)]) -> Result<Vec<bool>, sqlx::Error> {

@@ -40,6 +40,11 @@ struct EventHead<'a> {
     created: i64,
 }
 
+/// The id of the object an event is about (`data.object.id`).
+fn object_id(event: &Event, what: &str) -> AppResult<String> {
+    event.object_id().map(str::to_owned).ok_or_else(|| AppError::Internal(format!("{what} event without object id")))
+}
+
 impl Services {
     /// Verifies a delivery's `Stripe-Signature` over the raw bytes against
     /// any current signing secret, stores the event once, and queues it.
@@ -120,7 +125,7 @@ impl Services {
             | EventKind::CustomerSubscriptionPaused
             | EventKind::CustomerSubscriptionResumed
             | EventKind::CustomerSubscriptionTrialWillEnd => {
-                let id = event.object_id().ok_or_else(|| AppError::Internal("subscription event without object id".into()))?.to_owned();
+                let id = object_id(&event, "subscription")?;
                 self.sync_subscription(app, &client, &settings, &id, Some(&event), event_time).await?;
                 Ok("processed")
             }
@@ -151,15 +156,15 @@ impl Services {
                 Ok("processed")
             }
             EventKind::ProductUpdated | EventKind::ProductDeleted => {
-                let id = event.object_id().ok_or_else(|| AppError::Internal("product event without object id".into()))?.to_owned();
+                let id = object_id(&event, "product")?;
                 self.sync_stripe_product(app, &client, &id).await
             }
             EventKind::PriceUpdated | EventKind::PriceDeleted => {
-                let id = event.object_id().ok_or_else(|| AppError::Internal("price event without object id".into()))?.to_owned();
+                let id = object_id(&event, "price")?;
                 self.sync_checkout_price(app, &client, &id).await
             }
             EventKind::CustomerDeleted => {
-                let id = event.object_id().ok_or_else(|| AppError::Internal("customer event without object id".into()))?.to_owned();
+                let id = object_id(&event, "customer")?;
                 self.forget_deleted_customer(app, &client, &id).await
             }
             // A new price shows up in the product picker, which lists prices

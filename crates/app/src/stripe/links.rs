@@ -308,10 +308,7 @@ impl Services {
                 .flatten()
                 .collect(),
         };
-        let refund_revokes = {
-            let mut c = self.db.acquire().await?;
-            tollgate_persistence::apps::find(&mut c.conn(), app).await?.ok_or(AppError::NotFound("app"))?.settings.refund_revokes_access
-        };
+        let refund_revokes = self.get_app(app).await?.settings.refund_revokes_access;
         let total = (subs.len() + sessions.len()) as i64;
         let mut done = 0i64;
         let progress = |done: i64| async move {
