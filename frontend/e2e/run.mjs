@@ -97,6 +97,15 @@ async function step(name, fn) {
 const check = (cond, message) => {
   if (!cond) throw new Error(message);
 };
+// Client-side navigation from the admin sidebar. The previous page stays on
+// screen until the next one renders, so anything looked up right after the
+// click may still find the old page (the dashboard's activity feed links to
+// products and members too). Wait for the new page's own URL and heading.
+async function navTo(p, label, path, heading = label) {
+  await p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: label, exact: true }).click();
+  await p.waitForURL((u) => u.pathname === path);
+  await p.getByRole("heading", { level: 1, name: heading, exact: true }).waitFor();
+}
 // The page must fit its viewport: nothing may push the document wider than the window.
 async function noHorizontalOverflow(p, name) {
   const { scroll, inner, culprit } = await p.evaluate(() => {
@@ -187,7 +196,7 @@ try {
   });
 
   await step("create a product and set its purchase method", async () => {
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Products" }).click();
+    await navTo(page, "Products", "/products");
     await page.getByText("No active products").waitFor();
     await page.getByRole("button", { name: "New product" }).first().click();
     const dialog = page.getByRole("dialog", { name: "New product" });
@@ -249,7 +258,7 @@ try {
 
   let memberUrl = "";
   await step("create a member", async () => {
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Members" }).click();
+    await navTo(page, "Members", "/members");
     await page.getByText("No members yet").waitFor();
     await page.getByRole("button", { name: "Add member" }).first().click();
     const dialog = page.getByRole("dialog", { name: "Add member" });
@@ -287,7 +296,7 @@ try {
   });
 
   await step("the activity feed shows the grant, filters live in the URL", async () => {
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Activities" }).click();
+    await navTo(page, "Activities", "/activities");
     await page.getByText("Product Access Granted").first().waitFor();
     await page.getByRole("button", { name: /^Kind:/ }).click();
     await page.getByRole("option", { name: "Product Access Granted" }).click();
@@ -787,9 +796,8 @@ db.commit()
       }
     });
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Products" }).click();
-    // The dashboard's activity feed links to Starter Course too: wait for the products page itself.
-    await page.getByRole("heading", { level: 1, name: "Products" }).waitFor();
+    // navTo waits for the products page itself: the dashboard's feed links to Starter Course too.
+    await navTo(page, "Products", "/products");
     await page.getByRole("table").getByRole("link", { name: "Starter Course" }).waitFor();
     check(rejected >= 2, `the rejected request was not retried (${rejected} products requests)`);
     check(refreshes === 1, `expected one refresh, saw ${refreshes}`);
@@ -817,7 +825,7 @@ db.commit()
     await page.getByLabel("Password", { exact: true }).fill(owner.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: /Welcome, Olive/ }).waitFor();
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team" }).click();
+    await navTo(page, "Team", "/settings/team");
     await page.getByRole("heading", { name: "Team" }).waitFor();
     await page.getByRole("table", { name: "Team members" }).getByText(owner.email).waitFor();
     await page.getByRole("button", { name: "Invite" }).click();
@@ -855,7 +863,7 @@ db.commit()
     await vp.getByRole("button", { name: "Accept invitation" }).click();
     await vp.getByRole("heading", { name: /Welcome, Vera/ }).waitFor();
     await vp.getByText("Read-only access").first().waitFor();
-    await vp.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Products" }).click();
+    await navTo(vp, "Products", "/products");
     await vp.getByRole("link", { name: "Starter Course" }).waitFor();
     check((await vp.getByRole("button", { name: /New product/ }).count()) === 0, "a viewer sees New product");
     await shoot("33-viewer-products", { on: vp });
