@@ -7,10 +7,12 @@ pub mod crypto;
 pub mod error;
 pub mod mail;
 pub mod member_area;
+pub mod outbound;
 pub mod selling;
 pub mod services;
 pub mod stripe;
 pub mod usecases;
+pub mod wire;
 pub mod worker;
 
 pub use error::{AppError, AppResult};

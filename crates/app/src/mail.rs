@@ -221,6 +221,24 @@ pub fn email_change_notice(site: &str, new_email: &str, profile_link: &str) -> R
     }
 }
 
+/// To the app's owners: an endpoint failed every try for 5 days and Tollgate stopped sending to it.
+pub fn endpoint_disabled(site: &str, url: &str) -> Rendered {
+    let subject = format!("{site}: a webhook endpoint was disabled");
+    let text = format!(
+        "Every delivery to {url} has failed for 5 days, so Tollgate disabled this endpoint and stopped sending to it.\n\n\
+         Fix the receiver, then enable the endpoint again under Settings → Webhooks; \"Replay failed\" sends what it missed."
+    );
+    let html = layout(
+        site,
+        &format!(
+            "<p>Every delivery to <code>{}</code> has failed for 5 days, so Tollgate disabled this endpoint and stopped sending to it.</p>\
+             <p>Fix the receiver, then enable the endpoint again under Settings → Webhooks; “Replay failed” sends what it missed.</p>",
+            esc(url)
+        ),
+    );
+    Rendered { template: "endpoint_disabled", subject, text, html }
+}
+
 pub const SEND_EMAIL_JOB: &str = "send_email";
 
 /// Puts a message in the outbox and schedules its delivery, inside the caller's transaction.

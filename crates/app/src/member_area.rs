@@ -353,6 +353,7 @@ impl Services {
             u.name = n;
             u.updated_at = now;
             users::update(&mut tx.conn(), &u).await?;
+            crate::outbound::publish_member_updated_in(&mut tx.conn(), app, &u, now).await?;
         }
         if let Some(h) = new_hash {
             users::set_password(&mut tx.conn(), app, user, &h, now).await?;
@@ -423,6 +424,7 @@ impl Services {
             Err(DbError::UniqueViolation) => return Err(taken()),
             r => r?,
         };
+        crate::outbound::publish_member_updated_in(&mut tx.conn(), &app, &u, now).await?;
         tx.commit().await?;
         Ok(u)
     }

@@ -65,6 +65,8 @@ pub struct ServicesConfig {
     pub stripe: StripeSettings,
     /// Where uploaded media is stored on local disk.
     pub media_dir: std::path::PathBuf,
+    /// Outbound webhooks (SSRF switch).
+    pub outbound: crate::outbound::OutboundSettings,
 }
 
 impl ServicesConfig {
@@ -79,6 +81,7 @@ impl ServicesConfig {
             email_change_ttl: time::Duration::hours(24),
             stripe: StripeSettings::default(),
             media_dir: std::path::PathBuf::from("./data/media"),
+            outbound: Default::default(),
         }
     }
 }
@@ -93,10 +96,12 @@ pub struct Services {
     pub mailer: Mailer,
     /// Wakes the in-process worker when a job is enqueued.
     pub jobs_ready: Arc<tokio::sync::Notify>,
-    /// Webhook signing secrets per app, decrypted, kept briefly so webhook
-    /// ingest does not read and decrypt them on every delivery.
+    /// Wakes the outbound dispatcher when a delivery is queued by hand (test, redeliver, replay).
+    pub outbound_ready: Arc<tokio::sync::Notify>,
     /// Hosted media bytes.
     pub storage: Arc<dyn crate::member_area::Storage>,
+    /// Stripe webhook signing secrets per app, decrypted, kept briefly so
+    /// webhook ingest does not read and decrypt them on every delivery.
     pub(crate) webhook_secrets: Arc<std::sync::Mutex<std::collections::HashMap<tollgate_domain::ids::AppId, (std::time::Instant, Arc<Vec<String>>)>>>,
 }
 
@@ -111,6 +116,7 @@ impl Services {
             config: Arc::new(config),
             mailer,
             jobs_ready: Arc::new(tokio::sync::Notify::new()),
+            outbound_ready: Arc::new(tokio::sync::Notify::new()),
             webhook_secrets: Default::default(),
             storage,
         }

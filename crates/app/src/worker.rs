@@ -157,6 +157,9 @@ impl Worker {
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
         tracing::info!(worker = %self.id, "job worker started");
         tokio::pin!(shutdown);
+        // Outbound webhook deliveries run beside the jobs, many at once.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let dispatcher = tokio::spawn(crate::outbound::dispatch::Dispatcher::new(self.services.clone()).run(stopped));
         let ready = self.services.jobs_ready.clone();
         let mut last_schedule = std::time::Instant::now() - std::time::Duration::from_secs(120);
         loop {
@@ -177,6 +180,8 @@ impl Worker {
                 _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
             }
         }
+        let _ = stop.send(true);
+        let _ = dispatcher.await;
         tracing::info!(worker = %self.id, "job worker stopped");
     }
 }

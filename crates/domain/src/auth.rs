@@ -57,10 +57,12 @@ pub enum Family {
     Emails,
     ApiKeys,
     Admins,
+    /// Outbound webhook endpoints and Zapier REST hooks.
+    Webhooks,
 }
 
 impl Family {
-    pub const ALL: [Family; 9] = [
+    pub const ALL: [Family; 10] = [
         Family::App,
         Family::Products,
         Family::Users,
@@ -70,6 +72,7 @@ impl Family {
         Family::Emails,
         Family::ApiKeys,
         Family::Admins,
+        Family::Webhooks,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +86,7 @@ impl Family {
             Family::Emails => "emails",
             Family::ApiKeys => "api_keys",
             Family::Admins => "admins",
+            Family::Webhooks => "webhooks",
         }
     }
 }

@@ -85,6 +85,12 @@ id_type!(JobId, "job");
 id_type!(EmailId, "email");
 id_type!(/// An invitation to join an app's team.
     InvitationId, "inv");
+id_type!(/// An outbound webhook endpoint (a Standard Webhooks receiver or a Zapier REST hook).
+    EndpointId, "whk");
+id_type!(/// One outbound event; its id is the `webhook-id` every delivery of it carries.
+    MessageId, "msg");
+id_type!(/// One event on its way to one endpoint.
+    DeliveryId, "dlv");
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod ids;
 pub mod jobs;
 pub mod metrics;
+pub mod outbound;
 pub mod page;
 pub mod product;
 pub mod selling;

@@ -20,7 +20,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{auth, member, member_area, ops, resources, selling, stripe, team};
+use crate::routes::{auth, member, member_area, ops, outbound, resources, selling, stripe, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -34,6 +34,7 @@ use crate::routes::{auth, member, member_area, ops, resources, selling, stripe, 
         license(name = "AGPL-3.0-or-later")
     ),
     modifiers(&Security),
+    components(schemas(routes::outbound::WebhookEvent, routes::outbound::WebhookEventData)),
     tags(
         (name = "auth", description = "Setup and admin sessions"),
         (name = "app", description = "The app (tenant) and its settings"),
@@ -48,6 +49,7 @@ use crate::routes::{auth, member, member_area, ops, resources, selling, stripe, 
         (name = "member", description = "Member area sessions"),
         (name = "selling", description = "Checkout, sales pages, the billing portal, hosted media"),
         (name = "stripe", description = "The Stripe connector: connection, product sync, webhooks"),
+        (name = "webhooks", description = "Outbound events: Standard Webhooks endpoints, their delivery log, Zapier REST hooks"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]
@@ -170,7 +172,8 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(member_area::cancel_pending_email)
         .service(member_area::confirm_email)
         .service(member_area::purchases)
-        .service(member_area::subscriptions);
+        .service(member_area::subscriptions)
+        .configure(outbound::configure);
 }
 
 fn api_v1() -> utoipa_actix_web::scope::Scope<impl actix_web::dev::ServiceFactory<
@@ -205,6 +208,7 @@ fn problem_content_types(api: &mut utoipa::openapi::OpenApi) {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).service(ops::healthz).service(ops::readyz).service(stripe::stripe_webhook).service(stripe::oauth_callback).service(api_v1()).split_for_parts();
     problem_content_types(&mut api);
+    api.extensions.get_or_insert_with(Default::default).insert("webhooks".into(), outbound::webhooks_section());
     api
 }
 

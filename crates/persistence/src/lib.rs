@@ -26,6 +26,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod magic_links;
 pub mod metrics;
+pub mod outbound;
 pub mod outbox;
 pub mod products;
 pub mod selling;

@@ -60,6 +60,9 @@ pub struct Config {
     /// Stripe API and Connect base URLs, Connect OAuth client id and platform key.
     #[serde(default)]
     pub stripe: StripeSettings,
+    /// Outbound webhooks: `allow_private_networks` lets endpoints live on loopback/LAN addresses.
+    #[serde(default)]
+    pub outbound: tollgate_app::outbound::OutboundSettings,
 }
 
 impl std::fmt::Debug for Config {

@@ -137,6 +137,7 @@ async fn services(cfg: &Config) -> anyhow::Result<Services> {
     sc.smtp = cfg.smtp.clone().filter(|s| !s.host.trim().is_empty());
     sc.mail_from = cfg.mail_from.clone();
     sc.stripe = cfg.stripe.clone();
+    sc.outbound = cfg.outbound.clone();
     sc.media_dir = cfg.data_dir.join("media");
     Ok(Services::new(db, Arc::new(SystemClock), keys, sc))
 }

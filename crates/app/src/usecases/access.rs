@@ -25,9 +25,12 @@ pub struct GrantSpec {
     pub notify: bool,
 }
 
-/// Records an activity inside the caller's transaction.
+/// Records an activity inside the caller's transaction, and publishes it to
+/// the outbound endpoints that want it in the same transaction.
 pub async fn record(conn: &mut Conn<'_>, app: &AppId, a: NewActivity) -> AppResult<Activity> {
-    Ok(activities::insert(conn, app, &a).await?)
+    let a = activities::insert(conn, app, &a).await?;
+    crate::outbound::publish_activity_in(conn, app, &a).await?;
+    Ok(a)
 }
 
 impl Services {

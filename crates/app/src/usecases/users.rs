@@ -134,6 +134,7 @@ impl Services {
             users::set_password(&mut tx.conn(), app, id, &h, now).await?;
             u.has_password = true;
         }
+        crate::outbound::publish_member_updated_in(&mut tx.conn(), app, &u, now).await?;
         tx.commit().await?;
         Ok(u)
     }

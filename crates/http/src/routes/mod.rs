@@ -1,6 +1,7 @@
 pub mod auth;
 pub mod member;
 pub mod ops;
+pub mod outbound;
 pub mod resources;
 pub mod stripe;
 pub mod team;

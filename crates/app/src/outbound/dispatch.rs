@@ -1,0 +1,316 @@
+//! Sends queued deliveries.
+//!
+//! The dispatcher claims due rows of `webhook_deliveries` with a one-minute
+//! lease and sends each on its own task: at most [`MAX_IN_FLIGHT`] at once,
+//! at most [`PER_ENDPOINT`] to one endpoint (rows of an endpoint at its cap
+//! are not claimed), so a receiver that hangs for the whole 15 s timeout
+//! slows only itself. A sender that dies mid-send leaves its rows leased; they
+//! are sent again when the lease ends (at-least-once, same `webhook-id`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use time::OffsetDateTime;
+use tokio::task::JoinSet;
+use tollgate_domain::auth::Role;
+use tollgate_domain::ids::{AppId, EndpointId};
+use tollgate_domain::outbound::{Attempt, DISABLE_AFTER, DeliveryStatus, EndpointKind, retry_after};
+use tollgate_persistence::outbound::{self, Claimed, Outcome};
+use tollgate_persistence::{Conn, admins, apps};
+
+use super::net::{GuardedResolver, check_literal_host};
+use super::signing::signature_header;
+use crate::error::{AppError, AppResult};
+use crate::mail;
+use crate::services::Services;
+
+pub const MAX_IN_FLIGHT: usize = 64;
+pub const PER_ENDPOINT: usize = 4;
+const LEASE: time::Duration = time::Duration::seconds(60);
+pub const TIMEOUT: Duration = Duration::from_secs(15);
+const BODY_KEPT: usize = 1024;
+
+/// The HTTP client for deliveries: no redirects, 15 s timeout, and (unless
+/// private networks are allowed) a resolver that only returns public addresses.
+pub fn http_client(allow_private: bool) -> reqwest::Client {
+    let mut b = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(TIMEOUT)
+        .connect_timeout(Duration::from_secs(10))
+        .pool_idle_timeout(Duration::from_secs(30))
+        .user_agent(concat!("Tollgate-Webhooks/", env!("CARGO_PKG_VERSION")));
+    if !allow_private {
+        b = b.dns_resolver(Arc::new(GuardedResolver));
+    }
+    b.build().expect("the outbound HTTP client builds")
+}
+
+#[derive(Clone)]
+pub struct Dispatcher {
+    s: Services,
+    client: reqwest::Client,
+    busy: Arc<Mutex<HashMap<EndpointId, usize>>>,
+}
+
+/// Gives an endpoint's in-flight slot back when its send ends, however it ends.
+struct Slot {
+    busy: Arc<Mutex<HashMap<EndpointId, usize>>>,
+    endpoint: EndpointId,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut b = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = b.get_mut(&self.endpoint) {
+            *n -= 1;
+            if *n == 0 {
+                b.remove(&self.endpoint);
+            }
+        }
+    }
+}
+
+/// What came back from one try.
+enum Answer {
+    Status { code: u16, body: String },
+    Error(String),
+}
+
+impl Dispatcher {
+    pub fn new(s: Services) -> Self {
+        let client = http_client(s.config.outbound.allow_private_networks);
+        Self { s, client, busy: Default::default() }
+    }
+
+    /// Claims up to `n` due deliveries, skipping endpoints at their cap, and takes a slot for each.
+    async fn claim(&self, n: usize) -> AppResult<Vec<(Claimed, Slot)>> {
+        let full: Vec<EndpointId> = {
+            let b = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+            b.iter().filter(|(_, n)| **n >= PER_ENDPOINT).map(|(e, _)| e.clone()).collect()
+        };
+        let now = self.s.now();
+        let mut tx = self.s.db.begin().await?;
+        let claimed = outbound::claim_due(&mut tx.conn(), n as i64, now, LEASE, &full).await?;
+        let mut out = Vec::with_capacity(claimed.len());
+        let mut back = Vec::new();
+        {
+            let mut b = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+            for c in claimed {
+                let cur = b.entry(c.endpoint_id.clone()).or_insert(0);
+                if *cur >= PER_ENDPOINT {
+                    back.push(c);
+                    continue;
+                }
+                *cur += 1;
+                let slot = Slot { busy: self.busy.clone(), endpoint: c.endpoint_id.clone() };
+                out.push((c, slot));
+            }
+        }
+        for c in back {
+            outbound::release(&mut tx.conn(), &c.app_id, &c.id).await?;
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Sends everything due now and waits for the answers; returns how many
+    /// deliveries were tried. For tests and `tollgate` commands.
+    pub async fn run_once(&self) -> AppResult<usize> {
+        let claimed = self.claim(MAX_IN_FLIGHT).await?;
+        let n = claimed.len();
+        let mut set = JoinSet::new();
+        for (c, slot) in claimed {
+            let me = self.clone();
+            set.spawn(async move {
+                let _slot = slot;
+                me.deliver(c).await
+            });
+        }
+        while let Some(r) = set.join_next().await {
+            match r {
+                Ok(Err(e)) => tracing::error!(error = %e, "a delivery could not be recorded"),
+                Err(e) => tracing::error!(error = %e, "a delivery task failed"),
+                Ok(Ok(())) => {}
+            }
+        }
+        Ok(n)
+    }
+
+    /// Sends until `stop` turns true: claims whenever a slot is free and
+    /// something is due (checked every 250 ms, or at once when woken).
+    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let mut set: JoinSet<AppResult<()>> = JoinSet::new();
+        let ready = self.s.outbound_ready.clone();
+        loop {
+            while let Some(r) = set.try_join_next() {
+                if let Ok(Err(e)) | Err(e) = r.map_err(|e| AppError::Internal(e.to_string())) {
+                    tracing::error!(error = %e, "a delivery could not be recorded");
+                }
+            }
+            let free = MAX_IN_FLIGHT.saturating_sub(set.len());
+            if free > 0 {
+                match self.claim(free).await {
+                    Ok(claimed) => {
+                        for (c, slot) in claimed {
+                            let me = self.clone();
+                            set.spawn(async move {
+                                let _slot = slot;
+                                me.deliver(c).await
+                            });
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "could not claim deliveries"),
+                }
+            }
+            tokio::select! {
+                _ = stop.changed() => break,
+                _ = ready.notified() => {}
+                Some(_) = set.join_next(), if !set.is_empty() => {}
+                _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+            }
+        }
+        // In-flight sends are abandoned: their leases end and they are sent again.
+        set.abort_all();
+    }
+
+    /// Tries one claimed delivery and records the answer.
+    async fn deliver(&self, c: Claimed) -> AppResult<()> {
+        let s = &self.s;
+        let (endpoint, payload, keys) = {
+            let mut conn = s.db.acquire().await?;
+            let endpoint = outbound::find_endpoint(&mut conn.conn(), &c.app_id, &c.endpoint_id).await?;
+            let payload = outbound::message_payload(&mut conn.conn(), &c.app_id, &c.message_id).await?;
+            let reason = match (&endpoint, &payload) {
+                (None, _) => Some("the endpoint was deleted"),
+                (Some(e), _) if !e.enabled => Some("the endpoint is disabled"),
+                (_, None) => Some("the event is missing"),
+                _ => None,
+            };
+            if let Some(reason) = reason {
+                drop(conn);
+                let mut tx = s.db.begin().await?;
+                outbound::fail_untried(&mut tx.conn(), &c.app_id, &c.id, reason, s.now()).await?;
+                tx.commit().await?;
+                return Ok(());
+            }
+            let (Some(endpoint), Some((payload, _))) = (endpoint, payload) else { return Ok(()) };
+            let keys = match endpoint.kind {
+                EndpointKind::Standard => s.signing_keys(&mut conn.conn(), &c.app_id, &c.endpoint_id).await?,
+                EndpointKind::Zapier => Vec::new(),
+            };
+            (endpoint, payload, keys)
+        };
+
+        let attempted_at = s.now();
+        let started = Instant::now();
+        let answer = self.send(&endpoint.url, endpoint.kind, &c, &payload, &keys, attempted_at).await;
+        let latency_ms = started.elapsed().as_millis() as i64;
+        let (status_code, body, error) = match &answer {
+            Answer::Status { code, body } => (Some(*code), Some(body.clone()), None),
+            Answer::Error(e) => (None, None, Some(e.clone())),
+        };
+        let attempt = Attempt { n: c.attempts + 1, attempted_at, status_code, latency_ms, response_body: body, error };
+        let tries = c.attempts + 1;
+        let now = s.now();
+        let mut tx = s.db.begin().await?;
+        let conn = &mut tx.conn();
+        match answer {
+            Answer::Status { code, .. } if (200..300).contains(&code) => {
+                outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &Outcome { status: DeliveryStatus::Delivered, attempts: tries, next_attempt_at: None }).await?;
+                outbound::note_success(conn, &c.app_id, &c.endpoint_id).await?;
+            }
+            Answer::Status { code: 410, .. } => {
+                outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &Outcome { status: DeliveryStatus::Failed, attempts: tries, next_attempt_at: None }).await?;
+                match endpoint.kind {
+                    // Zapier answers 410 when the Zap is off: the subscription is over.
+                    EndpointKind::Zapier => {
+                        outbound::delete_endpoint(conn, &c.app_id, &c.endpoint_id, now).await?;
+                        tracing::info!(endpoint = %c.endpoint_id, "Zapier answered 410 Gone: hook removed");
+                    }
+                    EndpointKind::Standard => {
+                        outbound::disable(conn, &c.app_id, &c.endpoint_id, "gone", now).await?;
+                        tracing::warn!(endpoint = %c.endpoint_id, "endpoint answered 410 Gone: disabled");
+                    }
+                }
+            }
+            _ => {
+                let next = retry_after(tries, rand::thread_rng().r#gen::<f64>()).map(|d| now + d);
+                let status = if next.is_some() { DeliveryStatus::Pending } else { DeliveryStatus::Failed };
+                outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &Outcome { status, attempts: tries, next_attempt_at: next }).await?;
+                let since = outbound::note_failure(conn, &c.app_id, &c.endpoint_id, now).await?;
+                if since.is_some_and(|t| now - t >= DISABLE_AFTER) && outbound::disable(conn, &c.app_id, &c.endpoint_id, "failing", now).await? {
+                    tracing::warn!(endpoint = %c.endpoint_id, "every try failed for 5 days: endpoint disabled");
+                    email_owners(conn, &c.app_id, &endpoint.url, now).await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn send(&self, url: &str, kind: EndpointKind, c: &Claimed, payload: &str, keys: &[Vec<u8>], at: OffsetDateTime) -> Answer {
+        let url = match url::Url::parse(url) {
+            Ok(u) => u,
+            Err(e) => return Answer::Error(format!("invalid URL: {e}")),
+        };
+        if !self.s.config.outbound.allow_private_networks {
+            if let Err(e) = check_literal_host(&url) {
+                return Answer::Error(e);
+            }
+        }
+        let ts = at.unix_timestamp();
+        let mut req = self
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header("webhook-id", c.message_id.as_str())
+            .header("webhook-timestamp", ts.to_string());
+        if kind == EndpointKind::Standard {
+            req = req.header("webhook-signature", signature_header(keys, c.message_id.as_str(), ts, payload.as_bytes()));
+        }
+        match req.body(payload.to_owned()).send().await {
+            Ok(mut resp) => {
+                let code = resp.status().as_u16();
+                let mut kept = Vec::new();
+                // Only the first kilobyte is kept; a slow or endless body is cut by the timeout.
+                while kept.len() < BODY_KEPT {
+                    match resp.chunk().await {
+                        Ok(Some(chunk)) => kept.extend_from_slice(&chunk[..chunk.len().min(BODY_KEPT - kept.len())]),
+                        _ => break,
+                    }
+                }
+                Answer::Status { code, body: String::from_utf8_lossy(&kept).into_owned() }
+            }
+            Err(e) => Answer::Error(describe(&e)),
+        }
+    }
+}
+
+/// A reqwest error with its causes, for the delivery log.
+fn describe(e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "timed out after 15 s"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    let mut out = what.to_owned();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        src = s.source();
+    }
+    out.chars().take(500).collect()
+}
+
+async fn email_owners(conn: &mut Conn<'_>, app: &AppId, url: &str, now: OffsetDateTime) -> AppResult<()> {
+    let site = apps::find(conn, app).await?.map(|a| a.name).unwrap_or_default();
+    for m in admins::list_team(conn, app).await?.into_iter().filter(|m| m.role == Role::Owner) {
+        mail::enqueue(conn, app, m.admin.email.as_str(), mail::endpoint_disabled(&site, url), now).await?;
+    }
+    Ok(())
+}
