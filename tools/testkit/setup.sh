@@ -49,6 +49,6 @@ fi
 log "installing $req"
 rm -f "$stamp"
 "$py" -m pip install --disable-pip-version-check -q -r "$req" >&2
-"$py" -c 'import localstripe.server, aiosmtpd.smtp, stripe' >&2
+"$py" -c 'import localstripe.server, aiosmtpd.smtp, stripe, standardwebhooks' >&2
 echo "$want" >"$stamp"
 echo "$py"

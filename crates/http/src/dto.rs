@@ -563,7 +563,7 @@ pub struct JobListQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EmailResponse {
     pub id: String,
-    /// magic_link | member_invite | access_granted | admin_invite
+    /// magic_link | member_invite | access_granted | admin_invite | endpoint_disabled | …
     pub template: String,
     pub to: String,
     pub subject: String,

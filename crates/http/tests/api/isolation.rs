@@ -23,11 +23,16 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
     let bemail = app.get("/api/v1/emails", &b).await.expect(200).body["data"][0]["id"].as_str().unwrap().to_owned();
     let b_admin = app.get("/api/v1/auth/me", &b).await.expect(200).body["admin"]["id"].as_str().unwrap().to_owned();
     let binv = app.post("/api/v1/admins/invitations", &b, json!({"email": "b-staff@example.com", "role": "viewer"})).await.expect(201).id();
+    let bwh = app.post("/api/v1/webhooks/endpoints", &b, json!({"url": "https://hooks.example.com/b"})).await.expect(201).id();
+    let bkey = app.post("/api/v1/api-keys", &b, json!({"name": "B zap", "scopes": ["webhooks:write"]})).await.expect(201).body["secret"].as_str().unwrap().to_owned();
+    let bhook = app.post("/api/v1/hooks", &bkey, json!({"target_url": "https://hooks.zapier.com/b", "event": "user.login"})).await.expect(201).id();
+    app.post("/api/v1/users", &b, json!({"email": "b2@example.com"})).await.expect(201);
+    let bdlv = app.get(&format!("/api/v1/webhooks/endpoints/{bwh}/deliveries"), &b).await.expect(200).body["data"][0]["id"].as_str().unwrap().to_owned();
     // App A's own member and product, to try cross-links.
     let ap = app.post("/api/v1/products", &a, json!({"name": "A product"})).await.expect(201).id();
     let au = app.post("/api/v1/users", &a, json!({"email": "a@example.com"})).await.expect(201).id();
     // An API key of app A too: the key decides the app.
-    let ak = app.post("/api/v1/api-keys", &a, json!({"name": "A key", "scopes": ["products:write", "users:write", "jobs:write", "emails:read"]})).await.expect(201);
+    let ak = app.post("/api/v1/api-keys", &a, json!({"name": "A key", "scopes": ["products:write", "users:write", "jobs:write", "emails:read", "webhooks:write"]})).await.expect(201);
     let ak = ak.body["secret"].as_str().unwrap().to_owned();
 
     let probes: Vec<(Method, String, Option<serde_json::Value>)> = vec![
@@ -67,6 +72,17 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
         (Method::GET, format!("/api/v1/users/{bu}/subscriptions"), None),
         (Method::GET, format!("/api/v1/users/{bu}/purchases"), None),
         (Method::POST, format!("/api/v1/users/{bu}/subscriptions/sub_123/cancel"), Some(json!({"at_period_end": true}))),
+        (Method::GET, format!("/api/v1/webhooks/endpoints/{bwh}"), None),
+        (Method::PATCH, format!("/api/v1/webhooks/endpoints/{bwh}"), Some(json!({"enabled": false}))),
+        (Method::DELETE, format!("/api/v1/webhooks/endpoints/{bwh}"), None),
+        (Method::POST, format!("/api/v1/webhooks/endpoints/{bwh}/rotate-secret"), Some(json!({}))),
+        (Method::POST, format!("/api/v1/webhooks/endpoints/{bwh}/test"), Some(json!({}))),
+        (Method::POST, format!("/api/v1/webhooks/endpoints/{bwh}/replay"), Some(json!({"since": "2020-01-01T00:00:00Z"}))),
+        (Method::GET, format!("/api/v1/webhooks/endpoints/{bwh}/deliveries"), None),
+        (Method::GET, format!("/api/v1/webhooks/deliveries/{bdlv}"), None),
+        (Method::POST, format!("/api/v1/webhooks/deliveries/{bdlv}/redeliver"), Some(json!({}))),
+        (Method::DELETE, format!("/api/v1/hooks/{bhook}"), None),
+        (Method::GET, format!("/api/v1/webhooks/endpoints/{bhook}"), None),
     ];
     for cred in [&a, &ak] {
         for (m, path, body) in &probes {
@@ -98,9 +114,9 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
     assert!(!app.get("/api/v1/member/library", &mt).await.body.to_string().contains(bp.as_str()));
 
     // Lists of A show none of B's rows.
-    for path in ["/api/v1/products?include_archived=true", "/api/v1/users", "/api/v1/activities", "/api/v1/api-keys", "/api/v1/jobs", "/api/v1/emails", "/api/v1/admins"] {
+    for path in ["/api/v1/products?include_archived=true", "/api/v1/users", "/api/v1/activities", "/api/v1/api-keys", "/api/v1/jobs", "/api/v1/emails", "/api/v1/admins", "/api/v1/webhooks/endpoints"] {
         let body = app.get(path, &a).await.expect(200).body.to_string();
-        for b_id in [&bp, &bu, &bg, &bk_id, &bjob, &bemail, &b_admin, &binv] {
+        for b_id in [&bp, &bu, &bg, &bk_id, &bjob, &bemail, &b_admin, &binv, &bwh, &bhook, &bdlv] {
             assert!(!body.contains(b_id.as_str()), "{path} leaks {b_id}");
         }
     }
@@ -113,8 +129,11 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
     assert_eq!((grants.body["data"].as_array().unwrap().len(), grants.body["data"][0]["active"].as_bool()), (1, Some(true)));
     let keys = app.get("/api/v1/api-keys", &b).await;
     assert!(keys.body["data"][0]["revoked_at"].is_null());
-    assert_eq!(app.get("/api/v1/activities", &b).await.body["data"].as_array().unwrap().len(), 2);
+    assert_eq!(app.get("/api/v1/activities", &b).await.body["data"].as_array().unwrap().len(), 3);
     assert_eq!(app.get(&format!("/api/v1/products/{bp}/sales-page"), &b).await.body["template"], "minimal");
+    let wh = app.get(&format!("/api/v1/webhooks/endpoints/{bwh}"), &b).await.expect(200);
+    assert_eq!(wh.body["enabled"], true);
+    app.get(&format!("/api/v1/webhooks/endpoints/{bhook}"), &b).await.expect(200);
     let team = app.get("/api/v1/admins", &b).await.expect(200);
     assert_eq!((team.body["admins"][0]["role"].as_str(), team.body["invitations"][0]["id"].as_str()), (Some("owner"), Some(binv.as_str())));
 }

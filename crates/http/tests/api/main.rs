@@ -9,6 +9,7 @@ mod flows;
 mod isolation;
 mod metrics;
 mod openapi;
+mod outbound;
 mod selling;
 mod stripe;
 mod team;

@@ -136,14 +136,11 @@ pub struct EndpointWithSecret {
 #[serde(deny_unknown_fields)]
 pub struct CreateEndpointRequest {
     /// Where to POST events: https, public address.
-    #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
     pub url: String,
-    #[validate(length(max = 500))]
     #[schema(max_length = 500)]
     pub description: Option<String>,
     /// Event types to send (see GET /webhooks/event-types); empty or absent: every event.
-    #[validate(length(max = 50))]
     #[schema(max_items = 50)]
     pub event_types: Option<Vec<String>>,
     /// Default true.
@@ -153,13 +150,10 @@ pub struct CreateEndpointRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateEndpointRequest {
-    #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
     pub url: Option<String>,
-    #[validate(length(max = 500))]
     #[schema(max_length = 500)]
     pub description: Option<String>,
-    #[validate(length(max = 50))]
     #[schema(max_items = 50)]
     pub event_types: Option<Vec<String>>,
     /// Enabling again clears a disabled reason and the failure streak.
@@ -295,11 +289,9 @@ pub struct ReplayResponse {
 #[serde(deny_unknown_fields)]
 pub struct CreateHookRequest {
     /// Zapier's subscription URL.
-    #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
     pub target_url: String,
     /// One event type, e.g. `product.access_granted`.
-    #[validate(length(max = 100))]
     #[schema(max_length = 100)]
     pub event: String,
 }

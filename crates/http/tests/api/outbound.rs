@@ -1,0 +1,485 @@
+//! Outbound webhooks end to end: a real receiver on a port (tools/testkit's
+//! webhook_receiver.py) checks every delivery with the Standard Webhooks
+//! reference library, not with Tollgate's own signing code.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tollgate_app::outbound::dispatch::Dispatcher;
+
+use crate::helpers::{Backend, TestApp};
+use crate::stripe::{Emulator, KEY, id, wait_inbox};
+
+pub struct Receiver {
+    child: Child,
+    pub base: String,
+    out: std::path::PathBuf,
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = std::fs::remove_file(&self.out);
+    }
+}
+
+impl Receiver {
+    pub fn start() -> Receiver {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
+        let setup = Command::new("bash").arg(root.join("tools/testkit/setup.sh")).stderr(Stdio::inherit()).output().expect("tools/testkit/setup.sh");
+        assert!(setup.status.success());
+        let python = String::from_utf8(setup.stdout).unwrap().lines().last().unwrap().trim().to_owned();
+        let out = std::env::temp_dir().join(format!("tollgate-hooks-{}-{}.jsonl", std::process::id(), uuid::Uuid::new_v4().simple()));
+        let mut child = Command::new(python)
+            .arg(root.join("tools/testkit/webhook_receiver.py"))
+            .arg("--out")
+            .arg(&out)
+            .arg("--exit-on-stdin-eof")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the webhook receiver");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port: u16 = line.trim().strip_prefix("LISTENING ").expect("LISTENING <port>").parse().unwrap();
+        Receiver { child, base: format!("http://127.0.0.1:{port}"), out }
+    }
+
+    /// Sets the secret to verify with and/or how `path` answers next.
+    pub async fn control(&self, v: Value) {
+        let r = reqwest::Client::new().post(format!("{}/_control", self.base)).json(&v).send().await.unwrap();
+        assert!(r.status().is_success());
+    }
+
+    pub fn received(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.out).unwrap_or_default().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+
+    pub fn on(&self, path: &str) -> Vec<Value> {
+        self.received().into_iter().filter(|r| r["path"] == path).collect()
+    }
+}
+
+fn body(r: &Value) -> Value {
+    serde_json::from_str(r["body"].as_str().unwrap()).unwrap()
+}
+
+async fn spawn(backend: Backend) -> TestApp {
+    TestApp::spawn_configured(backend, |c| c.outbound.allow_private_networks = true).await
+}
+
+/// Sends every due delivery and waits for the answers, until none is due.
+async fn drain(app: &TestApp) {
+    let d = Dispatcher::new(app.services.clone());
+    for _ in 0..20 {
+        if d.run_once().await.unwrap() == 0 {
+            return;
+        }
+    }
+    panic!("deliveries kept coming");
+}
+
+async fn endpoint(app: &TestApp, t: &str, url: &str, types: Value) -> (String, String) {
+    let r = app.post("/api/v1/webhooks/endpoints", t, json!({"url": url, "description": "CRM bridge", "event_types": types})).await.expect(201);
+    (r.id(), r.body["secret"].as_str().unwrap().to_owned())
+}
+
+async fn member(app: &TestApp, t: &str, email: &str) -> String {
+    app.post("/api/v1/users", t, json!({"email": email, "name": "Ada Lovelace"})).await.expect(201).id()
+}
+
+async fn product(app: &TestApp, t: &str, name: &str) -> String {
+    app.post("/api/v1/products", t, json!({"name": name})).await.expect(201).id()
+}
+
+async fn deliveries(app: &TestApp, t: &str, ep: &str) -> Vec<Value> {
+    app.get(&format!("/api/v1/webhooks/endpoints/{ep}/deliveries"), t).await.expect(200).body["data"].as_array().unwrap().clone()
+}
+
+/// Done means: an endpoint filtered to product.access_granted receives exactly
+/// one correctly signed delivery when Stripe grants access.
+async fn stripe_grant_is_delivered_once_and_signed(backend: Backend) {
+    let stripe = Emulator::start();
+    let rx = Receiver::start();
+    let base = stripe.base.clone();
+    let app = TestApp::spawn_configured(backend, |c| {
+        c.stripe.api_base = base;
+        c.outbound.allow_private_networks = true;
+    })
+    .await;
+    let t = app.setup().await;
+    app.post("/api/v1/connectors/stripe/connect", &t, json!({"secret_key": KEY})).await.expect(200);
+    let sp = stripe.post("/v1/products", &[("name", "Mastermind")]).await;
+    let price = stripe.post("/v1/prices", &[("product", &id(&sp)), ("currency", "usd"), ("unit_amount", "2500"), ("recurring[interval]", "month")]).await;
+    let p = product(&app, &t, "Mastermind").await;
+    app.req(Method::PUT, &format!("/api/v1/products/{p}/stripe"), Some(&t), Some(json!({"stripe_product_id": id(&sp)}))).await.expect(200);
+    app.drain_jobs().await;
+
+    let (ep, secret) = endpoint(&app, &t, &format!("{}/grants", rx.base), json!(["product.access_granted"])).await;
+    assert!(secret.starts_with("whsec_"));
+    rx.control(json!({"secret": secret})).await;
+    let listed = app.get(&format!("/api/v1/webhooks/endpoints/{ep}"), &t).await.expect(200);
+    assert!(listed.body.get("secret").is_none(), "the secret is shown once");
+
+    let ada = stripe.customer("ada@example.com", "Ada").await;
+    stripe.subscribe(&ada, &id(&price)).await;
+    wait_inbox(&app, &t, "subscription created", |e| e["type"] == "customer.subscription.created").await;
+    app.drain_jobs().await;
+    drain(&app).await;
+    // Processing the same Stripe events again changes nothing and sends nothing.
+    app.drain_jobs().await;
+    drain(&app).await;
+
+    let got = rx.on("/grants");
+    assert_eq!(got.len(), 1, "exactly one delivery: {got:?}");
+    let d = &got[0];
+    assert_eq!((d["signature_ok"].as_bool(), d["verify_ok"].as_bool()), (Some(true), Some(true)), "the reference library verifies it: {d}");
+    let b = body(d);
+    assert_eq!(b["type"], "product.access_granted");
+    assert_eq!(b["id"], d["headers"]["webhook-id"]);
+    assert_eq!(b["data"]["member"]["email"], "ada@example.com");
+    assert_eq!(b["data"]["product"]["id"], p.as_str());
+    assert_eq!(b["data"]["activity"]["data"]["source"], "stripe_subscription");
+    // The member object is the REST API's own shape.
+    let m = app.get(&format!("/api/v1/users/{}", b["data"]["member"]["id"].as_str().unwrap()), &t).await.expect(200).body;
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&b["data"]["member"]), keys(&m));
+
+    let log = deliveries(&app, &t, &ep).await;
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0]["status"].as_str(), log[0]["tries"][0]["status_code"].as_i64()), (Some("delivered"), Some(200)));
+}
+
+/// Done means: a receiver answering 500 twice then 200 gets the event on the
+/// third try, every try with the same webhook-id.
+async fn retries_keep_the_webhook_id(app: TestApp) {
+    let rx = Receiver::start();
+    let t = app.setup().await;
+    let (ep, secret) = endpoint(&app, &t, &format!("{}/flaky", rx.base), json!(["product.access_granted"])).await;
+    rx.control(json!({"secret": secret})).await;
+    rx.control(json!({"path": "/flaky", "script": [500, 500, 200]})).await;
+    let (m, p) = (member(&app, &t, "ada@example.com").await, product(&app, &t, "Course").await);
+    app.post(&format!("/api/v1/users/{m}/access"), &t, json!({"product_id": p})).await.expect(201);
+
+    drain(&app).await;
+    assert_eq!(rx.on("/flaky").len(), 1);
+    let log = deliveries(&app, &t, &ep).await;
+    assert_eq!((log[0]["status"].as_str(), log[0]["attempts"].as_i64(), log[0]["last_status_code"].as_i64()), (Some("pending"), Some(1), Some(500)));
+    // Nothing is due before the first backoff (5 s) ends.
+    drain(&app).await;
+    assert_eq!(rx.on("/flaky").len(), 1);
+    app.clock.advance(time::Duration::seconds(6));
+    drain(&app).await;
+    assert_eq!(rx.on("/flaky").len(), 2);
+    app.clock.advance(time::Duration::minutes(6));
+    drain(&app).await;
+    let got = rx.on("/flaky");
+    assert_eq!(got.iter().map(|g| g["answered"].as_i64().unwrap()).collect::<Vec<_>>(), vec![500, 500, 200]);
+    let ids: std::collections::HashSet<_> = got.iter().map(|g| g["headers"]["webhook-id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids.len(), 1, "one webhook-id across retries");
+    assert!(got.iter().all(|g| g["signature_ok"] == true), "{got:?}");
+    let t = app.login_owner().await;
+    let log = deliveries(&app, &t, &ep).await;
+    assert_eq!(log[0]["status"], "delivered");
+    let tries: Vec<_> = log[0]["tries"].as_array().unwrap().iter().map(|a| a["status_code"].as_i64().unwrap()).collect();
+    assert_eq!(tries, vec![500, 500, 200]);
+    assert!(log[0]["tries"][0]["response_body"].as_str().unwrap().contains("answered 500"));
+    let failing = app.get(&format!("/api/v1/webhooks/endpoints/{ep}"), &t).await.expect(200);
+    assert!(failing.body["failing_since"].is_null(), "a success ends the failure streak");
+
+    // Redeliver sends the same event again with the same id.
+    let d = log[0]["id"].as_str().unwrap();
+    app.post(&format!("/api/v1/webhooks/deliveries/{d}/redeliver"), &t, json!({})).await.expect(202);
+    drain(&app).await;
+    let got = rx.on("/flaky");
+    assert_eq!(got.len(), 4);
+    assert_eq!(got[3]["headers"]["webhook-id"], got[0]["headers"]["webhook-id"]);
+    let detail = app.get(&format!("/api/v1/webhooks/deliveries/{d}"), &t).await.expect(200);
+    assert_eq!(detail.body["tries"].as_array().unwrap().len(), 4);
+    assert_eq!(detail.body["payload"]["type"], "product.access_granted");
+}
+
+/// Done means: 410 disables the endpoint at once.
+async fn gone_disables_the_endpoint(app: TestApp) {
+    let rx = Receiver::start();
+    let t = app.setup().await;
+    let (ep, _) = endpoint(&app, &t, &format!("{}/gone", rx.base), json!([])).await;
+    rx.control(json!({"path": "/gone", "script": [410]})).await;
+    member(&app, &t, "ada@example.com").await;
+    drain(&app).await;
+    let e = app.get(&format!("/api/v1/webhooks/endpoints/{ep}"), &t).await.expect(200);
+    assert_eq!((e.body["enabled"].as_bool(), e.body["disabled_reason"].as_str()), (Some(false), Some("gone")));
+    member(&app, &t, "bob@example.com").await;
+    drain(&app).await;
+    assert_eq!(rx.on("/gone").len(), 1, "a disabled endpoint gets nothing more");
+    assert_eq!(deliveries(&app, &t, &ep).await.len(), 1, "and no delivery is queued for it");
+    // Enabling it again clears the reason; the failed delivery can be replayed.
+    let e = app.patch(&format!("/api/v1/webhooks/endpoints/{ep}"), &t, json!({"enabled": true})).await.expect(200);
+    assert!(e.body["disabled_reason"].is_null());
+    let since = tollgate_app::wire::rfc3339(app.clock_now() - time::Duration::hours(1));
+    let r = app.post(&format!("/api/v1/webhooks/endpoints/{ep}/replay"), &t, json!({"since": since})).await.expect(202);
+    assert_eq!(r.body["queued"], 1);
+    drain(&app).await;
+    assert_eq!(rx.on("/gone").len(), 2);
+    assert_eq!(deliveries(&app, &t, &ep).await[0]["status"], "delivered");
+}
+
+/// An endpoint failing every try for 5 days is disabled and the owners are emailed.
+async fn failing_for_five_days_disables_and_emails(app: TestApp) {
+    let t = app.setup().await;
+    // Nothing listens on this port: every try fails to connect.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (ep, _) = endpoint(&app, &t, &format!("http://127.0.0.1:{port}/down"), json!(["user.created"])).await;
+    for i in 0..6 {
+        let t = app.login_owner().await;
+        member(&app, &t, &format!("m{i}@example.com")).await;
+        drain(&app).await;
+        app.clock.advance(time::Duration::days(1));
+    }
+    let t = app.login_owner().await;
+    let e = app.get(&format!("/api/v1/webhooks/endpoints/{ep}"), &t).await.expect(200);
+    assert_eq!((e.body["enabled"].as_bool(), e.body["disabled_reason"].as_str()), (Some(false), Some("failing")), "{}", e.body);
+    let log = deliveries(&app, &t, &ep).await;
+    assert!(log.iter().all(|d| d["status"] == "failed"), "{log:?}");
+    assert!(log.iter().all(|d| d["last_error"] == "the endpoint was disabled (failing)"), "{log:?}");
+    let first = log.last().unwrap();
+    // Tried every day; on day 5 the endpoint is disabled by whichever try fails first.
+    let tries = first["tries"].as_array().unwrap().len();
+    assert!((5..=6).contains(&tries), "tried each day until disabled: {tries}");
+    assert!(first["tries"][0]["error"].as_str().unwrap().contains("could not connect"), "{first}");
+    let mails = app.get("/api/v1/emails", &t).await.expect(200).body["data"].as_array().unwrap().clone();
+    let warn: Vec<_> = mails.iter().filter(|m| m["template"] == "endpoint_disabled").collect();
+    assert_eq!(warn.len(), 1);
+    assert_eq!(warn[0]["to"], "owner@example.com");
+}
+
+/// A rotated secret signs beside the new one for 24 hours.
+async fn rotation_signs_with_both_secrets_for_a_day(app: TestApp) {
+    let rx = Receiver::start();
+    let t = app.setup().await;
+    let (ep, old) = endpoint(&app, &t, &format!("{}/old", rx.base), json!(["user.created"])).await;
+    let r = app.post(&format!("/api/v1/webhooks/endpoints/{ep}/rotate-secret"), &t, json!({})).await.expect(200);
+    let new = r.body["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new, old);
+    assert!(r.body["previous_secret_expires_at"].is_string());
+    // Two receivers' views: one still on the old secret, one on the new.
+    rx.control(json!({"path": "/old", "secret": old})).await;
+    member(&app, &t, "ada@example.com").await;
+    drain(&app).await;
+    let got = rx.on("/old");
+    assert_eq!(got[0]["headers"]["webhook-signature"].as_str().unwrap().split(' ').count(), 2);
+    assert_eq!(got[0]["verify_ok"], true, "the old secret still verifies: {}", got[0]);
+    rx.control(json!({"path": "/old", "secret": new})).await;
+    app.post(&format!("/api/v1/webhooks/endpoints/{ep}/test"), &t, json!({"event_type": "user.created"})).await.expect(202);
+    drain(&app).await;
+    let got = rx.on("/old");
+    assert_eq!(got[1]["verify_ok"], true, "the new secret verifies: {}", got[1]);
+    assert_eq!(body(&got[1])["data"]["test"], true);
+    app.clock.advance(time::Duration::hours(25));
+    let t = app.login_owner().await;
+    member(&app, &t, "bob@example.com").await;
+    drain(&app).await;
+    let got = rx.on("/old");
+    assert_eq!(got[2]["headers"]["webhook-signature"].as_str().unwrap().split(' ').count(), 1, "after a day only the new secret signs");
+    assert_eq!(got[2]["signature_ok"], true);
+}
+
+/// A receiver that hangs past the timeout slows only itself.
+async fn a_hanging_receiver_blocks_no_one(app: TestApp) {
+    let rx = Receiver::start();
+    let t = app.setup().await;
+    let (_slow, s1) = endpoint(&app, &t, &format!("{}/slow", rx.base), json!(["user.created"])).await;
+    let (_fast, s2) = endpoint(&app, &t, &format!("{}/fast", rx.base), json!(["user.created"])).await;
+    rx.control(json!({"path": "/slow", "secret": s1, "script": ["hang", "hang", "hang", "hang", "hang", "hang"]})).await;
+    rx.control(json!({"path": "/fast", "secret": s2})).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(Dispatcher::new(app.services.clone()).run(stopped));
+    for i in 0..6 {
+        member(&app, &t, &format!("m{i}@example.com")).await;
+    }
+    // Every event reaches the fast endpoint while the slow one hangs (15 s timeout).
+    let started = std::time::Instant::now();
+    while rx.on("/fast").len() < 6 {
+        assert!(started.elapsed() < Duration::from_secs(10), "the fast endpoint waited behind the slow one: {} of 6", rx.on("/fast").len());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // At most 4 tries are in flight to one endpoint.
+    assert!(rx.on("/slow").len() <= 4, "{}", rx.on("/slow").len());
+    stop.send(true).unwrap();
+    running.await.unwrap();
+}
+
+async fn zapier_hooks(app: TestApp) {
+    let rx = Receiver::start();
+    let t = app.setup().await;
+    let key = app.post("/api/v1/api-keys", &t, json!({"name": "Zapier", "scopes": ["webhooks:write", "users:write", "products:read"]})).await.expect(201);
+    let k = key.body["secret"].as_str().unwrap().to_owned();
+    let bad = app.post("/api/v1/hooks", &k, json!({"target_url": format!("{}/zap", rx.base), "event": "user.flew"})).await.expect(422);
+    assert_eq!(bad.fields(), vec!["event"]);
+    let h = app.post("/api/v1/hooks", &k, json!({"target_url": format!("{}/zap", rx.base), "event": "user.created"})).await.expect(201);
+    assert_eq!(h.body["event"], "user.created");
+    let hook = h.id();
+    // performList: a made-up sample before any real event, then real ones.
+    let s = app.get("/api/v1/hooks/samples/user.created", &k).await.expect(200);
+    assert_eq!(s.body[0]["type"], "user.created");
+    assert!(s.body[0]["data"]["member"]["email"].is_string());
+    app.get("/api/v1/hooks/samples/user.flew", &k).await.expect(404);
+    member(&app, &t, "ada@example.com").await;
+    drain(&app).await;
+    let got = rx.on("/zap");
+    assert_eq!(got.len(), 1);
+    assert!(got[0]["headers"]["webhook-signature"].is_null(), "Zapier hooks are unsigned");
+    assert_eq!(body(&got[0])["data"]["member"]["email"], "ada@example.com");
+    let s = app.get("/api/v1/hooks/samples/user.created", &k).await.expect(200);
+    assert_eq!(s.body[0]["data"]["member"]["email"], "ada@example.com");
+    // Another app cannot see or remove it.
+    let other = app.second_tenant().await;
+    app.req(Method::DELETE, &format!("/api/v1/hooks/{hook}"), Some(&other), None).await.expect(404);
+    app.get(&format!("/api/v1/webhooks/endpoints/{hook}"), &other).await.expect(404);
+    // Zapier answers 410 when the Zap is turned off: the hook is removed.
+    rx.control(json!({"path": "/zap", "script": [410]})).await;
+    member(&app, &t, "bob@example.com").await;
+    drain(&app).await;
+    app.req(Method::DELETE, &format!("/api/v1/hooks/{hook}"), Some(&k), None).await.expect(404);
+    // Unsubscribe.
+    let h2 = app.post("/api/v1/hooks", &k, json!({"target_url": format!("{}/zap2", rx.base), "event": "user.created"})).await.expect(201).id();
+    app.req(Method::DELETE, &format!("/api/v1/hooks/{h2}"), Some(&k), None).await.expect(204);
+    member(&app, &t, "cy@example.com").await;
+    drain(&app).await;
+    assert!(rx.on("/zap2").is_empty());
+    // A key without the webhooks scope cannot subscribe.
+    let ro = app.post("/api/v1/api-keys", &t, json!({"name": "ro", "scopes": ["users:read"]})).await.expect(201).body["secret"].as_str().unwrap().to_owned();
+    app.post("/api/v1/hooks", &ro, json!({"target_url": format!("{}/zap", rx.base), "event": "user.created"})).await.expect(403);
+}
+
+async fn member_updates_and_filters(app: TestApp) {
+    let rx = Receiver::start();
+    let t = app.setup().await;
+    let (ep, secret) = endpoint(&app, &t, &format!("{}/m", rx.base), json!(["member.updated"])).await;
+    rx.control(json!({"secret": secret})).await;
+    let m = member(&app, &t, "ada@example.com").await;
+    app.patch(&format!("/api/v1/users/{m}"), &t, json!({"name": "Ada King"})).await.expect(200);
+    drain(&app).await;
+    let got = rx.on("/m");
+    assert_eq!(got.len(), 1, "user.created is filtered out; member.updated goes");
+    let b = body(&got[0]);
+    assert_eq!((b["type"].as_str(), b["data"]["member"]["name"].as_str()), (Some("member.updated"), Some("Ada King")));
+    assert!(b["data"]["activity"].is_null());
+    // Filtering the log.
+    let r = app.get(&format!("/api/v1/webhooks/endpoints/{ep}/deliveries?status=delivered&event_type=member.updated"), &t).await.expect(200);
+    assert_eq!(r.body["data"].as_array().unwrap().len(), 1);
+    let r = app.get(&format!("/api/v1/webhooks/endpoints/{ep}/deliveries?status=failed"), &t).await.expect(200);
+    assert_eq!(r.body["data"].as_array().unwrap().len(), 0);
+    let r = app.get(&format!("/api/v1/webhooks/endpoints/{ep}/deliveries?status=lost"), &t).await.expect(422);
+    assert_eq!(r.fields(), vec!["status"]);
+    // Disabled: nothing is queued.
+    app.patch(&format!("/api/v1/webhooks/endpoints/{ep}"), &t, json!({"enabled": false})).await.expect(200);
+    app.patch(&format!("/api/v1/users/{m}"), &t, json!({"name": "Ada"})).await.expect(200);
+    drain(&app).await;
+    assert_eq!(rx.on("/m").len(), 1);
+    app.post(&format!("/api/v1/webhooks/endpoints/{ep}/test"), &t, json!({})).await.expect(409);
+    // Delete.
+    app.req(Method::DELETE, &format!("/api/v1/webhooks/endpoints/{ep}"), Some(&t), None).await.expect(204);
+    app.get(&format!("/api/v1/webhooks/endpoints/{ep}"), &t).await.expect(404);
+    let cat = app.get("/api/v1/webhooks/event-types", &t).await.expect(200);
+    assert!(cat.body["data"].as_array().unwrap().iter().any(|e| e["type"] == "product.access_granted" && e["label"] == "Product Access Granted"));
+}
+
+async fn bad_input_is_refused(app: TestApp) {
+    let t = app.setup().await;
+    let r = app.post("/api/v1/webhooks/endpoints", &t, json!({"url": "not a url", "event_types": ["user.flew"], "description": "x".repeat(501)})).await.expect(422);
+    let mut f = r.fields();
+    f.sort();
+    assert_eq!(f, vec!["description", "event_types", "url"]);
+    app.post("/api/v1/webhooks/endpoints", &t, json!({"url": "https://example.com", "colour": "red"})).await.expect(422);
+    for i in 0..50 {
+        app.post("/api/v1/webhooks/endpoints", &t, json!({"url": format!("https://hooks.example.com/{i}")})).await.expect(201);
+    }
+    let r = app.post("/api/v1/webhooks/endpoints", &t, json!({"url": "https://hooks.example.com/51"})).await.expect(422);
+    assert_eq!(r.body["errors"][0]["code"], "limit_reached");
+    let page = app.get("/api/v1/webhooks/endpoints?limit=20", &t).await.expect(200);
+    assert_eq!(page.body["data"].as_array().unwrap().len(), 20);
+    let next = page.body["next_cursor"].as_str().unwrap();
+    let page2 = app.get(&format!("/api/v1/webhooks/endpoints?limit=40&cursor={next}"), &t).await.expect(200);
+    assert_eq!(page2.body["data"].as_array().unwrap().len(), 30);
+    // A viewer reads but cannot write: covered by roles; another app's ids are 404.
+    let ep = page.body["data"][0]["id"].as_str().unwrap().to_owned();
+    let other = app.second_tenant().await;
+    app.get(&format!("/api/v1/webhooks/endpoints/{ep}"), &other).await.expect(404);
+    app.patch(&format!("/api/v1/webhooks/endpoints/{ep}"), &other, json!({"enabled": false})).await.expect(404);
+    app.get(&format!("/api/v1/webhooks/endpoints/{ep}/deliveries"), &other).await.expect(404);
+    app.req(Method::DELETE, &format!("/api/v1/webhooks/endpoints/{ep}"), Some(&other), None).await.expect(404);
+    app.get("/api/v1/webhooks/deliveries/dlv_0192f0c3000070008000000000000000", &t).await.expect(404);
+}
+
+/// Without allow_private_networks, private and plain-http URLs are refused at creation.
+async fn private_addresses_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = app.setup().await;
+    for (url, code) in [
+        ("http://127.0.0.1:9000/hook", "https_required"),
+        ("https://127.0.0.1/hook", "private_address"),
+        ("https://10.0.0.5/hook", "private_address"),
+        ("https://169.254.169.254/latest/meta-data", "private_address"),
+        ("https://[::1]/hook", "private_address"),
+        ("https://localhost/hook", "private_address"),
+        ("http://hooks.example.com/", "https_required"),
+    ] {
+        let r = app.post("/api/v1/webhooks/endpoints", &t, json!({"url": url})).await.expect(422);
+        assert_eq!((r.fields(), r.body["errors"][0]["code"].as_str()), (vec!["url".to_owned()], Some(code)), "{url}");
+    }
+    let key = app.post("/api/v1/api-keys", &t, json!({"name": "Zapier", "scopes": ["webhooks:write"]})).await.expect(201).body["secret"].as_str().unwrap().to_owned();
+    let r = app.post("/api/v1/hooks", &key, json!({"target_url": "https://192.168.1.10/zap", "event": "user.created"})).await.expect(422);
+    assert_eq!(r.fields(), vec!["target_url"]);
+    app.post("/api/v1/webhooks/endpoints", &t, json!({"url": "https://hooks.example.com/in"})).await.expect(201);
+}
+
+/// Runs each listed test on SQLite and PostgreSQL, on a server that may send
+/// to the receiver on 127.0.0.1.
+macro_rules! both_private {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::spawn(crate::helpers::Backend::Sqlite).await).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::spawn(crate::helpers::Backend::Postgres).await).await;
+            })*
+        }
+    };
+}
+
+both_private!(
+    retries_keep_the_webhook_id,
+    gone_disables_the_endpoint,
+    failing_for_five_days_disables_and_emails,
+    rotation_signs_with_both_secrets_for_a_day,
+    a_hanging_receiver_blocks_no_one,
+    zapier_hooks,
+    member_updates_and_filters,
+    bad_input_is_refused,
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_stripe_grant_is_delivered_once_and_signed() {
+    stripe_grant_is_delivered_once_and_signed(Backend::Sqlite).await;
+}
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_stripe_grant_is_delivered_once_and_signed() {
+    stripe_grant_is_delivered_once_and_signed(Backend::Postgres).await;
+}
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_private_addresses_are_refused() {
+    private_addresses_are_refused(Backend::Sqlite).await;
+}
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_private_addresses_are_refused() {
+    private_addresses_are_refused(Backend::Postgres).await;
+}
