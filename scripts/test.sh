@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: Rust unit and integration tests on SQLite and PostgreSQL,
 # the Stripe emulator and SMTP sink self test, architecture checks, the
-# OpenAPI drift check, and the SPA's unit and browser tests.
+# OpenAPI drift check, the Zapier app against a live server, and the SPA's
+# unit and browser tests.
 #
 # Needs: PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth; override
 # with TOLLGATE_TEST_PG_URL), Python 3.11 with venv, Node.js 20+ with npm,
@@ -43,6 +44,9 @@ fi
 
 step "OpenAPI document matches the handlers"
 "$CARGO_TARGET_DIR/debug/tollgate" openapi --check openapi/openapi.json
+
+step "Zapier app: zapier-platform-core's appTester against a live tollgate serve"
+TOLLGATE_BIN="$CARGO_TARGET_DIR/debug/tollgate" bash scripts/test-zapier.sh
 
 step "SPA: API client, typecheck, unit tests, build, browser tests"
 export TOLLGATE_BIN="$CARGO_TARGET_DIR/debug/tollgate"
