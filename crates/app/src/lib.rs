@@ -3,6 +3,7 @@
 //! `tollgate-persistence` inside one transaction per use case.
 
 pub mod auth;
+pub mod automations;
 pub mod crypto;
 pub mod error;
 pub mod mail;

@@ -58,10 +58,19 @@ impl Worker {
                 s.run_stripe_import(&job.app_id, &job.id, &product, &stripe_product).await.map_err(|e| e.to_string())
             })
         });
+        w.register(crate::automations::engine::STEP_JOB, |s, job| {
+            Box::pin(async move {
+                let run = job.payload.get("run_id").and_then(|v| v.as_str()).ok_or("payload lacks run_id")?;
+                let run = tollgate_domain::ids::RunId::parse(run).map_err(|e| e.message)?;
+                let step = job.payload.get("step").and_then(|v| v.as_i64()).ok_or("payload lacks step")?;
+                s.run_automation_step(&job.app_id, &run, step, job.attempts >= job.max_attempts).await.map_err(|e| e.to_string())
+            })
+        });
         w.register(crate::stripe::SWEEP_JOB, |s, job| {
             Box::pin(async move {
                 s.sweep_ended_access(&job.app_id).await.map_err(|e| e.to_string())?;
                 s.sweep_inactive_members(&job.app_id).await.map_err(|e| e.to_string())?;
+                s.sweep_time_triggers(&job.app_id).await.map_err(|e| e.to_string())?;
                 s.record_mrr_snapshot(&job.app_id).await.map_err(|e| e.to_string())
             })
         });

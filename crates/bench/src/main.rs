@@ -4,6 +4,7 @@
 mod baseline;
 mod db;
 mod events;
+mod fanout;
 mod load;
 mod tollgate;
 
@@ -30,6 +31,27 @@ enum Cmd {
     /// Stripe webhook ingest (`POST /webhooks/stripe/{app_id}`) against a bare
     /// verify-and-insert endpoint: baseline, Tollgate, baseline again.
     Ingest(IngestArgs),
+    /// Outbound webhook delivery: Tollgate's dispatcher against a bare
+    /// reqwest sender with the same per-endpoint cap, same receiver, same run.
+    Fanout(FanoutArgs),
+}
+
+#[derive(clap::Args)]
+struct FanoutArgs {
+    #[arg(long, value_enum, default_value_t = BackendArg::Both)]
+    backend: BackendArg,
+    /// Events in the backlog (each goes to every endpoint).
+    #[arg(long, default_value_t = 10_000)]
+    events: usize,
+    /// Endpoints subscribed to the events.
+    #[arg(long, default_value_t = 3)]
+    endpoints: usize,
+    /// Events per second in the paced (latency) phase.
+    #[arg(long, default_value_t = 200)]
+    rate: usize,
+    /// Events in the paced phase.
+    #[arg(long, default_value_t = 2_000)]
+    paced: usize,
 }
 
 #[derive(clap::Args)]
@@ -145,7 +167,43 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Cmd::Fanout(args) => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            rt.block_on(fanout_cmd(args))
+        }
     }
+}
+
+async fn fanout_cmd(a: FanoutArgs) -> anyhow::Result<()> {
+    let backends: Vec<Backend> = match a.backend {
+        BackendArg::Sqlite => vec![Backend::Sqlite],
+        BackendArg::Postgres => vec![Backend::Postgres],
+        BackendArg::Both => vec![Backend::Sqlite, Backend::Postgres],
+    };
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    println!(
+        "tollgate-bench fanout: {} events x {} endpoints backlog, then {} events at {}/s; per-endpoint cap {}; {cores} cores",
+        a.events, a.endpoints, a.paced, a.rate, tollgate_app::outbound::dispatch::PER_ENDPOINT
+    );
+    println!("{:<9} {:<10} {:>13} {:>10} {:>10}", "backend", "sender", "delivered/s", "p50", "p99");
+    for b in backends {
+        eprintln!("baseline (load average {}) ...", loadavg());
+        let b1 = fanout::baseline(a.events, a.endpoints, a.rate, a.paced).await?;
+        eprintln!("tollgate on {} (load average {}) ...", backend_name(b), loadavg());
+        let t = fanout::tollgate(b, a.events, a.endpoints, a.rate, a.paced).await?;
+        eprintln!("baseline again (load average {}) ...", loadavg());
+        let b2 = fanout::baseline(a.events, a.endpoints, a.rate, a.paced).await?;
+        let base_rate = (b1.delivered_per_s + b2.delivered_per_s) / 2.0;
+        let base_p99 = (b1.p99_ms + b2.p99_ms) / 2.0;
+        for (name, f) in [("baseline", &b1), ("tollgate", &t), ("baseline", &b2)] {
+            println!("{:<9} {:<10} {:>13.0} {:>7.1} ms {:>7.1} ms", backend_name(b), name, f.delivered_per_s, f.p50_ms, f.p99_ms);
+        }
+        println!(
+            "tollgate/baseline delivered/s, {}: {:.2}; event->delivered p99 {:.1} ms vs {:.1} ms",
+            backend_name(b), t.delivered_per_s / base_rate, t.p99_ms, base_p99
+        );
+    }
+    Ok(())
 }
 
 fn unix_now() -> i64 {

@@ -16,16 +16,19 @@ pub enum AccessSource {
     Import,
     CrmTag,
     Api,
+    /// A step of an automation (source_ref: the automation's id).
+    Automation,
 }
 
 impl AccessSource {
-    pub const ALL: [AccessSource; 6] = [
+    pub const ALL: [AccessSource; 7] = [
         AccessSource::Manual,
         AccessSource::StripeSubscription,
         AccessSource::StripePurchase,
         AccessSource::Import,
         AccessSource::CrmTag,
         AccessSource::Api,
+        AccessSource::Automation,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -35,6 +38,7 @@ impl AccessSource {
             AccessSource::Import => "import",
             AccessSource::CrmTag => "crm_tag",
             AccessSource::Api => "api",
+            AccessSource::Automation => "automation",
         }
     }
 }

@@ -122,11 +122,18 @@ pub struct NewActivity {
     pub product_id: Option<ProductId>,
     pub data: serde_json::Value,
     pub occurred_at: OffsetDateTime,
+    /// How many automation runs led to it (0: not caused by an automation).
+    /// Not stored; it limits chains of automations triggering each other.
+    pub depth: u32,
 }
 
 impl NewActivity {
     pub fn new(kind: ActivityKind, user_id: Option<UserId>, product_id: Option<ProductId>, occurred_at: OffsetDateTime) -> Self {
-        Self { kind, user_id, product_id, data: serde_json::Value::Object(Default::default()), occurred_at }
+        Self { kind, user_id, product_id, data: serde_json::Value::Object(Default::default()), occurred_at, depth: 0 }
+    }
+    pub fn at_depth(mut self, depth: u32) -> Self {
+        self.depth = depth;
+        self
     }
     pub fn with_data(mut self, data: serde_json::Value) -> Self {
         self.data = data;

@@ -59,10 +59,12 @@ pub enum Family {
     Admins,
     /// Outbound webhook endpoints and Zapier REST hooks.
     Webhooks,
+    /// Automations, their runs, and email templates.
+    Automations,
 }
 
 impl Family {
-    pub const ALL: [Family; 10] = [
+    pub const ALL: [Family; 11] = [
         Family::App,
         Family::Products,
         Family::Users,
@@ -73,6 +75,7 @@ impl Family {
         Family::ApiKeys,
         Family::Admins,
         Family::Webhooks,
+        Family::Automations,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -87,6 +90,7 @@ impl Family {
             Family::ApiKeys => "api_keys",
             Family::Admins => "admins",
             Family::Webhooks => "webhooks",
+            Family::Automations => "automations",
         }
     }
 }

@@ -91,6 +91,12 @@ id_type!(/// One outbound event; its id is the `webhook-id` every delivery of it
     MessageId, "msg");
 id_type!(/// One event on its way to one endpoint.
     DeliveryId, "dlv");
+id_type!(/// An automation: a trigger, conditions and ordered steps.
+    AutomationId, "auto");
+id_type!(/// One run of an automation for one trigger.
+    RunId, "run");
+id_type!(/// An email template of an app.
+    TemplateId, "tpl");
 
 #[cfg(test)]
 mod tests {

@@ -20,7 +20,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{auth, member, member_area, ops, outbound, resources, selling, stripe, team};
+use crate::routes::{auth, automations, member, member_area, ops, outbound, resources, selling, stripe, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -49,6 +49,7 @@ use crate::routes::{auth, member, member_area, ops, outbound, resources, selling
         (name = "member", description = "Member area sessions"),
         (name = "selling", description = "Checkout, sales pages, the billing portal, hosted media"),
         (name = "stripe", description = "The Stripe connector: connection, product sync, webhooks"),
+        (name = "automations", description = "Automations (trigger, conditions, steps), their runs, and email templates"),
         (name = "webhooks", description = "Outbound events: Standard Webhooks endpoints, their delivery log, Zapier REST hooks"),
         (name = "health", description = "Liveness and readiness"),
     )
@@ -173,7 +174,8 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(member_area::confirm_email)
         .service(member_area::purchases)
         .service(member_area::subscriptions)
-        .configure(outbound::configure);
+        .configure(outbound::configure)
+        .configure(automations::configure);
 }
 
 fn api_v1() -> utoipa_actix_web::scope::Scope<impl actix_web::dev::ServiceFactory<

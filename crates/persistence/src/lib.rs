@@ -19,6 +19,7 @@ pub mod activities;
 pub mod admins;
 pub mod api_keys;
 pub mod apps;
+pub mod automations;
 pub mod connectors;
 pub mod email_changes;
 pub mod idempotency;

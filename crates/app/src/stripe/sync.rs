@@ -190,6 +190,7 @@ impl Services {
                                 reason: Some(format!("Stripe subscription {}", status.as_str())),
                                 ends_at: until,
                                 notify: true,
+                                depth: 0,
                             };
                             self.grant_in(&mut tx.conn(), app, &user, product, spec).await?;
                         }
@@ -274,6 +275,7 @@ impl Services {
                 reason: Some("Stripe purchase".into()),
                 ends_at: None,
                 notify: true,
+                depth: 0,
             };
             match self.grant_in(&mut tx.conn(), app, user, product, spec).await {
                 Ok(_) | Err(AppError::Conflict { code: "access_already_granted", .. }) => {}

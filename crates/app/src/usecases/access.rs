@@ -23,13 +23,18 @@ pub struct GrantSpec {
     pub ends_at: Option<OffsetDateTime>,
     /// Queue the "access granted" email when the member gains access.
     pub notify: bool,
+    /// How many automation runs led to this grant (see `NewActivity::depth`).
+    pub depth: u32,
 }
 
 /// Records an activity inside the caller's transaction, and publishes it to
 /// the outbound endpoints that want it in the same transaction.
+/// Automations listening to its kind start their runs in the same transaction too.
 pub async fn record(conn: &mut Conn<'_>, app: &AppId, a: NewActivity) -> AppResult<Activity> {
+    let depth = a.depth;
     let a = activities::insert(conn, app, &a).await?;
     crate::outbound::publish_activity_in(conn, app, &a).await?;
+    crate::automations::engine::on_activity_in(conn, app, &a, depth).await?;
     Ok(a)
 }
 
@@ -64,7 +69,7 @@ impl Services {
         }
         if !had && g.is_active(now) {
             let data = serde_json::json!({ "grant_id": g.id, "source": g.source.as_str(), "source_ref": g.source_ref, "product_name": prod.fields.name });
-            record(conn, app, NewActivity::new(ActivityKind::ProductAccessGranted, Some(user.clone()), Some(product.clone()), now).with_data(data)).await?;
+            record(conn, app, NewActivity::new(ActivityKind::ProductAccessGranted, Some(user.clone()), Some(product.clone()), now).with_data(data).at_depth(spec.depth)).await?;
             if spec.notify {
                 let site = apps::find(conn, app).await?.map(|a| a.name).unwrap_or_default();
                 let link = format!("{}/member/products/{}", self.config.public_url, product);
@@ -85,6 +90,11 @@ impl Services {
     /// period end the sweeper noticed later): whether the member lost access
     /// is judged at that moment, and the activity carries that time.
     pub async fn revoke_at(&self, conn: &mut Conn<'_>, app: &AppId, grant: &GrantId, reason: Option<&str>, ended: OffsetDateTime) -> AppResult<AccessGrant> {
+        self.revoke_with_depth(conn, app, grant, reason, ended, 0).await
+    }
+
+    /// [`Services::revoke_at`] for a revoke an automation run made (`depth`: see `NewActivity::depth`).
+    pub async fn revoke_with_depth(&self, conn: &mut Conn<'_>, app: &AppId, grant: &GrantId, reason: Option<&str>, ended: OffsetDateTime, depth: u32) -> AppResult<AccessGrant> {
         let now = self.now();
         let ended = ended.min(now);
         let g = access::find(conn, app, grant).await?.ok_or(AppError::NotFound("grant"))?;
@@ -103,7 +113,7 @@ impl Services {
         let after: Vec<_> = before.into_iter().filter(|x| x.id != g.id).collect();
         if had && !has_access(&after, ended) {
             let data = serde_json::json!({ "grant_id": g.id, "source": g.source.as_str(), "source_ref": g.source_ref, "reason": reason });
-            record(conn, app, NewActivity::new(ActivityKind::ProductAccessRemoved, Some(g.user_id.clone()), Some(g.product_id.clone()), ended).with_data(data))
+            record(conn, app, NewActivity::new(ActivityKind::ProductAccessRemoved, Some(g.user_id.clone()), Some(g.product_id.clone()), ended).with_data(data).at_depth(depth))
                 .await?;
         }
         access::find(conn, app, grant).await?.ok_or(AppError::NotFound("grant"))
@@ -131,7 +141,7 @@ impl Services {
             return Err(AppError::conflict("product_archived", "the product is archived; restore it before granting access"));
         }
         let g = self
-            .grant_in(&mut tx.conn(), app, user, product, GrantSpec { source: AccessSource::Manual, source_ref: None, reason, ends_at, notify })
+            .grant_in(&mut tx.conn(), app, user, product, GrantSpec { source: AccessSource::Manual, source_ref: None, reason, ends_at, notify, depth: 0 })
             .await?;
         tx.commit().await?;
         self.jobs_ready.notify_one();

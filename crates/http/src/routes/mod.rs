@@ -1,4 +1,5 @@
 pub mod auth;
+pub mod automations;
 pub mod member;
 pub mod ops;
 pub mod outbound;

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod automations;
 mod email;
 mod email_change;
 mod flows;
