@@ -1,6 +1,7 @@
 //! `tollgate-bench`: measures Tollgate against a baseline on the same
 //! machine in the same run. See crates/bench/README.md.
 
+mod automations;
 mod baseline;
 mod db;
 mod events;
@@ -34,6 +35,19 @@ enum Cmd {
     /// Outbound webhook delivery: Tollgate's dispatcher against a bare
     /// reqwest sender with the same per-endpoint cap, same receiver, same run.
     Fanout(FanoutArgs),
+    /// Recording activities with 50 automations listening against none:
+    /// activities/s and automation runs created/s.
+    Automations(AutomationsArgs),
+}
+
+#[derive(clap::Args)]
+struct AutomationsArgs {
+    #[arg(long, value_enum, default_value_t = BackendArg::Both)]
+    backend: BackendArg,
+    #[arg(long, default_value_t = 10_000)]
+    activities: usize,
+    #[arg(long, default_value_t = 50)]
+    automations: usize,
 }
 
 #[derive(clap::Args)]
@@ -166,6 +180,29 @@ fn main() -> anyhow::Result<()> {
                 std::process::exit(1);
             }
             Ok(())
+        }
+        Cmd::Automations(a) => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            rt.block_on(async move {
+                let backends: Vec<Backend> = match a.backend {
+                    BackendArg::Sqlite => vec![Backend::Sqlite],
+                    BackendArg::Postgres => vec![Backend::Postgres],
+                    BackendArg::Both => vec![Backend::Sqlite, Backend::Postgres],
+                };
+                println!("tollgate-bench automations: {} user.login activities, batches of 500 per transaction", a.activities);
+                println!("{:<9} {:<16} {:>13} {:>8} {:>10}", "backend", "automations", "activities/s", "runs", "runs/s");
+                for b in backends {
+                    let base = automations::measure(b, a.activities, 0).await?;
+                    let with = automations::measure(b, a.activities, a.automations).await?;
+                    let again = automations::measure(b, a.activities, 0).await?;
+                    for (n, f) in [(0, &base), (a.automations, &with), (0, &again)] {
+                        println!("{:<9} {:<16} {:>13.0} {:>8} {:>10.0}", backend_name(b), n, f.activities_per_s, f.runs, f.runs_per_s);
+                    }
+                    let mean = (base.activities_per_s + again.activities_per_s) / 2.0;
+                    println!("{}: activities/s with {} automations / without: {:.2}", backend_name(b), a.automations, with.activities_per_s / mean);
+                }
+                anyhow::Ok(())
+            })
         }
         Cmd::Fanout(args) => {
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

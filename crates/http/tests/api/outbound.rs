@@ -287,6 +287,31 @@ async fn rotation_signs_with_both_secrets_for_a_day(app: TestApp) {
     assert_eq!(got[2]["signature_ok"], true);
 }
 
+/// A sender that dies mid-send leaves its deliveries leased; they are sent
+/// again, with the same webhook-id, when the lease ends.
+async fn a_crashed_sender_is_covered_by_the_lease(app: TestApp) {
+    let rx = Receiver::start();
+    let t = app.setup().await;
+    let (ep, secret) = endpoint(&app, &t, &format!("{}/lease", rx.base), json!(["user.created"])).await;
+    rx.control(json!({"secret": secret})).await;
+    member(&app, &t, "ada@example.com").await;
+    // The "crashed" sender: it claimed the delivery and never answered.
+    let db = app.services.db.clone();
+    let mut tx = db.begin().await.unwrap();
+    let claimed = tollgate_persistence::outbound::claim_due(&mut tx.conn(), 10, app.clock_now(), time::Duration::seconds(60), &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    drain(&app).await;
+    assert!(rx.on("/lease").is_empty(), "a leased delivery is not sent twice at once");
+    app.clock.advance(time::Duration::seconds(61));
+    drain(&app).await;
+    let got = rx.on("/lease");
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["headers"]["webhook-id"].as_str(), Some(claimed[0].message_id.as_str()));
+    let log = deliveries(&app, &app.login_owner().await, &ep).await;
+    assert_eq!(log[0]["status"], "delivered");
+}
+
 /// A receiver that hangs past the timeout slows only itself.
 async fn a_hanging_receiver_blocks_no_one(app: TestApp) {
     let rx = Receiver::start();
@@ -462,6 +487,7 @@ both_private!(
     failing_for_five_days_disables_and_emails,
     rotation_signs_with_both_secrets_for_a_day,
     a_hanging_receiver_blocks_no_one,
+    a_crashed_sender_is_covered_by_the_lease,
     zapier_hooks,
     member_updates_and_filters,
     bad_input_is_refused,
