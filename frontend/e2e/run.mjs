@@ -5,7 +5,9 @@
 //   CHROMIUM_BIN   browser (default /usr/bin/chromium)
 //   E2E_KEEP=1     keep the temp dir and print its path
 import { execFileSync, spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -35,6 +37,30 @@ const freePort = () =>
     });
   });
 
+// ---------------------------------------------------------------- webhook receiver
+// Records every POST Tollgate sends. It answers 500 until a step sets `healthy`,
+// so a delivery's first tries fail for as long as the step needs them to.
+const receiver = { posts: [], healthy: false };
+const hookServer = createHttpServer((req, res) => {
+  let body = "";
+  req.setEncoding("utf8");
+  req.on("data", (chunk) => (body += chunk));
+  req.on("end", () => {
+    if (req.method !== "POST") {
+      res.writeHead(405).end();
+      return;
+    }
+    const status = receiver.healthy ? 200 : 500;
+    receiver.posts.push({ headers: req.headers, body, status });
+    res.writeHead(status, { "Content-Type": "text/plain" }).end(status === 200 ? "thanks" : "receiver not ready");
+  });
+});
+await new Promise((ok, fail) => {
+  hookServer.once("error", fail);
+  hookServer.listen(0, "127.0.0.1", ok);
+});
+const hookUrl = `http://127.0.0.1:${hookServer.address().port}/hooks/tollgate`;
+
 // ---------------------------------------------------------------- server
 const tmp = mkdtempSync(join(tmpdir(), "tollgate-e2e-"));
 const port = await freePort();
@@ -50,6 +76,8 @@ const server = spawn(bin, ["serve"], {
     TOLLGATE_PUBLIC_URL: base,
     TOLLGATE_FRONTEND_DIR: dist,
     TOLLGATE_DATA_DIR: tmp,
+    // The webhook receiver above lives on 127.0.0.1, which Tollgate refuses by default (SSRF guard).
+    TOLLGATE_OUTBOUND__ALLOW_PRIVATE_NETWORKS: "true",
     RUST_LOG: process.env.RUST_LOG || "info",
   },
   stdio: ["ignore", "pipe", "pipe"],
@@ -75,6 +103,8 @@ let browser;
 const cleanup = async () => {
   await browser?.close().catch(() => {});
   if (server.exitCode === null) server.kill("SIGTERM");
+  hookServer.closeAllConnections();
+  hookServer.close();
   if (process.env.E2E_KEEP) console.log(`e2e: kept ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });
 };
@@ -96,6 +126,14 @@ async function step(name, fn) {
 }
 const check = (cond, message) => {
   if (!cond) throw new Error(message);
+};
+// Waits for a condition outside the browser (e.g. what the webhook receiver got).
+const until = async (cond, what, timeout = 15_000) => {
+  const end = Date.now() + timeout;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
 };
 // Client-side navigation from the admin sidebar. The previous page stays on
 // screen until the next one renders, so anything looked up right after the
@@ -779,6 +817,82 @@ db.commit()
     await shoot("31-visitor-library", { on: vp });
     await v.close();
     await memberContext.close();
+  });
+
+  await step("the owner adds a webhook endpoint, sees a delivery in its log and redelivers it", async () => {
+    await navTo(page, "Webhooks", "/settings/webhooks");
+    await page.getByText("No webhook endpoints", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add endpoint" });
+    // Checked before anything is sent.
+    await dialog.getByRole("button", { name: "Add endpoint" }).click();
+    await dialog.getByText("Enter the URL Tollgate should send events to.", { exact: true }).waitFor();
+    await dialog.getByLabel("URL", { exact: true }).fill(hookUrl);
+    await dialog.getByLabel("Description (optional)", { exact: true }).fill("E2E receiver");
+    await dialog.getByLabel("Only selected events", { exact: true }).check();
+    await dialog.getByRole("checkbox", { name: /^User Created/ }).check();
+    await dialog.getByRole("button", { name: "Add endpoint" }).click();
+
+    // The signing secret is shown once.
+    const secretDialog = page.getByRole("dialog", { name: "Copy the signing secret" });
+    const secret = (await secretDialog.getByTestId("webhook-secret").textContent()) ?? "";
+    check(/^whsec_[A-Za-z0-9+/]+=*$/.test(secret), `the secret looks wrong: ${secret}`);
+    await secretDialog.getByRole("button", { name: "I have copied it" }).click();
+    await secretDialog.waitFor({ state: "detached" });
+    const endpoints = page.getByRole("table", { name: "Webhook endpoints" });
+    const link = endpoints.getByRole("link", { name: hookUrl, exact: true });
+    await link.waitFor();
+    // `has` is looked up inside each row, so it starts from the page, not from the table.
+    const listed = endpoints.getByRole("row").filter({ has: page.getByRole("link", { name: hookUrl, exact: true }) });
+    await listed.getByText("User Created", { exact: true }).waitFor();
+    await listed.getByText("Enabled", { exact: true }).waitFor();
+    check((await page.getByText(secret).count()) === 0, "the secret is still shown after closing its dialog");
+    await shoot("35-webhooks");
+
+    await link.click();
+    await page.waitForURL((u) => /^\/settings\/webhooks\/[^/]+$/.test(u.pathname));
+    await page.getByRole("heading", { level: 1, name: hookUrl, exact: true }).waitFor();
+    await page.getByText("No deliveries yet", { exact: true }).waitFor();
+    check((await page.getByLabel("Event to send", { exact: true }).inputValue()) === "user.created", "the test event does not default to user.created");
+    await page.getByRole("button", { name: "Send test event" }).click();
+
+    // The receiver answers 500: the log shows the failed try and the delivery waits for its next one.
+    const log = page.getByRole("table", { name: "Deliveries" });
+    const row = log.locator("tr[data-delivery]");
+    await row.getByText("User Created", { exact: true }).waitFor();
+    check((await row.count()) === 1, `expected one delivery in the log, found ${await row.count()}`);
+    await row.getByRole("button", { name: "Details" }).click();
+    const details = page.getByRole("region", { name: "Delivery details" });
+    const tries = details.getByRole("list", { name: "Tries" });
+    await tries.getByRole("listitem").filter({ hasText: "HTTP 500" }).first().waitFor({ timeout: 15_000 });
+    await details.getByText("receiver not ready", { exact: true }).first().waitFor();
+    await row.getByText("Pending", { exact: true }).waitFor();
+    check(receiver.posts.length >= 1 && receiver.posts.every((p) => p.status === 500), "the receiver did not answer 500 to every try so far");
+
+    // Now the receiver accepts; Redeliver sends the same event (same webhook-id) again at once.
+    receiver.healthy = true;
+    const redelivered = page.waitForResponse((r) => r.request().method() === "POST" && /\/api\/v1\/webhooks\/deliveries\/[^/]+\/redeliver$/.test(r.url()));
+    await details.getByRole("button", { name: "Redeliver" }).click();
+    const answer = await redelivered;
+    check(answer.status() === 202, `redeliver answered ${answer.status()}`);
+    await until(() => receiver.posts.some((p) => p.status === 200), "the receiver got the redelivery");
+    await row.getByText("Delivered", { exact: true }).waitFor({ timeout: 15_000 });
+    await tries.getByRole("listitem").filter({ hasText: "HTTP 200" }).first().waitFor();
+    check((await tries.getByRole("listitem").count()) >= 2, "the log does not show the failed try and the successful one");
+
+    const ids = new Set(receiver.posts.map((p) => p.headers["webhook-id"]));
+    check(receiver.posts.length >= 2, `the receiver got ${receiver.posts.length} POSTs`);
+    check(ids.size === 1, `the tries carried different webhook-ids: ${[...ids].join(", ")}`);
+    const shownId = (await details.getByTestId("webhook-id").textContent())?.trim();
+    check(ids.has(shownId), `the log shows webhook-id ${shownId}, the receiver got ${[...ids].join(", ")}`);
+    // Signed with the secret the dialog showed (Standard Webhooks: HMAC-SHA256 of "id.timestamp.body").
+    const last = receiver.posts.at(-1);
+    const expected = createHmac("sha256", Buffer.from(secret.slice("whsec_".length), "base64"))
+      .update(`${last.headers["webhook-id"]}.${last.headers["webhook-timestamp"]}.${last.body}`)
+      .digest("base64");
+    check((last.headers["webhook-signature"] ?? "").split(" ").includes(`v1,${expected}`), `webhook-signature ${last.headers["webhook-signature"]} is not signed with the shown secret`);
+    check(JSON.parse(last.body).data?.test === true, "the test event is not marked data.test = true");
+    await shoot("36-webhook-deliveries");
   });
 
   await step("an expired access token is refreshed once; a dead session goes to login", async () => {

@@ -21,6 +21,8 @@ import { ProductsPage } from "@/features/products/products-page";
 import { SettingsPage } from "@/features/settings/settings-page";
 import { AcceptInvitePage } from "@/features/team/accept-invite-page";
 import { TeamPage } from "@/features/team/team-page";
+import { EndpointDetailPage } from "@/features/webhooks/endpoint-detail-page";
+import { WebhooksPage } from "@/features/webhooks/webhooks-page";
 
 // The member area and public pages are separate chunks: admins never load them, members never load the admin.
 const member = () => import("@/features/member/member-area");
@@ -98,6 +100,8 @@ export const routes: RouteObject[] = [
           { path: "settings", element: <SettingsPage /> },
           { path: "settings/connectors", element: <ConnectorsPage /> },
           { path: "settings/api-keys", element: <ApiKeysPage /> },
+          { path: "settings/webhooks", element: <WebhooksPage /> },
+          { path: "settings/webhooks/:id", element: <EndpointDetailPage /> },
           { path: "settings/team", element: <TeamPage /> },
           { path: "jobs", element: <JobsPage /> },
           { path: "emails", element: <EmailsPage /> },

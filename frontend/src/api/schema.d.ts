@@ -311,6 +311,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/automation-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Runs newest first, of one automation and/or one member, each with its steps. */
+        get: operations["list_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automation-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automation-runs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Runs a failed run again from the step that failed. */
+        post: operations["retry_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_automations"];
+        put?: never;
+        /**
+         * Creates an automation. Every id it names must be one of this app's; the
+         *     422 names the field (e.g. `steps[2].product_id`).
+         */
+        post: operations["create_automation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_automation"];
+        put?: never;
+        post?: never;
+        /** Deletes an automation with its runs. */
+        delete: operations["delete_automation"];
+        options?: never;
+        head?: never;
+        /**
+         * Edits an automation; a new trigger, conditions or steps make a new version
+         *     (runs in progress keep theirs). `enabled: false` cancels its open runs.
+         */
+        patch: operations["update_automation"];
+        trace?: never;
+    };
+    "/api/v1/automations/{id}/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** "Test with member X": which conditions hold and what each step would do. Changes nothing. */
+        post: operations["dry_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connectors/stripe": {
         parameters: {
             query?: never;
@@ -472,6 +580,73 @@ export interface paths {
         patch: operations["update_connector_settings"];
         trace?: never;
     };
+    "/api/v1/email-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The app's own templates (the built-in ones are listed at /email-templates/reference). */
+        get: operations["list_templates"];
+        put?: never;
+        post: operations["create_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email-templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Renders a subject and body (saved or not) for a sample member or a real one. */
+        post: operations["preview_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email-templates/reference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The variables templates may use and the built-in templates. */
+        get: operations["template_reference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_template"];
+        put: operations["update_template"];
+        post?: never;
+        delete: operations["delete_template"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/emails": {
         parameters: {
             query?: never;
@@ -500,6 +675,60 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Zapier REST hooks: subscribes `target_url` to one event type. Events are
+         *     POSTed as unsigned JSON (the same body as webhooks); a 410 answer removes the hook.
+         */
+        post: operations["create_hook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hooks/samples/{event}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Up to three recent events of a type, or one made-up sample when there are none (Zapier's performList). */
+        get: operations["hook_samples"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unsubscribes a Zapier hook. */
+        delete: operations["delete_hook"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1271,6 +1500,164 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery with its tries and the exact body it sends. */
+        get: operations["get_delivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a delivery again now, with the same `webhook-id`, and a fresh retry schedule. */
+        post: operations["redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The app's endpoints and Zapier hooks, oldest first. */
+        get: operations["list_endpoints"];
+        put?: never;
+        /** Adds a Standard Webhooks endpoint. The answer carries its signing secret, shown this once. */
+        post: operations["create_endpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_endpoint"];
+        put?: never;
+        post?: never;
+        /** Deletes an endpoint (or a Zapier hook); deliveries waiting for it fail. */
+        delete: operations["delete_endpoint"];
+        options?: never;
+        head?: never;
+        /** Edits an endpoint; `enabled: false` disables it (what waits for it fails), `true` enables it again. */
+        patch: operations["update_endpoint"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's delivery log, newest first, each delivery with its tries. */
+        get: operations["list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/endpoints/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queues again every failed delivery of this endpoint since a time. */
+        post: operations["replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new signing secret, shown once. The previous one keeps signing beside it
+         *     for 24 hours (two `v1,` signatures), so receivers can switch without losing events.
+         */
+        post: operations["rotate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a made-up event (with `data.test = true`) to this endpoint, whatever its filter. */
+        post: operations["send_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The outbound event catalogue: every type an endpoint or hook can receive. */
+        get: operations["event_types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1344,7 +1731,308 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "member.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Member Updated
+         * @description A member's email or name changed.
+         */
+        post: operations["event_member_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "product.access_granted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Product Access Granted
+         * @description A member gained access to a product (any source: manual, Stripe, import, CRM tag, API).
+         */
+        post: operations["event_product_access_granted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "product.access_removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Product Access Removed
+         * @description A member lost access to a product.
+         */
+        post: operations["event_product_access_removed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "product.purchased": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Product Purchased
+         * @description A member bought a product (one-time or the first payment of a subscription).
+         */
+        post: operations["event_product_purchased"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subscription.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Subscription Cancelled
+         * @description A Stripe subscription of a linked product was cancelled.
+         */
+        post: operations["event_subscription_cancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subscription.started": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Subscription Started
+         * @description A Stripe subscription of a linked product started.
+         */
+        post: operations["event_subscription_started"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "user.activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * User Activate
+         * @description A member logged in after crossing the app's inactivity threshold.
+         */
+        post: operations["event_user_activate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "user.audio_listened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * User Audio Listened
+         * @description A member started an audio file hosted by Tollgate.
+         */
+        post: operations["event_user_audio_listened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "user.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * User Created
+         * @description A member was added (by an admin, an integrator, an import or a purchase).
+         */
+        post: operations["event_user_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "user.file_downloaded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * User File Downloaded
+         * @description A member downloaded a file hosted by Tollgate.
+         */
+        post: operations["event_user_file_downloaded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "user.inactive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * User Inactive
+         * @description A member has not logged in for the app's inactivity threshold.
+         */
+        post: operations["event_user_inactive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "user.login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * User Login
+         * @description A member logged in.
+         */
+        post: operations["event_user_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "user.page_completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * User Page Completed
+         * @description A member ticked a page of a product as completed.
+         */
+        post: operations["event_user_page_completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "user.product_completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * User Product Completed
+         * @description A member completed every page of a product.
+         */
+        post: operations["event_user_product_completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "user.video_watched": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * User Video Watched
+         * @description A member started a video hosted by Tollgate.
+         */
+        post: operations["event_user_video_watched"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         AcceptInvitationRequest: {
@@ -1410,6 +2098,47 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        AttemptResponse: {
+            /** Format: date-time */
+            attempted_at: string;
+            /** @description A timeout or network error, when there was no answer. */
+            error?: string | null;
+            /** Format: int64 */
+            latency_ms: number;
+            /** Format: int32 */
+            n: number;
+            /** @description The first kilobyte of the receiver's answer. */
+            response_body?: string | null;
+            /**
+             * Format: int32
+             * @description The receiver's HTTP status; absent when there was no answer.
+             */
+            status_code?: number | null;
+        };
+        AutomationResponse: {
+            conditions: components["schemas"]["Condition"][];
+            /** Format: date-time */
+            created_at: string;
+            enabled: boolean;
+            id: string;
+            /** Format: date-time */
+            last_run_at?: string | null;
+            name: string;
+            /**
+             * Format: int64
+             * @description Runs started in the last 30 days (in lists).
+             */
+            runs_30d: number;
+            steps: components["schemas"]["Step"][];
+            trigger: components["schemas"]["Trigger"];
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int64
+             * @description Bumped by every change of trigger, conditions or steps; runs keep the version they started with.
+             */
+            version: number;
+        };
         CancelSubscriptionRequest: {
             /** @description true: at period end (access until then); false: now. */
             at_period_end: boolean;
@@ -1441,6 +2170,25 @@ export interface components {
             /** Format: int64 */
             trial_period_days?: number | null;
         };
+        /** @description A check on the member (and the triggering activity) when a run starts, or in a `stop_unless` step. */
+        Condition: {
+            product_id: string;
+            /** @enum {string} */
+            type: "has_access";
+        } | {
+            product_id: string;
+            /** @enum {string} */
+            type: "lacks_access";
+        } | {
+            equals: string;
+            field: components["schemas"]["MemberField"];
+            /** @enum {string} */
+            type: "member_field";
+        } | {
+            source: string;
+            /** @enum {string} */
+            type: "grant_source";
+        };
         ConfirmEmailRequest: {
             /** @description The `token` query parameter of the emailed confirmation link. */
             token: string;
@@ -1458,6 +2206,31 @@ export interface components {
             name: string;
             /** @description e.g. ["products:read", "users:write"] */
             scopes: string[];
+        };
+        CreateAutomationRequest: {
+            /** @description Checked when a run starts; all must hold. */
+            conditions?: components["schemas"]["Condition"][] | null;
+            /** @description Default true. */
+            enabled?: boolean | null;
+            name: string;
+            /** @description Run in order. */
+            steps: components["schemas"]["Step"][];
+            trigger: components["schemas"]["Trigger"];
+        };
+        CreateEndpointRequest: {
+            description?: string | null;
+            /** @description Default true. */
+            enabled?: boolean | null;
+            /** @description Event types to send (see GET /webhooks/event-types); empty or absent: every event. */
+            event_types?: string[] | null;
+            /** @description Where to POST events: https, public address. */
+            url: string;
+        };
+        CreateHookRequest: {
+            /** @description One event type, e.g. `product.access_granted`. */
+            event: string;
+            /** @description Zapier's subscription URL. */
+            target_url: string;
         };
         CreateInvitationRequest: {
             email: string;
@@ -1495,6 +2268,62 @@ export interface components {
             /** @description The full key. Shown this once; only its hash is stored. */
             secret: string;
         };
+        /** @description A delivery with the event body it sends. */
+        DeliveryDetail: components["schemas"]["DeliveryResponse"] & {
+            /** @description The exact body POSTed: `{id, type, timestamp, data}`. */
+            payload: Record<string, never>;
+        };
+        DeliveryResponse: {
+            /**
+             * Format: int32
+             * @description Tries in the current schedule (a redelivery starts a new one).
+             */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            endpoint_id: string;
+            event_type: string;
+            id: string;
+            last_error?: string | null;
+            /** Format: int32 */
+            last_status_code?: number | null;
+            /** @description The event's id: the `webhook-id` header of every try. */
+            message_id: string;
+            /** Format: date-time */
+            next_attempt_at?: string | null;
+            status: components["schemas"]["DeliveryStatusName"];
+            /** @description Every try, oldest first. */
+            tries: components["schemas"]["AttemptResponse"][];
+        };
+        /**
+         * @description `pending`: waiting for its first or next try; `delivered`: answered 2xx; `failed`: every try failed, or the endpoint was disabled.
+         * @enum {string}
+         */
+        DeliveryStatusName: "pending" | "delivered" | "failed";
+        DryCondition: {
+            description: string;
+            holds: boolean;
+            index: number;
+        };
+        /** @description What a dry run found. */
+        DryRun: {
+            conditions: components["schemas"]["DryCondition"][];
+            steps: components["schemas"]["DryStep"][];
+            /** @description Whether the run would go past its conditions. */
+            would_run: boolean;
+        };
+        DryRunRequest: {
+            /** @description The member to try the automation with. */
+            user_id: string;
+        };
+        DryStep: {
+            index: number;
+            type: string;
+            /** @description What the step would do for this member, in words. */
+            would: string;
+        };
         EmailConfirmedResponse: {
             /** @description The member's sign-in email from now on. */
             email: string;
@@ -1512,10 +2341,54 @@ export interface components {
             /** @description queued | sent | logged (no SMTP configured) | failed (being retried) */
             status: string;
             subject: string;
-            /** @description magic_link | member_invite | access_granted | admin_invite */
+            /** @description magic_link | member_invite | access_granted | admin_invite | endpoint_disabled | … */
             template: string;
             text_body: string;
             to: string;
+        };
+        /**
+         * @description `standard`: a Standard Webhooks receiver (signed). `zapier`: a Zapier REST hook (unsigned).
+         * @enum {string}
+         */
+        EndpointKindName: "standard" | "zapier";
+        EndpointResponse: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** @description Why Tollgate disabled it: `gone` (it answered 410) or `failing` (every try failed for 5 days). */
+            disabled_reason?: string | null;
+            enabled: boolean;
+            /** @description The event types sent to it; empty means every event. */
+            event_types: string[];
+            /**
+             * Format: date-time
+             * @description Since when every try has failed; cleared by a success.
+             */
+            failing_since?: string | null;
+            id: string;
+            kind: components["schemas"]["EndpointKindName"];
+            /**
+             * Format: date-time
+             * @description Until when the previous secret still signs beside the new one.
+             */
+            previous_secret_expires_at?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            url: string;
+        };
+        /** @description An endpoint with its signing secret, shown once (on create and rotation). */
+        EndpointWithSecret: components["schemas"]["EndpointResponse"] & {
+            /** @description `whsec_…`: verify `webhook-signature` with it (Standard Webhooks). Not shown again. */
+            secret: string;
+        };
+        EventTypeList: {
+            data: components["schemas"]["EventTypeResponse"][];
+        };
+        EventTypeResponse: {
+            description: string;
+            label: string;
+            /** @description The wire name, e.g. `product.access_granted`. */
+            type: string;
         };
         GrantAccessRequest: {
             /**
@@ -1549,6 +2422,11 @@ export interface components {
         };
         Health: {
             status: string;
+        };
+        HookResponse: {
+            event: string;
+            id: string;
+            target_url: string;
         };
         ImportProgress: {
             /** Format: int64 */
@@ -1695,6 +2573,64 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
+        ListResponse_AutomationResponse: {
+            data: {
+                conditions: components["schemas"]["Condition"][];
+                /** Format: date-time */
+                created_at: string;
+                enabled: boolean;
+                id: string;
+                /** Format: date-time */
+                last_run_at?: string | null;
+                name: string;
+                /**
+                 * Format: int64
+                 * @description Runs started in the last 30 days (in lists).
+                 */
+                runs_30d: number;
+                steps: components["schemas"]["Step"][];
+                trigger: components["schemas"]["Trigger"];
+                /** Format: date-time */
+                updated_at: string;
+                /**
+                 * Format: int64
+                 * @description Bumped by every change of trigger, conditions or steps; runs keep the version they started with.
+                 */
+                version: number;
+            }[];
+            has_more: boolean;
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
+        ListResponse_DeliveryResponse: {
+            data: {
+                /**
+                 * Format: int32
+                 * @description Tries in the current schedule (a redelivery starts a new one).
+                 */
+                attempts: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                delivered_at?: string | null;
+                endpoint_id: string;
+                event_type: string;
+                id: string;
+                last_error?: string | null;
+                /** Format: int32 */
+                last_status_code?: number | null;
+                /** @description The event's id: the `webhook-id` header of every try. */
+                message_id: string;
+                /** Format: date-time */
+                next_attempt_at?: string | null;
+                status: components["schemas"]["DeliveryStatusName"];
+                /** @description Every try, oldest first. */
+                tries: components["schemas"]["AttemptResponse"][];
+            }[];
+            has_more: boolean;
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_EmailResponse: {
             data: {
                 /** Format: int32 */
@@ -1709,10 +2645,40 @@ export interface components {
                 /** @description queued | sent | logged (no SMTP configured) | failed (being retried) */
                 status: string;
                 subject: string;
-                /** @description magic_link | member_invite | access_granted | admin_invite */
+                /** @description magic_link | member_invite | access_granted | admin_invite | endpoint_disabled | … */
                 template: string;
                 text_body: string;
                 to: string;
+            }[];
+            has_more: boolean;
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
+        ListResponse_EndpointResponse: {
+            data: {
+                /** Format: date-time */
+                created_at: string;
+                description: string;
+                /** @description Why Tollgate disabled it: `gone` (it answered 410) or `failing` (every try failed for 5 days). */
+                disabled_reason?: string | null;
+                enabled: boolean;
+                /** @description The event types sent to it; empty means every event. */
+                event_types: string[];
+                /**
+                 * Format: date-time
+                 * @description Since when every try has failed; cleared by a success.
+                 */
+                failing_since?: string | null;
+                id: string;
+                kind: components["schemas"]["EndpointKindName"];
+                /**
+                 * Format: date-time
+                 * @description Until when the previous secret still signs beside the new one.
+                 */
+                previous_secret_expires_at?: string | null;
+                /** Format: date-time */
+                updated_at: string;
+                url: string;
             }[];
             has_more: boolean;
             next_cursor?: string | null;
@@ -1790,6 +2756,56 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
+        ListResponse_RunResponse: {
+            data: {
+                automation_id: string;
+                /** Format: date-time */
+                created_at: string;
+                /**
+                 * Format: int64
+                 * @description The next step to run (0-based).
+                 */
+                current_step: number;
+                /**
+                 * Format: int64
+                 * @description How many automation runs led to it (the loop guard stops past 5).
+                 */
+                depth: number;
+                error?: string | null;
+                /** Format: date-time */
+                finished_at?: string | null;
+                id: string;
+                product_id?: string | null;
+                status: components["schemas"]["RunStatusName"];
+                steps: components["schemas"]["RunStepResponse"][];
+                /** @description What started it: an activity id, or `renewal:<subscription>:<period end>`, `trial:…`, `past_due:…`. */
+                trigger_ref: string;
+                user_id?: string | null;
+                /** Format: int64 */
+                version: number;
+            }[];
+            has_more: boolean;
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
+        ListResponse_TemplateResponse: {
+            data: {
+                /** @description Markdown with {{variables}}. */
+                body: string;
+                built_in: boolean;
+                /** Format: date-time */
+                created_at?: string | null;
+                /** @description `tpl_…`, or `builtin:…` for the built-in ones. */
+                id: string;
+                name: string;
+                subject: string;
+                /** Format: date-time */
+                updated_at?: string | null;
+            }[];
+            has_more: boolean;
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_UserResponse: {
             data: {
                 /** Format: date-time */
@@ -1835,6 +2851,8 @@ export interface components {
             /** Format: int64 */
             size: number;
         };
+        /** @enum {string} */
+        MemberField: "email" | "name";
         MemberLoginRequest: {
             app_id: string;
             email: string;
@@ -1983,6 +3001,19 @@ export interface components {
             privacy_policy_url?: string | null;
             terms_of_service_url?: string | null;
         };
+        PreviewRequest: {
+            body: string;
+            /** @description A product for {{product.name}} (default: a sample product). */
+            product_id?: string | null;
+            subject: string;
+            /** @description A real member to render for (default: a sample member). */
+            user_id?: string | null;
+        };
+        PreviewResponse: {
+            html: string;
+            subject: string;
+            text: string;
+        };
         /** @description A problem detail (RFC 9457). */
         Problem: {
             /** @description Stable, machine-readable code, e.g. `validation_failed`, `not_found`. */
@@ -2079,8 +3110,69 @@ export interface components {
             /** @description Send the member's browser here. */
             url: string;
         };
+        ReplayRequest: {
+            /**
+             * Format: date-time
+             * @description Replay failed deliveries created at or after this time (RFC 3339).
+             */
+            since: string;
+        };
+        ReplayResponse: {
+            /**
+             * Format: int64
+             * @description How many failed deliveries were queued again.
+             */
+            queued: number;
+        };
         RevokeAccessRequest: {
             reason?: string | null;
+        };
+        RunResponse: {
+            automation_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description The next step to run (0-based).
+             */
+            current_step: number;
+            /**
+             * Format: int64
+             * @description How many automation runs led to it (the loop guard stops past 5).
+             */
+            depth: number;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            id: string;
+            product_id?: string | null;
+            status: components["schemas"]["RunStatusName"];
+            steps: components["schemas"]["RunStepResponse"][];
+            /** @description What started it: an activity id, or `renewal:<subscription>:<period end>`, `trial:…`, `past_due:…`. */
+            trigger_ref: string;
+            user_id?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description running: its next step is queued; waiting: a wait step counts down;
+         *     succeeded; failed: a step failed (retry from it); stopped: a condition did
+         *     not hold; cancelled: the automation was disabled.
+         * @enum {string}
+         */
+        RunStatusName: "running" | "waiting" | "succeeded" | "failed" | "stopped" | "cancelled";
+        RunStepResponse: {
+            detail?: string | null;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: int64 */
+            index: number;
+            /** Format: date-time */
+            started_at: string;
+            /** @description succeeded | failed | stopped */
+            status: string;
+            type: string;
         };
         SalesPageFromRequest: {
             /** @description Copy the sales page of this product instead. */
@@ -2129,6 +3221,44 @@ export interface components {
         SetupStatus: {
             /** @description True until the first admin exists. */
             needs_setup: boolean;
+        };
+        /** @description One thing a run does. */
+        Step: {
+            /** Format: int32 */
+            days?: number | null;
+            product_id: string;
+            /** @enum {string} */
+            type: "grant_access";
+        } | {
+            product_id: string;
+            /** @enum {string} */
+            type: "remove_access";
+        } | {
+            template_id: string;
+            /** @enum {string} */
+            type: "send_email";
+        } | {
+            endpoint_id: string;
+            /** @enum {string} */
+            type: "send_webhook";
+        } | {
+            tag: string;
+            /** @enum {string} */
+            type: "add_crm_tag";
+        } | {
+            tag: string;
+            /** @enum {string} */
+            type: "remove_crm_tag";
+        } | {
+            /** Format: int32 */
+            amount: number;
+            /** @enum {string} */
+            type: "wait";
+            unit: components["schemas"]["WaitUnit"];
+        } | {
+            condition: components["schemas"]["Condition"];
+            /** @enum {string} */
+            type: "stop_unless";
         };
         StripeConnectionResponse: {
             account_id?: string | null;
@@ -2227,6 +3357,62 @@ export interface components {
             admins: components["schemas"]["TeamMemberResponse"][];
             invitations: components["schemas"]["InvitationResponse"][];
         };
+        /** @description What templates may use, and the built-in templates. */
+        TemplateReference: {
+            built_in: components["schemas"]["TemplateResponse"][];
+            variables: components["schemas"]["TemplateVariable"][];
+        };
+        TemplateRequest: {
+            /** @description Markdown with {{variables}}; unknown variables are refused. */
+            body: string;
+            name: string;
+            subject: string;
+        };
+        TemplateResponse: {
+            /** @description Markdown with {{variables}}. */
+            body: string;
+            built_in: boolean;
+            /** Format: date-time */
+            created_at?: string | null;
+            /** @description `tpl_…`, or `builtin:…` for the built-in ones. */
+            id: string;
+            name: string;
+            subject: string;
+            /** Format: date-time */
+            updated_at?: string | null;
+        };
+        TemplateVariable: {
+            description: string;
+            /** @description Use as `{{name}}`. */
+            name: string;
+        };
+        TestEventRequest: {
+            /** @description Which event to imitate (default `user.created`). */
+            event_type?: string | null;
+        };
+        /** @description What starts a run. */
+        Trigger: {
+            kind: string;
+            product_id?: string | null;
+            /** @enum {string} */
+            type: "activity";
+        } | {
+            /** Format: int32 */
+            days: number;
+            product_id?: string | null;
+            /** @enum {string} */
+            type: "renewal_upcoming";
+        } | {
+            /** Format: int32 */
+            days: number;
+            product_id?: string | null;
+            /** @enum {string} */
+            type: "trial_ending";
+        } | {
+            product_id?: string | null;
+            /** @enum {string} */
+            type: "payment_failed";
+        };
         UpdateAdminRequest: {
             /** @description owner | admin | viewer */
             role: string;
@@ -2246,6 +3432,21 @@ export interface components {
             refund_revokes_access?: boolean | null;
             site_url?: string | null;
             support_email?: string | null;
+        };
+        /** @description Absent fields stay; `enabled: false` cancels the automation's open runs. */
+        UpdateAutomationRequest: {
+            conditions?: components["schemas"]["Condition"][] | null;
+            enabled?: boolean | null;
+            name?: string | null;
+            steps?: components["schemas"]["Step"][] | null;
+            trigger?: null | components["schemas"]["Trigger"];
+        };
+        UpdateEndpointRequest: {
+            description?: string | null;
+            /** @description Enabling again clears a disabled reason and the failure streak. */
+            enabled?: boolean | null;
+            event_types?: string[] | null;
+            url?: string | null;
         };
         UpdatePageRequest: {
             body?: string | null;
@@ -2278,10 +3479,39 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @enum {string} */
+        WaitUnit: "minutes" | "hours" | "days";
         WebhookAck: {
             /** @description stored | duplicate | ignored */
             outcome: string;
             received: boolean;
+        };
+        /**
+         * @description The body of every outbound event (Standard Webhooks). Each try carries the
+         *     headers `webhook-id` (= `id`, stable across retries: deduplicate on it),
+         *     `webhook-timestamp` (Unix seconds) and, for webhook endpoints,
+         *     `webhook-signature` (`v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`,
+         *     space-separated when two secrets sign during a rotation).
+         */
+        WebhookEvent: {
+            data: components["schemas"]["WebhookEventData"];
+            /** @description `msg_…`: the event id, equal to the `webhook-id` header. */
+            id: string;
+            /** Format: date-time */
+            timestamp: string;
+            /** @description The event type, e.g. `product.access_granted`. */
+            type: string;
+        };
+        /**
+         * @description What every event carries in `data`. Members, products and activities have
+         *     the same shape as in the REST API.
+         */
+        WebhookEventData: {
+            activity?: null | components["schemas"]["ActivityResponse"];
+            member?: null | components["schemas"]["UserResponse"];
+            product?: null | components["schemas"]["ProductResponse"];
+            /** @description Present and true only in events sent by "send test event". */
+            test?: boolean | null;
         };
         WebhookSecretRequest: {
             /** @description A new signing secret (`whsec_…`); the three newest are accepted during rotation. */
@@ -3005,6 +4235,485 @@ export interface operations {
             };
         };
     };
+    list_runs: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                /** @description Only runs of this automation. */
+                automation_id?: string;
+                /** @description Only runs for this member. */
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_RunResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retry_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description run_not_failed, automation_disabled, loop_detected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_automations: {
+        parameters: {
+            query?: {
+                /** @description How many items to return (1 to 100, default 25). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_AutomationResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_automation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAutomationRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown trigger or step type, a product/template/endpoint of another app, a wait over 365 days, grant and remove of one product, CRM steps without a CRM */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_automation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_automation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_automation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAutomationRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dry_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DryRunRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRun"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_stripe: {
         parameters: {
             query?: never;
@@ -3370,6 +5079,370 @@ export interface operations {
             };
         };
     };
+    list_templates: {
+        parameters: {
+            query?: {
+                /** @description How many items to return (1 to 100, default 25). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_TemplateResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown_variable, length */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    template_reference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateReference"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description template_in_use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_emails: {
         parameters: {
             query?: {
@@ -3411,6 +5484,150 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmailResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_hook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateHookRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description target_url, event */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    hook_samples: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>[];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_hook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             404: {
@@ -5431,6 +7648,650 @@ export interface operations {
             };
         };
     };
+    get_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description endpoint_disabled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_endpoints: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                /** @description Only endpoints of this kind. */
+                kind?: components["schemas"]["EndpointKindName"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_EndpointResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEndpointRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointWithSecret"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description url (invalid_url, https_required, private_address, limit_reached), event_types, description */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateEndpointRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_deliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                status?: components["schemas"]["DeliveryStatusName"];
+                /** @description Only deliveries of this event type. */
+                event_type?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_DeliveryResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description endpoint_disabled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointWithSecret"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_signed (a Zapier hook) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestEventRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description endpoint_disabled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    event_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTypeList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     healthz: {
         parameters: {
             query?: never;
@@ -5533,6 +8394,591 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    event_member_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "member.updated";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_product_access_granted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "product.access_granted";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_product_access_removed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "product.access_removed";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_product_purchased: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "product.purchased";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_subscription_cancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "subscription.cancelled";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_subscription_started: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "subscription.started";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_user_activate: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "user.activate";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_user_audio_listened: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "user.audio_listened";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_user_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "user.created";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_user_file_downloaded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "user.file_downloaded";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_user_inactive: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "user.inactive";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_user_login: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "user.login";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_user_page_completed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "user.page_completed";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_user_product_completed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "user.product_completed";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_user_video_watched: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "user.video_watched";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -82,3 +82,14 @@ export type LinkStripeBody = Body<"/api/v1/products/{id}/stripe", "put">;
 export type CheckoutBody = Body<"/api/v1/products/{id}/stripe/checkout", "put">;
 export type PortalBody = Body<"/api/v1/connectors/stripe/portal", "put">;
 export type ProfileBody = Body<"/api/v1/member/me", "patch">;
+
+// Outbound webhooks (Standard Webhooks endpoints, their delivery log) and Zapier hooks.
+export type WebhookEndpoint = S["EndpointResponse"];
+export type WebhookEndpointWithSecret = S["EndpointWithSecret"];
+export type WebhookDelivery = S["DeliveryResponse"];
+export type WebhookDeliveryDetail = S["DeliveryDetail"];
+export type WebhookAttempt = S["AttemptResponse"];
+export type WebhookEventType = S["EventTypeResponse"];
+export type DeliveryStatus = S["DeliveryStatusName"];
+export type CreateEndpointBody = Body<"/api/v1/webhooks/endpoints", "post">;
+export type UpdateEndpointBody = Body<"/api/v1/webhooks/endpoints/{id}", "patch">;

@@ -16,6 +16,7 @@ import {
   Settings,
   UserCog,
   Users,
+  Webhook,
   X,
 } from "lucide-react";
 import { useAuth } from "@/features/auth/auth-context";
@@ -40,6 +41,7 @@ const nav = [
       { to: "/settings/team", label: "Team", icon: UserCog },
       { to: "/settings/connectors", label: "Connectors", icon: Plug },
       { to: "/settings/api-keys", label: "API keys", icon: KeyRound },
+      { to: "/settings/webhooks", label: "Webhooks", icon: Webhook },
       { to: "/jobs", label: "Jobs", icon: BriefcaseBusiness },
       { to: "/emails", label: "Emails", icon: Mail },
     ],
