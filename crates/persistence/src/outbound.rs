@@ -311,10 +311,19 @@ pub async fn any_due(conn: &mut Conn<'_>, now: OffsetDateTime) -> DbResult<bool>
     Ok(n.is_some())
 }
 
-/// Gives a claimed delivery back untried (its endpoint is busy).
-pub async fn release(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId) -> DbResult<()> {
+/// Gives claimed deliveries back untried (their endpoint is busy), in one statement.
+pub async fn release(conn: &mut Conn<'_>, rows: &[(AppId, DeliveryId)]) -> DbResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     on!(conn, c => {
-        sqlx::query("UPDATE webhook_deliveries SET locked_until = NULL WHERE app_id = $1 AND id = $2").bind(app.as_str()).bind(id.as_str()).execute(&mut **c).await?;
+        let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = NULL WHERE (app_id, id) IN (");
+        let mut sep = qb.separated(", ");
+        for (app, id) in rows {
+            sep.push("(").push_bind_unseparated(app.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(id.as_str().to_owned()).push_unseparated(")");
+        }
+        qb.push(")");
+        qb.build().execute(&mut **c).await?;
     });
     Ok(())
 }

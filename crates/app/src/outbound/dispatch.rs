@@ -47,11 +47,32 @@ pub fn http_client(allow_private: bool) -> reqwest::Client {
     b.build().expect("the outbound HTTP client builds")
 }
 
+/// Rows claimed per claim: small, so a claim rarely takes rows it must give back.
+const CLAIM_BATCH: usize = 16;
+/// How long an endpoint's settings and keys are reused without reading them again.
+const ENDPOINT_TTL: Duration = Duration::from_secs(1);
+
 #[derive(Clone)]
 pub struct Dispatcher {
     s: Services,
     client: reqwest::Client,
     busy: Arc<Mutex<HashMap<EndpointId, usize>>>,
+    endpoints: Arc<Mutex<HashMap<EndpointId, (Instant, Arc<Target>)>>>,
+}
+
+/// What sending to an endpoint needs, read once a second at most.
+struct Target {
+    endpoint: Option<tollgate_domain::outbound::Endpoint>,
+    keys: Vec<Vec<u8>>,
+}
+
+/// A try's answer, waiting to be written.
+struct Tried {
+    c: Claimed,
+    kind: EndpointKind,
+    url: String,
+    attempt: Attempt,
+    answer: Answer,
 }
 
 /// Gives an endpoint's in-flight slot back when its send ends, however it ends.
@@ -81,7 +102,7 @@ enum Answer {
 impl Dispatcher {
     pub fn new(s: Services) -> Self {
         let client = http_client(s.config.outbound.allow_private_networks);
-        Self { s, client, busy: Default::default() }
+        Self { s, client, busy: Default::default(), endpoints: Default::default() }
     }
 
     /// Claims up to `n` due deliveries, skipping endpoints at their cap, and takes a slot for each.
@@ -92,7 +113,7 @@ impl Dispatcher {
         };
         let now = self.s.now();
         let mut tx = self.s.db.begin().await?;
-        let claimed = outbound::claim_due(&mut tx.conn(), n as i64, now, LEASE, &full).await?;
+        let claimed = outbound::claim_due(&mut tx.conn(), n.min(CLAIM_BATCH) as i64, now, LEASE, &full).await?;
         let mut out = Vec::with_capacity(claimed.len());
         let mut back = Vec::new();
         {
@@ -108,9 +129,8 @@ impl Dispatcher {
                 out.push((c, slot));
             }
         }
-        for c in back {
-            outbound::release(&mut tx.conn(), &c.app_id, &c.id).await?;
-        }
+        let back: Vec<_> = back.into_iter().map(|c| (c.app_id, c.id)).collect();
+        outbound::release(&mut tx.conn(), &back).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -125,7 +145,10 @@ impl Dispatcher {
             let me = self.clone();
             set.spawn(async move {
                 let _slot = slot;
-                me.deliver(c).await
+                match me.try_one(c).await? {
+                    Some(t) => me.record(vec![t]).await,
+                    None => Ok(()),
+                }
             });
         }
         while let Some(r) = set.join_next().await {
@@ -139,25 +162,52 @@ impl Dispatcher {
     }
 
     /// Sends until `stop` turns true: claims whenever a slot is free and
-    /// something is due (checked every 250 ms, or at once when woken).
+    /// something is due (checked every 250 ms, or at once when woken). Answers
+    /// are written by one recorder in batches (a transaction per batch), so
+    /// senders never queue for the database's write lock one by one.
     pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
         let mut set: JoinSet<AppResult<()>> = JoinSet::new();
         let ready = self.s.outbound_ready.clone();
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(Tried, Slot)>(MAX_IN_FLIGHT * 2);
+        let recorder = {
+            let me = self.clone();
+            tokio::spawn(async move {
+                while let Some(first) = rx.recv().await {
+                    let mut batch = vec![first];
+                    while batch.len() < MAX_IN_FLIGHT {
+                        match rx.try_recv() {
+                            Ok(x) => batch.push(x),
+                            Err(_) => break,
+                        }
+                    }
+                    let (tried, slots): (Vec<Tried>, Vec<Slot>) = batch.into_iter().unzip();
+                    if let Err(e) = me.record(tried).await {
+                        // The rows stay leased and are sent again when the lease ends.
+                        tracing::error!(error = %e, "could not record delivery answers");
+                    }
+                    drop(slots);
+                    me.s.outbound_ready.notify_one();
+                }
+            })
+        };
         loop {
             while let Some(r) = set.try_join_next() {
                 if let Ok(Err(e)) | Err(e) = r.map_err(|e| AppError::Internal(e.to_string())) {
-                    tracing::error!(error = %e, "a delivery could not be recorded");
+                    tracing::error!(error = %e, "a delivery failed before its answer was recorded");
                 }
             }
-            let free = MAX_IN_FLIGHT.saturating_sub(set.len());
+            let free = MAX_IN_FLIGHT.saturating_sub(self.in_flight());
             if free > 0 {
                 match self.claim(free).await {
                     Ok(claimed) => {
                         for (c, slot) in claimed {
                             let me = self.clone();
+                            let tx = tx.clone();
                             set.spawn(async move {
-                                let _slot = slot;
-                                me.deliver(c).await
+                                if let Some(t) = me.try_one(c).await? {
+                                    let _ = tx.send((t, slot)).await;
+                                }
+                                Ok(())
                             });
                         }
                     }
@@ -173,81 +223,112 @@ impl Dispatcher {
         }
         // In-flight sends are abandoned: their leases end and they are sent again.
         set.abort_all();
+        drop(tx);
+        let _ = recorder.await;
     }
 
-    /// Tries one claimed delivery and records the answer.
-    async fn deliver(&self, c: Claimed) -> AppResult<()> {
-        let s = &self.s;
-        let (endpoint, payload, keys) = {
-            let mut conn = s.db.acquire().await?;
-            let endpoint = outbound::find_endpoint(&mut conn.conn(), &c.app_id, &c.endpoint_id).await?;
-            let payload = outbound::message_payload(&mut conn.conn(), &c.app_id, &c.message_id).await?;
-            let reason = match (&endpoint, &payload) {
-                (None, _) => Some("the endpoint was deleted"),
-                (Some(e), _) if !e.enabled => Some("the endpoint is disabled"),
-                (_, None) => Some("the event is missing"),
-                _ => None,
-            };
-            if let Some(reason) = reason {
-                drop(conn);
-                let mut tx = s.db.begin().await?;
-                outbound::fail_untried(&mut tx.conn(), &c.app_id, &c.id, reason, s.now()).await?;
-                tx.commit().await?;
-                return Ok(());
-            }
-            let (Some(endpoint), Some((payload, _))) = (endpoint, payload) else { return Ok(()) };
-            let keys = match endpoint.kind {
-                EndpointKind::Standard => s.signing_keys(&mut conn.conn(), &c.app_id, &c.endpoint_id).await?,
-                EndpointKind::Zapier => Vec::new(),
-            };
-            (endpoint, payload, keys)
-        };
+    fn in_flight(&self) -> usize {
+        self.busy.lock().unwrap_or_else(|e| e.into_inner()).values().sum()
+    }
 
+    /// The endpoint's settings and signing keys, read at most once per second.
+    async fn target(&self, app: &AppId, id: &EndpointId) -> AppResult<Arc<Target>> {
+        if let Some((at, t)) = self.endpoints.lock().unwrap_or_else(|e| e.into_inner()).get(id) {
+            if at.elapsed() < ENDPOINT_TTL {
+                return Ok(t.clone());
+            }
+        }
+        let mut conn = self.s.db.acquire().await?;
+        let endpoint = outbound::find_endpoint(&mut conn.conn(), app, id).await?;
+        let keys = match &endpoint {
+            Some(e) if e.kind == EndpointKind::Standard => self.s.signing_keys(&mut conn.conn(), app, id).await?,
+            _ => Vec::new(),
+        };
+        let t = Arc::new(Target { endpoint, keys });
+        self.endpoints.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), (Instant::now(), t.clone()));
+        Ok(t)
+    }
+
+    /// Tries one claimed delivery; `None` when it could not be tried (its
+    /// endpoint is gone or disabled: recorded as failed at once).
+    async fn try_one(&self, c: Claimed) -> AppResult<Option<Tried>> {
+        let s = &self.s;
+        let target = self.target(&c.app_id, &c.endpoint_id).await?;
+        let payload = {
+            let mut conn = s.db.acquire().await?;
+            outbound::message_payload(&mut conn.conn(), &c.app_id, &c.message_id).await?
+        };
+        let reason = match (&target.endpoint, &payload) {
+            (None, _) => Some("the endpoint was deleted"),
+            (Some(e), _) if !e.enabled => Some("the endpoint is disabled"),
+            (_, None) => Some("the event is missing"),
+            _ => None,
+        };
+        let (Some(endpoint), Some((payload, _)), None) = (&target.endpoint, payload, reason) else {
+            let mut tx = s.db.begin().await?;
+            outbound::fail_untried(&mut tx.conn(), &c.app_id, &c.id, reason.unwrap_or("the endpoint is gone"), s.now()).await?;
+            tx.commit().await?;
+            return Ok(None);
+        };
         let attempted_at = s.now();
         let started = Instant::now();
-        let answer = self.send(&endpoint.url, endpoint.kind, &c, &payload, &keys, attempted_at).await;
+        let answer = self.send(&endpoint.url, endpoint.kind, &c, &payload, &target.keys, attempted_at).await;
         let latency_ms = started.elapsed().as_millis() as i64;
         let (status_code, body, error) = match &answer {
             Answer::Status { code, body } => (Some(*code), Some(body.clone()), None),
             Answer::Error(e) => (None, None, Some(e.clone())),
         };
         let attempt = Attempt { n: c.attempts + 1, attempted_at, status_code, latency_ms, response_body: body, error };
-        let tries = c.attempts + 1;
+        Ok(Some(Tried { kind: endpoint.kind, url: endpoint.url.clone(), c, attempt, answer }))
+    }
+
+    /// Writes answers and their consequences in one transaction.
+    async fn record(&self, tried: Vec<Tried>) -> AppResult<()> {
+        let s = &self.s;
         let now = s.now();
         let mut tx = s.db.begin().await?;
         let conn = &mut tx.conn();
-        match answer {
-            Answer::Status { code, .. } if (200..300).contains(&code) => {
-                outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &Outcome { status: DeliveryStatus::Delivered, attempts: tries, next_attempt_at: None }).await?;
-                outbound::note_success(conn, &c.app_id, &c.endpoint_id).await?;
-            }
-            Answer::Status { code: 410, .. } => {
-                outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &Outcome { status: DeliveryStatus::Failed, attempts: tries, next_attempt_at: None }).await?;
-                match endpoint.kind {
-                    // Zapier answers 410 when the Zap is off: the subscription is over.
-                    EndpointKind::Zapier => {
-                        outbound::delete_endpoint(conn, &c.app_id, &c.endpoint_id, now).await?;
-                        tracing::info!(endpoint = %c.endpoint_id, "Zapier answered 410 Gone: hook removed");
-                    }
-                    EndpointKind::Standard => {
-                        outbound::disable(conn, &c.app_id, &c.endpoint_id, "gone", now).await?;
-                        tracing::warn!(endpoint = %c.endpoint_id, "endpoint answered 410 Gone: disabled");
+        for Tried { c, kind, url, attempt, answer } in tried {
+            let tries = c.attempts + 1;
+            match answer {
+                Answer::Status { code, .. } if (200..300).contains(&code) => {
+                    outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &Outcome { status: DeliveryStatus::Delivered, attempts: tries, next_attempt_at: None }).await?;
+                    outbound::note_success(conn, &c.app_id, &c.endpoint_id).await?;
+                }
+                Answer::Status { code: 410, .. } => {
+                    outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &Outcome { status: DeliveryStatus::Failed, attempts: tries, next_attempt_at: None }).await?;
+                    self.forget(&c.endpoint_id);
+                    match kind {
+                        // Zapier answers 410 when the Zap is off: the subscription is over.
+                        EndpointKind::Zapier => {
+                            outbound::delete_endpoint(conn, &c.app_id, &c.endpoint_id, now).await?;
+                            tracing::info!(endpoint = %c.endpoint_id, "Zapier answered 410 Gone: hook removed");
+                        }
+                        EndpointKind::Standard => {
+                            outbound::disable(conn, &c.app_id, &c.endpoint_id, "gone", now).await?;
+                            tracing::warn!(endpoint = %c.endpoint_id, "endpoint answered 410 Gone: disabled");
+                        }
                     }
                 }
-            }
-            _ => {
-                let next = retry_after(tries, rand::thread_rng().r#gen::<f64>()).map(|d| now + d);
-                let status = if next.is_some() { DeliveryStatus::Pending } else { DeliveryStatus::Failed };
-                outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &Outcome { status, attempts: tries, next_attempt_at: next }).await?;
-                let since = outbound::note_failure(conn, &c.app_id, &c.endpoint_id, now).await?;
-                if since.is_some_and(|t| now - t >= DISABLE_AFTER) && outbound::disable(conn, &c.app_id, &c.endpoint_id, "failing", now).await? {
-                    tracing::warn!(endpoint = %c.endpoint_id, "every try failed for 5 days: endpoint disabled");
-                    email_owners(conn, &c.app_id, &endpoint.url, now).await?;
+                _ => {
+                    let next = retry_after(tries, rand::thread_rng().r#gen::<f64>()).map(|d| now + d);
+                    let status = if next.is_some() { DeliveryStatus::Pending } else { DeliveryStatus::Failed };
+                    outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &Outcome { status, attempts: tries, next_attempt_at: next }).await?;
+                    let since = outbound::note_failure(conn, &c.app_id, &c.endpoint_id, now).await?;
+                    if since.is_some_and(|t| now - t >= DISABLE_AFTER) && outbound::disable(conn, &c.app_id, &c.endpoint_id, "failing", now).await? {
+                        self.forget(&c.endpoint_id);
+                        tracing::warn!(endpoint = %c.endpoint_id, "every try failed for 5 days: endpoint disabled");
+                        email_owners(conn, &c.app_id, &url, now).await?;
+                    }
                 }
             }
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    fn forget(&self, id: &EndpointId) {
+        self.endpoints.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
     }
 
     async fn send(&self, url: &str, kind: EndpointKind, c: &Claimed, payload: &str, keys: &[Vec<u8>], at: OffsetDateTime) -> Answer {
