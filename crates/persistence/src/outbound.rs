@@ -317,7 +317,7 @@ pub async fn release(conn: &mut Conn<'_>, rows: &[(AppId, DeliveryId)]) -> DbRes
         return Ok(());
     }
     on!(conn, c => {
-        let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = NULL WHERE (app_id, id) IN (");
+        let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = NULL WHERE (app_id, id) IN (VALUES ");
         let mut sep = qb.separated(", ");
         for (app, id) in rows {
             sep.push("(").push_bind_unseparated(app.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(id.as_str().to_owned()).push_unseparated(")");
@@ -326,6 +326,23 @@ pub async fn release(conn: &mut Conn<'_>, rows: &[(AppId, DeliveryId)]) -> DbRes
         qb.build().execute(&mut **c).await?;
     });
     Ok(())
+}
+
+/// The bodies of several events (a claimed batch), by event id.
+pub async fn payloads_of(conn: &mut Conn<'_>, ids: &[(AppId, MessageId)]) -> DbResult<std::collections::HashMap<MessageId, String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(String, String)> = on!(conn, c => {
+        let mut qb = sqlx::QueryBuilder::new("SELECT id, payload FROM webhook_messages WHERE (app_id, id) IN (VALUES ");
+        let mut sep = qb.separated(", ");
+        for (app, id) in ids {
+            sep.push("(").push_bind_unseparated(app.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(id.as_str().to_owned()).push_unseparated(")");
+        }
+        qb.push(")");
+        qb.build_query_as().fetch_all(&mut **c).await?
+    });
+    Ok(rows.into_iter().map(|(id, p)| (MessageId::from_trusted(id), p)).collect())
 }
 
 pub async fn message_payload(conn: &mut Conn<'_>, app: &AppId, id: &MessageId) -> DbResult<Option<(String, OffsetDateTime)>> {

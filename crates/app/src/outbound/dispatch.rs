@@ -106,7 +106,7 @@ impl Dispatcher {
     }
 
     /// Claims up to `n` due deliveries, skipping endpoints at their cap, and takes a slot for each.
-    async fn claim(&self, n: usize) -> AppResult<Vec<(Claimed, Slot)>> {
+    async fn claim(&self, n: usize) -> AppResult<Vec<(Claimed, Slot, Option<String>)>> {
         let full: Vec<EndpointId> = {
             let b = self.busy.lock().unwrap_or_else(|e| e.into_inner());
             b.iter().filter(|(_, n)| **n >= PER_ENDPOINT).map(|(e, _)| e.clone()).collect()
@@ -132,7 +132,17 @@ impl Dispatcher {
         let back: Vec<_> = back.into_iter().map(|c| (c.app_id, c.id)).collect();
         outbound::release(&mut tx.conn(), &back).await?;
         tx.commit().await?;
-        Ok(out)
+        // The bodies of the whole batch in one read.
+        let ids: Vec<_> = out.iter().map(|(c, _)| (c.app_id.clone(), c.message_id.clone())).collect();
+        let bodies = {
+            let mut conn = self.s.db.acquire().await?;
+            outbound::payloads_of(&mut conn.conn(), &ids).await?
+        };
+        Ok(out.into_iter().map(|(c, slot)| {
+            // One event goes to several endpoints: each of its deliveries gets the body.
+            let body = bodies.get(&c.message_id).cloned();
+            (c, slot, body)
+        }).collect())
     }
 
     /// Sends everything due now and waits for the answers; returns how many
@@ -141,11 +151,12 @@ impl Dispatcher {
         let claimed = self.claim(MAX_IN_FLIGHT).await?;
         let n = claimed.len();
         let mut set = JoinSet::new();
-        for (c, slot) in claimed {
+        for (c, slot, body) in claimed {
             let me = self.clone();
             set.spawn(async move {
-                let _slot = slot;
-                match me.try_one(c).await? {
+                let tried = me.try_one(c, body).await;
+                drop(slot);
+                match tried? {
                     Some(t) => me.record(vec![t]).await,
                     None => Ok(()),
                 }
@@ -165,10 +176,11 @@ impl Dispatcher {
     /// something is due (checked every 250 ms, or at once when woken). Answers
     /// are written by one recorder in batches (a transaction per batch), so
     /// senders never queue for the database's write lock one by one.
+    /// (Each finished send also wakes the loop to claim more.)
     pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
         let mut set: JoinSet<AppResult<()>> = JoinSet::new();
         let ready = self.s.outbound_ready.clone();
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<(Tried, Slot)>(MAX_IN_FLIGHT * 2);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Tried>(MAX_IN_FLIGHT * 2);
         let recorder = {
             let me = self.clone();
             tokio::spawn(async move {
@@ -180,13 +192,10 @@ impl Dispatcher {
                             Err(_) => break,
                         }
                     }
-                    let (tried, slots): (Vec<Tried>, Vec<Slot>) = batch.into_iter().unzip();
-                    if let Err(e) = me.record(tried).await {
+                    if let Err(e) = me.record(batch).await {
                         // The rows stay leased and are sent again when the lease ends.
                         tracing::error!(error = %e, "could not record delivery answers");
                     }
-                    drop(slots);
-                    me.s.outbound_ready.notify_one();
                 }
             })
         };
@@ -200,12 +209,16 @@ impl Dispatcher {
             if free > 0 {
                 match self.claim(free).await {
                     Ok(claimed) => {
-                        for (c, slot) in claimed {
+                        for (c, slot, body) in claimed {
                             let me = self.clone();
                             let tx = tx.clone();
                             set.spawn(async move {
-                                if let Some(t) = me.try_one(c).await? {
-                                    let _ = tx.send((t, slot)).await;
+                                // The endpoint's slot is the HTTP request only; the row
+                                // stays leased until its answer is recorded.
+                                let tried = me.try_one(c, body).await;
+                                drop(slot);
+                                if let Some(t) = tried? {
+                                    let _ = tx.send(t).await;
                                 }
                                 Ok(())
                             });
@@ -251,13 +264,10 @@ impl Dispatcher {
 
     /// Tries one claimed delivery; `None` when it could not be tried (its
     /// endpoint is gone or disabled: recorded as failed at once).
-    async fn try_one(&self, c: Claimed) -> AppResult<Option<Tried>> {
+    async fn try_one(&self, c: Claimed, body: Option<String>) -> AppResult<Option<Tried>> {
         let s = &self.s;
         let target = self.target(&c.app_id, &c.endpoint_id).await?;
-        let payload = {
-            let mut conn = s.db.acquire().await?;
-            outbound::message_payload(&mut conn.conn(), &c.app_id, &c.message_id).await?
-        };
+        let payload = body.map(|b| (b, ()));
         let reason = match (&target.endpoint, &payload) {
             (None, _) => Some("the endpoint was deleted"),
             (Some(e), _) if !e.enabled => Some("the endpoint is disabled"),
