@@ -35,6 +35,14 @@ const MemberSubscriptionsPage = lazy(() => member().then((m) => ({ default: m.Me
 const VisitorLibraryPage = lazy(() => member().then((m) => ({ default: m.VisitorLibraryPage })));
 const PublicSalesPage = lazy(() => member().then((m) => ({ default: m.PublicSalesPage })));
 
+// Automations (builder, runs, email templates) load on first visit.
+const automations = () => import("@/features/automations/automations-area");
+const AutomationsPage = lazy(() => automations().then((m) => ({ default: m.AutomationsPage })));
+const AutomationPage = lazy(() => automations().then((m) => ({ default: m.AutomationPage })));
+const NewAutomationPage = lazy(() => automations().then((m) => ({ default: m.NewAutomationPage })));
+const TemplatesPage = lazy(() => automations().then((m) => ({ default: m.TemplatesPage })));
+const TemplateEditorPage = lazy(() => automations().then((m) => ({ default: m.TemplateEditorPage })));
+
 const page = (el: ReactNode) => <Suspense fallback={<LoadingRows rows={3} label="Loading page" />}>{el}</Suspense>;
 
 function NotFound() {
@@ -97,6 +105,11 @@ export const routes: RouteObject[] = [
           { path: "members", element: <MembersPage /> },
           { path: "members/:id", element: <MemberDetailPage /> },
           { path: "activities", element: <ActivitiesPage /> },
+          { path: "automations", element: page(<AutomationsPage />) },
+          { path: "automations/new", element: page(<NewAutomationPage />) },
+          { path: "automations/templates", element: page(<TemplatesPage />) },
+          { path: "automations/templates/:id", element: page(<TemplateEditorPage />) },
+          { path: "automations/:id", element: page(<AutomationPage />) },
           { path: "settings", element: <SettingsPage /> },
           { path: "settings/connectors", element: <ConnectorsPage /> },
           { path: "settings/api-keys", element: <ApiKeysPage /> },

@@ -93,3 +93,21 @@ export type WebhookEventType = S["EventTypeResponse"];
 export type DeliveryStatus = S["DeliveryStatusName"];
 export type CreateEndpointBody = Body<"/api/v1/webhooks/endpoints", "post">;
 export type UpdateEndpointBody = Body<"/api/v1/webhooks/endpoints/{id}", "patch">;
+
+// Automations (trigger → conditions → steps), their runs, and email templates.
+export type Automation = S["AutomationResponse"];
+export type AutomationTrigger = S["Trigger"];
+export type AutomationCondition = S["Condition"];
+export type AutomationStep = S["Step"];
+export type AutomationRun = S["RunResponse"];
+export type AutomationRunStep = S["RunStepResponse"];
+export type RunStatus = S["RunStatusName"];
+export type DryRunResult = S["DryRun"];
+export type WaitUnit = S["WaitUnit"];
+export type EmailTemplate = S["TemplateResponse"];
+export type TemplateReference = S["TemplateReference"];
+export type TemplatePreview = S["PreviewResponse"];
+export type CreateAutomationBody = Body<"/api/v1/automations", "post">;
+export type UpdateAutomationBody = Body<"/api/v1/automations/{id}", "patch">;
+export type TemplateBody = Body<"/api/v1/email-templates", "post">;
+export type PreviewBody = Body<"/api/v1/email-templates/preview", "post">;

@@ -17,6 +17,7 @@ import {
   UserCog,
   Users,
   Webhook,
+  Workflow,
   X,
 } from "lucide-react";
 import { useAuth } from "@/features/auth/auth-context";
@@ -32,6 +33,7 @@ const nav = [
       { to: "/products", label: "Products", icon: Package },
       { to: "/members", label: "Members", icon: Users },
       { to: "/activities", label: "Activities", icon: Activity },
+      { to: "/automations", label: "Automations", icon: Workflow },
     ],
   },
   {

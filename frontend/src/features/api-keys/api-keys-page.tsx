@@ -20,7 +20,7 @@ import { useCursorList } from "@/hooks/use-cursor-list";
 import { formatDate, formatDateTime } from "@/lib/utils";
 import { WriteOnly } from "@/features/auth/permissions";
 
-export const scopeFamilies = ["app", "products", "users", "activities", "connectors", "jobs", "emails", "webhooks"] as const;
+export const scopeFamilies = ["app", "products", "users", "activities", "connectors", "jobs", "emails", "webhooks", "automations"] as const;
 
 export function ApiKeysPage() {
   const keys = useCursorList(["api-keys"], (cursor) => unwrap(api.GET("/api/v1/api-keys", { params: { query: { cursor, limit: 100 } } })));
