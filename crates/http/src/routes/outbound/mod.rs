@@ -211,8 +211,9 @@ pub async fn get_delivery(s: web::Data<Services>, auth: Auth, id: web::Path<Stri
 pub async fn redeliver(s: web::Data<Services>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
     auth.0.require(Scope::write(Family::Webhooks))?;
     let id = path_id(&id, "delivery", DeliveryId::parse)?;
-    let d = s.redeliver(auth.0.app_id(), &id).await?;
-    Ok(HttpResponse::Accepted().json(DeliveryResponse::from(tollgate_app::outbound::endpoints::DeliveryLog { delivery: d, attempts: Vec::new() })))
+    s.redeliver(auth.0.app_id(), &id).await?;
+    let (log, _) = s.get_delivery(auth.0.app_id(), &id).await?;
+    Ok(HttpResponse::Accepted().json(DeliveryResponse::from(log)))
 }
 
 /// Zapier REST hooks: subscribes `target_url` to one event type. Events are
