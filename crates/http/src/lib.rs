@@ -243,6 +243,7 @@ pub fn serve(listener: TcpListener, services: Services, opts: HttpOptions) -> st
             .wrap(actix_web::middleware::from_fn(middleware::idempotency))
             .wrap(actix_web::middleware::from_fn(middleware::request_id))
             .wrap(actix_web::middleware::Compress::default())
+            .wrap(actix_web::middleware::from_fn(middleware::security_headers))
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .service(ops::healthz)
@@ -251,7 +252,9 @@ pub fn serve(listener: TcpListener, services: Services, opts: HttpOptions) -> st
             .service(stripe::oauth_callback)
             .service(api_v1())
             .split_for_parts();
-        let app = app.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()));
+        // No validator badge: it would send the document's URL to swagger.io (and the CSP blocks it).
+        let docs_config = utoipa_swagger_ui::Config::default().validator_url("none");
+        let app = app.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()).config(docs_config));
         let app = match &frontend {
             Some(dir) => app.service(
                 actix_files::Files::new("/assets", dir.join("assets")).prefer_utf8(true),

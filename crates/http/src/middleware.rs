@@ -1,8 +1,8 @@
-//! Request ids, request logging, and idempotent POSTs.
+//! Request ids, request logging, security headers, and idempotent POSTs.
 
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError, web};
@@ -15,6 +15,65 @@ use crate::error::ApiError;
 use crate::extract::{MAX_BODY, authenticate};
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The SPA: the Vite build loads only its own scripts and stylesheets (no
+/// inline ones). Product and sales-page images come from any https URL,
+/// member media plays from blob: URLs, and sales pages embed YouTube
+/// (privacy-enhanced) and Vimeo players.
+pub const SPA_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; \
+    media-src 'self' blob: https:; font-src 'self' data:; connect-src 'self'; \
+    frame-src https://www.youtube-nocookie.com https://player.vimeo.com; \
+    frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
+
+/// Swagger UI at /api/docs/ (vendored): its own files, icons as data: URIs,
+/// "Try it out" calls to this origin. Its scripts and styles are files, so
+/// neither needs 'unsafe-inline'; images stay on this origin so its
+/// validator badge does not send the document's URL to swagger.io.
+pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
+
+/// JSON, problem details, media bytes: nothing in them may load or run anything.
+pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// Security headers on every response (and on errors that escaped the
+/// handlers): a Content-Security-Policy chosen by path, no framing (CSP
+/// `frame-ancestors 'none'` and, for older browsers, `X-Frame-Options`), no
+/// MIME sniffing, no full URLs in Referer to other origins, and HSTS when
+/// Tollgate is served over https (`public_url`).
+pub async fn security_headers(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let path = req.path();
+    let csp = if path == "/api/docs" || path.starts_with("/api/docs/") {
+        DOCS_CSP
+    } else if path.starts_with("/api/") || path.starts_with("/webhooks/") || path == "/healthz" || path == "/readyz" {
+        API_CSP
+    } else {
+        SPA_CSP
+    };
+    let https = req.app_data::<web::Data<Services>>().is_some_and(|s| s.config.public_url.starts_with("https://"));
+    match next.call(req).await {
+        Ok(mut res) => {
+            set_security_headers(res.headers_mut(), csp, https);
+            Ok(res.map_into_boxed_body())
+        }
+        Err(e) => {
+            // An error that escaped the handlers becomes its response further
+            // out; this one already carries the headers.
+            let mut resp = e.error_response();
+            set_security_headers(resp.headers_mut(), csp, https);
+            Err(actix_web::error::InternalError::from_response(e, resp).into())
+        }
+    }
+}
+
+fn set_security_headers(h: &mut header::HeaderMap, csp: &'static str, https: bool) {
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    if https {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+}
 
 /// Gives every request an id (a sane incoming `X-Request-Id` is kept),
 /// returns it in `X-Request-Id`, puts it into problem bodies, and logs
