@@ -17,7 +17,7 @@ use tollgate_domain::user::{PendingEmailChange, User, user_name};
 use tollgate_persistence::selling::{self as repo, Media};
 use tollgate_persistence::{DbError, access, apps, email_changes, products, users};
 
-use crate::crypto::{hash_password, random_token, token_hash, verify_password};
+use crate::crypto::{hash_password_async, random_token, token_hash, verify_password_async};
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::services::Services;
@@ -341,11 +341,15 @@ impl Services {
         if email.is_some() || new_pw.is_some() {
             let mut c = self.db.acquire().await?;
             let (_, hash) = users::find_credentials(&mut c.conn(), app, &current.email).await?.ok_or(AppError::NotFound("user"))?;
-            if hash.is_some() && !verify_password(current_password.as_deref().unwrap_or(""), hash.as_deref()) {
+            drop(c);
+            if hash.is_some() && !verify_password_async(current_password.as_deref().unwrap_or(""), hash.as_deref()).await {
                 return Err(AppError::field("current_password", "wrong_password", "your current password is needed to change email or password"));
             }
         }
-        let new_hash = new_pw.map(|p| hash_password(&p)).transpose()?;
+        let new_hash = match new_pw {
+            Some(p) => Some(hash_password_async(&p).await?),
+            None => None,
+        };
         let mut tx = self.db.begin().await?;
         let mut u = users::find(&mut tx.conn(), app, user).await?.ok_or(AppError::NotFound("user"))?;
         let now = self.now();

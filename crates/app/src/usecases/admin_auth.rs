@@ -10,7 +10,7 @@ use tollgate_persistence::sessions::SubjectKind;
 use tollgate_persistence::{DbError, apps};
 
 use crate::auth::TokenPair;
-use crate::crypto::{hash_password, verify_password};
+use crate::crypto::{hash_password_async, verify_password_async};
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 
@@ -55,7 +55,7 @@ impl Services {
         let (Some(email), Some(pw), Some(name), Some(app_name), Some(site_url)) = (email, pw, name, app_name, site_url) else {
             return Err(errs.into());
         };
-        let hash = hash_password(&pw)?;
+        let hash = hash_password_async(&pw).await?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
         if only_if_first && admins::count(&mut tx.conn()).await? > 0 {
@@ -91,11 +91,12 @@ impl Services {
             Some(e) => admins::find_by_email(&mut c.conn(), e).await?,
             None => None,
         };
-        if !verify_password(pw, creds.as_ref().map(|c| c.password_hash.as_str())) {
+        // The connection goes back to the pool while the hash is checked.
+        drop(c);
+        if !verify_password_async(pw, creds.as_ref().map(|c| c.password_hash.as_str())).await {
             return Err(bad());
         }
         let admin = creds.ok_or_else(bad)?.admin;
-        drop(c);
         self.open_admin_session(admin, app).await
     }
 

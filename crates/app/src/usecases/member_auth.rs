@@ -8,7 +8,7 @@ use tollgate_persistence::sessions::SubjectKind;
 use tollgate_persistence::{apps, magic_links, users};
 
 use crate::auth::TokenPair;
-use crate::crypto::{random_token, token_hash, verify_password};
+use crate::crypto::{random_token, token_hash, verify_password_async};
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::services::Services;
@@ -23,12 +23,12 @@ impl Services {
             Some(e) => users::find_credentials(&mut c.conn(), app, e).await?,
             None => None,
         };
+        drop(c);
         let hash = found.as_ref().and_then(|(_, h)| h.as_deref());
-        if !verify_password(pw, hash) {
+        if !verify_password_async(pw, hash).await {
             return Err(bad());
         }
         let (user, _) = found.ok_or_else(bad)?;
-        drop(c);
         self.member_logged_in(app, &user.id, "password").await
     }
 

@@ -16,7 +16,7 @@ use tollgate_persistence::invitations::{self, Invitation, OpenInvitation};
 use tollgate_persistence::sessions::{self, SubjectKind};
 use tollgate_persistence::{Conn, DbError, api_keys, apps, lock_for_update};
 
-use crate::crypto::{hash_password, random_token, token_hash, verify_password};
+use crate::crypto::{hash_password_async, random_token, token_hash, verify_password_async};
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::services::Services;
@@ -212,7 +212,7 @@ impl Services {
         drop(c);
         let new_account = match &existing {
             Some(creds) => {
-                if !verify_password(pw, Some(creds.password_hash.as_str())) {
+                if !verify_password_async(pw, Some(creds.password_hash.as_str())).await {
                     return Err(AppError::field("password", "wrong_password", "this is not the password of your existing Tollgate account"));
                 }
                 None
@@ -223,7 +223,7 @@ impl Services {
                 let pw = errs.check("password", password(pw));
                 errs.clone().into_result()?;
                 let (Some(name), Some(pw)) = (name, pw) else { return Err(errs.into()) };
-                Some((Admin { id: AdminId::new(), email: inv.email.clone(), name, created_at: self.now() }, hash_password(&pw)?))
+                Some((Admin { id: AdminId::new(), email: inv.email.clone(), name, created_at: self.now() }, hash_password_async(&pw).await?))
             }
         };
         let now = self.now();

@@ -7,7 +7,7 @@ use tollgate_domain::page::{Limit, Page};
 use tollgate_domain::user::{User, user_name};
 use tollgate_persistence::{Conn, DbError, apps, magic_links, users};
 
-use crate::crypto::{hash_password, random_token, token_hash};
+use crate::crypto::{hash_password_async, random_token, token_hash};
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::services::Services;
@@ -42,7 +42,10 @@ impl Services {
         };
         e.clone().into_result()?;
         let (Some(email), Some(name), Some(pw)) = (email, name, pw) else { return Err(e.into()) };
-        let hash = pw.map(|p| hash_password(&p)).transpose()?;
+        let hash = match pw {
+            Some(p) => Some(hash_password_async(&p).await?),
+            None => None,
+        };
         let mut tx = self.db.begin().await?;
         let u = self.create_member_in(&mut tx.conn(), app, email, name, hash.as_deref(), input.send_invite).await?;
         tx.commit().await?;
@@ -111,7 +114,10 @@ impl Services {
         let name = p.name.as_deref().and_then(|n| e.check("name", user_name(n)));
         let pw = p.password.as_deref().and_then(|x| e.check("password", password(x)));
         e.into_result()?;
-        let hash = pw.map(|p| hash_password(&p)).transpose()?;
+        let hash = match pw {
+            Some(p) => Some(hash_password_async(&p).await?),
+            None => None,
+        };
         let mut tx = self.db.begin().await?;
         let mut u = users::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("user"))?;
         let now = self.now();
