@@ -326,15 +326,18 @@ impl Services {
         current_password: Option<String>,
         new_password: Option<String>,
     ) -> AppResult<MemberProfile> {
-        let mut e = ValidationErrors::new();
-        let name = name.and_then(|n| e.check("name", user_name(&n)));
-        let email = email.and_then(|m| e.check("email", Email::parse(&m)));
-        let new_pw = new_password.and_then(|p| e.check("new_password", password(&p)));
-        e.into_result()?;
         let current = {
             let mut c = self.db.acquire().await?;
             users::find(&mut c.conn(), app, user).await?.ok_or(AppError::NotFound("user"))?
         };
+        // The member's name and addresses are guessable words in a password.
+        let inputs = [current.email.to_string(), current.name.clone(), email.clone().unwrap_or_default(), name.clone().unwrap_or_default()];
+        let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+        let mut e = ValidationErrors::new();
+        let name = name.and_then(|n| e.check("name", user_name(&n)));
+        let email = email.and_then(|m| e.check("email", Email::parse(&m)));
+        let new_pw = new_password.and_then(|p| e.check("new_password", password(&p, &inputs)));
+        e.into_result()?;
         // Asking for the address the member already has changes nothing.
         let email = email.filter(|m| *m != current.email);
         // Password work happens before the write transaction (it is slow on purpose).

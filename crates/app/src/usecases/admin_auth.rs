@@ -44,7 +44,7 @@ impl Services {
     pub async fn create_admin_and_app(&self, input: NewAdminAndApp, only_if_first: bool) -> AppResult<(Admin, App)> {
         let mut errs = ValidationErrors::new();
         let email = errs.check("email", Email::parse(&input.email));
-        let pw = errs.check("password", password(&input.password));
+        let pw = errs.check("password", password(&input.password, &[&input.email, &input.name, &input.app_name]));
         let name = errs.check("name", text(&input.name, 0, 200));
         let app_name = errs.check("app_name", text(&input.app_name, 1, 200));
         let site_url = match input.site_url.as_deref().filter(|s| !s.trim().is_empty()) {

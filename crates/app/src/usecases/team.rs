@@ -219,8 +219,9 @@ impl Services {
             }
             None => {
                 let mut errs = ValidationErrors::new();
-                let name = errs.check("name", text(name, 1, 200));
-                let pw = errs.check("password", password(pw));
+                let checked_name = errs.check("name", text(name, 1, 200));
+                let pw = errs.check("password", password(pw, &[inv.email.as_str(), name]));
+                let name = checked_name;
                 errs.clone().into_result()?;
                 let (Some(name), Some(pw)) = (name, pw) else { return Err(errs.into()) };
                 Some((Admin { id: AdminId::new(), email: inv.email.clone(), name, created_at: self.now() }, hash_password_async(&pw).await?))

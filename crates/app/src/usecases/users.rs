@@ -37,7 +37,7 @@ impl Services {
         let email = e.check("email", Email::parse(&input.email));
         let name = e.check("name", user_name(input.name.as_deref().unwrap_or("")));
         let pw = match &input.password {
-            Some(p) => e.check("password", password(p)).map(Some),
+            Some(p) => e.check("password", password(p, &[&input.email, input.name.as_deref().unwrap_or("")])).map(Some),
             None => Some(None),
         };
         e.clone().into_result()?;
@@ -112,7 +112,17 @@ impl Services {
         let mut e = ValidationErrors::new();
         let email = p.email.as_deref().and_then(|m| e.check("email", Email::parse(m)));
         let name = p.name.as_deref().and_then(|n| e.check("name", user_name(n)));
-        let pw = p.password.as_deref().and_then(|x| e.check("password", password(x)));
+        let pw = match p.password.as_deref() {
+            Some(x) => {
+                // The member's name and address (old and new) are guessable words.
+                let mut c = self.db.acquire().await?;
+                let u = users::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("user"))?;
+                drop(c);
+                let inputs = [u.email.as_str(), u.name.as_str(), p.email.as_deref().unwrap_or(""), p.name.as_deref().unwrap_or("")];
+                e.check("password", password(x, &inputs))
+            }
+            None => None,
+        };
         e.into_result()?;
         let hash = match pw {
             Some(p) => Some(hash_password_async(&p).await?),

@@ -11,6 +11,7 @@ mod isolation;
 mod metrics;
 mod openapi;
 mod outbound;
+mod passwords;
 mod security;
 mod selling;
 mod stripe;
