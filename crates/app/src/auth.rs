@@ -102,13 +102,25 @@ impl Services {
         Ok(data.claims)
     }
 
-    /// Issues an access token and a new refresh session.
+    /// Issues an access token and a new refresh session (a new family: a login).
     pub(crate) async fn issue_tokens(
         &self,
         conn: &mut tollgate_persistence::Conn<'_>,
         kind: sessions::SubjectKind,
         subject: &str,
         app: &AppId,
+    ) -> AppResult<TokenPair> {
+        self.issue_tokens_in(conn, kind, subject, app, None).await
+    }
+
+    /// Issues an access token and a refresh session in `family` (rotation), or in a new one.
+    async fn issue_tokens_in(
+        &self,
+        conn: &mut tollgate_persistence::Conn<'_>,
+        kind: sessions::SubjectKind,
+        subject: &str,
+        app: &AppId,
+        family: Option<&str>,
     ) -> AppResult<TokenPair> {
         let typ = match kind {
             sessions::SubjectKind::Admin => "admin",
@@ -124,6 +136,7 @@ impl Services {
                 token_hash: &token_hash(&raw),
                 kind,
                 subject_id: subject,
+                family_id: family,
                 expires_at: now + self.config.refresh_ttl,
                 now,
             },
@@ -138,15 +151,36 @@ impl Services {
     }
 
     /// Exchanges a refresh token for a new pair; the old one stops working (rotation).
+    ///
+    /// Presenting a token that was already rotated out means two parties hold
+    /// it, one of them a thief (OAuth 2.0 Security BCP, refresh token reuse
+    /// detection): every session of its family ends, the newest one too,
+    /// and the holder of the stolen copy must log in again. A replay within
+    /// `refresh_reuse_grace` of the rotation is only refused: two tabs that
+    /// refresh at the same moment send the same cookie, and the loser must
+    /// not log the winner out.
     pub(crate) async fn rotate_refresh(&self, refresh: &str, kind: sessions::SubjectKind) -> AppResult<(AppId, String, TokenPair)> {
         let invalid = || AppError::unauthorized("invalid_refresh_token", "the session has ended; log in again");
         let (app, raw) = refresh.split_once('.').ok_or_else(invalid)?;
         let app = AppId::parse(app).map_err(|_| invalid())?;
+        let hash = token_hash(raw);
+        let now = self.now();
         let mut tx = self.db.begin().await?;
-        let subject = sessions::consume(&mut tx.conn(), &app, &token_hash(raw), kind, self.now()).await?.ok_or_else(invalid)?;
-        let pair = self.issue_tokens(&mut tx.conn(), kind, &subject, &app).await?;
+        let Some(used) = sessions::consume(&mut tx.conn(), &app, &hash, kind, now).await? else {
+            let ended_before = now - self.config.refresh_reuse_grace;
+            if let Some(replayed) = sessions::find_replayed(&mut tx.conn(), &app, &hash, kind, ended_before).await? {
+                let ended = sessions::revoke_family(&mut tx.conn(), &app, &replayed.family_id, now).await?;
+                tx.commit().await?;
+                tracing::warn!(
+                    app_id = %app, subject_id = %replayed.subject_id, kind = ?kind, sessions_ended = ended,
+                    "a rotated refresh token was replayed (possible theft): its session family is ended"
+                );
+            }
+            return Err(invalid());
+        };
+        let pair = self.issue_tokens_in(&mut tx.conn(), kind, &used.subject_id, &app, Some(&used.family_id)).await?;
         tx.commit().await?;
-        Ok((app, subject, pair))
+        Ok((app, used.subject_id, pair))
     }
 
     /// Ends a refresh session (logout). Unknown tokens are ignored.

@@ -58,6 +58,10 @@ pub struct ServicesConfig {
     pub access_token_ttl: time::Duration,
     /// Lifetime of a refresh session.
     pub refresh_ttl: time::Duration,
+    /// A rotated refresh token presented again this soon after its rotation
+    /// is refused without ending its session family (two tabs refreshing at
+    /// once); later, the replay ends the family. Default 10 seconds.
+    pub refresh_reuse_grace: time::Duration,
     /// Lifetime of a magic login link.
     pub magic_link_ttl: time::Duration,
     /// Lifetime of the link that confirms a member's new email address.
@@ -77,6 +81,7 @@ impl ServicesConfig {
             mail_from: "Tollgate <no-reply@localhost>".into(),
             access_token_ttl: time::Duration::minutes(15),
             refresh_ttl: time::Duration::days(30),
+            refresh_reuse_grace: time::Duration::seconds(10),
             magic_link_ttl: time::Duration::minutes(15),
             email_change_ttl: time::Duration::hours(24),
             stripe: StripeSettings::default(),

@@ -61,6 +61,7 @@ both!(
     team_roles_and_removal,
     invitations_single_use_replace_and_isolation,
     sessions_and_keys_of_a_removed_admin,
+    session_families_end_together_on_replay,
 );
 
 const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
@@ -454,10 +455,10 @@ async fn sessions_and_magic_links_are_single_use(db: &Db) {
     use tollgate_persistence::sessions::{NewSession, SubjectKind};
     let app = new_app(db, "A").await;
     let mut c = db.acquire().await.unwrap();
-    let s = NewSession { app_id: &app.id, token_hash: "th", kind: SubjectKind::Admin, subject_id: "adm_1", expires_at: T0 + Duration::days(1), now: T0 };
+    let s = NewSession { app_id: &app.id, token_hash: "th", kind: SubjectKind::Admin, subject_id: "adm_1", family_id: None, expires_at: T0 + Duration::days(1), now: T0 };
     sessions::insert(&mut c.conn(), &s).await.unwrap();
     assert_eq!(sessions::consume(&mut c.conn(), &app.id, "th", SubjectKind::Member, T0).await.unwrap(), None, "kind must match");
-    assert_eq!(sessions::consume(&mut c.conn(), &app.id, "th", SubjectKind::Admin, T0).await.unwrap().as_deref(), Some("adm_1"));
+    assert_eq!(sessions::consume(&mut c.conn(), &app.id, "th", SubjectKind::Admin, T0).await.unwrap().map(|c| c.subject_id).as_deref(), Some("adm_1"));
     assert_eq!(sessions::consume(&mut c.conn(), &app.id, "th", SubjectKind::Admin, T0).await.unwrap(), None, "single use");
     let s2 = NewSession { token_hash: "th2", ..s };
     sessions::insert(&mut c.conn(), &s2).await.unwrap();
@@ -827,7 +828,7 @@ async fn sessions_and_keys_of_a_removed_admin(db: &Db) {
     let other = new_app(db, "B").await;
     let mut c = db.acquire().await.unwrap();
     for (a, h, who) in [(&app.id, "s1", "adm_x"), (&app.id, "s2", "adm_x"), (&other.id, "s3", "adm_x"), (&app.id, "s4", "adm_y")] {
-        sessions::insert(&mut c.conn(), &NewSession { app_id: a, token_hash: h, kind: SubjectKind::Admin, subject_id: who, expires_at: T0 + Duration::days(1), now: T0 }).await.unwrap();
+        sessions::insert(&mut c.conn(), &NewSession { app_id: a, token_hash: h, kind: SubjectKind::Admin, subject_id: who, family_id: None, expires_at: T0 + Duration::days(1), now: T0 }).await.unwrap();
     }
     assert_eq!(sessions::revoke_subject(&mut c.conn(), &app.id, SubjectKind::Admin, "adm_x", T0).await.unwrap(), 2);
     assert_eq!(sessions::consume(&mut c.conn(), &app.id, "s1", SubjectKind::Admin, T0).await.unwrap(), None);
@@ -853,3 +854,29 @@ async fn sessions_and_keys_of_a_removed_admin(db: &Db) {
     assert_eq!(live.iter().map(|k| k.id.clone()).collect::<Vec<_>>(), vec![k1.id.clone()]);
     assert!(api_keys::list_live_created_by(&mut c.conn(), &other.id, "adm_x").await.unwrap().is_empty());
 }
+
+async fn session_families_end_together_on_replay(db: &Db) {
+    use tollgate_persistence::sessions::{Consumed, NewSession, SubjectKind};
+    let app = new_app(db, "A").await;
+    let other = new_app(db, "B").await;
+    let mut c = db.acquire().await.unwrap();
+    let new = |app_id, token_hash, family_id| NewSession { app_id, token_hash, kind: SubjectKind::Member, subject_id: "usr_1", family_id, expires_at: T0 + Duration::days(1), now: T0 };
+    // A login starts a family named by its token; rotation carries it on.
+    sessions::insert(&mut c.conn(), &new(&app.id, "t1", None)).await.unwrap();
+    let first = sessions::consume(&mut c.conn(), &app.id, "t1", SubjectKind::Member, T0).await.unwrap().unwrap();
+    assert_eq!(first, Consumed { subject_id: "usr_1".into(), family_id: "t1".into() });
+    sessions::insert(&mut c.conn(), &new(&app.id, "t2", Some(&first.family_id))).await.unwrap();
+    sessions::insert(&mut c.conn(), &new(&app.id, "other-login", None)).await.unwrap();
+    sessions::insert(&mut c.conn(), &new(&other.id, "t1", None)).await.unwrap();
+    // Only used-up tokens count as replays, and only those ended before the cut-off.
+    assert_eq!(sessions::find_replayed(&mut c.conn(), &app.id, "t2", SubjectKind::Member, T0 + Duration::hours(1)).await.unwrap(), None, "t2 is live");
+    assert_eq!(sessions::find_replayed(&mut c.conn(), &app.id, "t1", SubjectKind::Member, T0).await.unwrap(), None, "ended at T0, not before");
+    assert_eq!(sessions::find_replayed(&mut c.conn(), &app.id, "t1", SubjectKind::Admin, T0 + Duration::seconds(1)).await.unwrap(), None, "kind must match");
+    let replayed = sessions::find_replayed(&mut c.conn(), &app.id, "t1", SubjectKind::Member, T0 + Duration::seconds(1)).await.unwrap().unwrap();
+    assert_eq!(replayed.family_id, "t1");
+    assert_eq!(sessions::revoke_family(&mut c.conn(), &app.id, &replayed.family_id, T0).await.unwrap(), 1, "t2 ends");
+    assert_eq!(sessions::consume(&mut c.conn(), &app.id, "t2", SubjectKind::Member, T0).await.unwrap(), None);
+    assert!(sessions::consume(&mut c.conn(), &app.id, "other-login", SubjectKind::Member, T0).await.unwrap().is_some(), "another login of the same member lives");
+    assert!(sessions::consume(&mut c.conn(), &other.id, "t1", SubjectKind::Member, T0).await.unwrap().is_some(), "another app's family of the same name lives");
+}
+

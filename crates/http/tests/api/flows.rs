@@ -8,6 +8,7 @@ both!(
     readme_flow_admin_product_member_grant_feed,
     setup_only_once_and_login_errors,
     refresh_rotates_and_logout_ends_session,
+    replayed_refresh_token_ends_its_session_family,
     api_keys_are_scoped_shown_once_and_revocable,
     idempotency_key_replays_without_second_write,
     member_magic_link_and_password_login,
@@ -80,6 +81,47 @@ async fn refresh_rotates_and_logout_ends_session(app: TestApp) {
     assert_eq!(replay.code(), "invalid_refresh_token");
     app.req_with(&browser, Method::POST, "/api/v1/auth/logout", None, None, &[]).await.expect(204);
     app.req_with(&browser, Method::POST, "/api/v1/auth/refresh", None, None, &[]).await.expect(401);
+}
+
+fn cookie_pair(r: &crate::helpers::Resp) -> String {
+    r.headers.get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned()
+}
+
+/// Refresh token reuse detection, for admin and member sessions: a rotated
+/// token presented again ends its whole session family (the newest token
+/// too), but not the subject's other logins; a replay right after the
+/// rotation (two tabs at once) is only refused.
+async fn replayed_refresh_token_ends_its_session_family(app: TestApp) {
+    let t = app.setup().await;
+    let app_id = app.get("/api/v1/app", &t).await.expect(200).body["id"].as_str().unwrap().to_owned();
+    app.post("/api/v1/users", &t, json!({"email": "ada@example.com", "name": "Ada", "password": "ada's long password"})).await.expect(201);
+    let realms = [
+        ("/api/v1/auth/login", "/api/v1/auth/refresh", json!({"email": "owner@example.com", "password": PASSWORD})),
+        ("/api/v1/member/auth/login", "/api/v1/member/auth/refresh", json!({"app_id": app_id, "email": "ada@example.com", "password": "ada's long password"})),
+    ];
+    for (login, refresh, creds) in realms {
+        let browser = app.new_client();
+        let first = cookie_pair(&app.req_with(&browser, Method::POST, login, None, Some(creds.clone()), &[]).await.expect(200));
+        // The same person on another device: another family.
+        let laptop = app.new_client();
+        app.req_with(&laptop, Method::POST, login, None, Some(creds.clone()), &[]).await.expect(200);
+
+        app.req_with(&browser, Method::POST, refresh, None, None, &[]).await.expect(200);
+        // Another tab sent the same cookie at the same moment: refused, nothing else ends.
+        app.req_with(&app.new_client(), Method::POST, refresh, None, None, &[("cookie", &first)]).await.expect(401);
+        app.req_with(&browser, Method::POST, refresh, None, None, &[]).await.expect(200);
+
+        // Later the first token comes back: someone else holds a copy.
+        app.clock.advance(time::Duration::seconds(11));
+        let replay = app.req_with(&app.new_client(), Method::POST, refresh, None, None, &[("cookie", &first)]).await.expect(401);
+        assert_eq!(replay.code(), "invalid_refresh_token");
+        let newest = app.req_with(&browser, Method::POST, refresh, None, None, &[]).await.expect(401);
+        assert_eq!(newest.code(), "invalid_refresh_token", "{refresh}: the newest token of the family ends too");
+        app.req_with(&laptop, Method::POST, refresh, None, None, &[]).await.expect(200);
+        // A fresh login works.
+        app.req_with(&browser, Method::POST, login, None, Some(creds), &[]).await.expect(200);
+        app.req_with(&browser, Method::POST, refresh, None, None, &[]).await.expect(200);
+    }
 }
 
 async fn api_keys_are_scoped_shown_once_and_revocable(app: TestApp) {
