@@ -20,6 +20,9 @@ pub enum AppError {
     Gone { code: &'static str, message: String },
     #[error("{message}")]
     Unavailable { code: &'static str, message: String },
+    /// Throttled (429 `too_many_attempts`): try again after this many seconds.
+    #[error("{message}")]
+    TooManyAttempts { retry_after_secs: u64, message: String },
     #[error("storage failed")]
     Db(#[source] DbError),
     #[error("internal error: {0}")]

@@ -12,6 +12,7 @@ pub mod outbound;
 pub mod selling;
 pub mod services;
 pub mod stripe;
+pub mod throttle;
 pub mod usecases;
 pub mod wire;
 pub mod worker;

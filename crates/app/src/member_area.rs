@@ -2,6 +2,7 @@
 //! content for members with access, progress, hosted media, profile.
 
 use std::future::Future;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
 
@@ -21,6 +22,7 @@ use crate::crypto::{hash_password_async, random_token, token_hash, verify_passwo
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::services::Services;
+use crate::throttle::Account;
 use crate::usecases::access::record;
 
 type BoxFut<'a, T> = Pin<Box<dyn Future<Output = std::io::Result<T>> + Send + 'a>>;
@@ -316,7 +318,10 @@ impl Services {
     /// email only becomes a pending change that the new address must confirm
     /// (see [`Services::confirm_email_change`]), so nobody can take over an
     /// address they do not control. The current password is required to
-    /// change email or password once one is set.
+    /// change email or password once one is set; wrong ones count against
+    /// the member's password like failed logins, and email-change requests
+    /// are limited per client IP and per member (429).
+    #[allow(clippy::too_many_arguments)]
     pub async fn update_own_profile(
         &self,
         app: &AppId,
@@ -325,6 +330,7 @@ impl Services {
         email: Option<String>,
         current_password: Option<String>,
         new_password: Option<String>,
+        client: Option<IpAddr>,
     ) -> AppResult<MemberProfile> {
         let current = {
             let mut c = self.db.acquire().await?;
@@ -340,13 +346,21 @@ impl Services {
         e.into_result()?;
         // Asking for the address the member already has changes nothing.
         let email = email.filter(|m| *m != current.email);
+        if email.is_some() {
+            self.throttle.ip_send(client)?;
+        }
         // Password work happens before the write transaction (it is slow on purpose).
         if email.is_some() || new_pw.is_some() {
             let mut c = self.db.acquire().await?;
             let (_, hash) = users::find_credentials(&mut c.conn(), app, &current.email).await?.ok_or(AppError::NotFound("user"))?;
             drop(c);
-            if hash.is_some() && !verify_password_async(current_password.as_deref().unwrap_or(""), hash.as_deref()).await {
-                return Err(AppError::field("current_password", "wrong_password", "your current password is needed to change email or password"));
+            if hash.is_some() {
+                let attempt = self.password_attempt(client, Account::Member(app, current.email.as_str())).await?;
+                if !verify_password_async(current_password.as_deref().unwrap_or(""), hash.as_deref()).await {
+                    self.password_failed(attempt).await?;
+                    return Err(AppError::field("current_password", "wrong_password", "your current password is needed to change email or password"));
+                }
+                self.password_ok(attempt).await?;
             }
         }
         let new_hash = match new_pw {
@@ -371,6 +385,11 @@ impl Services {
         if let Some(new_email) = email {
             if users::find_by_email(&mut tx.conn(), app, &new_email).await?.is_some() {
                 return Err(AppError::field("email", "taken", "another member uses this email"));
+            }
+            let cap = self.throttle.settings().email_changes_per_hour;
+            if let Err(wait) = self.count_send(&mut tx.conn(), "email_change", app, user.as_str(), cap).await? {
+                tracing::warn!(app_id = %app, user_id = %user, "email change refused: the member asked for too many this hour");
+                return Err(crate::throttle::sends_exhausted(wait));
             }
             let raw = random_token();
             let change = PendingEmailChange { app_id: app.clone(), user_id: user.clone(), new_email, expires_at: now + self.config.email_change_ttl, created_at: now };

@@ -71,6 +71,8 @@ pub struct ServicesConfig {
     pub media_dir: std::path::PathBuf,
     /// Outbound webhooks (SSRF switch).
     pub outbound: crate::outbound::OutboundSettings,
+    /// Limits on password guessing and emailed links, and the trusted proxies.
+    pub throttle: crate::throttle::ThrottleSettings,
 }
 
 impl ServicesConfig {
@@ -87,6 +89,7 @@ impl ServicesConfig {
             stripe: StripeSettings::default(),
             media_dir: std::path::PathBuf::from("./data/media"),
             outbound: Default::default(),
+            throttle: Default::default(),
         }
     }
 }
@@ -105,6 +108,8 @@ pub struct Services {
     pub outbound_ready: Arc<tokio::sync::Notify>,
     /// Hosted media bytes.
     pub storage: Arc<dyn crate::member_area::Storage>,
+    /// Per-IP throttling buckets (per-account state is in the database).
+    pub throttle: Arc<crate::throttle::Throttle>,
     /// Stripe webhook signing secrets per app, decrypted, kept briefly so
     /// webhook ingest does not read and decrypt them on every delivery.
     pub(crate) webhook_secrets: Arc<std::sync::Mutex<std::collections::HashMap<tollgate_domain::ids::AppId, (std::time::Instant, Arc<Vec<String>>)>>>,
@@ -114,6 +119,7 @@ impl Services {
     pub fn new(db: Db, clock: Arc<dyn Clock>, keys: Keys, config: ServicesConfig) -> Self {
         let mailer = Mailer::new(config.smtp.clone(), config.mail_from.clone());
         let storage = Arc::new(crate::member_area::LocalDisk::new(config.media_dir.clone()));
+        let throttle = Arc::new(crate::throttle::Throttle::new(config.throttle.clone()));
         Self {
             db,
             clock,
@@ -124,6 +130,7 @@ impl Services {
             outbound_ready: Arc::new(tokio::sync::Notify::new()),
             webhook_secrets: Default::default(),
             storage,
+            throttle,
         }
     }
 

@@ -49,6 +49,8 @@ pub struct ApiError {
     pub detail: String,
     pub errors: Vec<ProblemField>,
     pub www_authenticate: bool,
+    /// Seconds for `Retry-After` (429).
+    pub retry_after: Option<u64>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -59,7 +61,7 @@ impl std::fmt::Display for ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
-        Self { status, code: code.into(), detail: detail.into(), errors: vec![], www_authenticate: false }
+        Self { status, code: code.into(), detail: detail.into(), errors: vec![], www_authenticate: false, retry_after: None }
     }
     pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
@@ -71,13 +73,17 @@ impl ApiError {
         let n = errors.len();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         let detail = format!("{n} field(s) are invalid: {}", fields.join(", "));
-        Self { status: StatusCode::UNPROCESSABLE_ENTITY, code: "validation_failed".into(), detail, errors, www_authenticate: false }
+        Self { status: StatusCode::UNPROCESSABLE_ENTITY, code: "validation_failed".into(), detail, errors, www_authenticate: false, retry_after: None }
     }
     pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
         Self::validation(vec![ProblemField { field: field.into(), code: code.into(), message: message.into() }])
     }
     pub fn unauthorized(code: &str, detail: impl Into<String>) -> Self {
         Self { www_authenticate: true, ..Self::new(StatusCode::UNAUTHORIZED, code, detail) }
+    }
+    /// 429 `too_many_attempts` with `Retry-After`.
+    pub fn too_many_attempts(retry_after_secs: u64, detail: impl Into<String>) -> Self {
+        Self { retry_after: Some(retry_after_secs), ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", detail) }
     }
     pub fn internal() -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side; try again later")
@@ -110,6 +116,9 @@ impl ResponseError for ApiError {
         if self.www_authenticate {
             b.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"tollgate\"")));
         }
+        if let Some(secs) = self.retry_after {
+            b.insert_header((header::RETRY_AFTER, HeaderValue::from(secs)));
+        }
         // The request id is added to the body by the request-id middleware.
         b.body(serde_json::to_string(&self.to_problem(None)).unwrap_or_default())
     }
@@ -130,6 +139,7 @@ impl From<AppError> for ApiError {
             AppError::Unauthorized { code, message } => ApiError::unauthorized(code, message),
             AppError::Forbidden { code, message } => ApiError::new(StatusCode::FORBIDDEN, code, message),
             AppError::Gone { code, message } => ApiError::new(StatusCode::GONE, code, message),
+            AppError::TooManyAttempts { retry_after_secs, message } => ApiError::too_many_attempts(retry_after_secs, message),
             AppError::Unavailable { code, message } => {
                 tracing::warn!(code, %message, "dependency unavailable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, "a service Tollgate depends on is unavailable; try again later")

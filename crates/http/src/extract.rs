@@ -245,3 +245,23 @@ where
 pub fn path_id<T>(raw: &str, what: &str, parse: impl Fn(&str) -> Result<T, tollgate_domain::error::FieldProblem>) -> Result<T, ApiError> {
     parse(raw).map_err(|_| ApiError::not_found(what))
 }
+
+/// The client's IP address, for throttling: the socket peer, or, when the
+/// peer is one of the configured `trusted_proxies`, the nearest untrusted
+/// address in `X-Forwarded-For` (see `tollgate_app::throttle::client_ip`).
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+impl FromRequest for ClientIp {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let peer = req.peer_addr().map(|a| a.ip());
+        let forwarded: Vec<&str> = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
+        let ip = match req.app_data::<web::Data<Services>>() {
+            Some(s) => s.throttle.client_ip(peer, &forwarded),
+            None => peer,
+        };
+        std::future::ready(Ok(ClientIp(ip)))
+    }
+}

@@ -33,6 +33,7 @@ pub mod products;
 pub mod selling;
 pub mod sessions;
 pub mod stripe;
+pub mod throttle;
 pub mod users;
 
 mod error;

@@ -62,6 +62,7 @@ both!(
     invitations_single_use_replace_and_isolation,
     sessions_and_keys_of_a_removed_admin,
     session_families_end_together_on_replay,
+    throttle_counts_windows_and_locks,
 );
 
 const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
@@ -880,3 +881,39 @@ async fn session_families_end_together_on_replay(db: &Db) {
     assert!(sessions::consume(&mut c.conn(), &other.id, "t1", SubjectKind::Member, T0).await.unwrap().is_some(), "another app's family of the same name lives");
 }
 
+async fn throttle_counts_windows_and_locks(db: &Db) {
+    let mut c = db.acquire().await.unwrap();
+    let hour_ago = |t: OffsetDateTime| t - Duration::hours(1);
+    assert_eq!(throttle::find(&mut c.conn(), "k").await.unwrap(), None);
+    for n in 1..=3 {
+        let s = throttle::hit(&mut c.conn(), "k", T0 + Duration::minutes(n), hour_ago(T0 + Duration::minutes(n))).await.unwrap();
+        assert_eq!((s.hits, s.window_start, s.locked_until), (n, T0 + Duration::minutes(1), None));
+    }
+    throttle::hit(&mut c.conn(), "other", T0, hour_ago(T0)).await.unwrap();
+    throttle::lock(&mut c.conn(), "k", T0 + Duration::minutes(30)).await.unwrap();
+    throttle::lock(&mut c.conn(), "k", T0 + Duration::minutes(10)).await.unwrap();
+    let s = throttle::find(&mut c.conn(), "k").await.unwrap().unwrap();
+    assert_eq!(s.locked_until, Some(T0 + Duration::minutes(30)), "a shorter lock does not shorten a longer one");
+    // A window that started before the cut-off starts over; the lock stays.
+    let later = T0 + Duration::hours(2);
+    let s = throttle::hit(&mut c.conn(), "k", later, hour_ago(later)).await.unwrap();
+    assert_eq!((s.hits, s.window_start, s.locked_until), (1, later, Some(T0 + Duration::minutes(30))));
+    // Concurrent hits are each counted once.
+    let mut tasks = vec![];
+    for _ in 0..8 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut c = db.acquire().await.unwrap();
+            throttle::hit(&mut c.conn(), "busy", T0, hour_ago(T0)).await.unwrap().hits
+        }));
+    }
+    let mut seen = vec![];
+    for t in tasks {
+        seen.push(t.await.unwrap());
+    }
+    seen.sort();
+    assert_eq!(seen, (1..=8).collect::<Vec<_>>());
+    throttle::clear(&mut c.conn(), "other").await.unwrap();
+    assert_eq!(throttle::find(&mut c.conn(), "other").await.unwrap(), None);
+    assert_eq!(throttle::prune(&mut c.conn(), T0 + Duration::days(3)).await.unwrap(), 2, "k and busy");
+}

@@ -63,6 +63,10 @@ pub struct Config {
     /// Outbound webhooks: `allow_private_networks` lets endpoints live on loopback/LAN addresses.
     #[serde(default)]
     pub outbound: tollgate_app::outbound::OutboundSettings,
+    /// Throttling of password guessing and emailed links, and the reverse
+    /// proxies whose `X-Forwarded-For` is believed (none by default).
+    #[serde(default)]
+    pub throttle: tollgate_app::throttle::ThrottleSettings,
 }
 
 impl std::fmt::Debug for Config {
@@ -75,6 +79,7 @@ impl std::fmt::Debug for Config {
             .field("secret_key", &self.secret_key.as_ref().map(|_| "[redacted]"))
             .field("frontend_dir", &self.frontend_dir)
             .field("smtp", &self.smtp)
+            .field("throttle", &self.throttle)
             .finish_non_exhaustive()
     }
 }
@@ -150,6 +155,27 @@ fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn throttle_settings_have_safe_defaults_and_parse_proxies() {
+        let dir = std::env::temp_dir().join(format!("tollgate-config-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("tollgate.toml");
+        std::fs::write(&file, "bind = \"127.0.0.1:9\"\n").unwrap();
+        let c = Config::load(Some(&file)).unwrap();
+        assert!(c.throttle.trusted_proxies.is_empty(), "no proxy is trusted unless configured");
+        assert_eq!((c.throttle.account_failures, c.throttle.magic_links_per_hour), (10, 5));
+        std::fs::write(&file, "[throttle]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\naccount_failures = 5\n").unwrap();
+        let c = Config::load(Some(&file)).unwrap();
+        assert_eq!(c.throttle.trusted_proxies, vec!["10.0.0.0/8".parse().unwrap(), "::1".parse().unwrap()]);
+        assert_eq!((c.throttle.account_failures, c.throttle.ip_failures_burst), (5, 30));
+        std::fs::write(&file, "[throttle]\ntrusted_proxies = [\"the load balancer\"]\n").unwrap();
+        let e = format!("{:#}", Config::load(Some(&file)).err().expect("a bad proxy is refused"));
+        assert!(e.contains("not an IP address or CIDR range"), "{e}");
+        std::fs::write(&file, "[throttle]\naccount_failure = 5\n").unwrap();
+        assert!(Config::load(Some(&file)).is_err(), "a misspelt limit is refused, not ignored");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn urls_are_redacted() {

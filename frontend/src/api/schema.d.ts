@@ -235,7 +235,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logs an admin in: returns a short-lived access token and sets the refresh cookie. */
+        /**
+         * Logs an admin in: returns a short-lived access token and sets the refresh cookie.
+         *     After 10 failed passwords for one email the account is locked for a
+         *     minute, doubling with each further failure (up to an hour); too many
+         *     failures from one address are refused too. Both answer 429.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -793,7 +798,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Member login with email and password (records User Login). */
+        /**
+         * Member login with email and password (records User Login). Throttled
+         *     like admin login: per email in the site and per client address (429).
+         */
         post: operations["member_login"];
         delete?: never;
         options?: never;
@@ -826,7 +834,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Emails a single-use login link (15 minutes). Answers 202 whether or not the email is a member. */
+        /**
+         * Emails a single-use login link (15 minutes). Answers 202 whether or not the email is a member.
+         *     A member gets at most 5 links an hour: further requests answer 202 too but
+         *     send nothing. Too many requests from one address answer 429.
+         */
         post: operations["request_magic_link"];
         delete?: never;
         options?: never;
@@ -939,7 +951,8 @@ export interface paths {
          * Updates the member's profile. Name and password change at once; a new
          *     email does not: it becomes `pending_email`, a confirmation link goes to the
          *     new address (valid 24 hours, see POST /member/confirm-email) and a notice
-         *     to the current one. A new request replaces a pending one.
+         *     to the current one. A new request replaces a pending one. At most 5 email
+         *     changes an hour; wrong current passwords count like failed logins.
          */
         patch: operations["update_profile"];
         trace?: never;
@@ -4041,9 +4054,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description name and password rules; wrong_password for an existing account */
+            /** @description name and password rules (too_short, too_weak); wrong_password for an existing account */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description too_many_attempts: too many failed passwords for this account or from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4124,6 +4148,17 @@ export interface operations {
             };
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description too_many_attempts: too many failed passwords for this account or from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5776,6 +5811,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description too_many_attempts: too many failed passwords for this account or from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     member_logout: {
@@ -5818,6 +5864,17 @@ export interface operations {
             };
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description too_many_attempts: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6029,9 +6086,20 @@ export interface operations {
                     "application/json": components["schemas"]["MemberProfileResponse"];
                 };
             };
-            /** @description validation_failed: wrong current_password, email taken, … */
+            /** @description validation_failed: wrong current_password, email taken, new_password too_short or too_weak, … */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description too_many_attempts: too many email changes this hour, or too many wrong passwords; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7279,6 +7347,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description validation_failed, e.g. `password`: too_short or too_weak (with advice) */
             422: {
                 headers: {
                     [name: string]: unknown;

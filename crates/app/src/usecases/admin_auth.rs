@@ -1,5 +1,7 @@
 //! First-run setup, admin accounts and admin sessions.
 
+use std::net::IpAddr;
+
 use tollgate_domain::app::{App, AppSettings};
 use tollgate_domain::auth::{Role, password};
 use tollgate_domain::email::Email;
@@ -12,6 +14,7 @@ use tollgate_persistence::{DbError, apps};
 use crate::auth::TokenPair;
 use crate::crypto::{hash_password_async, verify_password_async};
 use crate::error::{AppError, AppResult};
+use crate::throttle::Account;
 use crate::services::Services;
 
 /// Input of first-run setup and of `tollgate admin create`.
@@ -82,9 +85,12 @@ impl Services {
         Ok((admin, app))
     }
 
-    /// Checks an admin's password and opens a session in `app` (default: the first app they joined).
-    pub async fn admin_login(&self, email: &str, pw: &str, app: Option<&AppId>) -> AppResult<Session> {
+    /// Checks an admin's password and opens a session in `app` (default:
+    /// the first app they joined). Throttled per client IP and per email
+    /// (see [`crate::throttle`]).
+    pub async fn admin_login(&self, email: &str, pw: &str, app: Option<&AppId>, client: Option<IpAddr>) -> AppResult<Session> {
         let bad = || AppError::unauthorized("invalid_credentials", "email or password is wrong");
+        let attempt = self.password_attempt(client, Account::Admin(email)).await?;
         let email = Email::parse(email).ok();
         let mut c = self.db.acquire().await?;
         let creds = match &email {
@@ -93,9 +99,12 @@ impl Services {
         };
         // The connection goes back to the pool while the hash is checked.
         drop(c);
+        // Unknown emails cost the same time and count as failures too.
         if !verify_password_async(pw, creds.as_ref().map(|c| c.password_hash.as_str())).await {
+            self.password_failed(attempt).await?;
             return Err(bad());
         }
+        self.password_ok(attempt).await?;
         let admin = creds.ok_or_else(bad)?.admin;
         self.open_admin_session(admin, app).await
     }

@@ -1,5 +1,7 @@
 //! Member login for the member area: password or magic link.
 
+use std::net::IpAddr;
+
 use tollgate_domain::activity::{ActivityKind, NewActivity};
 use tollgate_domain::email::Email;
 use tollgate_domain::ids::{AppId, UserId};
@@ -12,11 +14,14 @@ use crate::crypto::{random_token, token_hash, verify_password_async};
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::services::Services;
+use crate::throttle::Account;
 use crate::usecases::access::record;
 
 impl Services {
-    pub async fn member_password_login(&self, app: &AppId, email: &str, pw: &str) -> AppResult<(User, TokenPair)> {
+    /// Member login with a password; throttled per client IP and per email in the app.
+    pub async fn member_password_login(&self, app: &AppId, email: &str, pw: &str, client: Option<IpAddr>) -> AppResult<(User, TokenPair)> {
         let bad = || AppError::unauthorized("invalid_credentials", "email or password is wrong");
+        let attempt = self.password_attempt(client, Account::Member(app, email)).await?;
         let email = Email::parse(email).ok();
         let mut c = self.db.acquire().await?;
         let found = match &email {
@@ -26,22 +31,33 @@ impl Services {
         drop(c);
         let hash = found.as_ref().and_then(|(_, h)| h.as_deref());
         if !verify_password_async(pw, hash).await {
+            self.password_failed(attempt).await?;
             return Err(bad());
         }
+        self.password_ok(attempt).await?;
         let (user, _) = found.ok_or_else(bad)?;
         self.member_logged_in(app, &user.id, "password").await
     }
 
     /// Emails a single-use login link if the member exists. Always succeeds,
-    /// so the answer does not tell whether an email is a member.
-    pub async fn request_magic_link(&self, app: &AppId, email: &str) -> AppResult<()> {
+    /// so the answer does not tell whether an email is a member; a member
+    /// over `magic_links_per_hour` gets no more links for now, with the same
+    /// answer. Too many requests from one client IP are refused (429).
+    pub async fn request_magic_link(&self, app: &AppId, email: &str, client: Option<IpAddr>) -> AppResult<()> {
         let Ok(email) = Email::parse(email) else { return Err(AppError::field("email", "invalid_email", "must be an email address")) };
+        self.throttle.ip_send(client)?;
         let mut tx = self.db.begin().await?;
         let Some(appv) = apps::find(&mut tx.conn(), app).await? else { return Err(AppError::NotFound("app")) };
         let Some(user) = users::find_by_email(&mut tx.conn(), app, &email).await? else {
             tracing::info!(app_id = %app, "magic link asked for an unknown email");
             return Ok(());
         };
+        let cap = self.throttle.settings().magic_links_per_hour;
+        if self.count_send(&mut tx.conn(), "magic_link", app, user.id.as_str(), cap).await?.is_err() {
+            tx.commit().await?;
+            tracing::warn!(app_id = %app, user_id = %user.id, "magic link not sent: the member asked for too many this hour");
+            return Ok(());
+        }
         let now = self.now();
         let raw = random_token();
         magic_links::insert(&mut tx.conn(), app, &token_hash(&raw), &user.id, now + self.config.magic_link_ttl, now).await?;

@@ -6,6 +6,8 @@
 //! role. A demoted admin's keys that hold more than the new role allows are
 //! revoked too, since a key may never hold more than its creator.
 
+use std::net::IpAddr;
+
 use tollgate_domain::auth::{Role, password};
 use tollgate_domain::email::Email;
 use tollgate_domain::error::{ValidationErrors, text};
@@ -20,6 +22,7 @@ use crate::crypto::{hash_password_async, random_token, token_hash, verify_passwo
 use crate::error::{AppError, AppResult};
 use crate::mail;
 use crate::services::Services;
+use crate::throttle::Account;
 use crate::usecases::admin_auth::Session;
 
 /// An admin acting on their app's team.
@@ -202,7 +205,10 @@ impl Services {
     /// Accepts an invitation: creates the admin account (or checks the
     /// password of the existing one), joins the team with the invited role,
     /// uses the token up, and opens a session like a login.
-    pub async fn accept_invitation(&self, token: &str, name: &str, pw: &str) -> AppResult<Session> {
+    /// Throttled like a login: per client IP, and per account when it checks
+    /// an existing account's password.
+    pub async fn accept_invitation(&self, token: &str, name: &str, pw: &str, client: Option<IpAddr>) -> AppResult<Session> {
+        self.throttle.check_ip(client)?;
         let (app, hash) = parse_token(token)?;
         // Read and do the slow password work outside the write transaction.
         let mut c = self.db.acquire().await?;
@@ -212,9 +218,12 @@ impl Services {
         drop(c);
         let new_account = match &existing {
             Some(creds) => {
+                let attempt = self.password_attempt(client, Account::Admin(inv.email.as_str())).await?;
                 if !verify_password_async(pw, Some(creds.password_hash.as_str())).await {
+                    self.password_failed(attempt).await?;
                     return Err(AppError::field("password", "wrong_password", "this is not the password of your existing Tollgate account"));
                 }
+                self.password_ok(attempt).await?;
                 None
             }
             None => {

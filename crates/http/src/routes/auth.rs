@@ -9,7 +9,7 @@ use tollgate_domain::ids::AppId;
 
 use crate::dto::{LoginRequest, SessionResponse, SetupRequest, SetupStatus, SwitchAppRequest};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Auth, ValidJson, path_id};
+use crate::extract::{Auth, ClientIp, ValidJson, path_id};
 
 pub const ADMIN_REFRESH_COOKIE: &str = "tollgate_admin_refresh";
 pub const MEMBER_REFRESH_COOKIE: &str = "tollgate_member_refresh";
@@ -51,30 +51,34 @@ pub async fn setup_status(s: web::Data<Services>) -> ApiResult<web::Json<SetupSt
 #[utoipa::path(tag = "auth", request_body = SetupRequest, responses(
     (status = 201, body = SessionResponse, description = "Also sets the httpOnly refresh cookie"),
     (status = 409, body = Problem, description = "already_set_up"),
-    (status = 422, body = Problem),
+    (status = 422, body = Problem, description = "validation_failed, e.g. `password`: too_short or too_weak (with advice)"),
 ))]
 #[post("/setup")]
-pub async fn setup(s: web::Data<Services>, body: ValidJson<SetupRequest>) -> ApiResult<HttpResponse> {
+pub async fn setup(s: web::Data<Services>, client: ClientIp, body: ValidJson<SetupRequest>) -> ApiResult<HttpResponse> {
     let b = body.0;
     let pw = b.password.clone();
     let email = b.email.clone();
     s.create_admin_and_app(NewAdminAndApp { email: b.email, password: b.password, name: b.name, app_name: b.app_name, site_url: b.site_url }, true)
         .await?;
-    let session = s.admin_login(&email, &pw, None).await?;
+    let session = s.admin_login(&email, &pw, None, client.0).await?;
     Ok(with_session(&s, actix_web::http::StatusCode::CREATED, session))
 }
 
 /// Logs an admin in: returns a short-lived access token and sets the refresh cookie.
+/// After 10 failed passwords for one email the account is locked for a
+/// minute, doubling with each further failure (up to an hour); too many
+/// failures from one address are refused too. Both answer 429.
 #[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = SessionResponse),
     (status = 401, body = Problem, description = "invalid_credentials"),
     (status = 422, body = Problem),
+    (status = 429, body = Problem, description = "too_many_attempts: too many failed passwords for this account or from this address; see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait"))),
 ))]
 #[post("/auth/login")]
-pub async fn login(s: web::Data<Services>, body: ValidJson<LoginRequest>) -> ApiResult<HttpResponse> {
+pub async fn login(s: web::Data<Services>, client: ClientIp, body: ValidJson<LoginRequest>) -> ApiResult<HttpResponse> {
     let b = body.0;
     let app = b.app_id.as_deref().map(AppId::parse).transpose().map_err(|p| ApiError::field("app_id", p.code, p.message))?;
-    let session = s.admin_login(&b.email, &b.password, app.as_ref()).await?;
+    let session = s.admin_login(&b.email, &b.password, app.as_ref(), client.0).await?;
     Ok(with_session(&s, actix_web::http::StatusCode::OK, session))
 }
 

@@ -8,7 +8,7 @@ use tollgate_domain::user::User;
 
 use crate::dto::{Accepted, MagicLinkRequest, MagicLinkVerifyRequest, MemberLoginRequest, MemberProfileResponse, MemberSessionResponse};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{MemberAuth, ValidJson};
+use crate::extract::{ClientIp, MemberAuth, ValidJson};
 use crate::routes::auth::{MEMBER_REFRESH_COOKIE, read_cookie, refresh_cookie};
 
 const PATH: &str = "/api/v1/member/auth";
@@ -28,22 +28,27 @@ fn app_id(v: &str) -> ApiResult<AppId> {
     AppId::parse(v).map_err(|p| ApiError::field("app_id", p.code, p.message))
 }
 
-/// Member login with email and password (records User Login).
+/// Member login with email and password (records User Login). Throttled
+/// like admin login: per email in the site and per client address (429).
 #[utoipa::path(tag = "member", request_body = MemberLoginRequest,
-    responses((status = 200, body = MemberSessionResponse), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = MemberSessionResponse), (status = 401, body = Problem), (status = 422, body = Problem),
+    (status = 429, body = Problem, description = "too_many_attempts: too many failed passwords for this account or from this address; see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait"))),))]
 #[post("/member/auth/login")]
-pub async fn member_login(s: web::Data<Services>, body: ValidJson<MemberLoginRequest>) -> ApiResult<HttpResponse> {
+pub async fn member_login(s: web::Data<Services>, client: ClientIp, body: ValidJson<MemberLoginRequest>) -> ApiResult<HttpResponse> {
     let b = body.0;
-    let (u, t) = s.member_password_login(&app_id(&b.app_id)?, &b.email, &b.password).await?;
+    let (u, t) = s.member_password_login(&app_id(&b.app_id)?, &b.email, &b.password, client.0).await?;
     Ok(session(&s, u, t))
 }
 
 /// Emails a single-use login link (15 minutes). Answers 202 whether or not the email is a member.
-#[utoipa::path(tag = "member", request_body = MagicLinkRequest, responses((status = 202, body = Accepted), (status = 422, body = Problem)))]
+/// A member gets at most 5 links an hour: further requests answer 202 too but
+/// send nothing. Too many requests from one address answer 429.
+#[utoipa::path(tag = "member", request_body = MagicLinkRequest, responses((status = 202, body = Accepted), (status = 422, body = Problem),
+    (status = 429, body = Problem, description = "too_many_attempts: too many requests from this address; see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")))))]
 #[post("/member/auth/magic-link")]
-pub async fn request_magic_link(s: web::Data<Services>, body: ValidJson<MagicLinkRequest>) -> ApiResult<HttpResponse> {
+pub async fn request_magic_link(s: web::Data<Services>, client: ClientIp, body: ValidJson<MagicLinkRequest>) -> ApiResult<HttpResponse> {
     let b = body.0;
-    s.request_magic_link(&app_id(&b.app_id)?, &b.email).await?;
+    s.request_magic_link(&app_id(&b.app_id)?, &b.email, client.0).await?;
     Ok(HttpResponse::Accepted().json(Accepted { status: "accepted".into() }))
 }
 

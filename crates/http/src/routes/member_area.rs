@@ -10,7 +10,7 @@ use validator::Validate;
 
 use crate::dto::MemberProfileResponse;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{MemberAuth, ValidJson, path_id};
+use crate::extract::{ClientIp, MemberAuth, ValidJson, path_id};
 use crate::routes::selling::MediaResponse;
 use crate::routes::stripe::{PurchaseList, SubscriptionList};
 
@@ -224,13 +224,16 @@ pub struct ProfileRequest {
 /// Updates the member's profile. Name and password change at once; a new
 /// email does not: it becomes `pending_email`, a confirmation link goes to the
 /// new address (valid 24 hours, see POST /member/confirm-email) and a notice
-/// to the current one. A new request replaces a pending one.
+/// to the current one. A new request replaces a pending one. At most 5 email
+/// changes an hour; wrong current passwords count like failed logins.
 #[utoipa::path(tag = "member", security(("member_bearer" = [])), request_body = ProfileRequest,
-    responses((status = 200, body = MemberProfileResponse), (status = 422, body = Problem, description = "validation_failed: wrong current_password, email taken, …")))]
+    responses((status = 200, body = MemberProfileResponse),
+        (status = 422, body = Problem, description = "validation_failed: wrong current_password, email taken, new_password too_short or too_weak, …"),
+        (status = 429, body = Problem, description = "too_many_attempts: too many email changes this hour, or too many wrong passwords; see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")))))]
 #[patch("/member/me")]
-pub async fn update_profile(s: web::Data<Services>, m: MemberAuth, body: ValidJson<ProfileRequest>) -> ApiResult<web::Json<MemberProfileResponse>> {
+pub async fn update_profile(s: web::Data<Services>, m: MemberAuth, client: ClientIp, body: ValidJson<ProfileRequest>) -> ApiResult<web::Json<MemberProfileResponse>> {
     let b = body.0;
-    Ok(web::Json(s.update_own_profile(&m.0.app_id, &m.0.user_id, b.name, b.email, b.current_password, b.new_password).await?.into()))
+    Ok(web::Json(s.update_own_profile(&m.0.app_id, &m.0.user_id, b.name, b.email, b.current_password, b.new_password, client.0).await?.into()))
 }
 
 /// Cancels the member's pending email change; its confirmation link stops working.

@@ -9,7 +9,7 @@ use tollgate_domain::ids::{AdminId, InvitationId};
 
 use crate::dto::*;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Auth, ValidJson, path_id};
+use crate::extract::{Auth, ClientIp, ValidJson, path_id};
 use crate::routes::auth::with_session;
 
 /// Team changes are made by people: API keys get 403.
@@ -124,11 +124,12 @@ pub async fn preview_invitation(s: web::Data<Services>, body: ValidJson<Invitati
     (status = 200, body = SessionResponse, description = "Also sets the httpOnly refresh cookie"),
     (status = 409, body = Problem, description = "already_member"),
     (status = 410, body = Problem, description = "invitation_invalid, invitation_expired, invitation_used, invitation_revoked"),
-    (status = 422, body = Problem, description = "name and password rules; wrong_password for an existing account"),
+    (status = 422, body = Problem, description = "name and password rules (too_short, too_weak); wrong_password for an existing account"),
+    (status = 429, body = Problem, description = "too_many_attempts: too many failed passwords for this account or from this address; see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait"))),
 ))]
 #[post("/auth/accept-invite")]
-pub async fn accept_invite(s: web::Data<Services>, body: ValidJson<AcceptInvitationRequest>) -> ApiResult<HttpResponse> {
+pub async fn accept_invite(s: web::Data<Services>, client: ClientIp, body: ValidJson<AcceptInvitationRequest>) -> ApiResult<HttpResponse> {
     let b = body.0;
-    let session = s.accept_invitation(&b.token, &b.name, &b.password).await?;
+    let session = s.accept_invitation(&b.token, &b.name, &b.password, client.0).await?;
     Ok(with_session(&s, actix_web::http::StatusCode::OK, session))
 }

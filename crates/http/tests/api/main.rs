@@ -16,4 +16,5 @@ mod security;
 mod selling;
 mod stripe;
 mod team;
+mod throttle;
 mod validation;
