@@ -43,7 +43,7 @@ async fn security_headers_on_pages_api_and_docs(app: TestApp) {
     let docs = app.req(Method::GET, "/api/docs/", None, None).await.expect(200);
     assert_common(&docs, "/api/docs/");
     assert!(docs.body.as_str().unwrap_or("").contains("swagger-ui"), "Swagger UI is served");
-    assert!(csp(&docs).contains("script-src 'self'"), "{}", csp(&docs));
+    assert!(csp(&docs).contains("script-src 'self'") && !csp(&docs).contains("unsafe-inline"), "{}", csp(&docs));
     let init = app.req(Method::GET, "/api/docs/swagger-initializer.js", None, None).await.expect(200);
     assert_common(&init, "swagger-initializer.js");
     let init = init.body.as_str().unwrap_or("").to_owned();
