@@ -414,17 +414,23 @@ pub async fn fail_untried(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, rea
     Ok(())
 }
 
-/// Marks an endpoint as failing since `now` unless it already is; returns since when it fails.
-pub async fn note_failure(conn: &mut Conn<'_>, app: &AppId, id: &EndpointId, now: OffsetDateTime) -> DbResult<Option<OffsetDateTime>> {
-    let since: Option<Option<i64>> = on!(conn, c => sqlx::query_scalar(
-        "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $3) WHERE app_id = $1 AND id = $2 RETURNING failing_since",
+/// Marks an endpoint as failing since `now` unless it already is; returns
+/// since when it fails and whether it is still enabled. It takes the
+/// endpoint's row lock first, so a try recorded after another one disabled
+/// the endpoint sees that (and does not queue a retry for it).
+pub async fn note_failure(conn: &mut Conn<'_>, app: &AppId, id: &EndpointId, now: OffsetDateTime) -> DbResult<(Option<OffsetDateTime>, bool)> {
+    let row: Option<(Option<i64>, bool)> = on!(conn, c => sqlx::query_as(
+        "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $3) WHERE app_id = $1 AND id = $2 RETURNING failing_since, enabled",
     )
     .bind(app.as_str())
     .bind(id.as_str())
     .bind(ms(now))
     .fetch_optional(&mut **c)
     .await?);
-    Ok(since.flatten().map(at))
+    Ok(match row {
+        Some((since, enabled)) => (since.map(at), enabled),
+        None => (None, false),
+    })
 }
 
 /// A success: the endpoint is healthy again.

@@ -334,11 +334,12 @@ impl Dispatcher {
                     }
                 }
                 _ => {
-                    let next = retry_after(tries, rand::thread_rng().r#gen::<f64>()).map(|d| now + d);
+                    // The endpoint first: another try may have disabled (or deleted) it meanwhile.
+                    let (since, enabled) = outbound::note_failure(conn, &c.app_id, &c.endpoint_id, now).await?;
+                    let next = if enabled { retry_after(tries, rand::thread_rng().r#gen::<f64>()).map(|d| now + d) } else { None };
                     let status = if next.is_some() { DeliveryStatus::Pending } else { DeliveryStatus::Failed };
                     outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &Outcome { status, attempts: tries, next_attempt_at: next }).await?;
-                    let since = outbound::note_failure(conn, &c.app_id, &c.endpoint_id, now).await?;
-                    if since.is_some_and(|t| now - t >= DISABLE_AFTER) && outbound::disable(conn, &c.app_id, &c.endpoint_id, "failing", now).await? {
+                    if enabled && since.is_some_and(|t| now - t >= DISABLE_AFTER) && outbound::disable(conn, &c.app_id, &c.endpoint_id, "failing", now).await? {
                         self.forget(&c.endpoint_id);
                         tracing::warn!(endpoint = %c.endpoint_id, "every try failed for 5 days: endpoint disabled");
                         email_owners(conn, &c.app_id, &url, now).await?;
