@@ -32,7 +32,7 @@ pub async fn measure(backend: Backend, activities: usize, automations: usize) ->
     let s = Services::new(fresh.db.clone(), Arc::new(SystemClock), keys, ServicesConfig::new("http://127.0.0.1:8080"));
     let (_, app) = s
         .create_admin_and_app(
-            NewAdminAndApp { email: "bench@example.com".into(), password: "a long bench password".into(), name: "Bench".into(), app_name: "Bench".into(), site_url: None },
+            NewAdminAndApp { email: "bench@example.com".into(), password: "correct horse battery staple".into(), name: "Bench".into(), app_name: "Bench".into(), site_url: None },
             false,
         )
         .await

@@ -111,7 +111,7 @@ pub async fn tollgate(backend: Backend, events: usize, endpoints: usize, rate: u
     let s = Services::new(fresh.db.clone(), Arc::new(SystemClock), keys, cfg);
     let (_, app) = s
         .create_admin_and_app(
-            NewAdminAndApp { email: "bench@example.com".into(), password: "a long bench password".into(), name: "Bench".into(), app_name: "Bench".into(), site_url: None },
+            NewAdminAndApp { email: "bench@example.com".into(), password: "correct horse battery staple".into(), name: "Bench".into(), app_name: "Bench".into(), site_url: None },
             false,
         )
         .await
