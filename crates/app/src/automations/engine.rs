@@ -300,14 +300,7 @@ impl Services {
                     return Err(AppError::conflict("endpoint_disabled", "the endpoint is disabled"));
                 }
                 let t = context["event_type"].as_str().and_then(|t| t.parse::<EventType>().ok()).unwrap_or(EventType::Activity(tollgate_domain::activity::ActivityKind::UserCreated));
-                let member = match &user {
-                    Some(u) => users::find(&mut tx.conn(), app, u).await?.map(crate::wire::UserResponse::from),
-                    None => None,
-                };
-                let product = match &run.product_id {
-                    Some(p) => products::find(&mut tx.conn(), app, p).await?.map(crate::wire::ProductResponse::from),
-                    None => None,
-                };
+                let (member, product) = crate::outbound::subjects(&mut tx.conn(), app, user.as_ref(), run.product_id.as_ref()).await?;
                 let data = json!({ "activity": context.get("activity").cloned(), "member": member, "product": product, "automation": { "id": run.automation_id, "run_id": run_id, "trigger": context } });
                 let msg = crate::outbound::publish_to(&mut tx.conn(), app, std::slice::from_ref(&ep), t, data, now).await?;
                 self.outbound_ready.notify_one();

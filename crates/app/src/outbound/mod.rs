@@ -19,7 +19,7 @@ pub mod signing;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use tollgate_domain::activity::Activity;
-use tollgate_domain::ids::{AppId, EndpointId, MessageId};
+use tollgate_domain::ids::{AppId, EndpointId, MessageId, ProductId, UserId};
 use tollgate_domain::outbound::{EventType, filter_accepts};
 use tollgate_domain::user::User;
 use tollgate_persistence::{Conn, outbound, products, users};
@@ -57,16 +57,22 @@ pub(crate) async fn publish_to(conn: &mut Conn<'_>, app: &AppId, targets: &[Endp
     Ok(id)
 }
 
-/// The data of an activity's event: the activity, its member and product as the REST API shows them.
-async fn activity_data(conn: &mut Conn<'_>, app: &AppId, a: &Activity) -> AppResult<Value> {
-    let member = match &a.user_id {
+/// The member and product an event is about, as the REST API shows them.
+pub(crate) async fn subjects(conn: &mut Conn<'_>, app: &AppId, user: Option<&UserId>, product: Option<&ProductId>) -> AppResult<(Option<UserResponse>, Option<ProductResponse>)> {
+    let member = match user {
         Some(u) => users::find(conn, app, u).await?.map(UserResponse::from),
         None => None,
     };
-    let product = match &a.product_id {
+    let product = match product {
         Some(p) => products::find(conn, app, p).await?.map(ProductResponse::from),
         None => None,
     };
+    Ok((member, product))
+}
+
+/// The data of an activity's event: the activity, its member and product.
+async fn activity_data(conn: &mut Conn<'_>, app: &AppId, a: &Activity) -> AppResult<Value> {
+    let (member, product) = subjects(conn, app, a.user_id.as_ref(), a.product_id.as_ref()).await?;
     Ok(json!({ "activity": ActivityResponse::from(a.clone()), "member": member, "product": product }))
 }
 
