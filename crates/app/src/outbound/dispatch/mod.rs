@@ -1,0 +1,380 @@
+//! Sends queued deliveries.
+//!
+//! The dispatcher claims due rows of `webhook_deliveries` in batches, with a
+//! one-minute lease, into one in-memory lane per endpoint. Each lane is
+//! drained by at most [`PER_ENDPOINT`] senders, and at most
+//! [`MAX_IN_FLIGHT`] requests are in flight in all, so a receiver that hangs
+//! for the whole 15 s timeout slows only itself. A lane holds about ten
+//! seconds of its endpoint's work (measured from its recent latency); a full
+//! lane's endpoint is left out of the next claim. Answers go to one recorder
+//! that writes them in batches, a transaction per batch.
+//!
+//! A row that waited in a lane too long to be sent inside its lease is given
+//! back unsent. A sender that dies mid-send leaves its rows leased; they are
+//! sent again when the lease ends (at-least-once, same `webhook-id`).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio::task::JoinSet;
+use tollgate_domain::ids::{AppId, EndpointId};
+use tollgate_domain::outbound::{Attempt, EndpointKind};
+use tollgate_persistence::outbound::{self, Claimed};
+
+use crate::error::AppResult;
+use crate::services::Services;
+
+mod record;
+mod send;
+
+use send::Answer;
+pub use send::{TIMEOUT, http_client};
+
+pub const MAX_IN_FLIGHT: usize = 64;
+pub const PER_ENDPOINT: usize = 4;
+const LEASE: time::Duration = time::Duration::seconds(60);
+/// Rows claimed at once.
+const CLAIM_BATCH: usize = 256;
+/// Rows held in lanes at most, and the level under which more are claimed.
+const HIGH_WATER: usize = 1024;
+const LOW_WATER: usize = 512;
+/// A row that waited longer than this is given back: sending it now could
+/// outlast its lease (60 s) by the request's timeout (15 s).
+const MAX_WAIT: Duration = Duration::from_secs(40);
+/// How much of an endpoint's work (by its recent latency) its lane holds.
+const LANE_MS: f64 = 10_000.0;
+const LANE_MAX: usize = 256;
+/// Answers written per transaction at most.
+const RECORD_BATCH: usize = 1024;
+/// How often the dispatcher looks for due deliveries when nothing woke it.
+/// Events are recorded deep inside other transactions, which cannot wake it
+/// after they commit; a cheap indexed read every 20 ms keeps the added
+/// latency small.
+const POLL: Duration = Duration::from_millis(20);
+/// How long an endpoint's settings and keys are reused without reading them again.
+const ENDPOINT_TTL: Duration = Duration::from_secs(1);
+
+#[derive(Clone)]
+pub struct Dispatcher(Arc<Shared>);
+
+struct Shared {
+    s: Services,
+    client: reqwest::Client,
+    endpoints: Mutex<HashMap<EndpointId, (Instant, Arc<Target>)>>,
+    lanes: Mutex<HashMap<EndpointId, Lane>>,
+    /// Rows waiting in lanes (not yet taken by a sender).
+    waiting: AtomicUsize,
+    sending: Semaphore,
+    /// Rung when the lanes run low: time to claim more.
+    room: Notify,
+}
+
+/// One endpoint's queue of claimed rows.
+struct Lane {
+    waiting: VecDeque<Item>,
+    senders: usize,
+    /// Recent latency, an exponential moving average in ms.
+    latency_ms: f64,
+}
+
+impl Lane {
+    fn new() -> Self {
+        Self { waiting: VecDeque::new(), senders: 0, latency_ms: 250.0 }
+    }
+
+    /// Rows this lane may hold: about [`LANE_MS`] of its endpoint's work.
+    fn cap(&self) -> usize {
+        ((LANE_MS / self.latency_ms.max(1.0)) as usize * PER_ENDPOINT).clamp(PER_ENDPOINT, LANE_MAX)
+    }
+}
+
+struct Item {
+    c: Claimed,
+    body: Option<String>,
+    claimed: Instant,
+}
+
+/// What sending to an endpoint needs, read once a second at most.
+struct Target {
+    endpoint: Option<tollgate_domain::outbound::Endpoint>,
+    keys: Vec<Vec<u8>>,
+}
+
+/// A try's answer, waiting to be written.
+struct Tried {
+    c: Claimed,
+    kind: EndpointKind,
+    url: String,
+    attempt: Attempt,
+    answer: Answer,
+}
+
+/// How a claimed row ended in this process.
+enum Done {
+    Tried(Tried),
+    /// Not tried: its endpoint is gone or disabled, or its event is missing.
+    Untried(Claimed, &'static str),
+    /// Given back unsent, due again at once.
+    Release(Claimed),
+}
+
+/// Counts a lane's sender out however its task ends (a normal end counts
+/// itself out under the lanes' lock and disarms this).
+struct SenderGuard {
+    d: Dispatcher,
+    endpoint: EndpointId,
+    armed: bool,
+}
+
+impl Drop for SenderGuard {
+    fn drop(&mut self) {
+        if self.armed {
+            let mut lanes = self.d.0.lanes.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(l) = lanes.get_mut(&self.endpoint) {
+                l.senders = l.senders.saturating_sub(1);
+            }
+        }
+    }
+}
+
+impl Dispatcher {
+    pub fn new(s: Services) -> Self {
+        let client = http_client(s.config.outbound.allow_private_networks);
+        Self(Arc::new(Shared {
+            s,
+            client,
+            endpoints: Default::default(),
+            lanes: Default::default(),
+            waiting: AtomicUsize::new(0),
+            sending: Semaphore::new(MAX_IN_FLIGHT),
+            room: Notify::new(),
+        }))
+    }
+
+    /// Claims up to `n` due deliveries, leaving out endpoints whose lane is full.
+    async fn claim(&self, n: usize) -> AppResult<Vec<Item>> {
+        let full: Vec<EndpointId> = {
+            let lanes = self.0.lanes.lock().unwrap_or_else(|e| e.into_inner());
+            lanes.iter().filter(|(_, l)| l.waiting.len() + l.senders >= l.cap()).map(|(e, _)| e.clone()).collect()
+        };
+        let s = &self.0.s;
+        let mut tx = s.db.begin().await?;
+        let claimed = outbound::claim_due(&mut tx.conn(), n as i64, s.now(), LEASE, &full).await?;
+        tx.commit().await?;
+        let at = Instant::now();
+        // The bodies of the whole batch in one read; one event goes to
+        // several endpoints, each of its deliveries gets the body.
+        let mut ids: Vec<_> = claimed.iter().map(|c| (c.app_id.clone(), c.message_id.clone())).collect();
+        ids.sort_unstable_by(|a, b| (a.0.as_str(), a.1.as_str()).cmp(&(b.0.as_str(), b.1.as_str())));
+        ids.dedup();
+        let bodies = {
+            let mut conn = s.db.acquire().await?;
+            outbound::payloads_of(&mut conn.conn(), &ids).await?
+        };
+        Ok(claimed.into_iter().map(|c| Item { body: bodies.get(&c.message_id).cloned(), c, claimed: at }).collect())
+    }
+
+    /// Puts claimed rows in their lanes and starts the senders they need.
+    fn enqueue(&self, items: Vec<Item>, done: &mpsc::Sender<Done>, senders: &mut JoinSet<()>) {
+        let mut start = Vec::new();
+        {
+            let mut lanes = self.0.lanes.lock().unwrap_or_else(|e| e.into_inner());
+            self.0.waiting.fetch_add(items.len(), Ordering::SeqCst);
+            for it in items {
+                lanes.entry(it.c.endpoint_id.clone()).or_insert_with(Lane::new).waiting.push_back(it);
+            }
+            for (e, l) in lanes.iter_mut() {
+                while l.senders < PER_ENDPOINT && l.senders < l.waiting.len() {
+                    l.senders += 1;
+                    start.push(e.clone());
+                }
+            }
+        }
+        for e in start {
+            let guard = SenderGuard { d: self.clone(), endpoint: e, armed: true };
+            senders.spawn(self.clone().sender(guard, done.clone()));
+        }
+    }
+
+    /// One of a lane's senders: takes its rows one at a time until the lane is empty.
+    async fn sender(self, mut guard: SenderGuard, done: mpsc::Sender<Done>) {
+        loop {
+            let item = {
+                let mut lanes = self.0.lanes.lock().unwrap_or_else(|e| e.into_inner());
+                let lane = lanes.entry(guard.endpoint.clone()).or_insert_with(Lane::new);
+                match lane.waiting.pop_front() {
+                    Some(it) => it,
+                    None => {
+                        lane.senders = lane.senders.saturating_sub(1);
+                        guard.armed = false;
+                        return;
+                    }
+                }
+            };
+            if self.0.waiting.fetch_sub(1, Ordering::SeqCst) <= LOW_WATER {
+                self.0.room.notify_one();
+            }
+            if item.claimed.elapsed() > MAX_WAIT {
+                let _ = done.send(Done::Release(item.c)).await;
+                continue;
+            }
+            let permit = self.0.sending.acquire().await.expect("the semaphore stays open");
+            let started = Instant::now();
+            let result = self.try_one(item.c, item.body).await;
+            drop(permit);
+            if let Ok(Done::Tried(_)) = &result {
+                let ms = started.elapsed().as_secs_f64() * 1000.0;
+                let mut lanes = self.0.lanes.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(l) = lanes.get_mut(&guard.endpoint) {
+                    l.latency_ms = 0.7 * l.latency_ms + 0.3 * ms;
+                }
+            }
+            match result {
+                Ok(d) => {
+                    let _ = done.send(d).await;
+                }
+                // The row stays leased and is sent again when the lease ends.
+                Err(e) => tracing::error!(error = %e, "a delivery could not be tried"),
+            }
+        }
+    }
+
+    /// Sends what is due now (one claim) and waits for the answers; returns
+    /// how many deliveries were claimed. For tests and `tollgate` commands,
+    /// on a dispatcher that is not [`run`](Self::run)ning.
+    pub async fn run_once(&self) -> AppResult<usize> {
+        let items = self.claim(CLAIM_BATCH).await?;
+        let n = items.len();
+        let (tx, mut rx) = mpsc::channel(n.max(1));
+        let mut senders = JoinSet::new();
+        self.enqueue(items, &tx, &mut senders);
+        drop(tx);
+        let mut done = Vec::with_capacity(n);
+        while let Some(d) = rx.recv().await {
+            done.push(d);
+        }
+        while senders.join_next().await.is_some() {}
+        self.record(done).await?;
+        Ok(n)
+    }
+
+    /// Sends until `stop` turns true: claims whenever the lanes run low and
+    /// something is due (checked every 20 ms, or at once when woken).
+    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let (tx, mut rx) = mpsc::channel::<Done>(RECORD_BATCH);
+        let recorder = {
+            let me = self.clone();
+            tokio::spawn(async move {
+                while let Some(first) = rx.recv().await {
+                    let mut batch = vec![first];
+                    while batch.len() < RECORD_BATCH {
+                        match rx.try_recv() {
+                            Ok(x) => batch.push(x),
+                            Err(_) => break,
+                        }
+                    }
+                    if let Err(e) = me.record(batch).await {
+                        // The rows stay leased and are sent again when the lease ends.
+                        tracing::error!(error = %e, "could not record delivery answers");
+                    }
+                }
+            })
+        };
+        let ready = self.0.s.outbound_ready.clone();
+        let mut senders = JoinSet::new();
+        while !*stop.borrow() {
+            while let Some(r) = senders.try_join_next() {
+                if let Err(e) = r {
+                    tracing::error!(error = %e, "a delivery sender failed");
+                }
+            }
+            let waiting = self.0.waiting.load(Ordering::SeqCst);
+            // A cheap read first: claiming is a write, and SQLite has one writer.
+            if waiting < LOW_WATER && self.anything_due().await {
+                match self.claim((HIGH_WATER - waiting).min(CLAIM_BATCH)).await {
+                    Ok(items) => {
+                        let got = items.len();
+                        self.enqueue(items, &tx, &mut senders);
+                        if got > 0 && self.0.waiting.load(Ordering::SeqCst) < LOW_WATER {
+                            continue;
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "could not claim deliveries"),
+                }
+            }
+            tokio::select! {
+                _ = stop.changed() => {}
+                _ = ready.notified() => {}
+                _ = self.0.room.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+        }
+        // Sends in flight are abandoned (their leases end and they are sent
+        // again); rows still waiting are given back at once.
+        senders.abort_all();
+        while senders.join_next().await.is_some() {}
+        let waiting: Vec<Claimed> = {
+            let mut lanes = self.0.lanes.lock().unwrap_or_else(|e| e.into_inner());
+            lanes.values_mut().flat_map(|l| l.waiting.drain(..).map(|it| it.c).collect::<Vec<_>>()).collect()
+        };
+        for c in waiting {
+            let _ = tx.send(Done::Release(c)).await;
+        }
+        drop(tx);
+        let _ = recorder.await;
+    }
+
+    async fn anything_due(&self) -> bool {
+        let s = &self.0.s;
+        match s.db.acquire().await {
+            Ok(mut c) => outbound::any_due(&mut c.conn(), s.now()).await.unwrap_or(true),
+            Err(_) => true,
+        }
+    }
+
+    /// The endpoint's settings and signing keys, read at most once per second.
+    async fn target(&self, app: &AppId, id: &EndpointId) -> AppResult<Arc<Target>> {
+        if let Some((at, t)) = self.0.endpoints.lock().unwrap_or_else(|e| e.into_inner()).get(id) {
+            if at.elapsed() < ENDPOINT_TTL {
+                return Ok(t.clone());
+            }
+        }
+        let s = &self.0.s;
+        let mut conn = s.db.acquire().await?;
+        let endpoint = outbound::find_endpoint(&mut conn.conn(), app, id).await?;
+        let keys = match &endpoint {
+            Some(e) if e.kind == EndpointKind::Standard => s.signing_keys(&mut conn.conn(), app, id).await?,
+            _ => Vec::new(),
+        };
+        let t = Arc::new(Target { endpoint, keys });
+        self.0.endpoints.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), (Instant::now(), t.clone()));
+        Ok(t)
+    }
+
+    /// Tries one claimed delivery, unless its endpoint is gone or disabled.
+    async fn try_one(&self, c: Claimed, body: Option<String>) -> AppResult<Done> {
+        let s = &self.0.s;
+        let target = self.target(&c.app_id, &c.endpoint_id).await?;
+        let endpoint = match (&target.endpoint, &body) {
+            (None, _) => return Ok(Done::Untried(c, "the endpoint was deleted")),
+            (Some(e), _) if !e.enabled => return Ok(Done::Untried(c, "the endpoint is disabled")),
+            (_, None) => return Ok(Done::Untried(c, "the event is missing")),
+            (Some(e), Some(_)) => e,
+        };
+        let payload = body.unwrap_or_default();
+        let attempted_at = s.now();
+        let started = Instant::now();
+        let allow_private = s.config.outbound.allow_private_networks;
+        let answer = send::send(&self.0.client, allow_private, &endpoint.url, endpoint.kind, &c, &payload, &target.keys, attempted_at).await;
+        let latency_ms = started.elapsed().as_millis() as i64;
+        let (status_code, body, error) = match &answer {
+            Answer::Status { code, body } => (Some(*code), Some(body.clone()), None),
+            Answer::Error(e) => (None, None, Some(e.clone())),
+        };
+        let attempt = Attempt { n: c.attempts + 1, attempted_at, status_code, latency_ms, response_body: body, error };
+        Ok(Done::Tried(Tried { kind: endpoint.kind, url: endpoint.url.clone(), c, attempt, answer }))
+    }
+}

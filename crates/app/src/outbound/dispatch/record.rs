@@ -1,0 +1,114 @@
+//! Writing answers: a batch of them in one transaction. Successes, the common
+//! case, cost two statements per batch whatever its size; failures, 410s and
+//! untried rows are written one by one with their consequences (retry
+//! schedule, disabling, the owners' email).
+
+use std::collections::HashSet;
+
+use rand::Rng;
+use time::OffsetDateTime;
+use tollgate_domain::auth::Role;
+use tollgate_domain::ids::{AppId, EndpointId};
+use tollgate_domain::outbound::{DISABLE_AFTER, DeliveryStatus, EndpointKind, retry_after};
+use tollgate_persistence::outbound::{self, Outcome};
+use tollgate_persistence::{Conn, admins, apps};
+
+use super::send::Answer;
+use super::{Dispatcher, Done, Tried};
+use crate::error::AppResult;
+use crate::mail;
+
+impl Dispatcher {
+    /// Writes answers and their consequences in one transaction.
+    pub(super) async fn record(&self, done: Vec<Done>) -> AppResult<()> {
+        if done.is_empty() {
+            return Ok(());
+        }
+        let s = &self.0.s;
+        let now = s.now();
+        let mut tx = s.db.begin().await?;
+        let conn = &mut tx.conn();
+        let mut delivered = Vec::new();
+        let mut healthy = HashSet::new();
+        let mut seen = HashSet::new();
+        let mut rest = Vec::new();
+        let mut back = Vec::new();
+        for d in done {
+            match d {
+                Done::Tried(t) if matches!(t.answer, Answer::Status { code, .. } if (200..300).contains(&code)) && seen.insert(t.c.id.clone()) => {
+                    healthy.insert((t.c.app_id.clone(), t.c.endpoint_id.clone()));
+                    delivered.push((t.c.app_id, t.c.id, t.attempt, t.c.attempts + 1));
+                }
+                Done::Release(c) => back.push((c.app_id, c.id)),
+                other => rest.push(other),
+            }
+        }
+        outbound::record_delivered(conn, &delivered).await?;
+        for (app, endpoint) in &healthy {
+            outbound::note_success(conn, app, endpoint).await?;
+        }
+        outbound::release(conn, &back, now).await?;
+        for d in rest {
+            match d {
+                Done::Untried(c, reason) => outbound::fail_untried(conn, &c.app_id, &c.id, reason, now).await?,
+                Done::Tried(t) => self.record_one(conn, t, now).await?,
+                Done::Release(_) => unreachable!("releases were written above"),
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_one(&self, conn: &mut Conn<'_>, t: Tried, now: OffsetDateTime) -> AppResult<()> {
+        let Tried { c, kind, url, attempt, answer } = t;
+        let tries = c.attempts + 1;
+        match answer {
+            Answer::Status { code, .. } if (200..300).contains(&code) => {
+                let o = Outcome { status: DeliveryStatus::Delivered, attempts: tries, next_attempt_at: None };
+                outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &o).await?;
+                outbound::note_success(conn, &c.app_id, &c.endpoint_id).await?;
+            }
+            Answer::Status { code: 410, .. } => {
+                let o = Outcome { status: DeliveryStatus::Failed, attempts: tries, next_attempt_at: None };
+                outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &o).await?;
+                self.forget(&c.endpoint_id);
+                match kind {
+                    // Zapier answers 410 when the Zap is off: the subscription is over.
+                    EndpointKind::Zapier => {
+                        outbound::delete_endpoint(conn, &c.app_id, &c.endpoint_id, now).await?;
+                        tracing::info!(endpoint = %c.endpoint_id, "Zapier answered 410 Gone: hook removed");
+                    }
+                    EndpointKind::Standard => {
+                        outbound::disable(conn, &c.app_id, &c.endpoint_id, "gone", now).await?;
+                        tracing::warn!(endpoint = %c.endpoint_id, "endpoint answered 410 Gone: disabled");
+                    }
+                }
+            }
+            _ => {
+                // The endpoint first: another try may have disabled (or deleted) it meanwhile.
+                let (since, enabled) = outbound::note_failure(conn, &c.app_id, &c.endpoint_id, now).await?;
+                let next = if enabled { retry_after(tries, rand::thread_rng().r#gen::<f64>()).map(|d| now + d) } else { None };
+                let status = if next.is_some() { DeliveryStatus::Pending } else { DeliveryStatus::Failed };
+                outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &Outcome { status, attempts: tries, next_attempt_at: next }).await?;
+                if enabled && since.is_some_and(|t| now - t >= DISABLE_AFTER) && outbound::disable(conn, &c.app_id, &c.endpoint_id, "failing", now).await? {
+                    self.forget(&c.endpoint_id);
+                    tracing::warn!(endpoint = %c.endpoint_id, "every try failed for 5 days: endpoint disabled");
+                    email_owners(conn, &c.app_id, &url, now).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn forget(&self, id: &EndpointId) {
+        self.0.endpoints.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+    }
+}
+
+async fn email_owners(conn: &mut Conn<'_>, app: &AppId, url: &str, now: OffsetDateTime) -> AppResult<()> {
+    let site = apps::find(conn, app).await?.map(|a| a.name).unwrap_or_default();
+    for m in admins::list_team(conn, app).await?.into_iter().filter(|m| m.role == Role::Owner) {
+        mail::enqueue(conn, app, m.admin.email.as_str(), mail::endpoint_disabled(&site, url), now).await?;
+    }
+    Ok(())
+}
