@@ -19,6 +19,7 @@ import { ConfirmEmailPage, MagicLinkPage, MemberLoginPage } from "@/features/mem
 import { ProductDetailPage } from "@/features/products/product-detail-page";
 import { ProductsPage } from "@/features/products/products-page";
 import { SettingsPage } from "@/features/settings/settings-page";
+import { StagesPage } from "@/features/stages/stages-page";
 import { AcceptInvitePage } from "@/features/team/accept-invite-page";
 import { TeamPage } from "@/features/team/team-page";
 import { EndpointDetailPage } from "@/features/webhooks/endpoint-detail-page";
@@ -112,6 +113,7 @@ export const routes: RouteObject[] = [
           { path: "automations/:id", element: page(<AutomationPage />) },
           { path: "settings", element: <SettingsPage /> },
           { path: "settings/connectors", element: <ConnectorsPage /> },
+          { path: "settings/stages", element: <StagesPage /> },
           { path: "settings/api-keys", element: <ApiKeysPage /> },
           { path: "settings/webhooks", element: <WebhooksPage /> },
           { path: "settings/webhooks/:id", element: <EndpointDetailPage /> },

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod automations;
 pub mod crypto;
+pub mod customers;
 pub mod error;
 pub mod mail;
 pub mod member_area;

@@ -61,6 +61,14 @@ pub struct UserResponse {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Lifecycle stage from the member's Stripe subscriptions (the app's stage definitions); null: none.
+    pub stage: Option<String>,
+    /// Monthly recurring revenue in minor units of `mrr_currency` (active and past-due subscriptions; trialing counts 0).
+    pub mrr: i64,
+    pub mrr_currency: Option<String>,
+    /// When the member's next live subscription renews (or their trial ends); null when nothing renews.
+    #[schema(format = DateTime)]
+    pub renews_at: Option<String>,
 }
 
 impl From<User> for UserResponse {
@@ -73,6 +81,10 @@ impl From<User> for UserResponse {
             last_login_at: u.last_login_at.map(rfc3339),
             created_at: rfc3339(u.created_at),
             updated_at: rfc3339(u.updated_at),
+            stage: u.customer.stage,
+            mrr: u.customer.mrr,
+            mrr_currency: u.customer.currency,
+            renews_at: u.customer.renews_at.map(rfc3339),
         }
     }
 }

@@ -66,6 +66,16 @@ impl Worker {
                 s.run_automation_step(&job.app_id, &run, step, job.attempts >= job.max_attempts).await.map_err(|e| e.to_string())
             })
         });
+        w.register(crate::customers::RECOMPUTE_JOB, |s, job| {
+            Box::pin(async move {
+                let generation = job.payload.get("generation").and_then(|v| v.as_i64()).ok_or("payload lacks generation")?;
+                let after = match job.payload.get("after").and_then(|v| v.as_str()) {
+                    Some(u) => Some(tollgate_domain::ids::UserId::parse(u).map_err(|e| e.message)?),
+                    None => None,
+                };
+                s.run_stage_recompute(&job.app_id, i128::from(generation), after).await.map_err(|e| e.to_string())
+            })
+        });
         w.register(crate::stripe::SWEEP_JOB, |s, job| {
             Box::pin(async move {
                 s.sweep_ended_access(&job.app_id).await.map_err(|e| e.to_string())?;

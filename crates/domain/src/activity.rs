@@ -31,10 +31,12 @@ pub enum ActivityKind {
     ProductPurchased,
     SubscriptionStarted,
     SubscriptionCancelled,
+    /// A member's lifecycle stage changed (data: from, to).
+    MemberStageChanged,
 }
 
 impl ActivityKind {
-    pub const ALL: [ActivityKind; 14] = [
+    pub const ALL: [ActivityKind; 15] = [
         ActivityKind::UserLogin,
         ActivityKind::UserCreated,
         ActivityKind::UserActivate,
@@ -49,6 +51,7 @@ impl ActivityKind {
         ActivityKind::ProductPurchased,
         ActivityKind::SubscriptionStarted,
         ActivityKind::SubscriptionCancelled,
+        ActivityKind::MemberStageChanged,
     ];
 
     /// The stable wire name, used in the API, in storage and in outbound webhooks.
@@ -68,6 +71,7 @@ impl ActivityKind {
             ActivityKind::ProductPurchased => "product.purchased",
             ActivityKind::SubscriptionStarted => "subscription.started",
             ActivityKind::SubscriptionCancelled => "subscription.cancelled",
+            ActivityKind::MemberStageChanged => "member.stage_changed",
         }
     }
 
@@ -88,6 +92,7 @@ impl ActivityKind {
             ActivityKind::ProductPurchased => "Product Purchased",
             ActivityKind::SubscriptionStarted => "Subscription Started",
             ActivityKind::SubscriptionCancelled => "Subscription Cancelled",
+            ActivityKind::MemberStageChanged => "Member Stage Changed",
         }
     }
 }

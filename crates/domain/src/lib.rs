@@ -18,6 +18,7 @@ pub mod outbound;
 pub mod page;
 pub mod product;
 pub mod selling;
+pub mod stages;
 pub mod subscription;
 pub mod team;
 pub mod user;

@@ -58,6 +58,7 @@ impl EventType {
             EventType::Activity(ProductPurchased) => "A member bought a product (one-time or the first payment of a subscription).",
             EventType::Activity(SubscriptionStarted) => "A Stripe subscription of a linked product started.",
             EventType::Activity(SubscriptionCancelled) => "A Stripe subscription of a linked product was cancelled.",
+            EventType::Activity(MemberStageChanged) => "A member's lifecycle stage changed (data.from and data.to name the stages; null is no stage).",
             EventType::MemberUpdated => "A member's email or name changed.",
         }
     }

@@ -14,6 +14,8 @@ pub struct User {
     pub last_login_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// Lifecycle stage, MRR and renewal date, kept current from the member's subscriptions.
+    pub customer: crate::stages::CustomerFigures,
 }
 
 pub fn user_name(s: &str) -> Result<String, crate::error::FieldProblem> {

@@ -367,6 +367,12 @@ pub struct UserListQuery {
     /// Matches the start of the email or any part of the name, case-insensitively.
     #[validate(length(max = 200))]
     pub q: Option<String>,
+    /// Members in this lifecycle stage (a stage name).
+    #[validate(length(min = 1, max = 40))]
+    pub stage: Option<String>,
+    /// Members whose renewal date falls within this many days from now (1 to 366).
+    #[validate(range(min = 1, max = 366))]
+    pub renews_within_days: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -645,7 +651,37 @@ pub struct MemberSessionResponse {
     pub access_token: String,
     pub token_type: String,
     pub expires_in: i64,
-    pub user: UserResponse,
+    pub user: MemberUserResponse,
+}
+
+/// The signed-in member, as the member sees themselves (no admin-side figures such as stage or MRR).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberUserResponse {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub has_password: bool,
+    #[schema(format = DateTime)]
+    pub last_login_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<tollgate_domain::user::User> for MemberUserResponse {
+    fn from(u: tollgate_domain::user::User) -> Self {
+        let u = UserResponse::from(u);
+        MemberUserResponse {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            has_password: u.has_password,
+            last_login_at: u.last_login_at,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -20,7 +20,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{auth, automations, member, member_area, ops, outbound, resources, selling, stripe, team};
+use crate::routes::{auth, automations, customers, member, member_area, ops, outbound, resources, selling, stripe, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -175,7 +175,8 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(member_area::purchases)
         .service(member_area::subscriptions)
         .configure(outbound::configure)
-        .configure(automations::configure);
+        .configure(automations::configure)
+        .configure(customers::configure);
 }
 
 fn api_v1() -> utoipa_actix_web::scope::Scope<impl actix_web::dev::ServiceFactory<

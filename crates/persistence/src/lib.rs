@@ -31,6 +31,7 @@ pub mod outbound;
 pub mod outbox;
 pub mod products;
 pub mod selling;
+pub mod stages;
 pub mod sessions;
 pub mod stripe;
 pub mod throttle;

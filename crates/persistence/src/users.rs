@@ -4,6 +4,7 @@ use time::OffsetDateTime;
 use tollgate_domain::email::Email;
 use tollgate_domain::ids::{AppId, UserId};
 use tollgate_domain::page::{Limit, Page};
+use tollgate_domain::stages::CustomerFigures;
 use tollgate_domain::user::User;
 
 use crate::{Conn, DbResult, at, ms, on, opt_at};
@@ -18,6 +19,10 @@ struct UserRow {
     last_login_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    stage: Option<String>,
+    mrr: i64,
+    mrr_currency: Option<String>,
+    renews_at: Option<i64>,
 }
 
 impl From<UserRow> for User {
@@ -31,6 +36,7 @@ impl From<UserRow> for User {
             last_login_at: opt_at(r.last_login_at),
             created_at: at(r.created_at),
             updated_at: at(r.updated_at),
+            customer: CustomerFigures { stage: r.stage, mrr: r.mrr, currency: r.mrr_currency, renews_at: opt_at(r.renews_at) },
         }
     }
 }
@@ -44,7 +50,7 @@ struct CredRow {
 
 macro_rules! cols {
     () => {
-        "app_id, id, email, name, (password_hash IS NOT NULL) AS has_password, last_login_at, created_at, updated_at"
+        "app_id, id, email, name, (password_hash IS NOT NULL) AS has_password, last_login_at, created_at, updated_at, stage, mrr, mrr_currency, renews_at"
     };
 }
 
@@ -176,6 +182,20 @@ pub async fn record_login(conn: &mut Conn<'_>, app: &AppId, id: &UserId, now: Of
 /// any part of the name, case-insensitively in any script (the name is
 /// compared in its folded form).
 pub async fn list(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>, after: Option<&UserId>, limit: Limit) -> DbResult<Page<User>> {
+    list_filtered(conn, app, query, &UserFilter::default(), after, limit).await
+}
+
+/// The members list's filters beside the search.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Members in this lifecycle stage.
+    pub stage: Option<String>,
+    /// Members whose renewal date falls in `[from, until]`.
+    pub renews_between: Option<(OffsetDateTime, OffsetDateTime)>,
+}
+
+/// [`list`] with filters; newest first, keyset-paginated on the id.
+pub async fn list_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>, f: &UserFilter, after: Option<&UserId>, limit: Limit) -> DbResult<Page<User>> {
     let pattern = query.map(|q| {
         let esc = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         (format!("{esc}%"), format!("%{esc}%"))
@@ -186,6 +206,12 @@ pub async fn list(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>, after: 
         if let Some((prefix, contains)) = &pattern {
             qb.push(" AND (email LIKE ").push_bind(prefix.clone()).push(" ESCAPE '\\' OR name_folded LIKE ");
             qb.push_bind(contains.clone()).push(" ESCAPE '\\')");
+        }
+        if let Some(stage) = &f.stage {
+            qb.push(" AND stage = ").push_bind(stage.clone());
+        }
+        if let Some((from, until)) = f.renews_between {
+            qb.push(" AND renews_at >= ").push_bind(ms(from)).push(" AND renews_at <= ").push_bind(ms(until));
         }
         if let Some(a) = after {
             qb.push(" AND id < ").push_bind(a.as_str());

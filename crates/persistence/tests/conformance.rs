@@ -91,6 +91,7 @@ fn user(app: &App, email: &str, name: &str) -> User {
         last_login_at: None,
         created_at: T0,
         updated_at: T0,
+        customer: Default::default(),
     }
 }
 

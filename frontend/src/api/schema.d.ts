@@ -189,6 +189,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/app/metrics/stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members and MRR per lifecycle stage. */
+        get: operations["stage_totals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/app/stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The app's lifecycle stages (the defaults until edited) and the progress of the recompute after the last edit. */
+        get: operations["get_stages"];
+        /**
+         * Replaces the app's lifecycle stages; every member's stage is recomputed in the background
+         *     (members whose stage changes get a `member.stage_changed` activity).
+         */
+        put: operations["put_stages"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/accept-invite": {
         parameters: {
             query?: never;
@@ -1400,7 +1438,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists members newest first; `q` searches email (prefix) and name. */
+        /** Lists members newest first; `q` searches email (prefix) and name; `stage` and `renews_within_days` filter. */
         get: operations["list_users"];
         put?: never;
         /** Creates a member (records User Created; optionally emails an invitation). Accepts an `Idempotency-Key` header. */
@@ -1745,6 +1783,26 @@ export interface paths {
     };
 }
 export interface webhooks {
+    "member.stage_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Member Stage Changed
+         * @description A member's lifecycle stage changed (data.from and data.to name the stages; null is no stage).
+         */
+        post: operations["event_member_stage_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "member.updated": {
         parameters: {
             query?: never;
@@ -2828,7 +2886,20 @@ export interface components {
                 id: string;
                 /** Format: date-time */
                 last_login_at?: string | null;
+                /**
+                 * Format: int64
+                 * @description Monthly recurring revenue in minor units of `mrr_currency` (active and past-due subscriptions; trialing counts 0).
+                 */
+                mrr: number;
+                mrr_currency?: string | null;
                 name: string;
+                /**
+                 * Format: date-time
+                 * @description When the member's next live subscription renews (or their trial ends); null when nothing renews.
+                 */
+                renews_at?: string | null;
+                /** @description Lifecycle stage from the member's Stripe subscriptions (the app's stage definitions); null: none. */
+                stage?: string | null;
                 /** Format: date-time */
                 updated_at: string;
             }[];
@@ -2865,7 +2936,7 @@ export interface components {
             size: number;
         };
         /** @enum {string} */
-        MemberField: "email" | "name";
+        MemberField: "email" | "name" | "stage";
         MemberLoginRequest: {
             app_id: string;
             email: string;
@@ -2919,7 +2990,20 @@ export interface components {
             /** Format: int64 */
             expires_in: number;
             token_type: string;
-            user: components["schemas"]["UserResponse"];
+            user: components["schemas"]["MemberUserResponse"];
+        };
+        /** @description The signed-in member, as the member sees themselves (no admin-side figures such as stage or MRR). */
+        MemberUserResponse: {
+            /** Format: date-time */
+            created_at: string;
+            email: string;
+            has_password: boolean;
+            id: string;
+            /** Format: date-time */
+            last_login_at?: string | null;
+            name: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         MembershipResponse: {
             app_id: string;
@@ -3115,6 +3199,21 @@ export interface components {
             kind: string;
             url: string;
         };
+        /**
+         * @description The app's stages, highest priority first: a member takes the first stage one of their subscriptions matches.
+         *     (Checked by the domain's stage rules, so every error is reported at once.)
+         */
+        PutStagesRequest: {
+            stages: components["schemas"]["StageBody"][];
+        };
+        /** @description The recompute of every member's stage that follows an edit. */
+        RecomputeProgress: {
+            /** Format: int64 */
+            done: number;
+            running: boolean;
+            /** Format: int64 */
+            total: number;
+        };
         RecoverResponse: {
             /** @description Events Stripe had that Tollgate had not received. */
             recovered: number;
@@ -3234,6 +3333,40 @@ export interface components {
         SetupStatus: {
             /** @description True until the first admin exists. */
             needs_setup: boolean;
+        };
+        StageBody: {
+            /** @description 1 to 40 characters, unique in the app (case-insensitively). */
+            name: string;
+            /** @description The statuses that put a member in this stage; each status in at most one stage. */
+            statuses: components["schemas"]["StageStatus"][];
+        };
+        /**
+         * @description What a stage matches: a Stripe subscription status, or `none` (members without any subscription).
+         * @enum {string}
+         */
+        StageStatus: "trialing" | "active" | "past_due" | "incomplete" | "incomplete_expired" | "unpaid" | "canceled" | "paused" | "none";
+        StageTotalResponse: {
+            /** Format: int64 */
+            members: number;
+            /**
+             * Format: int64
+             * @description Sum of the members' MRR in minor units of the response's currency.
+             */
+            mrr: number;
+            /** @description The stage's name; null for members without a stage. */
+            stage?: string | null;
+        };
+        StageTotalsResponse: {
+            /** @description The currency most paying subscriptions use; null when nobody pays yet. */
+            currency?: string | null;
+            /** @description Defined stages in priority order (each present, possibly with 0 members), then members without a stage. */
+            data: components["schemas"]["StageTotalResponse"][];
+        };
+        StagesResponse: {
+            /** @description False while the app uses the default stages. */
+            customized: boolean;
+            recompute: components["schemas"]["RecomputeProgress"];
+            stages: components["schemas"]["StageBody"][];
         };
         /** @description One thing a run does. */
         Step: {
@@ -3488,7 +3621,20 @@ export interface components {
             id: string;
             /** Format: date-time */
             last_login_at?: string | null;
+            /**
+             * Format: int64
+             * @description Monthly recurring revenue in minor units of `mrr_currency` (active and past-due subscriptions; trialing counts 0).
+             */
+            mrr: number;
+            mrr_currency?: string | null;
             name: string;
+            /**
+             * Format: date-time
+             * @description When the member's next live subscription renews (or their trial ends); null when nothing renews.
+             */
+            renews_at?: string | null;
+            /** @description Lifecycle stage from the member's Stripe subscriptions (the app's stage definitions); null: none. */
+            stage?: string | null;
             /** Format: date-time */
             updated_at: string;
         };
@@ -4004,6 +4150,132 @@ export interface operations {
                     "application/json": components["schemas"]["MrrHistoryResponse"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stage_totals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageTotalsResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_stages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StagesResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_stages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutStagesRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StagesResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stages (required, too_many), stages[i].name (required, too_long, duplicate), stages[i].statuses[j] (duplicate_status) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7365,6 +7637,10 @@ export interface operations {
                 cursor?: string;
                 /** @description Matches the start of the email or any part of the name, case-insensitively. */
                 q?: string;
+                /** @description Members in this lifecycle stage (a stage name). */
+                stage?: string;
+                /** @description Members whose renewal date falls within this many days from now (1 to 366). */
+                renews_within_days?: number;
             };
             header?: never;
             path?: never;
@@ -7378,6 +7654,22 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListResponse_UserResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             422: {
@@ -8463,6 +8755,45 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    event_member_stage_changed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`msg_…`); the same on every try of this event. */
+                "webhook-id": string;
+                /** @description When this try was sent, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description Webhook endpoints only: `v1,<base64>` signatures, space-separated. */
+                "webhook-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"] & {
+                    /** @enum {string} */
+                    type?: "member.stage_changed";
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled (a Zapier hook is removed) at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -19,6 +19,7 @@ const EVENTS = [
   { type: 'product.purchased', label: 'Product Purchased', description: 'a member buys a product (one-time, or the first payment of a subscription)', product: true },
   { type: 'subscription.started', label: 'Subscription Started', description: 'a Stripe subscription of a linked product starts', product: true },
   { type: 'subscription.cancelled', label: 'Subscription Cancelled', description: 'a Stripe subscription of a linked product is cancelled', product: true },
+  { type: 'member.stage_changed', label: 'Member Stage Changed', description: "a member's lifecycle stage changes (from and to name the stages)" },
   { type: 'member.updated', label: 'Member Updated', description: "a member's email or name changes", activity: false },
 ].map((e) => ({
   ...e,
@@ -36,6 +37,10 @@ const MEMBER_FIELDS = [
   { key: 'data__member__last_login_at', label: 'Member Last Login At', type: 'datetime' },
   { key: 'data__member__created_at', label: 'Member Created At', type: 'datetime' },
   { key: 'data__member__updated_at', label: 'Member Updated At', type: 'datetime' },
+  { key: 'data__member__stage', label: 'Member Lifecycle Stage' },
+  { key: 'data__member__mrr', label: 'Member MRR (minor units)', type: 'integer' },
+  { key: 'data__member__mrr_currency', label: 'Member MRR Currency' },
+  { key: 'data__member__renews_at', label: 'Member Renews At', type: 'datetime' },
 ];
 
 const PRODUCT_FIELDS = [
@@ -80,6 +85,10 @@ const sample = (ev) => {
     last_login_at: at,
     created_at: '2025-11-02T09:00:00Z',
     updated_at: at,
+    stage: 'Customer',
+    mrr: 2500,
+    mrr_currency: 'usd',
+    renews_at: '2026-02-15T10:30:00Z',
   };
   const product = ev.product
     ? {
@@ -102,7 +111,7 @@ const sample = (ev) => {
         label: ev.label,
         user_id: member.id,
         product_id: product ? product.id : null,
-        data: {},
+        data: ev.type === 'member.stage_changed' ? { from: 'Trial', to: 'Customer' } : {},
         occurred_at: at,
       }
     : null;

@@ -30,7 +30,8 @@ describe('app definition', () => {
     const types = [
       'user.login', 'user.created', 'user.activate', 'user.inactive', 'user.video_watched', 'user.audio_listened',
       'user.file_downloaded', 'user.page_completed', 'user.product_completed', 'product.access_granted',
-      'product.access_removed', 'product.purchased', 'subscription.started', 'subscription.cancelled', 'member.updated',
+      'product.access_removed', 'product.purchased', 'subscription.started', 'subscription.cancelled', 'member.stage_changed',
+      'member.updated',
     ];
     assert.deepEqual(EVENTS.map((e) => e.type), types);
     const hooks = Object.values(App.triggers).filter((t) => t.operation.type === 'hook');

@@ -171,6 +171,7 @@ impl Services {
                     Some(m) => match field {
                         MemberField::Email => m.email.as_str().eq_ignore_ascii_case(equals.trim()),
                         MemberField::Name => m.name == *equals,
+                        MemberField::Stage => m.customer.stage.as_deref().unwrap_or("").eq_ignore_ascii_case(equals.trim()),
                     },
                     None => false,
                 },

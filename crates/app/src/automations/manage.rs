@@ -359,6 +359,7 @@ impl Services {
                 last_login_at: None,
                 created_at: now,
                 updated_at: now,
+                customer: Default::default(),
             },
         };
         let (site, mut vars) = self.template_vars(&mut c.conn(), app, &member, product).await?;
@@ -376,7 +377,11 @@ fn describe_condition(c: &Condition) -> String {
     match c {
         Condition::HasAccess { product_id } => format!("the member has access to {product_id}"),
         Condition::LacksAccess { product_id } => format!("the member has no access to {product_id}"),
-        Condition::MemberField { field, equals } => format!("the member's {} is {equals:?}", if *field == super::model::MemberField::Email { "email" } else { "name" }),
+        Condition::MemberField { field, equals } => format!("the member's {} is {equals:?}", match field {
+            super::model::MemberField::Email => "email",
+            super::model::MemberField::Name => "name",
+            super::model::MemberField::Stage => "lifecycle stage",
+        }),
         Condition::GrantSource { source } => format!("the grant came from {source}"),
     }
 }

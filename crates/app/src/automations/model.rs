@@ -58,6 +58,8 @@ impl Trigger {
 pub enum MemberField {
     Email,
     Name,
+    /// The member's lifecycle stage (its name, case-insensitive; empty: no stage).
+    Stage,
 }
 
 /// A check on the member (and the triggering activity) when a run starts, or in a `stop_unless` step.

@@ -104,6 +104,7 @@ pub fn sample_data(t: EventType, now: OffsetDateTime) -> Value {
     let member = json!({
         "id": "usr_00000000000070008000000000000001", "email": "ada@example.com", "name": "Ada Lovelace",
         "has_password": false, "last_login_at": null, "created_at": ts, "updated_at": ts,
+        "stage": "Customer", "mrr": 2500, "mrr_currency": "usd", "renews_at": ts,
     });
     let product = t.has_product().then(|| {
         json!({
@@ -115,7 +116,9 @@ pub fn sample_data(t: EventType, now: OffsetDateTime) -> Value {
     let activity = match t {
         EventType::Activity(k) => json!({
             "id": "act_00000000000070008000000000000001", "kind": k.as_str(), "label": k.label(),
-            "user_id": member["id"], "product_id": product.as_ref().map(|p| p["id"].clone()), "data": {}, "occurred_at": ts,
+            "user_id": member["id"], "product_id": product.as_ref().map(|p| p["id"].clone()),
+            "data": if k == tollgate_domain::activity::ActivityKind::MemberStageChanged { json!({"from": "Trial", "to": "Customer"}) } else { json!({}) },
+            "occurred_at": ts,
         }),
         EventType::MemberUpdated => Value::Null,
     };

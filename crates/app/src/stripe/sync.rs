@@ -243,7 +243,10 @@ impl Services {
             cancel_recorded,
             state_at,
         };
+        let user = rec.user_id.clone();
         repo::upsert_subscription(&mut tx.conn(), app, &rec, now).await?;
+        // Stage, MRR and renewal date follow the subscription in the same transaction.
+        self.refresh_customer_in(&mut tx.conn(), app, &user).await?;
         tx.commit().await?;
         self.jobs_ready.notify_one();
         Ok(true)

@@ -74,12 +74,16 @@ impl Services {
             last_login_at: None,
             created_at: now,
             updated_at: now,
+            customer: Default::default(),
         };
         match users::insert(conn, &u, password_hash).await {
             Err(DbError::UniqueViolation) => return Err(AppError::field("email", "taken", "a member with this email exists")),
             r => r?,
         }
         record(conn, app, NewActivity::new(ActivityKind::UserCreated, Some(u.id.clone()), None, now).with_data(serde_json::json!({ "email": u.email }))).await?;
+        // A new member has no subscription: the app's "none" stage (a Lead), if it has one.
+        let mut u = u;
+        u.customer = self.refresh_customer_in(conn, app, &u.id).await?;
         if send_invite {
             let raw = random_token();
             magic_links::insert(conn, app, &token_hash(&raw), &u.id, now + INVITE_TTL, now).await?;
@@ -99,13 +103,23 @@ impl Services {
         users::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("user"))
     }
 
-    pub async fn list_members(&self, app: &AppId, query: Option<&str>, after: Option<&UserId>, limit: Limit) -> AppResult<Page<User>> {
+    /// Lists members newest first: `query` searches, `stage` and
+    /// `renews_within_days` filter (renewal between now and that many days on).
+    pub async fn list_members(&self, app: &AppId, query: Option<&str>, stage: Option<&str>, renews_within_days: Option<i64>, after: Option<&UserId>, limit: Limit) -> AppResult<Page<User>> {
         let q = query.map(str::trim).filter(|q| !q.is_empty());
         if q.is_some_and(|q| q.chars().count() > 200) {
             return Err(AppError::field("q", "too_long", "must have at most 200 characters"));
         }
+        if let Some(d) = renews_within_days.filter(|d| !(1..=366).contains(d)) {
+            return Err(AppError::field("renews_within_days", "out_of_range", format!("must be between 1 and 366, not {d}")));
+        }
+        let now = self.now();
+        let filter = users::UserFilter {
+            stage: stage.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
+            renews_between: renews_within_days.map(|d| (now, now + time::Duration::days(d))),
+        };
         let mut c = self.db.acquire().await?;
-        Ok(users::list(&mut c.conn(), app, q, after, limit).await?)
+        Ok(users::list_filtered(&mut c.conn(), app, q, &filter, after, limit).await?)
     }
 
     pub async fn update_member(&self, app: &AppId, id: &UserId, p: MemberPatch) -> AppResult<User> {

@@ -1,5 +1,6 @@
 pub mod auth;
 pub mod automations;
+pub mod customers;
 pub mod member;
 pub mod ops;
 pub mod outbound;

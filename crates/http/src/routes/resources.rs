@@ -193,14 +193,14 @@ pub async fn delete_page(s: web::Data<Services>, auth: Auth, path: web::Path<(St
 
 // ---------- members ----------
 
-/// Lists members newest first; `q` searches email (prefix) and name.
-#[utoipa::path(tag = "users", security(("bearer" = [])), params(UserListQuery), responses((status = 200, body = ListResponse<UserResponse>), (status = 422, body = Problem)))]
+/// Lists members newest first; `q` searches email (prefix) and name; `stage` and `renews_within_days` filter.
+#[utoipa::path(tag = "users", security(("bearer" = [])), params(UserListQuery), responses((status = 200, body = ListResponse<UserResponse>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 #[get("/users")]
 pub async fn list_users(s: web::Data<Services>, auth: Auth, q: ValidQuery<UserListQuery>) -> ApiResult<web::Json<ListResponse<UserResponse>>> {
     auth.0.require(Scope::read(Family::Users))?;
     let q = q.0;
     let after = cursor(q.cursor.as_deref())?.map(UserId::from_trusted);
-    let page = s.list_members(auth.0.app_id(), q.q.as_deref(), after.as_ref(), limit(q.limit)?).await?;
+    let page = s.list_members(auth.0.app_id(), q.q.as_deref(), q.stage.as_deref(), q.renews_within_days, after.as_ref(), limit(q.limit)?).await?;
     Ok(web::Json(ListResponse::from_page(page, Into::into)))
 }
 

@@ -14,6 +14,7 @@ mod outbound;
 mod passwords;
 mod security;
 mod selling;
+mod stages;
 mod stripe;
 mod team;
 mod throttle;

@@ -63,7 +63,7 @@ impl Receiver {
     }
 }
 
-fn body(r: &Value) -> Value {
+pub fn body(r: &Value) -> Value {
     serde_json::from_str(r["body"].as_str().unwrap()).unwrap()
 }
 
@@ -72,7 +72,7 @@ async fn spawn(backend: Backend) -> TestApp {
 }
 
 /// Sends every due delivery and waits for the answers, until none is due.
-async fn drain(app: &TestApp) {
+pub async fn drain(app: &TestApp) {
     let d = Dispatcher::new(app.services.clone());
     for _ in 0..20 {
         if d.run_once().await.unwrap() == 0 {
@@ -82,7 +82,7 @@ async fn drain(app: &TestApp) {
     panic!("deliveries kept coming");
 }
 
-async fn endpoint(app: &TestApp, t: &str, url: &str, types: Value) -> (String, String) {
+pub async fn endpoint(app: &TestApp, t: &str, url: &str, types: Value) -> (String, String) {
     let r = app.post("/api/v1/webhooks/endpoints", t, json!({"url": url, "description": "CRM bridge", "event_types": types})).await.expect(201);
     (r.id(), r.body["secret"].as_str().unwrap().to_owned())
 }

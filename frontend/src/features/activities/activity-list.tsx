@@ -51,6 +51,7 @@ export function ActivityList({
                     {product?.name ?? (typeof a.data?.product_name === "string" ? a.data.product_name : "Product")}
                   </Link>
                 ) : null}
+                {a.kind === "member.stage_changed" ? <StageMove from={a.data?.from} to={a.data?.to} separated={showUser && !!a.user_id} /> : null}
               </p>
             </div>
             <time dateTime={a.occurred_at} title={formatDateTime(a.occurred_at)} className="shrink-0 text-xs text-muted-foreground">
@@ -60,5 +61,16 @@ export function ActivityList({
         );
       })}
     </ul>
+  );
+}
+
+/** "Trial → Customer" for a stage change; a missing side is "no stage". */
+function StageMove({ from, to, separated }: { from: unknown; to: unknown; separated: boolean }) {
+  const name = (v: unknown) => (typeof v === "string" && v ? v : "no stage");
+  return (
+    <span>
+      {separated ? " · " : null}
+      {name(from)} → {name(to)}
+    </span>
   );
 }

@@ -17,6 +17,7 @@ export const activityKinds = [
   { value: "product.purchased", label: "Product Purchased" },
   { value: "subscription.started", label: "Subscription Started" },
   { value: "subscription.cancelled", label: "Subscription Cancelled" },
+  { value: "member.stage_changed", label: "Member Stage Changed" },
 ] as const;
 
 export type ActivityFilters = {

@@ -126,9 +126,10 @@ function ConditionFields({ c, path, errors, onChange }: { c: ConditionDraft; pat
         <>
           <Field label="Field" error={errors[`${path}.field`]}>
             {(p) => (
-              <Select {...p} value={c.field} onChange={(e) => onChange({ ...c, field: e.target.value as "email" | "name" }, `${path}.field`)}>
+              <Select {...p} value={c.field} onChange={(e) => onChange({ ...c, field: e.target.value as ConditionDraft["field"] }, `${path}.field`)}>
                 <option value="email">Email</option>
                 <option value="name">Name</option>
+                <option value="stage">Lifecycle stage</option>
               </Select>
             )}
           </Field>

@@ -50,7 +50,7 @@ export type ConditionType = AutomationCondition["type"];
 
 /** `choice` is "activity:<kind>", "renewal_upcoming", "trial_ending" or "payment_failed". */
 export type TriggerDraft = { choice: string; product_id: string; days: string };
-export type ConditionDraft = { type: ConditionType; product_id: string; field: "email" | "name"; equals: string; source: string };
+export type ConditionDraft = { type: ConditionType; product_id: string; field: "email" | "name" | "stage"; equals: string; source: string };
 export type StepDraft = {
   key: string;
   type: StepType;

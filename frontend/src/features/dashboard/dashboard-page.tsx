@@ -15,6 +15,7 @@ import { ActivityList } from "@/features/activities/activity-list";
 import { useActivities } from "@/features/activities/api";
 import { useMemberOptions } from "@/features/members/api";
 import { useProductOptions } from "@/features/products/api";
+import { StageTotalsCard } from "@/features/stages/stage-totals-card";
 import { MrrChart } from "./mrr-chart";
 
 /** MRR in the currency most subscriptions use; before the first one there is no currency, so no symbol. */
@@ -70,6 +71,7 @@ export function DashboardPage() {
         <Stat label="Paying subscriptions" value={metrics.data ? String(metrics.data.paying_subscriptions) : undefined} pending={metrics.isPending} icon={Repeat} to="/members" />
       </div>
       <MrrChart />
+      <StageTotalsCard />
       <Card className="mt-4">
         <CardHeader className="flex-row items-center justify-between border-b pb-4">
           <CardTitle>Recent activity</CardTitle>

@@ -6,14 +6,21 @@ import { useCursorList } from "@/hooks/use-cursor-list";
 
 export const memberKeys = {
   all: ["users"] as const,
-  list: (q: string) => ["users", "list", { q }] as const,
+  list: (q: string, f: MemberFilters = {}) => ["users", "list", { q, ...f }] as const,
   detail: (id: string) => ["users", "detail", id] as const,
   grants: (id: string) => ["users", "grants", id] as const,
 };
 
-export function useMembers(q: string) {
-  return useCursorList(memberKeys.list(q), (cursor) =>
-    unwrap(api.GET("/api/v1/users", { params: { query: { q: q || undefined, cursor, limit: 50 } } })),
+/** The members list's filters beside the search (kept in the URL by the page). */
+export type MemberFilters = { stage?: string; renewsWithinDays?: number };
+
+export function useMembers(q: string, f: MemberFilters = {}) {
+  return useCursorList(memberKeys.list(q, f), (cursor) =>
+    unwrap(
+      api.GET("/api/v1/users", {
+        params: { query: { q: q || undefined, stage: f.stage || undefined, renews_within_days: f.renewsWithinDays, cursor, limit: 50 } },
+      }),
+    ),
   );
 }
 

@@ -9,7 +9,7 @@ import { Button, ButtonLink } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Tabs } from "@/components/ui/tabs";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
-import { formatDate, formatDateTime } from "@/lib/utils";
+import { formatDate, formatDateTime, formatMinorUnits, formatMoney } from "@/lib/utils";
 import { ActivityList } from "@/features/activities/activity-list";
 import { useActivities } from "@/features/activities/api";
 import { useProductOptions } from "@/features/products/api";
@@ -181,6 +181,18 @@ export function MemberDetailPage() {
               <div>
                 <dt className="text-muted-foreground">Member since</dt>
                 <dd>{formatDate(u.created_at)}</dd>
+              </div>
+              <div>
+                <dt className="text-muted-foreground">Lifecycle stage</dt>
+                <dd>{u.stage ? <Badge variant="outline">{u.stage}</Badge> : "—"}</dd>
+              </div>
+              <div>
+                <dt className="text-muted-foreground">MRR</dt>
+                <dd className="tabular-nums">{u.mrr_currency ? formatMoney(u.mrr, u.mrr_currency) : formatMinorUnits(u.mrr)}</dd>
+              </div>
+              <div>
+                <dt className="text-muted-foreground">Renews</dt>
+                <dd>{u.renews_at ? formatDate(u.renews_at) : "—"}</dd>
               </div>
             </dl>
           </CardContent>

@@ -30,7 +30,23 @@ describe("MembersPage list states", () => {
     renderRoute(<MembersPage />, { path: "/members", url: "/members?q=zed" });
     expect(await screen.findByText("No members match “zed”")).toBeInTheDocument();
     expect(screen.getByRole("searchbox", { name: "Search members" })).toHaveValue("zed");
-    expect(new URL(api.calls[0]!.url).searchParams.get("q")).toBe("zed");
+    const users = api.calls.find((c) => new URL(c.url).pathname === "/api/v1/users")!;
+    expect(new URL(users.url).searchParams.get("q")).toBe("zed");
+  });
+
+  it("filters by lifecycle stage and renewal from the URL", async () => {
+    const stages = { stages: [{ name: "Trial", statuses: ["trialing"] }, { name: "Customer", statuses: ["active"] }], customized: false, recompute: { total: 0, done: 0, running: false } };
+    const api = stubApi({
+      "GET /api/v1/app/stages": () => json(stages),
+      "GET /api/v1/users": () => json({ data: [], has_more: false, next_cursor: null }),
+    });
+    const { router } = renderRoute(<MembersPage />, { path: "/members", url: "/members?stage=Trial&renews_within_days=7" });
+    expect(await screen.findByText("No members match these filters")).toBeInTheDocument();
+    const users = api.calls.find((c) => new URL(c.url).pathname === "/api/v1/users")!;
+    expect(Object.fromEntries(new URL(users.url).searchParams)).toMatchObject({ stage: "Trial", renews_within_days: "7" });
+    await screen.findByRole("option", { name: "Customer" });
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Lifecycle stage" }), "Customer");
+    await waitFor(() => expect(router.state.location.search).toBe("?stage=Customer&renews_within_days=7"));
   });
 
   it("writes typed search into the URL", async () => {

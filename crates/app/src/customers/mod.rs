@@ -1,0 +1,160 @@
+//! Customer 360: lifecycle stages and each member's MRR and renewal date.
+//!
+//! A member's figures are recomputed from their Stripe subscriptions in the
+//! same transaction that changes one (webhook, import, sync), and for every
+//! member by a background job after the app's stage definitions change. A
+//! changed stage records `member.stage_changed` {from, to}, which reaches the
+//! feed, outbound webhooks and automations like any activity.
+
+use serde_json::json;
+use tollgate_domain::activity::{ActivityKind, NewActivity};
+use tollgate_domain::ids::{AppId, UserId};
+use tollgate_domain::stages::{CustomerFigures, RawStage, Stages, SubscriptionFacts};
+use tollgate_persistence::jobs::{self, NewJob};
+use tollgate_persistence::stages::{self as repo, StageTotal};
+use tollgate_persistence::{Conn, stripe as stripe_repo};
+
+use crate::error::{AppError, AppResult};
+use crate::services::Services;
+use crate::usecases::access::record;
+
+/// Recomputes the figures of the next batch of members after a definition change.
+pub const RECOMPUTE_JOB: &str = "stages_recompute";
+/// Members recomputed per job (one transaction).
+const RECOMPUTE_BATCH: i64 = 500;
+
+/// An app's stages and the progress of the recompute that follows an edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagesView {
+    pub stages: Stages,
+    /// False until the app saves its own definitions.
+    pub customized: bool,
+    pub recompute_total: i64,
+    pub recompute_done: i64,
+}
+
+async fn stages_in(conn: &mut Conn<'_>, app: &AppId) -> AppResult<(Stages, Option<repo::Stored>)> {
+    let stored = repo::find(conn, app).await?;
+    let stages = stored.as_ref().map(|s| Stages::from_stored(&s.definitions)).unwrap_or_default();
+    Ok((stages, stored))
+}
+
+impl Services {
+    pub async fn stages(&self, app: &AppId) -> AppResult<StagesView> {
+        let mut c = self.db.acquire().await?;
+        let (stages, stored) = stages_in(&mut c.conn(), app).await?;
+        Ok(StagesView {
+            stages,
+            customized: stored.is_some(),
+            recompute_total: stored.as_ref().map_or(0, |s| s.recompute_total),
+            recompute_done: stored.as_ref().map_or(0, |s| s.recompute_done),
+        })
+    }
+
+    /// Replaces the app's stage definitions and starts recomputing every
+    /// member's stage in the background (progress in [`StagesView`]).
+    pub async fn set_stages(&self, app: &AppId, raw: Vec<RawStage>) -> AppResult<StagesView> {
+        let stages = Stages::parse(&raw)?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let total = repo::count_members(&mut tx.conn(), app).await?;
+        repo::save(&mut tx.conn(), app, &stages.to_raw(), total, now).await?;
+        let generation = now.unix_timestamp_nanos() / 1_000_000;
+        enqueue_recompute(&mut tx.conn(), app, generation, None, now).await?;
+        tx.commit().await?;
+        self.jobs_ready.notify_one();
+        Ok(StagesView { stages, customized: true, recompute_total: total, recompute_done: 0 })
+    }
+
+    /// Recomputes a member's stage, MRR and renewal date from their
+    /// subscriptions, inside the caller's transaction; records
+    /// `member.stage_changed` when the stage moved.
+    pub(crate) async fn refresh_customer_in(&self, conn: &mut Conn<'_>, app: &AppId, user: &UserId) -> AppResult<CustomerFigures> {
+        let (stages, _) = stages_in(conn, app).await?;
+        self.refresh_with(conn, app, user, &stages).await
+    }
+
+    async fn refresh_with(&self, conn: &mut Conn<'_>, app: &AppId, user: &UserId, stages: &Stages) -> AppResult<CustomerFigures> {
+        let subs: Vec<SubscriptionFacts> = stripe_repo::subscriptions_of(conn, app, user)
+            .await?
+            .into_iter()
+            .map(|s| SubscriptionFacts {
+                status: s.status,
+                cancel_at_period_end: s.cancel_at_period_end,
+                current_period_end: s.current_period_end,
+                mrr: s.mrr,
+                currency: s.currency,
+            })
+            .collect();
+        let figures = CustomerFigures::of(stages, &subs);
+        let Some(before) = repo::set_figures(conn, app, user, &figures).await? else {
+            return Err(AppError::NotFound("user"));
+        };
+        if before != figures.stage {
+            let a = NewActivity::new(ActivityKind::MemberStageChanged, Some(user.clone()), None, self.now())
+                .with_data(json!({ "from": before, "to": figures.stage }));
+            record(conn, app, a).await?;
+        }
+        Ok(figures)
+    }
+
+    /// One step of the recompute: the next batch of members after `after`,
+    /// in one transaction with the progress and the next step's job. A step
+    /// of an older generation (the definitions changed again) stops.
+    pub async fn run_stage_recompute(&self, app: &AppId, generation: i128, after: Option<UserId>) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let (stages, stored) = stages_in(&mut tx.conn(), app).await?;
+        let current = stored.as_ref().map(|s| s.updated_at.unix_timestamp_nanos() / 1_000_000);
+        if current != Some(generation) {
+            tracing::info!(app = %app, "stage recompute of older definitions: stopped");
+            return Ok(());
+        }
+        let batch = repo::members_after(&mut tx.conn(), app, after.as_ref(), RECOMPUTE_BATCH).await?;
+        for u in &batch {
+            self.refresh_with(&mut tx.conn(), app, u, &stages).await?;
+        }
+        repo::advance(&mut tx.conn(), app, batch.len() as i64).await?;
+        if batch.len() as i64 == RECOMPUTE_BATCH {
+            enqueue_recompute(&mut tx.conn(), app, generation, batch.last(), now).await?;
+        }
+        tx.commit().await?;
+        self.jobs_ready.notify_one();
+        Ok(())
+    }
+
+    /// Members and MRR per stage, in the app's stage order, then members without a stage.
+    /// Also the currency most paying subscriptions use.
+    pub async fn stage_totals(&self, app: &AppId) -> AppResult<(Vec<StageTotal>, Option<String>)> {
+        let mut c = self.db.acquire().await?;
+        let (stages, _) = stages_in(&mut c.conn(), app).await?;
+        let mut totals = repo::totals(&mut c.conn(), app).await?;
+        let rank = |t: &StageTotal| match &t.stage {
+            Some(n) => stages.0.iter().position(|d| &d.name == n).unwrap_or(stages.0.len()),
+            None => stages.0.len() + 1,
+        };
+        totals.sort_by_key(|t| (rank(t), t.stage.clone()));
+        // Every defined stage appears, with zero members if none is in it.
+        for d in &stages.0 {
+            if !totals.iter().any(|t| t.stage.as_deref() == Some(d.name.as_str())) {
+                totals.push(StageTotal { stage: Some(d.name.clone()), members: 0, mrr: 0 });
+            }
+        }
+        totals.sort_by_key(|t| (rank(t), t.stage.clone()));
+        let currency = stripe_repo::main_currency(&mut c.conn(), app).await?;
+        Ok((totals, currency))
+    }
+}
+
+async fn enqueue_recompute(conn: &mut Conn<'_>, app: &AppId, generation: i128, after: Option<&UserId>, now: time::OffsetDateTime) -> AppResult<()> {
+    let after = after.map(|u| u.as_str().to_owned());
+    let job = NewJob {
+        kind: RECOMPUTE_JOB.into(),
+        payload: json!({ "generation": generation as i64, "after": after }),
+        run_at: now,
+        max_attempts: 10,
+        unique_key: Some(format!("stages:{generation}:{}", after.as_deref().unwrap_or("-"))),
+    };
+    jobs::enqueue(conn, app, &job, now).await?;
+    Ok(())
+}

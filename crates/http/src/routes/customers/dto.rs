@@ -1,0 +1,105 @@
+//! Wire shapes of lifecycle stages and stage totals.
+
+use serde::{Deserialize, Serialize};
+use tollgate_app::customers::StagesView;
+use tollgate_domain::stages::RawStage;
+use utoipa::ToSchema;
+use validator::Validate;
+
+/// What a stage matches: a Stripe subscription status, or `none` (members without any subscription).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StageStatus {
+    Trialing,
+    Active,
+    PastDue,
+    Incomplete,
+    IncompleteExpired,
+    Unpaid,
+    Canceled,
+    Paused,
+    None,
+}
+
+impl StageStatus {
+    fn wire(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    }
+    fn of(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageBody {
+    /// 1 to 40 characters, unique in the app (case-insensitively).
+    #[schema(min_length = 1, max_length = 40)]
+    pub name: String,
+    /// The statuses that put a member in this stage; each status in at most one stage.
+    #[schema(max_items = 9)]
+    pub statuses: Vec<StageStatus>,
+}
+
+/// The app's stages, highest priority first: a member takes the first stage one of their subscriptions matches.
+/// (Checked by the domain's stage rules, so every error is reported at once.)
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutStagesRequest {
+    #[schema(min_items = 1, max_items = 12)]
+    pub stages: Vec<StageBody>,
+}
+
+impl PutStagesRequest {
+    pub fn into_raw(self) -> Vec<RawStage> {
+        self.stages.into_iter().map(|s| RawStage { name: s.name, statuses: s.statuses.into_iter().map(StageStatus::wire).collect() }).collect()
+    }
+}
+
+/// The recompute of every member's stage that follows an edit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecomputeProgress {
+    pub total: i64,
+    pub done: i64,
+    pub running: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StagesResponse {
+    pub stages: Vec<StageBody>,
+    /// False while the app uses the default stages.
+    pub customized: bool,
+    pub recompute: RecomputeProgress,
+}
+
+impl From<StagesView> for StagesResponse {
+    fn from(v: StagesView) -> Self {
+        StagesResponse {
+            stages: v
+                .stages
+                .to_raw()
+                .into_iter()
+                .map(|r| StageBody { name: r.name, statuses: r.statuses.iter().filter_map(|s| StageStatus::of(s)).collect() })
+                .collect(),
+            customized: v.customized,
+            recompute: RecomputeProgress { total: v.recompute_total, done: v.recompute_done, running: v.recompute_done < v.recompute_total },
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageTotalResponse {
+    /// The stage's name; null for members without a stage.
+    pub stage: Option<String>,
+    pub members: i64,
+    /// Sum of the members' MRR in minor units of the response's currency.
+    pub mrr: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageTotalsResponse {
+    /// The currency most paying subscriptions use; null when nobody pays yet.
+    pub currency: Option<String>,
+    /// Defined stages in priority order (each present, possibly with 0 members), then members without a stage.
+    pub data: Vec<StageTotalResponse>,
+}
