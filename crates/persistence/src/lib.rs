@@ -237,6 +237,18 @@ pub async fn lock_for_update(conn: &mut Conn<'_>, key: &str) -> DbResult<()> {
     Ok(())
 }
 
+/// Lets this transaction's commit return before its WAL record reaches disk
+/// (PostgreSQL's `synchronous_commit = off`; SQLite in WAL mode with
+/// `synchronous = NORMAL` already does). Only for writes whose loss in a
+/// crash is recovered anyway: a delivery's lease or answer, lost, means the
+/// delivery is sent again (at-least-once). Never for anything acknowledged.
+pub async fn relax_durability(conn: &mut Conn<'_>) -> DbResult<()> {
+    if let Conn::Pg(c) = conn {
+        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut **c).await?;
+    }
+    Ok(())
+}
+
 pub(crate) fn ms(t: time::OffsetDateTime) -> i64 {
     tollgate_domain::clock::to_millis(t)
 }
