@@ -118,6 +118,14 @@ impl Tx {
         }
         Ok(())
     }
+    /// Rolls back now (dropping a `Tx` rolls back too, but lazily).
+    pub async fn rollback(self) -> DbResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Pg(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
 }
 
 /// How to open the database.

@@ -79,6 +79,30 @@ impl Services {
             Err(DbError::UniqueViolation) => return Err(AppError::field("email", "taken", "a member with this email exists")),
             r => r?,
         }
+        self.member_created_in(conn, app, &u, send_invite, now).await?;
+        Ok(u)
+    }
+
+    /// The app's member with this email, created (User Created, invitation
+    /// queued) when there is none. Safe when two transactions create the
+    /// same member at once (two workers processing one new Stripe
+    /// customer): the second finds the first's member instead of failing.
+    pub(crate) async fn find_or_create_member_in(&self, conn: &mut Conn<'_>, app: &AppId, email: Email, name: String) -> AppResult<UserId> {
+        if let Some(u) = users::find_by_email(conn, app, &email).await? {
+            return Ok(u.id);
+        }
+        let now = self.now();
+        let u = User { id: UserId::new(), app_id: app.clone(), email, name, has_password: false, last_login_at: None, created_at: now, updated_at: now };
+        if !users::insert_if_absent(conn, &u, None).await? {
+            let existing = users::find_by_email(conn, app, &u.email).await?;
+            return existing.map(|e| e.id).ok_or_else(|| AppError::Internal("a member with this email exists but cannot be read".into()));
+        }
+        self.member_created_in(conn, app, &u, true, now).await?;
+        Ok(u.id)
+    }
+
+    /// What follows a new member: User Created, and the invitation when asked.
+    async fn member_created_in(&self, conn: &mut Conn<'_>, app: &AppId, u: &User, send_invite: bool, now: time::OffsetDateTime) -> AppResult<()> {
         record(conn, app, NewActivity::new(ActivityKind::UserCreated, Some(u.id.clone()), None, now).with_data(serde_json::json!({ "email": u.email }))).await?;
         if send_invite {
             let raw = random_token();
@@ -87,7 +111,7 @@ impl Services {
             let link = self.magic_link_url(app, &raw);
             mail::enqueue(conn, app, u.email.as_str(), mail::member_invite(&site, &u.name, &link), now).await?;
         }
-        Ok(u)
+        Ok(())
     }
 
     pub(crate) fn magic_link_url(&self, app: &AppId, raw: &str) -> String {
