@@ -3037,6 +3037,7 @@ export interface components {
             request_id?: string | null;
             /** Format: int32 */
             status: number;
+            stripe?: null | components["schemas"]["StripeProblem"];
             title: string;
             /** @description A URI naming the problem type. */
             type: string;
@@ -3311,6 +3312,24 @@ export interface components {
             nickname?: string | null;
             /** Format: int64 */
             unit_amount?: number | null;
+        };
+        /** @description The failed call to Stripe behind a problem. */
+        StripeProblem: {
+            /** @description Stripe's error code, e.g. `resource_missing`. */
+            code?: string | null;
+            /** @description Stripe's message, or what went wrong without one. */
+            message: string;
+            /** @description e.g. `GET`. */
+            method?: string | null;
+            /** @description The request's path at the Stripe API base, e.g. `/v1/subscriptions/sub_123`. */
+            path?: string | null;
+            /** @description Stripe's request id, to quote to Stripe support. */
+            request_id?: string | null;
+            /**
+             * Format: int32
+             * @description The HTTP status Stripe answered with; absent when there was no answer.
+             */
+            status?: number | null;
         };
         StripeProductList: {
             data: components["schemas"]["StripeProductResponse"][];
@@ -4822,6 +4841,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4947,6 +4975,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     stripe_products: {
@@ -4974,6 +5020,33 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     sync_events: {
@@ -4994,6 +5067,33 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5968,6 +6068,33 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     confirm_email: {
@@ -6282,6 +6409,33 @@ export interface operations {
             };
             /** @description checkout_disabled */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7044,6 +7198,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     delete_link: {
@@ -7073,6 +7245,33 @@ export interface operations {
             };
             /** @description active_subscriptions */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7144,6 +7343,24 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7708,6 +7925,33 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

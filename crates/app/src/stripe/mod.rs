@@ -44,12 +44,10 @@ pub const HANDLED_EVENTS: [&str; 20] = [
     "price.deleted",
 ];
 
-/// Maps a Stripe API failure to the app's errors: retryable failures are
-/// "unavailable" (the job retries; the API answers 503), others are internal.
+/// Maps a Stripe API failure to the app's errors: retryable failures
+/// (timeouts, network, 5xx, 429) are "unavailable" (the job retries; the API
+/// answers 503); Stripe refusing the request is 422; our own configuration
+/// (a refused key, an API base that is not Stripe) is 502.
 pub(crate) fn stripe_error(e: StripeError) -> AppError {
-    if e.is_retryable() {
-        AppError::Unavailable { code: "stripe_unavailable", message: format!("Stripe did not answer: {e}") }
-    } else {
-        AppError::Unavailable { code: "stripe_error", message: format!("Stripe refused the request: {e}") }
-    }
+    AppError::Stripe(Box::new(e.into()))
 }

@@ -90,7 +90,8 @@ pub struct ConnectStripeRequest {
 /// Connects Stripe with a key: validated by retrieving the account; the
 /// webhook endpoint is registered (replacing any previous one) unless a signing secret is given.
 #[utoipa::path(tag = "stripe", security(("bearer" = [])), request_body = ConnectStripeRequest,
-    responses((status = 200, body = StripeConnectionResponse), (status = 422, body = Problem), (status = 503, body = Problem)))]
+    responses((status = 200, body = StripeConnectionResponse), (status = 422, body = Problem), (status = 503, body = Problem),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe")))]
 #[post("/connectors/stripe/connect")]
 pub async fn connect_stripe(s: web::Data<Services>, auth: Auth, body: ValidJson<ConnectStripeRequest>) -> ApiResult<web::Json<StripeConnectionResponse>> {
     auth.0.require(Scope::write(Family::Connectors))?;
@@ -217,7 +218,10 @@ pub struct RecoverResponse {
 }
 
 /// Fetches events Stripe has (last 30 days) that were not delivered, and processes them.
-#[utoipa::path(tag = "stripe", security(("bearer" = [])), responses((status = 200, body = RecoverResponse), (status = 409, body = Problem)))]
+#[utoipa::path(tag = "stripe", security(("bearer" = [])), responses((status = 200, body = RecoverResponse), (status = 409, body = Problem),
+        (status = 422, body = Problem, description = "stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`)"),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe"),
+        (status = 503, body = Problem, description = "stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later")))]
 #[post("/connectors/stripe/sync-events")]
 pub async fn sync_events(s: web::Data<Services>, auth: Auth) -> ApiResult<web::Json<RecoverResponse>> {
     auth.0.require(Scope::write(Family::Connectors))?;
@@ -253,7 +257,10 @@ pub struct StripeProductList {
 }
 
 /// The connected account's active products with prices, for the product-sync picker.
-#[utoipa::path(tag = "stripe", security(("bearer" = [])), responses((status = 200, body = StripeProductList), (status = 409, body = Problem)))]
+#[utoipa::path(tag = "stripe", security(("bearer" = [])), responses((status = 200, body = StripeProductList), (status = 409, body = Problem),
+        (status = 422, body = Problem, description = "stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`)"),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe"),
+        (status = 503, body = Problem, description = "stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later")))]
 #[get("/connectors/stripe/products")]
 pub async fn stripe_products(s: web::Data<Services>, auth: Auth) -> ApiResult<web::Json<StripeProductList>> {
     auth.0.require(Scope::read(Family::Connectors))?;
@@ -356,7 +363,9 @@ pub async fn get_link(s: web::Data<Services>, auth: Auth, id: web::Path<String>)
 /// subscribers and past buyers in the background (progress in `import`).
 #[utoipa::path(tag = "stripe", security(("bearer" = [])), params(("id" = String, Path)), request_body = LinkStripeRequest,
     responses((status = 200, body = StripeLinkResponse), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "active_subscriptions, stripe_product_already_linked or stripe_not_connected"), (status = 422, body = Problem)))]
+        (status = 409, body = Problem, description = "active_subscriptions, stripe_product_already_linked or stripe_not_connected"), (status = 422, body = Problem),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe"),
+        (status = 503, body = Problem, description = "stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later")))]
 #[put("/products/{id}/stripe")]
 pub async fn put_link(s: web::Data<Services>, auth: Auth, id: web::Path<String>, body: ValidJson<LinkStripeRequest>) -> ApiResult<web::Json<StripeLinkResponse>> {
     auth.0.require(Scope::write(Family::Products))?;
@@ -388,7 +397,10 @@ pub async fn put_link(s: web::Data<Services>, auth: Auth, id: web::Path<String>,
 
 /// Removes the link; refused (409) while the Stripe product has active subscriptions.
 #[utoipa::path(tag = "stripe", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem, description = "active_subscriptions")))]
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem, description = "active_subscriptions"),
+        (status = 422, body = Problem, description = "stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`)"),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe"),
+        (status = 503, body = Problem, description = "stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later")))]
 #[delete("/products/{id}/stripe")]
 pub async fn delete_link(s: web::Data<Services>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
     auth.0.require(Scope::write(Family::Products))?;

@@ -16,6 +16,7 @@ mod scale_out;
 mod security;
 mod selling;
 mod stripe;
+mod stripe_errors;
 mod team;
 mod throttle;
 mod validation;
