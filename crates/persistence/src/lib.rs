@@ -20,6 +20,7 @@ pub mod admins;
 pub mod api_keys;
 pub mod apps;
 pub mod automations;
+pub mod backup;
 pub mod connectors;
 pub mod email_changes;
 pub mod idempotency;

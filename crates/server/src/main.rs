@@ -35,6 +35,12 @@ enum Command {
     Worker,
     /// Apply database migrations.
     Migrate,
+    /// Copy the SQLite database into a new FILE, safely while `serve` runs
+    /// (PostgreSQL: use pg_dump; see the README's Backups section).
+    Backup {
+        /// The backup file to create (never overwritten).
+        file: PathBuf,
+    },
     /// Manage admins.
     Admin {
         #[command(subcommand)]
@@ -160,6 +166,18 @@ async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
             let db = Db::connect(&DbOptions::new(cfg.database_url.clone())).await?;
             db.migrate().await?;
             println!("migrations applied to {}", redact_url(&cfg.database_url));
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let info = tollgate_persistence::backup::sqlite_backup(&cfg.database_url, &file).await.map_err(|e| anyhow::anyhow!("backup failed: {e}"))?;
+            println!(
+                "backed up {} to {} ({} bytes, {} migrations, integrity ok)",
+                info.source.display(),
+                file.display(),
+                info.bytes,
+                info.migrations
+            );
+            println!("the instance secret ({}/secret.key or TOLLGATE_SECRET_KEY) is not in the backup: keep a copy of it too", cfg.data_dir.display());
             Ok(())
         }
         Command::Admin { command: AdminCommand::Create { email, password, name, app_name, site_url } } => {
