@@ -142,12 +142,20 @@ impl Worker {
         for job in claimed {
             let span = tracing::info_span!("job", job_id = %job.id, kind = %job.kind, app_id = %job.app_id, attempt = job.attempts);
             let _e = span.enter();
+            let started = std::time::Instant::now();
             let result = match self.handlers.get(&job.kind) {
                 Some(h) => self.with_heartbeat(&job, h(s.clone(), job.clone())).await,
                 None => Err(format!("no handler for job kind {:?}", job.kind)),
             };
+            metrics::histogram!("tollgate_job_duration_seconds", "kind" => job.kind.clone()).record(started.elapsed().as_secs_f64());
             let mut c = s.db.acquire().await?;
             let now = s.now();
+            let outcome = match &result {
+                Ok(()) => "succeeded",
+                Err(_) if job.attempts < job.max_attempts => "retry",
+                Err(_) => "dead",
+            };
+            metrics::counter!("tollgate_jobs_finished_total", "kind" => job.kind.clone(), "outcome" => outcome).increment(1);
             match result {
                 Ok(()) => {
                     jobs::succeed(&mut c.conn(), &job.app_id, &job.id, &self.id, now).await?;

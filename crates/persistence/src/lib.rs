@@ -28,6 +28,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod magic_links;
 pub mod metrics;
+pub mod ops_metrics;
 pub mod outbound;
 pub mod outbox;
 pub mod products;
@@ -219,6 +220,14 @@ impl Db {
         })
     }
 
+    /// The pool's connections: open, idle, and the most it opens.
+    pub fn pool_stats(&self) -> PoolStats {
+        match self {
+            Db::Sqlite(p) => PoolStats { open: p.size(), idle: p.num_idle() as u32, max: p.options().get_max_connections() },
+            Db::Pg(p) => PoolStats { open: p.size(), idle: p.num_idle() as u32, max: p.options().get_max_connections() },
+        }
+    }
+
     /// Checks the database answers.
     pub async fn ping(&self) -> DbResult<()> {
         let mut c = self.acquire().await?;
@@ -232,6 +241,14 @@ impl Db {
             Db::Pg(p) => p.close().await,
         }
     }
+}
+
+/// A connection pool's usage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 /// Serializes transactions that touch the same logical object (e.g. one

@@ -636,7 +636,16 @@ pub struct WebhookAck {
 pub async fn stripe_webhook(s: web::Data<Services>, req: HttpRequest, app_id: web::Path<String>, body: web::Bytes) -> ApiResult<web::Json<WebhookAck>> {
     let app = AppId::parse(&app_id).map_err(|_| ApiError::bad_request("invalid_signature", "signature check failed"))?;
     let sig = req.headers().get("stripe-signature").and_then(|v| v.to_str().ok());
-    match s.ingest_stripe_webhook(&app, sig, &body).await {
+    let result = s.ingest_stripe_webhook(&app, sig, &body).await;
+    crate::metrics::webhook_outcome(match &result {
+        Ok(IngestOutcome::Stored) => "stored",
+        Ok(IngestOutcome::Duplicate) => "duplicate",
+        Ok(IngestOutcome::Ignored) => "ignored",
+        Err(tollgate_app::AppError::Unauthorized { .. }) => "rejected",
+        Err(tollgate_app::AppError::Validation(_)) => "invalid",
+        Err(_) => "error",
+    });
+    match result {
         Ok(outcome) => Ok(web::Json(WebhookAck {
             received: true,
             outcome: match outcome {

@@ -12,6 +12,7 @@ mod metrics;
 mod openapi;
 mod outbound;
 mod passwords;
+mod prometheus;
 mod scale_out;
 mod security;
 mod selling;
