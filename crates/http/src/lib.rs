@@ -21,7 +21,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{auth, automations, member, member_area, ops, outbound, resources, selling, stripe, team};
+use crate::routes::{auth, automations, member, member_area, ops, outbound, resources, selling, stripe, stripe_inbox, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -148,7 +148,9 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(stripe::user_purchases)
         .service(stripe::metrics)
         .service(stripe::mrr_history)
-        .service(stripe::inbox)
+        .service(stripe_inbox::inbox)
+        .service(stripe_inbox::inbox_event)
+        .service(stripe_inbox::reprocess_event)
         .service(selling::get_checkout)
         .service(selling::put_checkout)
         .service(selling::get_portal)
@@ -209,7 +211,7 @@ fn problem_content_types(api: &mut utoipa::openapi::OpenApi) {
 
 /// The OpenAPI document of the API, generated from the handlers.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, mut api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).service(ops::healthz).service(ops::readyz).service(stripe::stripe_webhook).service(stripe::oauth_callback).service(api_v1()).split_for_parts();
+    let (_, mut api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).service(ops::healthz).service(ops::readyz).service(stripe_inbox::stripe_webhook).service(stripe::oauth_callback).service(api_v1()).split_for_parts();
     problem_content_types(&mut api);
     api.extensions.get_or_insert_with(Default::default).insert("webhooks".into(), outbound::webhooks_section());
     api
@@ -258,7 +260,7 @@ pub fn serve_with(listener: TcpListener, services: Services, opts: HttpOptions, 
             .openapi(ApiDoc::openapi())
             .service(ops::healthz)
             .service(ops::readyz)
-            .service(stripe::stripe_webhook)
+            .service(stripe_inbox::stripe_webhook)
             .service(stripe::oauth_callback)
             .service(api_v1())
             .split_for_parts();

@@ -35,6 +35,7 @@ pub mod products;
 pub mod selling;
 pub mod sessions;
 pub mod stripe;
+pub mod stripe_inbox;
 pub mod throttle;
 pub mod users;
 

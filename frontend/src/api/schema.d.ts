@@ -469,10 +469,50 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The webhook inbox: every Stripe event received, newest first, with its processing status. */
+        /**
+         * The webhook inbox: every Stripe event received, newest first, filtered by
+         *     status, type and time, a page at a time.
+         */
         get: operations["inbox"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/stripe/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One event: its payload and each try to process it. */
+        get: operations["inbox_event"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/stripe/events/{id}/process": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Processes a failed or ignored event again (e.g. after linking its product):
+         *     it goes back to pending and the worker applies it as if it had just arrived.
+         */
+        post: operations["reprocess_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2451,6 +2491,33 @@ export interface components {
             /** Format: int64 */
             total?: number | null;
         };
+        /** @description One try to process an event. */
+        InboxAttemptResponse: {
+            /**
+             * Format: int64
+             * @description 1 for the first try.
+             */
+            attempt: number;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at: string;
+            /** @description processed | ignored | failed */
+            outcome: string;
+            /** Format: date-time */
+            started_at: string;
+        };
+        /** @description An event as Stripe sent it, and how processing it went. */
+        InboxEventDetailResponse: components["schemas"]["InboxEventResponse"] & {
+            /** @description Processing tries, oldest first. */
+            attempts: components["schemas"]["InboxAttemptResponse"][];
+            /**
+             * Format: int64
+             * @description Stripe's `created` (Unix seconds).
+             */
+            created: number;
+            /** @description The event exactly as delivered (or as recovered from Stripe's event list). */
+            payload: Record<string, never>;
+        };
         InboxEventResponse: {
             error?: string | null;
             id: string;
@@ -2461,9 +2528,6 @@ export interface components {
             /** @description pending | processed | ignored | failed */
             status: string;
             type: string;
-        };
-        InboxList: {
-            data: components["schemas"]["InboxEventResponse"][];
         };
         /** @description What an invitation link is for, before accepting it. */
         InvitationPreviewResponse: {
@@ -2716,6 +2780,22 @@ export interface components {
                 /** @description The outside object behind the grant (Stripe subscription, charge, tag…). */
                 source_ref?: string | null;
                 user_id: string;
+            }[];
+            has_more: boolean;
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
+        ListResponse_InboxEventResponse: {
+            data: {
+                error?: string | null;
+                id: string;
+                /** Format: date-time */
+                processed_at?: string | null;
+                /** Format: date-time */
+                received_at: string;
+                /** @description pending | processed | ignored | failed */
+                status: string;
+                type: string;
             }[];
             has_more: boolean;
             next_cursor?: string | null;
@@ -4865,7 +4945,15 @@ export interface operations {
             query?: {
                 /** @description pending | processed | ignored | failed */
                 status?: string;
+                /** @description An event type, e.g. `customer.subscription.updated`. */
+                type?: string;
+                /** @description Received at or after (RFC 3339). */
+                since?: string;
+                /** @description Received before (RFC 3339). */
+                until?: string;
                 limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -4878,10 +4966,127 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InboxList"];
+                    "application/json": components["schemas"]["ListResponse_InboxEventResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inbox_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The Stripe event id (`evt_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxEventDetailResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reprocess_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The Stripe event id (`evt_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxEventDetailResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description event_not_reprocessable: the event is pending or processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,12 +8,14 @@
 
 mod connection;
 mod events;
+mod inbox;
 mod links;
 mod oauth;
 mod sync;
 
 pub use connection::{ConnectInput, StripeConnection};
 pub use events::{EVENT_JOB, IngestOutcome, RECOVER_JOB, SWEEP_JOB};
+pub use inbox::InboxEventDetail;
 pub use links::{IMPORT_JOB, LinkInput, LinkStatus, NewStripePrice, StripeProductChoice};
 
 use tollgate_stripe::StripeError;

@@ -18,6 +18,7 @@ mod security;
 mod selling;
 mod stripe;
 mod stripe_errors;
+mod stripe_inbox;
 mod team;
 mod throttle;
 mod validation;
