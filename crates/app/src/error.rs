@@ -20,6 +20,9 @@ pub enum AppError {
     Gone { code: &'static str, message: String },
     #[error("{message}")]
     Unavailable { code: &'static str, message: String },
+    /// A call to Stripe failed; what it means for the caller is in its kind.
+    #[error("{0}")]
+    Stripe(Box<StripeFailure>),
     /// Throttled (429 `too_many_attempts`): try again after this many seconds.
     #[error("{message}")]
     TooManyAttempts { retry_after_secs: u64, message: String },
@@ -52,5 +55,75 @@ impl AppError {
     }
     pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
         AppError::Validation(ValidationErrors::single(field, code, message))
+    }
+}
+
+/// Why a call to Stripe failed, as the API answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StripeFailureKind {
+    /// No answer in time, a network error, Stripe's 5xx or 429: try again later (503).
+    Unavailable,
+    /// Stripe refused what was asked (a missing resource, a bad parameter): 422.
+    Rejected,
+    /// Tollgate's side is wrong: the key was refused, the API base URL does
+    /// not lead to Stripe, or the answer could not be read (502).
+    Misconfigured,
+}
+
+/// A failed call to Stripe, with what Stripe said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StripeFailure {
+    pub kind: StripeFailureKind,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    /// The HTTP status Stripe answered with, if it answered.
+    pub status: Option<u16>,
+    /// Stripe's error code (e.g. `resource_missing`).
+    pub code: Option<String>,
+    /// Stripe's message, or what went wrong without one.
+    pub message: String,
+    /// Stripe's `Request-Id`, to quote to Stripe support.
+    pub request_id: Option<String>,
+}
+
+impl std::fmt::Display for StripeFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let req = match (&self.method, &self.path) {
+            (Some(m), Some(p)) => format!(" {m} {p}"),
+            _ => String::new(),
+        };
+        match self.status {
+            Some(st) => write!(f, "Stripe answered{req} with HTTP {st}: {}", self.message),
+            None => write!(f, "the call to Stripe{req} failed: {}", self.message),
+        }
+    }
+}
+
+impl From<tollgate_stripe::StripeError> for StripeFailure {
+    fn from(e: tollgate_stripe::StripeError) -> Self {
+        use tollgate_stripe::StripeError as E;
+        let (method, path) = e.request().map(|(m, p)| (Some(m.to_owned()), Some(p.to_owned()))).unwrap_or((None, None));
+        let status = e.status();
+        let kind = if e.is_retryable() {
+            StripeFailureKind::Unavailable
+        } else {
+            match &e {
+                E::Api(a) if matches!(a.status, 401 | 403) => StripeFailureKind::Misconfigured,
+                E::Api(_) | E::InvalidId(_) => StripeFailureKind::Rejected,
+                E::OAuth(o) if (400..500).contains(&o.status) => StripeFailureKind::Rejected,
+                _ => StripeFailureKind::Misconfigured,
+            }
+        };
+        let (code, message, request_id) = match &e {
+            E::Api(a) => (a.code.clone(), a.message.clone().unwrap_or_else(|| a.error_type.clone()), a.request_id.clone()),
+            E::OAuth(o) => (Some(o.error.clone()), o.error_description.clone().unwrap_or_else(|| o.error.clone()), None),
+            E::UnexpectedResponse { .. } => (None, "the answer is not Stripe's (is the Stripe API base URL right?)".to_owned(), None),
+            E::Transport { source, .. } => {
+                let what = if source.is_timeout() { "no answer in time" } else { "no answer (network error)" };
+                (None, what.to_owned(), None)
+            }
+            other => (None, other.to_string(), None),
+        };
+        StripeFailure { kind, method, path, status, code, message, request_id }
     }
 }

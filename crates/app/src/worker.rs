@@ -8,7 +8,7 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use rand::Rng;
 use tollgate_domain::ids::EmailId;
-use tollgate_domain::jobs::retry_delay;
+use tollgate_domain::jobs::{JOB_HEARTBEAT, JOB_LEASE, retry_delay};
 use tollgate_persistence::jobs::{self, Job};
 
 use crate::mail::SEND_EMAIL_JOB;
@@ -23,6 +23,7 @@ pub struct Worker {
     id: String,
     batch: i64,
     lease: time::Duration,
+    heartbeat: time::Duration,
 }
 
 impl Worker {
@@ -35,7 +36,10 @@ impl Worker {
             // One job per claim: the lease starts when the job does, so a long
             // batch cannot outlive the lease of its last jobs.
             batch: 1,
-            lease: time::Duration::minutes(5),
+            // Short, and renewed while the job runs: a killed worker's job
+            // is taken over within the lease, a slow one is never.
+            lease: JOB_LEASE,
+            heartbeat: JOB_HEARTBEAT,
         };
         w.register(SEND_EMAIL_JOB, |s, job| {
             Box::pin(async move {
@@ -148,12 +152,20 @@ impl Worker {
         for job in claimed {
             let span = tracing::info_span!("job", job_id = %job.id, kind = %job.kind, app_id = %job.app_id, attempt = job.attempts);
             let _e = span.enter();
+            let started = std::time::Instant::now();
             let result = match self.handlers.get(&job.kind) {
-                Some(h) => h(s.clone(), job.clone()).await,
+                Some(h) => self.with_heartbeat(&job, h(s.clone(), job.clone())).await,
                 None => Err(format!("no handler for job kind {:?}", job.kind)),
             };
+            metrics::histogram!("tollgate_job_duration_seconds", "kind" => job.kind.clone()).record(started.elapsed().as_secs_f64());
             let mut c = s.db.acquire().await?;
             let now = s.now();
+            let outcome = match &result {
+                Ok(()) => "succeeded",
+                Err(_) if job.attempts < job.max_attempts => "retry",
+                Err(_) => "dead",
+            };
+            metrics::counter!("tollgate_jobs_finished_total", "kind" => job.kind.clone(), "outcome" => outcome).increment(1);
             match result {
                 Ok(()) => {
                     jobs::succeed(&mut c.conn(), &job.app_id, &job.id, &self.id, now).await?;
@@ -169,6 +181,37 @@ impl Worker {
             }
         }
         Ok(n)
+    }
+
+    /// Runs a job's handler, renewing the job's lease every heartbeat until
+    /// it returns. A failed renewal is logged and tried again at the next
+    /// beat; a lost lease (another worker took the job) is logged once.
+    async fn with_heartbeat(&self, job: &Job, run: BoxFuture<'static, Result<(), String>>) -> Result<(), String> {
+        let every = std::time::Duration::from_millis(self.heartbeat.whole_milliseconds().max(1) as u64);
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tokio::pin!(run);
+        let mut lost = false;
+        loop {
+            tokio::select! {
+                r = &mut run => return r,
+                _ = ticks.tick(), if !lost => {
+                    let s = &self.services;
+                    let renewed = match s.db.acquire().await {
+                        Ok(mut c) => jobs::heartbeat(&mut c.conn(), &job.app_id, &job.id, &self.id, s.now()).await,
+                        Err(e) => Err(e),
+                    };
+                    match renewed {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            lost = true;
+                            tracing::warn!("the job's lease was lost (another worker took it over); finishing anyway");
+                        }
+                        Err(e) => tracing::warn!(error = %e, "could not renew the job's lease"),
+                    }
+                }
+            }
+        }
     }
 
     /// Runs until `shutdown` resolves: polls every second, or at once when

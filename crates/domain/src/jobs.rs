@@ -27,6 +27,15 @@ impl JobStatus {
 
 pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
 
+/// How long a running job stays its worker's without news from it. A
+/// worker renews the lease every [`JOB_HEARTBEAT`] while the job runs, so
+/// only a dead (or frozen) worker loses it: its job is claimed again at most
+/// this long after its last heartbeat.
+pub const JOB_LEASE: Duration = Duration::seconds(20);
+
+/// How often a worker renews the lease of the job it is running.
+pub const JOB_HEARTBEAT: Duration = Duration::seconds(5);
+
 /// Delay before retry number `attempt` (1-based count of failures so far):
 /// 10 s, 20 s, 40 s … capped at one hour. `jitter` in [0, 1) spreads retries
 /// of many jobs that failed together.

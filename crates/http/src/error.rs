@@ -26,6 +26,27 @@ pub struct Problem {
     pub errors: Vec<ProblemField>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// What Stripe answered, when a call to Stripe failed (`stripe_rejected`
+    /// 422, `stripe_misconfigured` 502, `stripe_unavailable` 503).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stripe: Option<StripeProblem>,
+}
+
+/// The failed call to Stripe behind a problem.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StripeProblem {
+    /// e.g. `GET`.
+    pub method: Option<String>,
+    /// The request's path at the Stripe API base, e.g. `/v1/subscriptions/sub_123`.
+    pub path: Option<String>,
+    /// The HTTP status Stripe answered with; absent when there was no answer.
+    pub status: Option<u16>,
+    /// Stripe's error code, e.g. `resource_missing`.
+    pub code: Option<String>,
+    /// Stripe's message, or what went wrong without one.
+    pub message: String,
+    /// Stripe's request id, to quote to Stripe support.
+    pub request_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -49,8 +70,9 @@ pub struct ApiError {
     pub detail: String,
     pub errors: Vec<ProblemField>,
     pub www_authenticate: bool,
-    /// Seconds for `Retry-After` (429).
+    /// Seconds for `Retry-After` (429, 503).
     pub retry_after: Option<u64>,
+    pub stripe: Option<StripeProblem>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -61,7 +83,7 @@ impl std::fmt::Display for ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
-        Self { status, code: code.into(), detail: detail.into(), errors: vec![], www_authenticate: false, retry_after: None }
+        Self { status, code: code.into(), detail: detail.into(), errors: vec![], www_authenticate: false, retry_after: None, stripe: None }
     }
     pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
@@ -73,7 +95,7 @@ impl ApiError {
         let n = errors.len();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         let detail = format!("{n} field(s) are invalid: {}", fields.join(", "));
-        Self { status: StatusCode::UNPROCESSABLE_ENTITY, code: "validation_failed".into(), detail, errors, www_authenticate: false, retry_after: None }
+        Self { errors, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail) }
     }
     pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
         Self::validation(vec![ProblemField { field: field.into(), code: code.into(), message: message.into() }])
@@ -102,6 +124,7 @@ impl ApiError {
             code: self.code.clone(),
             errors: self.errors.clone(),
             request_id,
+            stripe: self.stripe.clone(),
         }
     }
 }
@@ -143,6 +166,30 @@ impl From<AppError> for ApiError {
             AppError::Unavailable { code, message } => {
                 tracing::warn!(code, %message, "dependency unavailable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, "a service Tollgate depends on is unavailable; try again later")
+            }
+            AppError::Stripe(f) => {
+                use tollgate_app::error::StripeFailureKind as K;
+                let (status, code) = match f.kind {
+                    K::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "stripe_unavailable"),
+                    K::Rejected => (StatusCode::UNPROCESSABLE_ENTITY, "stripe_rejected"),
+                    K::Misconfigured => (StatusCode::BAD_GATEWAY, "stripe_misconfigured"),
+                };
+                tracing::warn!(code, error = %f, "a call to Stripe failed");
+                let detail = match f.kind {
+                    K::Unavailable => format!("{f}; try again later"),
+                    K::Rejected => format!("{f}"),
+                    K::Misconfigured => format!("{f}; check the Stripe connection (key, API base URL)"),
+                };
+                let stripe = StripeProblem {
+                    method: f.method.clone(),
+                    path: f.path.clone(),
+                    status: f.status,
+                    code: f.code.clone(),
+                    message: f.message.clone(),
+                    request_id: f.request_id.clone(),
+                };
+                let retry_after = (f.kind == K::Unavailable).then_some(30);
+                ApiError { stripe: Some(stripe), retry_after, ..ApiError::new(status, code, detail) }
             }
             AppError::Db(err) => {
                 tracing::error!(error = ?err, "database error");

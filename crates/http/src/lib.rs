@@ -5,6 +5,7 @@
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod middleware;
 pub mod routes;
 
@@ -20,7 +21,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{auth, automations, customers, member, member_area, ops, outbound, resources, selling, stripe, team};
+use crate::routes::{auth, automations, customers, member, member_area, ops, outbound, resources, selling, stripe, stripe_inbox, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -147,7 +148,9 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(stripe::user_purchases)
         .service(stripe::metrics)
         .service(stripe::mrr_history)
-        .service(stripe::inbox)
+        .service(stripe_inbox::inbox)
+        .service(stripe_inbox::inbox_event)
+        .service(stripe_inbox::reprocess_event)
         .service(selling::get_checkout)
         .service(selling::put_checkout)
         .service(selling::get_portal)
@@ -209,7 +212,7 @@ fn problem_content_types(api: &mut utoipa::openapi::OpenApi) {
 
 /// The OpenAPI document of the API, generated from the handlers.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, mut api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).service(ops::healthz).service(ops::readyz).service(stripe::stripe_webhook).service(stripe::oauth_callback).service(api_v1()).split_for_parts();
+    let (_, mut api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).service(ops::healthz).service(ops::readyz).service(stripe_inbox::stripe_webhook).service(stripe::oauth_callback).service(api_v1()).split_for_parts();
     problem_content_types(&mut api);
     api.extensions.get_or_insert_with(Default::default).insert("webhooks".into(), outbound::webhooks_section());
     api
@@ -230,8 +233,15 @@ pub struct HttpOptions {
     pub workers: Option<usize>,
 }
 
-/// Starts the HTTP server on `listener`.
+/// Starts the HTTP server on `listener` (`/metrics` off).
 pub fn serve(listener: TcpListener, services: Services, opts: HttpOptions) -> std::io::Result<Server> {
+    serve_with(listener, services, opts, metrics::MetricsOptions::default())
+}
+
+/// Starts the HTTP server on `listener`, with `/metrics` as `metrics_opts` say.
+pub fn serve_with(listener: TcpListener, services: Services, opts: HttpOptions, metrics_opts: metrics::MetricsOptions) -> std::io::Result<Server> {
+    metrics::handle();
+    let metrics_opts = web::Data::new(metrics_opts);
     let data = web::Data::new(services);
     let doc = openapi();
     let frontend = opts.frontend_dir.filter(|d| d.join("index.html").is_file());
@@ -239,23 +249,25 @@ pub fn serve(listener: TcpListener, services: Services, opts: HttpOptions) -> st
         let frontend = frontend.clone();
         let (app, _) = App::new()
             .app_data(data.clone())
+            .app_data(metrics_opts.clone())
             // Stripe events can exceed the default 256 KiB.
             .app_data(web::PayloadConfig::new(1024 * 1024))
             .wrap(actix_web::middleware::from_fn(middleware::idempotency))
             .wrap(actix_web::middleware::from_fn(middleware::request_id))
             .wrap(actix_web::middleware::Compress::default())
             .wrap(actix_web::middleware::from_fn(middleware::security_headers))
+            .wrap(actix_web::middleware::from_fn(metrics::record_http))
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .service(ops::healthz)
             .service(ops::readyz)
-            .service(stripe::stripe_webhook)
+            .service(stripe_inbox::stripe_webhook)
             .service(stripe::oauth_callback)
             .service(api_v1())
             .split_for_parts();
         // No validator badge: it would send the document's URL to swagger.io (and the CSP blocks it).
         let docs_config = utoipa_swagger_ui::Config::default().validator_url("none");
-        let app = app.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()).config(docs_config));
+        let app = app.service(metrics::scrape).service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()).config(docs_config));
         let app = match &frontend {
             Some(dir) => app.service(
                 actix_files::Files::new("/assets", dir.join("assets")).prefer_utf8(true),

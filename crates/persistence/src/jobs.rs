@@ -4,7 +4,8 @@
 //! lease. PostgreSQL claims with `FOR UPDATE SKIP LOCKED`, so several
 //! `tollgate worker` processes share the queue without taking the same job;
 //! SQLite has one writer at a time, so its `UPDATE … RETURNING` is atomic.
-//! A job whose lease runs out (its worker died) is claimed again.
+//! A running job's worker renews its lease with [`heartbeat`]; a job whose
+//! lease runs out (its worker died) is claimed again.
 
 use time::OffsetDateTime;
 use tollgate_domain::ids::{AppId, JobId};
@@ -142,6 +143,23 @@ pub async fn claim(conn: &mut Conn<'_>, worker: &str, n: i64, now: OffsetDateTim
         .await?,
     };
     rows.into_iter().map(Job::try_from).collect()
+}
+
+/// Renews the lease of a running job: its worker is alive. `false` when
+/// the job is no longer this worker's (its lease ran out and another
+/// worker took it, or it finished).
+pub async fn heartbeat(conn: &mut Conn<'_>, app: &AppId, id: &JobId, worker: &str, now: OffsetDateTime) -> DbResult<bool> {
+    let n = on!(conn, c => sqlx::query(
+        "UPDATE jobs SET locked_at = $4 WHERE app_id = $1 AND id = $2 AND locked_by = $3 AND status = 'running'",
+    )
+    .bind(app.as_str())
+    .bind(id.as_str())
+    .bind(worker)
+    .bind(ms(now))
+    .execute(&mut **c)
+    .await?
+    .rows_affected());
+    Ok(n == 1)
 }
 
 /// Marks a claimed job done. Only the worker holding it can.

@@ -20,6 +20,7 @@ pub mod admins;
 pub mod api_keys;
 pub mod apps;
 pub mod automations;
+pub mod backup;
 pub mod connectors;
 pub mod email_changes;
 pub mod idempotency;
@@ -27,6 +28,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod magic_links;
 pub mod metrics;
+pub mod ops_metrics;
 pub mod outbound;
 pub mod outbox;
 pub mod products;
@@ -34,6 +36,7 @@ pub mod selling;
 pub mod stages;
 pub mod sessions;
 pub mod stripe;
+pub mod stripe_inbox;
 pub mod throttle;
 pub mod users;
 
@@ -116,6 +119,14 @@ impl Tx {
         match self {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::Pg(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+    /// Rolls back now (dropping a `Tx` rolls back too, but lazily).
+    pub async fn rollback(self) -> DbResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Pg(t) => t.rollback().await?,
         }
         Ok(())
     }
@@ -211,6 +222,14 @@ impl Db {
         })
     }
 
+    /// The pool's connections: open, idle, and the most it opens.
+    pub fn pool_stats(&self) -> PoolStats {
+        match self {
+            Db::Sqlite(p) => PoolStats { open: p.size(), idle: p.num_idle() as u32, max: p.options().get_max_connections() },
+            Db::Pg(p) => PoolStats { open: p.size(), idle: p.num_idle() as u32, max: p.options().get_max_connections() },
+        }
+    }
+
     /// Checks the database answers.
     pub async fn ping(&self) -> DbResult<()> {
         let mut c = self.acquire().await?;
@@ -224,6 +243,14 @@ impl Db {
             Db::Pg(p) => p.close().await,
         }
     }
+}
+
+/// A connection pool's usage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 /// Serializes transactions that touch the same logical object (e.g. one

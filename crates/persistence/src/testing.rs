@@ -75,3 +75,19 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// How many transactions of this database wait for a lock held elsewhere
+/// (PostgreSQL: its sessions waiting on a lock; SQLite: connections taken
+/// from the pool beyond `held`, the ones the caller holds itself, since a
+/// writer waiting for SQLite's lock cannot be seen otherwise). Tests use it
+/// to know that concurrent work has reached a lock before releasing it.
+pub async fn lock_waiters(db: &Db, held: usize) -> DbResult<i64> {
+    Ok(match db {
+        Db::Pg(p) => {
+            sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+                .fetch_one(p)
+                .await?
+        }
+        Db::Sqlite(p) => (p.size() as usize).saturating_sub(p.num_idle() + held) as i64,
+    })
+}

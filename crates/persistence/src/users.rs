@@ -54,12 +54,32 @@ macro_rules! cols {
     };
 }
 
+macro_rules! insert_sql {
+    ($tail:literal) => {
+        concat!(
+            "INSERT INTO users (app_id, id, email, name, password_hash, last_login_at, created_at, updated_at, name_folded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            $tail
+        )
+    };
+}
+
 /// Inserts a member; `DbError::UniqueViolation` when the email is taken in this app.
 pub async fn insert(conn: &mut Conn<'_>, u: &User, password_hash: Option<&str>) -> DbResult<()> {
-    on!(conn, c => {
-        sqlx::query(
-            "INSERT INTO users (app_id, id, email, name, password_hash, last_login_at, created_at, updated_at, name_folded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
+    insert_with(conn, u, password_hash, insert_sql!("")).await.map(|_| ())
+}
+
+/// Inserts a member unless one with the same email exists in the app
+/// (created meanwhile by a concurrent transaction, which this one waits
+/// for on PostgreSQL). `false` when nothing was inserted: read the existing
+/// member by email. Never fails on the unique email.
+pub async fn insert_if_absent(conn: &mut Conn<'_>, u: &User, password_hash: Option<&str>) -> DbResult<bool> {
+    insert_with(conn, u, password_hash, insert_sql!(" ON CONFLICT (app_id, email) DO NOTHING")).await.map(|n| n == 1)
+}
+
+
+async fn insert_with(conn: &mut Conn<'_>, u: &User, password_hash: Option<&str>, sql: &'static str) -> DbResult<u64> {
+    let n = on!(conn, c => {
+        sqlx::query(sql)
         .bind(u.app_id.as_str())
         .bind(u.id.as_str())
         .bind(u.email.as_str())
@@ -70,9 +90,10 @@ pub async fn insert(conn: &mut Conn<'_>, u: &User, password_hash: Option<&str>) 
         .bind(ms(u.updated_at))
         .bind(fold(&u.name))
         .execute(&mut **c)
-        .await?;
+        .await?
+        .rows_affected()
     });
-    Ok(())
+    Ok(n)
 }
 
 /// A name as search compares it: lower case, Unicode-aware (É → é), which

@@ -67,6 +67,20 @@ pub struct Config {
     /// proxies whose `X-Forwarded-For` is believed (none by default).
     #[serde(default)]
     pub throttle: tollgate_app::throttle::ThrottleSettings,
+    /// `GET /metrics` (Prometheus): off unless a token or a bind address is set.
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+}
+
+/// How Prometheus reaches `/metrics`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Serve `/metrics` on the main address to requests with this bearer token.
+    pub token: Option<SecretString>,
+    /// Also serve `/metrics`, without a token, on this address (e.g. `127.0.0.1:9464`);
+    /// `tollgate worker` serves its own figures there.
+    pub bind: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -80,6 +94,7 @@ impl std::fmt::Debug for Config {
             .field("frontend_dir", &self.frontend_dir)
             .field("smtp", &self.smtp)
             .field("throttle", &self.throttle)
+            .field("metrics_bind", &self.metrics.bind)
             .finish_non_exhaustive()
     }
 }

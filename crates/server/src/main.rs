@@ -15,6 +15,8 @@ use tollgate_app::{Services, ServicesConfig};
 use tollgate_domain::clock::SystemClock;
 use tollgate_persistence::{Db, DbOptions};
 
+use secrecy::ExposeSecret;
+
 use crate::config::{Config, redact_url};
 
 #[derive(Parser)]
@@ -35,6 +37,12 @@ enum Command {
     Worker,
     /// Apply database migrations.
     Migrate,
+    /// Copy the SQLite database into a new FILE, safely while `serve` runs
+    /// (PostgreSQL: use pg_dump; see the README's Backups section).
+    Backup {
+        /// The backup file to create (never overwritten).
+        file: PathBuf,
+    },
     /// Manage admins.
     Admin {
         #[command(subcommand)]
@@ -143,6 +151,17 @@ async fn services(cfg: &Config) -> anyhow::Result<Services> {
     Ok(Services::new(db, Arc::new(SystemClock), keys, sc))
 }
 
+/// The separate `/metrics` address, when configured: started, and its handle.
+fn metrics_server(cfg: &Config, s: &Services) -> anyhow::Result<Option<actix_web::dev::ServerHandle>> {
+    let Some(bind) = &cfg.metrics.bind else { return Ok(None) };
+    let listener = TcpListener::bind(bind).with_context(|| format!("binding the metrics address {bind}"))?;
+    let server = tollgate_http::metrics::serve_metrics(listener, s.clone())?;
+    let handle = server.handle();
+    tokio::spawn(server);
+    println!("Metrics at http://{bind}/metrics");
+    Ok(Some(handle))
+}
+
 async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
@@ -160,6 +179,18 @@ async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
             let db = Db::connect(&DbOptions::new(cfg.database_url.clone())).await?;
             db.migrate().await?;
             println!("migrations applied to {}", redact_url(&cfg.database_url));
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let info = tollgate_persistence::backup::sqlite_backup(&cfg.database_url, &file).await.map_err(|e| anyhow::anyhow!("backup failed: {e}"))?;
+            println!(
+                "backed up {} to {} ({} bytes, {} migrations, integrity ok)",
+                info.source.display(),
+                file.display(),
+                info.bytes,
+                info.migrations
+            );
+            println!("the instance secret ({}/secret.key or TOLLGATE_SECRET_KEY) is not in the backup: keep a copy of it too", cfg.data_dir.display());
             Ok(())
         }
         Command::Admin { command: AdminCommand::Create { email, password, name, app_name, site_url } } => {
@@ -202,7 +233,11 @@ async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
         }
         Command::Worker => {
             let s = services(&cfg).await?;
+            let metrics = metrics_server(&cfg, &s)?;
             Worker::new(s).run(shutdown_signal()).await;
+            if let Some(m) = metrics {
+                m.stop(true).await;
+            }
             Ok(())
         }
         Command::Serve => {
@@ -210,7 +245,9 @@ async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
             let listener = TcpListener::bind(&cfg.bind).with_context(|| format!("binding {}", cfg.bind))?;
             let addr = listener.local_addr()?;
             let frontend = cfg.frontend_dir.join("index.html").is_file().then(|| cfg.frontend_dir.clone());
-            let server = tollgate_http::serve(listener, s.clone(), tollgate_http::HttpOptions { frontend_dir: frontend.clone(), workers: cfg.http_workers })?;
+            let metrics_opts = tollgate_http::metrics::MetricsOptions { token: cfg.metrics.token.as_ref().map(|t| t.expose_secret().to_owned()), open: false };
+            let server = tollgate_http::serve_with(listener, s.clone(), tollgate_http::HttpOptions { frontend_dir: frontend.clone(), workers: cfg.http_workers }, metrics_opts)?;
+            let metrics = metrics_server(&cfg, &s)?;
             let handle = server.handle();
             let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
             let worker = cfg.run_worker.then(|| {
@@ -232,6 +269,9 @@ async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
                 handle.stop(true).await;
             });
             server.await?;
+            if let Some(m) = metrics {
+                m.stop(true).await;
+            }
             let _ = stop_tx.send(());
             if let Some(w) = worker {
                 let _ = w.await;

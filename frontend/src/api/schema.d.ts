@@ -507,10 +507,50 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The webhook inbox: every Stripe event received, newest first, with its processing status. */
+        /**
+         * The webhook inbox: every Stripe event received, newest first, filtered by
+         *     status, type and time, a page at a time.
+         */
         get: operations["inbox"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/stripe/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One event: its payload and each try to process it. */
+        get: operations["inbox_event"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/stripe/events/{id}/process": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Processes a failed or ignored event again (e.g. after linking its product):
+         *     it goes back to pending and the worker applies it as if it had just arrived.
+         */
+        post: operations["reprocess_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2509,6 +2549,33 @@ export interface components {
             /** Format: int64 */
             total?: number | null;
         };
+        /** @description One try to process an event. */
+        InboxAttemptResponse: {
+            /**
+             * Format: int64
+             * @description 1 for the first try.
+             */
+            attempt: number;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at: string;
+            /** @description processed | ignored | failed */
+            outcome: string;
+            /** Format: date-time */
+            started_at: string;
+        };
+        /** @description An event as Stripe sent it, and how processing it went. */
+        InboxEventDetailResponse: components["schemas"]["InboxEventResponse"] & {
+            /** @description Processing tries, oldest first. */
+            attempts: components["schemas"]["InboxAttemptResponse"][];
+            /**
+             * Format: int64
+             * @description Stripe's `created` (Unix seconds).
+             */
+            created: number;
+            /** @description The event exactly as delivered (or as recovered from Stripe's event list). */
+            payload: Record<string, never>;
+        };
         InboxEventResponse: {
             error?: string | null;
             id: string;
@@ -2519,9 +2586,6 @@ export interface components {
             /** @description pending | processed | ignored | failed */
             status: string;
             type: string;
-        };
-        InboxList: {
-            data: components["schemas"]["InboxEventResponse"][];
         };
         /** @description What an invitation link is for, before accepting it. */
         InvitationPreviewResponse: {
@@ -2774,6 +2838,22 @@ export interface components {
                 /** @description The outside object behind the grant (Stripe subscription, charge, tag…). */
                 source_ref?: string | null;
                 user_id: string;
+            }[];
+            has_more: boolean;
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
+        ListResponse_InboxEventResponse: {
+            data: {
+                error?: string | null;
+                id: string;
+                /** Format: date-time */
+                processed_at?: string | null;
+                /** Format: date-time */
+                received_at: string;
+                /** @description pending | processed | ignored | failed */
+                status: string;
+                type: string;
             }[];
             has_more: boolean;
             next_cursor?: string | null;
@@ -3121,6 +3201,7 @@ export interface components {
             request_id?: string | null;
             /** Format: int32 */
             status: number;
+            stripe?: null | components["schemas"]["StripeProblem"];
             title: string;
             /** @description A URI naming the problem type. */
             type: string;
@@ -3444,6 +3525,24 @@ export interface components {
             nickname?: string | null;
             /** Format: int64 */
             unit_amount?: number | null;
+        };
+        /** @description The failed call to Stripe behind a problem. */
+        StripeProblem: {
+            /** @description Stripe's error code, e.g. `resource_missing`. */
+            code?: string | null;
+            /** @description Stripe's message, or what went wrong without one. */
+            message: string;
+            /** @description e.g. `GET`. */
+            method?: string | null;
+            /** @description The request's path at the Stripe API base, e.g. `/v1/subscriptions/sub_123`. */
+            path?: string | null;
+            /** @description Stripe's request id, to quote to Stripe support. */
+            request_id?: string | null;
+            /**
+             * Format: int32
+             * @description The HTTP status Stripe answered with; absent when there was no answer.
+             */
+            status?: number | null;
         };
         StripeProductList: {
             data: components["schemas"]["StripeProductResponse"][];
@@ -5094,6 +5193,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5109,7 +5217,15 @@ export interface operations {
             query?: {
                 /** @description pending | processed | ignored | failed */
                 status?: string;
+                /** @description An event type, e.g. `customer.subscription.updated`. */
+                type?: string;
+                /** @description Received at or after (RFC 3339). */
+                since?: string;
+                /** @description Received before (RFC 3339). */
+                until?: string;
                 limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -5122,10 +5238,127 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InboxList"];
+                    "application/json": components["schemas"]["ListResponse_InboxEventResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inbox_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The Stripe event id (`evt_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxEventDetailResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reprocess_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The Stripe event id (`evt_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxEventDetailResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description event_not_reprocessable: the event is pending or processed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5219,6 +5452,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     stripe_products: {
@@ -5246,6 +5497,33 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     sync_events: {
@@ -5266,6 +5544,33 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6240,6 +6545,33 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     confirm_email: {
@@ -6554,6 +6886,33 @@ export interface operations {
             };
             /** @description checkout_disabled */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7316,6 +7675,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     delete_link: {
@@ -7345,6 +7722,33 @@ export interface operations {
             };
             /** @description active_subscriptions */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7416,6 +7820,24 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8000,6 +8422,33 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

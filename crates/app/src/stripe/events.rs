@@ -105,12 +105,16 @@ impl Services {
         if stored.status == "processed" {
             return Ok(());
         }
+        let started = self.now();
         let result = self.apply_event(app, &stored).await;
         let mut c = self.db.acquire().await?;
-        match &result {
-            Ok(status) => repo::mark_event(&mut c.conn(), app, event_id, status, None, self.now()).await?,
-            Err(e) => repo::mark_event(&mut c.conn(), app, event_id, "failed", Some(&e.to_string()), self.now()).await?,
-        }
+        let now = self.now();
+        let (outcome, error) = match &result {
+            Ok(status) => (*status, None),
+            Err(e) => ("failed", Some(e.to_string())),
+        };
+        repo::mark_event(&mut c.conn(), app, event_id, outcome, error.as_deref(), now).await?;
+        tollgate_persistence::stripe_inbox::record_attempt(&mut c.conn(), app, event_id, started, now, outcome, error.as_deref()).await?;
         result.map(|_| ())
     }
 
@@ -316,12 +320,6 @@ impl Services {
             }
         }
         Ok(())
-    }
-
-    /// The webhook inbox, newest first.
-    pub async fn stripe_inbox(&self, app: &AppId, status: Option<&str>, limit: i64) -> AppResult<Vec<InboxEvent>> {
-        let mut c = self.db.acquire().await?;
-        Ok(repo::list_events(&mut c.conn(), app, status, limit).await?)
     }
 
     /// Feeds events Stripe has that Tollgate missed (Stripe keeps 30 days)

@@ -8,12 +8,14 @@
 
 mod connection;
 mod events;
+mod inbox;
 mod links;
 mod oauth;
 mod sync;
 
 pub use connection::{ConnectInput, StripeConnection};
 pub use events::{EVENT_JOB, IngestOutcome, RECOVER_JOB, SWEEP_JOB};
+pub use inbox::InboxEventDetail;
 pub use links::{IMPORT_JOB, LinkInput, LinkStatus, NewStripePrice, StripeProductChoice};
 
 use tollgate_stripe::StripeError;
@@ -44,12 +46,10 @@ pub const HANDLED_EVENTS: [&str; 20] = [
     "price.deleted",
 ];
 
-/// Maps a Stripe API failure to the app's errors: retryable failures are
-/// "unavailable" (the job retries; the API answers 503), others are internal.
+/// Maps a Stripe API failure to the app's errors: retryable failures
+/// (timeouts, network, 5xx, 429) are "unavailable" (the job retries; the API
+/// answers 503); Stripe refusing the request is 422; our own configuration
+/// (a refused key, an API base that is not Stripe) is 502.
 pub(crate) fn stripe_error(e: StripeError) -> AppError {
-    if e.is_retryable() {
-        AppError::Unavailable { code: "stripe_unavailable", message: format!("Stripe did not answer: {e}") }
-    } else {
-        AppError::Unavailable { code: "stripe_error", message: format!("Stripe refused the request: {e}") }
-    }
+    AppError::Stripe(Box::new(e.into()))
 }

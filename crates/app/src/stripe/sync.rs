@@ -97,7 +97,8 @@ impl Services {
             (Some(u), _) => u,
             (None, Some(e)) => {
                 let name = name.map(|n| n.chars().take(200).collect::<String>()).unwrap_or_default();
-                self.create_member_in(&mut tx.conn(), app, e, name, None, true).await?.id
+                // Another worker may be creating the same customer's member right now.
+                self.find_or_create_member_in(&mut tx.conn(), app, e, name).await?
             }
             (None, None) => {
                 tracing::warn!(customer = ?customer_id, "Stripe customer without email or matching metadata: no member");
@@ -118,21 +119,9 @@ impl Services {
     /// state than the one stored never overwrites it.
     pub(crate) async fn apply_subscription(&self, app: &AppId, client: &StripeClient, settings: &serde_json::Value, sub: &Subscription, state_at: OffsetDateTime) -> AppResult<bool> {
         let stripe_products: Vec<String> = sub.product_ids().into_iter().map(str::to_owned).collect();
-        let (linked, stale): (Vec<ProductId>, Vec<ProductId>) = {
-            let mut c = self.db.acquire().await?;
-            let linked: Vec<ProductId> =
-                repo::links(&mut c.conn(), app).await?.into_iter().filter(|l| stripe_products.contains(&l.stripe_product_id)).map(|l| l.product_id).collect();
-            // Products this subscription granted before but no longer includes (a plan switch).
-            let mut stale: Vec<ProductId> = access::open_by_source(&mut c.conn(), app, AccessSource::StripeSubscription, &sub.id)
-                .await?
-                .into_iter()
-                .map(|g| g.product_id)
-                .filter(|p| !linked.contains(p))
-                .collect();
-            stale.dedup();
-            (linked, stale)
-        };
-        if linked.is_empty() && stale.is_empty() {
+        // A first look, to skip subscriptions of unlinked products without a
+        // Stripe call or a lock; the decision itself is made in the lock below.
+        if !self.subscription_touches_access(app, &sub.id, &stripe_products).await? {
             tracing::debug!(subscription = %sub.id, "subscription of unlinked products: ignored");
             return Ok(false);
         }
@@ -140,11 +129,18 @@ impl Services {
         let Some(user) = self.member_for_customer(app, client, &customer_id, settings).await? else { return Ok(false) };
         let (mrr, currency) = subscription_mrr(sub);
         let status = status_of(&sub.status);
-        let now = self.now();
 
         let mut tx = self.db.begin().await?;
         // Two workers applying two events of one subscription take turns.
         tollgate_persistence::lock_for_update(&mut tx.conn(), &format!("{app}/sub/{}", sub.id)).await?;
+        // Everything the decision rests on is read now, in the lock: the time
+        // too, or a grant the other worker made while this one waited would
+        // look as if it started in the future (and be revoked and made again).
+        let now = self.now();
+        let (linked, stale) = Self::linked_and_stale(&mut tx.conn(), app, &sub.id, &stripe_products).await?;
+        if linked.is_empty() && stale.is_empty() {
+            return Ok(false);
+        }
         let appv = apps::find(&mut tx.conn(), app).await?.ok_or(AppError::NotFound("app"))?;
         let existing = repo::find_subscription(&mut tx.conn(), app, &sub.id).await?;
         if let Some(e) = &existing {
@@ -250,6 +246,30 @@ impl Services {
         tx.commit().await?;
         self.jobs_ready.notify_one();
         Ok(true)
+    }
+
+    /// Whether a subscription of these Stripe products can change access:
+    /// one of them is linked, or the subscription has open grants.
+    async fn subscription_touches_access(&self, app: &AppId, sub: &str, stripe_products: &[String]) -> AppResult<bool> {
+        let mut c = self.db.acquire().await?;
+        let (linked, stale) = Self::linked_and_stale(&mut c.conn(), app, sub, stripe_products).await?;
+        Ok(!linked.is_empty() || !stale.is_empty())
+    }
+
+    /// The products linked to the subscription's Stripe products, and those
+    /// it granted before but no longer includes (a plan switch).
+    async fn linked_and_stale(conn: &mut tollgate_persistence::Conn<'_>, app: &AppId, sub: &str, stripe_products: &[String]) -> AppResult<(Vec<ProductId>, Vec<ProductId>)> {
+        let linked: Vec<ProductId> =
+            repo::links(conn, app).await?.into_iter().filter(|l| stripe_products.contains(&l.stripe_product_id)).map(|l| l.product_id).collect();
+        let mut stale: Vec<ProductId> = access::open_by_source(conn, app, AccessSource::StripeSubscription, sub)
+            .await?
+            .into_iter()
+            .map(|g| g.product_id)
+            .filter(|p| !linked.contains(p))
+            .collect();
+        stale.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        stale.dedup();
+        Ok((linked, stale))
     }
 
     /// A paid one-off purchase of linked products: lasting access, Product Purchased once.

@@ -65,7 +65,7 @@ impl Services {
         send_invite: bool,
     ) -> AppResult<User> {
         let now = self.now();
-        let u = User {
+        let mut u = User {
             id: UserId::new(),
             app_id: app.clone(),
             email,
@@ -80,10 +80,44 @@ impl Services {
             Err(DbError::UniqueViolation) => return Err(AppError::field("email", "taken", "a member with this email exists")),
             r => r?,
         }
+        u.customer = self.member_created_in(conn, app, &u, send_invite, now).await?;
+        Ok(u)
+    }
+
+    /// The app's member with this email, created (User Created, invitation
+    /// queued) when there is none. Safe when two transactions create the
+    /// same member at once (two workers processing one new Stripe
+    /// customer): the second finds the first's member instead of failing.
+    pub(crate) async fn find_or_create_member_in(&self, conn: &mut Conn<'_>, app: &AppId, email: Email, name: String) -> AppResult<UserId> {
+        if let Some(u) = users::find_by_email(conn, app, &email).await? {
+            return Ok(u.id);
+        }
+        let now = self.now();
+        let u = User {
+            id: UserId::new(),
+            app_id: app.clone(),
+            email,
+            name,
+            has_password: false,
+            last_login_at: None,
+            created_at: now,
+            updated_at: now,
+            customer: Default::default(),
+        };
+        if !users::insert_if_absent(conn, &u, None).await? {
+            let existing = users::find_by_email(conn, app, &u.email).await?;
+            return existing.map(|e| e.id).ok_or_else(|| AppError::Internal("a member with this email exists but cannot be read".into()));
+        }
+        self.member_created_in(conn, app, &u, true, now).await?;
+        Ok(u.id)
+    }
+
+    /// What follows a new member: User Created, their stage, and the
+    /// invitation when asked. Returns the member's figures (stage, MRR).
+    async fn member_created_in(&self, conn: &mut Conn<'_>, app: &AppId, u: &User, send_invite: bool, now: time::OffsetDateTime) -> AppResult<tollgate_domain::stages::CustomerFigures> {
         record(conn, app, NewActivity::new(ActivityKind::UserCreated, Some(u.id.clone()), None, now).with_data(serde_json::json!({ "email": u.email }))).await?;
         // A new member has no subscription: the app's "none" stage (a Lead), if it has one.
-        let mut u = u;
-        u.customer = self.refresh_customer_in(conn, app, &u.id).await?;
+        let figures = self.refresh_customer_in(conn, app, &u.id).await?;
         if send_invite {
             let raw = random_token();
             magic_links::insert(conn, app, &token_hash(&raw), &u.id, now + INVITE_TTL, now).await?;
@@ -91,7 +125,7 @@ impl Services {
             let link = self.magic_link_url(app, &raw);
             mail::enqueue(conn, app, u.email.as_str(), mail::member_invite(&site, &u.name, &link), now).await?;
         }
-        Ok(u)
+        Ok(figures)
     }
 
     pub(crate) fn magic_link_url(&self, app: &AppId, raw: &str) -> String {

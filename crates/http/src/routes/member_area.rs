@@ -191,7 +191,10 @@ pub struct RedirectResponse {
 
 /// "Buy": a Stripe Checkout session for this member (their customer or email prefilled).
 #[utoipa::path(tag = "member", security(("member_bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = RedirectResponse), (status = 404, body = Problem), (status = 409, body = Problem, description = "checkout_disabled")))]
+    responses((status = 200, body = RedirectResponse), (status = 404, body = Problem), (status = 409, body = Problem, description = "checkout_disabled"),
+        (status = 422, body = Problem, description = "stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`)"),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe"),
+        (status = 503, body = Problem, description = "stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later")))]
 #[post("/member/products/{id}/checkout")]
 pub async fn checkout(s: web::Data<Services>, m: MemberAuth, id: web::Path<String>) -> ApiResult<web::Json<RedirectResponse>> {
     let id = path_id(&id, "product", ProductId::parse)?;
@@ -201,7 +204,10 @@ pub async fn checkout(s: web::Data<Services>, m: MemberAuth, id: web::Path<Strin
 
 /// A Stripe Customer Portal session ("Billing" in the profile menu).
 #[utoipa::path(tag = "member", security(("member_bearer" = [])),
-    responses((status = 200, body = RedirectResponse), (status = 409, body = Problem, description = "portal_disabled or no_billing_account")))]
+    responses((status = 200, body = RedirectResponse), (status = 409, body = Problem, description = "portal_disabled or no_billing_account"),
+        (status = 422, body = Problem, description = "stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`)"),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe"),
+        (status = 503, body = Problem, description = "stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later")))]
 #[post("/member/billing-portal")]
 pub async fn billing_portal(s: web::Data<Services>, m: MemberAuth) -> ApiResult<web::Json<RedirectResponse>> {
     Ok(web::Json(RedirectResponse { url: s.member_portal(&m.0.app_id, &m.0.user_id).await? }))

@@ -6,6 +6,7 @@ pub mod ops;
 pub mod outbound;
 pub mod resources;
 pub mod stripe;
+pub mod stripe_inbox;
 pub mod team;
 pub mod member_area;
 pub mod selling;

@@ -55,7 +55,9 @@ pub async fn get_checkout(s: web::Data<Services>, auth: Auth, id: web::Path<Stri
 /// Turns Checkout on (with one of the linked product's prices; a Stripe
 /// payment link is created and kept in step) or off.
 #[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path)), request_body = CheckoutRequest,
-    responses((status = 200, body = CheckoutResponse), (status = 409, body = Problem, description = "not_linked or stripe_not_connected"), (status = 422, body = Problem)))]
+    responses((status = 200, body = CheckoutResponse), (status = 409, body = Problem, description = "not_linked or stripe_not_connected"), (status = 422, body = Problem),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe"),
+        (status = 503, body = Problem, description = "stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later")))]
 #[put("/products/{id}/stripe/checkout")]
 pub async fn put_checkout(s: web::Data<Services>, auth: Auth, id: web::Path<String>, body: ValidJson<CheckoutRequest>) -> ApiResult<web::Json<CheckoutResponse>> {
     auth.0.require(Scope::write(Family::Products))?;
@@ -105,7 +107,9 @@ pub async fn get_portal(s: web::Data<Services>, auth: Auth) -> ApiResult<web::Js
 
 /// Customer Portal options; Tollgate keeps one portal configuration in the connected account up to date.
 #[utoipa::path(tag = "selling", security(("bearer" = [])), request_body = PortalRequest,
-    responses((status = 200, body = PortalResponse), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = PortalResponse), (status = 409, body = Problem), (status = 422, body = Problem),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe"),
+        (status = 503, body = Problem, description = "stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later")))]
 #[put("/connectors/stripe/portal")]
 pub async fn put_portal(s: web::Data<Services>, auth: Auth, body: ValidJson<PortalRequest>) -> ApiResult<web::Json<PortalResponse>> {
     auth.0.require(Scope::write(Family::Connectors))?;
@@ -131,7 +135,10 @@ pub struct CanceledSubscription {
 
 /// Cancels a member's subscription in Stripe, now or at period end; access follows at once.
 #[utoipa::path(tag = "users", security(("bearer" = [])), params(("id" = String, Path), ("subscription_id" = String, Path)), request_body = CancelSubscriptionRequest,
-    responses((status = 200, body = CanceledSubscription), (status = 404, body = Problem)))]
+    responses((status = 200, body = CanceledSubscription), (status = 404, body = Problem),
+        (status = 422, body = Problem, description = "stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`)"),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe"),
+        (status = 503, body = Problem, description = "stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later")))]
 #[post("/users/{id}/subscriptions/{subscription_id}/cancel")]
 pub async fn cancel_subscription(
     s: web::Data<Services>,

@@ -1,11 +1,10 @@
 //! The Stripe connector's endpoints and the webhook receiver.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use tollgate_app::Services;
-use tollgate_app::stripe::{ConnectInput, IngestOutcome, LinkInput, LinkStatus, NewStripePrice, StripeConnection};
+use tollgate_app::stripe::{ConnectInput, LinkInput, LinkStatus, NewStripePrice, StripeConnection};
 use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::ids::{AppId, ProductId, UserId};
 use utoipa::{IntoParams, ToSchema};
@@ -90,7 +89,8 @@ pub struct ConnectStripeRequest {
 /// Connects Stripe with a key: validated by retrieving the account; the
 /// webhook endpoint is registered (replacing any previous one) unless a signing secret is given.
 #[utoipa::path(tag = "stripe", security(("bearer" = [])), request_body = ConnectStripeRequest,
-    responses((status = 200, body = StripeConnectionResponse), (status = 422, body = Problem), (status = 503, body = Problem)))]
+    responses((status = 200, body = StripeConnectionResponse), (status = 422, body = Problem), (status = 503, body = Problem),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe")))]
 #[post("/connectors/stripe/connect")]
 pub async fn connect_stripe(s: web::Data<Services>, auth: Auth, body: ValidJson<ConnectStripeRequest>) -> ApiResult<web::Json<StripeConnectionResponse>> {
     auth.0.require(Scope::write(Family::Connectors))?;
@@ -217,7 +217,10 @@ pub struct RecoverResponse {
 }
 
 /// Fetches events Stripe has (last 30 days) that were not delivered, and processes them.
-#[utoipa::path(tag = "stripe", security(("bearer" = [])), responses((status = 200, body = RecoverResponse), (status = 409, body = Problem)))]
+#[utoipa::path(tag = "stripe", security(("bearer" = [])), responses((status = 200, body = RecoverResponse), (status = 409, body = Problem),
+        (status = 422, body = Problem, description = "stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`)"),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe"),
+        (status = 503, body = Problem, description = "stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later")))]
 #[post("/connectors/stripe/sync-events")]
 pub async fn sync_events(s: web::Data<Services>, auth: Auth) -> ApiResult<web::Json<RecoverResponse>> {
     auth.0.require(Scope::write(Family::Connectors))?;
@@ -253,7 +256,10 @@ pub struct StripeProductList {
 }
 
 /// The connected account's active products with prices, for the product-sync picker.
-#[utoipa::path(tag = "stripe", security(("bearer" = [])), responses((status = 200, body = StripeProductList), (status = 409, body = Problem)))]
+#[utoipa::path(tag = "stripe", security(("bearer" = [])), responses((status = 200, body = StripeProductList), (status = 409, body = Problem),
+        (status = 422, body = Problem, description = "stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`)"),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe"),
+        (status = 503, body = Problem, description = "stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later")))]
 #[get("/connectors/stripe/products")]
 pub async fn stripe_products(s: web::Data<Services>, auth: Auth) -> ApiResult<web::Json<StripeProductList>> {
     auth.0.require(Scope::read(Family::Connectors))?;
@@ -356,7 +362,9 @@ pub async fn get_link(s: web::Data<Services>, auth: Auth, id: web::Path<String>)
 /// subscribers and past buyers in the background (progress in `import`).
 #[utoipa::path(tag = "stripe", security(("bearer" = [])), params(("id" = String, Path)), request_body = LinkStripeRequest,
     responses((status = 200, body = StripeLinkResponse), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "active_subscriptions, stripe_product_already_linked or stripe_not_connected"), (status = 422, body = Problem)))]
+        (status = 409, body = Problem, description = "active_subscriptions, stripe_product_already_linked or stripe_not_connected"), (status = 422, body = Problem),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe"),
+        (status = 503, body = Problem, description = "stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later")))]
 #[put("/products/{id}/stripe")]
 pub async fn put_link(s: web::Data<Services>, auth: Auth, id: web::Path<String>, body: ValidJson<LinkStripeRequest>) -> ApiResult<web::Json<StripeLinkResponse>> {
     auth.0.require(Scope::write(Family::Products))?;
@@ -388,7 +396,10 @@ pub async fn put_link(s: web::Data<Services>, auth: Auth, id: web::Path<String>,
 
 /// Removes the link; refused (409) while the Stripe product has active subscriptions.
 #[utoipa::path(tag = "stripe", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem, description = "active_subscriptions")))]
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem, description = "active_subscriptions"),
+        (status = 422, body = Problem, description = "stripe_rejected: Stripe refused the request (its path, status and message are in `stripe`)"),
+        (status = 502, body = Problem, description = "stripe_misconfigured: Stripe refused the key, or the API base URL does not lead to Stripe"),
+        (status = 503, body = Problem, description = "stripe_unavailable: Stripe did not answer (timeout, network, 5xx); try again later")))]
 #[delete("/products/{id}/stripe")]
 pub async fn delete_link(s: web::Data<Services>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
     auth.0.require(Scope::write(Family::Products))?;
@@ -553,89 +564,3 @@ pub async fn mrr_history(s: web::Data<Services>, auth: Auth, q: ValidQuery<MrrHi
     }))
 }
 
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct InboxQuery {
-    /// pending | processed | ignored | failed
-    pub status: Option<String>,
-    #[validate(range(min = 1, max = 100))]
-    pub limit: Option<i64>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InboxEventResponse {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub event_type: String,
-    /// pending | processed | ignored | failed
-    pub status: String,
-    #[schema(format = DateTime)]
-    pub received_at: String,
-    #[schema(format = DateTime)]
-    pub processed_at: Option<String>,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InboxList {
-    pub data: Vec<InboxEventResponse>,
-}
-
-/// The webhook inbox: every Stripe event received, newest first, with its processing status.
-#[utoipa::path(tag = "stripe", security(("bearer" = [])), params(InboxQuery), responses((status = 200, body = InboxList), (status = 422, body = Problem)))]
-#[get("/connectors/stripe/events")]
-pub async fn inbox(s: web::Data<Services>, auth: Auth, q: ValidQuery<InboxQuery>) -> ApiResult<web::Json<InboxList>> {
-    auth.0.require(Scope::read(Family::Connectors))?;
-    if let Some(st) = &q.0.status {
-        if !["pending", "processed", "ignored", "failed"].contains(&st.as_str()) {
-            return Err(ApiError::field("status", "invalid_choice", "must be one of pending, processed, ignored, failed"));
-        }
-    }
-    let list = s.stripe_inbox(auth.0.app_id(), q.0.status.as_deref(), q.0.limit.unwrap_or(50)).await?;
-    Ok(web::Json(InboxList {
-        data: list
-            .into_iter()
-            .map(|e| InboxEventResponse {
-                id: e.event_id,
-                event_type: e.event_type,
-                status: e.status,
-                received_at: rfc3339(e.received_at),
-                processed_at: e.processed_at.map(rfc3339),
-                error: e.error,
-            })
-            .collect(),
-    }))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookAck {
-    pub received: bool,
-    /// stored | duplicate | ignored
-    pub outcome: String,
-}
-
-/// Receives Stripe events for an app. The signature is checked over the raw
-/// bytes (300 s tolerance, any current secret); the event is stored before
-/// the 200 and processed by the job worker. Bad or missing signature: 400.
-#[utoipa::path(tag = "stripe", params(("app_id" = String, Path), ("Stripe-Signature" = String, Header)), request_body(content = String, content_type = "application/json"),
-    responses((status = 200, body = WebhookAck), (status = 400, body = Problem, description = "invalid_signature or invalid_event")))]
-#[post("/webhooks/stripe/{app_id}")]
-pub async fn stripe_webhook(s: web::Data<Services>, req: HttpRequest, app_id: web::Path<String>, body: web::Bytes) -> ApiResult<web::Json<WebhookAck>> {
-    let app = AppId::parse(&app_id).map_err(|_| ApiError::bad_request("invalid_signature", "signature check failed"))?;
-    let sig = req.headers().get("stripe-signature").and_then(|v| v.to_str().ok());
-    match s.ingest_stripe_webhook(&app, sig, &body).await {
-        Ok(outcome) => Ok(web::Json(WebhookAck {
-            received: true,
-            outcome: match outcome {
-                IngestOutcome::Stored => "stored",
-                IngestOutcome::Duplicate => "duplicate",
-                IngestOutcome::Ignored => "ignored",
-            }
-            .into(),
-        })),
-        Err(tollgate_app::AppError::Unauthorized { code, message }) => Err(ApiError::new(StatusCode::BAD_REQUEST, code, message)),
-        Err(tollgate_app::AppError::Validation(v)) => Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_event", v.0.first().map(|f| f.message.clone()).unwrap_or_default())),
-        Err(e) => Err(e.into()),
-    }
-}

@@ -71,6 +71,11 @@ impl TestApp {
         TestApp { url, services, clock, http, _db: db }
     }
 
+    /// The database's URL, for a second process's pool (a `tollgate worker`).
+    pub fn db_url(&self) -> &str {
+        &self._db.url
+    }
+
     /// A client with its own cookie jar (another browser).
     pub fn new_client(&self) -> reqwest::Client {
         reqwest::Client::builder().cookie_store(true).build().unwrap()

@@ -89,6 +89,17 @@ impl StripeError {
         }
     }
 
+    /// The method and path of the request, when there was one.
+    pub fn request(&self) -> Option<(&str, &str)> {
+        match self {
+            StripeError::Api(error) => Some((&error.method, &error.path)),
+            StripeError::UnexpectedResponse { method, path, .. }
+            | StripeError::Transport { method, path, .. }
+            | StripeError::Decode { method, path, .. } => Some((method, path)),
+            _ => None,
+        }
+    }
+
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
             StripeError::Api(error) => Some(error),
@@ -118,6 +129,9 @@ fn retryable_status(status: u16, should_retry: Option<bool>) -> bool {
     message.as_deref().unwrap_or("no message")
 )]
 pub struct ApiError {
+    /// The request Stripe answered (method and URL path, never the query).
+    pub method: String,
+    pub path: String,
     pub status: u16,
     /// `api_error`, `card_error`, `idempotency_error`, `invalid_request_error`, ...
     pub error_type: String,

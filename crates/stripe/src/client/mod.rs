@@ -335,6 +335,8 @@ impl StripeClient {
             }
             let error = match serde_json::from_slice::<ErrorBody>(&body) {
                 Ok(ErrorBody { error }) => StripeError::Api(Box::new(ApiError {
+                    method: method.to_string(),
+                    path: path.clone(),
                     status: status.as_u16(),
                     error_type: error.error_type.unwrap_or_else(|| "unknown".to_owned()),
                     code: error.code,

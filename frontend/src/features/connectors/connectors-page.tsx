@@ -16,7 +16,8 @@ import { Input } from "@/components/ui/input";
 import { Menu } from "@/components/ui/menu";
 import { useToast } from "@/components/ui/toast";
 import { cn, formatDateTime } from "@/lib/utils";
-import { AdvancedOptions, WebhookInbox } from "./stripe-advanced";
+import { AdvancedOptions } from "./stripe-advanced";
+import { WebhookInbox } from "./stripe-inbox";
 import { WriteOnly } from "@/features/auth/permissions";
 
 const stripeKey = ["connectors", "stripe"] as const;

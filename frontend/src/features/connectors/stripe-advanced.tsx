@@ -1,24 +1,20 @@
 import { useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ChevronDown, RefreshCw } from "lucide-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { ChevronDown } from "lucide-react";
 import { api } from "@/api/client";
-import { errorMessage, unwrap } from "@/api/errors";
+import { unwrap } from "@/api/errors";
 import type { Portal } from "@/api/types";
 import { Field, FormError } from "@/components/form/field";
 import { isUrl, useForm } from "@/components/form/use-form";
-import { EmptyState, ErrorState, ListStates, LoadingRows } from "@/components/states";
-import { Badge } from "@/components/ui/badge";
+import { ErrorState, LoadingRows } from "@/components/states";
 import { Button } from "@/components/ui/button";
-import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input, Select } from "@/components/ui/input";
+import { Input } from "@/components/ui/input";
 import { Switch } from "@/components/ui/switch";
-import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useToast } from "@/components/ui/toast";
-import { cn, formatDateTime } from "@/lib/utils";
-import { WriteFieldset, WriteOnly } from "@/features/auth/permissions";
+import { cn } from "@/lib/utils";
+import { WriteFieldset } from "@/features/auth/permissions";
 
 const portalKey = ["connectors", "stripe", "portal"] as const;
-const eventsKey = (status: string) => ["connectors", "stripe", "events", status] as const;
 
 export type PortalValues = { enabled: boolean; privacy_policy_url: string; terms_of_service_url: string; allow_cancel: boolean };
 
@@ -127,78 +123,5 @@ export function PortalForm({ portal }: { portal: Portal }) {
       </div>
       </WriteFieldset>
     </form>
-  );
-}
-
-const statusVariant = { processed: "success", ignored: "outline", failed: "destructive", pending: "warning" } as const;
-
-/** The webhook inbox: every Stripe event received, with "Sync missed events". */
-export function WebhookInbox() {
-  const [status, setStatus] = useState("");
-  const qc = useQueryClient();
-  const toast = useToast();
-  const events = useQuery({
-    queryKey: eventsKey(status),
-    queryFn: async () => (await unwrap(api.GET("/api/v1/connectors/stripe/events", { params: { query: { status: status || undefined, limit: 50 } } }))).data,
-  });
-  const sync = useMutation({
-    mutationFn: () => unwrap(api.POST("/api/v1/connectors/stripe/sync-events")),
-    onSuccess: (r) => {
-      toast(r.recovered === 0 ? "No missed events: Tollgate has everything Stripe sent." : `Recovered ${r.recovered} missed event${r.recovered === 1 ? "" : "s"}.`);
-      void qc.invalidateQueries({ queryKey: ["connectors", "stripe", "events"] });
-    },
-    onError: (e) => toast(errorMessage(e), "error"),
-  });
-  return (
-    <Card className="mt-4">
-      <CardHeader className="flex-col gap-3 border-b pb-4 sm:flex-row sm:items-center sm:justify-between">
-        <div>
-          <CardTitle>Webhook events</CardTitle>
-          <CardDescription>Events Stripe sent to Tollgate, newest first.</CardDescription>
-        </div>
-        <div className="flex flex-wrap items-center gap-2">
-          <Select aria-label="Event status" value={status} onChange={(e) => setStatus(e.target.value)} className="w-36">
-            <option value="">All statuses</option>
-            <option value="pending">Pending</option>
-            <option value="processed">Processed</option>
-            <option value="ignored">Ignored</option>
-            <option value="failed">Failed</option>
-          </Select>
-          <WriteOnly>
-          <Button variant="outline" size="sm" loading={sync.isPending} onClick={() => sync.mutate()}>
-            <RefreshCw /> Sync missed events
-          </Button>
-          </WriteOnly>
-        </div>
-      </CardHeader>
-      <ListStates query={events} rows={3} empty={<EmptyState title="No events yet" description="Purchases and subscription changes in Stripe arrive here." />}>
-        {(items) => (
-          <Table>
-            <THead>
-              <TR>
-                <TH>Event</TH>
-                <TH>Status</TH>
-                <TH className="hidden sm:table-cell">Received</TH>
-              </TR>
-            </THead>
-            <TBody>
-              {items.map((e) => (
-                <TR key={e.id}>
-                  <TD>
-                    <p className="font-mono text-xs">{e.type}</p>
-                    <p className="truncate text-xs text-muted-foreground">{e.id}</p>
-                    {e.error ? <p className="text-xs text-destructive">{e.error}</p> : null}
-                  </TD>
-                  <TD>
-                    <Badge variant={statusVariant[e.status as keyof typeof statusVariant] ?? "secondary"}>{e.status}</Badge>
-                  </TD>
-                  <TD className="hidden text-muted-foreground sm:table-cell">{formatDateTime(e.received_at)}</TD>
-                </TR>
-              ))}
-            </TBody>
-          </Table>
-        )}
-      </ListStates>
-    </Card>
   );
 }
