@@ -965,6 +965,42 @@ db.commit()
     await shoot("36-webhook-deliveries");
   });
 
+  await step("the owner adds a Lead stage; members without a subscription become Leads and the list filters by stage", async () => {
+    await navTo(page, "Lifecycle stages", "/settings/stages");
+    const stages = page.getByRole("group", { name: /^Stage \d+$/ });
+    await stages.first().waitFor();
+    check((await stages.count()) === 3, `expected the 3 default stages, found ${await stages.count()}`);
+    check((await stages.nth(0).getByLabel("Name", { exact: true }).inputValue()) === "Customer", "Customer is not the first stage");
+    await page.getByRole("button", { name: "Add stage" }).click();
+    const lead = page.getByRole("group", { name: "Stage 4" });
+    // Checked before anything is sent.
+    await page.getByRole("button", { name: "Save stages" }).click();
+    await lead.getByText("Name this stage.", { exact: true }).waitFor();
+    await lead.getByLabel("Name", { exact: true }).fill("Lead");
+    await lead.getByRole("checkbox", { name: "No subscription" }).check();
+    const saved = page.waitForResponse((r) => r.request().method() === "PUT" && r.url().endsWith("/api/v1/app/stages"));
+    await page.getByRole("button", { name: "Save stages" }).click();
+    check((await saved).status() === 200, "saving the stages failed");
+    // The recompute runs in the background; its progress bar goes once every member is done.
+    await page.getByRole("progressbar", { name: "Recomputing stages" }).waitFor({ state: "detached", timeout: 15_000 });
+    await shoot("37-lifecycle-stages");
+
+    await navTo(page, "Members", "/members");
+    await page.getByRole("combobox", { name: "Lifecycle stage" }).selectOption("Lead");
+    await page.waitForURL((u) => u.searchParams.get("stage") === "Lead");
+    const memberLinks = page.getByRole("table").getByRole("link");
+    await memberLinks.first().waitFor();
+    const leads = await page.getByRole("table").getByText("Lead", { exact: true }).count();
+    check(leads === (await memberLinks.count()) && leads >= 2, `every listed member is a Lead (${leads} Lead badges, ${await memberLinks.count()} members)`);
+    await shoot("38-members-by-stage");
+    await page.goto("/");
+    const totals = page.getByRole("table", { name: "MRR by stage" });
+    await totals.getByRole("link", { name: "Lead", exact: true }).waitFor();
+    await totals.getByRole("link", { name: "Lead", exact: true }).click();
+    await page.waitForURL((u) => u.pathname === "/members" && u.searchParams.get("stage") === "Lead");
+    await page.getByRole("heading", { level: 1, name: "Members", exact: true }).waitFor();
+  });
+
   await step("an expired access token is refreshed once; a dead session goes to login", async () => {
     await page.goto("/products");
     await page.getByRole("link", { name: "Starter Course" }).waitFor();

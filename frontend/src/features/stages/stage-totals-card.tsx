@@ -30,7 +30,7 @@ export function StageTotalsCard() {
               <TR>
                 <TH>Stage</TH>
                 <TH className="text-right">Members</TH>
-                <TH className="text-right">MRR</TH>
+                <TH className="text-right">Monthly revenue</TH>
               </TR>
             </THead>
             <TBody>
