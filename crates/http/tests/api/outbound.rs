@@ -344,6 +344,37 @@ async fn a_hanging_receiver_blocks_no_one(app: TestApp) {
     running.await.unwrap();
 }
 
+/// Stopping the dispatcher gives back the deliveries waiting in its lanes:
+/// the next sender (a restarted worker) sends them at once, not after the
+/// 60 s lease; only the tries in flight wait for their lease.
+async fn stopping_gives_back_what_waited(app: TestApp) {
+    let rx = Receiver::start();
+    let t = app.setup().await;
+    let (_, secret) = endpoint(&app, &t, &format!("{}/slow", rx.base), json!(["user.created"])).await;
+    rx.control(json!({"path": "/slow", "secret": secret, "script": ["hang", "hang", "hang", "hang"]})).await;
+    for i in 0..10 {
+        member(&app, &t, &format!("m{i}@example.com")).await;
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(Dispatcher::new(app.services.clone()).run(stopped));
+    // Four tries hang (at most 4 in flight per endpoint); six wait in the endpoint's lane.
+    let started = std::time::Instant::now();
+    while rx.on("/slow").len() < 4 {
+        assert!(started.elapsed() < Duration::from_secs(10), "the first tries did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(rx.on("/slow").len(), 4);
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    // The clock has not moved: only rows given back are due.
+    drain(&app).await;
+    let got = rx.on("/slow");
+    assert_eq!(got.len(), 10, "the six that waited are sent at once");
+    let ids: std::collections::HashSet<_> = got.iter().map(|r| r["headers"]["webhook-id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids.len(), 10, "each event once");
+}
+
 async fn zapier_hooks(app: TestApp) {
     let rx = Receiver::start();
     let t = app.setup().await;
@@ -495,6 +526,7 @@ both_private!(
     rotation_signs_with_both_secrets_for_a_day,
     a_hanging_receiver_blocks_no_one,
     a_crashed_sender_is_covered_by_the_lease,
+    stopping_gives_back_what_waited,
     zapier_hooks,
     member_updates_and_filters,
     bad_input_is_refused,
