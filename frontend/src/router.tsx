@@ -70,6 +70,7 @@ export const routes: RouteObject[] = [
             children: [
               { index: true, element: page(<MemberLibraryPage />) },
               { path: "products/:id", element: page(<MemberProductPage />) },
+              { path: "products/:id/lessons/:lessonId", element: page(<MemberProductPage />) },
               { path: "profile", element: page(<MemberProfilePage />) },
               { path: "purchases", element: page(<MemberPurchasesPage />) },
               { path: "subscriptions", element: page(<MemberSubscriptionsPage />) },

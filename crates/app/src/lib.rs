@@ -7,6 +7,7 @@ pub mod automations;
 pub mod crypto;
 pub mod error;
 pub mod mail;
+pub mod markdown;
 pub mod member_area;
 pub mod outbound;
 pub mod selling;

@@ -20,7 +20,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{auth, automations, member, member_area, ops, outbound, resources, selling, stripe, team};
+use crate::routes::{auth, automations, content, member, member_area, ops, outbound, resources, selling, stripe, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -97,6 +97,8 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(resources::get_app)
         .service(resources::update_app)
         .service(resources::list_products)
+        // Before /products/{id}, which would take "sale-problems" for an id.
+        .service(content::sale_problems)
         .service(resources::create_product)
         .service(resources::get_product)
         .service(resources::update_product)
@@ -107,6 +109,7 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(resources::create_page)
         .service(resources::update_page)
         .service(resources::delete_page)
+        .service(content::markdown_preview)
         .service(resources::list_users)
         .service(resources::create_user)
         .service(resources::get_user)
@@ -160,6 +163,7 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(selling::upload_media)
         .service(selling::list_media)
         .service(selling::delete_media)
+        .service(selling::update_media)
         .service(member_area::library)
         .service(member_area::public_library)
         .service(member_area::product)

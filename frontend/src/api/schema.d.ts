@@ -789,6 +789,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/markdown/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Renders Markdown the way members will see it. */
+        post: operations["markdown_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/member/auth/login": {
         parameters: {
             query?: never;
@@ -1112,6 +1129,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/products/sale-problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Products whose purchase method cannot sell them yet (no Checkout, no custom order page URL, no sales page). */
+        get: operations["sale_problems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products/{id}": {
         parameters: {
             query?: never;
@@ -1178,7 +1212,8 @@ export interface paths {
         delete: operations["delete_media"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Renames a hosted file or places it in a lesson, where members play it inline. */
+        patch: operations["update_media"];
         trace?: never;
     };
     "/api/v1/products/{id}/pages": {
@@ -2090,14 +2125,19 @@ export interface components {
             scopes: string[];
         };
         AppResponse: {
+            /** @description `#rrggbb`: buttons and links on member pages. */
+            accent_color?: string | null;
             /** Format: date-time */
             created_at: string;
+            favicon_url?: string | null;
             id: string;
             /**
              * Format: int32
              * @description Days without login after which a member counts as inactive.
              */
             inactivity_threshold_days: number;
+            /** @description The site's logo on member pages, the public sales page and emails. */
+            logo_url?: string | null;
             name: string;
             /**
              * Format: int32
@@ -2849,6 +2889,14 @@ export interface components {
             /** @description The `token` query parameter of the emailed link. */
             token: string;
         };
+        MarkdownPreviewRequest: {
+            /** @description Markdown, as in a lesson body or a sales-page text block. */
+            markdown: string;
+        };
+        MarkdownPreviewResponse: {
+            /** @description Sanitized HTML, exactly what members will see. */
+            html: string;
+        };
         MediaList: {
             data: components["schemas"]["MediaResponse"][];
         };
@@ -2860,6 +2908,8 @@ export interface components {
             id: string;
             /** @description video | audio | file */
             kind: string;
+            /** @description The lesson it plays in; null: the product's general media. */
+            page_id?: string | null;
             product_id: string;
             /** Format: int64 */
             size: number;
@@ -2872,7 +2922,10 @@ export interface components {
             password: string;
         };
         MemberPage: {
+            /** @description Markdown as written. */
             body: string;
+            /** @description The body rendered to sanitized HTML: safe to insert as markup. */
+            body_html: string;
             completed: boolean;
             id: string;
             /** Format: int32 */
@@ -2987,7 +3040,10 @@ export interface components {
             data: components["schemas"]["PageResponse"][];
         };
         PageResponse: {
+            /** @description Markdown. */
             body: string;
+            /** @description The body rendered to sanitized HTML (what members see). */
+            body_html: string;
             /** Format: date-time */
             created_at: string;
             id: string;
@@ -3078,21 +3134,30 @@ export interface components {
             total_pages: number;
         };
         PublicApp: {
+            /** @description `#rrggbb`, or null for the default. */
+            accent_color?: string | null;
             /** @description Whether members can open the Stripe billing portal ("Billing" in the profile menu). */
             billing_portal_enabled: boolean;
+            favicon_url?: string | null;
             id: string;
+            logo_url?: string | null;
             name: string;
             site_url?: string | null;
         };
         PublicSalesPage: {
+            accent_color?: string | null;
+            /** @description The page's blocks; a `text` block also carries `html`, its Markdown rendered to sanitized HTML. */
             blocks: Record<string, never>[];
             cta_label: string;
             /** @description Where the call to action leads: the Checkout link or the custom order page (null: not for sale). */
             cta_url?: string | null;
             description: string;
             image_url?: string | null;
+            logo_url?: string | null;
             product_id: string;
             product_name: string;
+            /** @description The site's name, logo and accent colour: the page carries the site, not Tollgate. */
+            site_name: string;
             title: string;
         };
         PurchaseList: {
@@ -3186,6 +3251,22 @@ export interface components {
             /** @description succeeded | failed | stopped */
             status: string;
             type: string;
+        };
+        SaleProblemList: {
+            /** @description Only the products with a problem; archived products and method `none` are never listed. */
+            data: components["schemas"]["SaleProblemResponse"][];
+        };
+        SaleProblemResponse: {
+            /**
+             * @description True when members cannot buy at all (they see "not available yet"); false for a
+             *     missing sales page, where buyers go straight to the sale.
+             */
+            blocks_sale: boolean;
+            /** @description no_checkout | no_sales_page | no_external_url */
+            code: string;
+            /** @description What is missing and what to do. */
+            message: string;
+            product_id: string;
         };
         SalesPageFromRequest: {
             /** @description Copy the sales page of this product instead. */
@@ -3431,11 +3512,17 @@ export interface components {
             role: string;
         };
         UpdateAppRequest: {
+            /** @description `#rrggbb` (invalid_color otherwise); null or "" goes back to the default. */
+            accent_color?: string | null;
+            /** @description An http(s) URL of the favicon; null or "" removes it. */
+            favicon_url?: string | null;
             /**
              * Format: int64
              * @description 1 to 3650 (checked with the other fields, so every error is reported at once).
              */
             inactivity_threshold_days?: number | null;
+            /** @description An http(s) URL of the logo; null or "" removes it. */
+            logo_url?: string | null;
             name?: string | null;
             /**
              * Format: int64
@@ -3460,6 +3547,11 @@ export interface components {
             enabled?: boolean | null;
             event_types?: string[] | null;
             url?: string | null;
+        };
+        UpdateMediaRequest: {
+            filename?: string | null;
+            /** @description A lesson of the product; null moves the file back to the product's general media. */
+            page_id?: string | null;
         };
         UpdatePageRequest: {
             body?: string | null;
@@ -5774,6 +5866,54 @@ export interface operations {
             };
         };
     };
+    markdown_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkdownPreviewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkdownPreviewResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed: `markdown` longer than 200,000 characters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     member_login: {
         parameters: {
             query?: never;
@@ -6471,6 +6611,41 @@ export interface operations {
             };
         };
     };
+    sale_problems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleProblemList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_product: {
         parameters: {
             query?: never;
@@ -6707,6 +6882,49 @@ export interface operations {
                 content?: never;
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMediaRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed: `filename` empty, too long or a path; `page_id` not a lesson of this product (unknown_page) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

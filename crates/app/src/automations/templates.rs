@@ -1,6 +1,6 @@
 //! Email templates: a subject and a Markdown body with `{{variables}}`,
-//! rendered to an HTML part (pulldown-cmark, then ammonia so no raw HTML or
-//! script survives) and a text part. Unknown variables are refused when a
+//! rendered to an HTML part (the shared renderer, `crate::markdown`, so no raw
+//! HTML or script survives) and a text part. Unknown variables are refused when a
 //! template is saved, so a run never sends `{{membr.name}}` to a member.
 
 use std::collections::HashMap;
@@ -121,10 +121,7 @@ pub fn render(template: &'static str, site: &str, subject: &str, body: &str, var
     let subject = substitute(subject, vars, false).replace(['\r', '\n'], " ");
     let md = substitute(body, vars, true);
     let text = substitute(body, vars, false);
-    let mut html = String::new();
-    let parser = pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_STRIKETHROUGH | pulldown_cmark::Options::ENABLE_TABLES);
-    pulldown_cmark::html::push_html(&mut html, parser);
-    let clean = ammonia::Builder::default().link_rel(Some("noopener noreferrer")).url_schemes(["https", "http", "mailto"].into()).clean(&html).to_string();
+    let clean = crate::markdown::to_html(&md);
     let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let html = format!(
         "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;max-width:560px;margin:auto;padding:24px;color:#111\"><p style=\"font-weight:600\">{}</p>{clean}</body></html>",
@@ -155,7 +152,9 @@ mod tests {
         let vars: HashMap<&str, String> = [("member.name", "<script>x</script> *Ada*".to_owned()), ("library_url", "https://site.test/member".to_owned())].into();
         let r = render("t", "Academy", "Hi {{member.name}}", "**Welcome** {{member.name}} [go]({{library_url}})\n\n<img src=x onerror=alert(1)>", &vars);
         assert!(r.html.contains("<strong>Welcome</strong>"), "{}", r.html);
-        assert!(!r.html.contains("<script") && !r.html.contains("onerror"), "{}", r.html);
+        // Raw HTML in a template is shown as text, never as a tag.
+        assert!(!r.html.contains("<script") && !r.html.contains("<img"), "{}", r.html);
+        assert!(r.html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{}", r.html);
         assert!(r.html.contains("*Ada*"), "variables stay literal: {}", r.html);
         assert!(r.html.contains(r#"href="https://site.test/member""#), "{}", r.html);
         assert!(r.text.contains("<script>x</script> *Ada*"));

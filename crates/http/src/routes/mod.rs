@@ -1,5 +1,6 @@
 pub mod auth;
 pub mod automations;
+pub mod content;
 pub mod member;
 pub mod ops;
 pub mod outbound;

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod automations;
+mod content;
 mod email;
 mod email_change;
 mod flows;
