@@ -427,7 +427,7 @@ impl Services {
             let raw = random_token();
             let change = PendingEmailChange { app_id: app.clone(), user_id: user.clone(), new_email, expires_at: now + self.config.email_change_ttl, created_at: now };
             email_changes::replace(&mut tx.conn(), &change, &token_hash(&raw)).await?;
-            let site = apps::find(&mut tx.conn(), app).await?.map(|a| a.name).unwrap_or_default();
+            let site = mail::Site::of(apps::find(&mut tx.conn(), app).await?.as_ref());
             let link = format!("{}/member/confirm-email?token={app}.{raw}", self.config.public_url);
             let confirm = mail::email_change_confirm(&site, change.new_email.as_str(), &link, self.config.email_change_ttl.whole_hours());
             mail::enqueue(&mut tx.conn(), app, change.new_email.as_str(), confirm, now).await?;

@@ -60,7 +60,7 @@ impl SaleProblem {
     pub fn message(self) -> &'static str {
         match self {
             SaleProblem::NoCheckout => "Members cannot buy it yet: link it to a Stripe product and turn Checkout on, or give a custom order page URL.",
-            SaleProblem::NoSalesPage => "It has no sales page yet: members go straight to the sale. Create one on the Sales page tab.",
+            SaleProblem::NoSalesPage => "There is no sales page: members go straight to the sale. Create one on the Sales page tab.",
             SaleProblem::NoExternalUrl => "Members cannot buy it yet: the custom order page URL is missing.",
         }
     }

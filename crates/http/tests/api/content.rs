@@ -123,6 +123,15 @@ async fn member_pages_carry_the_site_branding(app: TestApp) {
     let page = app.req(Method::GET, &format!("/api/v1/public/apps/{app_id}/products/{p}/sales-page"), None, None).await.expect(200).body;
     assert_eq!((page["site_name"].as_str(), page["accent_color"].as_str()), (Some("Garden Club"), Some("#2f855a")));
 
+    // Emails to members carry it too.
+    app.post("/api/v1/users", &t, json!({"email": "ada@example.com", "name": "Ada"})).await.expect(201);
+    app.req(Method::POST, "/api/v1/member/auth/magic-link", None, Some(json!({"app_id": app_id, "email": "ada@example.com"}))).await.expect(202);
+    let emails = app.get("/api/v1/emails", &t).await.expect(200).body;
+    let magic = emails["data"].as_array().unwrap().iter().find(|e| e["template"] == "magic_link").expect("a magic link email").clone();
+    let html = magic["html_body"].as_str().unwrap();
+    assert!(html.contains(r#"<img src="https://cdn.example.com/logo.png""#) && html.contains("solid #2f855a") && html.contains("Garden Club"), "{html}");
+    assert_eq!(magic["subject"], "Your login link for Garden Club");
+
     // Blank values go back to the defaults.
     let cleared = app.patch("/api/v1/app", &t, json!({"accent_color": "", "logo_url": null})).await.expect(200);
     assert_eq!((cleared.body["accent_color"].clone(), cleared.body["logo_url"].clone()), (Value::Null, Value::Null));
