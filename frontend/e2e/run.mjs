@@ -261,11 +261,25 @@ try {
   await step("add pages to the product and reorder them", async () => {
     await page.getByRole("tab", { name: "Pages" }).click();
     await page.getByText("No pages yet").waitFor();
+    // Lesson bodies are Markdown; the editor previews them with the server's renderer.
+    const bodies = { Welcome: "**Welcome** aboard. Read [the guide](https://guide.example.com/start) first.\n\n<script>alert(1)</script>", "Lesson one": "Lesson one body" };
     for (const title of ["Welcome", "Lesson one"]) {
       await page.getByRole("button", { name: "Add page" }).first().click();
       const dialog = page.getByRole("dialog", { name: "Add page" });
       await dialog.getByLabel("Title", { exact: true }).fill(title);
-      await dialog.getByLabel("Body", { exact: true }).fill(`${title} body`);
+      await dialog.getByLabel("Body", { exact: true }).fill(bodies[title]);
+      if (title === "Welcome") {
+        const preview = dialog.getByTestId("markdown-preview");
+        await preview.locator("strong", { hasText: "Welcome" }).waitFor();
+        check((await preview.getByRole("link", { name: "the guide" }).getAttribute("target")) === "_blank", "preview link does not open in a new tab");
+        check((await preview.locator("script").count()) === 0, "a script survived the preview");
+        // Tab never leaves an open dialog: 30 presses cycle inside it.
+        for (let i = 0; i < 30; i++) {
+          await page.keyboard.press("Tab");
+          check(await dialog.evaluate((d) => d.contains(document.activeElement)), `focus left the dialog after ${i + 1} Tab presses`);
+        }
+        await shoot("05a-lesson-editor-preview", { mobile: false });
+      }
       await dialog.getByRole("button", { name: "Add page" }).click();
       await dialog.waitFor({ state: "detached" });
       await page.locator("ol li", { hasText: title }).waitFor();
@@ -626,6 +640,18 @@ db.commit()
     await starter.click();
     await m.getByRole("heading", { name: "Starter Course" }).waitFor();
     await m.getByText("0/2 lessons completed").waitFor();
+    // One lesson a page: the first unfinished one opens; Next leads to the following lesson.
+    await m.getByRole("heading", { name: "Lesson one", level: 2 }).waitFor();
+    check((await m.getByRole("link", { name: /^Previous/ }).count()) === 0, "the first lesson has a Previous link");
+    await m.getByRole("link", { name: "Next: Welcome" }).click();
+    await m.waitForURL(/\/member\/products\/[^/]+\/lessons\/[^/]+$/);
+    await m.getByRole("heading", { name: "Welcome", level: 2 }).waitFor();
+    const lesson = m.getByRole("article", { name: "Welcome" });
+    await lesson.locator("strong", { hasText: "Welcome" }).waitFor();
+    const guide = lesson.getByRole("link", { name: "the guide" });
+    check((await guide.getAttribute("rel")) === "noopener noreferrer nofollow" && (await guide.getAttribute("target")) === "_blank", "lesson link is not opened safely");
+    check((await lesson.locator("script").count()) === 0 && (await lesson.getByText("<script>alert(1)</script>").count()) === 1, "raw HTML was not shown as text");
+    await m.getByRole("link", { name: "Previous: Lesson one" }).waitFor();
     await m.getByRole("button", { name: "Mark complete: Welcome" }).click();
     await m.getByText("1/2 lessons completed").waitFor();
     await m.getByRole("button", { name: "Completed: Welcome" }).waitFor();
