@@ -256,6 +256,29 @@ pub fn email_change_notice(site: &Site, new_email: &str, profile_link: &str) -> 
     }
 }
 
+/// To an admin who asked for it: the single-use link that sets a new password.
+pub fn admin_password_reset(link: &str, minutes: i64) -> Rendered {
+    let site = Site { name: "Tollgate".into(), ..Site::default() };
+    Rendered {
+        template: "admin_password_reset",
+        subject: "Reset your Tollgate password".into(),
+        text: format!(
+            "Someone asked to reset the password of your Tollgate account. Choose a new one with this link:\n\n{link}\n\n\
+             It works once and expires in {minutes} minutes; every device signed in to your account is signed out. \
+             If you did not ask for it, ignore this email: your password stays as it is.\n"
+        ),
+        html: layout(
+            &site,
+            &format!(
+                "<p>Someone asked to reset the password of your Tollgate account.</p><p><a href=\"{}\">Choose a new password</a></p>\
+                 <p>It works once and expires in {minutes} minutes; every device signed in to your account is signed out. \
+                 If you did not ask for it, ignore this email: your password stays as it is.</p>",
+                esc(link)
+            ),
+        ),
+    }
+}
+
 /// To the app's owners: an endpoint failed every try for 5 days and Tollgate stopped sending to it.
 pub fn endpoint_disabled(site: &Site, url: &str) -> Rendered {
     let subject = format!("{site}: a webhook endpoint was disabled");

@@ -20,7 +20,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{auth, automations, content, member, member_area, ops, outbound, resources, selling, stripe, team};
+use crate::routes::{auth, automations, content, member, member_area, ops, outbound, password_reset, resources, selling, stripe, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -85,6 +85,8 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(auth::login)
         .service(auth::refresh)
         .service(auth::logout)
+        .service(password_reset::request_password_reset)
+        .service(password_reset::confirm_password_reset)
         .service(auth::me)
         .service(auth::switch_app)
         .service(team::preview_invitation)

@@ -29,6 +29,7 @@ pub mod magic_links;
 pub mod metrics;
 pub mod outbound;
 pub mod outbox;
+pub mod password_resets;
 pub mod products;
 pub mod selling;
 pub mod sessions;

@@ -4,6 +4,7 @@ pub mod content;
 pub mod member;
 pub mod ops;
 pub mod outbound;
+pub mod password_reset;
 pub mod resources;
 pub mod stripe;
 pub mod team;

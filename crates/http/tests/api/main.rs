@@ -12,6 +12,7 @@ mod isolation;
 mod metrics;
 mod openapi;
 mod outbound;
+mod password_reset;
 mod passwords;
 mod security;
 mod selling;
