@@ -12,8 +12,10 @@ export function foregroundOn(hex: string): string {
     return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
   }) as [number, number, number];
   const l = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  // Contrast against white (1.05 / (l + 0.05)) vs against black ((l + 0.05) / 0.05).
-  return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#ffffff" : "#111111";
+  // White when it reaches WCAG AA (4.5:1), else whichever of white and #111 (luminance 0.0056) contrasts more.
+  const white = 1.05 / (l + 0.05);
+  const dark = (l + 0.05) / 0.0556;
+  return white >= 4.5 || white >= dark ? "#ffffff" : "#111111";
 }
 
 /** CSS variables that make buttons, links and focus rings use the site's accent colour. */

@@ -38,7 +38,7 @@ export function LessonView({ productId, page, index, pages, media }: { productId
             onClick={() => complete.mutate({ pageId: page.id, complete: !page.completed }, { onError: (e) => toast(errorMessage(e), "error") })}
             className={cn(
               "flex h-9 shrink-0 cursor-pointer items-center gap-2 rounded-full border-2 px-3 text-sm font-medium transition-colors disabled:opacity-60",
-              page.completed ? "border-emerald-600 bg-emerald-600 text-white" : "border-input hover:border-emerald-600",
+              page.completed ? "border-emerald-700 bg-emerald-700 text-white" : "border-input hover:border-emerald-700",
             )}
           >
             <Check className={cn("size-4", !page.completed && "text-muted-foreground")} aria-hidden />

@@ -42,6 +42,7 @@ export function MemberLayout() {
           </div>
           <Menu
             label="Account menu"
+            nameFromContent
             triggerClassName="max-w-[60vw]"
             trigger={
               <>
