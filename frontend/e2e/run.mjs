@@ -11,6 +11,7 @@ import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { AxeBuilder } from "@axe-core/playwright";
 import { chromium } from "playwright-core";
 
 const frontend = resolve(new URL("..", import.meta.url).pathname);
@@ -173,11 +174,22 @@ try {
   const consoleErrors = [];
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
 
+  // axe-core on every page shot, at both widths: serious and critical issues are collected
+  // here and fail the last step, which lists them all.
+  const axeProblems = [];
+  const axeCheck = async (p, name) => {
+    const { violations } = await new AxeBuilder({ page: p }).analyze();
+    for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
+      axeProblems.push(`${name} (${p.viewportSize()?.width}px): ${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+    }
+  };
+
   // Screenshot at 1280 px, and the same URL in a phone-sized page.
   const shoot = async (name, { mobile = true, on = page } = {}) => {
     await on.waitForLoadState("networkidle").catch(() => {});
     await on.screenshot({ path: join(shots, `${name}-1280.png`), fullPage: true });
     await noHorizontalOverflow(on, name);
+    await axeCheck(on, name);
     if (mobile) {
       // A separate page in the same context shares the refresh cookie.
       const p = await on.context().newPage();
@@ -187,6 +199,7 @@ try {
       await p.waitForTimeout(300);
       await p.screenshot({ path: join(shots, `${name}-375.png`), fullPage: true });
       await noHorizontalOverflow(p, name);
+      await axeCheck(p, name);
       await p.close();
     }
   };
@@ -261,11 +274,25 @@ try {
   await step("add pages to the product and reorder them", async () => {
     await page.getByRole("tab", { name: "Pages" }).click();
     await page.getByText("No pages yet").waitFor();
+    // Lesson bodies are Markdown; the editor previews them with the server's renderer.
+    const bodies = { Welcome: "**Welcome** aboard. Read [the guide](https://guide.example.com/start) first.\n\n<script>alert(1)</script>", "Lesson one": "Lesson one body" };
     for (const title of ["Welcome", "Lesson one"]) {
       await page.getByRole("button", { name: "Add page" }).first().click();
       const dialog = page.getByRole("dialog", { name: "Add page" });
       await dialog.getByLabel("Title", { exact: true }).fill(title);
-      await dialog.getByLabel("Body", { exact: true }).fill(`${title} body`);
+      await dialog.getByLabel("Body", { exact: true }).fill(bodies[title]);
+      if (title === "Welcome") {
+        const preview = dialog.getByTestId("markdown-preview");
+        await preview.locator("strong", { hasText: "Welcome" }).waitFor();
+        check((await preview.getByRole("link", { name: "the guide" }).getAttribute("target")) === "_blank", "preview link does not open in a new tab");
+        check((await preview.locator("script").count()) === 0, "a script survived the preview");
+        // Tab never leaves an open dialog: 30 presses cycle inside it.
+        for (let i = 0; i < 30; i++) {
+          await page.keyboard.press("Tab");
+          check(await dialog.evaluate((d) => d.contains(document.activeElement)), `focus left the dialog after ${i + 1} Tab presses`);
+        }
+        await shoot("05a-lesson-editor-preview", { mobile: false });
+      }
       await dialog.getByRole("button", { name: "Add page" }).click();
       await dialog.waitFor({ state: "detached" });
       await page.locator("ol li", { hasText: title }).waitFor();
@@ -479,10 +506,15 @@ try {
   await step("admin sets a product to direct checkout with a locked card", async () => {
     await newProduct("Pro Membership", "Monthly coaching calls.");
     await page.getByLabel("Purchase method", { exact: true }).selectOption("direct_checkout");
-    await page.getByLabel("Custom order page URL (optional)", { exact: true }).fill("https://shop.example.com/pro");
     await page.getByRole("switch", { name: /Show locked card/ }).click();
+    // Direct checkout without Stripe or an order page cannot sell: the admin is told on save and above the tabs.
     await page.getByRole("button", { name: "Save changes" }).click();
-    await page.getByText("Product saved.").waitFor();
+    await page.getByTestId("sale-warning").getByText("Members cannot buy it yet").waitFor();
+    await shoot("20b-product-cannot-sell", { mobile: false });
+    await page.getByLabel("Custom order page URL (optional)", { exact: true }).fill("https://shop.example.com/pro");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Product saved.", { exact: true }).waitFor();
+    await page.getByTestId("sale-warning").waitFor({ state: "detached" });
     // No Stripe in this run: Connector Info says so and Configure is off.
     await page.getByRole("heading", { name: "Connector Info" }).waitFor();
     await page.getByText("Stripe is not connected.").waitFor();
@@ -562,6 +594,17 @@ db.commit()
     await shoot("24-member-subscriptions-tab", { mobile: false });
   });
 
+  await step("the owner brands the site: logo and accent colour", async () => {
+    await navTo(page, "Settings", "/settings");
+    await page.getByLabel("Logo URL", { exact: true }).fill(`${base}/favicon.svg`);
+    await page.getByLabel("Accent colour", { exact: true }).fill("#wrong");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Enter a colour as #rrggbb, like #1d4ed8.").waitFor();
+    await page.getByLabel("Accent colour", { exact: true }).fill("#2f855a");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Settings saved.").waitFor();
+  });
+
   const grace = { email: "grace@example.com", name: "Grace Hopper", password: "cobol forever 1959" };
   let graceUrl = "";
   await step("admin creates a member with a password", async () => {
@@ -586,7 +629,15 @@ db.commit()
   await step("the member signs in at /member/login (default site) and sees locked cards with their targets", async () => {
     await m.goto("/member/login");
     await m.getByRole("heading", { name: "Member sign-in" }).waitFor();
+    // The site's name, logo and colour; never Tollgate's.
+    const mark = m.getByTestId("site-mark");
+    await mark.getByText(appName).waitFor();
+    await mark.locator(`img[src="${base}/favicon.svg"]`).waitFor();
+    check((await m.getByText("Tollgate").count()) === 0, "the member sign-in page says Tollgate");
+    const accent = await m.getByRole("button", { name: "Send sign-in link" }).evaluate((b) => getComputedStyle(b).getPropertyValue("--color-primary").trim());
+    check(accent === "#2f855a", `sign-in button does not use the accent colour: ${accent}`);
     await m.getByRole("tab", { name: "Password" }).click();
+    await m.getByRole("button", { name: "Forgot password?" }).waitFor();
     await m.getByLabel("Email", { exact: true }).fill(grace.email);
     await m.getByLabel("Password", { exact: true }).fill(grace.password);
     await m.getByRole("button", { name: "Sign in" }).click();
@@ -626,6 +677,18 @@ db.commit()
     await starter.click();
     await m.getByRole("heading", { name: "Starter Course" }).waitFor();
     await m.getByText("0/2 lessons completed").waitFor();
+    // One lesson a page: the first unfinished one opens; Next leads to the following lesson.
+    await m.getByRole("heading", { name: "Lesson one", level: 2 }).waitFor();
+    check((await m.getByRole("link", { name: /^Previous/ }).count()) === 0, "the first lesson has a Previous link");
+    await m.getByRole("link", { name: "Next: Welcome" }).click();
+    await m.waitForURL(/\/member\/products\/[^/]+\/lessons\/[^/]+$/);
+    await m.getByRole("heading", { name: "Welcome", level: 2 }).waitFor();
+    const lesson = m.getByRole("article", { name: "Welcome" });
+    await lesson.locator("strong", { hasText: "Welcome" }).waitFor();
+    const guide = lesson.getByRole("link", { name: "the guide" });
+    check((await guide.getAttribute("rel")) === "noopener noreferrer nofollow" && (await guide.getAttribute("target")) === "_blank", "lesson link is not opened safely");
+    check((await lesson.locator("script").count()) === 0 && (await lesson.getByText("<script>alert(1)</script>").count()) === 1, "raw HTML was not shown as text");
+    await m.getByRole("link", { name: "Previous: Lesson one" }).waitFor();
     await m.getByRole("button", { name: "Mark complete: Welcome" }).click();
     await m.getByText("1/2 lessons completed").waitFor();
     await m.getByRole("button", { name: "Completed: Welcome" }).waitFor();
@@ -1105,6 +1168,11 @@ db.commit()
 
   await step("no uncaught errors in the page", async () => {
     check(consoleErrors.length === 0, `uncaught page errors: ${consoleErrors.join("; ")}`);
+  });
+
+  await step("axe-core: no serious or critical accessibility issue on any page shot", async () => {
+    for (const p of axeProblems) console.log(`    axe: ${p}`);
+    check(axeProblems.length === 0, `${axeProblems.length} issue(s):\n      ${axeProblems.join("\n      ")}`);
   });
 } catch (err) {
   failedOutside = !results.length || results.at(-1).ok;

@@ -5,6 +5,7 @@ import { EmptyState, LoadingRows } from "@/components/states";
 import { ButtonLink } from "@/components/ui/button";
 import { AuthProvider } from "@/features/auth/auth-context";
 import { LoginPage } from "@/features/auth/login-page";
+import { ForgotPasswordPage, ResetPasswordPage } from "@/features/auth/password-reset-pages";
 import { SetupPage } from "@/features/auth/setup-page";
 import { ActivitiesPage } from "@/features/activities/activities-page";
 import { ApiKeysPage } from "@/features/api-keys/api-keys-page";
@@ -71,6 +72,7 @@ export const routes: RouteObject[] = [
             children: [
               { index: true, element: page(<MemberLibraryPage />) },
               { path: "products/:id", element: page(<MemberProductPage />) },
+              { path: "products/:id/lessons/:lessonId", element: page(<MemberProductPage />) },
               { path: "profile", element: page(<MemberProfilePage />) },
               { path: "purchases", element: page(<MemberPurchasesPage />) },
               { path: "subscriptions", element: page(<MemberSubscriptionsPage />) },
@@ -92,6 +94,8 @@ export const routes: RouteObject[] = [
     children: [
       { path: "/setup", element: <SetupPage /> },
       { path: "/login", element: <LoginPage /> },
+      { path: "/forgot-password", element: <ForgotPasswordPage /> },
+      { path: "/reset-password", element: <ResetPasswordPage /> },
       { path: "/accept-invite", element: <AcceptInvitePage /> },
       {
         element: (

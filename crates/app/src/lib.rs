@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod customers;
 pub mod error;
 pub mod mail;
+pub mod markdown;
 pub mod member_area;
 pub mod outbound;
 pub mod selling;

@@ -108,16 +108,51 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-fn layout(site: &str, body_html: &str) -> String {
+/// The site an email comes from: its name, and its logo and accent colour when set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Site {
+    pub name: String,
+    pub logo_url: Option<String>,
+    pub accent: Option<String>,
+}
+
+impl Site {
+    pub fn of(app: Option<&tollgate_domain::app::App>) -> Site {
+        app.map(|a| Site {
+            name: a.name.clone(),
+            logo_url: a.branding.logo_url.clone(),
+            accent: a.branding.accent_color.as_ref().map(|c| c.as_str().to_owned()),
+        })
+        .unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// The HTML frame of every email: the site's logo and name on a bar of its accent colour.
+pub(crate) fn layout(site: &Site, body_html: &str) -> String {
+    // The accent is `#rrggbb` (AccentColor), the logo an http(s) URL: both are checked when saved.
+    let accent = site.accent.as_deref().unwrap_or("#111111");
+    let logo = site
+        .logo_url
+        .as_deref()
+        .map(|u| format!("<img src=\"{}\" alt=\"\" height=\"32\" style=\"height:32px;vertical-align:middle;margin-right:8px\">", esc(u)))
+        .unwrap_or_default();
     format!(
         "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;max-width:560px;margin:auto;padding:24px;color:#111\">\
-         <p style=\"font-weight:600\">{}</p>{}</body></html>",
-        esc(site),
+         <p style=\"font-weight:600;border-top:4px solid {};padding-top:12px\">{}{}</p>{}</body></html>",
+        esc(accent),
+        logo,
+        esc(&site.name),
         body_html
     )
 }
 
-pub fn magic_link(site: &str, link: &str, minutes: i64) -> Rendered {
+pub fn magic_link(site: &Site, link: &str, minutes: i64) -> Rendered {
     Rendered {
         template: "magic_link",
         subject: format!("Your login link for {site}"),
@@ -127,13 +162,13 @@ pub fn magic_link(site: &str, link: &str, minutes: i64) -> Rendered {
             &format!(
                 "<p>Use this link to log in:</p><p><a href=\"{}\">Log in to {}</a></p><p>It works once and expires in {minutes} minutes. If you did not ask for it, ignore this email.</p>",
                 esc(link),
-                esc(site)
+                esc(&site.name)
             ),
         ),
     }
 }
 
-pub fn member_invite(site: &str, name: &str, link: &str) -> Rendered {
+pub fn member_invite(site: &Site, name: &str, link: &str) -> Rendered {
     let hello = if name.is_empty() { "Hello".to_owned() } else { format!("Hello {name}") };
     Rendered {
         template: "member_invite",
@@ -141,12 +176,12 @@ pub fn member_invite(site: &str, name: &str, link: &str) -> Rendered {
         text: format!("{hello},\n\nAn account was created for you on {site}. Open this link to log in:\n\n{link}\n"),
         html: layout(
             site,
-            &format!("<p>{},</p><p>An account was created for you on {}.</p><p><a href=\"{}\">Log in</a></p>", esc(&hello), esc(site), esc(link)),
+            &format!("<p>{},</p><p>An account was created for you on {}.</p><p><a href=\"{}\">Log in</a></p>", esc(&hello), esc(&site.name), esc(link)),
         ),
     }
 }
 
-pub fn admin_invite(site: &str, inviter: &str, role: &str, link: &str, days: i64) -> Rendered {
+pub fn admin_invite(site: &Site, inviter: &str, role: &str, link: &str, days: i64) -> Rendered {
     let who = if inviter.is_empty() { "An admin".to_owned() } else { inviter.to_owned() };
     Rendered {
         template: "admin_invite",
@@ -159,7 +194,7 @@ pub fn admin_invite(site: &str, inviter: &str, role: &str, link: &str, days: i64
             &format!(
                 "<p>{} invited you to manage {} on Tollgate as <strong>{}</strong>.</p><p><a href=\"{}\">Accept the invitation</a></p><p>The link works once and expires in {days} days. If you did not expect it, ignore this email.</p>",
                 esc(&who),
-                esc(site),
+                esc(&site.name),
                 esc(role),
                 esc(link)
             ),
@@ -167,7 +202,7 @@ pub fn admin_invite(site: &str, inviter: &str, role: &str, link: &str, days: i64
     }
 }
 
-pub fn access_granted(site: &str, product: &str, link: &str) -> Rendered {
+pub fn access_granted(site: &Site, product: &str, link: &str) -> Rendered {
     Rendered {
         template: "access_granted",
         subject: format!("You now have access to {product}"),
@@ -177,7 +212,7 @@ pub fn access_granted(site: &str, product: &str, link: &str) -> Rendered {
 }
 
 /// To the new address: the link that confirms a member's email change.
-pub fn email_change_confirm(site: &str, new_email: &str, link: &str, hours: i64) -> Rendered {
+pub fn email_change_confirm(site: &Site, new_email: &str, link: &str, hours: i64) -> Rendered {
     Rendered {
         template: "email_change_confirm",
         subject: format!("Confirm your new email for {site}"),
@@ -199,7 +234,7 @@ pub fn email_change_confirm(site: &str, new_email: &str, link: &str, hours: i64)
 }
 
 /// To the current address: someone asked to move the account to another email.
-pub fn email_change_notice(site: &str, new_email: &str, profile_link: &str) -> Rendered {
+pub fn email_change_notice(site: &Site, new_email: &str, profile_link: &str) -> Rendered {
     Rendered {
         template: "email_change_notice",
         subject: format!("Someone asked to change your email on {site}"),
@@ -221,8 +256,31 @@ pub fn email_change_notice(site: &str, new_email: &str, profile_link: &str) -> R
     }
 }
 
+/// To an admin who asked for it: the single-use link that sets a new password.
+pub fn admin_password_reset(link: &str, minutes: i64) -> Rendered {
+    let site = Site { name: "Tollgate".into(), ..Site::default() };
+    Rendered {
+        template: "admin_password_reset",
+        subject: "Reset your Tollgate password".into(),
+        text: format!(
+            "Someone asked to reset the password of your Tollgate account. Choose a new one with this link:\n\n{link}\n\n\
+             It works once and expires in {minutes} minutes; every device signed in to your account is signed out. \
+             If you did not ask for it, ignore this email: your password stays as it is.\n"
+        ),
+        html: layout(
+            &site,
+            &format!(
+                "<p>Someone asked to reset the password of your Tollgate account.</p><p><a href=\"{}\">Choose a new password</a></p>\
+                 <p>It works once and expires in {minutes} minutes; every device signed in to your account is signed out. \
+                 If you did not ask for it, ignore this email: your password stays as it is.</p>",
+                esc(link)
+            ),
+        ),
+    }
+}
+
 /// To the app's owners: an endpoint failed every try for 5 days and Tollgate stopped sending to it.
-pub fn endpoint_disabled(site: &str, url: &str) -> Rendered {
+pub fn endpoint_disabled(site: &Site, url: &str) -> Rendered {
     let subject = format!("{site}: a webhook endpoint was disabled");
     let text = format!(
         "Every delivery to {url} has failed for 5 days, so Tollgate disabled this endpoint and stopped sending to it.\n\n\

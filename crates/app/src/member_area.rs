@@ -97,6 +97,22 @@ impl Storage for LocalDisk {
     }
 }
 
+/// Every product that is not archived (up to 5,000), oldest last.
+pub(crate) async fn active_products(conn: &mut tollgate_persistence::Conn<'_>, app: &AppId) -> AppResult<Vec<Product>> {
+    let mut all = vec![];
+    let mut after: Option<ProductId> = None;
+    loop {
+        let page = products::list(conn, app, false, after.as_ref(), tollgate_domain::page::Limit::parse(Some(100)).unwrap_or_default()).await?;
+        let next = page.next_cursor.clone();
+        all.extend(page.items);
+        match next {
+            Some(n) if all.len() < 5000 => after = Some(ProductId::from_trusted(n)),
+            _ => break,
+        }
+    }
+    Ok(all)
+}
+
 /// One product as a member sees it in the library.
 #[derive(Debug, Clone)]
 pub struct LibraryItem {
@@ -137,17 +153,7 @@ impl Services {
     pub async fn library(&self, app: &AppId, user: Option<&UserId>) -> AppResult<Vec<LibraryItem>> {
         let now = self.now();
         let mut c = self.db.acquire().await?;
-        let mut all = vec![];
-        let mut after: Option<ProductId> = None;
-        loop {
-            let page = products::list(&mut c.conn(), app, false, after.as_ref(), tollgate_domain::page::Limit::parse(Some(100)).unwrap_or_default()).await?;
-            let next = page.next_cursor.clone();
-            all.extend(page.items);
-            match next {
-                Some(n) if all.len() < 5000 => after = Some(ProductId::from_trusted(n)),
-                _ => break,
-            }
-        }
+        let all = active_products(&mut c.conn(), app).await?;
         let grants = match user {
             Some(u) => access::open_for_user(&mut c.conn(), app, u).await?,
             None => vec![],
@@ -243,6 +249,7 @@ impl Services {
             content_type: content_type.into(),
             size: bytes.len() as i64,
             storage_key: key,
+            page_id: None,
             created_at: self.now(),
         };
         let mut c = self.db.acquire().await?;
@@ -254,6 +261,32 @@ impl Services {
         let mut c = self.db.acquire().await?;
         products::find(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("product"))?;
         Ok(repo::media_of_product(&mut c.conn(), app, product).await?)
+    }
+
+    /// Renames a hosted file or moves it into a lesson (`Some(None)`: back to the product's general media).
+    pub async fn update_media(&self, app: &AppId, product: &ProductId, id: &str, filename: Option<String>, page: Option<Option<PageId>>) -> AppResult<Media> {
+        let mut tx = self.db.begin().await?;
+        let mut m = repo::find_media(&mut tx.conn(), app, id).await?.filter(|m| &m.product_id == product).ok_or(AppError::NotFound("media"))?;
+        let mut e = ValidationErrors::new();
+        if let Some(f) = filename {
+            if f.contains('/') || f.contains('\\') {
+                e.add("filename", "invalid_characters", "must be a file name, not a path");
+            } else if let Some(f) = e.check("filename", tollgate_domain::error::text(&f, 1, 255)) {
+                m.filename = f;
+            }
+        }
+        if let Some(page) = page {
+            if let Some(p) = &page {
+                if products::find_page(&mut tx.conn(), app, product, p).await?.is_none() {
+                    e.add("page_id", "unknown_page", "must be a lesson of this product");
+                }
+            }
+            m.page_id = page;
+        }
+        e.into_result()?;
+        repo::update_media(&mut tx.conn(), app, &m).await?;
+        tx.commit().await?;
+        Ok(m)
     }
 
     /// Removes a hosted file (row first, then bytes: a failure leaves an orphan file, never a dangling row).
@@ -394,7 +427,7 @@ impl Services {
             let raw = random_token();
             let change = PendingEmailChange { app_id: app.clone(), user_id: user.clone(), new_email, expires_at: now + self.config.email_change_ttl, created_at: now };
             email_changes::replace(&mut tx.conn(), &change, &token_hash(&raw)).await?;
-            let site = apps::find(&mut tx.conn(), app).await?.map(|a| a.name).unwrap_or_default();
+            let site = mail::Site::of(apps::find(&mut tx.conn(), app).await?.as_ref());
             let link = format!("{}/member/confirm-email?token={app}.{raw}", self.config.public_url);
             let confirm = mail::email_change_confirm(&site, change.new_email.as_str(), &link, self.config.email_change_ttl.whole_hours());
             mail::enqueue(&mut tx.conn(), app, change.new_email.as_str(), confirm, now).await?;

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use tollgate_domain::error::{ValidationErrors, http_url, text};
 use tollgate_domain::ids::{AppId, ProductId, UserId};
-use tollgate_domain::selling::{Block, TEMPLATES, template, validate_blocks};
+use tollgate_domain::selling::{Block, SaleProblem, TEMPLATES, sale_problem, template, validate_blocks};
 use tollgate_persistence::selling::{self as repo, CheckoutSettings, SalesPage};
 use tollgate_persistence::stripe as srepo;
 use tollgate_persistence::{apps, connectors, products, users};
@@ -284,6 +284,18 @@ impl Services {
     /// What a visitor's sales page needs, read on one connection with one
     /// product lookup: the live (not archived) product, its page, and the
     /// payment link when Checkout is on. `NotFound` for any missing part.
+    /// Products whose purchase method cannot sell them yet, with what is missing.
+    pub async fn sale_problems(&self, app: &AppId) -> AppResult<Vec<(ProductId, SaleProblem)>> {
+        let mut c = self.db.acquire().await?;
+        let all = crate::member_area::active_products(&mut c.conn(), app).await?;
+        let checkout = repo::checkout_urls(&mut c.conn(), app).await?;
+        let sales: std::collections::HashSet<ProductId> = repo::products_with_sales_pages(&mut c.conn(), app).await?.into_iter().collect();
+        Ok(all
+            .into_iter()
+            .filter_map(|p| sale_problem(&p.fields, checkout.get(&p.id).map(String::as_str), sales.contains(&p.id)).map(|why| (p.id, why)))
+            .collect())
+    }
+
     pub async fn public_sales_page(&self, app: &AppId, product: &ProductId) -> AppResult<(tollgate_domain::product::Product, SalesPage, Option<String>)> {
         let mut c = self.db.acquire().await?;
         let p = products::find(&mut c.conn(), app, product).await?.filter(|p| p.archived_at.is_none()).ok_or(AppError::NotFound("sales page"))?;

@@ -374,10 +374,15 @@ impl Services {
     /// email changes) inside the caller's transaction. `Err(wait)` when the
     /// member is over `per_hour`.
     pub(crate) async fn count_send(&self, conn: &mut Conn<'_>, purpose: &str, app: &AppId, member: &str, per_hour: u32) -> AppResult<Result<(), Duration>> {
+        self.count_account_send(conn, purpose, Account::Member(app, member), per_hour).await
+    }
+
+    /// [`Self::count_send`] for any account (an admin's password reset links).
+    pub(crate) async fn count_account_send(&self, conn: &mut Conn<'_>, purpose: &str, account: Account<'_>, per_hour: u32) -> AppResult<Result<(), Duration>> {
         if per_hour == 0 {
             return Ok(Ok(()));
         }
-        let key = Account::Member(app, member).key(purpose);
+        let key = account.key(purpose);
         let now = self.now();
         let window = time::Duration::hours(1);
         let state = throttle::hit(conn, &key, now, now - window).await?;

@@ -6,6 +6,7 @@ pub mod apps;
 pub mod keys;
 pub mod member_auth;
 pub mod operations;
+pub mod password_reset;
 pub mod products;
 pub mod team;
 pub mod users;

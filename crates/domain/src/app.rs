@@ -10,6 +10,7 @@ pub struct App {
     pub site_url: Option<String>,
     pub support_email: Option<String>,
     pub settings: AppSettings,
+    pub branding: Branding,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -31,5 +32,47 @@ impl Default for AppSettings {
     }
 }
 
+/// How member pages, the public sales page and emails look: the site's own
+/// logo, accent colour and favicon instead of Tollgate's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Branding {
+    /// An http(s) URL, or a hosted image (`/api/v1/public/...`).
+    pub logo_url: Option<String>,
+    pub accent_color: Option<AccentColor>,
+    pub favicon_url: Option<String>,
+}
+
+/// A colour as `#rrggbb` (lowercase); built only through [`AccentColor::parse`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccentColor(String);
+
+impl AccentColor {
+    pub fn parse(s: &str) -> Result<Self, crate::error::FieldProblem> {
+        let t = s.trim();
+        let hex = t.strip_prefix('#').unwrap_or("");
+        if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(Self(format!("#{}", hex.to_ascii_lowercase())))
+        } else {
+            Err(crate::error::FieldProblem::new("invalid_color", "must be a colour like #1d4ed8"))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 pub const MAX_INACTIVITY_DAYS: u16 = 3650;
 pub const MAX_GRACE_DAYS: u16 = 90;
+
+#[cfg(test)]
+mod tests {
+    use super::AccentColor;
+
+    #[test]
+    fn accent_colours_are_six_hex_digits() {
+        assert_eq!(AccentColor::parse(" #1D4ED8 ").unwrap().as_str(), "#1d4ed8");
+        for bad in ["1d4ed8", "#fff", "#1d4ed8ff", "#gggggg", "red", "", "#1d4ed"] {
+            assert_eq!(AccentColor::parse(bad).unwrap_err().code, "invalid_color", "{bad}");
+        }
+    }
+}

@@ -32,12 +32,55 @@ pub fn purchase_target(p: &ProductFields, checkout_url: Option<&str>, sales_page
         .or_else(|| p.external_url.as_ref().map(|u| PurchaseTarget { kind: TargetKind::ExternalUrl, url: u.clone() }));
     match p.purchase_method {
         PurchaseMethod::None => None,
-        PurchaseMethod::SalesPageThenCheckout => match sales_page_url {
-            Some(u) => Some(PurchaseTarget { kind: TargetKind::SalesPage, url: u.to_owned() }),
-            None => sale,
+        // A sales page whose button leads nowhere is a dead end: not for sale yet.
+        PurchaseMethod::SalesPageThenCheckout => match (sales_page_url, &sale) {
+            (Some(u), Some(_)) => Some(PurchaseTarget { kind: TargetKind::SalesPage, url: u.to_owned() }),
+            _ => sale,
         },
         PurchaseMethod::DirectCheckout => sale,
         PurchaseMethod::ExternalUrl => p.external_url.as_ref().map(|u| PurchaseTarget { kind: TargetKind::ExternalUrl, url: u.clone() }),
+    }
+}
+
+/// Why a product's purchase method cannot sell it yet (the admin is warned;
+/// members see "not available yet", never a link that leads nowhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SaleProblem {
+    /// Checkout is off (or the product is not linked to Stripe) and there is no custom order page.
+    NoCheckout,
+    /// The method starts with a sales page and none exists: buyers skip straight to the sale.
+    NoSalesPage,
+    /// The method is a custom order page and its URL is missing.
+    NoExternalUrl,
+}
+
+impl SaleProblem {
+    /// What is missing and what to do, for the admin.
+    pub fn message(self) -> &'static str {
+        match self {
+            SaleProblem::NoCheckout => "Members cannot buy it yet: link it to a Stripe product and turn Checkout on, or give a custom order page URL.",
+            SaleProblem::NoSalesPage => "There is no sales page: members go straight to the sale. Create one on the Sales page tab.",
+            SaleProblem::NoExternalUrl => "Members cannot buy it yet: the custom order page URL is missing.",
+        }
+    }
+    /// Whether members can buy at all (a missing sales page still sells).
+    pub fn blocks_sale(self) -> bool {
+        !matches!(self, SaleProblem::NoSalesPage)
+    }
+}
+
+/// What stops a product from selling through its purchase method; `None`
+/// when it sells, or when it is not meant to (method `none`).
+pub fn sale_problem(p: &ProductFields, checkout_url: Option<&str>, has_sales_page: bool) -> Option<SaleProblem> {
+    let sells = checkout_url.is_some() || p.external_url.is_some();
+    match p.purchase_method {
+        PurchaseMethod::None => None,
+        PurchaseMethod::SalesPageThenCheckout if !sells => Some(SaleProblem::NoCheckout),
+        PurchaseMethod::SalesPageThenCheckout if !has_sales_page => Some(SaleProblem::NoSalesPage),
+        PurchaseMethod::SalesPageThenCheckout => None,
+        PurchaseMethod::DirectCheckout => (!sells).then_some(SaleProblem::NoCheckout),
+        PurchaseMethod::ExternalUrl => p.external_url.is_none().then_some(SaleProblem::NoExternalUrl),
     }
 }
 
@@ -150,6 +193,7 @@ mod tests {
             ("none is not for sale", fields(None, ext), co, sp, Option::None),
             ("sales page first", fields(SalesPageThenCheckout, Option::None), co, sp, t(TargetKind::SalesPage, sp.unwrap())),
             ("sales page missing: straight to checkout", fields(SalesPageThenCheckout, Option::None), co, Option::None, t(TargetKind::Checkout, co.unwrap())),
+            ("a sales page with nothing to sell is not for sale yet", fields(SalesPageThenCheckout, Option::None), Option::None, sp, Option::None),
             ("direct checkout", fields(DirectCheckout, ext), co, sp, t(TargetKind::Checkout, co.unwrap())),
             ("direct to a custom order page when Checkout is off", fields(DirectCheckout, ext), Option::None, sp, t(TargetKind::ExternalUrl, ext.unwrap())),
             ("direct checkout with nothing to sell through", fields(DirectCheckout, Option::None), Option::None, sp, Option::None),
@@ -157,6 +201,31 @@ mod tests {
         ];
         for (name, f, co, sp, want) in cases {
             assert_eq!(purchase_target(&f, co, sp), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn products_that_cannot_sell_say_why() {
+        use PurchaseMethod::*;
+        let co = Some("https://buy.stripe.com/x");
+        let ext = Some("https://shop.example.com/order");
+        let cases = vec![
+            (fields(None, Option::None), Option::None, false, Option::None),
+            (fields(SalesPageThenCheckout, Option::None), Option::None, true, Some(SaleProblem::NoCheckout)),
+            (fields(SalesPageThenCheckout, Option::None), co, false, Some(SaleProblem::NoSalesPage)),
+            (fields(SalesPageThenCheckout, ext), Option::None, true, Option::None),
+            (fields(DirectCheckout, Option::None), Option::None, true, Some(SaleProblem::NoCheckout)),
+            (fields(DirectCheckout, Option::None), co, false, Option::None),
+            (fields(ExternalUrl, Option::None), co, false, Some(SaleProblem::NoExternalUrl)),
+            (fields(ExternalUrl, ext), Option::None, false, Option::None),
+        ];
+        for (i, (f, co, sp, want)) in cases.into_iter().enumerate() {
+            assert_eq!(sale_problem(&f, co, sp), want, "case {i}");
+            // Whatever cannot sell gives members no purchase target.
+            let sp_url = sp.then_some("https://site/p/app/prod");
+            if want.is_some_and(SaleProblem::blocks_sale) {
+                assert_eq!(purchase_target(&f, co, sp_url), Option::None, "case {i}");
+            }
         }
     }
 

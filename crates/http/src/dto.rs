@@ -61,6 +61,11 @@ pub struct AppResponse {
     pub past_due_grace_days: u16,
     /// Whether a full refund of a one-off purchase removes its access.
     pub refund_revokes_access: bool,
+    /// The site's logo on member pages, the public sales page and emails.
+    pub logo_url: Option<String>,
+    /// `#rrggbb`: buttons and links on member pages.
+    pub accent_color: Option<String>,
+    pub favicon_url: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
@@ -77,6 +82,9 @@ impl From<App> for AppResponse {
             inactivity_threshold_days: a.settings.inactivity_threshold_days,
             past_due_grace_days: a.settings.past_due_grace_days,
             refund_revokes_access: a.settings.refund_revokes_access,
+            logo_url: a.branding.logo_url,
+            accent_color: a.branding.accent_color.map(|c| c.as_str().to_owned()),
+            favicon_url: a.branding.favicon_url,
             created_at: rfc3339(a.created_at),
             updated_at: rfc3339(a.updated_at),
         }
@@ -99,6 +107,18 @@ pub struct UpdateAppRequest {
     /// 0 to 90.
     pub past_due_grace_days: Option<i64>,
     pub refund_revokes_access: Option<bool>,
+    /// An http(s) URL of the logo; null or "" removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub logo_url: Option<Option<String>>,
+    /// `#rrggbb` (invalid_color otherwise); null or "" goes back to the default.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub accent_color: Option<Option<String>>,
+    /// An http(s) URL of the favicon; null or "" removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub favicon_url: Option<Option<String>>,
 }
 
 // ---------- auth ----------
@@ -240,7 +260,10 @@ pub struct PageResponse {
     pub id: String,
     pub product_id: String,
     pub title: String,
+    /// Markdown.
     pub body: String,
+    /// The body rendered to sanitized HTML (what members see).
+    pub body_html: String,
     pub position: i32,
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -254,6 +277,7 @@ impl From<ContentPage> for PageResponse {
             id: p.id.into_string(),
             product_id: p.product_id.into_string(),
             title: p.title,
+            body_html: tollgate_app::markdown::to_html(&p.body),
             body: p.body,
             position: p.position,
             created_at: rfc3339(p.created_at),

@@ -21,7 +21,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{auth, automations, customers, member, member_area, ops, outbound, resources, selling, stripe, stripe_inbox, team};
+use crate::routes::{auth, automations, content, customers, member, member_area, ops, outbound, password_reset, resources, selling, stripe, stripe_inbox, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -86,6 +86,8 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(auth::login)
         .service(auth::refresh)
         .service(auth::logout)
+        .service(password_reset::request_password_reset)
+        .service(password_reset::confirm_password_reset)
         .service(auth::me)
         .service(auth::switch_app)
         .service(team::preview_invitation)
@@ -98,6 +100,8 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(resources::get_app)
         .service(resources::update_app)
         .service(resources::list_products)
+        // Before /products/{id}, which would take "sale-problems" for an id.
+        .service(content::sale_problems)
         .service(resources::create_product)
         .service(resources::get_product)
         .service(resources::update_product)
@@ -108,6 +112,7 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(resources::create_page)
         .service(resources::update_page)
         .service(resources::delete_page)
+        .service(content::markdown_preview)
         .service(resources::list_users)
         .service(resources::create_user)
         .service(resources::get_user)
@@ -163,6 +168,7 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(selling::upload_media)
         .service(selling::list_media)
         .service(selling::delete_media)
+        .service(selling::update_media)
         .service(member_area::library)
         .service(member_area::public_library)
         .service(member_area::product)

@@ -200,3 +200,15 @@ pub async fn remove_from_app(conn: &mut Conn<'_>, app: &AppId, admin: &AdminId) 
         .rows_affected());
     Ok(n == 1)
 }
+
+/// Replaces an admin's password hash.
+pub async fn set_password(conn: &mut Conn<'_>, admin: &AdminId, password_hash: &str, now: OffsetDateTime) -> DbResult<bool> {
+    let n = on!(conn, c => sqlx::query("UPDATE admins SET password_hash = $2, updated_at = $3 WHERE id = $1")
+        .bind(admin.as_str())
+        .bind(password_hash)
+        .bind(ms(now))
+        .execute(&mut **c)
+        .await?
+        .rows_affected());
+    Ok(n == 1)
+}

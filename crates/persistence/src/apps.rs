@@ -1,4 +1,4 @@
-use tollgate_domain::app::{App, AppSettings};
+use tollgate_domain::app::{AccentColor, App, AppSettings, Branding};
 use tollgate_domain::ids::AppId;
 
 use crate::{Conn, DbError, DbResult, at, ms, on};
@@ -12,6 +12,9 @@ struct AppRow {
     inactivity_threshold_days: i64,
     past_due_grace_days: i64,
     refund_revokes_access: bool,
+    logo_url: Option<String>,
+    accent_color: Option<String>,
+    favicon_url: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -29,6 +32,11 @@ impl TryFrom<AppRow> for App {
                 past_due_grace_days: u16::try_from(r.past_due_grace_days).map_err(DbError::corrupt)?,
                 refund_revokes_access: r.refund_revokes_access,
             },
+            branding: Branding {
+                logo_url: r.logo_url,
+                accent_color: r.accent_color.map(|c| AccentColor::parse(&c).map_err(|p| DbError::corrupt(p.message))).transpose()?,
+                favicon_url: r.favicon_url,
+            },
             created_at: at(r.created_at),
             updated_at: at(r.updated_at),
         })
@@ -37,15 +45,16 @@ impl TryFrom<AppRow> for App {
 
 macro_rules! cols {
     () => {
-        "id, name, site_url, support_email, inactivity_threshold_days, past_due_grace_days, refund_revokes_access, created_at, updated_at"
+        "id, name, site_url, support_email, inactivity_threshold_days, past_due_grace_days, refund_revokes_access, \
+         logo_url, accent_color, favicon_url, created_at, updated_at"
     };
 }
 
 pub async fn insert(conn: &mut Conn<'_>, app: &App) -> DbResult<()> {
     on!(conn, c => {
         sqlx::query(
-            "INSERT INTO apps (id, name, site_url, support_email, inactivity_threshold_days, past_due_grace_days, refund_revokes_access, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO apps (id, name, site_url, support_email, inactivity_threshold_days, past_due_grace_days, refund_revokes_access, created_at, updated_at, \
+             logo_url, accent_color, favicon_url) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(app.id.as_str())
         .bind(&app.name)
@@ -56,6 +65,9 @@ pub async fn insert(conn: &mut Conn<'_>, app: &App) -> DbResult<()> {
         .bind(app.settings.refund_revokes_access)
         .bind(ms(app.created_at))
         .bind(ms(app.updated_at))
+        .bind(&app.branding.logo_url)
+        .bind(app.branding.accent_color.as_ref().map(AccentColor::as_str))
+        .bind(&app.branding.favicon_url)
         .execute(&mut **c)
         .await?;
     });
@@ -74,7 +86,7 @@ pub async fn find(conn: &mut Conn<'_>, id: &AppId) -> DbResult<Option<App>> {
 pub async fn update(conn: &mut Conn<'_>, app: &App) -> DbResult<bool> {
     let n = on!(conn, c => sqlx::query(
         "UPDATE apps SET name = $2, site_url = $3, support_email = $4, inactivity_threshold_days = $5, \
-         past_due_grace_days = $6, refund_revokes_access = $7, updated_at = $8 WHERE id = $1",
+         past_due_grace_days = $6, refund_revokes_access = $7, updated_at = $8, logo_url = $9, accent_color = $10, favicon_url = $11 WHERE id = $1",
     )
     .bind(app.id.as_str())
     .bind(&app.name)
@@ -84,6 +96,9 @@ pub async fn update(conn: &mut Conn<'_>, app: &App) -> DbResult<bool> {
     .bind(app.settings.past_due_grace_days as i64)
     .bind(app.settings.refund_revokes_access)
     .bind(ms(app.updated_at))
+    .bind(&app.branding.logo_url)
+    .bind(app.branding.accent_color.as_ref().map(AccentColor::as_str))
+    .bind(&app.branding.favicon_url)
     .execute(&mut **c)
     .await?
     .rows_affected());

@@ -31,6 +31,7 @@ pub mod metrics;
 pub mod ops_metrics;
 pub mod outbound;
 pub mod outbox;
+pub mod password_resets;
 pub mod products;
 pub mod selling;
 pub mod stages;

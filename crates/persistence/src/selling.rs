@@ -218,19 +218,37 @@ pub struct Media {
     pub content_type: String,
     pub size: i64,
     pub storage_key: String,
+    /// The lesson it belongs to; `None`: the product's general media.
+    pub page_id: Option<PageId>,
     pub created_at: OffsetDateTime,
 }
 
-type MediaRow = (String, String, String, String, String, i64, String, i64);
+type MediaRow = (String, String, String, String, String, i64, String, i64, Option<String>);
 
 fn media(r: MediaRow) -> Media {
-    Media { id: r.0, product_id: ProductId::from_trusted(r.1), kind: r.2, filename: r.3, content_type: r.4, size: r.5, storage_key: r.6, created_at: at(r.7) }
+    Media {
+        id: r.0,
+        product_id: ProductId::from_trusted(r.1),
+        kind: r.2,
+        filename: r.3,
+        content_type: r.4,
+        size: r.5,
+        storage_key: r.6,
+        created_at: at(r.7),
+        page_id: r.8.map(PageId::from_trusted),
+    }
+}
+
+macro_rules! media_cols {
+    () => {
+        "id, product_id, kind, filename, content_type, size, storage_key, created_at, page_id"
+    };
 }
 
 pub async fn insert_media(conn: &mut Conn<'_>, app: &AppId, m: &Media) -> DbResult<()> {
     on!(conn, c => {
         sqlx::query(
-            "INSERT INTO media (app_id, id, product_id, kind, filename, content_type, size, storage_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO media (app_id, id, product_id, kind, filename, content_type, size, storage_key, created_at, page_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(app.as_str())
         .bind(&m.id)
@@ -241,15 +259,39 @@ pub async fn insert_media(conn: &mut Conn<'_>, app: &AppId, m: &Media) -> DbResu
         .bind(m.size)
         .bind(&m.storage_key)
         .bind(ms(m.created_at))
+        .bind(m.page_id.as_ref().map(|p| p.as_str()))
         .execute(&mut **c)
         .await?;
     });
     Ok(())
 }
 
+/// Writes a media item's editable fields: its file name and its lesson.
+pub async fn update_media(conn: &mut Conn<'_>, app: &AppId, m: &Media) -> DbResult<bool> {
+    let n = on!(conn, c => sqlx::query("UPDATE media SET filename = $3, page_id = $4 WHERE app_id = $1 AND id = $2")
+        .bind(app.as_str())
+        .bind(&m.id)
+        .bind(&m.filename)
+        .bind(m.page_id.as_ref().map(|p| p.as_str()))
+        .execute(&mut **c)
+        .await?
+        .rows_affected());
+    Ok(n == 1)
+}
+
+/// A deleted lesson's media goes back to the product's general media.
+pub async fn detach_media_of_page(conn: &mut Conn<'_>, app: &AppId, page: &PageId) -> DbResult<u64> {
+    Ok(on!(conn, c => sqlx::query("UPDATE media SET page_id = NULL WHERE app_id = $1 AND page_id = $2")
+        .bind(app.as_str())
+        .bind(page.as_str())
+        .execute(&mut **c)
+        .await?
+        .rows_affected()))
+}
+
 pub async fn find_media(conn: &mut Conn<'_>, app: &AppId, id: &str) -> DbResult<Option<Media>> {
     let r: Option<MediaRow> = on!(conn, c => sqlx::query_as(
-        "SELECT id, product_id, kind, filename, content_type, size, storage_key, created_at FROM media WHERE app_id = $1 AND id = $2",
+        concat!("SELECT ", media_cols!(), " FROM media WHERE app_id = $1 AND id = $2"),
     )
     .bind(app.as_str())
     .bind(id)
@@ -260,7 +302,7 @@ pub async fn find_media(conn: &mut Conn<'_>, app: &AppId, id: &str) -> DbResult<
 
 pub async fn media_of_product(conn: &mut Conn<'_>, app: &AppId, product: &ProductId) -> DbResult<Vec<Media>> {
     let rows: Vec<MediaRow> = on!(conn, c => sqlx::query_as(
-        "SELECT id, product_id, kind, filename, content_type, size, storage_key, created_at FROM media WHERE app_id = $1 AND product_id = $2 ORDER BY id LIMIT 1000",
+        concat!("SELECT ", media_cols!(), " FROM media WHERE app_id = $1 AND product_id = $2 ORDER BY id LIMIT 1000"),
     )
     .bind(app.as_str())
     .bind(product.as_str())

@@ -74,6 +74,7 @@ async fn new_app(db: &Db, name: &str) -> App {
         site_url: Some("https://site.example.com".into()),
         support_email: None,
         settings: AppSettings::default(),
+        branding: Default::default(),
         created_at: T0,
         updated_at: T0,
     };

@@ -38,6 +38,7 @@ async fn new_app(db: &Db) -> AppId {
         site_url: None,
         support_email: None,
         settings: AppSettings::default(),
+        branding: Default::default(),
         created_at: T0,
         updated_at: T0,
     };

@@ -17,6 +17,11 @@ export type AuthRealm<S> = {
   setSession(session: TokenSession<S> | null): void;
   /** Trades the refresh cookie for a session; resolves null when there is none. Concurrent calls share one request. */
   refresh(): Promise<TokenSession<S> | null>;
+  /**
+   * On page load: refreshes only when this browser signed in before (a flag in localStorage, never a token),
+   * so a logged-out page sends no refresh that can only fail (and show up in the console as a 401).
+   */
+  restore(): Promise<TokenSession<S> | null>;
   subscribe(listener: (session: TokenSession<S> | null) => void): () => void;
   /** Called when a request is still unauthorized after a refresh attempt. */
   onUnauthenticated: (() => void) | null;
@@ -33,6 +38,7 @@ export function createRealm<S>(options: RealmOptions): AuthRealm<S> {
   let inFlight: Promise<TokenSession<S> | null> | null = null;
   const listeners = new Set<(s: TokenSession<S> | null) => void>();
   const doFetch = (...args: Parameters<typeof fetch>) => (options.fetch ?? globalThis.fetch)(...args);
+  const hintKey = `tollgate:${options.name}:signed-in`;
 
   const realm: AuthRealm<S> = {
     name: options.name,
@@ -41,6 +47,12 @@ export function createRealm<S>(options: RealmOptions): AuthRealm<S> {
     getSession: () => session,
     setSession(next) {
       session = next;
+      try {
+        if (next) localStorage.setItem(hintKey, "1");
+        else localStorage.removeItem(hintKey);
+      } catch {
+        // Storage may be off (private mode): then every load tries the refresh.
+      }
       for (const l of listeners) l(next);
     },
     refresh() {
@@ -68,6 +80,15 @@ export function createRealm<S>(options: RealmOptions): AuthRealm<S> {
         })();
       }
       return inFlight;
+    },
+    restore() {
+      let hint: string | null = "1";
+      try {
+        hint = localStorage.getItem(hintKey);
+      } catch {
+        // No storage: try.
+      }
+      return hint ? realm.refresh() : Promise.resolve(null);
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -1,3 +1,4 @@
+import { problemMessage } from "@/lib/problem-messages";
 import type { Problem } from "./types";
 
 /** An API failure: the server's problem+json document, or a synthesized one for network failures. */
@@ -57,8 +58,13 @@ export async function unwrap<T>(promise: Promise<FetchResult<T>>): Promise<T> {
   return result.data as T;
 }
 
+/** What to show a person: the problem code's message with a next step (src/lib/problem-messages.ts). */
 export function errorMessage(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError) {
+    // Field problems are shown beside their fields; the summary stays the server's.
+    if (error.code === "validation_failed") return problemMessage(undefined, error.message);
+    return problemMessage(error.code, error.message);
+  }
   if (error instanceof Error) return error.message;
   return "Something went wrong.";
 }

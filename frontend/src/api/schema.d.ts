@@ -320,6 +320,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Emails a single-use link (valid for one hour) to set a new password, when the email is an admin's.
+         *     The answer is the same either way; an account gets at most a few links an hour (later requests send nothing).
+         */
+        post: operations["request_password_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sets a new password with the emailed token. The link works once; every session of the account ends (log in again). */
+        post: operations["confirm_password_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -867,6 +904,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/markdown/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Renders Markdown the way members will see it. */
+        post: operations["markdown_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/member/auth/login": {
         parameters: {
             query?: never;
@@ -1190,6 +1244,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/products/sale-problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Products whose purchase method cannot sell them yet (no Checkout, no custom order page URL, no sales page). */
+        get: operations["sale_problems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products/{id}": {
         parameters: {
             query?: never;
@@ -1256,7 +1327,8 @@ export interface paths {
         delete: operations["delete_media"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Renames a hosted file or places it in a lesson, where members play it inline. */
+        patch: operations["update_media"];
         trace?: never;
     };
     "/api/v1/products/{id}/pages": {
@@ -2188,14 +2260,19 @@ export interface components {
             scopes: string[];
         };
         AppResponse: {
+            /** @description `#rrggbb`: buttons and links on member pages. */
+            accent_color?: string | null;
             /** Format: date-time */
             created_at: string;
+            favicon_url?: string | null;
             id: string;
             /**
              * Format: int32
              * @description Days without login after which a member counts as inactive.
              */
             inactivity_threshold_days: number;
+            /** @description The site's logo on member pages, the public sales page and emails. */
+            logo_url?: string | null;
             name: string;
             /**
              * Format: int32
@@ -3000,6 +3077,14 @@ export interface components {
             /** @description The `token` query parameter of the emailed link. */
             token: string;
         };
+        MarkdownPreviewRequest: {
+            /** @description Markdown, as in a lesson body or a sales-page text block. */
+            markdown: string;
+        };
+        MarkdownPreviewResponse: {
+            /** @description Sanitized HTML, exactly what members will see. */
+            html: string;
+        };
         MediaList: {
             data: components["schemas"]["MediaResponse"][];
         };
@@ -3011,6 +3096,8 @@ export interface components {
             id: string;
             /** @description video | audio | file */
             kind: string;
+            /** @description The lesson it plays in; null: the product's general media. */
+            page_id?: string | null;
             product_id: string;
             /** Format: int64 */
             size: number;
@@ -3023,7 +3110,10 @@ export interface components {
             password: string;
         };
         MemberPage: {
+            /** @description Markdown as written. */
             body: string;
+            /** @description The body rendered to sanitized HTML: safe to insert as markup. */
+            body_html: string;
             completed: boolean;
             id: string;
             /** Format: int32 */
@@ -3151,7 +3241,10 @@ export interface components {
             data: components["schemas"]["PageResponse"][];
         };
         PageResponse: {
+            /** @description Markdown. */
             body: string;
+            /** @description The body rendered to sanitized HTML (what members see). */
+            body_html: string;
             /** Format: date-time */
             created_at: string;
             id: string;
@@ -3161,6 +3254,14 @@ export interface components {
             title: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        PasswordResetConfirm: {
+            password: string;
+            /** @description The `token` of the emailed link. */
+            token: string;
+        };
+        PasswordResetRequest: {
+            email: string;
         };
         PortalRequest: {
             /** @description Let members cancel in the portal (at period end). */
@@ -3243,21 +3344,30 @@ export interface components {
             total_pages: number;
         };
         PublicApp: {
+            /** @description `#rrggbb`, or null for the default. */
+            accent_color?: string | null;
             /** @description Whether members can open the Stripe billing portal ("Billing" in the profile menu). */
             billing_portal_enabled: boolean;
+            favicon_url?: string | null;
             id: string;
+            logo_url?: string | null;
             name: string;
             site_url?: string | null;
         };
         PublicSalesPage: {
+            accent_color?: string | null;
+            /** @description The page's blocks; a `text` block also carries `html`, its Markdown rendered to sanitized HTML. */
             blocks: Record<string, never>[];
             cta_label: string;
             /** @description Where the call to action leads: the Checkout link or the custom order page (null: not for sale). */
             cta_url?: string | null;
             description: string;
             image_url?: string | null;
+            logo_url?: string | null;
             product_id: string;
             product_name: string;
+            /** @description The site's name, logo and accent colour: the page carries the site, not Tollgate. */
+            site_name: string;
             title: string;
         };
         PurchaseList: {
@@ -3366,6 +3476,22 @@ export interface components {
             /** @description succeeded | failed | stopped */
             status: string;
             type: string;
+        };
+        SaleProblemList: {
+            /** @description Only the products with a problem; archived products and method `none` are never listed. */
+            data: components["schemas"]["SaleProblemResponse"][];
+        };
+        SaleProblemResponse: {
+            /**
+             * @description True when members cannot buy at all (they see "not available yet"); false for a
+             *     missing sales page, where buyers go straight to the sale.
+             */
+            blocks_sale: boolean;
+            /** @description no_checkout | no_sales_page | no_external_url */
+            code: string;
+            /** @description What is missing and what to do. */
+            message: string;
+            product_id: string;
         };
         SalesPageFromRequest: {
             /** @description Copy the sales page of this product instead. */
@@ -3663,11 +3789,17 @@ export interface components {
             role: string;
         };
         UpdateAppRequest: {
+            /** @description `#rrggbb` (invalid_color otherwise); null or "" goes back to the default. */
+            accent_color?: string | null;
+            /** @description An http(s) URL of the favicon; null or "" removes it. */
+            favicon_url?: string | null;
             /**
              * Format: int64
              * @description 1 to 3650 (checked with the other fields, so every error is reported at once).
              */
             inactivity_threshold_days?: number | null;
+            /** @description An http(s) URL of the logo; null or "" removes it. */
+            logo_url?: string | null;
             name?: string | null;
             /**
              * Format: int64
@@ -3692,6 +3824,11 @@ export interface components {
             enabled?: boolean | null;
             event_types?: string[] | null;
             url?: string | null;
+        };
+        UpdateMediaRequest: {
+            filename?: string | null;
+            /** @description A lesson of the product; null moves the file back to the product's general media. */
+            page_id?: string | null;
         };
         UpdatePageRequest: {
             body?: string | null;
@@ -4573,6 +4710,79 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    request_password_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description validation_failed: `email` is not an email address */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description too_many_attempts: too many requests from this address; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm_password_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirm"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_failed: `token` invalid_token (unknown or used) or token_expired; `password` too_short or too_weak (with advice) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6351,6 +6561,54 @@ export interface operations {
             };
         };
     };
+    markdown_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkdownPreviewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkdownPreviewResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed: `markdown` longer than 200,000 characters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     member_login: {
         parameters: {
             query?: never;
@@ -7102,6 +7360,41 @@ export interface operations {
             };
         };
     };
+    sale_problems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleProblemList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_product: {
         parameters: {
             query?: never;
@@ -7338,6 +7631,49 @@ export interface operations {
                 content?: never;
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMediaRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed: `filename` empty, too long or a path; `page_id` not a lesson of this product (unknown_page) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -182,13 +182,13 @@ impl Services {
     }
 
     /// The variables of an email for the run's member and product.
-    pub(crate) async fn template_vars(&self, conn: &mut Conn<'_>, app: &AppId, user: &tollgate_domain::user::User, product: Option<&ProductId>) -> AppResult<(String, HashMap<&'static str, String>)> {
-        let site = apps::find(conn, app).await?.map(|a| a.name).unwrap_or_default();
+    pub(crate) async fn template_vars(&self, conn: &mut Conn<'_>, app: &AppId, user: &tollgate_domain::user::User, product: Option<&ProductId>) -> AppResult<(mail::Site, HashMap<&'static str, String>)> {
+        let site = mail::Site::of(apps::find(conn, app).await?.as_ref());
         let base = &self.config.public_url;
         let mut vars: HashMap<&'static str, String> = HashMap::new();
         vars.insert("member.name", if user.name.is_empty() { user.email.to_string() } else { user.name.clone() });
         vars.insert("member.email", user.email.to_string());
-        vars.insert("site.name", site.clone());
+        vars.insert("site.name", site.name.clone());
         vars.insert("library_url", format!("{base}/member"));
         vars.insert("portal_url", format!("{base}/member/login"));
         if let Some(p) = product {

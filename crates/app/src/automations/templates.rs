@@ -1,13 +1,13 @@
 //! Email templates: a subject and a Markdown body with `{{variables}}`,
-//! rendered to an HTML part (pulldown-cmark, then ammonia so no raw HTML or
-//! script survives) and a text part. Unknown variables are refused when a
+//! rendered to an HTML part (the shared renderer, `crate::markdown`, so no raw
+//! HTML or script survives) and a text part. Unknown variables are refused when a
 //! template is saved, so a run never sends `{{membr.name}}` to a member.
 
 use std::collections::HashMap;
 
 use tollgate_domain::ValidationErrors;
 
-use crate::mail::Rendered;
+use crate::mail::{Rendered, Site};
 
 /// The variables a template may use, with what they hold.
 pub const VARIABLES: [(&str, &str); 7] = [
@@ -116,20 +116,12 @@ fn substitute(s: &str, vars: &HashMap<&str, String>, escape_md: bool) -> String 
     out
 }
 
-/// Renders a template with the variables' values.
-pub fn render(template: &'static str, site: &str, subject: &str, body: &str, vars: &HashMap<&str, String>) -> Rendered {
+/// Renders a template with the variables' values, in the site's branded frame.
+pub fn render(template: &'static str, site: &Site, subject: &str, body: &str, vars: &HashMap<&str, String>) -> Rendered {
     let subject = substitute(subject, vars, false).replace(['\r', '\n'], " ");
     let md = substitute(body, vars, true);
     let text = substitute(body, vars, false);
-    let mut html = String::new();
-    let parser = pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_STRIKETHROUGH | pulldown_cmark::Options::ENABLE_TABLES);
-    pulldown_cmark::html::push_html(&mut html, parser);
-    let clean = ammonia::Builder::default().link_rel(Some("noopener noreferrer")).url_schemes(["https", "http", "mailto"].into()).clean(&html).to_string();
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    let html = format!(
-        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;max-width:560px;margin:auto;padding:24px;color:#111\"><p style=\"font-weight:600\">{}</p>{clean}</body></html>",
-        esc(site)
-    );
+    let html = crate::mail::layout(site, &crate::markdown::to_html(&md));
     Rendered { template, subject, text, html }
 }
 
@@ -153,12 +145,17 @@ mod tests {
     #[test]
     fn renders_markdown_safely() {
         let vars: HashMap<&str, String> = [("member.name", "<script>x</script> *Ada*".to_owned()), ("library_url", "https://site.test/member".to_owned())].into();
-        let r = render("t", "Academy", "Hi {{member.name}}", "**Welcome** {{member.name}} [go]({{library_url}})\n\n<img src=x onerror=alert(1)>", &vars);
+        let site = Site { name: "Academy".into(), logo_url: Some("https://cdn.example.com/l.png".into()), accent: Some("#2f855a".into()) };
+        let r = render("t", &site, "Hi {{member.name}}", "**Welcome** {{member.name}} [go]({{library_url}})\n\n<img src=x onerror=alert(1)>", &vars);
         assert!(r.html.contains("<strong>Welcome</strong>"), "{}", r.html);
-        assert!(!r.html.contains("<script") && !r.html.contains("onerror"), "{}", r.html);
+        // Raw HTML in a template is shown as text, never as a tag.
+        assert!(!r.html.contains("<script") && !r.html.contains("<img src=x"), "{}", r.html);
+        assert!(r.html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{}", r.html);
         assert!(r.html.contains("*Ada*"), "variables stay literal: {}", r.html);
         assert!(r.html.contains(r#"href="https://site.test/member""#), "{}", r.html);
         assert!(r.text.contains("<script>x</script> *Ada*"));
         assert_eq!(r.subject, "Hi <script>x</script> *Ada*");
+        // The site's frame: its logo, name and accent colour.
+        assert!(r.html.contains(r#"<img src="https://cdn.example.com/l.png""#) && r.html.contains("border-top:4px solid #2f855a") && r.html.contains(">Academy</p>"), "{}", r.html);
     }
 }

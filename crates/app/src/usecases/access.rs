@@ -71,7 +71,7 @@ impl Services {
             let data = serde_json::json!({ "grant_id": g.id, "source": g.source.as_str(), "source_ref": g.source_ref, "product_name": prod.fields.name });
             record(conn, app, NewActivity::new(ActivityKind::ProductAccessGranted, Some(user.clone()), Some(product.clone()), now).with_data(data).at_depth(spec.depth)).await?;
             if spec.notify {
-                let site = apps::find(conn, app).await?.map(|a| a.name).unwrap_or_default();
+                let site = mail::Site::of(apps::find(conn, app).await?.as_ref());
                 let link = format!("{}/member/products/{}", self.config.public_url, product);
                 mail::enqueue(conn, app, member.email.as_str(), mail::access_granted(&site, &prod.fields.name, &link), now).await?;
             }

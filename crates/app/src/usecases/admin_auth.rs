@@ -70,6 +70,7 @@ impl Services {
             site_url,
             support_email: Some(email.to_string()),
             settings: AppSettings::default(),
+            branding: Default::default(),
             created_at: now,
             updated_at: now,
         };

@@ -1,4 +1,4 @@
-use tollgate_domain::app::{App, MAX_GRACE_DAYS, MAX_INACTIVITY_DAYS};
+use tollgate_domain::app::{AccentColor, App, MAX_GRACE_DAYS, MAX_INACTIVITY_DAYS};
 use tollgate_domain::email::Email;
 use tollgate_domain::error::{FieldProblem, ValidationErrors, http_url, text};
 use tollgate_domain::ids::AppId;
@@ -16,6 +16,17 @@ pub struct AppPatch {
     pub inactivity_threshold_days: Option<i64>,
     pub past_due_grace_days: Option<i64>,
     pub refund_revokes_access: Option<bool>,
+    pub logo_url: Option<Option<String>>,
+    pub accent_color: Option<Option<String>>,
+    pub favicon_url: Option<Option<String>>,
+}
+
+/// An optional http(s) URL: blank clears it.
+fn optional_url(e: &mut ValidationErrors, field: &str, v: Option<String>) -> Option<String> {
+    match v.filter(|s| !s.trim().is_empty()) {
+        Some(u) => e.check(field, http_url(&u)),
+        None => None,
+    }
 }
 
 fn days(v: i64, max: u16) -> Result<u16, FieldProblem> {
@@ -72,6 +83,18 @@ impl Services {
         }
         if let Some(b) = p.refund_revokes_access {
             app.settings.refund_revokes_access = b;
+        }
+        if let Some(u) = p.logo_url {
+            app.branding.logo_url = optional_url(&mut e, "logo_url", u);
+        }
+        if let Some(u) = p.favicon_url {
+            app.branding.favicon_url = optional_url(&mut e, "favicon_url", u);
+        }
+        if let Some(c) = p.accent_color {
+            app.branding.accent_color = match c.filter(|s| !s.trim().is_empty()) {
+                Some(c) => e.check("accent_color", AccentColor::parse(&c)),
+                None => None,
+            };
         }
         e.into_result()?;
         app.updated_at = self.now();

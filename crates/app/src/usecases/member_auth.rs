@@ -62,7 +62,7 @@ impl Services {
         let raw = random_token();
         magic_links::insert(&mut tx.conn(), app, &token_hash(&raw), &user.id, now + self.config.magic_link_ttl, now).await?;
         let link = self.magic_link_url(app, &raw);
-        mail::enqueue(&mut tx.conn(), app, user.email.as_str(), mail::magic_link(&appv.name, &link, self.config.magic_link_ttl.whole_minutes()), now).await?;
+        mail::enqueue(&mut tx.conn(), app, user.email.as_str(), mail::magic_link(&mail::Site::of(Some(&appv)), &link, self.config.magic_link_ttl.whole_minutes()), now).await?;
         tx.commit().await?;
         self.jobs_ready.notify_one();
         Ok(())

@@ -128,9 +128,11 @@ impl Services {
     }
 
     pub async fn delete_page(&self, app: &AppId, product: &ProductId, id: &PageId) -> AppResult<()> {
-        let mut c = self.db.acquire().await?;
-        match products::delete_page(&mut c.conn(), app, product, id).await {
-            Ok(true) => Ok(()),
+        let mut tx = self.db.begin().await?;
+        // Its media stays with the product, shown as general media.
+        tollgate_persistence::selling::detach_media_of_page(&mut tx.conn(), app, id).await?;
+        match products::delete_page(&mut tx.conn(), app, product, id).await {
+            Ok(true) => Ok(tx.commit().await?),
             Ok(false) => Err(AppError::NotFound("page")),
             Err(DbError::ForeignKeyViolation) => Err(AppError::conflict("page_in_use", "the page is referenced elsewhere")),
             Err(e) => Err(e.into()),

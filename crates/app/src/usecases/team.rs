@@ -158,7 +158,7 @@ impl Services {
         }
         let link = self.invite_url(app, &raw);
         let who = if inviter.name.is_empty() { inviter.email.to_string() } else { inviter.name.clone() };
-        let msg = mail::admin_invite(&appv.name, &who, role.as_str(), &link, INVITATION_TTL.whole_days());
+        let msg = mail::admin_invite(&mail::Site::of(Some(&appv)), &who, role.as_str(), &link, INVITATION_TTL.whole_days());
         mail::enqueue(&mut tx.conn(), app, inv.email.as_str(), msg, now).await?;
         tx.commit().await?;
         self.jobs_ready.notify_one();

@@ -121,7 +121,7 @@ impl Services {
         if send_invite {
             let raw = random_token();
             magic_links::insert(conn, app, &token_hash(&raw), &u.id, now + INVITE_TTL, now).await?;
-            let site = apps::find(conn, app).await?.map(|a| a.name).unwrap_or_default();
+            let site = mail::Site::of(apps::find(conn, app).await?.as_ref());
             let link = self.magic_link_url(app, &raw);
             mail::enqueue(conn, app, u.email.as_str(), mail::member_invite(&site, &u.name, &link), now).await?;
         }

@@ -92,11 +92,23 @@ pub struct PublicApp {
     pub site_url: Option<String>,
     /// Whether members can open the Stripe billing portal ("Billing" in the profile menu).
     pub billing_portal_enabled: bool,
+    pub logo_url: Option<String>,
+    /// `#rrggbb`, or null for the default.
+    pub accent_color: Option<String>,
+    pub favicon_url: Option<String>,
 }
 
 async fn public_app_of(s: &Services, a: tollgate_domain::app::App) -> ApiResult<PublicApp> {
     let portal = s.portal_settings(&a.id).await?.enabled;
-    Ok(PublicApp { id: a.id.into_string(), name: a.name, site_url: a.site_url, billing_portal_enabled: portal })
+    Ok(PublicApp {
+        id: a.id.into_string(),
+        name: a.name,
+        site_url: a.site_url,
+        billing_portal_enabled: portal,
+        logo_url: a.branding.logo_url,
+        accent_color: a.branding.accent_color.map(|c| c.as_str().to_owned()),
+        favicon_url: a.branding.favicon_url,
+    })
 }
 
 /// A site's public name (for the member login page).

@@ -85,7 +85,10 @@ pub async fn public_library(s: web::Data<Services>, app: web::Path<String>) -> A
 pub struct MemberPage {
     pub id: String,
     pub title: String,
+    /// Markdown as written.
     pub body: String,
+    /// The body rendered to sanitized HTML: safe to insert as markup.
+    pub body_html: String,
     pub position: i32,
     pub completed: bool,
 }
@@ -116,7 +119,14 @@ pub async fn product(s: web::Data<Services>, m: MemberAuth, id: web::Path<String
         name: c.product.fields.name,
         description: c.product.fields.description,
         image_url: c.product.fields.image_url,
-        pages: c.pages.into_iter().map(|(p, d)| MemberPage { id: p.id.into_string(), title: p.title, body: p.body, position: p.position, completed: d }).collect(),
+        pages: c.pages.into_iter().map(|(p, d)| MemberPage {
+                id: p.id.into_string(),
+                title: p.title,
+                body_html: tollgate_app::markdown::to_html(&p.body),
+                body: p.body,
+                position: p.position,
+                completed: d,
+            }).collect(),
         media: c.media.into_iter().map(Into::into).collect(),
         completed_pages: done,
         total_pages: total,

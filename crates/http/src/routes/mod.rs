@@ -1,9 +1,11 @@
 pub mod auth;
 pub mod automations;
+pub mod content;
 pub mod customers;
 pub mod member;
 pub mod ops;
 pub mod outbound;
+pub mod password_reset;
 pub mod resources;
 pub mod stripe;
 pub mod stripe_inbox;

@@ -54,6 +54,9 @@ pub async fn update_app(s: web::Data<Services>, auth: Auth, body: ValidJson<Upda
                 inactivity_threshold_days: b.inactivity_threshold_days,
                 past_due_grace_days: b.past_due_grace_days,
                 refund_revokes_access: b.refund_revokes_access,
+                logo_url: b.logo_url,
+                accent_color: b.accent_color,
+                favicon_url: b.favicon_url,
             },
         )
         .await?;

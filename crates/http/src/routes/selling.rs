@@ -1,11 +1,11 @@
 //! Checkout, sales pages, the billing portal, hosted media (admin side),
 //! and the public sales page.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde::{Deserialize, Serialize};
 use tollgate_app::Services;
 use tollgate_domain::auth::{Family, Scope};
-use tollgate_domain::ids::{AppId, ProductId, UserId};
+use tollgate_domain::ids::{AppId, PageId, ProductId, UserId};
 use tollgate_domain::selling::{Block, TargetKind, purchase_target};
 use tollgate_persistence::selling::{CheckoutSettings, Media, SalesPage};
 use utoipa::ToSchema;
@@ -240,13 +240,18 @@ pub async fn sales_page_from(s: web::Data<Services>, auth: Auth, id: web::Path<S
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PublicSalesPage {
+    /// The site's name, logo and accent colour: the page carries the site, not Tollgate.
+    pub site_name: String,
+    pub logo_url: Option<String>,
+    pub accent_color: Option<String>,
     pub product_id: String,
     pub product_name: String,
     pub description: String,
     pub image_url: Option<String>,
     pub title: String,
+    /// The page's blocks; a `text` block also carries `html`, its Markdown rendered to sanitized HTML.
     #[schema(value_type = Vec<Object>)]
-    pub blocks: Vec<Block>,
+    pub blocks: Vec<serde_json::Value>,
     pub cta_label: String,
     /// Where the call to action leads: the Checkout link or the custom order page (null: not for sale).
     pub cta_url: Option<String>,
@@ -261,16 +266,29 @@ pub async fn public_sales_page(s: web::Data<Services>, path: web::Path<(String, 
     let (p, page, checkout) = s.public_sales_page(&app, &id).await?;
     // The sales page's own target is what comes after it: the sale.
     let target = purchase_target(&p.fields, checkout.as_deref(), None).filter(|t| t.kind != TargetKind::SalesPage);
+    let site = s.get_app(&app).await?;
     Ok(web::Json(PublicSalesPage {
+        site_name: site.name,
+        logo_url: site.branding.logo_url,
+        accent_color: site.branding.accent_color.map(|c| c.as_str().to_owned()),
         product_id: p.id.into_string(),
         product_name: p.fields.name,
         description: p.fields.description,
         image_url: p.fields.image_url,
         title: page.title,
-        blocks: page.blocks,
+        blocks: page.blocks.iter().map(public_block).collect(),
         cta_label: page.cta_label,
         cta_url: target.map(|t| t.url),
     }))
+}
+
+/// A block as visitors get it: text blocks with their rendered HTML beside the Markdown.
+fn public_block(b: &Block) -> serde_json::Value {
+    let mut v = serde_json::to_value(b).unwrap_or(serde_json::Value::Null);
+    if let (Block::Text { text }, Some(o)) = (b, v.as_object_mut()) {
+        o.insert("html".into(), tollgate_app::markdown::to_html(text).into());
+    }
+    v
 }
 
 // ---------- media ----------
@@ -284,14 +302,35 @@ pub struct MediaResponse {
     pub filename: String,
     pub content_type: String,
     pub size: i64,
+    /// The lesson it plays in; null: the product's general media.
+    pub page_id: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
 }
 
 impl From<Media> for MediaResponse {
     fn from(m: Media) -> Self {
-        MediaResponse { id: m.id, product_id: m.product_id.into_string(), kind: m.kind, filename: m.filename, content_type: m.content_type, size: m.size, created_at: rfc3339(m.created_at) }
+        MediaResponse {
+            id: m.id,
+            product_id: m.product_id.into_string(),
+            kind: m.kind,
+            filename: m.filename,
+            content_type: m.content_type,
+            size: m.size,
+            page_id: m.page_id.map(|p| p.into_string()),
+            created_at: rfc3339(m.created_at),
+        }
     }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMediaRequest {
+    pub filename: Option<String>,
+    /// A lesson of the product; null moves the file back to the product's general media.
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub page_id: Option<Option<String>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -354,6 +393,26 @@ pub async fn delete_media(s: web::Data<Services>, auth: Auth, path: web::Path<(S
     }
     s.delete_media(auth.0.app_id(), &id, &path.1).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Renames a hosted file or places it in a lesson, where members play it inline.
+#[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path), ("media_id" = String, Path)), request_body = UpdateMediaRequest,
+    responses((status = 200, body = MediaResponse), (status = 404, body = Problem),
+        (status = 422, body = Problem, description = "validation_failed: `filename` empty, too long or a path; `page_id` not a lesson of this product (unknown_page)")))]
+#[patch("/products/{id}/media/{media_id}")]
+pub async fn update_media(s: web::Data<Services>, auth: Auth, path: web::Path<(String, String)>, body: ValidJson<UpdateMediaRequest>) -> ApiResult<web::Json<MediaResponse>> {
+    auth.0.require(Scope::write(Family::Products))?;
+    let id = path_id(&path.0, "product", ProductId::parse)?;
+    if !path.1.starts_with("med_") || path.1.len() > 64 {
+        return Err(ApiError::not_found("media"));
+    }
+    let b = body.0;
+    let page = match b.page_id {
+        Some(Some(p)) => Some(Some(PageId::parse(&p).map_err(|_| ApiError::field("page_id", "unknown_page", "must be a lesson of this product"))?)),
+        Some(None) => Some(None),
+        None => None,
+    };
+    Ok(web::Json(s.update_media(auth.0.app_id(), &id, &path.1, b.filename, page).await?.into()))
 }
 
 #[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = MediaList), (status = 404, body = Problem)))]

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod automations;
+mod content;
 mod email;
 mod email_change;
 mod flows;
@@ -11,6 +12,7 @@ mod isolation;
 mod metrics;
 mod openapi;
 mod outbound;
+mod password_reset;
 mod passwords;
 mod prometheus;
 mod scale_out;

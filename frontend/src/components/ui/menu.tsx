@@ -4,7 +4,25 @@ import { cn } from "@/lib/utils";
 export type MenuItem = { label: string; onSelect: () => void; destructive?: boolean; icon?: ReactNode };
 
 /** A button that opens a list of actions (role="menu"); Escape or an outside click closes it. */
-export function Menu({ trigger, label, items, align = "end", triggerClassName }: { trigger: ReactNode; label: string; items: MenuItem[]; align?: "start" | "end"; triggerClassName?: string }) {
+/**
+ * `label` names the menu; it also names the trigger unless `nameFromContent` (when the trigger shows text of its
+ * own, which must then be part of its name: the trigger carries the label as screen-reader text instead).
+ */
+export function Menu({
+  trigger,
+  label,
+  items,
+  align = "end",
+  triggerClassName,
+  nameFromContent = false,
+}: {
+  trigger: ReactNode;
+  label: string;
+  items: MenuItem[];
+  align?: "start" | "end";
+  triggerClassName?: string;
+  nameFromContent?: boolean;
+}) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const id = useId();
@@ -31,10 +49,11 @@ export function Menu({ trigger, label, items, align = "end", triggerClassName }:
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? id : undefined}
-        aria-label={label}
+        aria-label={nameFromContent ? undefined : label}
         onClick={() => setOpen((o) => !o)}
         className={cn("inline-flex items-center gap-2 rounded-md p-2 text-sm hover:bg-accent cursor-pointer", triggerClassName)}
       >
+        {nameFromContent ? <span className="sr-only">{label} </span> : null}
         {trigger}
       </button>
       {open ? (

@@ -29,7 +29,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setStatus(s ? "authenticated" : "anonymous");
     });
     if (!adminAuth.getSession()) {
-      void adminAuth.refresh().then((s) => {
+      void adminAuth.restore().then((s) => {
         setSession(s as Session | null);
         setStatus(s ? "authenticated" : "anonymous");
       });

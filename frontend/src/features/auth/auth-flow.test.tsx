@@ -58,12 +58,23 @@ afterEach(() => adminAuth.setSession(null));
 
 describe("admin session", () => {
   it("restores the session from the refresh cookie on load, keeping the token in memory only", async () => {
+    // This browser signed in before: only a flag is stored, never a token.
+    window.localStorage.setItem("tollgate:admin:signed-in", "1");
     const api = stubApi({ "POST /api/v1/auth/refresh": () => json(session("tok-restored")) });
     renderApp("/");
     expect(await screen.findByRole("heading", { name: "Home of Olive" })).toBeInTheDocument();
     expect(adminAuth.getToken()).toBe("tok-restored");
     expect(api.calls[0]!.credentials).toBe("include");
-    expect(window.localStorage.length + window.sessionStorage.length).toBe(0);
+    expect(Object.entries(window.localStorage)).toEqual([["tollgate:admin:signed-in", "1"]]);
+    expect(window.sessionStorage.length).toBe(0);
+  });
+
+  it("sends no refresh that can only fail when this browser never signed in", async () => {
+    window.localStorage.clear();
+    const api = stubApi({ "GET /api/v1/setup": () => json({ needs_setup: false }) });
+    renderApp("/members");
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
+    expect(api.calls.map((c) => new URL(c.url).pathname)).not.toContain("/api/v1/auth/refresh");
   });
 
   it("sends an anonymous visitor to the login page, remembering where they were going", async () => {
@@ -102,7 +113,8 @@ describe("admin session", () => {
     await user.type(screen.getByLabelText("Email"), "o@example.com");
     await user.type(screen.getByLabelText("Password"), "wrong");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("email or password is wrong");
+    // The raw API string becomes words with a next step.
+    expect(await screen.findByRole("alert")).toHaveTextContent("That email and password do not match. Check them, or use “Forgot password?”.");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     expect(await screen.findByRole("heading", { name: "Home of Olive" })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe("/members");

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { Navigate, useNavigate, useSearchParams } from "react-router";
+import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import { Field, FormError } from "@/components/form/field";
@@ -59,6 +59,11 @@ export function LoginPage() {
         <Button type="submit" loading={form.submitting} className="w-full">
           Sign in
         </Button>
+        <p className="text-center text-sm">
+          <Link to="/forgot-password" className="text-muted-foreground underline underline-offset-4 hover:text-foreground">
+            Forgot password?
+          </Link>
+        </p>
       </form>
     </AuthShell>
   );

@@ -52,7 +52,7 @@ describe("ConnectorsPage", () => {
     });
     renderRoute(<ConnectorsPage />);
     await userEvent.click(await screen.findByRole("button", { name: "Connect with Stripe" }));
-    expect(await screen.findByText("Stripe Connect OAuth is not configured")).toBeInTheDocument();
+    expect(await screen.findByText("Stripe Connect OAuth is not configured.")).toBeInTheDocument();
     expect(go).not.toHaveBeenCalled();
   });
 

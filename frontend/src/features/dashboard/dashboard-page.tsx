@@ -16,6 +16,7 @@ import { useActivities } from "@/features/activities/api";
 import { useMemberOptions } from "@/features/members/api";
 import { useProductOptions } from "@/features/products/api";
 import { StageTotalsCard } from "@/features/stages/stage-totals-card";
+import { GettingStarted } from "./getting-started";
 import { MrrChart } from "./mrr-chart";
 
 /** MRR in the currency most subscriptions use; before the first one there is no currency, so no symbol. */
@@ -34,9 +35,9 @@ function useCount(key: string, fetchPage: () => Promise<{ data: unknown[]; has_m
 
 function Stat({ label, value, icon: Icon, to, pending }: { label: string; value?: string; icon: typeof Users; to: string; pending: boolean }) {
   return (
-    <Link to={to} className="group">
-      <Card className="transition-colors group-hover:bg-muted/50">
-        <CardContent className="flex items-center justify-between gap-2 p-4 sm:p-5">
+    <Link to={to} className="group h-full">
+      <Card className="h-full transition-colors group-hover:bg-muted/50">
+        <CardContent className="flex h-full items-center justify-between gap-2 p-4 sm:p-5">
           <div className="min-w-0">
             <p className="text-sm text-muted-foreground">{label}</p>
             {pending ? <Skeleton className="mt-1 h-8 w-12" /> : <p className="mt-1 truncate text-2xl font-semibold tabular-nums sm:text-3xl">{value ?? "—"}</p>}
@@ -64,7 +65,8 @@ export function DashboardPage() {
   return (
     <>
       <PageHeader title={`Welcome, ${session.admin.name.split(" ")[0] || session.admin.name}`} description={session.app.name} />
-      <div className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-4">
+      <GettingStarted appId={session.app.id} products={products.data} members={members.data} />
+      <div className="grid auto-rows-fr grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-4">
         <Stat label="Members" value={members.data} pending={members.isPending} icon={Users} to="/members" />
         <Stat label="Active products" value={products.data} pending={products.isPending} icon={Package} to="/products" />
         <Stat label="MRR" value={metrics.data ? formatMrr(metrics.data) : undefined} pending={metrics.isPending} icon={TrendingUp} to="/activities" />

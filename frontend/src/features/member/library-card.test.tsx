@@ -73,7 +73,7 @@ describe("LibraryGrid", () => {
     stubApi({ "POST /api/v1/member/products/p_co/checkout": () => problem(409, "checkout_disabled", "this product is not sold through Checkout") });
     renderRoute(<LibraryGrid items={[checkout]} member />);
     await userEvent.click(screen.getByRole("button", { name: "Checkout (locked)" }));
-    expect(await screen.findByText("this product is not sold through Checkout")).toBeInTheDocument();
+    expect(await screen.findByText("This product cannot be bought here right now. Try again later, or contact the site owner.")).toBeInTheDocument();
     expect(go).not.toHaveBeenCalled();
   });
 });

@@ -12,7 +12,11 @@ import { actionLabel, cardAction } from "./purchase-target";
 /** Leaves the SPA (Stripe Checkout, order pages); a seam for tests. */
 export const browser = { go: (url: string) => window.location.assign(url) };
 
-function CardBody({ item }: { item: LibraryItem }) {
+/**
+ * The card's content. Its title is the one interactive element (a link or button stretched over the whole card),
+ * so the accessible name is the product's name (plus "locked" for screen readers), matching what is visible.
+ */
+function CardBody({ item, title }: { item: LibraryItem; title: ReactNode }) {
   const locked = !item.has_access;
   return (
     <>
@@ -25,13 +29,13 @@ function CardBody({ item }: { item: LibraryItem }) {
           </div>
         )}
         {locked ? (
-          <span className="absolute top-2 right-2 flex items-center gap-1 rounded-full bg-black/70 px-2 py-1 text-xs font-medium text-white">
-            <Lock className="size-3.5" aria-hidden /> Locked
+          <span className="absolute top-2 right-2 flex items-center gap-1 rounded-full bg-black/70 px-2 py-1 text-xs font-medium text-white" aria-hidden>
+            <Lock className="size-3.5" /> Locked
           </span>
         ) : null}
       </div>
       <div className="flex flex-1 flex-col gap-2 p-4">
-        <p className="font-semibold leading-tight">{item.name}</p>
+        <h2 className="font-semibold leading-tight">{title}</h2>
         {item.description ? <p className="line-clamp-2 text-sm text-muted-foreground">{item.description}</p> : null}
         <div className="mt-auto pt-2">
           {!locked && item.total_pages > 0 ? (
@@ -42,44 +46,70 @@ function CardBody({ item }: { item: LibraryItem }) {
               </p>
             </div>
           ) : null}
-          <p className={cn("mt-2 text-sm font-medium", locked ? "text-primary" : "text-foreground")}>{actionLabel(item)} →</p>
+          {cardActionLabel(item)}
         </div>
       </div>
     </>
   );
 }
 
-const cardClass = "flex h-full flex-col rounded-lg border bg-background text-left shadow-xs transition hover:shadow-md focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none";
+function cardActionLabel(item: LibraryItem) {
+  const label = actionLabel(item);
+  if (label === "Not available") {
+    return (
+      <p className="mt-2 text-sm text-muted-foreground" data-testid="not-available">
+        Not available yet. Check back soon.
+      </p>
+    );
+  }
+  return (
+    <p className={cn("mt-2 text-sm font-medium", item.has_access ? "text-foreground" : "text-primary")} aria-hidden>
+      {label} →
+    </p>
+  );
+}
+
+const cardClass = "relative flex h-full flex-col rounded-lg border bg-background text-left shadow-xs transition has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-ring";
+const stretched = "cursor-pointer text-left after:absolute after:inset-0 after:rounded-lg after:content-[''] focus-visible:outline-none";
 
 /** A product in the library: unlocked cards open the product, locked cards lead to its purchase target. */
 export function LibraryCard({ item, member }: { item: LibraryItem; member: boolean }) {
   const action = cardAction(item, { member });
   const toast = useToast();
   const [busy, setBusy] = useState(false);
-  const label = `${item.name}${item.has_access ? "" : " (locked)"}`;
-  let el: ReactNode;
+  const name = (
+    <>
+      {item.name}
+      {item.has_access ? null : (
+        <>
+          {" "}
+          <span className="sr-only">(locked)</span>
+        </>
+      )}
+    </>
+  );
+  let title: ReactNode;
   switch (action.kind) {
     case "open":
     case "route":
-      el = (
-        <Link to={action.to} className={cardClass} aria-label={label} data-target={action.kind}>
-          <CardBody item={item} />
+      title = (
+        <Link to={action.to} className={stretched} data-target={action.kind}>
+          {name}
         </Link>
       );
       break;
     case "href":
-      el = (
-        <a href={action.href} className={cardClass} aria-label={label} data-target="href">
-          <CardBody item={item} />
+      title = (
+        <a href={action.href} className={stretched} data-target="href">
+          {name}
         </a>
       );
       break;
     case "checkout":
-      el = (
+      title = (
         <button
           type="button"
-          className={cn(cardClass, "w-full cursor-pointer", busy && "opacity-70")}
-          aria-label={label}
+          className={cn(stretched, busy && "opacity-70")}
           aria-busy={busy || undefined}
           data-target="checkout"
           disabled={busy}
@@ -91,18 +121,21 @@ export function LibraryCard({ item, member }: { item: LibraryItem; member: boole
             });
           }}
         >
-          <CardBody item={item} />
+          {name}
         </button>
       );
       break;
     case "none":
-      el = (
-        <div className={cn(cardClass, "hover:shadow-xs")} aria-label={label}>
-          <CardBody item={item} />
-        </div>
-      );
+      title = name;
   }
-  return <li className="list-none">{el}</li>;
+  const hoverable = action.kind !== "none" && "hover:shadow-md";
+  return (
+    <li className="list-none">
+      <article className={cn(cardClass, hoverable)} aria-label={`${item.name}${item.has_access ? "" : " (locked)"}`}>
+        <CardBody item={item} title={title} />
+      </article>
+    </li>
+  );
 }
 
 export function LibraryGrid({ items, member }: { items: LibraryItem[]; member: boolean }) {

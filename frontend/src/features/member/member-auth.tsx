@@ -28,7 +28,7 @@ export function MemberAuthProvider({ children, restore = true }: { children: Rea
       setStatus(s ? "authenticated" : "anonymous");
     });
     if (restore && !memberAuth.getSession()) {
-      void memberAuth.refresh().then((s) => {
+      void memberAuth.restore().then((s) => {
         setSession(s as MemberSession | null);
         setStatus(s ? "authenticated" : "anonymous");
       });

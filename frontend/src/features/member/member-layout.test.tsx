@@ -41,7 +41,7 @@ describe("MemberLayout account menu", () => {
     });
     renderLayout(token({ sub: "usr_1", app: "app_1", typ: "member" }));
     await waitFor(() => expect(api.calls.some((c) => c.url.endsWith("/api/v1/public/apps/app_1"))).toBe(true));
-    await userEvent.click(screen.getByRole("button", { name: "Account menu" }));
+    await userEvent.click(screen.getByRole("button", { name: /^Account menu/ }));
     expect(await screen.findByRole("menuitem", { name: "Billing" })).toBeInTheDocument();
   });
 
@@ -52,7 +52,7 @@ describe("MemberLayout account menu", () => {
     });
     renderLayout(token({ sub: "usr_1", app: "app_1", typ: "member" }));
     await waitFor(() => expect(api.calls.some((c) => c.url.endsWith("/api/v1/public/apps/app_1"))).toBe(true));
-    await userEvent.click(screen.getByRole("button", { name: "Account menu" }));
+    await userEvent.click(screen.getByRole("button", { name: /^Account menu/ }));
     expect(await screen.findByRole("menuitem", { name: "Profile" })).toBeInTheDocument();
     expect(screen.queryByRole("menuitem", { name: "Billing" })).not.toBeInTheDocument();
   });
@@ -64,7 +64,7 @@ describe("MemberLayout account menu", () => {
     });
     renderLayout("opaque-token");
     await waitFor(() => expect(api.calls.some((c) => c.url.endsWith("/api/v1/public/default-app"))).toBe(true));
-    await userEvent.click(screen.getByRole("button", { name: "Account menu" }));
+    await userEvent.click(screen.getByRole("button", { name: /^Account menu/ }));
     expect(await screen.findByRole("menuitem", { name: "Billing" })).toBeInTheDocument();
   });
 });

@@ -5,6 +5,7 @@ import { errorMessage } from "@/api/errors";
 import { Menu } from "@/components/ui/menu";
 import { useToast } from "@/components/ui/toast";
 import { useMe, useMemberApp, openBillingPortal } from "./api";
+import { brandStyle, SiteMark, useSiteHead } from "./brand";
 import { browser } from "./library-card";
 import { useMemberAuth } from "./member-auth";
 
@@ -15,6 +16,7 @@ export function MemberLayout() {
   // "Billing" only when the site has the Stripe billing portal on.
   const app = useMemberApp(session?.access_token);
   const user = me.data ?? session?.user;
+  useSiteHead(app.data);
   const navigate = useNavigate();
   const toast = useToast();
   const [billing, setBilling] = useState(false);
@@ -29,14 +31,18 @@ export function MemberLayout() {
   };
 
   return (
-    <div className="min-h-dvh bg-muted/40">
+    <div className="min-h-dvh bg-muted/40" style={brandStyle(app.data?.accent_color)}>
       <header className="border-b bg-background">
         <div className="mx-auto flex h-14 max-w-5xl items-center justify-between gap-3 px-4">
-          <Link to="/member" className="flex items-center gap-2 font-semibold">
-            <BookOpen className="size-5" /> Library
-          </Link>
+          <div className="flex min-w-0 items-center gap-4">
+            <SiteMark site={app.data} />
+            <Link to="/member" className="flex shrink-0 items-center gap-1.5 text-sm font-medium text-muted-foreground hover:text-foreground">
+              <BookOpen className="size-4" aria-hidden /> Library
+            </Link>
+          </div>
           <Menu
             label="Account menu"
+            nameFromContent
             triggerClassName="max-w-[60vw]"
             trigger={
               <>

@@ -9,8 +9,21 @@ import { Button, ButtonLink } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Tabs } from "@/components/ui/tabs";
 import { AuthShell } from "@/features/auth/auth-shell";
-import { useConfirmEmail, useDefaultApp } from "./api";
+import { useConfirmEmail, useDefaultApp, usePublicApp } from "./api";
+import { useSiteHead } from "./brand";
 import { useMemberAuth } from "./member-auth";
+
+/** Emailed tokens are `<app id>.<secret>`: the site is known even when the link no longer works. */
+const siteOf = (token: string | null) => (token?.includes(".") ? token.split(".")[0] || null : null);
+
+/** A member-facing sign-in frame: the site's name, logo and accent colour, never Tollgate's. */
+function MemberShell({ appId, ...props }: Omit<Parameters<typeof AuthShell>[0], "brand"> & { appId: string | null | undefined }) {
+  const byId = usePublicApp(appId ?? "", !!appId);
+  const byDefault = useDefaultApp(!appId);
+  const site = (appId ? byId : byDefault).data;
+  useSiteHead(site);
+  return <AuthShell {...props} brand={site ?? null} />;
+}
 
 type Mode = "magic" | "password";
 
@@ -36,14 +49,14 @@ export function MemberLoginPage() {
   if (status === "authenticated") return <Navigate to={safeNext(params.get("next"))} replace />;
   if (!explicitApp && defaultApp.isPending) {
     return (
-      <AuthShell title="Member sign-in">
+      <MemberShell appId={explicitApp} title="Member sign-in">
         <LoadingRows rows={2} label="Loading the site" />
-      </AuthShell>
+      </MemberShell>
     );
   }
   if (!appId) {
     return (
-      <AuthShell title="Member sign-in" description="This sign-in link is missing its site. Use the link from your invitation email or the site you came from." />
+      <MemberShell appId={explicitApp} title="Member sign-in" description="This sign-in link is missing its site. Use the link from your invitation email or the site you came from." />
     );
   }
 
@@ -59,19 +72,19 @@ export function MemberLoginPage() {
 
   if (sentTo) {
     return (
-      <AuthShell title="Check your email" description={`If ${sentTo} has an account, we sent it a sign-in link. It works once and expires soon.`}>
+      <MemberShell appId={appId} title="Check your email" description={`If ${sentTo} has an account, we sent it a sign-in link. It works once and expires soon.`}>
         <div className="flex flex-col items-center gap-4">
           <MailCheck className="size-10 text-muted-foreground" />
           <Button variant="outline" onClick={() => setSentTo(null)}>
             Use a different email
           </Button>
         </div>
-      </AuthShell>
+      </MemberShell>
     );
   }
 
   return (
-    <AuthShell title="Member sign-in" description="Sign in to open your library.">
+    <MemberShell appId={appId} title="Member sign-in" description="Sign in to open your library.">
       <div className="mb-4">
         <Tabs<Mode>
           label="Sign-in method"
@@ -96,8 +109,16 @@ export function MemberLoginPage() {
         <Button type="submit" loading={form.submitting} className="w-full">
           {mode === "password" ? "Sign in" : "Send sign-in link"}
         </Button>
+        {mode === "password" ? (
+          <p className="text-center text-sm text-muted-foreground">
+            <button type="button" className="cursor-pointer text-primary underline underline-offset-4" onClick={() => setMode("magic")}>
+              Forgot password?
+            </button>{" "}
+            We email you a sign-in link; then set a new password in your profile.
+          </p>
+        ) : null}
       </form>
-    </AuthShell>
+    </MemberShell>
   );
 }
 
@@ -118,12 +139,50 @@ export function MagicLinkPage() {
       .catch((e: unknown) => setError(errorMessage(e)));
   }, [token, verifyMagicLink, navigate]);
 
-  if (!token) return <AuthShell title="Invalid sign-in link" description="This link has no token. Request a new one from the sign-in page." />;
-  if (error) return <AuthShell title="This sign-in link did not work" description={`${error} Links work once and expire; request a new one.`} />;
+  const appId = siteOf(token);
+  if (!token) return <MemberShell appId={null} title="Invalid sign-in link" description="This link has no token. Request a new one from the sign-in page." />;
+  if (error) {
+    return (
+      <MemberShell appId={appId} title="This sign-in link did not work" description={`${error} Links work once and expire.`}>
+        {appId ? <SendNewLink appId={appId} /> : null}
+      </MemberShell>
+    );
+  }
   return (
-    <AuthShell title="Signing you in…">
+    <MemberShell appId={appId} title="Signing you in…">
       <LoadingRows rows={1} label="Verifying sign-in link" />
-    </AuthShell>
+    </MemberShell>
+  );
+}
+
+/** Asks for a fresh magic link right where the old one failed. */
+function SendNewLink({ appId }: { appId: string }) {
+  const { requestMagicLink } = useMemberAuth();
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const form = useForm<{ email: string }>({ email: "" }, (v) => ({
+    email: !v.email.trim() ? "Enter your email." : !isEmail(v.email) ? "Enter a valid email address." : undefined,
+  }));
+  const onSubmit = form.handleSubmit(async (v) => {
+    await requestMagicLink({ app_id: appId, email: v.email.trim() });
+    setSentTo(v.email.trim());
+  });
+  if (sentTo) {
+    return (
+      <p className="flex items-center gap-2 text-sm" role="status">
+        <MailCheck className="size-5 shrink-0 text-muted-foreground" aria-hidden /> If {sentTo} has an account, a new sign-in link is on its way.
+      </p>
+    );
+  }
+  return (
+    <form onSubmit={onSubmit} noValidate className="grid gap-4">
+      <FormError message={form.formError} />
+      <Field label="Email" error={form.errors.email}>
+        {(p) => <Input {...p} type="email" autoComplete="username" value={form.values.email} onChange={(e) => form.setValue("email", e.target.value)} />}
+      </Field>
+      <Button type="submit" loading={form.submitting} className="w-full">
+        Send a new link
+      </Button>
+    </form>
   );
 }
 
@@ -157,23 +216,23 @@ export function ConfirmEmailPage() {
       Go to your profile
     </Link>
   );
-  if (!token) return <AuthShell title="Invalid confirmation link" description="This link has no token. Use the link from the email we sent you." footer={footer} />;
-  if (confirm.isError) return <AuthShell title="Your email was not changed" description={confirmEmailFailure(confirm.error)} footer={footer} />;
+  if (!token) return <MemberShell appId={null} title="Invalid confirmation link" description="This link has no token. Use the link from the email we sent you." footer={footer} />;
+  if (confirm.isError) return <MemberShell appId={siteOf(token)} title="Your email was not changed" description={confirmEmailFailure(confirm.error)} footer={footer} />;
   if (confirm.isSuccess) {
     return (
-      <AuthShell title="Email confirmed" description={`You now sign in with ${confirm.data.email}.`}>
+      <MemberShell appId={siteOf(token)} title="Email confirmed" description={`You now sign in with ${confirm.data.email}.`}>
         <div className="flex flex-col items-center gap-4">
           <MailCheck className="size-10 text-muted-foreground" />
           <ButtonLink to="/member" className="w-full">
             Go to your library
           </ButtonLink>
         </div>
-      </AuthShell>
+      </MemberShell>
     );
   }
   return (
-    <AuthShell title="Confirming your email…">
+    <MemberShell appId={siteOf(token)} title="Confirming your email…">
       <LoadingRows rows={1} label="Confirming your new email" />
-    </AuthShell>
+    </MemberShell>
   );
 }

@@ -11,10 +11,13 @@ const product = {
   image_url: null,
   completed_pages: 0,
   total_pages: 2,
-  media: [{ id: "med_1", product_id: "p1", kind: "audio", filename: "intro.mp3", content_type: "audio/mpeg", size: 2048, created_at: "2026-01-01T00:00:00Z" }],
+  media: [
+    { id: "med_1", product_id: "p1", kind: "audio", filename: "intro.mp3", content_type: "audio/mpeg", size: 2048, page_id: null, created_at: "2026-01-01T00:00:00Z" },
+    { id: "med_2", product_id: "p1", kind: "video", filename: "week2.mp4", content_type: "video/mp4", size: 4096, page_id: "pg2", created_at: "2026-01-01T00:00:00Z" },
+  ],
   pages: [
-    { id: "pg1", title: "Welcome", body: "Hello", position: 0, completed: false },
-    { id: "pg2", title: "Lesson", body: "", position: 1, completed: false },
+    { id: "pg1", title: "Welcome", body: "**Hello** [docs](https://docs.example.com)", body_html: '<p><strong>Hello</strong> <a href="https://docs.example.com" target="_blank" rel="noopener noreferrer nofollow">docs</a></p>', position: 0, completed: false },
+    { id: "pg2", title: "Lesson", body: "", body_html: "", position: 1, completed: false },
   ],
 };
 
@@ -34,6 +37,28 @@ describe("MemberProductPage", () => {
     expect(screen.getByRole("button", { name: "Completed: Welcome" })).toHaveAttribute("aria-pressed", "true");
     expect(screen.getByRole("progressbar", { name: "Product progress" })).toHaveAttribute("aria-valuenow", "1");
     await waitFor(() => expect(api.calls.some((c) => c.method === "POST")).toBe(true));
+  });
+
+  it("shows one lesson at a time, its Markdown rendered, with previous / next and its own media", async () => {
+    stubApi({ "GET /api/v1/member/products/p1": () => json(product) });
+    const path = "/member/products/:id/lessons?/:lessonId?";
+    renderRoute(<MemberProductPage />, { path, url: "/member/products/p1" });
+    expect(await screen.findByRole("heading", { name: "Welcome", level: 2 })).toBeInTheDocument();
+    expect(screen.getByText("Hello").tagName).toBe("STRONG");
+    expect(screen.getByRole("link", { name: "docs" })).toHaveAttribute("target", "_blank");
+    expect(screen.getByText("Lesson 1 of 2")).toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: /Previous/ })).toBeNull();
+    // The lesson list marks where the member is.
+    expect(screen.getByRole("link", { name: "1. Welcome" })).toHaveAttribute("aria-current", "page");
+    // General media in the side list; a lesson's media only inside its lesson.
+    expect(screen.getByText("intro.mp3")).toBeInTheDocument();
+    expect(screen.queryByText("week2.mp4")).toBeNull();
+    await userEvent.setup().click(screen.getByRole("link", { name: "Next: Lesson" }));
+    expect(await screen.findByRole("heading", { name: "Lesson", level: 2 })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Previous: Welcome" })).toHaveAttribute("href", "/member/products/p1/lessons/pg1");
+    expect(screen.queryByRole("link", { name: /Next/ })).toBeNull();
+    expect(screen.getByRole("list", { name: "Lesson media" })).toHaveTextContent("week2.mp4");
+    expect(screen.getByRole("button", { name: "Play week2.mp4" })).toBeInTheDocument();
   });
 
   it("shows the locked state with the purchase target on 403 no_access", async () => {

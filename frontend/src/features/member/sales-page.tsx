@@ -1,9 +1,11 @@
 import { useParams } from "react-router";
 import { Check } from "lucide-react";
-import type { Block } from "@/api/types";
+import type { Block, PublicSalesPage as PublicSalesPageData } from "@/api/types";
 import { ErrorState, LoadingRows } from "@/components/states";
 import { buttonClass } from "@/components/ui/button";
 import { usePublicSalesPage } from "./api";
+import { brandStyle, SiteMark, useSiteHead } from "./brand";
+import { RenderedMarkdown } from "@/components/rendered-markdown";
 
 /** Embeds YouTube and Vimeo links; other URLs play as a video file. */
 function VideoBlock({ url }: { url: string }) {
@@ -18,7 +20,7 @@ function VideoBlock({ url }: { url: string }) {
 }
 
 function Cta({ label, url }: { label: string; url: string | null | undefined }) {
-  if (!url) return <p className="text-center text-sm text-muted-foreground">This product is not for sale right now.</p>;
+  if (!url) return <p className="text-center text-sm text-muted-foreground">Not available yet. Check back soon.</p>;
   return (
     <div className="flex justify-center">
       <a href={url} className={buttonClass("default", "lg", "text-base")}>
@@ -34,11 +36,22 @@ export function PublicSalesPage() {
   const page = usePublicSalesPage(appId, productId);
   if (page.isPending) return <div className="mx-auto max-w-3xl p-6"><LoadingRows rows={6} /></div>;
   if (page.isError) return <div className="mx-auto max-w-3xl p-6"><ErrorState title="This page is not available" error={page.error} /></div>;
-  const p = page.data;
-  const blocks = p.blocks as unknown as Block[];
+  return <SalesPageView p={page.data} />;
+}
+
+function SalesPageView({ p }: { p: PublicSalesPageData }) {
+  // Text blocks come with `html`: their Markdown rendered and sanitized by the server.
+  const blocks = p.blocks as unknown as (Block & { html?: string })[];
+  const site = { name: p.site_name, logo_url: p.logo_url, accent_color: p.accent_color };
+  useSiteHead(site, { title: false });
   return (
-    <div className="min-h-dvh bg-background">
-      <title>{p.title}</title>
+    <div className="min-h-dvh bg-background" style={brandStyle(p.accent_color)}>
+      <title>{`${p.title} · ${p.site_name}`}</title>
+      <header className="border-b">
+        <div className="mx-auto flex h-14 max-w-3xl items-center px-4">
+          <SiteMark site={site} />
+        </div>
+      </header>
       <main className="mx-auto grid max-w-3xl gap-6 px-4 py-10 sm:py-16">
         <p className="text-sm font-medium text-muted-foreground">{p.product_name}</p>
         {blocks.map((b, i) => {
@@ -50,7 +63,13 @@ export function PublicSalesPage() {
                 <h2 key={i} className="text-2xl font-semibold break-words">{b.text}</h2>
               );
             case "text":
-              return <p key={i} className="text-lg whitespace-pre-wrap break-words text-foreground/90">{b.text}</p>;
+              return b.html !== undefined ? (
+                <div key={i} className="text-lg text-foreground/90">
+                  <RenderedMarkdown html={b.html} />
+                </div>
+              ) : (
+                <p key={i} className="text-lg whitespace-pre-wrap break-words text-foreground/90">{b.text}</p>
+              );
             case "image":
               return <img key={i} src={b.url} alt={b.alt} className="w-full rounded-lg" />;
             case "video":

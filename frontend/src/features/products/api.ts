@@ -1,3 +1,4 @@
+import { useEffect, useState } from "react";
 import { useMutation, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
@@ -174,4 +175,41 @@ export function useUploadMedia(productId: string) {
       void qc.invalidateQueries({ queryKey: productKeys.media(productId) });
     },
   });
+}
+
+/** Renames a file or places it in a lesson (null: back to the product's general media). */
+export function useUpdateMedia(productId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ mediaId, ...body }: { mediaId: string; filename?: string; page_id?: string | null }) =>
+      unwrap(api.PATCH("/api/v1/products/{id}/media/{media_id}", { params: { path: { id: productId, media_id: mediaId } }, body })),
+    onSuccess: (m) => qc.setQueryData<Media[]>(productKeys.media(productId), (list) => list?.map((x) => (x.id === m.id ? m : x))),
+  });
+}
+
+/** The server's rendering of Markdown (the one members will see), refreshed after a pause in typing. */
+export function useMarkdownPreview(markdown: string, delay = 300) {
+  const [debounced, setDebounced] = useState(markdown);
+  useEffect(() => {
+    const t = setTimeout(() => setDebounced(markdown), delay);
+    return () => clearTimeout(t);
+  }, [markdown, delay]);
+  return useQuery({
+    queryKey: ["markdown-preview", debounced],
+    queryFn: async () => (await unwrap(api.POST("/api/v1/markdown/preview", { body: { markdown: debounced } }))).html,
+    enabled: debounced.trim() !== "",
+    placeholderData: (prev) => prev,
+    staleTime: Infinity,
+  });
+}
+
+export const saleProblemsQuery = {
+  queryKey: ["products", "sale-problems"] as const,
+  queryFn: async () => (await unwrap(api.GET("/api/v1/products/sale-problems"))).data,
+};
+
+/** Products whose purchase method cannot sell them yet, by product id. */
+export function useSaleProblems() {
+  const q = useQuery(saleProblemsQuery);
+  return new Map((q.data ?? []).map((p) => [p.product_id, p]));
 }

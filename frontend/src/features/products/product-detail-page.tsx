@@ -16,6 +16,7 @@ import { SalesPageTab } from "./sales-page-editor";
 import { useCheckout, useStripeLink } from "./stripe-api";
 import { ProductMediaTab } from "./product-media-tab";
 import { ProductPagesTab } from "./product-pages-tab";
+import { SaleWarning } from "./sale-warning";
 import { WriteOnly } from "@/features/auth/permissions";
 
 type Tab = "info" | "pages" | "sales" | "media";
@@ -74,6 +75,7 @@ export function ProductDetailPage() {
           </WriteOnly>
         }
       />
+      {archived ? null : <SaleWarning productId={p.id} />}
       <div className="mb-4">
         <Tabs<Tab>
           label="Product sections"

@@ -1,3 +1,4 @@
+import { useQueryClient } from "@tanstack/react-query";
 import type { Product, PurchaseMethod } from "@/api/types";
 import { CopyButton } from "@/components/copy-button";
 import { Field, FormError } from "@/components/form/field";
@@ -7,7 +8,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Input, Select, Textarea } from "@/components/ui/input";
 import { Switch } from "@/components/ui/switch";
 import { useToast } from "@/components/ui/toast";
-import { purchaseMethods, useUpdateProduct } from "./api";
+import { purchaseMethods, saleProblemsQuery, useUpdateProduct } from "./api";
 import { WriteFieldset } from "@/features/auth/permissions";
 
 export type ProductInfoValues = {
@@ -48,6 +49,7 @@ const toValues = (p: Product): ProductInfoValues => ({
 export function ProductInfoForm({ product, paymentLinkUrl }: { product: Product; paymentLinkUrl?: string | null }) {
   const update = useUpdateProduct(product.id);
   const toast = useToast();
+  const qc = useQueryClient();
   const form = useForm<ProductInfoValues>(toValues(product), validateProductInfo);
   const v = form.values;
 
@@ -61,7 +63,9 @@ export function ProductInfoForm({ product, paymentLinkUrl }: { product: Product;
       external_url: values.purchase_method === "none" ? null : values.external_url.trim() || null,
       show_locked_card: values.show_locked_card,
     });
-    toast("Product saved.");
+    // Warn on save when the purchase method cannot sell (the banner above the tabs stays until it can).
+    const problem = (await qc.fetchQuery({ ...saleProblemsQuery, staleTime: 0 })).find((x) => x.product_id === product.id);
+    toast(problem ? `Product saved. ${problem.message}` : "Product saved.");
   });
 
   return (

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { FileText, Music, Upload, Video } from "lucide-react";
-import { ApiError } from "@/api/errors";
-import type { Media } from "@/api/types";
+import { ApiError, errorMessage } from "@/api/errors";
+import type { Media, ProductPage } from "@/api/types";
 import { Field, FormError } from "@/components/form/field";
 import { useForm } from "@/components/form/use-form";
 import { EmptyState, ListStates } from "@/components/states";
@@ -12,8 +12,8 @@ import { Input, Select } from "@/components/ui/input";
 import { Progress } from "@/components/ui/progress";
 import { useToast } from "@/components/ui/toast";
 import { formatBytes, formatDateTime } from "@/lib/utils";
-import { mediaKindOf, mediaKinds, useProductMedia, useUploadMedia, type MediaKind } from "./api";
-import { WriteFieldset } from "@/features/auth/permissions";
+import { mediaKindOf, mediaKinds, usePages, useProductMedia, useUpdateMedia, useUploadMedia, type MediaKind } from "./api";
+import { useCanWrite, WriteFieldset } from "@/features/auth/permissions";
 
 type UploadValues = { file: File | null; kind: MediaKind };
 const validateUpload = (v: UploadValues) => ({ file: !v.file ? "Choose a file to upload." : v.file.size === 0 ? "This file is empty." : undefined });
@@ -29,6 +29,7 @@ const mediaIcon = { video: Video, audio: Music, file: FileText } as const;
 
 export function ProductMediaTab({ productId }: { productId: string }) {
   const media = useProductMedia(productId);
+  const pages = usePages(productId);
   const upload = useUploadMedia(productId);
   const toast = useToast();
   const form = useForm<UploadValues>({ file: null, kind: "file" }, validateUpload);
@@ -96,7 +97,7 @@ export function ProductMediaTab({ productId }: { productId: string }) {
         {(list) => (
           <ul className="divide-y" aria-label="Media files">
             {list.map((m) => (
-              <MediaRow key={m.id} media={m} />
+              <MediaRow key={m.id} productId={productId} media={m} pages={pages.data ?? []} />
             ))}
           </ul>
         )}
@@ -105,10 +106,14 @@ export function ProductMediaTab({ productId }: { productId: string }) {
   );
 }
 
-function MediaRow({ media }: { media: Media }) {
+/** One file: where members find it (a lesson, where it plays inline, or the product's media list). */
+function MediaRow({ productId, media, pages }: { productId: string; media: Media; pages: ProductPage[] }) {
   const Icon = mediaIcon[media.kind as keyof typeof mediaIcon] ?? FileText;
+  const update = useUpdateMedia(productId);
+  const toast = useToast();
+  const canWrite = useCanWrite();
   return (
-    <li className="flex items-center gap-3 px-4 py-3">
+    <li className="flex flex-wrap items-center gap-3 px-4 py-3">
       <span className="flex size-8 shrink-0 items-center justify-center rounded-md bg-muted">
         <Icon className="size-4 text-muted-foreground" aria-hidden />
       </span>
@@ -123,6 +128,25 @@ function MediaRow({ media }: { media: Media }) {
       <Badge variant="outline" className="shrink-0 capitalize">
         {media.kind}
       </Badge>
+      <Select
+        aria-label={`Lesson of ${media.filename}`}
+        className="w-full sm:w-52"
+        value={media.page_id ?? ""}
+        disabled={!canWrite || update.isPending}
+        onChange={(e) =>
+          update.mutate(
+            { mediaId: media.id, page_id: e.target.value || null },
+            { onSuccess: () => toast(e.target.value ? "Placed in the lesson." : "Moved to the product's media."), onError: (err) => toast(errorMessage(err), "error") },
+          )
+        }
+      >
+        <option value="">Product media (all lessons)</option>
+        {pages.map((p, i) => (
+          <option key={p.id} value={p.id}>
+            In lesson {i + 1}: {p.title}
+          </option>
+        ))}
+      </Select>
     </li>
   );
 }

@@ -10,7 +10,8 @@ import { Card, CardHeader, CardTitle, CardDescription } from "@/components/ui/ca
 import { Dialog } from "@/components/ui/dialog";
 import { Input, Textarea } from "@/components/ui/input";
 import { useToast } from "@/components/ui/toast";
-import { usePageMutations, usePages } from "./api";
+import { useMarkdownPreview, usePageMutations, usePages } from "./api";
+import { RenderedMarkdown } from "@/components/rendered-markdown";
 import { WriteOnly } from "@/features/auth/permissions";
 
 type Editing = { mode: "new" } | { mode: "edit"; page: ProductPage } | null;
@@ -156,6 +157,7 @@ function PageDialog({ productId, editing, nextPosition, onClose }: { productId: 
     <Dialog
       open
       onClose={onClose}
+      className="sm:max-w-4xl"
       title={editing.mode === "edit" ? "Edit page" : "Add page"}
       footer={
         <>
@@ -173,10 +175,34 @@ function PageDialog({ productId, editing, nextPosition, onClose }: { productId: 
         <Field label="Title" error={form.errors.title}>
           {(p) => <Input {...p} value={form.values.title} onChange={(e) => form.setValue("title", e.target.value)} />}
         </Field>
-        <Field label="Body" error={form.errors.body} hint="Plain text or Markdown.">
-          {(p) => <Textarea {...p} rows={8} value={form.values.body} onChange={(e) => form.setValue("body", e.target.value)} />}
-        </Field>
+        <div className="grid gap-4 md:grid-cols-2">
+          <Field label="Body" error={form.errors.body} hint="Markdown: **bold**, *italic*, # headings, - lists, [links](https://…).">
+            {(p) => <Textarea {...p} rows={14} value={form.values.body} onChange={(e) => form.setValue("body", e.target.value)} className="font-mono text-sm" />}
+          </Field>
+          <MarkdownPreview markdown={form.values.body} />
+        </div>
       </form>
     </Dialog>
+  );
+}
+
+/** What members will see: the server renders and sanitizes the Markdown with the same renderer. */
+function MarkdownPreview({ markdown }: { markdown: string }) {
+  const preview = useMarkdownPreview(markdown);
+  return (
+    <section aria-label="Preview" className="grid content-start gap-1.5">
+      <h3 className="text-sm font-medium">Preview</h3>
+      <div className="min-h-40 rounded-md border bg-muted/30 p-3 text-sm" data-testid="markdown-preview">
+        {!markdown.trim() ? (
+          <p className="text-muted-foreground">The formatted lesson appears here as you type.</p>
+        ) : preview.isError ? (
+          <p className="text-destructive">{errorMessage(preview.error)}</p>
+        ) : preview.data !== undefined ? (
+          <RenderedMarkdown html={preview.data} />
+        ) : (
+          <p className="text-muted-foreground">Rendering…</p>
+        )}
+      </div>
+    </section>
   );
 }

@@ -9,7 +9,8 @@ import { Card } from "@/components/ui/card";
 import { Switch } from "@/components/ui/switch";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { formatDate } from "@/lib/utils";
-import { purchaseMethodLabel, useProducts } from "./api";
+import { purchaseMethodLabel, useProducts, useSaleProblems } from "./api";
+import { SaleProblemBadge } from "./sale-warning";
 import { StripeMark } from "./connector-info";
 import { CreateProductDialog } from "./create-product-dialog";
 import { useStripeConnection, useStripeProducts } from "./stripe-api";
@@ -21,6 +22,7 @@ export function ProductsPage() {
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
   const products = useProducts(includeArchived);
+  const saleProblems = useSaleProblems();
   // The product list has no "linked to Stripe" field; the Stripe product list names the linked product (one request, only when connected).
   const connection = useStripeConnection();
   const stripeProducts = useStripeProducts(!!connection.data?.connected);
@@ -83,7 +85,7 @@ export function ProductsPage() {
                             {p.name}
                           </Link>
                           {linked.has(p.id) ? <StripeMark /> : null}
-                          {p.archived_at ? <Badge variant="warning">Archived</Badge> : null}
+                          {p.archived_at ? <Badge variant="warning">Archived</Badge> : <SaleProblemBadge problem={saleProblems.get(p.id)} />}
                         </div>
                         {p.description ? <p className="mt-0.5 line-clamp-1 text-xs text-muted-foreground">{p.description}</p> : null}
                       </TD>

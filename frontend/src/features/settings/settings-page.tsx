@@ -21,6 +21,9 @@ export type AppValues = {
   inactivity_threshold_days: string;
   past_due_grace_days: string;
   refund_revokes_access: boolean;
+  logo_url: string;
+  accent_color: string;
+  favicon_url: string;
 };
 
 const wholeDays = (v: string, min: number, max: number) => {
@@ -36,6 +39,9 @@ export function validateApp(v: AppValues) {
     support_email: v.support_email.trim() && !isEmail(v.support_email) ? "Enter a valid email address." : undefined,
     inactivity_threshold_days: wholeDays(v.inactivity_threshold_days, 1, 3650),
     past_due_grace_days: wholeDays(v.past_due_grace_days, 0, 365),
+    logo_url: v.logo_url.trim() && !isUrl(v.logo_url) ? "Enter the image's full URL, like https://example.com/logo.png." : undefined,
+    favicon_url: v.favicon_url.trim() && !isUrl(v.favicon_url) ? "Enter the icon's full URL, like https://example.com/favicon.ico." : undefined,
+    accent_color: v.accent_color.trim() && !/^#[0-9a-f]{6}$/i.test(v.accent_color.trim()) ? "Enter a colour as #rrggbb, like #1d4ed8." : undefined,
   };
 }
 
@@ -46,6 +52,9 @@ const toValues = (a: App): AppValues => ({
   inactivity_threshold_days: String(a.inactivity_threshold_days),
   past_due_grace_days: String(a.past_due_grace_days),
   refund_revokes_access: a.refund_revokes_access,
+  logo_url: a.logo_url ?? "",
+  accent_color: a.accent_color ?? "",
+  favicon_url: a.favicon_url ?? "",
 });
 
 export function SettingsPage() {
@@ -79,6 +88,9 @@ function SettingsForm({ app }: { app: App }) {
             inactivity_threshold_days: Number(v.inactivity_threshold_days),
             past_due_grace_days: Number(v.past_due_grace_days),
             refund_revokes_access: v.refund_revokes_access,
+            logo_url: v.logo_url.trim() || null,
+            accent_color: v.accent_color.trim() || null,
+            favicon_url: v.favicon_url.trim() || null,
           },
         }),
       ),
@@ -123,6 +135,34 @@ function SettingsForm({ app }: { app: App }) {
               <CopyButton value={memberLink} label="Copy member login link" />
             </div>
           </div>
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Branding</CardTitle>
+          <CardDescription>Member sign-in, the library, sales pages and emails show your logo and colour instead of Tollgate&apos;s.</CardDescription>
+        </CardHeader>
+        <CardContent className="grid grid-cols-[minmax(0,1fr)] gap-4 md:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
+          <Field label="Logo URL" error={form.errors.logo_url} hint="A square image works best.">
+            {(p) => <Input {...p} type="url" placeholder="https://example.com/logo.png" value={v.logo_url} onChange={(e) => form.setValue("logo_url", e.target.value)} />}
+          </Field>
+          <Field label="Favicon URL" error={form.errors.favicon_url}>
+            {(p) => <Input {...p} type="url" placeholder="https://example.com/favicon.ico" value={v.favicon_url} onChange={(e) => form.setValue("favicon_url", e.target.value)} />}
+          </Field>
+          <Field label="Accent colour" error={form.errors.accent_color} hint="Buttons and links on member pages; empty for the default.">
+            {(p) => (
+              <div className="flex items-center gap-2">
+                <Input {...p} placeholder="#1d4ed8" value={v.accent_color} onChange={(e) => form.setValue("accent_color", e.target.value)} />
+                <input
+                  type="color"
+                  aria-label="Pick the accent colour"
+                  className="h-9 w-12 shrink-0 cursor-pointer rounded-md border bg-background p-1"
+                  value={/^#[0-9a-f]{6}$/i.test(v.accent_color.trim()) ? v.accent_color.trim().toLowerCase() : "#333344"}
+                  onChange={(e) => form.setValue("accent_color", e.target.value)}
+                />
+              </div>
+            )}
+          </Field>
         </CardContent>
       </Card>
       <Card>

@@ -112,7 +112,7 @@ impl Dispatcher {
 }
 
 async fn email_owners(conn: &mut Conn<'_>, app: &AppId, url: &str, now: OffsetDateTime) -> AppResult<()> {
-    let site = apps::find(conn, app).await?.map(|a| a.name).unwrap_or_default();
+    let site = mail::Site::of(apps::find(conn, app).await?.as_ref());
     for m in admins::list_team(conn, app).await?.into_iter().filter(|m| m.role == Role::Owner) {
         mail::enqueue(conn, app, m.admin.email.as_str(), mail::endpoint_disabled(&site, url), now).await?;
     }
