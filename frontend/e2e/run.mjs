@@ -6,7 +6,7 @@
 //   E2E_KEEP=1     keep the temp dir and print its path
 import { execFileSync, spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
@@ -428,7 +428,7 @@ try {
     const secret = await page.getByTestId("api-key-secret").textContent();
     check(/^tg_key_/.test(secret ?? ""), `secret looks wrong: ${secret}`);
     await page.screenshot({ path: join(shots, "12-api-key-secret-1280.png") });
-    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByRole("button", { name: "I have copied it" }).click();
     await page.getByText(`tg_key_…${secret.slice(-4)}`).waitFor();
     check((await page.getByText(secret).count()) === 0, "secret still visible after closing");
     // The key works against the API.
@@ -1177,7 +1177,9 @@ db.commit()
 } catch (err) {
   failedOutside = !results.length || results.at(-1).ok;
   if (failedOutside) console.log(`  ✗ ${String(err?.message || err)}`);
-  console.log("---- server log (tail) ----");
+  // The whole server log, for what the tail below leaves out.
+  writeFileSync(join(frontend, "test-results", "server.log"), serverLog);
+  console.log("---- server log (tail; all of it in test-results/server.log) ----");
   // eslint-disable-next-line no-control-regex
   console.log(serverLog.replace(/\x1b\[[0-9;]*m/g, "").split("\n").filter((l) => !/path=\/(assets|favicon)/.test(l)).slice(-15).join("\n"));
 } finally {

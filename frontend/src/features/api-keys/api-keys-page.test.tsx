@@ -31,7 +31,7 @@ describe("ApiKeysPage", () => {
     expect(await screen.findByTestId("api-key-secret")).toHaveTextContent("tg_key_secret_WXYZ");
     expect(await api.calls.find((c) => c.method === "POST")!.json()).toEqual({ name: "Zapier", scopes: ["users:read"] });
 
-    await user.click(screen.getByRole("button", { name: "Done" }));
+    await user.click(screen.getByRole("button", { name: "I have copied it" }));
     await waitFor(() => expect(screen.queryByText("tg_key_secret_WXYZ")).not.toBeInTheDocument());
     expect(await screen.findByText("tg_key_…WXYZ")).toBeInTheDocument();
   });

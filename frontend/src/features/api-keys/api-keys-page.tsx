@@ -110,7 +110,7 @@ export function ApiKeysPage() {
         onClose={() => setSecret(null)}
         title="Copy your new API key"
         description="This is the only time the secret is shown. Store it somewhere safe."
-        footer={<Button onClick={() => setSecret(null)}>Done</Button>}
+        footer={<Button onClick={() => setSecret(null)}>I have copied it</Button>}
       >
         {secret ? (
           <div className="grid gap-3">
