@@ -10,3 +10,4 @@ pub mod stripe_inbox;
 pub mod team;
 pub mod member_area;
 pub mod selling;
+pub mod export;

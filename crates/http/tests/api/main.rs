@@ -6,6 +6,7 @@ mod helpers;
 mod automations;
 mod email;
 mod email_change;
+mod export;
 mod flows;
 mod isolation;
 mod metrics;
