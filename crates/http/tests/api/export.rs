@@ -200,3 +200,53 @@ async fn export_rejects_bad_requests(app: TestApp) {
         assert_eq!(r.fields(), [field], "{path}: {}", r.body);
     }
 }
+
+fn rss_kib() -> u64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Memory check, run by hand: `cargo nextest run -p tollgate-http --test api export::rss --run-ignored only`.
+/// 100,000 members exported while the client discards the body as it comes;
+/// the process's RSS (server and client) must not grow with the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow: 100k rows"]
+async fn rss_stays_flat_exporting_100k_members() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
+    let t = app.setup().await;
+    let app_a = app_id(&app, &t).await;
+    let now = app.clock_now();
+    let mut tx = app.services.db.begin().await.unwrap();
+    for i in 0..100_000 {
+        let u = User {
+            id: UserId::new(),
+            app_id: app_a.clone(),
+            email: Email::parse(&format!("m{i:06}@example.com")).unwrap(),
+            name: format!("Member number {i} with a longer name"),
+            has_password: false,
+            last_login_at: None,
+            created_at: now,
+            updated_at: now,
+            customer: Default::default(),
+        };
+        tollgate_persistence::users::insert(&mut tx.conn(), &u, None).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    // Warm up (pool, statement caches), then measure a full export.
+    export(&app, "/api/v1/users/export.csv?q=m000001", &t).await;
+    let before = rss_kib();
+    let mut res = app.http.get(format!("{}/api/v1/users/export.csv", app.url)).bearer_auth(&t).send().await.unwrap();
+    let (mut bytes, mut lines, mut peak) = (0usize, 0usize, before);
+    while let Some(chunk) = res.chunk().await.unwrap() {
+        bytes += chunk.len();
+        lines += chunk.iter().filter(|b| **b == b'\n').count();
+        peak = peak.max(rss_kib());
+    }
+    eprintln!("exported {lines} lines, {bytes} bytes; RSS before {before} KiB, peak {peak} KiB, growth {} KiB", peak - before);
+    assert_eq!(lines, 100_001);
+    assert!(bytes > 10_000_000, "a file far bigger than the growth allowed");
+    assert!(peak - before < 20 * 1024, "RSS grew by {} KiB", peak - before);
+}
