@@ -18,6 +18,11 @@ impl Limit {
             Some(_) => Err(FieldProblem::new("out_of_range", format!("must be between 1 and {MAX_LIMIT}"))),
         }
     }
+    /// A batch size for server-side reads that walk a whole list (CSV
+    /// exports), not for client input: at least 1, beyond [`MAX_LIMIT`].
+    pub fn batch(n: u32) -> Self {
+        Self(n.max(1))
+    }
     pub fn get(self) -> u32 {
         self.0
     }

@@ -21,7 +21,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{auth, automations, content, customers, member, member_area, ops, outbound, password_reset, resources, selling, stripe, stripe_inbox, team};
+use crate::routes::{auth, automations, content, customers, export, member, member_area, ops, outbound, password_reset, resources, selling, stripe, stripe_inbox, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -113,6 +113,9 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(resources::update_page)
         .service(resources::delete_page)
         .service(content::markdown_preview)
+        // Before `/users/{id}`, which would take `export.csv` for an id.
+        .service(export::export_users)
+        .service(export::export_activities)
         .service(resources::list_users)
         .service(resources::create_user)
         .service(resources::get_user)

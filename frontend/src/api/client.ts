@@ -15,12 +15,15 @@ export const memberAuth = createRealm<MemberSession>({
   refreshUrl: "/api/v1/member/auth/refresh",
 });
 
-const baseUrl = typeof window === "undefined" ? "http://localhost" : window.location.origin;
+export const baseUrl = typeof window === "undefined" ? "http://localhost" : window.location.origin;
+
+/** fetch with the admin's bearer token and the refresh-on-401 retry, for requests outside the typed client (file downloads). */
+export const adminFetch = createAuthFetch(adminAuth);
 
 export const api = createClient<paths>({
   baseUrl,
   credentials: "include",
-  fetch: createAuthFetch(adminAuth),
+  fetch: adminFetch,
 });
 
 export const memberApi = createClient<paths>({

@@ -21,6 +21,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/activities/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Activities matching the feed's filters as CSV (newest first), streamed.
+         *     Columns: id, kind, label, user_id, product_id, occurred_at, data (JSON).
+         */
+        get: operations["export_activities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admins": {
         parameters: {
             query?: never;
@@ -1555,6 +1575,28 @@ export interface paths {
         put?: never;
         /** Creates a member (records User Created; optionally emails an invitation). Accepts an `Idempotency-Key` header. */
         post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members matching the list's filters as CSV (newest first), streamed.
+         *     Columns: id, email, name, stage, mrr (minor units), mrr_currency,
+         *     renews_at, last_login_at, created_at. Cells that a spreadsheet would
+         *     run as a formula get a leading apostrophe.
+         */
+        get: operations["export_users"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3951,6 +3993,61 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListResponse_ActivityResponse"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_activities: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated kinds, e.g. `user.login,product.access_granted`. */
+                kind?: string;
+                user_id?: string;
+                product_id?: string;
+                /** @description Inclusive lower bound (RFC 3339). */
+                since?: string;
+                /** @description Exclusive upper bound (RFC 3339). */
+                until?: string;
+                /** @description Start the file with a UTF-8 byte order mark (for spreadsheets); default false. */
+                bom?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV file, one row per activity */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             422: {
@@ -8465,6 +8562,59 @@ export interface operations {
                 };
             };
             /** @description validation_failed, e.g. email taken */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_users: {
+        parameters: {
+            query?: {
+                /** @description Matches the start of the email or any part of the name, case-insensitively. */
+                q?: string;
+                /** @description Members in this lifecycle stage (a stage name). */
+                stage?: string;
+                /** @description Members whose renewal date falls within this many days from now (1 to 366). */
+                renews_within_days?: number;
+                /** @description Start the file with a UTF-8 byte order mark (for spreadsheets); default false. */
+                bom?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV file, one row per member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -12,3 +12,4 @@ pub mod stripe_inbox;
 pub mod team;
 pub mod member_area;
 pub mod selling;
+pub mod export;

@@ -20,29 +20,34 @@ use crate::routes::resources::{cursor, limit, parse_time};
 pub async fn list_activities(s: web::Data<Services>, auth: Auth, q: ValidQuery<ActivityQuery>) -> ApiResult<web::Json<ListResponse<ActivityResponse>>> {
     auth.0.require(Scope::read(Family::Activities))?;
     let q = q.0;
+    let filter = activity_filter(q.kind.as_deref(), q.user_id.as_deref(), q.product_id.as_deref(), q.since.as_deref(), q.until.as_deref())?;
+    let after = q.cursor.as_deref().map(TimeCursor::parse).transpose().map_err(|p| ApiError::field("cursor", p.code, p.message))?;
+    let page = s.activity_feed(auth.0.app_id(), &filter, after.as_ref(), limit(q.limit)?).await?;
+    Ok(web::Json(ListResponse::from_page(page, Into::into)))
+}
+
+/// The feed's filters from query parameters (the list and the CSV export).
+pub(crate) fn activity_filter(kind: Option<&str>, user_id: Option<&str>, product_id: Option<&str>, since: Option<&str>, until: Option<&str>) -> ApiResult<ActivityFilter> {
     let mut kinds = vec![];
-    for k in q.kind.as_deref().unwrap_or("").split(',').map(str::trim).filter(|k| !k.is_empty()) {
+    for k in kind.unwrap_or("").split(',').map(str::trim).filter(|k| !k.is_empty()) {
         kinds.push(k.parse::<ActivityKind>().map_err(|p| ApiError::field("kind", p.code, p.message))?);
     }
-    let user_id = q.user_id.as_deref().map(UserId::parse).transpose().map_err(|p| ApiError::field("user_id", p.code, p.message))?;
-    let product_id = q.product_id.as_deref().map(ProductId::parse).transpose().map_err(|p| ApiError::field("product_id", p.code, p.message))?;
-    let since = q.since.as_deref().map(|v| parse_time("since", v)).transpose()?;
-    let until = q.until.as_deref().map(|v| parse_time("until", v)).transpose()?;
+    let user_id = user_id.map(UserId::parse).transpose().map_err(|p| ApiError::field("user_id", p.code, p.message))?;
+    let product_id = product_id.map(ProductId::parse).transpose().map_err(|p| ApiError::field("product_id", p.code, p.message))?;
+    let since = since.map(|v| parse_time("since", v)).transpose()?;
+    let until = until.map(|v| parse_time("until", v)).transpose()?;
     if let (Some(a), Some(b)) = (since, until) {
         if a >= b {
             return Err(ApiError::field("until", "before_since", "must be after since"));
         }
     }
-    let after = q.cursor.as_deref().map(TimeCursor::parse).transpose().map_err(|p| ApiError::field("cursor", p.code, p.message))?;
-    let filter = ActivityFilter {
+    Ok(ActivityFilter {
         kinds,
         user_id,
         product_id,
         since_ms: since.map(tollgate_domain::clock::to_millis),
         until_ms: until.map(tollgate_domain::clock::to_millis),
-    };
-    let page = s.activity_feed(auth.0.app_id(), &filter, after.as_ref(), limit(q.limit)?).await?;
-    Ok(web::Json(ListResponse::from_page(page, Into::into)))
+    })
 }
 
 // ---------- api keys ----------

@@ -7,6 +7,7 @@ mod automations;
 mod content;
 mod email;
 mod email_change;
+mod export;
 mod flows;
 mod isolation;
 mod metrics;

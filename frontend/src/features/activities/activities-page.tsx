@@ -9,6 +9,7 @@ import { Input, Label, Select } from "@/components/ui/input";
 import { MultiSelect } from "@/components/ui/multi-select";
 import { useMemberOptions } from "@/features/members/api";
 import { useProductOptions } from "@/features/products/api";
+import { ExportCsvButton } from "@/components/export-button";
 import { ActivityList } from "./activity-list";
 import { activityKinds, useActivities, type ActivityFilters } from "./api";
 
@@ -70,9 +71,16 @@ export function ActivitiesPage() {
         title="Activities"
         description="Everything members do, newest first. New entries appear automatically."
         actions={
-          <Button variant="outline" onClick={() => void activities.refetch()} loading={activities.isFetching && !activities.isPending}>
-            {activities.isFetching ? null : <RefreshCw />} Refresh
-          </Button>
+          <>
+            <ExportCsvButton
+              path="/api/v1/activities/export.csv"
+              params={{ kind: filters.kinds?.length ? filters.kinds.join(",") : undefined, user_id: filters.userId, product_id: filters.productId, since: filters.since, until: filters.until }}
+              fallbackName="activities.csv"
+            />
+            <Button variant="outline" onClick={() => void activities.refetch()} loading={activities.isFetching && !activities.isPending}>
+              {activities.isFetching ? null : <RefreshCw />} Refresh
+            </Button>
+          </>
         }
       />
       <div className="mb-3 grid grid-cols-2 gap-3 lg:grid-cols-4">

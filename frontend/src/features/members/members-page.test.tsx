@@ -1,7 +1,8 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
-import { json, problem, renderRoute, stubApi } from "@/test/utils";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { adminAuth } from "@/api/client";
+import { json, problem, renderRoute, sessionAs, stubApi } from "@/test/utils";
 import { MembersPage } from "./members-page";
 
 const ada = { id: "u1", email: "ada@example.com", name: "Ada Lovelace", has_password: true, last_login_at: null, created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z" };
@@ -57,5 +58,46 @@ describe("MembersPage list states", () => {
     await screen.findByText("Ada Lovelace");
     await waitFor(() => expect(router.state.location.search).toBe("?q=ada"));
     await waitFor(() => expect(api.calls.some((c) => new URL(c.url).searchParams.get("q") === "ada")).toBe(true));
+  });
+});
+
+describe("MembersPage CSV export", () => {
+  afterEach(() => adminAuth.setSession(null));
+
+  it("downloads the CSV of the current filters with the bearer token", async () => {
+    adminAuth.setSession(sessionAs("viewer"));
+    const api = stubApi({
+      "GET /api/v1/app/stages": () => json({ stages: [{ name: "Trial", statuses: ["trialing"] }], customized: false, recompute: { total: 0, done: 0, running: false } }),
+      "GET /api/v1/users": () => json({ data: [], has_more: false, next_cursor: null }),
+      "GET /api/v1/users/export.csv": () =>
+        new Response("\ufeffid,email\n", { headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": 'attachment; filename="members-2026-12-01.csv"' } }),
+    });
+    const createObjectURL = vi.fn((_: Blob) => "blob:members");
+    Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() });
+    const saved: { name: string; href: string }[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push({ name: this.download, href: this.href });
+    });
+    renderRoute(<MembersPage />, { path: "/members", url: "/members?q=ada&stage=Trial&renews_within_days=7" });
+    await screen.findByText("No members match “ada”");
+    await userEvent.click(screen.getByRole("button", { name: "Export CSV" }));
+    await waitFor(() => expect(saved).toEqual([{ name: "members-2026-12-01.csv", href: "blob:members" }]));
+    const req = api.calls.find((c) => new URL(c.url).pathname === "/api/v1/users/export.csv")!;
+    expect(Object.fromEntries(new URL(req.url).searchParams)).toEqual({ q: "ada", stage: "Trial", renews_within_days: "7", bom: "true" });
+    expect(req.headers.get("Authorization")).toBe("Bearer tok");
+    expect(createObjectURL.mock.calls[0]![0].size).toBe(12); // the body as sent, BOM included
+  });
+
+  it("leaves out empty filters and says when the export fails", async () => {
+    const api = stubApi({
+      "GET /api/v1/users": () => json({ data: [ada], has_more: false, next_cursor: null }),
+      "GET /api/v1/users/export.csv": () => problem(403, "forbidden", "This credential may not read members."),
+    });
+    renderRoute(<MembersPage />, { path: "/members" });
+    await screen.findByText("Ada Lovelace");
+    await userEvent.click(screen.getByRole("button", { name: "Export CSV" }));
+    expect(await screen.findByText("This credential may not read members.")).toBeInTheDocument();
+    const req = api.calls.find((c) => new URL(c.url).pathname === "/api/v1/users/export.csv")!;
+    expect(Object.fromEntries(new URL(req.url).searchParams)).toEqual({ bom: "true" });
   });
 });

@@ -14,6 +14,7 @@ import { useStages } from "@/features/stages/api";
 import { useMembers } from "./api";
 import { CreateMemberDialog } from "./create-member-dialog";
 import { WriteOnly } from "@/features/auth/permissions";
+import { ExportCsvButton } from "@/components/export-button";
 
 export function MembersPage() {
   const { value: q, text, setText } = useUrlText("q");
@@ -43,11 +44,14 @@ export function MembersPage() {
         title="Members"
         description="People who can sign in to your member area."
         actions={
-          <WriteOnly>
-          <Button onClick={() => setCreating(true)}>
-            <Plus /> Add member
-          </Button>
-          </WriteOnly>
+          <>
+            <ExportCsvButton path="/api/v1/users/export.csv" params={{ q: q || undefined, stage: stage || undefined, renews_within_days: renews }} fallbackName="members.csv" />
+            <WriteOnly>
+            <Button onClick={() => setCreating(true)}>
+              <Plus /> Add member
+            </Button>
+            </WriteOnly>
+          </>
         }
       />
       <div className="mb-3 flex flex-wrap items-center gap-2">
