@@ -1,4 +1,4 @@
-//! The activity catalogue (seeds 000 and 002): what members do and what
+//! The activity catalogue (the kinds a membership hub tracks): what members do and what
 //! happens to them. Append-only; automations and outbound webhooks key on it.
 
 use std::str::FromStr;

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 use crate::error::{FieldProblem, ValidationErrors, http_url, text};
 use crate::ids::{AppId, PageId, ProductId};
 
-/// How a visitor without access buys a product (seed 000, "Purchase Method").
+/// How a visitor without access buys a product (the product's "Purchase Method" setting).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PurchaseMethod {
     /// Not for sale: access only by grant.

@@ -1,5 +1,6 @@
 //! Where a visitor or member without access is sent to buy a product
-//! (seed 000's purchase methods), and sales page content.
+//! (the purchase methods: none, sales page then checkout, direct checkout,
+//! external URL), and sales page content.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Subscription status → access, the rule users rely on (DESIGN.md):
+//! Subscription status → access, the rule site owners and members rely on:
 //! trialing and active grant; past_due keeps access for the app's grace
 //! days; incomplete, incomplete_expired, unpaid, canceled and paused do
 //! not. A cancellation at period end keeps access until the period ends.

@@ -12,8 +12,8 @@
 //!
 //! # Why our own tolerant types, not async-stripe's
 //!
-//! The project checked async-stripe 1.0.0-rc.10 (see `STACK.md`, "async-stripe
-//! 1.0.0-rc.10"): its typed responses follow API version 2026-09-30 strictly,
+//! The project checked async-stripe 1.0.0-rc.10: its typed responses follow
+//! API version 2026-09-30 strictly,
 //! and against localstripe `ListProduct`, `RetrieveSubscription` and
 //! `RetrieveCustomer` all failed with `JSONDeserialize`; its webhook
 //! `construct_event` also rejects older payloads. Real connected accounts and

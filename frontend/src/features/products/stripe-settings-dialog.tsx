@@ -65,7 +65,7 @@ function renameFields(e: unknown): unknown {
 
 const isRecurring = (p: StripePrice | undefined) => !!p?.interval;
 
-/** "Stripe settings" (seed 000): Product Sync with the Stripe product (or a new one with a price) and Checkout. */
+/** "Stripe settings": Product Sync with the Stripe product (or a new one with a price) and Checkout. */
 export function StripeSettingsDialog({
   product,
   link,
