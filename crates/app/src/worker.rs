@@ -77,7 +77,7 @@ impl Worker {
                     Some(u) => Some(tollgate_domain::ids::UserId::parse(u).map_err(|e| e.message)?),
                     None => None,
                 };
-                s.run_stage_recompute(&job.app_id, i128::from(generation), after).await.map_err(|e| e.to_string())
+                s.run_stage_recompute(&job.app_id, generation, after).await.map_err(|e| e.to_string())
             })
         });
         w.register(crate::stripe::SWEEP_JOB, |s, job| {

@@ -8,6 +8,7 @@
 
 use serde_json::json;
 use tollgate_domain::activity::{ActivityKind, NewActivity};
+use tollgate_domain::clock::to_millis;
 use tollgate_domain::ids::{AppId, UserId};
 use tollgate_domain::stages::{CustomerFigures, RawStage, Stages, SubscriptionFacts};
 use tollgate_persistence::jobs::{self, NewJob};
@@ -59,7 +60,8 @@ impl Services {
         let mut tx = self.db.begin().await?;
         let total = repo::count_members(&mut tx.conn(), app).await?;
         repo::save(&mut tx.conn(), app, &stages.to_raw(), total, now).await?;
-        let generation = now.unix_timestamp_nanos() / 1_000_000;
+        // The recompute belongs to these definitions: their save time (as stored, in ms).
+        let generation = to_millis(now);
         enqueue_recompute(&mut tx.conn(), app, generation, None, now).await?;
         tx.commit().await?;
         self.jobs_ready.notify_one();
@@ -101,11 +103,11 @@ impl Services {
     /// One step of the recompute: the next batch of members after `after`,
     /// in one transaction with the progress and the next step's job. A step
     /// of an older generation (the definitions changed again) stops.
-    pub async fn run_stage_recompute(&self, app: &AppId, generation: i128, after: Option<UserId>) -> AppResult<()> {
+    pub async fn run_stage_recompute(&self, app: &AppId, generation: i64, after: Option<UserId>) -> AppResult<()> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let (stages, stored) = stages_in(&mut tx.conn(), app).await?;
-        let current = stored.as_ref().map(|s| s.updated_at.unix_timestamp_nanos() / 1_000_000);
+        let current = stored.as_ref().map(|s| to_millis(s.updated_at));
         if current != Some(generation) {
             tracing::info!(app = %app, "stage recompute of older definitions: stopped");
             return Ok(());
@@ -133,7 +135,6 @@ impl Services {
             Some(n) => stages.0.iter().position(|d| &d.name == n).unwrap_or(stages.0.len()),
             None => stages.0.len() + 1,
         };
-        totals.sort_by_key(|t| (rank(t), t.stage.clone()));
         // Every defined stage appears, with zero members if none is in it.
         for d in &stages.0 {
             if !totals.iter().any(|t| t.stage.as_deref() == Some(d.name.as_str())) {
@@ -146,11 +147,11 @@ impl Services {
     }
 }
 
-async fn enqueue_recompute(conn: &mut Conn<'_>, app: &AppId, generation: i128, after: Option<&UserId>, now: time::OffsetDateTime) -> AppResult<()> {
+async fn enqueue_recompute(conn: &mut Conn<'_>, app: &AppId, generation: i64, after: Option<&UserId>, now: time::OffsetDateTime) -> AppResult<()> {
     let after = after.map(|u| u.as_str().to_owned());
     let job = NewJob {
         kind: RECOMPUTE_JOB.into(),
-        payload: json!({ "generation": generation as i64, "after": after }),
+        payload: json!({ "generation": generation, "after": after }),
         run_at: now,
         max_attempts: 10,
         unique_key: Some(format!("stages:{generation}:{}", after.as_deref().unwrap_or("-"))),
