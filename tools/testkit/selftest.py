@@ -9,6 +9,7 @@ verified with stripe-python's own stripe.Webhook.construct_event. Ends with
 `N passed, N failed` and exits non-zero on any failure.
 """
 
+import base64
 import http.server
 import json
 import os
@@ -134,6 +135,463 @@ def check(name):
             traceback.print_exc()
         return fn
     return deco
+
+
+
+class CrmReceiver:
+    """Records raw deliveries (headers, body); echoes X-Hook-Secret (Keap's
+    handshake) unless told not to; answers per-path scripted statuses."""
+
+    def __init__(self):
+        self.deliveries = []  # (path, headers, body)
+        self.cond = threading.Condition()
+        self.echo = True
+        self.script = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get('Content-Length') or 0)
+                body = self.rfile.read(n)
+                with outer.cond:
+                    outer.deliveries.append((self.path, dict(self.headers),
+                                             body))
+                    outer.cond.notify_all()
+                    status = outer.script.pop(0) if outer.script else 200
+                self.send_response(status)
+                secret = self.headers.get('X-Hook-Secret')
+                if secret and outer.echo:
+                    self.send_header('X-Hook-Secret', secret)
+                self.send_header('Content-Length', '0')
+                self.end_headers()
+
+            def log_message(self, *a):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                                      Handler)
+        self.url = 'http://127.0.0.1:%d' % self.server.server_port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait(self, pred, what, timeout=5):
+        deadline = time.time() + timeout
+        with self.cond:
+            while True:
+                for d in self.deliveries:
+                    if pred(d):
+                        return d
+                left = deadline - time.time()
+                if left <= 0:
+                    raise AssertionError('no delivery of %s; got %r'
+                                         % (what, self.deliveries))
+                self.cond.wait(left)
+
+    def wait_count(self, pred, n, what, timeout=5):
+        deadline = time.time() + timeout
+        with self.cond:
+            while sum(1 for d in self.deliveries if pred(d)) < n:
+                left = deadline - time.time()
+                if left <= 0:
+                    raise AssertionError('fewer than %d deliveries: %s'
+                                         % (n, what))
+                self.cond.wait(left)
+
+    def count(self, pred):
+        with self.cond:
+            return sum(1 for d in self.deliveries if pred(d))
+
+
+def http_json(method, url, body=None, headers=None, form=None):
+    """Returns (status, headers, parsed JSON or raw text or None)."""
+    data = None
+    hdrs = dict(headers or {})
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        hdrs['Content-Type'] = 'application/x-www-form-urlencoded'
+    elif body is not None:
+        data = json.dumps(body).encode()
+        hdrs['Content-Type'] = 'application/json'
+    req = urllib.request.Request(url, data=data, method=method, headers=hdrs)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            status, h, raw = r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        status, h, raw = e.code, dict(e.headers), e.read()
+    try:
+        return status, h, json.loads(raw) if raw else None
+    except ValueError:
+        return status, h, raw.decode('utf-8', 'replace')
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *a, **k):
+        return None
+
+
+def crm_selftest():
+    rx = CrmReceiver()
+
+    def form_of(d):
+        return {k: v[-1] for k, v in
+                urllib.parse.parse_qs(d[2].decode()).items()}
+
+    # ---------------------------------------------------------------- AC
+    ac, port = start('crm_emulator.py', '--vendor', 'activecampaign')
+    base = 'http://127.0.0.1:%d' % port
+    w = {}
+    try:
+        @check('crm/ac: accounts isolated; bad key 403; bad slug 404')
+        def _():
+            s, _, a = http_json('POST', base + '/_emulator/accounts',
+                                {'name': 'club'})
+            assert s == 201 and a['api_url'] == '%s/%s' % (base, a['account'])
+            s, _, b = http_json('POST', base + '/_emulator/accounts', {})
+            w['a'], w['b'] = a, b
+            w['api'] = a['api_url'] + '/api/3'
+            w['h'] = {'Api-Token': a['api_key']}
+            s, _, me = http_json('GET', w['api'] + '/users/me', headers=w['h'])
+            assert s == 200 and me['user']['id'] == '1', me
+            s, _, err = http_json('GET', w['api'] + '/users/me',
+                                  headers={'Api-Token': b['api_key']})
+            assert s == 403 and err == {'message': 'You are not authorized '
+                                        'to access this resource'}, err
+            s, _, _ = http_json('GET', base + '/nope/api/3/users/me',
+                                headers=w['h'])
+            assert s == 404
+
+        @check('crm/ac: tags create/search/get, duplicate 422, pagination')
+        def _():
+            api, h = w['api'], w['h']
+            s, _, t = http_json('POST', api + '/tags', {'tag': {
+                'tag': 'Gold member', 'tagType': 'contact',
+                'description': 'g'}}, h)
+            assert s == 201 and t['tag']['tag'] == 'Gold member'
+            assert isinstance(t['tag']['id'], str)
+            w['tag'] = t['tag']['id']
+            s, _, e = http_json('POST', api + '/tags',
+                                {'tag': {'tag': 'gold MEMBER'}}, h)
+            assert s == 422 and e['errors'][0]['code'] == 'duplicate', e
+            for i in range(3):
+                http_json('POST', api + '/tags', {'tag': {'tag': 'x%d' % i}}, h)
+            s, _, l = http_json('GET', api + '/tags?search=gold', headers=h)
+            assert [x['id'] for x in l['tags']] == [w['tag']]
+            assert l['meta']['total'] == '1'
+            s, _, l = http_json('GET', api + '/tags?limit=2&offset=2',
+                                headers=h)
+            assert len(l['tags']) == 2 and l['meta']['total'] == '4'
+            s, _, g = http_json('GET', api + '/tags/' + w['tag'], headers=h)
+            assert g['tag']['tag'] == 'Gold member'
+            s, _, e = http_json('GET', api + '/tags/999', headers=h)
+            assert s == 404 and e['message'] == \
+                'No Result found for Tag with id 999'
+            # the other account sees none of it
+            s, _, l = http_json('GET', w['b']['api_url'] + '/api/3/tags',
+                                headers={'Api-Token': w['b']['api_key']})
+            assert l['tags'] == [] and l['meta']['total'] == '0'
+
+        @check('crm/ac: contact sync 201/200/422, find by email')
+        def _():
+            api, h = w['api'], w['h']
+            c = {'contact': {'email': 'ada@example.test', 'firstName': 'Ada',
+                             'lastName': 'L'}}
+            s, _, r = http_json('POST', api + '/contact/sync', c, h)
+            assert s == 201 and r['contact']['firstName'] == 'Ada'
+            w['cid'] = r['contact']['id']
+            c['contact']['firstName'] = 'Ada2'
+            s, _, r = http_json('POST', api + '/contact/sync', c, h)
+            assert s == 200 and r['contact']['id'] == w['cid']
+            s, _, e = http_json('POST', api + '/contact/sync',
+                                {'contact': {'email': 'nope'}}, h)
+            assert s == 422 and e['errors'][0]['source']['pointer'] == \
+                '/data/attributes/email'
+            s, _, l = http_json('GET', api + '/contacts?email=ada%40example.test',
+                                headers=h)
+            assert [x['id'] for x in l['contacts']] == [w['cid']]
+            assert l['meta']['total'] == '1'
+
+        @check('crm/ac: webhook + API/admin tag changes, form-encoded')
+        def _():
+            api, h = w['api'], w['h']
+            s, _, r = http_json('POST', api + '/webhooks', {'webhook': {
+                'name': 'tollgate', 'url': rx.url + '/ac',
+                'events': ['contact_tag_added', 'contact_tag_removed'],
+                'sources': ['public', 'admin', 'api', 'system']}}, h)
+            assert s == 201 and r['webhook']['id'], r
+            w['hook'] = r['webhook']['id']
+            s, _, l = http_json('GET', api + '/webhooks', headers=h)
+            assert [x['id'] for x in l['webhooks']] == [w['hook']]
+            s, _, r = http_json('POST', api + '/contactTags', {'contactTag': {
+                'contact': w['cid'], 'tag': w['tag']}}, h)
+            assert s == 201 and r['contactTag']['tag'] == w['tag']
+            ct = r['contactTag']['id']
+            s, _, again = http_json('POST', api + '/contactTags', {
+                'contactTag': {'contact': w['cid'], 'tag': w['tag']}}, h)
+            assert s == 201 and again['contactTag']['id'] == ct
+            d = rx.wait(lambda d: d[0] == '/ac' and
+                        form_of(d).get('type') == 'contact_tag_added',
+                        'ac tag added')
+            assert d[1]['Content-Type'] == 'application/x-www-form-urlencoded'
+            f = form_of(d)
+            assert f['initiated_from'] == 'api' and f['tag'] == 'Gold member'
+            assert f['contact[id]'] == w['cid']
+            assert f['contact[email]'] == 'ada@example.test'
+            assert f['contact[tags]'] == 'Gold member' and f['list'] == '0'
+            s, _, l = http_json('GET', api + '/contacts/%s/contactTags'
+                                % w['cid'], headers=h)
+            assert [x['id'] for x in l['contactTags']] == [ct]
+            s, _, l = http_json('GET', api + '/contacts?tagid=%s' % w['tag'],
+                                headers=h)
+            assert [x['id'] for x in l['contacts']] == [w['cid']]
+            s, _, r = http_json('DELETE', api + '/contactTags/' + ct,
+                                headers=h)
+            assert s == 200 and r == {}
+            s, _, r = http_json('DELETE', api + '/contactTags/' + ct,
+                                headers=h)
+            assert s == 404
+            rx.wait(lambda d: d[0] == '/ac' and
+                    form_of(d).get('type') == 'contact_tag_removed',
+                    'ac tag removed')
+            # as a person in the CRM's UI
+            ctl = base + '/_emulator/' + w['a']['account']
+            s, _, tag = http_json('POST', ctl + '/tags', {'name': 'Silver'})
+            s, _, c = http_json('POST', ctl + '/contacts', {
+                'email': 'bo@example.test', 'first_name': 'Bo',
+                'last_name': 'B'})
+            s, _, _ = http_json('POST', ctl + '/contacts/%d/tags/%d'
+                                % (c['id'], tag['id']))
+            d = rx.wait(lambda d: d[0] == '/ac' and
+                        form_of(d).get('tag') == 'Silver', 'admin add')
+            assert form_of(d)['initiated_from'] == 'admin'
+            assert form_of(d)['contact[first_name]'] == 'Bo'
+            w['bo'], w['silver'] = c['id'], tag['id']
+
+        @check('crm/ac: pause drops webhooks; 410 deactivates; 429/503')
+        def _():
+            ctl = base + '/_emulator/' + w['a']['account']
+            path = ctl + '/contacts/%d/tags/%d' % (w['bo'], w['silver'])
+            n = rx.count(lambda d: d[0] == '/ac')
+            http_json('POST', ctl + '/webhooks/pause')
+            http_json('DELETE', path)
+            http_json('POST', ctl + '/webhooks/resume')
+            http_json('POST', path)
+            rx.wait_count(lambda d: d[0] == '/ac', n + 1, 'after resume')
+            last = form_of(rx.deliveries[-1])
+            assert last['type'] == 'contact_tag_added', last
+            assert last['tag'] == 'Silver'
+            with rx.cond:
+                rx.script.append(410)
+            http_json('DELETE', path)
+            rx.wait_count(lambda d: d[0] == '/ac', n + 2, '410 answer')
+            time.sleep(0.2)
+            s, _, st = http_json('GET', ctl + '/state')
+            assert st['webhooks'][0]['state'] == 'inactive', st['webhooks']
+            http_json('POST', path)
+            time.sleep(0.3)
+            assert rx.count(lambda d: d[0] == '/ac') == n + 2
+            http_json('POST', ctl + '/fail', {'status': 429, 'count': 2,
+                                              'retry_after': 3})
+            for _ in range(2):
+                s, hh, _ = http_json('GET', w['api'] + '/users/me',
+                                     headers=w['h'])
+                assert s == 429 and hh['Retry-After'] == '3', (s, hh)
+            s, _, _ = http_json('GET', w['api'] + '/users/me', headers=w['h'])
+            assert s == 200
+            http_json('POST', ctl + '/fail', {'status': 503, 'count': 1})
+            assert http_json('GET', w['api'] + '/users/me',
+                             headers=w['h'])[0] == 503
+            s, _, st = http_json('GET', ctl + '/state')
+            assert sum(1 for r in st['requests']
+                       if r['path'].endswith('/users/me')) >= 6
+            assert st['contacts'][0]['email'] == 'ada@example.test'
+    finally:
+        stop(ac)
+
+    # -------------------------------------------------------------- Keap
+    kp, port = start('crm_emulator.py', '--vendor', 'keap')
+    base = 'http://127.0.0.1:%d' % port
+    k = {}
+    try:
+        @check('crm/keap: API key auth, faults, profile')
+        def _():
+            s, _, a = http_json('POST', base + '/_emulator/accounts',
+                                {'name': 'gym'})
+            assert s == 201 and a['api_url'] == base + '/crm/rest'
+            k['a'] = a
+            k['api'] = a['api_url'] + '/v1'
+            k['h'] = {'X-Keap-API-Key': a['api_key']}
+            s, _, p = http_json('GET', k['api'] + '/account/profile',
+                                headers=k['h'])
+            assert s == 200 and p['name'] == 'gym'
+            s, _, e = http_json('GET', k['api'] + '/account/profile',
+                                headers={'X-Keap-API-Key': 'wrong'})
+            assert s == 401 and e['fault']['detail']['errorcode'] == \
+                'oauth.v2.InvalidApiKey', e
+            s, _, e = http_json('GET', k['api'] + '/account/profile',
+                                headers={'Authorization': 'Bearer nope'})
+            assert s == 401 and 'fault' in e
+
+        @check('crm/keap: tags, contacts upsert, apply/remove, pagination')
+        def _():
+            api, h = k['api'], k['h']
+            s, _, t = http_json('POST', api + '/tags', {'name': 'Gold',
+                                                        'description': 'g'}, h)
+            assert s == 201 and isinstance(t['id'], int)
+            k['tag'] = t['id']
+            for i in range(3):
+                http_json('POST', api + '/tags', {'name': 'T%d' % i}, h)
+            s, _, l = http_json('GET', api + '/tags?name=Gold', headers=h)
+            assert [x['id'] for x in l['tags']] == [k['tag']]
+            assert l['count'] == 1 and 'next' not in l
+            s, _, l = http_json('GET', api + '/tags?limit=2&offset=0',
+                                headers=h)
+            assert len(l['tags']) == 2 and l['count'] == 4
+            assert 'offset=2' in l['next'], l
+            s, _, e = http_json('GET', api + '/tags/999', headers=h)
+            assert s == 404 and 'message' in e
+            body = {'email_addresses': [{'email': 'cy@example.test',
+                                         'field': 'EMAIL1'}],
+                    'given_name': 'Cy', 'family_name': 'C',
+                    'duplicate_option': 'Email'}
+            s, _, c = http_json('PUT', api + '/contacts', body, h)
+            assert s == 201 and c['given_name'] == 'Cy'
+            k['cid'] = c['id']
+            s, _, c2 = http_json('PUT', api + '/contacts', body, h)
+            assert s == 200 and c2['id'] == c['id']
+            s, _, l = http_json('GET', api + '/contacts?email=cy%40example.test',
+                                headers=h)
+            assert [x['id'] for x in l['contacts']] == [k['cid']]
+            assert l['count'] == 1
+            s, _, r = http_json('POST', api + '/contacts/%d/tags' % k['cid'],
+                                {'tagIds': [k['tag']]}, h)
+            assert s == 200 and r == {str(k['tag']): 'SUCCESS'}, r
+            s, _, l = http_json('GET', api + '/contacts/%d/tags' % k['cid'],
+                                headers=h)
+            assert l['tags'][0]['tag']['id'] == k['tag'] and l['count'] == 1
+            assert l['tags'][0]['date_applied']
+            s, _, l = http_json('GET', api + '/tags/%d/contacts' % k['tag'],
+                                headers=h)
+            assert l['contacts'][0]['contact']['email'] == 'cy@example.test'
+            s, _, _ = http_json('DELETE', api + '/contacts/%d/tags/%d'
+                                % (k['cid'], k['tag']), headers=h)
+            assert s == 204
+            s, _, l = http_json('GET', api + '/contacts/%d/tags' % k['cid'],
+                                headers=h)
+            assert l['tags'] == [] and l['count'] == 0
+
+        @check('crm/keap: REST hook handshake, JSON events, pause')
+        def _():
+            api, h = k['api'], k['h']
+            s, _, hook = http_json('POST', api + '/hooks', {
+                'eventKey': 'contactGroup.applied',
+                'hookUrl': rx.url + '/keap'}, h)
+            assert s == 200 and hook['status'] == 'Verified', hook
+            hs = rx.wait(lambda d: d[0] == '/keap' and
+                         'X-Hook-Secret' in d[1], 'handshake')
+            assert hs[2] == b''
+            rx.echo = False
+            s, _, bad = http_json('POST', api + '/hooks', {
+                'eventKey': 'contactGroup.removed',
+                'hookUrl': rx.url + '/keap-bad'}, h)
+            assert bad['status'] == 'Unverified'
+            rx.echo = True
+            s, _, again = http_json('POST', api + '/hooks/%s/verify'
+                                    % bad['key'], headers=h)
+            assert again['status'] == 'Verified'
+            s, _, l = http_json('GET', api + '/hooks', headers=h)
+            assert {x['key'] for x in l} == {hook['key'], bad['key']}
+            s, _, e = http_json('POST', api + '/hooks', {
+                'eventKey': 'contact.tag.applied', 'hookUrl': rx.url}, h)
+            assert s == 400
+            http_json('POST', api + '/contacts/%d/tags' % k['cid'],
+                      {'tagIds': [k['tag']]}, h)
+            d = rx.wait(lambda d: d[0] == '/keap' and d[2], 'applied event')
+            ev = json.loads(d[2])
+            assert d[1]['Content-Type'] == 'application/json'
+            assert ev['event_key'] == 'contactGroup.applied'
+            assert ev['object_type'] == 'contactGroup'
+            ok = ev['object_keys'][0]
+            assert ok['id'] == k['tag'] and ok['timestamp']
+            assert ok['contact_details'] == [{'id': k['cid']}]
+            ctl = base + '/_emulator/' + k['a']['account']
+            http_json('POST', ctl + '/webhooks/pause')
+            http_json('DELETE', ctl + '/contacts/%d/tags/%d'
+                      % (k['cid'], k['tag']))
+            http_json('POST', ctl + '/webhooks/resume')
+            http_json('POST', ctl + '/contacts/%d/tags/%d'
+                      % (k['cid'], k['tag']))
+            http_json('DELETE', ctl + '/contacts/%d/tags/%d'
+                      % (k['cid'], k['tag']))
+            rx.wait(lambda d: d[0] == '/keap-bad' and d[2], 'removed event')
+            time.sleep(0.2)
+            assert rx.count(lambda d: d[0] == '/keap-bad' and d[2]) == 1
+            assert rx.count(lambda d: d[0] == '/keap' and d[2]) == 2
+            s, _, _ = http_json('DELETE', api + '/hooks/' + bad['key'],
+                                headers=h)
+            assert s == 204
+
+        @check('crm/keap: OAuth code -> token -> refresh rotation; 429')
+        def _():
+            a = k['a']
+            opener = urllib.request.build_opener(NoRedirect)
+            q = urllib.parse.urlencode({
+                'client_id': a['client_id'], 'response_type': 'code',
+                'redirect_uri': 'http://127.0.0.1:1/cb', 'scope': 'full',
+                'state': 'xyz'})
+            try:
+                opener.open(a['authorize_url'] + '?' + q, timeout=10)
+                raise AssertionError('no redirect')
+            except urllib.error.HTTPError as e:
+                assert e.code == 302
+                loc = urllib.parse.urlsplit(e.headers['Location'])
+            got = dict(urllib.parse.parse_qsl(loc.query))
+            assert got['state'] == 'xyz' and got['code']
+            s, _, t = http_json('POST', a['token_url'], form={
+                'grant_type': 'authorization_code', 'code': got['code'],
+                'redirect_uri': 'http://127.0.0.1:1/cb',
+                'client_id': a['client_id'],
+                'client_secret': a['client_secret']})
+            assert s == 200 and t['token_type'] == 'bearer', t
+            assert t['expires_in'] > 0 and t['refresh_token']
+            s, _, e = http_json('POST', a['token_url'], form={
+                'grant_type': 'authorization_code', 'code': got['code'],
+                'redirect_uri': 'http://127.0.0.1:1/cb',
+                'client_id': a['client_id'],
+                'client_secret': a['client_secret']})
+            assert s == 400 and e['error'] == 'invalid_grant'
+            bearer = {'Authorization': 'Bearer ' + t['access_token']}
+            assert http_json('GET', k['api'] + '/account/profile',
+                             headers=bearer)[0] == 200
+            ctl = base + '/_emulator/' + a['account']
+            http_json('POST', ctl + '/expire_tokens')
+            s, _, e = http_json('GET', k['api'] + '/account/profile',
+                                headers=bearer)
+            assert s == 401 and 'expired' in e['fault']['faultstring']
+            basic = base64.b64encode(('%s:%s' % (
+                a['client_id'], a['client_secret'])).encode()).decode()
+            s, _, t2 = http_json('POST', a['token_url'], form={
+                'grant_type': 'refresh_token',
+                'refresh_token': t['refresh_token']},
+                headers={'Authorization': 'Basic ' + basic})
+            assert s == 200 and t2['refresh_token'] != t['refresh_token']
+            s, _, e = http_json('POST', a['token_url'], form={
+                'grant_type': 'refresh_token',
+                'refresh_token': t['refresh_token']},
+                headers={'Authorization': 'Basic ' + basic})
+            assert s == 400 and e['error'] == 'invalid_grant', e
+            bearer = {'Authorization': 'Bearer ' + t2['access_token']}
+            assert http_json('GET', k['api'] + '/account/profile',
+                             headers=bearer)[0] == 200
+            http_json('POST', ctl + '/fail', {'status': 429, 'count': 1,
+                                              'retry_after': 2})
+            s, hh, e = http_json('GET', k['api'] + '/account/profile',
+                                 headers=bearer)
+            assert s == 429 and hh['Retry-After'] == '2' and 'fault' in e
+            s, _, st = http_json('GET', ctl + '/state')
+            assert st['contacts'][0]['tag_ids'] == []
+            assert any(r['path'] == '/token' for r in st['requests'])
+    finally:
+        stop(kp)
+    rx.server.shutdown()
 
 
 def main():
@@ -445,6 +903,8 @@ def main():
         finally:
             stop(proc)
             os.unlink(out)
+
+    crm_selftest()
 
     passed = sum(1 for n, ok in RESULTS if ok)
     failed = len(RESULTS) - passed
