@@ -24,7 +24,6 @@ import secrets
 import signal
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
