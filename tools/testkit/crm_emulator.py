@@ -49,9 +49,8 @@ def now_iso():
 
 
 def now_keap():
-    return datetime.datetime.now(datetime.timezone.utc).strftime(
-        '%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (
-            datetime.datetime.now().microsecond // 1000)
+    t = datetime.datetime.now(datetime.timezone.utc)
+    return t.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (t.microsecond // 1000)
 
 
 class HttpError(Exception):
