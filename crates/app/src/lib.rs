@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod automations;
+pub mod crm;
 pub mod crypto;
 pub mod customers;
 pub mod error;

@@ -73,6 +73,8 @@ pub struct ServicesConfig {
     pub outbound: crate::outbound::OutboundSettings,
     /// Limits on password guessing and emailed links, and the trusted proxies.
     pub throttle: crate::throttle::ThrottleSettings,
+    /// CRM connectors (Keap's addresses and OAuth client, reconcile period).
+    pub crm: crate::crm::CrmConfig,
 }
 
 impl ServicesConfig {
@@ -90,6 +92,7 @@ impl ServicesConfig {
             media_dir: std::path::PathBuf::from("./data/media"),
             outbound: Default::default(),
             throttle: Default::default(),
+            crm: Default::default(),
         }
     }
 }
@@ -112,6 +115,8 @@ pub struct Services {
     pub throttle: Arc<crate::throttle::Throttle>,
     /// Stripe webhook signing secrets per app, decrypted, kept briefly so
     /// webhook ingest does not read and decrypt them on every delivery.
+    /// The HTTP client for CRM APIs (no redirects; private addresses refused unless allowed).
+    pub(crate) crm_http: reqwest::Client,
     pub(crate) webhook_secrets: Arc<std::sync::Mutex<std::collections::HashMap<tollgate_domain::ids::AppId, (std::time::Instant, Arc<Vec<String>>)>>>,
 }
 
@@ -120,7 +125,9 @@ impl Services {
         let mailer = Mailer::new(config.smtp.clone(), config.mail_from.clone());
         let storage = Arc::new(crate::member_area::LocalDisk::new(config.media_dir.clone()));
         let throttle = Arc::new(crate::throttle::Throttle::new(config.throttle.clone()));
+        let crm_http = crate::crm::http_client(config.outbound.allow_private_networks);
         Self {
+            crm_http,
             db,
             clock,
             keys,

@@ -88,6 +88,36 @@ impl Worker {
                 s.record_mrr_snapshot(&job.app_id).await.map_err(|e| e.to_string())
             })
         });
+        w.register(crate::crm::SYNC_JOB, |s, job| {
+            Box::pin(async move {
+                let p = serde_json::from_value(job.payload.clone()).map_err(|e| format!("{}bad payload: {e}", crate::crm::sync::PERMANENT))?;
+                s.run_crm_sync(&job.app_id, p).await
+            })
+        });
+        w.register(crate::crm::CONTACT_JOB, |s, job| {
+            Box::pin(async move {
+                let p = serde_json::from_value(job.payload.clone()).map_err(|e| format!("{}bad payload: {e}", crate::crm::sync::PERMANENT))?;
+                s.run_crm_contact(&job.app_id, p).await
+            })
+        });
+        w.register(crate::crm::PUSH_JOB, |s, job| {
+            Box::pin(async move {
+                let p = serde_json::from_value(job.payload.clone()).map_err(|e| format!("{}bad payload: {e}", crate::crm::sync::PERMANENT))?;
+                s.run_crm_push(&job.app_id, p).await
+            })
+        });
+        w.register(crate::crm::UPSERT_JOB, |s, job| {
+            Box::pin(async move {
+                let p = serde_json::from_value(job.payload.clone()).map_err(|e| format!("{}bad payload: {e}", crate::crm::sync::PERMANENT))?;
+                s.run_crm_upsert(&job.app_id, p).await
+            })
+        });
+        w.register(crate::crm::TAG_JOB, |s, job| {
+            Box::pin(async move {
+                let p = serde_json::from_value(job.payload.clone()).map_err(|e| format!("{}bad payload: {e}", crate::crm::sync::PERMANENT))?;
+                s.run_crm_tag(&job.app_id, p).await
+            })
+        });
         w.register(crate::stripe::RECOVER_JOB, |s, job| {
             Box::pin(async move {
                 match s.stripe_connection(&job.app_id).await.map_err(|e| e.to_string())? {
@@ -128,6 +158,15 @@ impl Worker {
                 jobs::enqueue(&mut tx.conn(), &app, &recover, now).await?;
             }
         }
+        // Each connected CRM is reconciled every `crm.reconcile_minutes` (missed webhooks converge).
+        let every = s.config.crm.reconcile_minutes.max(1);
+        if minute % every == 0 {
+            for (app, kind) in tollgate_persistence::crm::all_connected(&mut tx.conn()).await? {
+                if let Some(kind) = tollgate_crm::CrmKind::parse(&kind) {
+                    crate::crm::sync::enqueue_periodic_sync(&mut tx.conn(), &app, kind, minute, now).await?;
+                }
+            }
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -160,9 +199,11 @@ impl Worker {
             metrics::histogram!("tollgate_job_duration_seconds", "kind" => job.kind.clone()).record(started.elapsed().as_secs_f64());
             let mut c = s.db.acquire().await?;
             let now = s.now();
+            // A handler that knows retrying cannot help says so: the job is dead at once.
+            let permanent = matches!(&result, Err(e) if e.starts_with(crate::crm::sync::PERMANENT));
             let outcome = match &result {
                 Ok(()) => "succeeded",
-                Err(_) if job.attempts < job.max_attempts => "retry",
+                Err(_) if job.attempts < job.max_attempts && !permanent => "retry",
                 Err(_) => "dead",
             };
             metrics::counter!("tollgate_jobs_finished_total", "kind" => job.kind.clone(), "outcome" => outcome).increment(1);
@@ -171,7 +212,7 @@ impl Worker {
                     jobs::succeed(&mut c.conn(), &job.app_id, &job.id, &self.id, now).await?;
                 }
                 Err(err) => {
-                    let retry_at = (job.attempts < job.max_attempts).then(|| now + retry_delay(job.attempts, rand::thread_rng().r#gen::<f64>()));
+                    let retry_at = (job.attempts < job.max_attempts && !permanent).then(|| now + retry_delay(job.attempts, rand::thread_rng().r#gen::<f64>()));
                     match retry_at {
                         Some(at) => tracing::warn!(error = %err, retry_at = %at, "job failed; will retry"),
                         None => tracing::error!(error = %err, "job failed for the last time; it is dead"),

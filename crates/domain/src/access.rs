@@ -18,10 +18,14 @@ pub enum AccessSource {
     Api,
     /// A step of an automation (source_ref: the automation's id).
     Automation,
+    /// An ActiveCampaign tag (source_ref: the tag's id).
+    ActiveCampaign,
+    /// A Keap tag (source_ref: the tag's id).
+    Keap,
 }
 
 impl AccessSource {
-    pub const ALL: [AccessSource; 7] = [
+    pub const ALL: [AccessSource; 9] = [
         AccessSource::Manual,
         AccessSource::StripeSubscription,
         AccessSource::StripePurchase,
@@ -29,6 +33,8 @@ impl AccessSource {
         AccessSource::CrmTag,
         AccessSource::Api,
         AccessSource::Automation,
+        AccessSource::ActiveCampaign,
+        AccessSource::Keap,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -39,6 +45,8 @@ impl AccessSource {
             AccessSource::CrmTag => "crm_tag",
             AccessSource::Api => "api",
             AccessSource::Automation => "automation",
+            AccessSource::ActiveCampaign => "activecampaign",
+            AccessSource::Keap => "keap",
         }
     }
 }

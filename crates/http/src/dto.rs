@@ -404,7 +404,7 @@ pub struct GrantResponse {
     pub id: String,
     pub user_id: String,
     pub product_id: String,
-    /// manual | stripe_subscription | stripe_purchase | import | crm_tag | api
+    /// manual | stripe_subscription | stripe_purchase | import | crm_tag | api | automation | activecampaign | keap
     pub source: String,
     /// The outside object behind the grant (Stripe subscription, charge, tag…).
     pub source_ref: Option<String>,

@@ -21,7 +21,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{auth, automations, content, customers, export, member, member_area, ops, outbound, password_reset, resources, selling, stripe, stripe_inbox, team};
+use crate::routes::{auth, automations, content, crm, customers, export, member, member_area, ops, outbound, password_reset, resources, selling, stripe, stripe_inbox, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -188,7 +188,8 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(member_area::subscriptions)
         .configure(outbound::configure)
         .configure(automations::configure)
-        .configure(customers::configure);
+        .configure(customers::configure)
+        .configure(crm::configure);
 }
 
 fn api_v1() -> utoipa_actix_web::scope::Scope<impl actix_web::dev::ServiceFactory<
@@ -221,7 +222,7 @@ fn problem_content_types(api: &mut utoipa::openapi::OpenApi) {
 
 /// The OpenAPI document of the API, generated from the handlers.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, mut api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).service(ops::healthz).service(ops::readyz).service(stripe_inbox::stripe_webhook).service(stripe::oauth_callback).service(api_v1()).split_for_parts();
+    let (_, mut api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).service(ops::healthz).service(ops::readyz).service(stripe_inbox::stripe_webhook).service(stripe::oauth_callback).service(crm::crm_webhook).service(crm::keap_oauth_callback).service(api_v1()).split_for_parts();
     problem_content_types(&mut api);
     api.extensions.get_or_insert_with(Default::default).insert("webhooks".into(), outbound::webhooks_section());
     api
@@ -272,6 +273,8 @@ pub fn serve_with(listener: TcpListener, services: Services, opts: HttpOptions, 
             .service(ops::readyz)
             .service(stripe_inbox::stripe_webhook)
             .service(stripe::oauth_callback)
+            .service(crm::crm_webhook)
+            .service(crm::keap_oauth_callback)
             .service(api_v1())
             .split_for_parts();
         // No validator badge: it would send the document's URL to swagger.io (and the CSP blocks it).

@@ -22,6 +22,7 @@ pub mod apps;
 pub mod automations;
 pub mod backup;
 pub mod connectors;
+pub mod crm;
 pub mod email_changes;
 pub mod idempotency;
 pub mod invitations;

@@ -242,6 +242,9 @@ pub async fn delete_if_unused(conn: &mut Conn<'_>, app: &AppId, id: &ProductId) 
         sqlx::query("DELETE FROM page_completions WHERE app_id = $1 AND product_id = $2").bind(app.as_str()).bind(id.as_str()).execute(&mut **c).await?;
         sqlx::query("DELETE FROM product_completions WHERE app_id = $1 AND product_id = $2").bind(app.as_str()).bind(id.as_str()).execute(&mut **c).await?;
         sqlx::query("DELETE FROM product_pages WHERE app_id = $1 AND product_id = $2").bind(app.as_str()).bind(id.as_str()).execute(&mut **c).await?;
+        // A CRM tag stays in the CRM; only the mapping to this product goes.
+        sqlx::query("DELETE FROM crm_tags WHERE app_id = $1 AND product_id = $2").bind(app.as_str()).bind(id.as_str()).execute(&mut **c).await?;
+        sqlx::query("DELETE FROM crm_pushed_tags WHERE app_id = $1 AND product_id = $2").bind(app.as_str()).bind(id.as_str()).execute(&mut **c).await?;
         sqlx::query("DELETE FROM products WHERE app_id = $1 AND id = $2").bind(app.as_str()).bind(id.as_str()).execute(&mut **c).await?;
     });
     Ok(true)

@@ -60,6 +60,10 @@ pub struct Config {
     /// Stripe API and Connect base URLs, Connect OAuth client id and platform key.
     #[serde(default)]
     pub stripe: StripeSettings,
+    /// CRM connectors: `[crm.keap]` api_base, authorize_url, token_url,
+    /// client_id, client_secret (OAuth); `reconcile_minutes` (default 15).
+    #[serde(default)]
+    pub crm: tollgate_app::crm::CrmConfig,
     /// Outbound webhooks: `allow_private_networks` lets endpoints live on loopback/LAN addresses.
     #[serde(default)]
     pub outbound: tollgate_app::outbound::OutboundSettings,

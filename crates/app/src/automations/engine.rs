@@ -307,8 +307,12 @@ impl Services {
                 self.outbound_ready.notify_one();
                 format!("queued event {msg} to {}", e.url)
             }
-            Step::AddCrmTag { .. } | Step::RemoveCrmTag { .. } => {
-                return Err(AppError::conflict("crm_not_connected", "no CRM is connected"));
+            Step::AddCrmTag { tag } | Step::RemoveCrmTag { tag } => {
+                let u = user.clone().ok_or_else(|| AppError::conflict("no_member", "the trigger has no member to tag"))?;
+                let op = if matches!(s, Step::AddCrmTag { .. }) { crate::crm::sync::TagOp::Apply } else { crate::crm::sync::TagOp::Remove };
+                let kinds = crate::crm::sync::enqueue_tag_in(&mut tx.conn(), app, &u, tag, op, now).await?;
+                let names: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
+                format!("queued: {} the tag \u{201c}{tag}\u{201d} in {}", if op == crate::crm::sync::TagOp::Apply { "add" } else { "remove" }, names.join(" and "))
             }
             Step::Wait { amount, unit } => {
                 next_at = now + wait_duration(*amount, *unit);

@@ -153,7 +153,7 @@ fn condition_refs(c: &Condition, path: &str, r: &mut References) {
     }
 }
 
-const SOURCES: [&str; 7] = ["manual", "stripe_subscription", "stripe_purchase", "import", "crm_tag", "api", "automation"];
+const SOURCES: [&str; 9] = ["manual", "stripe_subscription", "stripe_purchase", "import", "crm_tag", "api", "automation", "activecampaign", "keap"];
 
 impl Definition {
     /// Checks what can be checked without the database; returns the ids to look up.

@@ -95,6 +95,7 @@ pub async fn publish_member_updated_in(conn: &mut Conn<'_>, app: &AppId, u: &Use
         let data = json!({ "activity": null, "member": UserResponse::from(u.clone()), "product": null });
         publish_to(conn, app, &to, EventType::MemberUpdated, data, now).await?;
     }
+    crate::crm::sync::on_member_updated_in(conn, app, &u.id, now).await?;
     Ok(())
 }
 

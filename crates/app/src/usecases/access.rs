@@ -35,6 +35,7 @@ pub async fn record(conn: &mut Conn<'_>, app: &AppId, a: NewActivity) -> AppResu
     let a = activities::insert(conn, app, &a).await?;
     crate::outbound::publish_activity_in(conn, app, &a).await?;
     crate::automations::engine::on_activity_in(conn, app, &a, depth).await?;
+    crate::crm::sync::on_activity_in(conn, app, &a).await?;
     Ok(a)
 }
 

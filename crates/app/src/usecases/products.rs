@@ -20,8 +20,12 @@ impl Services {
         let fields = ProductFields::parse_new(input)?;
         let now = self.now();
         let p = Product { id: ProductId::new(), app_id: app.clone(), fields, archived_at: None, created_at: now, updated_at: now };
-        let mut c = self.db.acquire().await?;
-        products::insert(&mut c.conn(), &p).await?;
+        let mut tx = self.db.begin().await?;
+        products::insert(&mut tx.conn(), &p).await?;
+        // Each connected CRM makes the product's tag.
+        crate::crm::sync::on_product_changed_in(&mut tx.conn(), app, &p.id, now).await?;
+        tx.commit().await?;
+        self.jobs_ready.notify_one();
         Ok(p)
     }
 
@@ -38,10 +42,16 @@ impl Services {
     pub async fn update_product(&self, app: &AppId, id: &ProductId, input: ProductInput) -> AppResult<Product> {
         let mut tx = self.db.begin().await?;
         let mut p = products::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("product"))?;
+        let renamed_from = p.fields.name.clone();
         p.fields = p.fields.apply(input)?;
         p.updated_at = self.now();
         products::update(&mut tx.conn(), &p).await?;
+        // A renamed product's tag is checked in each connected CRM (made again if it was deleted there).
+        if p.fields.name != renamed_from {
+            crate::crm::sync::on_product_changed_in(&mut tx.conn(), app, &p.id, p.updated_at).await?;
+        }
         tx.commit().await?;
+        self.jobs_ready.notify_one();
         Ok(p)
     }
 

@@ -1,6 +1,7 @@
 pub mod auth;
 pub mod automations;
 pub mod content;
+pub mod crm;
 pub mod customers;
 pub mod member;
 pub mod ops;

@@ -1,0 +1,620 @@
+//! CRM connectors (ActiveCampaign, Keap): a tag per product; a tag applied
+//! in the CRM grants access to its product, removed it revokes that grant;
+//! access granted or removed by any other source applies or removes the tag.
+//!
+//! - `mod.rs` (here): connecting, options, the connector card, the tag mapping.
+//! - [`sync`]: the jobs that talk to the CRM (tags, contacts, pushes, reconcile).
+//! - [`inbound`]: the CRM's webhooks.
+//!
+//! Every call to a CRM runs in a job (retries with backoff; a 429 is waited
+//! out as the CRM asks), except connecting, which must answer at once.
+
+pub mod inbound;
+pub mod sync;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tollgate_crm::{ActiveCampaign, Crm, CrmError, CrmKind, Keap, KeapAuth, KeapTokens, keap::KeapOAuth};
+use tollgate_domain::ids::{AppId, ProductId};
+use tollgate_persistence::crm::{self as store, CrmConnection, TagLink};
+use tollgate_persistence::{Conn, products};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::crypto::{constant_time_eq, random_token};
+use crate::error::{AppError, AppResult};
+use crate::services::Services;
+
+pub use sync::{CONTACT_JOB, PUSH_JOB, SYNC_JOB, TAG_JOB, UPSERT_JOB};
+
+/// How Tollgate reaches the CRMs (configuration). ActiveCampaign needs
+/// nothing here: each account has its own API URL, given when connecting.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CrmConfig {
+    #[serde(default)]
+    pub keap: KeapConfig,
+    /// Minutes between two reconciles of a connected CRM (default 15).
+    #[serde(default = "default_reconcile_minutes")]
+    pub reconcile_minutes: i64,
+}
+
+fn default_reconcile_minutes() -> i64 {
+    15
+}
+
+impl Default for CrmConfig {
+    fn default() -> Self {
+        Self { keap: KeapConfig::default(), reconcile_minutes: default_reconcile_minutes() }
+    }
+}
+
+/// Keap's addresses and this server's OAuth client.
+#[derive(Debug, Clone, Deserialize)]
+pub struct KeapConfig {
+    #[serde(default = "default_keap_api")]
+    pub api_base: String,
+    #[serde(default = "default_keap_authorize")]
+    pub authorize_url: String,
+    #[serde(default = "default_keap_token")]
+    pub token_url: String,
+    /// OAuth client id and secret from Keap's developer portal; without them
+    /// only a personal access token / service account key can connect.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub client_secret: Option<SecretString>,
+}
+
+fn default_keap_api() -> String {
+    "https://api.infusionsoft.com/crm/rest".into()
+}
+fn default_keap_authorize() -> String {
+    "https://accounts.infusionsoft.com/app/oauth/authorize".into()
+}
+fn default_keap_token() -> String {
+    "https://api.infusionsoft.com/token".into()
+}
+
+impl Default for KeapConfig {
+    fn default() -> Self {
+        Self { api_base: default_keap_api(), authorize_url: default_keap_authorize(), token_url: default_keap_token(), client_id: None, client_secret: None }
+    }
+}
+
+impl KeapConfig {
+    pub fn oauth(&self) -> Option<KeapOAuth> {
+        Some(KeapOAuth {
+            authorize_url: self.authorize_url.clone(),
+            token_url: self.token_url.clone(),
+            client_id: self.client_id.clone()?,
+            client_secret: self.client_secret.clone()?,
+        })
+    }
+}
+
+/// What an admin chooses per CRM.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrmOptions {
+    /// The name of a product's tag; `{product}` is replaced by the product's name.
+    pub tag_pattern: String,
+    /// A contact Tollgate does not know who gets a product's tag becomes a member.
+    pub create_members: bool,
+    /// Removing a tag also removes access the member has from other sources
+    /// (Stripe, manual…); by default only the grant the tag gave goes.
+    pub removal_revokes_all: bool,
+}
+
+impl Default for CrmOptions {
+    fn default() -> Self {
+        Self { tag_pattern: DEFAULT_TAG_PATTERN.into(), create_members: false, removal_revokes_all: false }
+    }
+}
+
+pub const DEFAULT_TAG_PATTERN: &str = "Tollgate: {product}";
+
+impl CrmOptions {
+    pub fn tag_name(&self, product: &str) -> String {
+        let name = self.tag_pattern.replace("{product}", product.trim());
+        name.chars().take(250).collect()
+    }
+}
+
+/// A change of options; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct OptionsPatch {
+    pub tag_pattern: Option<String>,
+    pub create_members: Option<bool>,
+    pub removal_revokes_all: Option<bool>,
+}
+
+fn check_pattern(p: &str) -> AppResult<String> {
+    let p = p.trim();
+    if !p.contains("{product}") {
+        return Err(AppError::field("tag_pattern", "missing_placeholder", "must contain {product}, replaced by the product's name"));
+    }
+    if p.chars().count() > 100 || p.chars().any(char::is_control) {
+        return Err(AppError::field("tag_pattern", "too_long", "at most 100 characters, no control characters"));
+    }
+    Ok(p.to_owned())
+}
+
+/// The stored public settings of a connection.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Settings {
+    /// ActiveCampaign: the account's API URL.
+    #[serde(default)]
+    pub api_url: Option<String>,
+    #[serde(default)]
+    pub options: CrmOptions,
+}
+
+/// The encrypted credentials.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub(crate) enum Secrets {
+    ApiKey { key: String },
+    OAuth { access_token: String, refresh_token: String, expires_at: i64 },
+}
+
+/// How an admin connects a CRM with a key.
+#[derive(Debug, Clone)]
+pub struct ConnectCrm {
+    /// ActiveCampaign: the account's API URL (Settings → Developer).
+    pub api_url: Option<String>,
+    /// ActiveCampaign API key, or a Keap personal access token / service account key.
+    pub api_key: SecretString,
+    /// Connecting another account than the mapped one forgets the mapping; say yes to that.
+    pub confirm_new_account: bool,
+}
+
+/// The connector card.
+#[derive(Debug, Clone)]
+pub struct CrmStatus {
+    pub kind: CrmKind,
+    pub connected: bool,
+    pub account_name: Option<String>,
+    pub account_id: Option<String>,
+    /// `api_key` or `oauth`
+    pub auth: Option<String>,
+    pub api_url: Option<String>,
+    pub options: CrmOptions,
+    /// Keap: whether "Connect with Keap" (OAuth) is configured on this server.
+    pub oauth_available: bool,
+    pub connected_at: Option<OffsetDateTime>,
+    pub last_sync_at: Option<OffsetDateTime>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<OffsetDateTime>,
+    /// Whether the CRM's webhooks are registered (else only the periodic reconcile converges).
+    pub webhooks_registered: bool,
+    pub mapped_tags: i64,
+    pub linked_contacts: i64,
+    pub open_grants: i64,
+}
+
+/// A product and its tag.
+#[derive(Debug, Clone)]
+pub struct TagMapping {
+    pub product_id: ProductId,
+    pub product_name: String,
+    pub archived: bool,
+    pub tag: Option<TagLink>,
+}
+
+/// The HTTP client for CRM APIs: an admin gives the ActiveCampaign URL, so
+/// it resolves names through the same guard as outbound webhooks (no
+/// loopback, private or metadata addresses) and follows no redirects.
+pub fn http_client(allow_private: bool) -> reqwest::Client {
+    let mut b = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .user_agent(concat!("Tollgate/", env!("CARGO_PKG_VERSION")));
+    if !allow_private {
+        b = b.dns_resolver(std::sync::Arc::new(crate::outbound::net::GuardedResolver));
+    }
+    b.build().expect("the CRM HTTP client builds")
+}
+
+fn seal_context(app: &AppId, kind: CrmKind) -> String {
+    format!("crm:{}:{app}", kind.as_str())
+}
+
+/// What a CRM's refusal means to the admin who is connecting.
+fn connect_error(kind: CrmKind, e: CrmError) -> AppError {
+    let label = kind.label();
+    match e {
+        CrmError::Unauthorized(m) => AppError::field("api_key", "rejected", format!("{label} refused this key: {m}")),
+        CrmError::NotAnApi(m) | CrmError::NotFound(m) => {
+            let field = if kind == CrmKind::ActiveCampaign { "api_url" } else { "api_key" };
+            AppError::field(field, "not_a_crm", format!("this is not a {label} API URL ({m})"))
+        }
+        CrmError::Rejected { message, .. } => AppError::field("api_key", "rejected", format!("{label} refused: {message}")),
+        CrmError::RateLimited(_) => AppError::Unavailable { code: "crm_unavailable", message: format!("{label} is rate limiting us; try again in a minute") },
+        CrmError::Unavailable(m) => AppError::Unavailable { code: "crm_unavailable", message: format!("{label} did not answer: {m}") },
+    }
+}
+
+impl Services {
+    pub fn crm_webhook_url(&self, app: &AppId, kind: CrmKind, token: &str) -> String {
+        format!("{}/webhooks/{}/{app}/{token}", self.config.public_url, kind.as_str())
+    }
+
+    fn crm_client(&self, kind: CrmKind, api_url: Option<&str>, secrets: &Secrets) -> AppResult<Crm> {
+        let http = self.crm_http.clone();
+        Ok(match (kind, secrets) {
+            (CrmKind::ActiveCampaign, Secrets::ApiKey { key }) => {
+                let url = api_url.ok_or_else(|| AppError::Internal("ActiveCampaign connection without an API URL".into()))?;
+                let url = url::Url::parse(url).map_err(|e| AppError::Internal(format!("stored ActiveCampaign URL: {e}")))?;
+                Crm::ActiveCampaign(ActiveCampaign::new(http, &url, SecretString::from(key.clone())))
+            }
+            (CrmKind::Keap, Secrets::ApiKey { key }) => Crm::Keap(Keap::new(http, &self.config.crm.keap.api_base, KeapAuth::ApiKey(SecretString::from(key.clone())))),
+            (CrmKind::Keap, Secrets::OAuth { access_token, .. }) => {
+                Crm::Keap(Keap::new(http, &self.config.crm.keap.api_base, KeapAuth::Bearer(SecretString::from(access_token.clone()))))
+            }
+            (CrmKind::ActiveCampaign, Secrets::OAuth { .. }) => return Err(AppError::Internal("ActiveCampaign has no OAuth".into())),
+        })
+    }
+
+    fn open_secrets(&self, app: &AppId, kind: CrmKind, sealed: &str) -> AppResult<Secrets> {
+        let plain = self.keys.open(sealed, &seal_context(app, kind))?;
+        serde_json::from_slice(&plain).map_err(|e| AppError::Internal(format!("stored {} credentials: {e}", kind.label())))
+    }
+
+    fn seal_secrets(&self, app: &AppId, kind: CrmKind, s: &Secrets) -> AppResult<String> {
+        let plain = serde_json::to_vec(s).map_err(|e| AppError::Internal(e.to_string()))?;
+        self.keys.seal(&plain, &seal_context(app, kind))
+    }
+
+    /// The connected CRM's client, its connection and settings; `None` when not connected.
+    /// An OAuth access token close to its end is refreshed first.
+    pub(crate) async fn crm_for(&self, app: &AppId, kind: CrmKind) -> AppResult<Option<(Crm, CrmConnection, Settings)>> {
+        let mut c = self.db.acquire().await?;
+        let Some(row) = store::find(&mut c.conn(), app, kind.as_str()).await? else { return Ok(None) };
+        drop(c);
+        if row.status != "connected" {
+            return Ok(None);
+        }
+        let Some(sealed) = row.secrets.as_deref() else { return Ok(None) };
+        let mut secrets = self.open_secrets(app, kind, sealed)?;
+        if let Secrets::OAuth { expires_at, .. } = &secrets {
+            if *expires_at <= self.now().unix_timestamp() + 60 {
+                secrets = self.refresh_keap_tokens(app, &secrets).await?;
+            }
+        }
+        let settings: Settings = serde_json::from_value(row.settings.clone()).unwrap_or_default();
+        let crm = self.crm_client(kind, settings.api_url.as_deref(), &secrets)?;
+        Ok(Some((crm, row, settings)))
+    }
+
+    /// Spends the refresh token for a new pair (Keap rotates them). One
+    /// refresh at a time: the stored pair is read under a lock, and when
+    /// someone else refreshed meanwhile their new pair is used instead.
+    pub(crate) async fn refresh_keap_tokens(&self, app: &AppId, had: &Secrets) -> AppResult<Secrets> {
+        let kind = CrmKind::Keap;
+        let oauth = self.config.crm.keap.oauth().ok_or_else(|| AppError::Unavailable { code: "crm_oauth_unconfigured", message: "Keap OAuth is not configured on this server".into() })?;
+        let mut tx = self.db.begin().await?;
+        let sealed = store::secrets_for_update(&mut tx.conn(), app, kind.as_str()).await?.ok_or(AppError::NotFound("connection"))?;
+        let stored = self.open_secrets(app, kind, &sealed)?;
+        let (Secrets::OAuth { refresh_token: stored_refresh, .. }, Secrets::OAuth { refresh_token: had_refresh, .. }) = (&stored, had) else {
+            return Ok(stored);
+        };
+        if stored_refresh != had_refresh {
+            return Ok(stored);
+        }
+        let tokens = oauth.refresh(&self.crm_http, stored_refresh).await.map_err(|e| crm_job_error(kind, e))?;
+        let fresh = self.oauth_secrets(tokens);
+        store::set_secrets(&mut tx.conn(), app, kind.as_str(), &self.seal_secrets(app, kind, &fresh)?, self.now()).await?;
+        tx.commit().await?;
+        Ok(fresh)
+    }
+
+    fn oauth_secrets(&self, t: KeapTokens) -> Secrets {
+        Secrets::OAuth { access_token: t.access_token, refresh_token: t.refresh_token, expires_at: self.now().unix_timestamp() + t.expires_in.unwrap_or(86_400).clamp(60, 86_400 * 30) }
+    }
+
+    /// Both connector cards.
+    pub async fn crm_statuses(&self, app: &AppId) -> AppResult<Vec<CrmStatus>> {
+        let mut out = Vec::new();
+        for kind in CrmKind::ALL {
+            out.push(self.crm_status(app, kind).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn crm_status(&self, app: &AppId, kind: CrmKind) -> AppResult<CrmStatus> {
+        let mut c = self.db.acquire().await?;
+        let row = store::find(&mut c.conn(), app, kind.as_str()).await?;
+        let (mapped_tags, linked_contacts, open_grants) = store::counts(&mut c.conn(), app, kind.as_str()).await?;
+        let settings: Settings = row.as_ref().and_then(|r| serde_json::from_value(r.settings.clone()).ok()).unwrap_or_default();
+        let connected = row.as_ref().is_some_and(|r| r.status == "connected");
+        Ok(CrmStatus {
+            kind,
+            connected,
+            account_name: row.as_ref().map(|r| r.account_name.clone()),
+            account_id: row.as_ref().map(|r| r.account_id.clone()),
+            auth: row.as_ref().filter(|_| connected).map(|r| r.auth.clone()),
+            api_url: settings.api_url.clone(),
+            options: settings.options,
+            oauth_available: kind == CrmKind::Keap && self.config.crm.keap.oauth().is_some(),
+            connected_at: row.as_ref().filter(|_| connected).map(|r| r.connected_at),
+            last_sync_at: row.as_ref().and_then(|r| r.last_sync_at),
+            last_error: row.as_ref().and_then(|r| r.last_error.clone()),
+            last_error_at: row.as_ref().and_then(|r| r.last_error_at),
+            webhooks_registered: row.as_ref().is_some_and(|r| connected && !r.hook_ids.is_empty()),
+            mapped_tags,
+            linked_contacts,
+            open_grants,
+        })
+    }
+
+    /// Connects a CRM with a key: validated by a cheap authenticated call,
+    /// stored encrypted; then Tollgate registers its webhooks and a sync
+    /// creates the products' tags and converges access with the CRM.
+    pub async fn connect_crm(&self, app: &AppId, kind: CrmKind, input: ConnectCrm) -> AppResult<CrmStatus> {
+        let key = input.api_key.expose_secret().trim().to_owned();
+        if key.is_empty() || key.len() > 500 || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(AppError::field("api_key", "invalid", format!("paste the {} key exactly as shown", kind.label())));
+        }
+        let api_url = match kind {
+            CrmKind::ActiveCampaign => {
+                let raw = input.api_url.as_deref().unwrap_or_default();
+                if raw.trim().is_empty() {
+                    return Err(AppError::field("api_url", "required", "give the account's API URL (ActiveCampaign → Settings → Developer)"));
+                }
+                let url = crate::outbound::net::check_url(raw, self.config.outbound.allow_private_networks)
+                    .map_err(|p| AppError::field("api_url", p.code, p.message.replace("POST events to", "reach ActiveCampaign at")))?;
+                Some(url.as_str().trim_end_matches('/').trim_end_matches("/api/3").to_owned())
+            }
+            CrmKind::Keap => {
+                if input.api_url.as_deref().is_some_and(|u| !u.trim().is_empty()) {
+                    return Err(AppError::field("api_url", "not_allowed", "Keap has one API address; leave the URL out"));
+                }
+                None
+            }
+        };
+        let secrets = Secrets::ApiKey { key };
+        self.finish_connect(app, kind, api_url, secrets, "api_key", input.confirm_new_account).await
+    }
+
+    async fn finish_connect(&self, app: &AppId, kind: CrmKind, api_url: Option<String>, secrets: Secrets, auth: &str, confirm_new_account: bool) -> AppResult<CrmStatus> {
+        let crm = self.crm_client(kind, api_url.as_deref(), &secrets)?;
+        let account = crm.account().await.map_err(|e| connect_error(kind, e))?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let old = store::find(&mut tx.conn(), app, kind.as_str()).await?;
+        let same_account = old.as_ref().is_some_and(|o| o.account_id == account.id);
+        if let Some(o) = old.as_ref().filter(|_| !same_account) {
+            let (mapped, ..) = store::counts(&mut tx.conn(), app, kind.as_str()).await?;
+            if mapped > 0 && !confirm_new_account {
+                return Err(AppError::conflict(
+                    "crm_account_changed",
+                    format!(
+                        "this key opens another {} account ({}) than the one mapped before ({}); connecting it forgets the {mapped} product tag(s) of the old account. Send confirm_new_account: true to go ahead",
+                        kind.label(),
+                        account.name,
+                        o.account_name
+                    ),
+                ));
+            }
+            store::forget_account(&mut tx.conn(), app, kind.as_str()).await?;
+        }
+        let mut settings: Settings = old.as_ref().filter(|_| same_account).and_then(|o| serde_json::from_value(o.settings.clone()).ok()).unwrap_or_default();
+        settings.api_url = api_url;
+        let row = CrmConnection {
+            app_id: app.clone(),
+            kind: kind.as_str().into(),
+            account_id: account.id.clone(),
+            account_name: account.name.clone(),
+            status: "connected".into(),
+            auth: auth.into(),
+            settings: serde_json::to_value(&settings).map_err(|e| AppError::Internal(e.to_string()))?,
+            secrets: Some(self.seal_secrets(app, kind, &secrets)?),
+            hook_token: random_token(),
+            hook_ids: Vec::new(),
+            connected_at: now,
+            last_sync_at: old.as_ref().filter(|_| same_account).and_then(|o| o.last_sync_at),
+            last_error: None,
+            last_error_at: None,
+            updated_at: now,
+        };
+        store::upsert(&mut tx.conn(), &row).await?;
+        tx.commit().await?;
+        // Webhooks of an earlier connection go first (best effort: they may be gone already).
+        if let Some(o) = old.as_ref().filter(|o| same_account && o.status == "connected") {
+            for id in &o.hook_ids {
+                if let Err(e) = crm.delete_webhook(id).await {
+                    tracing::info!(error = %e, kind = kind.as_str(), "an earlier webhook could not be deleted");
+                }
+            }
+        }
+        // The CRM may call back while this runs (Keap's X-Hook-Secret check): the row is committed.
+        let url = self.crm_webhook_url(app, kind, &row.hook_token);
+        let mut c = self.db.acquire().await?;
+        match crm.register_webhooks(&url).await {
+            Ok(ids) => {
+                let mut r = row.clone();
+                r.hook_ids = ids;
+                store::upsert(&mut c.conn(), &r).await?;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, kind = kind.as_str(), "registering the CRM's webhooks failed; the periodic reconcile converges instead");
+                store::record_error(&mut c.conn(), app, kind.as_str(), &format!("webhooks not registered: {e}"), now).await?;
+            }
+        }
+        sync::enqueue_sync(&mut c.conn(), app, kind, None, now).await?;
+        drop(c);
+        self.jobs_ready.notify_one();
+        self.crm_status(app, kind).await
+    }
+
+    /// Disconnects: Tollgate's webhooks are deleted in the CRM and the
+    /// credentials forgotten; the product ↔ tag mapping stays, so
+    /// reconnecting the same account resumes. Access already given stays.
+    pub async fn disconnect_crm(&self, app: &AppId, kind: CrmKind) -> AppResult<CrmStatus> {
+        if let Some((crm, row, _)) = self.crm_for(app, kind).await.ok().flatten() {
+            for id in &row.hook_ids {
+                if let Err(e) = crm.delete_webhook(id).await {
+                    tracing::info!(error = %e, kind = kind.as_str(), "a webhook could not be deleted at disconnect");
+                }
+            }
+        }
+        let mut tx = self.db.begin().await?;
+        let mut row = store::find(&mut tx.conn(), app, kind.as_str()).await?.ok_or(AppError::NotFound("connection"))?;
+        row.status = "disconnected".into();
+        row.secrets = None;
+        row.hook_ids = Vec::new();
+        row.hook_token = random_token();
+        row.updated_at = self.now();
+        store::upsert(&mut tx.conn(), &row).await?;
+        tx.commit().await?;
+        self.crm_status(app, kind).await
+    }
+
+    pub async fn update_crm_options(&self, app: &AppId, kind: CrmKind, patch: OptionsPatch) -> AppResult<CrmStatus> {
+        let pattern = patch.tag_pattern.as_deref().map(check_pattern).transpose()?;
+        let mut tx = self.db.begin().await?;
+        let mut row = store::find(&mut tx.conn(), app, kind.as_str()).await?.ok_or(AppError::NotFound("connection"))?;
+        let mut settings: Settings = serde_json::from_value(row.settings.clone()).unwrap_or_default();
+        let pattern_changed = pattern.as_ref().is_some_and(|p| *p != settings.options.tag_pattern);
+        if let Some(p) = pattern {
+            settings.options.tag_pattern = p;
+        }
+        if let Some(b) = patch.create_members {
+            settings.options.create_members = b;
+        }
+        if let Some(b) = patch.removal_revokes_all {
+            settings.options.removal_revokes_all = b;
+        }
+        row.settings = serde_json::to_value(&settings).map_err(|e| AppError::Internal(e.to_string()))?;
+        row.updated_at = self.now();
+        store::upsert(&mut tx.conn(), &row).await?;
+        // A new pattern names tags of products that have none yet; mapped tags stay (access hangs on them).
+        if pattern_changed && row.status == "connected" {
+            sync::enqueue_sync(&mut tx.conn(), app, kind, None, self.now()).await?;
+        }
+        tx.commit().await?;
+        self.jobs_ready.notify_one();
+        self.crm_status(app, kind).await
+    }
+
+    /// Every product with its tag in this CRM.
+    pub async fn crm_tag_mapping(&self, app: &AppId, kind: CrmKind) -> AppResult<Vec<TagMapping>> {
+        let mut c = self.db.acquire().await?;
+        let links = store::tags(&mut c.conn(), app, kind.as_str()).await?;
+        let mut out = Vec::new();
+        for p in sync::all_products(&mut c.conn(), app, true).await? {
+            let tag = links.iter().find(|l| l.product_id == p.id).cloned();
+            out.push(TagMapping { product_id: p.id, product_name: p.fields.name, archived: p.archived_at.is_some(), tag });
+        }
+        Ok(out)
+    }
+
+    /// An admin picks the tag of a product: an existing tag by id, or a name
+    /// (found, or created when missing). Access then follows the new tag.
+    pub async fn put_crm_tag(&self, app: &AppId, kind: CrmKind, product: &ProductId, tag_id: Option<String>, tag_name: Option<String>) -> AppResult<TagMapping> {
+        let (crm, row, _) = self.crm_for(app, kind).await?.ok_or_else(|| AppError::conflict("crm_not_connected", format!("{} is not connected", kind.label())))?;
+        let mut c = self.db.acquire().await?;
+        let p = products::find(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("product"))?;
+        drop(c);
+        let tag = match (tag_id.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()), tag_name.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())) {
+            (Some(id), None) => crm.get_tag(&id).await.map_err(|e| crm_call_error(kind, e))?.ok_or_else(|| AppError::field("tag_id", "unknown_tag", format!("{} has no tag with id {id}", kind.label())))?,
+            (None, Some(name)) => {
+                if name.chars().count() > 250 {
+                    return Err(AppError::field("tag_name", "too_long", "at most 250 characters"));
+                }
+                crm.ensure_tag(&name, &format!("Access to {} in Tollgate", p.fields.name)).await.map_err(|e| crm_call_error(kind, e))?
+            }
+            _ => return Err(AppError::field("tag_id", "one_of", "give either tag_id or tag_name")),
+        };
+        let now = self.now();
+        let link = TagLink { product_id: product.clone(), tag_id: tag.id, tag_name: tag.name, picked: true, updated_at: now };
+        let mut tx = self.db.begin().await?;
+        store::put_tag(&mut tx.conn(), app, row.kind.as_str(), &link).await?;
+        sync::enqueue_sync(&mut tx.conn(), app, kind, Some(product), now).await?;
+        tx.commit().await?;
+        self.jobs_ready.notify_one();
+        Ok(TagMapping { product_id: product.clone(), product_name: p.fields.name, archived: p.archived_at.is_some(), tag: Some(link) })
+    }
+
+    /// Starts a reconcile now ("Sync now").
+    pub async fn sync_crm(&self, app: &AppId, kind: CrmKind) -> AppResult<Option<tollgate_domain::ids::JobId>> {
+        let mut c = self.db.acquire().await?;
+        let row = store::find(&mut c.conn(), app, kind.as_str()).await?;
+        if !row.is_some_and(|r| r.status == "connected") {
+            return Err(AppError::conflict("crm_not_connected", format!("{} is not connected", kind.label())));
+        }
+        let id = sync::enqueue_sync(&mut c.conn(), app, kind, None, self.now()).await?;
+        self.jobs_ready.notify_one();
+        Ok(id)
+    }
+
+    // ---------- Keap OAuth ----------
+
+    pub fn keap_oauth_redirect_uri(&self) -> String {
+        format!("{}/oauth/keap/callback", self.config.public_url)
+    }
+
+    /// Where to send the admin's browser to approve Tollgate in Keap, and the
+    /// nonce that browser must present again (as a cookie) at the callback.
+    /// The state is sealed with the instance key, names the app and expires
+    /// in ten minutes, as for Stripe Connect.
+    pub fn keap_oauth_start(&self, app: &AppId, confirm_new_account: bool) -> AppResult<(String, String)> {
+        let oauth = self.config.crm.keap.oauth().ok_or_else(|| AppError::conflict("oauth_not_configured", "Keap OAuth needs crm.keap.client_id and crm.keap.client_secret in the configuration; connect with a personal access token instead"))?;
+        let exp = self.now().unix_timestamp() + 600;
+        let nonce = random_token();
+        let sealed = self.keys.seal(format!("{app}|{exp}|{nonce}|{}", u8::from(confirm_new_account)).as_bytes(), KEAP_STATE_CONTEXT)?;
+        let state = URL_SAFE_NO_PAD.encode(sealed.as_bytes());
+        Ok((oauth.authorize(&self.keap_oauth_redirect_uri(), &state), nonce))
+    }
+
+    /// Keap sent the admin back with a code: check the state, exchange the code, connect.
+    pub async fn keap_oauth_callback(&self, code: &str, state: &str, browser_nonce: Option<&str>) -> AppResult<AppId> {
+        let bad = || AppError::field("state", "invalid_state", "the OAuth state is invalid or expired; start the connection again");
+        let oauth = self.config.crm.keap.oauth().ok_or_else(|| AppError::conflict("oauth_not_configured", "Keap OAuth is not configured on this server"))?;
+        let sealed = URL_SAFE_NO_PAD.decode(state).map_err(|_| bad())?;
+        let plain = self.keys.open(std::str::from_utf8(&sealed).map_err(|_| bad())?, KEAP_STATE_CONTEXT).map_err(|_| bad())?;
+        let plain = String::from_utf8(plain).map_err(|_| bad())?;
+        let mut parts = plain.split('|');
+        let app = AppId::parse(parts.next().unwrap_or("")).map_err(|_| bad())?;
+        let exp: i64 = parts.next().and_then(|e| e.parse().ok()).ok_or_else(bad)?;
+        if exp < self.now().unix_timestamp() {
+            return Err(bad());
+        }
+        let nonce = parts.next().unwrap_or("");
+        let confirm = parts.next() == Some("1");
+        let same_browser = browser_nonce.is_some_and(|b| !nonce.is_empty() && constant_time_eq(b.as_bytes(), nonce.as_bytes()));
+        if !same_browser {
+            return Err(AppError::field("state", "other_browser", "the connection was started in another browser (or its cookie expired); start it again here"));
+        }
+        if code.is_empty() || code.len() > 1000 {
+            return Err(AppError::field("code", "invalid_code", "missing authorization code"));
+        }
+        let tokens = oauth.exchange(&self.crm_http, code, &self.keap_oauth_redirect_uri()).await.map_err(|e| connect_error(CrmKind::Keap, e))?;
+        let secrets = self.oauth_secrets(tokens);
+        self.finish_connect(&app, CrmKind::Keap, None, secrets, "oauth", confirm).await?;
+        Ok(app)
+    }
+}
+
+const KEAP_STATE_CONTEXT: &str = "keap-oauth-state";
+
+/// A CRM failure met while serving an admin's request.
+pub(crate) fn crm_call_error(kind: CrmKind, e: CrmError) -> AppError {
+    match e {
+        CrmError::Unauthorized(m) => AppError::conflict("crm_unauthorized", format!("{} refused the stored credentials ({m}); connect again", kind.label())),
+        CrmError::Rejected { message, .. } => AppError::conflict("crm_rejected", format!("{} refused: {message}", kind.label())),
+        other => AppError::Unavailable { code: "crm_unavailable", message: format!("{}: {other}", kind.label()) },
+    }
+}
+
+/// A CRM failure met by a job: the text the job records.
+pub(crate) fn crm_job_error(kind: CrmKind, e: CrmError) -> AppError {
+    AppError::Unavailable { code: if e.is_permanent() { "crm_refused" } else { "crm_unavailable" }, message: format!("{}: {e}", kind.label()) }
+}
+
+#[allow(dead_code)]
+pub(crate) async fn connected_kinds(conn: &mut Conn<'_>, app: &AppId) -> AppResult<Vec<CrmKind>> {
+    Ok(store::connected_kinds(conn, app).await?.iter().filter_map(|k| CrmKind::parse(k)).collect())
+}
