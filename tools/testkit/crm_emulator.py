@@ -369,6 +369,34 @@ class AC:
             return 200, {'scoreValues': [],
                          'contacts': [self.contact_json(acct, c) for c in page],
                          'meta': {'total': str(total)}}
+        if n == 2 and parts[0] == 'contacts' and method == 'PUT':
+            # [AC-API] "Update a contact": PUT /api/3/contacts/{id}
+            # {"contact": {"email", "firstName", "lastName"}} -> {"contact"}.
+            contact = acct.contacts.get(int_or_none(parts[1]))
+            if not contact:
+                raise HttpError(404, {'message': 'No Result found for '
+                                      'Subscriber with id %s' % parts[1]})
+            c = (body or {}).get('contact') or {}
+            email = c.get('email')
+            if email is not None:
+                if not isinstance(email, str) or not re.match(
+                        r'^[^@\s]+@[^@\s]+\.[^@\s]+$', email):
+                    raise HttpError(422, ac_errors(
+                        'Contact Email Address is not valid.', 'email_invalid',
+                        '/data/attributes/email'))
+                if any(x['email'].lower() == email.lower() and
+                       x['id'] != contact['id']
+                       for x in acct.contacts.values()):
+                    raise HttpError(422, ac_errors(
+                        'Email address already exists in the system.',
+                        'duplicate', '/data/attributes/email'))
+                contact['email'] = email
+            if c.get('firstName') is not None:
+                contact['first_name'] = c['firstName']
+            if c.get('lastName') is not None:
+                contact['last_name'] = c['lastName']
+            return 200, {'fieldValues': [],
+                         'contact': self.contact_json(acct, contact)}
         if n >= 2 and parts[0] == 'contacts' and method == 'GET':
             contact = acct.contacts.get(int_or_none(parts[1]))
             if not contact:
@@ -657,6 +685,27 @@ class Keap:
                 opt = q.get('optional_properties', '')
                 return 200, self.contact_json(acct, c,
                                               'tag_ids' in opt.split(','))
+            if n == 2 and method == 'PATCH':
+                # [K-API] "Update a Contact": PATCH /v1/contacts/{id} with
+                # the fields to change (email_addresses, given_name,
+                # family_name) -> the contact.
+                b = body or {}
+                emails = b.get('email_addresses')
+                if emails is not None:
+                    email = emails[0].get('email') if emails and \
+                        isinstance(emails[0], dict) else None
+                    if not isinstance(email, str) or not re.match(
+                            r'^[^@\s]+@[^@\s]+\.[^@\s]+$', email):
+                        raise HttpError(400, {'message': 'Input could not be '
+                                              'converted to a valid request: '
+                                              'a valid email address is '
+                                              'required'})
+                    c['email'] = email
+                if b.get('given_name') is not None:
+                    c['first_name'] = b['given_name']
+                if b.get('family_name') is not None:
+                    c['last_name'] = b['family_name']
+                return 200, self.contact_json(acct, c)
             if n == 3 and parts[2] == 'tags' and method == 'GET':
                 links = [l for l in sorted(acct.links.values(),
                                            key=lambda l: l['id'])

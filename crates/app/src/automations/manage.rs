@@ -93,6 +93,11 @@ impl Services {
                 e.add(&path, "unknown_template", format!("{t} is not a template of this app"));
             }
         }
+        if !refs.crm_steps.is_empty() && tollgate_persistence::crm::connected_kinds(conn, app).await?.is_empty() {
+            for path in &refs.crm_steps {
+                e.add(&format!("{path}.type"), "crm_not_connected", "connect a CRM (Keap or ActiveCampaign) before adding tag steps");
+            }
+        }
         for (path, ep) in refs.endpoints {
             let ok = match EndpointId::parse(&ep) {
                 Ok(id) => outbound::find_endpoint(conn, app, &id).await?.is_some(),

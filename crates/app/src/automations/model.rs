@@ -145,6 +145,8 @@ pub struct References {
     pub products: Vec<(String, String)>,
     pub templates: Vec<(String, String)>,
     pub endpoints: Vec<(String, String)>,
+    /// Paths of the CRM tag steps (they need a connected CRM).
+    pub crm_steps: Vec<String>,
 }
 
 fn condition_refs(c: &Condition, path: &str, r: &mut References) {
@@ -210,8 +212,11 @@ impl Definition {
                 }
                 Step::SendEmail { template_id } => r.templates.push((format!("{path}.template_id"), template_id.clone())),
                 Step::SendWebhook { endpoint_id } => r.endpoints.push((format!("{path}.endpoint_id"), endpoint_id.clone())),
-                Step::AddCrmTag { .. } | Step::RemoveCrmTag { .. } => {
-                    e.add(&format!("{path}.type"), "crm_not_connected", "connect a CRM (Keap or ActiveCampaign) before adding tag steps");
+                Step::AddCrmTag { tag } | Step::RemoveCrmTag { tag } => {
+                    if tag.trim().is_empty() || tag.chars().count() > 250 || tag.chars().any(char::is_control) {
+                        e.add(&format!("{path}.tag"), "invalid_tag", "a tag name of 1 to 250 characters");
+                    }
+                    r.crm_steps.push(path.clone());
                 }
                 Step::Wait { amount, unit } => {
                     if *amount == 0 || wait_duration(*amount, *unit) > Duration::days(MAX_WAIT_DAYS.into()) {
@@ -284,10 +289,10 @@ mod tests {
                 {"type": "grant_access", "product_id": "prod_a"},
                 {"type": "remove_access", "product_id": "prod_a"},
                 {"type": "wait", "amount": 366, "unit": "days"},
-                {"type": "add_crm_tag", "tag": "VIP"}
+                {"type": "add_crm_tag", "tag": " "}
             ]
         }));
-        assert_eq!(fields(&d), vec!["trigger.kind", "steps[2].amount", "steps[3].type", "steps[1].product_id"]);
+        assert_eq!(fields(&d), vec!["trigger.kind", "steps[2].amount", "steps[3].tag", "steps[1].product_id"]);
         let d = def(serde_json::json!({"trigger": {"type": "renewal_upcoming", "days": 0}, "steps": []}));
         assert_eq!(fields(&d), vec!["trigger.days", "steps"]);
         let d = def(serde_json::json!({"trigger": {"type": "activity", "kind": "user.login", "product_id": "prod_x"}, "steps": [{"type": "wait", "amount": 5, "unit": "minutes"}]}));

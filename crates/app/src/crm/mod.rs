@@ -310,6 +310,28 @@ impl Services {
         Ok(fresh)
     }
 
+    /// Refreshes an OAuth connection's tokens now (the CRM refused the
+    /// access token before its time); false when not an OAuth connection or the refresh failed.
+    pub(crate) async fn refresh_oauth_now(&self, app: &AppId, kind: CrmKind) -> bool {
+        let stored = async {
+            let mut c = self.db.acquire().await?;
+            let row = store::find(&mut c.conn(), app, kind.as_str()).await?;
+            let Some(sealed) = row.filter(|r| r.auth == "oauth" && r.status == "connected").and_then(|r| r.secrets) else { return Ok(None) };
+            self.open_secrets(app, kind, &sealed).map(Some)
+        };
+        let stored: AppResult<Option<Secrets>> = stored.await;
+        match stored {
+            Ok(Some(s)) => match self.refresh_keap_tokens(app, &s).await {
+                Ok(_) => true,
+                Err(e) => {
+                    tracing::warn!(error = %e, "refreshing the Keap tokens failed");
+                    false
+                }
+            },
+            _ => false,
+        }
+    }
+
     fn oauth_secrets(&self, t: KeapTokens) -> Secrets {
         Secrets::OAuth { access_token: t.access_token, refresh_token: t.refresh_token, expires_at: self.now().unix_timestamp() + t.expires_in.unwrap_or(86_400).clamp(60, 86_400 * 30) }
     }
@@ -514,10 +536,10 @@ impl Services {
     /// An admin picks the tag of a product: an existing tag by id, or a name
     /// (found, or created when missing). Access then follows the new tag.
     pub async fn put_crm_tag(&self, app: &AppId, kind: CrmKind, product: &ProductId, tag_id: Option<String>, tag_name: Option<String>) -> AppResult<TagMapping> {
-        let (crm, row, _) = self.crm_for(app, kind).await?.ok_or_else(|| AppError::conflict("crm_not_connected", format!("{} is not connected", kind.label())))?;
         let mut c = self.db.acquire().await?;
         let p = products::find(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("product"))?;
         drop(c);
+        let (crm, row, _) = self.crm_for(app, kind).await?.ok_or_else(|| AppError::conflict("crm_not_connected", format!("{} is not connected", kind.label())))?;
         let tag = match (tag_id.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()), tag_name.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())) {
             (Some(id), None) => crm.get_tag(&id).await.map_err(|e| crm_call_error(kind, e))?.ok_or_else(|| AppError::field("tag_id", "unknown_tag", format!("{} has no tag with id {id}", kind.label())))?,
             (None, Some(name)) => {
@@ -611,7 +633,12 @@ pub(crate) fn crm_call_error(kind: CrmKind, e: CrmError) -> AppError {
 
 /// A CRM failure met by a job: the text the job records.
 pub(crate) fn crm_job_error(kind: CrmKind, e: CrmError) -> AppError {
-    AppError::Unavailable { code: if e.is_permanent() { "crm_refused" } else { "crm_unavailable" }, message: format!("{}: {e}", kind.label()) }
+    let code = match &e {
+        CrmError::Unauthorized(_) => "crm_unauthorized",
+        e if e.is_permanent() => "crm_refused",
+        _ => "crm_unavailable",
+    };
+    AppError::Unavailable { code, message: format!("{}: {e}", kind.label()) }
 }
 
 #[allow(dead_code)]

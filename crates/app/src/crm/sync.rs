@@ -199,7 +199,7 @@ fn split_name(name: &str) -> (String, String) {
 /// What a job reports back to the worker: permanent refusals are not retried.
 pub(crate) fn job_result(r: AppResult<()>) -> Result<(), String> {
     r.map_err(|e| match &e {
-        AppError::Unavailable { code: "crm_refused", .. } | AppError::NotFound(_) => format!("{PERMANENT}{e}"),
+        AppError::Unavailable { code: "crm_refused" | "crm_unauthorized", .. } | AppError::NotFound(_) => format!("{PERMANENT}{e}"),
         _ => e.to_string(),
     })
 }
@@ -213,12 +213,18 @@ impl Services {
         }
     }
 
-    /// Runs a CRM job body, noting a failure on the connector card.
-    pub(crate) async fn crm_job<F>(&self, app: &AppId, kind: CrmKind, body: F) -> Result<(), String>
+    /// Runs a CRM job body, noting a failure on the connector card. An
+    /// OAuth access token the CRM refuses (revoked or expired early) is
+    /// refreshed once and the body run again.
+    pub(crate) async fn crm_job<F, Fut>(&self, app: &AppId, kind: CrmKind, body: F) -> Result<(), String>
     where
-        F: std::future::Future<Output = AppResult<()>>,
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = AppResult<()>>,
     {
-        let r = body.await;
+        let mut r = body().await;
+        if matches!(&r, Err(AppError::Unavailable { code: "crm_unauthorized", .. })) && self.refresh_oauth_now(app, kind).await {
+            r = body().await;
+        }
         if let Err(e) = &r {
             self.note_error(app, kind, e).await;
         }
@@ -263,7 +269,7 @@ impl Services {
     /// [`SYNC_JOB`].
     pub async fn run_crm_sync(&self, app: &AppId, p: SyncPayload) -> Result<(), String> {
         let kind = p.kind;
-        self.crm_job(app, kind, async {
+        self.crm_job(app, kind, || async {
             let Some((crm, _, settings)) = self.crm_for(app, kind).await? else { return Ok(()) };
             let mut c = self.db.acquire().await?;
             let mut products = all_products(&mut c.conn(), app, false).await?;
@@ -314,7 +320,7 @@ impl Services {
     /// [`CONTACT_JOB`]: read the contact's tags now and converge.
     pub async fn run_crm_contact(&self, app: &AppId, p: ContactPayload) -> Result<(), String> {
         let kind = p.kind;
-        self.crm_job(app, kind, async {
+        self.crm_job(app, kind, || async {
             let Some((crm, _, settings)) = self.crm_for(app, kind).await? else { return Ok(()) };
             let Some(contact) = crm.get_contact(&p.contact_id).await.map_err(|e| crm_job_error(kind, e))? else {
                 tracing::info!(kind = kind.as_str(), contact = %p.contact_id, "the webhook's contact is gone; the reconcile settles its access");
@@ -422,7 +428,7 @@ impl Services {
     /// [`PUSH_JOB`]: the tag follows access given or removed elsewhere.
     pub async fn run_crm_push(&self, app: &AppId, p: PushPayload) -> Result<(), String> {
         let kind = p.kind;
-        self.crm_job(app, kind, async {
+        self.crm_job(app, kind, || async {
             let Some((crm, _, settings)) = self.crm_for(app, kind).await? else { return Ok(()) };
             let mut c = self.db.acquire().await?;
             let Some(product) = products::find(&mut c.conn(), app, &p.product_id).await? else { return Ok(()) };
@@ -465,7 +471,7 @@ impl Services {
     /// [`UPSERT_JOB`]: the member's contact, created or brought up to date.
     pub async fn run_crm_upsert(&self, app: &AppId, p: UpsertPayload) -> Result<(), String> {
         let kind = p.kind;
-        self.crm_job(app, kind, async {
+        self.crm_job(app, kind, || async {
             let Some((crm, _, _)) = self.crm_for(app, kind).await? else { return Ok(()) };
             let mut c = self.db.acquire().await?;
             let Some(member) = users::find(&mut c.conn(), app, &p.user_id).await? else { return Ok(()) };
@@ -491,7 +497,7 @@ impl Services {
     /// [`TAG_JOB`]: an automation adds or removes a tag by name.
     pub async fn run_crm_tag(&self, app: &AppId, p: TagPayload) -> Result<(), String> {
         let kind = p.kind;
-        self.crm_job(app, kind, async {
+        self.crm_job(app, kind, || async {
             let Some((crm, _, _)) = self.crm_for(app, kind).await? else { return Ok(()) };
             let tag = match p.op {
                 TagOp::Apply => Some(crm.ensure_tag(&p.tag, "Added by a Tollgate automation").await.map_err(|e| crm_job_error(kind, e))?),

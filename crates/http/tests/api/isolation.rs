@@ -82,12 +82,16 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
         (Method::GET, format!("/api/v1/webhooks/deliveries/{bdlv}"), None),
         (Method::POST, format!("/api/v1/webhooks/deliveries/{bdlv}/redeliver"), Some(json!({}))),
         (Method::DELETE, format!("/api/v1/hooks/{bhook}"), None),
+        (Method::PUT, format!("/api/v1/connectors/crm/activecampaign/tags/{bp}"), Some(json!({"tag_name": "pwned"}))),
         (Method::GET, format!("/api/v1/webhooks/endpoints/{bhook}"), None),
     ];
     for cred in [&a, &ak] {
         for (m, path, body) in &probes {
             if *cred == ak && (path.starts_with("/api/v1/api-keys") || path.starts_with("/api/v1/admins")) {
                 continue; // API keys never hold api_keys:* scopes nor manage the team (403 before any lookup).
+            }
+            if *cred == ak && path.starts_with("/api/v1/connectors/") {
+                continue; // This API key holds no connectors:write scope (403 before any lookup).
             }
             let r = app.req(m.clone(), path, Some(cred), body.clone()).await;
             assert_eq!(r.status.as_u16(), 404, "{m} {path} must be 404 for another app, got {} {}", r.status, r.body);

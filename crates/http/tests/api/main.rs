@@ -5,6 +5,7 @@ mod helpers;
 
 mod automations;
 mod content;
+mod crm;
 mod email;
 mod email_change;
 mod export;
