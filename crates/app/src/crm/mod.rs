@@ -104,19 +104,41 @@ pub struct CrmOptions {
     /// Removing a tag also removes access the member has from other sources
     /// (Stripe, manual…); by default only the grant the tag gave goes.
     pub removal_revokes_all: bool,
+    /// Each member carries a tag of their lifecycle stage (the old stage's tag goes when it changes).
+    #[serde(default)]
+    pub stage_tags: bool,
+    /// The name of a stage's tag; `{stage}` is replaced by the stage's name.
+    #[serde(default = "default_stage_pattern")]
+    pub stage_tag_pattern: String,
+}
+
+fn default_stage_pattern() -> String {
+    DEFAULT_STAGE_TAG_PATTERN.into()
 }
 
 impl Default for CrmOptions {
     fn default() -> Self {
-        Self { tag_pattern: DEFAULT_TAG_PATTERN.into(), create_members: false, removal_revokes_all: false }
+        Self {
+            tag_pattern: DEFAULT_TAG_PATTERN.into(),
+            create_members: false,
+            removal_revokes_all: false,
+            stage_tags: false,
+            stage_tag_pattern: DEFAULT_STAGE_TAG_PATTERN.into(),
+        }
     }
 }
 
 pub const DEFAULT_TAG_PATTERN: &str = "Tollgate: {product}";
+pub const DEFAULT_STAGE_TAG_PATTERN: &str = "Tollgate stage: {stage}";
 
 impl CrmOptions {
     pub fn tag_name(&self, product: &str) -> String {
         let name = self.tag_pattern.replace("{product}", product.trim());
+        name.chars().take(250).collect()
+    }
+
+    pub fn stage_tag_name(&self, stage: &str) -> String {
+        let name = self.stage_tag_pattern.replace("{stage}", stage.trim());
         name.chars().take(250).collect()
     }
 }
@@ -127,15 +149,17 @@ pub struct OptionsPatch {
     pub tag_pattern: Option<String>,
     pub create_members: Option<bool>,
     pub removal_revokes_all: Option<bool>,
+    pub stage_tags: Option<bool>,
+    pub stage_tag_pattern: Option<String>,
 }
 
-fn check_pattern(p: &str) -> AppResult<String> {
+fn check_pattern(field: &str, placeholder: &str, what: &str, p: &str) -> AppResult<String> {
     let p = p.trim();
-    if !p.contains("{product}") {
-        return Err(AppError::field("tag_pattern", "missing_placeholder", "must contain {product}, replaced by the product's name"));
+    if !p.contains(placeholder) {
+        return Err(AppError::field(field, "missing_placeholder", format!("must contain {placeholder}, replaced by the {what}'s name")));
     }
     if p.chars().count() > 100 || p.chars().any(char::is_control) {
-        return Err(AppError::field("tag_pattern", "too_long", "at most 100 characters, no control characters"));
+        return Err(AppError::field(field, "too_long", "at most 100 characters, no control characters"));
     }
     Ok(p.to_owned())
 }
@@ -495,7 +519,8 @@ impl Services {
     }
 
     pub async fn update_crm_options(&self, app: &AppId, kind: CrmKind, patch: OptionsPatch) -> AppResult<CrmStatus> {
-        let pattern = patch.tag_pattern.as_deref().map(check_pattern).transpose()?;
+        let pattern = patch.tag_pattern.as_deref().map(|p| check_pattern("tag_pattern", "{product}", "product", p)).transpose()?;
+        let stage_pattern = patch.stage_tag_pattern.as_deref().map(|p| check_pattern("stage_tag_pattern", "{stage}", "stage", p)).transpose()?;
         let mut tx = self.db.begin().await?;
         let mut row = store::find(&mut tx.conn(), app, kind.as_str()).await?.ok_or(AppError::NotFound("connection"))?;
         let mut settings: Settings = serde_json::from_value(row.settings.clone()).unwrap_or_default();
@@ -508,6 +533,12 @@ impl Services {
         }
         if let Some(b) = patch.removal_revokes_all {
             settings.options.removal_revokes_all = b;
+        }
+        if let Some(b) = patch.stage_tags {
+            settings.options.stage_tags = b;
+        }
+        if let Some(p) = stage_pattern {
+            settings.options.stage_tag_pattern = p;
         }
         row.settings = serde_json::to_value(&settings).map_err(|e| AppError::Internal(e.to_string()))?;
         row.updated_at = self.now();

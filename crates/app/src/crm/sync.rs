@@ -119,6 +119,9 @@ pub(crate) async fn enqueue_contact(conn: &mut Conn<'_>, app: &AppId, kind: CrmK
 /// access granted / removed by any source but this CRM → tag applied /
 /// removed; a new member → contact created. One indexed read when no CRM is connected.
 pub(crate) async fn on_activity_in(conn: &mut Conn<'_>, app: &AppId, a: &Activity) -> AppResult<()> {
+    if a.kind == ActivityKind::MemberStageChanged {
+        return on_stage_changed_in(conn, app, a).await;
+    }
     if !matches!(a.kind, ActivityKind::ProductAccessGranted | ActivityKind::ProductAccessRemoved | ActivityKind::UserCreated) {
         return Ok(());
     }
@@ -138,6 +141,26 @@ pub(crate) async fn on_activity_in(conn: &mut Conn<'_>, app: &AppId, a: &Activit
                 enqueue(conn, app, PUSH_JOB, json!(PushPayload { kind, user_id: user.clone(), product_id, op }), CALL_ATTEMPTS, None, a.occurred_at).await?;
             }
             _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A member's lifecycle stage changed: in each CRM that keeps stage tags,
+/// the old stage's tag goes and the new one's comes.
+async fn on_stage_changed_in(conn: &mut Conn<'_>, app: &AppId, a: &Activity) -> AppResult<()> {
+    let Some(user) = a.user_id.clone() else { return Ok(()) };
+    for kind in store::connected_kinds(conn, app).await?.iter().filter_map(|k| CrmKind::parse(k)) {
+        let Some(row) = store::find(conn, app, kind.as_str()).await? else { continue };
+        let opts = serde_json::from_value::<super::Settings>(row.settings).unwrap_or_default().options;
+        if !opts.stage_tags {
+            continue;
+        }
+        for (field, op) in [("from", TagOp::Remove), ("to", TagOp::Apply)] {
+            if let Some(stage) = a.data[field].as_str().filter(|s| !s.trim().is_empty()) {
+                let tag = opts.stage_tag_name(stage);
+                enqueue(conn, app, TAG_JOB, json!(TagPayload { kind, user_id: user.clone(), tag, op }), CALL_ATTEMPTS, None, a.occurred_at).await?;
+            }
         }
     }
     Ok(())

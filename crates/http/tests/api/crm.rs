@@ -324,10 +324,19 @@ async fn keap_tags_grant_and_stripe_applies_the_tag(backend: Backend) {
     let price = stripe.post("/v1/prices", &[("product", &id(&sp)), ("currency", "usd"), ("unit_amount", "4900"), ("recurring[interval]", "month")]).await;
     app.req(Method::PUT, &format!("/api/v1/products/{course}/stripe"), Some(&t), Some(json!({"stripe_product_id": id(&sp)}))).await.expect(200);
     app.drain_jobs().await;
+    // Members also carry their lifecycle stage's tag.
+    let c = app.patch("/api/v1/connectors/crm/keap", &t, json!({"stage_tags": true, "stage_tag_pattern": "Stage: {stage}"})).await.expect(200);
+    assert_eq!(c.body["options"]["stage_tags"], true);
+    app.patch("/api/v1/connectors/crm/keap", &t, json!({"stage_tag_pattern": "Stage"})).await.expect(422);
     let dee = stripe.customer("dee@example.com", "Dee Buyer").await;
     stripe.subscribe(&dee, &id(&price)).await;
     wait_inbox(&app, &t, "subscription created", |e| e["type"] == "customer.subscription.created").await;
-    until(&app, "the purchase applies the tag in Keap", || async { emu.tags_of(&acct, "dee@example.com").await == ["Tollgate: Mastermind"] }).await;
+    until(&app, "the purchase applies the product's and the stage's tags in Keap", || async {
+        let mut tags = emu.tags_of(&acct, "dee@example.com").await;
+        tags.sort();
+        tags == ["Stage: Customer", "Tollgate: Mastermind"]
+    })
+    .await;
     // Keap's echo of Tollgate's own change grants nothing more.
     tokio::time::sleep(Duration::from_millis(300)).await;
     app.drain_jobs().await;

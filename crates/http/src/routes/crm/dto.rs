@@ -35,6 +35,10 @@ pub struct CrmOptionsResponse {
     pub create_members: bool,
     /// Removing a tag also removes access from other sources (Stripe, manual…); by default only the tag's own grant goes.
     pub removal_revokes_all: bool,
+    /// Each member carries their lifecycle stage's tag (the old stage's tag is removed when it changes).
+    pub stage_tags: bool,
+    /// A stage's tag name; `{stage}` stands for the stage's name.
+    pub stage_tag_pattern: String,
 }
 
 /// A CRM connector card.
@@ -81,7 +85,13 @@ impl From<CrmStatus> for CrmConnectorResponse {
             account_id: s.account_id,
             auth: s.auth,
             api_url: s.api_url,
-            options: CrmOptionsResponse { tag_pattern: s.options.tag_pattern, create_members: s.options.create_members, removal_revokes_all: s.options.removal_revokes_all },
+            options: CrmOptionsResponse {
+                tag_pattern: s.options.tag_pattern,
+                create_members: s.options.create_members,
+                removal_revokes_all: s.options.removal_revokes_all,
+                stage_tags: s.options.stage_tags,
+                stage_tag_pattern: s.options.stage_tag_pattern,
+            },
             oauth_available: s.oauth_available,
             connected_at: s.connected_at.map(rfc3339),
             last_sync_at: s.last_sync_at.map(rfc3339),
@@ -124,6 +134,10 @@ pub struct CrmOptionsRequest {
     pub tag_pattern: Option<String>,
     pub create_members: Option<bool>,
     pub removal_revokes_all: Option<bool>,
+    pub stage_tags: Option<bool>,
+    /// Must contain `{stage}`; at most 100 characters.
+    #[validate(length(min = 1, max = 100))]
+    pub stage_tag_pattern: Option<String>,
 }
 
 /// A product and its tag in the CRM.

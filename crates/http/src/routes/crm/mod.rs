@@ -83,14 +83,20 @@ pub async fn connect_crm(s: web::Data<Services>, auth: Auth, kind: web::Path<Str
     (status = 401, body = Problem),
     (status = 403, body = Problem),
     (status = 404, body = Problem, description = "never connected"),
-    (status = 422, body = Problem, description = "tag_pattern (missing_placeholder, too_long)"),
+    (status = 422, body = Problem, description = "tag_pattern, stage_tag_pattern (missing_placeholder, too_long)"),
 ))]
 #[patch("/connectors/crm/{kind}")]
 pub async fn update_crm(s: web::Data<Services>, auth: Auth, kind: web::Path<String>, body: ValidJson<CrmOptionsRequest>) -> ApiResult<web::Json<CrmConnectorResponse>> {
     auth.0.require(Scope::write(Family::Connectors))?;
     let kind = kind_of(&kind)?;
     let b = body.0;
-    let patch = OptionsPatch { tag_pattern: b.tag_pattern, create_members: b.create_members, removal_revokes_all: b.removal_revokes_all };
+    let patch = OptionsPatch {
+        tag_pattern: b.tag_pattern,
+        create_members: b.create_members,
+        removal_revokes_all: b.removal_revokes_all,
+        stage_tags: b.stage_tags,
+        stage_tag_pattern: b.stage_tag_pattern,
+    };
     Ok(web::Json(s.update_crm_options(auth.0.app_id(), kind, patch).await?.into()))
 }
 
