@@ -180,3 +180,72 @@ mod tests {
         assert!(daily_series(range, None, &[p(date!(2026 - 11 - 04), 9, 9)]).is_empty());
     }
 }
+
+/// How a subscription's contribution to MRR moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MovementKind {
+    /// It contributes for the first time.
+    New,
+    /// It contributes more than before.
+    Expansion,
+    /// It contributes less than before, but still something.
+    Contraction,
+    /// It stopped contributing (canceled, unpaid, paused…).
+    Churn,
+    /// It contributes again after having stopped.
+    Reactivation,
+}
+
+impl MovementKind {
+    pub const ALL: [MovementKind; 5] = [MovementKind::New, MovementKind::Expansion, MovementKind::Contraction, MovementKind::Churn, MovementKind::Reactivation];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MovementKind::New => "new",
+            MovementKind::Expansion => "expansion",
+            MovementKind::Contraction => "contraction",
+            MovementKind::Churn => "churn",
+            MovementKind::Reactivation => "reactivation",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The movement from contributing `before` to `after` (minor units a month;
+/// 0 = not contributing), with its signed amount; `None` when nothing moved.
+/// `contributed_before`: the subscription contributed at some earlier time
+/// (a return is a reactivation, not new revenue).
+pub fn mrr_movement(before: i64, after: i64, contributed_before: bool) -> Option<(MovementKind, i64)> {
+    let (before, after) = (before.max(0), after.max(0));
+    let kind = match (before, after) {
+        (b, a) if b == a => return None,
+        (0, _) if contributed_before => MovementKind::Reactivation,
+        (0, _) => MovementKind::New,
+        (_, 0) => MovementKind::Churn,
+        (b, a) if a > b => MovementKind::Expansion,
+        _ => MovementKind::Contraction,
+    };
+    Some((kind, after - before))
+}
+
+#[cfg(test)]
+mod movement_tests {
+    use super::*;
+
+    #[test]
+    fn movements_are_classified() {
+        assert_eq!(mrr_movement(0, 2500, false), Some((MovementKind::New, 2500)));
+        assert_eq!(mrr_movement(0, 2500, true), Some((MovementKind::Reactivation, 2500)));
+        assert_eq!(mrr_movement(2500, 0, true), Some((MovementKind::Churn, -2500)));
+        assert_eq!(mrr_movement(2500, 4000, true), Some((MovementKind::Expansion, 1500)));
+        assert_eq!(mrr_movement(4000, 2500, true), Some((MovementKind::Contraction, -1500)));
+        assert_eq!(mrr_movement(2500, 2500, true), None);
+        assert_eq!(mrr_movement(0, 0, false), None);
+        for k in MovementKind::ALL {
+            assert_eq!(MovementKind::parse(k.as_str()), Some(k));
+        }
+    }
+}

@@ -60,3 +60,53 @@ pub async fn last_before(conn: &mut Conn<'_>, app: &AppId, day: Date) -> DbResul
     .await?);
     row.map(point).transpose()
 }
+
+/// One recorded change of a subscription's contribution to MRR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMovement<'a> {
+    pub subscription_id: &'a str,
+    pub user_id: &'a str,
+    pub kind: &'static str,
+    pub amount: i64,
+    pub currency: Option<&'a str>,
+    pub occurred_at: OffsetDateTime,
+}
+
+pub async fn insert_movement(conn: &mut Conn<'_>, app: &AppId, id: &str, m: &NewMovement<'_>) -> DbResult<()> {
+    on!(conn, c => sqlx::query(
+        "INSERT INTO mrr_movements (app_id, id, subscription_id, user_id, kind, amount, currency, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(app.as_str())
+    .bind(id)
+    .bind(m.subscription_id)
+    .bind(m.user_id)
+    .bind(m.kind)
+    .bind(m.amount)
+    .bind(m.currency)
+    .bind(ms(m.occurred_at))
+    .execute(&mut **c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Whether the subscription ever contributed to MRR (a return is a reactivation).
+pub async fn subscription_contributed(conn: &mut Conn<'_>, app: &AppId, subscription: &str) -> DbResult<bool> {
+    let r: Option<(i64,)> = on!(conn, c => sqlx::query_as("SELECT 1 FROM mrr_movements WHERE app_id = $1 AND subscription_id = $2 LIMIT 1")
+        .bind(app.as_str()).bind(subscription).fetch_optional(&mut **c).await?);
+    Ok(r.is_some())
+}
+
+/// Movements of `[from, to)` summed per currency and kind: (currency, kind, amount, count).
+pub async fn movement_totals(conn: &mut Conn<'_>, app: &AppId, from: OffsetDateTime, to: OffsetDateTime) -> DbResult<Vec<(Option<String>, String, i64, i64)>> {
+    let rows: Vec<(Option<String>, String, i64, i64)> = on!(conn, c => sqlx::query_as(
+        "SELECT currency, kind, CAST(SUM(amount) AS BIGINT), COUNT(*) FROM mrr_movements WHERE app_id = $1 AND occurred_at >= $2 AND occurred_at < $3 \
+         GROUP BY currency, kind ORDER BY currency, kind",
+    )
+    .bind(app.as_str())
+    .bind(ms(from))
+    .bind(ms(to))
+    .fetch_all(&mut **c)
+    .await?);
+    Ok(rows)
+}

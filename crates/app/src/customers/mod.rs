@@ -6,6 +6,8 @@
 //! changed stage records `member.stage_changed` {from, to}, which reaches the
 //! feed, outbound webhooks and automations like any activity.
 
+pub mod movements;
+
 use serde_json::json;
 use tollgate_domain::activity::{ActivityKind, NewActivity};
 use tollgate_domain::clock::to_millis;

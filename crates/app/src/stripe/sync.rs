@@ -240,6 +240,16 @@ impl Services {
             state_at,
         };
         let user = rec.user_id.clone();
+        let contributing = |status: SubscriptionStatus, mrr: i64| if matches!(status, SubscriptionStatus::Active | SubscriptionStatus::PastDue) { mrr } else { 0 };
+        let before = existing.as_ref().map(|e| contributing(e.status, e.mrr)).unwrap_or(0);
+        let after = contributing(status, rec.mrr);
+        if before != after {
+            let contributed = before > 0 || metrics::subscription_contributed(&mut tx.conn(), app, &sub.id).await?;
+            if let Some((kind, amount)) = tollgate_domain::metrics::mrr_movement(before, after, contributed) {
+                let m = metrics::NewMovement { subscription_id: &sub.id, user_id: user.as_str(), kind: kind.as_str(), amount, currency: rec.currency.as_deref(), occurred_at: now };
+                metrics::insert_movement(&mut tx.conn(), app, &format!("mov_{}", uuid::Uuid::now_v7().simple()), &m).await?;
+            }
+        }
         repo::upsert_subscription(&mut tx.conn(), app, &rec, now).await?;
         // Stage, MRR and renewal date follow the subscription in the same transaction.
         self.refresh_customer_in(&mut tx.conn(), app, &user).await?;

@@ -63,6 +63,7 @@ async fn stages_follow_the_subscription(backend: Backend) {
     let u = wait_stage(&app, &t, "ada@example.com", "Trial").await;
     let m = u["id"].as_str().unwrap().to_owned();
     assert_eq!(u["mrr"], 0, "a trial is worth nothing yet");
+    assert!(app.get("/api/v1/app/metrics/mrr-movements", &t).await.expect(200).body["data"].as_array().unwrap().is_empty(), "a trial moves no MRR");
     let renews = time::OffsetDateTime::parse(u["renews_at"].as_str().expect("the trial's end"), &time::format_description::well_known::Rfc3339).unwrap();
     let left = renews - app.clock_now();
     // (The emulator runs on the real clock, the server on the test's.)
@@ -75,6 +76,8 @@ async fn stages_follow_the_subscription(backend: Backend) {
     let u = wait_stage(&app, &t, "ada@example.com", "Customer").await;
     assert_eq!((u["mrr"].as_i64(), u["mrr_currency"].as_str()), (Some(2500), Some("usd")));
     assert_eq!(emails(&app.get("/api/v1/users?stage=Customer", &t).await.expect(200).body), vec!["ada@example.com"]);
+    let mv = app.get("/api/v1/app/metrics/mrr-movements", &t).await.expect(200).body["data"][0].clone();
+    assert_eq!((mv["currency"].as_str(), mv["new"].as_i64(), mv["new_subscriptions"].as_i64(), mv["net"].as_i64()), (Some("usd"), Some(2500), Some(1), Some(2500)), "{mv}");
 
     stripe.call(Method::DELETE, &format!("/v1/subscriptions/{sub}"), &[]).await;
     let u = wait_stage(&app, &t, "ada@example.com", "Churn").await;
@@ -83,6 +86,12 @@ async fn stages_follow_the_subscription(backend: Backend) {
 
     // Processing the same events again changes nothing.
     app.drain_jobs().await;
+    let mv = app.get("/api/v1/app/metrics/mrr-movements", &t).await.expect(200).body["data"][0].clone();
+    assert_eq!((mv["new"].as_i64(), mv["churned"].as_i64(), mv["churned_subscriptions"].as_i64(), mv["net"].as_i64()), (Some(2500), Some(-2500), Some(1), Some(0)), "{mv}");
+    // A range before any of it is empty; a bad range names the field.
+    let before = app.get("/api/v1/app/metrics/mrr-movements?from=2020-01-01&to=2020-01-31", &t).await.expect(200).body;
+    assert!(before["data"].as_array().unwrap().is_empty());
+    assert_eq!(app.get("/api/v1/app/metrics/mrr-movements?from=2020-13-01", &t).await.expect(422).fields(), ["from"]);
     let r = app.get(&format!("/api/v1/activities?user_id={m}&kind=member.stage_changed"), &t).await.expect(200);
     let moves: Vec<(Value, Value)> = r.body["data"].as_array().unwrap().iter().rev().map(|a| (a["data"]["from"].clone(), a["data"]["to"].clone())).collect();
     assert_eq!(moves, vec![(Value::Null, json!("Trial")), (json!("Trial"), json!("Customer")), (json!("Customer"), json!("Churn"))]);

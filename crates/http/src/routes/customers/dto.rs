@@ -103,3 +103,44 @@ pub struct StageTotalsResponse {
     /// Defined stages in priority order (each present, possibly with 0 members), then members without a stage.
     pub data: Vec<StageTotalResponse>,
 }
+
+/// The range of MRR movements.
+#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MovementsQuery {
+    /// First day (UTC, `YYYY-MM-DD`); default 29 days before `to`.
+    #[validate(length(max = 10))]
+    pub from: Option<String>,
+    /// Last day (UTC, `YYYY-MM-DD`), not after today; default today.
+    #[validate(length(max = 10))]
+    pub to: Option<String>,
+}
+
+/// MRR that moved in one currency (minor units a month; contraction and churn are negative).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MovementTotalsResponse {
+    pub currency: Option<String>,
+    /// Subscriptions contributing for the first time.
+    pub new: i64,
+    pub expansion: i64,
+    pub contraction: i64,
+    /// Subscriptions that stopped contributing (canceled, unpaid…).
+    pub churned: i64,
+    /// Subscriptions contributing again after having stopped.
+    pub reactivation: i64,
+    /// The sum of the five.
+    pub net: i64,
+    pub new_subscriptions: i64,
+    pub churned_subscriptions: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MovementsResponse {
+    #[schema(format = Date)]
+    pub from: String,
+    #[schema(format = Date)]
+    pub to: String,
+    /// One entry per currency, the main one (most new MRR) first; empty when nothing moved.
+    pub data: Vec<MovementTotalsResponse>,
+}

@@ -8,11 +8,11 @@ use tollgate_domain::auth::{Family, Scope};
 
 pub use self::dto::*;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{Auth, ValidJson};
+use crate::extract::{Auth, ValidJson, ValidQuery};
 
 /// Registers the routes of this capability.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(get_stages).service(put_stages).service(stage_totals);
+    cfg.service(get_stages).service(put_stages).service(stage_totals).service(mrr_movements);
 }
 
 /// The app's lifecycle stages (the defaults until edited) and the progress of the recompute after the last edit.
@@ -48,5 +48,39 @@ pub async fn stage_totals(s: web::Data<Services>, auth: Auth) -> ApiResult<web::
     Ok(web::Json(StageTotalsResponse {
         currency,
         data: totals.into_iter().map(|t| StageTotalResponse { stage: t.stage, members: t.members, mrr: t.mrr }).collect(),
+    }))
+}
+
+/// New, expansion, contraction, churned and reactivated MRR over a range of
+/// days (a subscription's contribution counts while it is active or past due).
+#[utoipa::path(tag = "app", security(("bearer" = [])), params(MovementsQuery), responses(
+    (status = 200, body = MovementsResponse),
+    (status = 400, body = Problem),
+    (status = 401, body = Problem),
+    (status = 403, body = Problem),
+    (status = 422, body = Problem, description = "from (invalid_date, after_to, range_too_long), to (invalid_date, in_future)"),
+))]
+#[get("/app/metrics/mrr-movements")]
+pub async fn mrr_movements(s: web::Data<Services>, auth: Auth, q: ValidQuery<MovementsQuery>) -> ApiResult<web::Json<MovementsResponse>> {
+    auth.0.require(Scope::read(Family::App))?;
+    let (range, totals) = s.mrr_movements(auth.0.app_id(), q.0.from.as_deref(), q.0.to.as_deref()).await?;
+    use tollgate_domain::metrics::format_day;
+    Ok(web::Json(MovementsResponse {
+        from: format_day(range.from),
+        to: format_day(range.to),
+        data: totals
+            .into_iter()
+            .map(|t| MovementTotalsResponse {
+                net: t.net(),
+                currency: t.currency,
+                new: t.new,
+                expansion: t.expansion,
+                contraction: t.contraction,
+                churned: t.churn,
+                reactivation: t.reactivation,
+                new_subscriptions: t.new_count,
+                churned_subscriptions: t.churn_count,
+            })
+            .collect(),
     }))
 }
