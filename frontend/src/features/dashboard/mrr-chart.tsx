@@ -8,6 +8,7 @@ import { Card, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Tabs } from "@/components/ui/tabs";
 import { formatMinorUnits, formatMoney } from "@/lib/utils";
+import { MrrMovements } from "./mrr-movements";
 
 export const RANGES = [
   { value: "30", label: "30 days" },
@@ -99,6 +100,7 @@ export function MrrChart() {
         />
       </CardHeader>
       {body}
+      <MrrMovements days={Number(range)} />
     </Card>
   );
 }
