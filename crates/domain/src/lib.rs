@@ -13,6 +13,7 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod jobs;
+pub mod members;
 pub mod metrics;
 pub mod outbound;
 pub mod page;

@@ -213,20 +213,35 @@ pub struct UserFilter {
     pub stage: Option<String>,
     /// Members whose renewal date falls in `[from, until]`.
     pub renews_between: Option<(OffsetDateTime, OffsetDateTime)>,
+    /// Members with access to this product at `now` (an open grant not ended).
+    pub has_product: Option<String>,
+    /// Members without access to this product at `now`.
+    pub lacks_product: Option<String>,
+    /// Members holding an open grant from this source (`AccessSource::as_str`).
+    pub source: Option<String>,
+    pub mrr_min: Option<i64>,
+    pub mrr_max: Option<i64>,
+    pub last_login_after: Option<OffsetDateTime>,
+    /// Last login before this time, or never.
+    pub last_login_before: Option<OffsetDateTime>,
+    /// `Some(true)`: past the inactivity threshold; `Some(false)`: not.
+    pub inactive: Option<bool>,
+    pub created_after: Option<OffsetDateTime>,
+    pub created_before: Option<OffsetDateTime>,
+    /// The time access is judged at.
+    pub now: Option<OffsetDateTime>,
 }
 
-/// [`list`] with filters; newest first, keyset-paginated on the id.
-pub async fn list_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>, f: &UserFilter, after: Option<&UserId>, limit: Limit) -> DbResult<Page<User>> {
-    let pattern = query.map(|q| {
-        let esc = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        (format!("{esc}%"), format!("%{esc}%"))
-    });
-    let rows: Vec<UserRow> = on!(conn, c => {
-        let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", cols!(), " FROM users WHERE app_id = "));
-        qb.push_bind(app.as_str());
-        if let Some((prefix, contains)) = &pattern {
-            qb.push(" AND (email LIKE ").push_bind(prefix.clone()).push(" ESCAPE '\\' OR name_folded LIKE ");
-            qb.push_bind(contains.clone()).push(" ESCAPE '\\')");
+/// Appends the WHERE clause of the filters (one expansion per backend).
+macro_rules! push_filters {
+    ($qb:expr, $app:expr, $query:expr, $f:expr) => {{
+        let qb = $qb;
+        let (app, query, f): (&AppId, Option<&str>, &UserFilter) = ($app, $query, $f);
+        qb.push(" WHERE app_id = ").push_bind(app.as_str());
+        if let Some(q) = query {
+            let esc = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            qb.push(" AND (email LIKE ").push_bind(format!("{esc}%")).push(" ESCAPE '\\' OR name_folded LIKE ");
+            qb.push_bind(format!("%{esc}%")).push(" ESCAPE '\\')");
         }
         if let Some(stage) = &f.stage {
             qb.push(" AND stage = ").push_bind(stage.clone());
@@ -234,6 +249,53 @@ pub async fn list_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>
         if let Some((from, until)) = f.renews_between {
             qb.push(" AND renews_at >= ").push_bind(ms(from)).push(" AND renews_at <= ").push_bind(ms(until));
         }
+        let now = ms(f.now.unwrap_or_else(OffsetDateTime::now_utc));
+        for (product, has) in [(&f.has_product, true), (&f.lacks_product, false)] {
+            if let Some(p) = product {
+                qb.push(if has { " AND EXISTS" } else { " AND NOT EXISTS" });
+                qb.push(" (SELECT 1 FROM access_grants g WHERE g.app_id = users.app_id AND g.user_id = users.id AND g.product_id = ").push_bind(p.clone());
+                qb.push(" AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > ").push_bind(now).push("))");
+            }
+        }
+        if let Some(src) = &f.source {
+            qb.push(" AND EXISTS (SELECT 1 FROM access_grants g WHERE g.app_id = users.app_id AND g.user_id = users.id AND g.source = ").push_bind(src.clone());
+            qb.push(" AND g.revoked_at IS NULL)");
+        }
+        if let Some(v) = f.mrr_min {
+            qb.push(" AND mrr >= ").push_bind(v);
+        }
+        if let Some(v) = f.mrr_max {
+            qb.push(" AND mrr <= ").push_bind(v);
+        }
+        if let Some(t) = f.last_login_after {
+            qb.push(" AND last_login_at >= ").push_bind(ms(t));
+        }
+        if let Some(t) = f.last_login_before {
+            qb.push(" AND (last_login_at IS NULL OR last_login_at < ").push_bind(ms(t)).push(")");
+        }
+        match f.inactive {
+            Some(true) => {
+                qb.push(" AND inactive_since IS NOT NULL");
+            }
+            Some(false) => {
+                qb.push(" AND inactive_since IS NULL");
+            }
+            None => {}
+        }
+        if let Some(t) = f.created_after {
+            qb.push(" AND created_at >= ").push_bind(ms(t));
+        }
+        if let Some(t) = f.created_before {
+            qb.push(" AND created_at < ").push_bind(ms(t));
+        }
+    }};
+}
+
+/// [`list`] with filters; newest first, keyset-paginated on the id.
+pub async fn list_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>, f: &UserFilter, after: Option<&UserId>, limit: Limit) -> DbResult<Page<User>> {
+    let rows: Vec<UserRow> = on!(conn, c => {
+        let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", cols!(), " FROM users"));
+        push_filters!(&mut qb, app, query, f);
         if let Some(a) = after {
             qb.push(" AND id < ").push_bind(a.as_str());
         }
@@ -241,6 +303,16 @@ pub async fn list_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>
         qb.build_query_as().fetch_all(&mut **c).await?
     });
     Ok(Page::from_probe(rows.into_iter().map(User::from).collect(), limit, |u| u.id.to_string()))
+}
+
+/// How many members match the filters.
+pub async fn count_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>, f: &UserFilter) -> DbResult<i64> {
+    let (n,): (i64,) = on!(conn, c => {
+        let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM users");
+        push_filters!(&mut qb, app, query, f);
+        qb.build_query_as().fetch_one(&mut **c).await?
+    });
+    Ok(n)
 }
 
 /// Members who crossed the inactivity threshold and were not marked yet:

@@ -1711,7 +1711,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists members newest first; `q` searches email (prefix) and name; `stage` and `renews_within_days` filter. */
+        /**
+         * Lists members newest first; `q` searches email (prefix) and name; the
+         *     other parameters filter (stage, renewal, product access, grant source,
+         *     MRR range, last login, active or inactive, creation date); `include_total` counts all matches.
+         */
         get: operations["list_users"];
         put?: never;
         /** Creates a member (records User Created; optionally emails an invitation). Accepts an `Idempotency-Key` header. */
@@ -3090,6 +3094,11 @@ export interface components {
             }[];
             has_more: boolean;
             next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_ApiKeyResponse: {
@@ -3108,6 +3117,11 @@ export interface components {
             }[];
             has_more: boolean;
             next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_AutomationResponse: {
@@ -3137,6 +3151,11 @@ export interface components {
             }[];
             has_more: boolean;
             next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_DeliveryResponse: {
@@ -3166,6 +3185,11 @@ export interface components {
             }[];
             has_more: boolean;
             next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_EmailResponse: {
@@ -3189,6 +3213,11 @@ export interface components {
             }[];
             has_more: boolean;
             next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_EndpointResponse: {
@@ -3219,6 +3248,11 @@ export interface components {
             }[];
             has_more: boolean;
             next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_GrantResponse: {
@@ -3243,6 +3277,11 @@ export interface components {
             }[];
             has_more: boolean;
             next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_InboxEventResponse: {
@@ -3259,6 +3298,11 @@ export interface components {
             }[];
             has_more: boolean;
             next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_JobResponse: {
@@ -3285,6 +3329,11 @@ export interface components {
             }[];
             has_more: boolean;
             next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_ProductResponse: {
@@ -3307,6 +3356,11 @@ export interface components {
             }[];
             has_more: boolean;
             next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_RunResponse: {
@@ -3339,6 +3393,11 @@ export interface components {
             }[];
             has_more: boolean;
             next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_TemplateResponse: {
@@ -3357,6 +3416,11 @@ export interface components {
             }[];
             has_more: boolean;
             next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_UserResponse: {
@@ -3387,6 +3451,11 @@ export interface components {
             }[];
             has_more: boolean;
             next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
         };
         LoginRequest: {
             /** @description The app to open; default: the first app the admin joined. */
@@ -9388,6 +9457,28 @@ export interface operations {
                 stage?: string;
                 /** @description Members whose renewal date falls within this many days from now (1 to 366). */
                 renews_within_days?: number;
+                /** @description Members with access to this product now (a product id). */
+                has_product?: string;
+                /** @description Members without access to this product now. */
+                lacks_product?: string;
+                /** @description Members holding an open grant from this source (manual, stripe_subscription, stripe_purchase, import, api, automation, activecampaign, keap…). */
+                source?: string;
+                /** @description MRR at least this many minor units. */
+                mrr_min?: number;
+                /** @description MRR at most this many minor units. */
+                mrr_max?: number;
+                /** @description Last login on or after this UTC day (`YYYY-MM-DD`). */
+                last_login_after?: string;
+                /** @description Last login before this UTC day (`YYYY-MM-DD`), or never. */
+                last_login_before?: string;
+                /** @description `active` or `inactive` (past the app's inactivity threshold). */
+                status?: string;
+                /** @description Created on or after this UTC day (`YYYY-MM-DD`). */
+                created_after?: string;
+                /** @description Created before this UTC day (`YYYY-MM-DD`). */
+                created_before?: string;
+                /** @description Also count every member matching the filters (`total` in the answer). */
+                include_total?: boolean;
             };
             header?: never;
             path?: never;
@@ -9473,6 +9564,26 @@ export interface operations {
                 stage?: string;
                 /** @description Members whose renewal date falls within this many days from now (1 to 366). */
                 renews_within_days?: number;
+                /** @description Members with access to this product now (a product id). */
+                has_product?: string;
+                /** @description Members without access to this product now. */
+                lacks_product?: string;
+                /** @description Members holding an open grant from this source (manual, stripe_subscription, stripe_purchase, import, api, automation, activecampaign, keap…). */
+                source?: string;
+                /** @description MRR at least this many minor units. */
+                mrr_min?: number;
+                /** @description MRR at most this many minor units. */
+                mrr_max?: number;
+                /** @description Last login on or after this UTC day (`YYYY-MM-DD`). */
+                last_login_after?: string;
+                /** @description Last login before this UTC day (`YYYY-MM-DD`), or never. */
+                last_login_before?: string;
+                /** @description `active` or `inactive` (past the app's inactivity threshold). */
+                status?: string;
+                /** @description Created on or after this UTC day (`YYYY-MM-DD`). */
+                created_after?: string;
+                /** @description Created before this UTC day (`YYYY-MM-DD`). */
+                created_before?: string;
                 /** @description Start the file with a UTF-8 byte order mark (for spreadsheets); default false. */
                 bom?: boolean;
             };

@@ -2,10 +2,11 @@ use tollgate_domain::activity::{ActivityKind, NewActivity};
 use tollgate_domain::auth::password;
 use tollgate_domain::email::Email;
 use tollgate_domain::error::ValidationErrors;
-use tollgate_domain::ids::{AppId, UserId};
+use tollgate_domain::ids::{AppId, ProductId, UserId};
+use tollgate_domain::members::RawMemberFilter;
 use tollgate_domain::page::{Limit, Page};
 use tollgate_domain::user::{User, user_name};
-use tollgate_persistence::{Conn, DbError, apps, magic_links, users};
+use tollgate_persistence::{Conn, DbError, apps, magic_links, products, users};
 
 use crate::crypto::{hash_password_async, random_token, token_hash};
 use crate::error::{AppError, AppResult};
@@ -137,23 +138,52 @@ impl Services {
         users::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("user"))
     }
 
-    /// Lists members newest first: `query` searches, `stage` and
-    /// `renews_within_days` filter (renewal between now and that many days on).
-    pub async fn list_members(&self, app: &AppId, query: Option<&str>, stage: Option<&str>, renews_within_days: Option<i64>, after: Option<&UserId>, limit: Limit) -> AppResult<Page<User>> {
-        let q = query.map(str::trim).filter(|q| !q.is_empty());
-        if q.is_some_and(|q| q.chars().count() > 200) {
-            return Err(AppError::field("q", "too_long", "must have at most 200 characters"));
-        }
-        if let Some(d) = renews_within_days.filter(|d| !(1..=366).contains(d)) {
-            return Err(AppError::field("renews_within_days", "out_of_range", format!("must be between 1 and 366, not {d}")));
-        }
-        let now = self.now();
-        let filter = users::UserFilter {
-            stage: stage.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
-            renews_between: renews_within_days.map(|d| (now, now + time::Duration::days(d))),
-        };
+    /// Lists members newest first, filtered (see [`RawMemberFilter`]).
+    pub async fn list_members(&self, app: &AppId, filter: &RawMemberFilter, after: Option<&UserId>, limit: Limit) -> AppResult<Page<User>> {
+        let (q, f) = self.member_filter(app, filter).await?;
         let mut c = self.db.acquire().await?;
-        Ok(users::list_filtered(&mut c.conn(), app, q, &filter, after, limit).await?)
+        Ok(users::list_filtered(&mut c.conn(), app, q.as_deref(), &f, after, limit).await?)
+    }
+
+    /// How many members match the filters.
+    pub async fn count_members(&self, app: &AppId, filter: &RawMemberFilter) -> AppResult<i64> {
+        let (q, f) = self.member_filter(app, filter).await?;
+        let mut c = self.db.acquire().await?;
+        Ok(users::count_filtered(&mut c.conn(), app, q.as_deref(), &f).await?)
+    }
+
+    /// Checks the filters (a product must be one of this app's) into the database's form.
+    pub(crate) async fn member_filter(&self, app: &AppId, raw: &RawMemberFilter) -> AppResult<(Option<String>, users::UserFilter)> {
+        let f = raw.check()?;
+        let mut c = self.db.acquire().await?;
+        let mut e = ValidationErrors::new();
+        for (field, p) in [("has_product", &f.has_product), ("lacks_product", &f.lacks_product)] {
+            if let Some(p) = p {
+                if products::find(&mut c.conn(), app, &ProductId::from_trusted(p.clone())).await?.is_none() {
+                    e.add(field, "unknown_product", format!("{p} is not a product of this app"));
+                }
+            }
+        }
+        e.into_result()?;
+        let now = self.now();
+        Ok((
+            f.q.clone(),
+            users::UserFilter {
+                stage: f.stage,
+                renews_between: f.renews_within_days.map(|d| (now, now + time::Duration::days(d))),
+                has_product: f.has_product,
+                lacks_product: f.lacks_product,
+                source: f.source.map(|s| s.as_str().to_owned()),
+                mrr_min: f.mrr_min,
+                mrr_max: f.mrr_max,
+                last_login_after: f.last_login_after,
+                last_login_before: f.last_login_before,
+                inactive: f.inactive,
+                created_after: f.created_after,
+                created_before: f.created_before,
+                now: Some(now),
+            },
+        ))
     }
 
     pub async fn update_member(&self, app: &AppId, id: &UserId, p: MemberPatch) -> AppResult<User> {

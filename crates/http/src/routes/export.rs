@@ -44,8 +44,59 @@ pub struct UserExportQuery {
     /// Members whose renewal date falls within this many days from now (1 to 366).
     #[validate(range(min = 1, max = 366))]
     pub renews_within_days: Option<i64>,
+    /// Members with access to this product now (a product id).
+    #[validate(length(min = 1, max = 64))]
+    pub has_product: Option<String>,
+    /// Members without access to this product now.
+    #[validate(length(min = 1, max = 64))]
+    pub lacks_product: Option<String>,
+    /// Members holding an open grant from this source (manual, stripe_subscription, stripe_purchase, import, api, automation, activecampaign, keap…).
+    #[validate(length(min = 1, max = 40))]
+    pub source: Option<String>,
+    /// MRR at least this many minor units.
+    #[validate(range(min = 0))]
+    pub mrr_min: Option<i64>,
+    /// MRR at most this many minor units.
+    #[validate(range(min = 0))]
+    pub mrr_max: Option<i64>,
+    /// Last login on or after this UTC day (`YYYY-MM-DD`).
+    #[validate(length(max = 10))]
+    pub last_login_after: Option<String>,
+    /// Last login before this UTC day (`YYYY-MM-DD`), or never.
+    #[validate(length(max = 10))]
+    pub last_login_before: Option<String>,
+    /// `active` or `inactive` (past the app's inactivity threshold).
+    #[validate(length(max = 10))]
+    pub status: Option<String>,
+    /// Created on or after this UTC day (`YYYY-MM-DD`).
+    #[validate(length(max = 10))]
+    pub created_after: Option<String>,
+    /// Created before this UTC day (`YYYY-MM-DD`).
+    #[validate(length(max = 10))]
+    pub created_before: Option<String>,
     /// Start the file with a UTF-8 byte order mark (for spreadsheets); default false.
     pub bom: Option<bool>,
+}
+
+impl UserExportQuery {
+    /// The filters of this query.
+    pub fn filter(&self) -> tollgate_domain::members::RawMemberFilter {
+        tollgate_domain::members::RawMemberFilter {
+            q: self.q.clone(),
+            stage: self.stage.clone(),
+            renews_within_days: self.renews_within_days,
+            has_product: self.has_product.clone(),
+            lacks_product: self.lacks_product.clone(),
+            source: self.source.clone(),
+            mrr_min: self.mrr_min,
+            mrr_max: self.mrr_max,
+            last_login_after: self.last_login_after.clone(),
+            last_login_before: self.last_login_before.clone(),
+            status: self.status.clone(),
+            created_after: self.created_after.clone(),
+            created_before: self.created_before.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -146,18 +197,18 @@ pub async fn export_users(s: web::Data<Services>, auth: Auth, q: ValidQuery<User
     let q = q.0;
     let app = auth.0.app_id().clone();
     // The first page is read here, so a bad filter is a 422, not a broken download.
-    let first = s.list_members(&app, q.q.as_deref(), q.stage.as_deref(), q.renews_within_days, None, Limit::batch(BATCH)).await?;
+    let filter = q.filter();
+    let first = s.list_members(&app, &filter, None, Limit::batch(BATCH)).await?;
     let head = encode(Some((q.bom.unwrap_or(false), &USER_COLUMNS)), first.items.iter().map(user_record)).map_err(|e| {
         failed("members", e);
         ApiError::internal()
     })?;
     let svc = s.clone();
     let rest = stream::unfold(first.next_cursor, move |cursor| {
-        let (s, app, query, stage) = (svc.clone(), app.clone(), q.q.clone(), q.stage.clone());
-        let days = q.renews_within_days;
+        let (s, app, filter) = (svc.clone(), app.clone(), filter.clone());
         async move {
             let after = UserId::from_trusted(cursor?);
-            let chunk = match s.list_members(&app, query.as_deref(), stage.as_deref(), days, Some(&after), Limit::batch(BATCH)).await {
+            let chunk = match s.list_members(&app, &filter, Some(&after), Limit::batch(BATCH)).await {
                 Ok(p) => (encode(None, p.items.iter().map(user_record)), p.next_cursor),
                 Err(e) => (Err(failed("members", e)), None),
             };

@@ -196,15 +196,23 @@ pub async fn delete_page(s: web::Data<Services>, auth: Auth, path: web::Path<(St
 
 // ---------- members ----------
 
-/// Lists members newest first; `q` searches email (prefix) and name; `stage` and `renews_within_days` filter.
+/// Lists members newest first; `q` searches email (prefix) and name; the
+/// other parameters filter (stage, renewal, product access, grant source,
+/// MRR range, last login, active or inactive, creation date); `include_total` counts all matches.
 #[utoipa::path(tag = "users", security(("bearer" = [])), params(UserListQuery), responses((status = 200, body = ListResponse<UserResponse>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 #[get("/users")]
 pub async fn list_users(s: web::Data<Services>, auth: Auth, q: ValidQuery<UserListQuery>) -> ApiResult<web::Json<ListResponse<UserResponse>>> {
     auth.0.require(Scope::read(Family::Users))?;
     let q = q.0;
     let after = cursor(q.cursor.as_deref())?.map(UserId::from_trusted);
-    let page = s.list_members(auth.0.app_id(), q.q.as_deref(), q.stage.as_deref(), q.renews_within_days, after.as_ref(), limit(q.limit)?).await?;
-    Ok(web::Json(ListResponse::from_page(page, Into::into)))
+    let filter = q.filter();
+    let app = auth.0.app_id();
+    let page = s.list_members(app, &filter, after.as_ref(), limit(q.limit)?).await?;
+    let mut r = ListResponse::from_page(page, Into::into);
+    if q.include_total == Some(true) {
+        r.total = Some(s.count_members(app, &filter).await?);
+    }
+    Ok(web::Json(r))
 }
 
 /// Creates a member (records User Created; optionally emails an invitation). Accepts an `Idempotency-Key` header.

@@ -11,6 +11,7 @@ mod email_change;
 mod export;
 mod flows;
 mod isolation;
+mod members;
 mod metrics;
 mod openapi;
 mod outbound;
