@@ -1,6 +1,6 @@
 import { useInfiniteQuery, type QueryKey } from "@tanstack/react-query";
 
-export type CursorPage<T> = { data: T[]; has_more: boolean; next_cursor?: string | null };
+export type CursorPage<T> = { data: T[]; has_more: boolean; next_cursor?: string | null; total?: number | null };
 
 /** A cursor-paginated list as one flat array, with "load more". */
 export function useCursorList<T>(
@@ -18,6 +18,8 @@ export function useCursorList<T>(
   });
   return {
     data: q.data?.pages.flatMap((p) => p.data),
+    /** Every match, where the first page counted them. */
+    total: q.data?.pages[0]?.total,
     isPending: q.isPending,
     isError: q.isError,
     error: q.error,

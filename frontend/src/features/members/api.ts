@@ -3,6 +3,7 @@ import { api } from "@/api/client";
 import { unwrap } from "@/api/errors";
 import type { CreateUserBody, GrantAccessBody } from "@/api/types";
 import { useCursorList } from "@/hooks/use-cursor-list";
+import { filterQuery, type MemberFilterValues } from "./member-filters";
 
 export const memberKeys = {
   all: ["users"] as const,
@@ -12,13 +13,14 @@ export const memberKeys = {
 };
 
 /** The members list's filters beside the search (kept in the URL by the page). */
-export type MemberFilters = { stage?: string; renewsWithinDays?: number };
+export type MemberFilters = MemberFilterValues;
 
+/** Members matching the search and filters; the first page also counts every match. */
 export function useMembers(q: string, f: MemberFilters = {}) {
   return useCursorList(memberKeys.list(q, f), (cursor) =>
     unwrap(
       api.GET("/api/v1/users", {
-        params: { query: { q: q || undefined, stage: f.stage || undefined, renews_within_days: f.renewsWithinDays, cursor, limit: 50 } },
+        params: { query: { q: q || undefined, ...filterQuery(f), cursor, limit: 50, include_total: cursor ? undefined : true } },
       }),
     ),
   );

@@ -50,6 +50,30 @@ describe("MembersPage list states", () => {
     await waitFor(() => expect(router.state.location.search).toBe("?stage=Customer&renews_within_days=7"));
   });
 
+  it("filters by product access, source and activity, counts every match, and clears", async () => {
+    const api = stubApi({
+      "GET /api/v1/app/stages": () => json({ stages: [], customized: false, recompute: { total: 0, done: 0, running: false } }),
+      "GET /api/v1/products": () => json({ data: [{ id: "prod_1", name: "Course", archived_at: null }], has_more: false, next_cursor: null }),
+      "GET /api/v1/users": () => json({ data: [ada], has_more: true, next_cursor: "u1", total: 1234 }),
+    });
+    const { router } = renderRoute(<MembersPage />, { path: "/members" });
+    expect((await screen.findByTestId("members-total")).textContent).toMatch(/^1,?234 members$/);
+    await screen.findByRole("option", { name: "Has Course" });
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Product access" }), "Lacks Course");
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Grant source" }), "Access from Keap");
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Activity" }), "Inactive");
+    await waitFor(() => expect(router.state.location.search).toBe("?lacks_product=prod_1&source=keap&status=inactive"));
+    await waitFor(() =>
+      expect(api.calls.some((c) => {
+        const p = Object.fromEntries(new URL(c.url).searchParams);
+        return p.lacks_product === "prod_1" && p.source === "keap" && p.status === "inactive" && p.include_total === "true";
+      })).toBe(true),
+    );
+    expect(screen.getByTestId("members-total").textContent).toContain("match");
+    await userEvent.click(screen.getByRole("button", { name: "Clear filters" }));
+    await waitFor(() => expect(router.state.location.search).toBe(""));
+  });
+
   it("writes typed search into the URL", async () => {
     const api = stubApi({ "GET /api/v1/users": () => json({ data: [ada], has_more: false, next_cursor: null }) });
     const { router } = renderRoute(<MembersPage />, { path: "/members" });

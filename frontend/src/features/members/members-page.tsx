@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { useUrlText } from "@/hooks/use-url-text";
 import { Plus, Search } from "lucide-react";
 import { PageHeader } from "@/components/layout/admin-layout";
@@ -7,35 +7,23 @@ import { EmptyState, ListStates } from "@/components/states";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { Input, Select } from "@/components/ui/input";
+import { Input } from "@/components/ui/input";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { formatDate, formatDateTime, formatMinorUnits, formatMoney } from "@/lib/utils";
-import { useStages } from "@/features/stages/api";
 import { useMembers } from "./api";
+import { MemberFilters, filterQuery, useMemberFilters } from "./member-filters";
 import { CreateMemberDialog } from "./create-member-dialog";
 import { WriteOnly } from "@/features/auth/permissions";
 import { ExportCsvButton } from "@/components/export-button";
 
 export function MembersPage() {
   const { value: q, text, setText } = useUrlText("q");
-  const [params, setParams] = useSearchParams();
-  const stage = params.get("stage") ?? "";
-  const renews = Number(params.get("renews_within_days")) || undefined;
-  const setFilter = (key: string, value: string) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value) next.set(key, value);
-        else next.delete(key);
-        return next;
-      },
-      { replace: true },
-    );
-  const stages = useStages();
+  const filters = useMemberFilters();
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
-  const members = useMembers(q, { stage, renewsWithinDays: renews });
-  const filtered = !!(q || stage || renews);
+  const members = useMembers(q, filters.values);
+  const filtered = !!q || filters.active;
+  const total = members.total;
 
 
   return (
@@ -45,7 +33,7 @@ export function MembersPage() {
         description="People who can sign in to your member area."
         actions={
           <>
-            <ExportCsvButton path="/api/v1/users/export.csv" params={{ q: q || undefined, stage: stage || undefined, renews_within_days: renews }} fallbackName="members.csv" />
+            <ExportCsvButton path="/api/v1/users/export.csv" params={{ q: q || undefined, ...filterQuery(filters.values) }} fallbackName="members.csv" />
             <WriteOnly>
             <Button onClick={() => setCreating(true)}>
               <Plus /> Add member
@@ -66,20 +54,19 @@ export function MembersPage() {
             onChange={(e) => setText(e.target.value)}
           />
         </div>
-        <Select aria-label="Lifecycle stage" className="w-auto" value={stage} onChange={(e) => setFilter("stage", e.target.value)}>
-          <option value="">Any stage</option>
-          {(stages.data?.stages ?? []).map((s) => (
-            <option key={s.name} value={s.name}>
-              {s.name}
-            </option>
-          ))}
-        </Select>
-        <Select aria-label="Renewal" className="w-auto" value={renews ? String(renews) : ""} onChange={(e) => setFilter("renews_within_days", e.target.value)}>
-          <option value="">Any renewal date</option>
-          <option value="7">Renews within 7 days</option>
-          <option value="30">Renews within 30 days</option>
-        </Select>
+        <MemberFilters values={filters.values} set={filters.set} />
+        {filters.active ? (
+          <Button variant="ghost" size="sm" onClick={filters.clear}>
+            Clear filters
+          </Button>
+        ) : null}
       </div>
+      {typeof total === "number" ? (
+        <p className="mb-2 text-sm text-muted-foreground" aria-live="polite" data-testid="members-total">
+          {total === 1 ? "1 member" : `${total.toLocaleString()} members`}
+          {filtered ? " match" : ""}
+        </p>
+      ) : null}
       <Card>
         <ListStates
           query={members}
@@ -87,7 +74,7 @@ export function MembersPage() {
             filtered ? (
               <EmptyState
                 title={q ? `No members match “${q}”` : "No members match these filters"}
-                description="Search matches the start of an email address, or a name. Stage and renewal filters narrow the list further."
+                description="Search matches the start of an email address, or a name. The filters narrow the list further."
               />
             ) : (
               <EmptyState
