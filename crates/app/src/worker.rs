@@ -88,6 +88,12 @@ impl Worker {
                 s.record_mrr_snapshot(&job.app_id).await.map_err(|e| e.to_string())
             })
         });
+        w.register(crate::customers::bulk::BULK_JOB, |s, job| {
+            Box::pin(async move {
+                let p = serde_json::from_value(job.payload.clone()).map_err(|e| format!("{}bad payload: {e}", crate::crm::sync::PERMANENT))?;
+                s.run_bulk(&job.app_id, &job.id, p).await.map_err(|e| e.to_string())
+            })
+        });
         w.register(crate::crm::SYNC_JOB, |s, job| {
             Box::pin(async move {
                 let p = serde_json::from_value(job.payload.clone()).map_err(|e| format!("{}bad payload: {e}", crate::crm::sync::PERMANENT))?;

@@ -34,6 +34,7 @@ pub mod outbound;
 pub mod outbox;
 pub mod password_resets;
 pub mod products;
+pub mod segments;
 pub mod selling;
 pub mod stages;
 pub mod sessions;

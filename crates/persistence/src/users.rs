@@ -230,6 +230,8 @@ pub struct UserFilter {
     pub created_before: Option<OffsetDateTime>,
     /// The time access is judged at.
     pub now: Option<OffsetDateTime>,
+    /// Only this member (does one member match?).
+    pub only_user: Option<String>,
 }
 
 /// Appends the WHERE clause of the filters (one expansion per backend).
@@ -238,6 +240,9 @@ macro_rules! push_filters {
         let qb = $qb;
         let (app, query, f): (&AppId, Option<&str>, &UserFilter) = ($app, $query, $f);
         qb.push(" WHERE app_id = ").push_bind(app.as_str());
+        if let Some(u) = &f.only_user {
+            qb.push(" AND id = ").push_bind(u.clone());
+        }
         if let Some(q) = query {
             let esc = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
             qb.push(" AND (email LIKE ").push_bind(format!("{esc}%")).push(" ESCAPE '\\' OR name_folded LIKE ");

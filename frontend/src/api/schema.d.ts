@@ -1686,6 +1686,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The app's saved segments, by name. */
+        get: operations["list_segments"];
+        put?: never;
+        /** Saves a segment: a name and a members filter (checked like the members list's parameters). */
+        post: operations["create_segment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_segment"];
+        put?: never;
+        post?: never;
+        /** Deletes a segment (an automation condition naming it then matches no one). */
+        delete: operations["delete_segment"];
+        options?: never;
+        head?: never;
+        /** Renames a segment or replaces its filter. */
+        patch: operations["update_segment"];
+        trace?: never;
+    };
     "/api/v1/setup": {
         parameters: {
             query?: never;
@@ -1720,6 +1756,28 @@ export interface paths {
         put?: never;
         /** Creates a member (records User Created; optionally emails an invitation). Accepts an `Idempotency-Key` header. */
         post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grants or revokes a product, or adds or removes a CRM tag, for every
+         *     member matching a filter or a segment, or for up to 1000 chosen members.
+         *     Runs as a job with progress; a retried job converges (members with access
+         *     are skipped).
+         */
+        post: operations["bulk_members"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2554,6 +2612,44 @@ export interface components {
              */
             version: number;
         };
+        /** @description What to do to each member. */
+        BulkAction: {
+            /** Format: int32 */
+            days?: number | null;
+            product_id: string;
+            /** @enum {string} */
+            type: "grant_access";
+        } | {
+            product_id: string;
+            /** @enum {string} */
+            type: "revoke_access";
+        } | {
+            tag: string;
+            /** @enum {string} */
+            type: "add_crm_tag";
+        } | {
+            tag: string;
+            /** @enum {string} */
+            type: "remove_crm_tag";
+        };
+        /** @description A bulk action on members: exactly one of `filter`, `segment_id`, `user_ids`. */
+        BulkRequest: {
+            action: components["schemas"]["BulkAction"];
+            filter?: null | components["schemas"]["MemberFilterDto"];
+            /** @description Everyone in this saved segment. */
+            segment_id?: string | null;
+            /** @description These members (at most 1000). */
+            user_ids?: string[] | null;
+        };
+        BulkResponse: {
+            /** @description The job (`GET /api/v1/jobs/{id}` shows its progress). */
+            job_id: string;
+            /**
+             * Format: int64
+             * @description How many members the action is for.
+             */
+            total: number;
+        };
         CancelSubscriptionRequest: {
             /** @description true: at period end (access until then); false: now. */
             at_period_end: boolean;
@@ -2603,6 +2699,10 @@ export interface components {
             source: string;
             /** @enum {string} */
             type: "grant_source";
+        } | {
+            segment_id: string;
+            /** @enum {string} */
+            type: "in_segment";
         };
         ConfirmEmailRequest: {
             /** @description The `token` query parameter of the emailed confirmation link. */
@@ -3498,6 +3598,29 @@ export interface components {
         };
         /** @enum {string} */
         MemberField: "email" | "name" | "stage";
+        /** @description A members filter, as the members list takes it (every field optional). */
+        MemberFilterDto: {
+            created_after?: string | null;
+            created_before?: string | null;
+            has_product?: string | null;
+            lacks_product?: string | null;
+            /** @description `YYYY-MM-DD` */
+            last_login_after?: string | null;
+            /** @description `YYYY-MM-DD` (never logged in counts as before) */
+            last_login_before?: string | null;
+            /** Format: int64 */
+            mrr_max?: number | null;
+            /** Format: int64 */
+            mrr_min?: number | null;
+            /** @description Matches the start of the email or any part of the name. */
+            q?: string | null;
+            /** Format: int64 */
+            renews_within_days?: number | null;
+            source?: string | null;
+            stage?: string | null;
+            /** @description `active` or `inactive` */
+            status?: string | null;
+        };
         MemberLoginRequest: {
             app_id: string;
             email: string;
@@ -3952,6 +4075,24 @@ export interface components {
             title: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description A segment to save; on update, a missing field keeps its value. */
+        SegmentRequest: {
+            filter?: null | components["schemas"]["MemberFilterDto"];
+            name?: string | null;
+        };
+        /** @description A saved segment. */
+        SegmentResponse: {
+            /** Format: date-time */
+            created_at: string;
+            filter: components["schemas"]["MemberFilterDto"];
+            id: string;
+            name: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SegmentsResponse: {
+            data: components["schemas"]["SegmentResponse"][];
         };
         /** @description An admin session. The refresh token travels only in an httpOnly cookie. */
         SessionResponse: {
@@ -9385,6 +9526,250 @@ export interface operations {
             };
         };
     };
+    list_segments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentsResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_segment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description name (required, invalid_name, taken), the filter's fields as the members list names them */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_segment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_segment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_segment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     setup_status: {
         parameters: {
             query?: never;
@@ -9545,6 +9930,71 @@ export interface operations {
                 };
             };
             /** @description validation_failed, e.g. email taken */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_members: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description product_archived, crm_not_connected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description target (one_of), action.product_id (required, unknown_product), action.days (out_of_range), action.tag (invalid_tag), segment_id (unknown_segment), user_ids (out_of_range, unknown_member), the filter's fields */
             422: {
                 headers: {
                     [name: string]: unknown;

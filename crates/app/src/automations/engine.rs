@@ -178,6 +178,10 @@ impl Services {
                 None => false,
             },
             Condition::GrantSource { source } => context["activity"]["source"].as_str() == Some(source.as_str()),
+            Condition::InSegment { segment_id } => match user {
+                Some(u) => self.in_segment_in(conn, app, u, &tollgate_domain::ids::SegmentId::from_trusted(segment_id.clone())).await?,
+                None => false,
+            },
         })
     }
 

@@ -93,6 +93,15 @@ impl Services {
                 e.add(&path, "unknown_template", format!("{t} is not a template of this app"));
             }
         }
+        for (path, sid) in refs.segments {
+            let ok = match tollgate_domain::ids::SegmentId::parse(&sid) {
+                Ok(id) => tollgate_persistence::segments::find(conn, app, &id).await?.is_some(),
+                Err(_) => false,
+            };
+            if !ok {
+                e.add(&path, "unknown_segment", format!("{sid} is not a segment of this app"));
+            }
+        }
         if !refs.crm_steps.is_empty() && tollgate_persistence::crm::connected_kinds(conn, app).await?.is_empty() {
             for path in &refs.crm_steps {
                 e.add(&format!("{path}.type"), "crm_not_connected", "connect a CRM (Keap or ActiveCampaign) before adding tag steps");
@@ -388,5 +397,6 @@ fn describe_condition(c: &Condition) -> String {
             super::model::MemberField::Stage => "lifecycle stage",
         }),
         Condition::GrantSource { source } => format!("the grant came from {source}"),
+        Condition::InSegment { segment_id } => format!("the member is in the segment {segment_id}"),
     }
 }

@@ -74,6 +74,8 @@ pub enum Condition {
     MemberField { field: MemberField, equals: String },
     /// The triggering grant's source (`manual`, `stripe_subscription`, `stripe_purchase`, `import`, `crm_tag`, `api`, `automation`).
     GrantSource { source: String },
+    /// The member matches a saved segment now.
+    InSegment { segment_id: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -147,11 +149,14 @@ pub struct References {
     pub endpoints: Vec<(String, String)>,
     /// Paths of the CRM tag steps (they need a connected CRM).
     pub crm_steps: Vec<String>,
+    pub segments: Vec<(String, String)>,
 }
 
 fn condition_refs(c: &Condition, path: &str, r: &mut References) {
-    if let Condition::HasAccess { product_id } | Condition::LacksAccess { product_id } = c {
-        r.products.push((format!("{path}.product_id"), product_id.clone()));
+    match c {
+        Condition::HasAccess { product_id } | Condition::LacksAccess { product_id } => r.products.push((format!("{path}.product_id"), product_id.clone())),
+        Condition::InSegment { segment_id } => r.segments.push((format!("{path}.segment_id"), segment_id.clone())),
+        _ => {}
     }
 }
 

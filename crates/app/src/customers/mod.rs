@@ -6,7 +6,9 @@
 //! changed stage records `member.stage_changed` {from, to}, which reaches the
 //! feed, outbound webhooks and automations like any activity.
 
+pub mod bulk;
 pub mod movements;
+pub mod segments;
 
 use serde_json::json;
 use tollgate_domain::activity::{ActivityKind, NewActivity};

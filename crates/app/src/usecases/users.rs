@@ -140,26 +140,25 @@ impl Services {
 
     /// Lists members newest first, filtered (see [`RawMemberFilter`]).
     pub async fn list_members(&self, app: &AppId, filter: &RawMemberFilter, after: Option<&UserId>, limit: Limit) -> AppResult<Page<User>> {
-        let (q, f) = self.member_filter(app, filter).await?;
         let mut c = self.db.acquire().await?;
+        let (q, f) = self.member_filter_in(&mut c.conn(), app, filter).await?;
         Ok(users::list_filtered(&mut c.conn(), app, q.as_deref(), &f, after, limit).await?)
     }
 
     /// How many members match the filters.
     pub async fn count_members(&self, app: &AppId, filter: &RawMemberFilter) -> AppResult<i64> {
-        let (q, f) = self.member_filter(app, filter).await?;
         let mut c = self.db.acquire().await?;
+        let (q, f) = self.member_filter_in(&mut c.conn(), app, filter).await?;
         Ok(users::count_filtered(&mut c.conn(), app, q.as_deref(), &f).await?)
     }
 
     /// Checks the filters (a product must be one of this app's) into the database's form.
-    pub(crate) async fn member_filter(&self, app: &AppId, raw: &RawMemberFilter) -> AppResult<(Option<String>, users::UserFilter)> {
+    pub(crate) async fn member_filter_in(&self, conn: &mut Conn<'_>, app: &AppId, raw: &RawMemberFilter) -> AppResult<(Option<String>, users::UserFilter)> {
         let f = raw.check()?;
-        let mut c = self.db.acquire().await?;
         let mut e = ValidationErrors::new();
         for (field, p) in [("has_product", &f.has_product), ("lacks_product", &f.lacks_product)] {
             if let Some(p) = p {
-                if products::find(&mut c.conn(), app, &ProductId::from_trusted(p.clone())).await?.is_none() {
+                if products::find(conn, app, &ProductId::from_trusted(p.clone())).await?.is_none() {
                     e.add(field, "unknown_product", format!("{p} is not a product of this app"));
                 }
             }
@@ -182,6 +181,7 @@ impl Services {
                 created_after: f.created_after,
                 created_before: f.created_before,
                 now: Some(now),
+                only_user: None,
             },
         ))
     }

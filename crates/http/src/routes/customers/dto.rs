@@ -144,3 +144,134 @@ pub struct MovementsResponse {
     /// One entry per currency, the main one (most new MRR) first; empty when nothing moved.
     pub data: Vec<MovementTotalsResponse>,
 }
+
+/// A members filter, as the members list takes it (every field optional).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberFilterDto {
+    /// Matches the start of the email or any part of the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renews_within_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_product: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lacks_product: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mrr_min: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mrr_max: Option<i64>,
+    /// `YYYY-MM-DD`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_login_after: Option<String>,
+    /// `YYYY-MM-DD` (never logged in counts as before)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_login_before: Option<String>,
+    /// `active` or `inactive`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_after: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_before: Option<String>,
+}
+
+impl From<MemberFilterDto> for tollgate_domain::members::RawMemberFilter {
+    fn from(d: MemberFilterDto) -> Self {
+        Self {
+            q: d.q,
+            stage: d.stage,
+            renews_within_days: d.renews_within_days,
+            has_product: d.has_product,
+            lacks_product: d.lacks_product,
+            source: d.source,
+            mrr_min: d.mrr_min,
+            mrr_max: d.mrr_max,
+            last_login_after: d.last_login_after,
+            last_login_before: d.last_login_before,
+            status: d.status,
+            created_after: d.created_after,
+            created_before: d.created_before,
+        }
+    }
+}
+
+impl From<tollgate_domain::members::RawMemberFilter> for MemberFilterDto {
+    fn from(d: tollgate_domain::members::RawMemberFilter) -> Self {
+        Self {
+            q: d.q,
+            stage: d.stage,
+            renews_within_days: d.renews_within_days,
+            has_product: d.has_product,
+            lacks_product: d.lacks_product,
+            source: d.source,
+            mrr_min: d.mrr_min,
+            mrr_max: d.mrr_max,
+            last_login_after: d.last_login_after,
+            last_login_before: d.last_login_before,
+            status: d.status,
+            created_after: d.created_after,
+            created_before: d.created_before,
+        }
+    }
+}
+
+/// A saved segment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SegmentResponse {
+    pub id: String,
+    pub name: String,
+    pub filter: MemberFilterDto,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<tollgate_persistence::segments::Segment> for SegmentResponse {
+    fn from(s: tollgate_persistence::segments::Segment) -> Self {
+        Self { id: s.id.to_string(), name: s.name, filter: s.filter.into(), created_at: crate::dto::rfc3339(s.created_at), updated_at: crate::dto::rfc3339(s.updated_at) }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SegmentsResponse {
+    pub data: Vec<SegmentResponse>,
+}
+
+/// A segment to save; on update, a missing field keeps its value.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentRequest {
+    #[validate(length(min = 1, max = 80))]
+    pub name: Option<String>,
+    pub filter: Option<MemberFilterDto>,
+}
+
+/// A bulk action on members: exactly one of `filter`, `segment_id`, `user_ids`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkRequest {
+    pub action: tollgate_app::customers::bulk::BulkAction,
+    /// Everyone matching this filter (the members list's).
+    pub filter: Option<MemberFilterDto>,
+    /// Everyone in this saved segment.
+    #[validate(length(min = 1, max = 64))]
+    pub segment_id: Option<String>,
+    /// These members (at most 1000).
+    #[validate(length(min = 1, max = 1000))]
+    pub user_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkResponse {
+    /// The job (`GET /api/v1/jobs/{id}` shows its progress).
+    pub job_id: String,
+    /// How many members the action is for.
+    pub total: i64,
+}
