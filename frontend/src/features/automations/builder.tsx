@@ -6,6 +6,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Input, Select } from "@/components/ui/input";
 import { useCanWrite } from "@/features/auth/permissions";
 import { useProductOptions } from "@/features/products/api";
+import { useSegments } from "@/features/segments/api";
 import { useStandardEndpoints, useTemplateReference, useTemplates } from "./api";
 import {
   CONDITION_TYPES,
@@ -31,6 +32,20 @@ import { FieldError } from "./parts";
 
 type Errors = Record<string, string>;
 type SetDraft = (update: (d: AutomationDraft) => AutomationDraft, opts?: { clear?: string | "rows" }) => void;
+
+function SegmentSelect({ value, onChange, ...p }: { value: string; onChange: (v: string) => void; id: string; "aria-invalid": boolean | undefined; "aria-describedby": string | undefined }) {
+  const segments = useSegments();
+  return (
+    <Select {...p} value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">Choose a segment…</option>
+      {(segments.data ?? []).map((s) => (
+        <option key={s.id} value={s.id}>
+          {s.name}
+        </option>
+      ))}
+    </Select>
+  );
+}
 
 function ProductSelect({ value, onChange, anyLabel, ...p }: { value: string; onChange: (v: string) => void; anyLabel?: string; id: string; "aria-invalid": boolean | undefined; "aria-describedby": string | undefined }) {
   const products = useProductOptions();
@@ -138,6 +153,11 @@ function ConditionFields({ c, path, errors, onChange }: { c: ConditionDraft; pat
           </Field>
         </>
       ) : null}
+      {c.type === "in_segment" ? (
+        <Field label="Segment" error={errors[`${path}.segment_id`]}>
+          {(p) => <SegmentSelect {...p} value={c.segment_id} onChange={(v) => onChange({ ...c, segment_id: v }, `${path}.segment_id`)} />}
+        </Field>
+      ) : null}
       {c.type === "grant_source" ? (
         <Field label="Source" error={errors[`${path}.source`]}>
           {(p) => (
@@ -155,7 +175,7 @@ function ConditionFields({ c, path, errors, onChange }: { c: ConditionDraft; pat
   );
 }
 
-const conditionOwn = (path: string) => ["type", "product_id", "field", "equals", "source"].map((f) => `${path}.${f}`);
+const conditionOwn = (path: string) => ["type", "product_id", "field", "equals", "source", "segment_id"].map((f) => `${path}.${f}`);
 
 export function ConditionsCard({ conditions, set, errors }: { conditions: AutomationDraft["conditions"]; set: SetDraft; errors: Errors }) {
   const canWrite = useCanWrite();

@@ -8,12 +8,12 @@ describe("automation model", () => {
     const d = emptyDraft();
     d.name = "  Welcome  ";
     d.trigger = { choice: "activity:product.access_granted", product_id: "prod_mm", days: "3" };
-    d.conditions = [{ key: "c", type: "lacks_access", product_id: "prod_starter", field: "email", equals: "", source: "manual" }];
+    d.conditions = [{ key: "c", type: "lacks_access", product_id: "prod_starter", field: "email", equals: "", source: "manual", segment_id: "" }];
     d.steps = [
       { ...emptyStep("send_email"), template_id: "builtin:welcome" },
       { ...emptyStep("wait"), amount: "2", unit: "hours" },
       { ...emptyStep("grant_access"), product_id: "prod_starter", days: "" },
-      { ...emptyStep("stop_unless"), condition: { type: "member_field", product_id: "", field: "email", equals: "a@b.c", source: "manual" } },
+      { ...emptyStep("stop_unless"), condition: { type: "member_field", product_id: "", field: "email", equals: "a@b.c", source: "manual", segment_id: "" } },
     ];
     expect(validateDraft(d)).toEqual({});
     expect(automationBody(d)).toEqual({

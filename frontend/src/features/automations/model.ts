@@ -45,12 +45,13 @@ export const CONDITION_TYPES = [
   { type: "lacks_access", label: "Lacks access to" },
   { type: "member_field", label: "Member field equals" },
   { type: "grant_source", label: "Grant source is" },
+  { type: "in_segment", label: "Member is in the segment" },
 ] as const;
 export type ConditionType = AutomationCondition["type"];
 
 /** `choice` is "activity:<kind>", "renewal_upcoming", "trial_ending" or "payment_failed". */
 export type TriggerDraft = { choice: string; product_id: string; days: string };
-export type ConditionDraft = { type: ConditionType; product_id: string; field: "email" | "name" | "stage"; equals: string; source: string };
+export type ConditionDraft = { type: ConditionType; product_id: string; field: "email" | "name" | "stage"; equals: string; source: string; segment_id: string };
 export type StepDraft = {
   key: string;
   type: StepType;
@@ -68,7 +69,7 @@ export type AutomationDraft = { name: string; enabled: boolean; trigger: Trigger
 let seq = 0;
 export const newKey = () => `k${++seq}`;
 
-export const emptyCondition = (type: ConditionType = "has_access"): ConditionDraft => ({ type, product_id: "", field: "email", equals: "", source: "manual" });
+export const emptyCondition = (type: ConditionType = "has_access"): ConditionDraft => ({ type, product_id: "", field: "email", equals: "", source: "manual", segment_id: "" });
 
 export const emptyStep = (type: StepType): StepDraft => ({
   key: newKey(),
@@ -96,6 +97,7 @@ const conditionDraft = (c: AutomationCondition): ConditionDraft => {
   if (c.type === "has_access" || c.type === "lacks_access") d.product_id = c.product_id;
   if (c.type === "member_field") Object.assign(d, { field: c.field, equals: c.equals });
   if (c.type === "grant_source") d.source = c.source;
+  if (c.type === "in_segment") d.segment_id = c.segment_id;
   return d;
 };
 
@@ -160,6 +162,8 @@ export function conditionBody(c: ConditionDraft): AutomationCondition {
       return { type: "member_field", field: c.field, equals: c.equals };
     case "grant_source":
       return { type: "grant_source", source: c.source };
+    case "in_segment":
+      return { type: "in_segment", segment_id: c.segment_id };
   }
 }
 
@@ -207,6 +211,7 @@ export function validateDraft(d: AutomationDraft): Record<string, string> {
   const checkCondition = (c: ConditionDraft, path: string) => {
     if ((c.type === "has_access" || c.type === "lacks_access") && !c.product_id) e[`${path}.product_id`] = "Choose a product.";
     if (c.type === "member_field" && !c.equals.trim()) e[`${path}.equals`] = "Enter the value to compare with.";
+    if (c.type === "in_segment" && !c.segment_id) e[`${path}.segment_id`] = "Choose a segment.";
   };
   d.conditions.forEach((c, i) => checkCondition(c, `conditions[${i}]`));
   if (d.steps.length === 0) e.steps = "Add at least one step.";

@@ -11,7 +11,9 @@ import { Input } from "@/components/ui/input";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { formatDate, formatDateTime, formatMinorUnits, formatMoney } from "@/lib/utils";
 import { useMembers } from "./api";
-import { MemberFilters, filterQuery, useMemberFilters } from "./member-filters";
+import { FILTER_KEYS, MemberFilters, type MemberFilterValues, filterQuery, useMemberFilters } from "./member-filters";
+import { BulkDialog } from "./bulk-dialog";
+import { SegmentControls } from "./segment-controls";
 import { CreateMemberDialog } from "./create-member-dialog";
 import { WriteOnly } from "@/features/auth/permissions";
 import { ExportCsvButton } from "@/components/export-button";
@@ -24,6 +26,12 @@ export function MembersPage() {
   const members = useMembers(q, filters.values);
   const filtered = !!q || filters.active;
   const total = members.total;
+  const [bulkOpen, setBulkOpen] = useState(false);
+  const apiFilter = { ...(q ? { q } : {}), ...filterQuery(filters.values) };
+  const applySegment = (values: MemberFilterValues, segQ: string) => {
+    filters.set({ ...Object.fromEntries(FILTER_KEYS.map((k) => [k, ""])), ...values });
+    setText(segQ);
+  };
 
 
   return (
@@ -34,6 +42,11 @@ export function MembersPage() {
         actions={
           <>
             <ExportCsvButton path="/api/v1/users/export.csv" params={{ q: q || undefined, ...filterQuery(filters.values) }} fallbackName="members.csv" />
+            <WriteOnly>
+              <Button variant="outline" onClick={() => setBulkOpen(true)} disabled={total === 0}>
+                Bulk action
+              </Button>
+            </WriteOnly>
             <WriteOnly>
             <Button onClick={() => setCreating(true)}>
               <Plus /> Add member
@@ -55,6 +68,7 @@ export function MembersPage() {
           />
         </div>
         <MemberFilters values={filters.values} set={filters.set} />
+        <SegmentControls filter={filterQuery(filters.values)} search={q} apply={applySegment} canSave={filtered} />
         {filters.active ? (
           <Button variant="ghost" size="sm" onClick={filters.clear}>
             Clear filters
@@ -134,6 +148,7 @@ export function MembersPage() {
           )}
         </ListStates>
       </Card>
+      {bulkOpen ? <BulkDialog filter={apiFilter} matching={total} onClose={() => setBulkOpen(false)} /> : null}
       <CreateMemberDialog open={creating} onClose={() => setCreating(false)} onCreated={(u) => navigate(`/members/${u.id}`)} />
     </>
   );
