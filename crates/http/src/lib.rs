@@ -116,6 +116,7 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         // Before `/users/{id}`, which would take `export.csv` for an id.
         .service(export::export_users)
         .service(export::export_activities)
+        .service(export::export_grants)
         .service(resources::list_users)
         .service(resources::create_user)
         .service(resources::get_user)

@@ -185,3 +185,52 @@ pub async fn ended_open(conn: &mut Conn<'_>, app: &AppId, now: OffsetDateTime, l
     .await?);
     convert(rows)
 }
+
+/// A grant with its member's email, for the grants export.
+#[derive(Debug, Clone)]
+pub struct GrantExportRow {
+    pub grant: AccessGrant,
+    pub email: String,
+}
+
+/// Grants of the app, newest id first, keyset-paginated on the id;
+/// optionally of one product, one source, and only those still open.
+pub async fn list_for_export(
+    conn: &mut Conn<'_>,
+    app: &AppId,
+    product: Option<&ProductId>,
+    source: Option<AccessSource>,
+    open_only: bool,
+    after: Option<&GrantId>,
+    limit: Limit,
+) -> DbResult<Page<GrantExportRow>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        g: GrantRow,
+        email: String,
+    }
+    let rows: Vec<Row> = on!(conn, c => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT g.app_id, g.id, g.user_id, g.product_id, g.source, g.source_ref, g.reason, g.granted_at, g.ends_at, g.revoked_at, g.revoke_reason, u.email \
+             FROM access_grants g JOIN users u ON u.app_id = g.app_id AND u.id = g.user_id WHERE g.app_id = ",
+        );
+        qb.push_bind(app.as_str());
+        if let Some(p) = product {
+            qb.push(" AND g.product_id = ").push_bind(p.as_str());
+        }
+        if let Some(s) = source {
+            qb.push(" AND g.source = ").push_bind(s.as_str());
+        }
+        if open_only {
+            qb.push(" AND g.revoked_at IS NULL");
+        }
+        if let Some(a) = after {
+            qb.push(" AND g.id < ").push_bind(a.as_str());
+        }
+        qb.push(" ORDER BY g.id DESC LIMIT ").push_bind(limit.probe());
+        qb.build_query_as().fetch_all(&mut **c).await?
+    });
+    let items = rows.into_iter().map(|r| Ok(GrantExportRow { grant: AccessGrant::try_from(r.g)?, email: r.email })).collect::<DbResult<Vec<_>>>()?;
+    Ok(Page::from_probe(items, limit, |r| r.grant.id.to_string()))
+}

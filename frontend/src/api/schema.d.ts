@@ -961,6 +961,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/grants/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Access grants as CSV (newest first), streamed: of one product or source,
+         *     open ones only by default. Columns: id, user_id, email, product_id,
+         *     source, source_ref, reason, granted_at, ends_at, revoked_at, revoke_reason.
+         */
+        get: operations["export_grants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/hooks": {
         parameters: {
             query?: never;
@@ -7508,6 +7529,68 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_grants: {
+        parameters: {
+            query?: {
+                /** @description Grants of this product only. */
+                product_id?: string;
+                /** @description Grants from this source only (manual, stripe_subscription, stripe_purchase, import, api, automation, activecampaign, keap…). */
+                source?: string;
+                /** @description Only grants not revoked (default true). */
+                open_only?: boolean;
+                /** @description Start the file with a UTF-8 byte order mark (for spreadsheets); default false. */
+                bom?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV file, one row per grant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description product_id (unknown_product), source (invalid_choice) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

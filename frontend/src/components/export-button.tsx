@@ -12,10 +12,12 @@ type Props = {
   params: Record<string, string | number | undefined>;
   /** File name when the server does not give one. */
   fallbackName: string;
+  /** The button's text (default "Export CSV"). */
+  label?: string;
 };
 
 /** Downloads the list with its current filters as CSV (with a BOM, so spreadsheets read UTF-8). */
-export function ExportCsvButton({ path, params, fallbackName }: Props) {
+export function ExportCsvButton({ path, params, fallbackName, label = "Export CSV" }: Props) {
   const [busy, setBusy] = useState(false);
   const toast = useToast();
   const run = async () => {
@@ -30,7 +32,7 @@ export function ExportCsvButton({ path, params, fallbackName }: Props) {
   };
   return (
     <Button variant="outline" loading={busy} onClick={() => void run()}>
-      {busy ? null : <Download />} Export CSV
+      {busy ? null : <Download />} {label}
     </Button>
   );
 }

@@ -171,3 +171,28 @@ impl Services {
         Ok(access::list_for_user(&mut c.conn(), app, user, product, after, limit).await?)
     }
 }
+
+impl Services {
+    /// Grants for the CSV export: one product and/or one source, open ones only when asked.
+    pub async fn grants_for_export(
+        &self,
+        app: &AppId,
+        product: Option<&str>,
+        source: Option<&str>,
+        open_only: bool,
+        after: Option<&GrantId>,
+        limit: Limit,
+    ) -> AppResult<Page<access::GrantExportRow>> {
+        let mut c = self.db.acquire().await?;
+        let product = match product {
+            Some(p) => {
+                let id = ProductId::parse(p).map_err(|_| AppError::field("product_id", "unknown_product", "not a product of this app"))?;
+                products::find(&mut c.conn(), app, &id).await?.ok_or_else(|| AppError::field("product_id", "unknown_product", "not a product of this app"))?;
+                Some(id)
+            }
+            None => None,
+        };
+        let source = source.map(|s| s.parse::<AccessSource>().map_err(|p| AppError::field("source", &p.code, p.message))).transpose()?;
+        Ok(access::list_for_export(&mut c.conn(), app, product.as_ref(), source, open_only, after, limit).await?)
+    }
+}

@@ -30,6 +30,72 @@ pub const BATCH: u32 = 1000;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 const USER_COLUMNS: [&str; 9] = ["id", "email", "name", "stage", "mrr", "mrr_currency", "renews_at", "last_login_at", "created_at"];
 const ACTIVITY_COLUMNS: [&str; 7] = ["id", "kind", "label", "user_id", "product_id", "occurred_at", "data"];
+const GRANT_COLUMNS: [&str; 11] = ["id", "user_id", "email", "product_id", "source", "source_ref", "reason", "granted_at", "ends_at", "revoked_at", "revoke_reason"];
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct GrantExportQuery {
+    /// Grants of this product only.
+    #[validate(length(min = 1, max = 64))]
+    pub product_id: Option<String>,
+    /// Grants from this source only (manual, stripe_subscription, stripe_purchase, import, api, automation, activecampaign, keap…).
+    #[validate(length(min = 1, max = 40))]
+    pub source: Option<String>,
+    /// Only grants not revoked (default true).
+    pub open_only: Option<bool>,
+    /// Start the file with a UTF-8 byte order mark (for spreadsheets); default false.
+    pub bom: Option<bool>,
+}
+
+fn grant_record(r: &tollgate_persistence::access::GrantExportRow) -> Vec<String> {
+    let g = &r.grant;
+    vec![
+        g.id.to_string(),
+        g.user_id.to_string(),
+        cell(&r.email),
+        g.product_id.to_string(),
+        g.source.as_str().to_owned(),
+        cell(g.source_ref.as_deref().unwrap_or("")),
+        cell(g.reason.as_deref().unwrap_or("")),
+        rfc3339(g.granted_at),
+        opt_time(g.ends_at),
+        opt_time(g.revoked_at),
+        cell(g.revoke_reason.as_deref().unwrap_or("")),
+    ]
+}
+
+/// Access grants as CSV (newest first), streamed: of one product or source,
+/// open ones only by default. Columns: id, user_id, email, product_id,
+/// source, source_ref, reason, granted_at, ends_at, revoked_at, revoke_reason.
+#[utoipa::path(tag = "users", security(("bearer" = [])), params(GrantExportQuery),
+    responses((status = 200, description = "CSV file, one row per grant", content_type = "text/csv", body = String),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem, description = "product_id (unknown_product), source (invalid_choice)")))]
+#[get("/grants/export.csv")]
+pub async fn export_grants(s: web::Data<Services>, auth: Auth, q: ValidQuery<GrantExportQuery>) -> ApiResult<HttpResponse> {
+    auth.0.require(Scope::read(Family::Users))?;
+    let q = q.0;
+    let app = auth.0.app_id().clone();
+    let open_only = q.open_only.unwrap_or(true);
+    let first = s.grants_for_export(&app, q.product_id.as_deref(), q.source.as_deref(), open_only, None, Limit::batch(BATCH)).await?;
+    let head = encode(Some((q.bom.unwrap_or(false), &GRANT_COLUMNS)), first.items.iter().map(grant_record)).map_err(|e| {
+        failed("grants", e);
+        ApiError::internal()
+    })?;
+    let svc = s.clone();
+    let rest = stream::unfold(first.next_cursor, move |cursor| {
+        let (s, app, product, source) = (svc.clone(), app.clone(), q.product_id.clone(), q.source.clone());
+        async move {
+            let after = tollgate_domain::ids::GrantId::from_trusted(cursor?);
+            let chunk = match s.grants_for_export(&app, product.as_deref(), source.as_deref(), open_only, Some(&after), Limit::batch(BATCH)).await {
+                Ok(p) => (encode(None, p.items.iter().map(grant_record)), p.next_cursor),
+                Err(e) => (Err(failed("grants", e)), None),
+            };
+            Some(chunk)
+        }
+    });
+    Ok(csv_response(&s, "grants", stream::once(async { Ok(head) }).chain(rest)))
+}
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]

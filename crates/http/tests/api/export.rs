@@ -14,7 +14,8 @@ both!(
     members_export_follows_the_filter,
     members_export_streams_every_page_in_order,
     activities_export_follows_the_filter,
-    export_rejects_bad_requests
+    export_rejects_bad_requests,
+    grants_export_follows_the_filter
 );
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -249,4 +250,32 @@ async fn rss_stays_flat_exporting_100k_members() {
     assert_eq!(lines, 100_001);
     assert!(bytes > 10_000_000, "a file far bigger than the growth allowed");
     assert!(peak - before < 20 * 1024, "RSS grew by {} KiB", peak - before);
+}
+
+/// Issue 13: grants as CSV, by product and source, open ones by default.
+async fn grants_export_follows_the_filter(app: TestApp) {
+    let t = app.setup().await;
+    let course = app.post("/api/v1/products", &t, json!({"name": "Course"})).await.expect(201).id();
+    let other = app.post("/api/v1/products", &t, json!({"name": "Other"})).await.expect(201).id();
+    let ann = app.post("/api/v1/users", &t, json!({"email": "ann@example.com"})).await.expect(201).id();
+    let bob = app.post("/api/v1/users", &t, json!({"email": "bob@example.com"})).await.expect(201).id();
+    app.post(&format!("/api/v1/users/{ann}/access"), &t, json!({"product_id": course, "reason": "=HYPERLINK(\"x\")"})).await.expect(201);
+    app.post(&format!("/api/v1/users/{ann}/access"), &t, json!({"product_id": other})).await.expect(201);
+    let g = app.post(&format!("/api/v1/users/{bob}/access"), &t, json!({"product_id": course})).await.expect(201).id();
+    app.post(&format!("/api/v1/users/{bob}/access/{g}/revoke"), &t, json!({})).await.expect(200);
+
+    let (head, rows) = export(&app, &format!("/api/v1/grants/export.csv?product_id={course}"), &t).await.rows();
+    assert_eq!(head, ["id", "user_id", "email", "product_id", "source", "source_ref", "reason", "granted_at", "ends_at", "revoked_at", "revoke_reason"]);
+    assert_eq!(rows.len(), 1, "bob's revoked grant is left out: {rows:?}");
+    assert_eq!((rows[0][2].as_str(), rows[0][4].as_str(), rows[0][6].as_str()), ("ann@example.com", "manual", "'=HYPERLINK(\"x\")"));
+    let (_, rows) = export(&app, &format!("/api/v1/grants/export.csv?product_id={course}&open_only=false"), &t).await.rows();
+    assert_eq!(rows.len(), 2);
+    assert!(!rows[0][9].is_empty() || !rows[1][9].is_empty(), "one revoked_at");
+    let (_, rows) = export(&app, "/api/v1/grants/export.csv?source=manual", &t).await.rows();
+    assert_eq!(rows.len(), 2);
+    assert!(export(&app, "/api/v1/grants/export.csv?source=keap", &t).await.rows().1.is_empty());
+    assert_eq!(app.get("/api/v1/grants/export.csv?source=pigeon", &t).await.expect(422).fields(), ["source"]);
+    let theirs = app.second_tenant().await;
+    assert_eq!(app.get(&format!("/api/v1/grants/export.csv?product_id={course}"), &theirs).await.expect(422).fields(), ["product_id"]);
+    assert!(export(&app, "/api/v1/grants/export.csv", &theirs).await.rows().1.is_empty(), "another app sees none of these grants");
 }

@@ -42,6 +42,12 @@ export function MembersPage() {
         actions={
           <>
             <ExportCsvButton path="/api/v1/users/export.csv" params={{ q: q || undefined, ...filterQuery(filters.values) }} fallbackName="members.csv" />
+            <ExportCsvButton
+              path="/api/v1/grants/export.csv"
+              params={{ product_id: filters.values.has_product, source: filters.values.source }}
+              fallbackName="grants.csv"
+              label="Export grants"
+            />
             <WriteOnly>
               <Button variant="outline" onClick={() => setBulkOpen(true)} disabled={total === 0}>
                 Bulk action
