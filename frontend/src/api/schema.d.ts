@@ -519,6 +519,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connectors/crm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Both CRM connector cards: connection, account, options, last sync and last error, counts. */
+        get: operations["list_crms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/crm/keap/oauth/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Starts "Connect with Keap" (OAuth2 authorization code). Sets a short-lived
+         *     cookie that binds the connection to this browser, as for Stripe Connect.
+         */
+        get: operations["keap_oauth_start"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/crm/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One CRM connector card. */
+        get: operations["get_crm"];
+        put?: never;
+        /**
+         * Connects a CRM with a key, validated by a cheap authenticated call and
+         *     stored encrypted. Tollgate then registers its webhooks in the CRM and
+         *     queues a sync that makes each product's tag and converges access.
+         */
+        post: operations["connect_crm"];
+        /**
+         * Disconnects: Tollgate's webhooks are deleted in the CRM and the key
+         *     forgotten. The product ↔ tag mapping and access already given stay.
+         */
+        delete: operations["disconnect_crm"];
+        options?: never;
+        head?: never;
+        /** Changes the connector's options (tag pattern, creating members, what a removed tag revokes). */
+        patch: operations["update_crm"];
+        trace?: never;
+    };
+    "/api/v1/connectors/crm/{kind}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queues a reconcile now: every product's tag is made sure of, and access
+         *     converges with who carries each tag in the CRM.
+         */
+        post: operations["sync_crm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/crm/{kind}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every product with its tag in this CRM. */
+        get: operations["crm_tags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/crm/{kind}/tags/{product_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Picks the tag of a product (an existing tag by id, or by name: found or
+         *     created). Access then follows the new tag (a sync of the product is queued).
+         */
+        put: operations["put_crm_tag"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connectors/stripe": {
         parameters: {
             query?: never;
@@ -1880,6 +2001,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/keap/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Keap OAuth callback: exchanges the code, connects, and returns the browser to the Connectors page. */
+        get: operations["keap_oauth_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth/stripe/callback": {
         parameters: {
             query?: never;
@@ -1929,6 +2067,29 @@ export interface paths {
          *     the 200 and processed by the job worker. Bad or missing signature: 400.
          */
         post: operations["stripe_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{kind}/{app_id}/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A CRM's webhook (ActiveCampaign: form-encoded tag events; Keap: REST
+         *     hooks, with the `X-Hook-Secret` handshake echoed). The URL's token is the
+         *     only credential; the delivery only names what to re-read from the CRM's
+         *     API. Stored (as a queued job) before it is acknowledged. Another app's,
+         *     a wrong token or an unused event: 200, ignored and logged. A disconnected CRM: 410.
+         */
+        post: operations["crm_webhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2423,6 +2584,15 @@ export interface components {
             /** @description The `token` query parameter of the emailed confirmation link. */
             token: string;
         };
+        /** @description Connects a CRM with a key. */
+        ConnectCrmRequest: {
+            /** @description ActiveCampaign API key, or a Keap personal access token / service account key. Stored encrypted. */
+            api_key: string;
+            /** @description ActiveCampaign only: the account's API URL (Settings → Developer), e.g. `https://youraccount.api-us1.com`. */
+            api_url?: string | null;
+            /** @description The key opens another account than the one mapped before: forget the old mapping and go ahead. */
+            confirm_new_account?: boolean;
+        };
         ConnectStripeRequest: {
             /** @description A secret (`sk_…`) or restricted (`rk_…`) key; stored encrypted. */
             secret_key: string;
@@ -2497,6 +2667,92 @@ export interface components {
             key: components["schemas"]["ApiKeyResponse"];
             /** @description The full key. Shown this once; only its hash is stored. */
             secret: string;
+        };
+        /** @description A CRM connector card. */
+        CrmConnectorResponse: {
+            account_id?: string | null;
+            /** @description The CRM account last connected (kept after a disconnect: reconnecting it resumes the mapping). */
+            account_name?: string | null;
+            /** @description ActiveCampaign: the account's API URL. */
+            api_url?: string | null;
+            /** @description `api_key` or `oauth` */
+            auth?: string | null;
+            connected: boolean;
+            /** Format: date-time */
+            connected_at?: string | null;
+            kind: components["schemas"]["CrmKindDto"];
+            /** @description The vendor's name. */
+            label: string;
+            /** @description The last failure talking to the CRM (cleared by a successful reconcile). */
+            last_error?: string | null;
+            /** Format: date-time */
+            last_error_at?: string | null;
+            /**
+             * Format: date-time
+             * @description The last finished reconcile.
+             */
+            last_sync_at?: string | null;
+            /** Format: int64 */
+            linked_contacts: number;
+            /** Format: int64 */
+            mapped_tags: number;
+            /** @description Keap: "Connect with Keap" (OAuth) is configured on this server. */
+            oauth_available: boolean;
+            /**
+             * Format: int64
+             * @description Open access grants this CRM's tags gave.
+             */
+            open_grants: number;
+            options: components["schemas"]["CrmOptionsResponse"];
+            /** @description The CRM's webhooks are registered; without them only the periodic reconcile converges. */
+            webhooks_registered: boolean;
+        };
+        CrmConnectorsResponse: {
+            data: components["schemas"]["CrmConnectorResponse"][];
+        };
+        /**
+         * @description Which CRM.
+         * @enum {string}
+         */
+        CrmKindDto: "activecampaign" | "keap";
+        /** @description Options to change; a missing field keeps its value. */
+        CrmOptionsRequest: {
+            create_members?: boolean | null;
+            removal_revokes_all?: boolean | null;
+            /** @description Must contain `{product}`; at most 100 characters. */
+            tag_pattern?: string | null;
+        };
+        /** @description What the admin chose for this CRM. */
+        CrmOptionsResponse: {
+            /** @description A contact who is not a member and gets a product's tag becomes a member. */
+            create_members: boolean;
+            /** @description Removing a tag also removes access from other sources (Stripe, manual…); by default only the tag's own grant goes. */
+            removal_revokes_all: boolean;
+            /** @description A product's tag name; `{product}` stands for the product's name. */
+            tag_pattern: string;
+        };
+        CrmSyncResponse: {
+            /** @description The queued reconcile (`GET /api/v1/jobs/{id}`). */
+            job_id?: string | null;
+        };
+        /** @description A product and its tag in the CRM. */
+        CrmTagMappingResponse: {
+            archived: boolean;
+            /** @description An admin picked this tag (else Tollgate named it from the pattern). */
+            picked: boolean;
+            product_id: string;
+            product_name: string;
+            /** @description `None` until the next sync makes the tag. */
+            tag_id?: string | null;
+            tag_name?: string | null;
+        };
+        CrmTagsResponse: {
+            data: components["schemas"]["CrmTagMappingResponse"][];
+        };
+        CrmWebhookAck: {
+            /** @description `queued`, `handshake` or `ignored` */
+            outcome: string;
+            received: boolean;
         };
         /** @description A delivery with the event body it sends. */
         DeliveryDetail: components["schemas"]["DeliveryResponse"] & {
@@ -2644,7 +2900,7 @@ export interface components {
             revoke_reason?: string | null;
             /** Format: date-time */
             revoked_at?: string | null;
-            /** @description manual | stripe_subscription | stripe_purchase | import | crm_tag | api */
+            /** @description manual | stripe_subscription | stripe_purchase | import | crm_tag | api | automation | activecampaign | keap */
             source: string;
             /** @description The outside object behind the grant (Stripe subscription, charge, tag…). */
             source_ref?: string | null;
@@ -2952,7 +3208,7 @@ export interface components {
                 revoke_reason?: string | null;
                 /** Format: date-time */
                 revoked_at?: string | null;
-                /** @description manual | stripe_subscription | stripe_purchase | import | crm_tag | api */
+                /** @description manual | stripe_subscription | stripe_purchase | import | crm_tag | api | automation | activecampaign | keap */
                 source: string;
                 /** @description The outside object behind the grant (Stripe subscription, charge, tag…). */
                 source_ref?: string | null;
@@ -3431,6 +3687,11 @@ export interface components {
             /** @description sales_page | checkout | external_url */
             kind: string;
             url: string;
+        };
+        /** @description Picks a product's tag: an existing tag by id, or by name (created when missing). Give exactly one. */
+        PutCrmTagRequest: {
+            tag_id?: string | null;
+            tag_name?: string | null;
         };
         /**
          * @description The app's stages, highest priority first: a member takes the first stage one of their subscriptions matches.
@@ -5418,6 +5679,513 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_crms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmConnectorsResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    keap_oauth_start: {
+        parameters: {
+            query?: {
+                /** @description Connect even if Keap's account differs from the one mapped before (the old mapping is forgotten). */
+                confirm_new_account?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthStartResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description oauth_not_configured */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_crm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmConnectorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    connect_crm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectCrmRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmConnectorResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description crm_account_changed: the key opens another account than the mapped one; send confirm_new_account */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description api_url (required, invalid_url, https_required, private_address, not_a_crm, not_allowed), api_key (invalid, rejected: with the CRM's own message) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description crm_unavailable: the CRM did not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disconnect_crm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmConnectorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_crm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CrmOptionsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmConnectorResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description never connected */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description tag_pattern (missing_placeholder, too_long) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sync_crm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmSyncResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description crm_not_connected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    crm_tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmTagsResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_crm_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+                product_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutCrmTagRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmTagMappingResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description crm_not_connected, crm_unauthorized, crm_rejected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description tag_id (one_of, unknown_tag), tag_name (too_long) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description crm_unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9607,6 +10375,29 @@ export interface operations {
             };
         };
     };
+    keap_oauth_callback: {
+        parameters: {
+            query?: {
+                code?: string;
+                state?: string;
+                error?: string;
+                error_description?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to /admin/connectors?keap=connected|denied|error */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     oauth_callback: {
         parameters: {
             query?: {
@@ -9684,6 +10475,53 @@ export interface operations {
             };
             /** @description invalid_signature or invalid_event */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    crm_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Keap's subscription check: echoed back */
+                "X-Hook-Secret"?: string | null;
+            };
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+                app_id: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        /** @description ActiveCampaign: form-encoded; Keap: JSON */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmWebhookAck"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
