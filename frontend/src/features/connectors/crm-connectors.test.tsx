@@ -172,7 +172,7 @@ describe("CRM connector cards", () => {
     expect(within(table.getByRole("row", { name: /Old Course/ })).getByText("Pending")).toBeInTheDocument();
     expect(within(table.getByRole("row", { name: /Starter Course/ })).getByText("#7")).toBeInTheDocument();
 
-    await user.click(table.getByRole("button", { name: "Pick a tag for Starter Course" }));
+    await user.click(table.getByRole("button", { name: "Pick tag for Starter Course" }));
     const name = table.getByLabelText("Tag name for Starter Course");
     await user.clear(name);
     await user.type(name, "Starters");

@@ -456,7 +456,7 @@ function TagRow({ kind, tag: t, picking, onPick }: { kind: CrmKind; tag: CrmTagM
       <TD className="text-right align-top">
         {picking ? null : (
           <WriteOnly>
-            <Button size="sm" variant="ghost" aria-label={`Pick a tag for ${t.product_name}`} onClick={() => onPick(true)}>
+            <Button size="sm" variant="ghost" aria-label={`Pick tag for ${t.product_name}`} onClick={() => onPick(true)}>
               Pick tag
             </Button>
           </WriteOnly>
