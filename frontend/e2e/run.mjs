@@ -139,9 +139,14 @@ async function startCrmEmulator(vendor) {
 let browser;
 const cleanup = async () => {
   await browser?.close().catch(() => {});
-  if (crmEmulator && crmEmulator.exitCode === null) {
+  if (crmEmulator && crmEmulator.exitCode === null && crmEmulator.signalCode === null) {
+    const exited = new Promise((ok) => crmEmulator.once("exit", ok));
     crmEmulator.stdin.end();
     crmEmulator.kill("SIGTERM");
+    // It exits within a second; never leave it behind.
+    const timer = setTimeout(() => crmEmulator.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
   }
   if (server.exitCode === null) server.kill("SIGTERM");
   hookServer.closeAllConnections();

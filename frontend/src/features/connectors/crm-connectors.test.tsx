@@ -223,6 +223,26 @@ describe("CRM connector cards", () => {
     await waitFor(() => expect(router.state.location.search).toBe(""));
   });
 
+  it("after connecting, polls the card and reloads the mapping once the first sync is done", async () => {
+    const connectedAt = new Date(Date.now() - 1000).toISOString();
+    let synced = false;
+    let tagsSeen = 0;
+    stubApi({
+      "GET /api/v1/connectors/crm": () => {
+        // The sync finishes between the first and the second poll.
+        const card = { ...acConnected, last_error: null, last_error_at: null, connected_at: connectedAt, last_sync_at: synced ? new Date().toISOString() : null };
+        synced = true;
+        return json({ data: [card, keap] });
+      },
+      "GET /api/v1/connectors/crm/activecampaign/tags": () =>
+        json({ data: [{ ...tags.data[0], tag_id: synced && tagsSeen++ > 0 ? "5" : null, tag_name: synced && tagsSeen > 1 ? "Tollgate: Starter Course" : null }] }),
+    });
+    renderRoute(<CrmConnectors />);
+    const acCard = within(await screen.findByRole("region", { name: "ActiveCampaign" }));
+    expect(await acCard.findByText("Pending")).toBeInTheDocument();
+    expect(await acCard.findByText("#5", undefined, { timeout: 5000 })).toBeInTheDocument();
+  });
+
   it("polls only until the first sync after connecting has finished or failed", () => {
     const now = Date.parse("2026-11-21T10:01:00Z");
     const fresh = { ...acConnected, connected_at: "2026-11-21T10:00:00Z", last_sync_at: "2026-11-20T10:00:00Z", last_error: null, last_error_at: null };

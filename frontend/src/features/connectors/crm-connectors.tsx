@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Check, Contact, RefreshCw, Unplug } from "lucide-react";
 import { api } from "@/api/client";
@@ -111,6 +111,15 @@ export function CrmCard({ card, polling = false, jobId, onJob }: { card: CrmConn
     onError: (e) => toast(errorMessage(e), "error"),
   });
   const syncing = sync.isPending || !!jobId;
+  // A sync that finished (or a count that moved) between two polls of the mapping: reload the mapping once more,
+  // else the card could stop polling with tags still shown as pending.
+  const synced = `${c.last_sync_at}|${c.last_error_at}|${c.mapped_tags}`;
+  const seen = useRef(synced);
+  useEffect(() => {
+    if (seen.current === synced) return;
+    seen.current = synced;
+    void qc.invalidateQueries({ queryKey: tagsKey(c.kind) });
+  }, [synced, qc, c.kind]);
 
   return (
     <Card role="region" aria-labelledby={titleId} className={cn("flex min-w-0 flex-col", c.connected && !c.last_error && "border-emerald-300 bg-emerald-50/40")}>
