@@ -452,7 +452,7 @@ function TagRow({ kind, tag: t, picking, onPick }: { kind: CrmKind; tag: CrmTagM
           </form>
         ) : (
           <div className="flex flex-wrap items-center gap-2">
-            <span className="break-all">{t.tag_name ?? <span className="text-muted-foreground">Made at the next sync</span>}</span>
+            <span className="break-words">{t.tag_name ?? <span className="text-muted-foreground">Made at the next sync</span>}</span>
             {t.tag_id ? <span className="text-xs text-muted-foreground">#{t.tag_id}</span> : <Badge variant="warning">Pending</Badge>}
             {t.picked ? (
               <Badge variant="success" title="An admin picked this tag; it does not follow the pattern.">
