@@ -100,9 +100,54 @@ const ready = new Promise((ok, fail) => {
   });
 });
 
+// ---------------------------------------------------------------- CRM emulator (tools/testkit/crm_emulator.py)
+// Started by the CRM step itself; it exits when our stdin to it closes, or on SIGTERM here.
+let crmEmulator;
+async function startCrmEmulator(vendor) {
+  const root = resolve(frontend, "..");
+  const py = execFileSync("bash", [join(root, "tools/testkit/setup.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").at(-1);
+  const child = spawn(py, [join(root, "tools/testkit/crm_emulator.py"), "--vendor", vendor, "--port", "0", "--exit-on-stdin-eof"], { stdio: ["pipe", "pipe", "pipe"] });
+  crmEmulator = child;
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (c) => (err += c));
+  const port = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`crm_emulator.py did not print LISTENING within 30 s: ${err}`)), 30_000);
+    child.stdout.on("data", (c) => {
+      out += c;
+      const m = /LISTENING (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(Number(m[1]));
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      fail(new Error(`crm_emulator.py exited with ${code}: ${err}`));
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const call = async (method, path, body) => {
+    const res = await fetch(`${url}${path}`, { method, headers: body ? { "Content-Type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+    const text = await res.text();
+    check(res.ok, `emulator ${method} ${path} answered ${res.status}: ${text}`);
+    return JSON.parse(text);
+  };
+  return { url, call };
+}
+
 let browser;
 const cleanup = async () => {
   await browser?.close().catch(() => {});
+  if (crmEmulator && crmEmulator.exitCode === null && crmEmulator.signalCode === null) {
+    const exited = new Promise((ok) => crmEmulator.once("exit", ok));
+    crmEmulator.stdin.end();
+    crmEmulator.kill("SIGTERM");
+    // It exits within a second; never leave it behind.
+    const timer = setTimeout(() => crmEmulator.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
   if (server.exitCode === null) server.kill("SIGTERM");
   hookServer.closeAllConnections();
   hookServer.close();
@@ -445,7 +490,11 @@ try {
     await shoot("15-emails");
 
     await page.goto("/settings/connectors");
-    await page.getByText("Not connected", { exact: true }).waitFor();
+    await page.getByRole("heading", { level: 1, name: "Connectors", exact: true }).waitFor();
+    // Stripe, ActiveCampaign and Keap: none connected yet.
+    await page.getByRole("region", { name: "ActiveCampaign", exact: true }).getByText("Not connected", { exact: true }).waitFor();
+    await page.getByRole("region", { name: "Keap", exact: true }).getByText("Not connected", { exact: true }).waitFor();
+    await page.getByText("Not connected", { exact: true }).nth(2).waitFor();
     await shoot("16-connectors");
 
     // The phone menu opens, navigates and closes.
@@ -1164,6 +1213,63 @@ db.commit()
     await page.goto("/settings/team");
     await page.getByRole("table", { name: "Team members" }).getByText(viewer.email).waitFor();
     await page.getByText("No pending invitations").waitFor();
+  });
+
+  // ---------------------------------------------------------------- CRM: ActiveCampaign (emulated)
+  await step("the admin connects ActiveCampaign; the product's tag appears in the CRM; a tag applied there gives the member access", async () => {
+    const crm = await startCrmEmulator("activecampaign");
+    const account = await crm.call("POST", "/_emulator/accounts", { name: "Acme Marketing" });
+    const slug = account.account;
+
+    await page.goto("/settings/connectors");
+    await page.getByRole("heading", { level: 1, name: "Connectors", exact: true }).waitFor();
+    const card = page.getByRole("region", { name: "ActiveCampaign", exact: true });
+    await card.getByText("Not connected", { exact: true }).waitFor();
+    // A wrong key: ActiveCampaign's own words show beside the key.
+    await card.getByLabel("API URL", { exact: true }).fill(account.api_url);
+    await card.getByLabel("API key", { exact: true }).fill("not-the-key");
+    await card.getByRole("button", { name: "Connect ActiveCampaign" }).click();
+    await card.getByText(/not authorized/i).waitFor({ timeout: 20_000 });
+    await card.getByLabel("API key", { exact: true }).fill(account.api_key);
+    await card.getByRole("button", { name: "Connect ActiveCampaign" }).click();
+    await card.getByText("Connected", { exact: true }).waitFor({ timeout: 20_000 });
+    // ActiveCampaign has no account name in its API: Tollgate names the account by the key's user.
+    await card.getByText(/^Connected to \S+@\S+$/).waitFor();
+    await card.getByText("Webhooks registered: changes in the CRM arrive at once.").waitFor();
+
+    // The first sync runs in the background; the card polls until each product has its tag.
+    const row = card.getByRole("table", { name: "ActiveCampaign product tags" }).getByRole("row", { name: /Pro Membership/ });
+    await row.getByText(/^#\d+$/).waitFor({ timeout: 60_000 });
+    const tagName = (await row.getByRole("cell").nth(1).locator("span").first().textContent()).trim();
+    check(tagName.includes("Pro Membership"), `the tag of Pro Membership is ${tagName}`);
+    await shoot("35-crm-connected");
+
+    // The tag exists in the CRM.
+    const state = await crm.call("GET", `/_emulator/${slug}/state`);
+    const tag = state.tags.find((t) => t.name === tagName);
+    check(tag, `no tag named ${tagName} in the CRM: ${state.tags.map((t) => t.name).join(", ")}`);
+
+    // A CRM user tags Ada's contact: the webhook gives her access.
+    const contact = await crm.call("POST", `/_emulator/${slug}/contacts`, { email: "ada@example.com", first_name: "Ada", last_name: "Lovelace" });
+    const applied = await crm.call("POST", `/_emulator/${slug}/contacts/${contact.id}/tags/${tag.id}`);
+    check(applied.applied, "the tag was on Ada's contact already");
+
+    // The member page does not poll: reload it until the grant shows (the webhook is handled by a background job).
+    const end = Date.now() + 60_000;
+    for (;;) {
+      await page.goto(memberUrl);
+      await page.getByRole("heading", { level: 1, name: "Ada Lovelace" }).waitFor();
+      const grant = page.getByRole("row", { name: /Pro Membership/ });
+      await page.getByRole("row", { name: /Masterclass/ }).waitFor();
+      if ((await grant.count()) > 0) {
+        await grant.getByText("ActiveCampaign", { exact: true }).waitFor();
+        await grant.getByText("Active", { exact: true }).waitFor();
+        break;
+      }
+      check(Date.now() < end, "Ada has no Pro Membership grant 60 s after the tag was applied in ActiveCampaign");
+      await page.waitForTimeout(1000);
+    }
+    await shoot("36-member-crm-grant", { mobile: false });
   });
 
   await step("no uncaught errors in the page", async () => {

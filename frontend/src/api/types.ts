@@ -27,7 +27,8 @@ export type InvitationPreview = S["InvitationPreviewResponse"];
 // The document types these as plain strings; these are the values the API documents.
 export type Role = "owner" | "admin" | "viewer";
 export type PurchaseMethod = "none" | "sales_page_then_checkout" | "direct_checkout" | "external_url";
-export type GrantSource = "manual" | "stripe_subscription" | "stripe_purchase" | "import" | "crm_tag" | "api";
+// GrantResponse.source is a plain string in the document; its description lists these. The CRM ones are the CRM kinds.
+export type GrantSource = "manual" | "stripe_subscription" | "stripe_purchase" | "import" | "crm_tag" | "api" | "automation" | CrmKind;
 export type JobStatus = "queued" | "running" | "succeeded" | "dead";
 
 type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody?: infer B }
@@ -82,6 +83,14 @@ export type LinkStripeBody = Body<"/api/v1/products/{id}/stripe", "put">;
 export type CheckoutBody = Body<"/api/v1/products/{id}/stripe/checkout", "put">;
 export type PortalBody = Body<"/api/v1/connectors/stripe/portal", "put">;
 export type ProfileBody = Body<"/api/v1/member/me", "patch">;
+
+// CRM connectors (ActiveCampaign, Keap).
+export type CrmKind = S["CrmKindDto"];
+export type CrmConnector = S["CrmConnectorResponse"];
+export type CrmOptions = S["CrmOptionsResponse"];
+export type CrmTagMapping = S["CrmTagMappingResponse"];
+export type ConnectCrmBody = Body<"/api/v1/connectors/crm/{kind}", "post">;
+export type CrmOptionsBody = Body<"/api/v1/connectors/crm/{kind}", "patch">;
 
 // Outbound webhooks (Standard Webhooks endpoints, their delivery log) and Zapier hooks.
 export type WebhookEndpoint = S["EndpointResponse"];

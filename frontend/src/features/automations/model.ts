@@ -1,6 +1,6 @@
 // The builder's editable state (drafts) and how it maps to and from the API's
 // tagged JSON (trigger, conditions, steps). Pure functions: tested on their own.
-import type { Automation, AutomationCondition, AutomationStep, AutomationTrigger, CreateAutomationBody, WaitUnit, WebhookEventType } from "@/api/types";
+import type { Automation, AutomationCondition, AutomationStep, AutomationTrigger, CreateAutomationBody, GrantSource, WaitUnit, WebhookEventType } from "@/api/types";
 import { humanizeKind } from "@/lib/utils";
 
 /** Activity kinds that are about a product: their trigger may be narrowed to one (EventType::has_product). */
@@ -28,7 +28,17 @@ export const TIME_TRIGGERS = [
   { choice: "payment_failed", label: "Payment failed" },
 ] as const;
 
-export const GRANT_SOURCES = ["manual", "stripe_subscription", "stripe_purchase", "import", "crm_tag", "api", "automation"] as const;
+export const GRANT_SOURCES = [
+  "manual",
+  "stripe_subscription",
+  "stripe_purchase",
+  "import",
+  "crm_tag",
+  "api",
+  "automation",
+  "activecampaign",
+  "keap",
+] as const satisfies readonly GrantSource[];
 
 export const STEP_TYPES = [
   { type: "grant_access", label: "Grant access" },

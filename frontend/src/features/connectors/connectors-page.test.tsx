@@ -4,11 +4,14 @@ import { describe, expect, it, vi } from "vitest";
 import { json, problem, renderRoute, stubApi } from "@/test/utils";
 import { ConnectorsPage, leave } from "./connectors-page";
 
+// The CRM cards below Stripe are tested in crm-connectors.test.tsx.
+const noCrm = { "GET /api/v1/connectors/crm": () => json({ data: [] }) };
 const notConnected = { connected: false, oauth_available: false, webhook_url: "http://localhost:3000/webhooks/stripe/app_1" };
 
 describe("ConnectorsPage", () => {
   it("shows the not-connected state and validates the key before connecting", async () => {
     const api = stubApi({
+      ...noCrm,
       "GET /api/v1/connectors/stripe": () => json(notConnected),
       "POST /api/v1/connectors/stripe/connect": () =>
         problem(422, "validation_failed", "1 field(s) are invalid: secret_key", [{ field: "secret_key", code: "rejected", message: "Stripe rejected this key" }]),
@@ -33,13 +36,14 @@ describe("ConnectorsPage", () => {
   it("offers Connect with Stripe when OAuth is available, and starts OAuth only on click", async () => {
     const go = vi.spyOn(leave, "go").mockImplementation(() => {});
     const api = stubApi({
+      ...noCrm,
       "GET /api/v1/connectors/stripe": () => json({ ...notConnected, oauth_available: true }),
       "GET /api/v1/connectors/stripe/oauth/start": () => json({ url: "https://connect.stripe.com/oauth/authorize?client_id=ca_1&state=s" }),
     });
     renderRoute(<ConnectorsPage />);
     const button = await screen.findByRole("button", { name: "Connect with Stripe" });
     expect(screen.getByRole("button", { name: "Use a secret key" })).toBeInTheDocument();
-    expect(api.calls.map((c) => new URL(c.url).pathname)).toEqual(["/api/v1/connectors/stripe"]);
+    expect(api.calls.map((c) => new URL(c.url).pathname).filter((p) => p.includes("stripe"))).toEqual(["/api/v1/connectors/stripe"]);
     await userEvent.click(button);
     await waitFor(() => expect(go).toHaveBeenCalledWith("https://connect.stripe.com/oauth/authorize?client_id=ca_1&state=s"));
   });
@@ -47,6 +51,7 @@ describe("ConnectorsPage", () => {
   it("shows the problem when starting OAuth fails", async () => {
     const go = vi.spyOn(leave, "go").mockImplementation(() => {});
     stubApi({
+      ...noCrm,
       "GET /api/v1/connectors/stripe": () => json({ ...notConnected, oauth_available: true }),
       "GET /api/v1/connectors/stripe/oauth/start": () => problem(409, "oauth_not_configured", "Stripe Connect OAuth is not configured"),
     });
@@ -67,6 +72,7 @@ describe("ConnectorsPage", () => {
 
   it("shows the connected account, its webhook URL, the inbox, and disconnects from the three-dots menu", async () => {
     const api = stubApi({
+      ...noCrm,
       "GET /api/v1/connectors/stripe": connected,
       "GET /api/v1/connectors/stripe/events": () => json(events),
       "POST /api/v1/connectors/stripe/sync-events": () => json({ recovered: 2 }),
@@ -92,6 +98,7 @@ describe("ConnectorsPage", () => {
 
   it("requires both URLs to enable the Customer Portal", async () => {
     const api = stubApi({
+      ...noCrm,
       "GET /api/v1/connectors/stripe": connected,
       "GET /api/v1/connectors/stripe/events": () => json({ data: [] }),
       "GET /api/v1/connectors/stripe/portal": () => json({ enabled: false, allow_cancel: false, privacy_policy_url: null, terms_of_service_url: null }),

@@ -1,4 +1,5 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { useSearchParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { CreditCard, MoreVertical, Unplug } from "lucide-react";
 import { api } from "@/api/client";
@@ -16,14 +17,22 @@ import { Input } from "@/components/ui/input";
 import { Menu } from "@/components/ui/menu";
 import { useToast } from "@/components/ui/toast";
 import { cn, formatDateTime } from "@/lib/utils";
+import { CrmConnectors, crmKey } from "./crm-connectors";
+import { leave } from "./leave";
 import { AdvancedOptions } from "./stripe-advanced";
 import { WebhookInbox } from "./stripe-inbox";
 import { WriteOnly } from "@/features/auth/permissions";
 
 const stripeKey = ["connectors", "stripe"] as const;
 
-/** Leaves the SPA for Stripe's OAuth page; a seam for tests. */
-export const leave = { go: (url: string) => window.location.assign(url) };
+export { leave };
+
+/** Where the Keap OAuth callback sends the browser back: /settings/connectors?keap=connected|denied|error. */
+const keapOutcomes: Record<string, [string, "default" | "error"]> = {
+  connected: ["Keap connected. The first sync is running.", "default"],
+  denied: ["Keap was not connected: access was not allowed in Keap.", "error"],
+  error: ["Keap could not be connected. Try again, or use a personal access token.", "error"],
+};
 
 export function ConnectorsPage() {
   const stripe = useQuery({ queryKey: stripeKey, queryFn: () => unwrap(api.GET("/api/v1/connectors/stripe")) });
@@ -31,6 +40,23 @@ export function ConnectorsPage() {
   const [disconnecting, setDisconnecting] = useState(false);
   const qc = useQueryClient();
   const toast = useToast();
+  const [params, setParams] = useSearchParams();
+  const keap = params.get("keap");
+  const told = useRef(false);
+  useEffect(() => {
+    if (!keap || told.current) return;
+    told.current = true;
+    const [message, tone] = keapOutcomes[keap] ?? keapOutcomes.error!;
+    toast(message, tone);
+    if (keap === "connected") void qc.invalidateQueries({ queryKey: crmKey });
+    setParams(
+      (p) => {
+        p.delete("keap");
+        return p;
+      },
+      { replace: true },
+    );
+  }, [keap, toast, qc, setParams]);
   const disconnect = useMutation({
     mutationFn: () => unwrap(api.DELETE("/api/v1/connectors/stripe")),
     onSuccess: () => {
@@ -138,6 +164,17 @@ export function ConnectorsPage() {
         </Card>
       </div>
       {s?.connected ? <WebhookInbox /> : null}
+      <section aria-labelledby="crm-heading" className="mt-8 grid gap-3">
+        <div>
+          <h2 id="crm-heading" className="text-lg font-semibold">
+            CRM
+          </h2>
+          <p className="text-sm text-muted-foreground">Each product gets a tag in your CRM: a contact with the tag has access, and members who get access here get the tag there.</p>
+        </div>
+        <div className="grid items-start gap-4 lg:grid-cols-2">
+          <CrmConnectors />
+        </div>
+      </section>
       {connecting ? <ConnectStripeDialog onClose={() => setConnecting(false)} /> : null}
       <Dialog
         open={disconnecting}

@@ -1,7 +1,7 @@
 import { useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { ChevronLeft, Pencil, Plus } from "lucide-react";
-import type { Grant } from "@/api/types";
+import type { Grant, GrantSource } from "@/api/types";
 import { PageHeader } from "@/components/layout/admin-layout";
 import { EmptyState, ErrorState, ListStates, LoadingRows } from "@/components/states";
 import { Badge } from "@/components/ui/badge";
@@ -21,13 +21,16 @@ type Tab = "access" | "subscriptions" | "purchases";
 import { GrantAccessDialog, RevokeGrantDialog } from "./grant-dialogs";
 import { WriteOnly } from "@/features/auth/permissions";
 
-const sourceLabel: Record<string, string> = {
+const sourceLabel: Record<GrantSource, string> = {
   manual: "Manual",
   stripe_subscription: "Stripe subscription",
   stripe_purchase: "Stripe purchase",
   import: "Import",
   crm_tag: "CRM tag",
   api: "API",
+  automation: "Automation",
+  activecampaign: "ActiveCampaign",
+  keap: "Keap",
 };
 
 export function MemberDetailPage() {
@@ -116,7 +119,7 @@ export function MemberDetailPage() {
                           {g.reason ? <p className="text-xs text-muted-foreground">{g.reason}</p> : null}
                           {g.revoke_reason ? <p className="text-xs text-muted-foreground">Revoked: {g.revoke_reason}</p> : null}
                         </TD>
-                        <TD className="hidden text-muted-foreground sm:table-cell">{sourceLabel[g.source] ?? g.source}</TD>
+                        <TD className="hidden text-muted-foreground sm:table-cell">{sourceLabel[g.source as GrantSource] ?? g.source}</TD>
                         <TD className="hidden text-muted-foreground md:table-cell">
                           {formatDate(g.granted_at)}
                           {g.ends_at ? <span className="block text-xs">until {formatDate(g.ends_at)}</span> : null}

@@ -195,7 +195,7 @@ pub async fn keap_oauth_callback(s: web::Data<Services>, req: HttpRequest, q: Va
     let q = q.0;
     let back = |outcome: &str| {
         HttpResponse::SeeOther()
-            .insert_header(("location", format!("{}/admin/connectors?keap={outcome}", s.config.public_url)))
+            .insert_header(("location", format!("{}/settings/connectors?keap={outcome}", s.config.public_url)))
             .cookie(keap_cookie(&s, None))
             .finish()
     };
