@@ -238,7 +238,7 @@ pub async fn unmark_pushed(conn: &mut Conn<'_>, app: &AppId, kind: &str, user: &
 }
 
 pub async fn is_pushed(conn: &mut Conn<'_>, app: &AppId, kind: &str, user: &UserId, product: &ProductId) -> DbResult<bool> {
-    let r: Option<(i64,)> = on!(conn, c => sqlx::query_as("SELECT 1 FROM crm_pushed_tags WHERE app_id = $1 AND kind = $2 AND user_id = $3 AND product_id = $4")
+    let r: Option<(i32,)> = on!(conn, c => sqlx::query_as("SELECT 1 FROM crm_pushed_tags WHERE app_id = $1 AND kind = $2 AND user_id = $3 AND product_id = $4")
         .bind(app.as_str()).bind(kind).bind(user.as_str()).bind(product.as_str()).fetch_optional(&mut **c).await?);
     Ok(r.is_some())
 }
@@ -265,4 +265,27 @@ pub async fn product_of_tag(conn: &mut Conn<'_>, app: &AppId, kind: &str, tag_id
     let r: Option<(String,)> = on!(conn, c => sqlx::query_as("SELECT product_id FROM crm_tags WHERE app_id = $1 AND kind = $2 AND tag_id = $3")
         .bind(app.as_str()).bind(kind).bind(tag_id).fetch_optional(&mut **c).await?);
     Ok(r.map(|(p,)| ProductId::from_trusted(p)))
+}
+
+/// Members with access to the product now from a source other than this CRM,
+/// whose tag Tollgate has not applied yet (existing access when a CRM is
+/// connected, or a tag removed in the CRM while access stays).
+pub async fn members_to_tag(conn: &mut Conn<'_>, app: &AppId, kind: &str, product: &ProductId, now: OffsetDateTime, limit: i64) -> DbResult<Vec<UserId>> {
+    let r: Vec<(String,)> = on!(conn, c => sqlx::query_as(
+        "SELECT DISTINCT g.user_id FROM access_grants g \
+         WHERE g.app_id = $1 AND g.product_id = $2 AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > $4) AND g.source <> $3 \
+           AND NOT EXISTS (SELECT 1 FROM access_grants x WHERE x.app_id = g.app_id AND x.user_id = g.user_id AND x.product_id = g.product_id AND x.source = $3 AND x.revoked_at IS NULL) \
+           AND NOT EXISTS (SELECT 1 FROM crm_pushed_tags p WHERE p.app_id = g.app_id AND p.kind = $3 AND p.user_id = g.user_id AND p.product_id = g.product_id) \
+         ORDER BY g.user_id LIMIT $5")
+        .bind(app.as_str()).bind(product.as_str()).bind(kind).bind(ms(now)).bind(limit).fetch_all(&mut **c).await?);
+    Ok(r.into_iter().map(|(u,)| UserId::from_trusted(u)).collect())
+}
+
+/// Whether a sync of this CRM is queued or running.
+pub async fn sync_pending(conn: &mut Conn<'_>, app: &AppId, kind: &str) -> DbResult<bool> {
+    let pattern = format!("%\"kind\":\"{kind}\"%");
+    let r: Option<(i32,)> = on!(conn, c => sqlx::query_as(
+        "SELECT 1 FROM jobs WHERE app_id = $1 AND kind = 'crm_sync' AND status IN ('queued', 'running') AND payload LIKE $2 LIMIT 1")
+        .bind(app.as_str()).bind(&pattern).fetch_optional(&mut **c).await?);
+    Ok(r.is_some())
 }

@@ -92,7 +92,7 @@ pub async fn insert_movement(conn: &mut Conn<'_>, app: &AppId, id: &str, m: &New
 
 /// Whether the subscription ever contributed to MRR (a return is a reactivation).
 pub async fn subscription_contributed(conn: &mut Conn<'_>, app: &AppId, subscription: &str) -> DbResult<bool> {
-    let r: Option<(i64,)> = on!(conn, c => sqlx::query_as("SELECT 1 FROM mrr_movements WHERE app_id = $1 AND subscription_id = $2 LIMIT 1")
+    let r: Option<(i32,)> = on!(conn, c => sqlx::query_as("SELECT 1 FROM mrr_movements WHERE app_id = $1 AND subscription_id = $2 LIMIT 1")
         .bind(app.as_str()).bind(subscription).fetch_optional(&mut **c).await?);
     Ok(r.is_some())
 }

@@ -72,7 +72,7 @@ pub enum Condition {
     LacksAccess { product_id: String },
     /// A member field equals a value (case-insensitive for email).
     MemberField { field: MemberField, equals: String },
-    /// The triggering grant's source (`manual`, `stripe_subscription`, `stripe_purchase`, `import`, `crm_tag`, `api`, `automation`).
+    /// The triggering grant's source (`manual`, `stripe_subscription`, `stripe_purchase`, `import`, `crm_tag`, `api`, `automation`, `activecampaign`, `keap`).
     GrantSource { source: String },
     /// The member matches a saved segment now.
     InSegment { segment_id: String },

@@ -212,6 +212,8 @@ pub struct CrmStatus {
     pub last_error_at: Option<OffsetDateTime>,
     /// Whether the CRM's webhooks are registered (else only the periodic reconcile converges).
     pub webhooks_registered: bool,
+    /// A sync is queued or running.
+    pub syncing: bool,
     pub mapped_tags: i64,
     pub linked_contacts: i64,
     pub open_grants: i64,
@@ -373,6 +375,7 @@ impl Services {
         let mut c = self.db.acquire().await?;
         let row = store::find(&mut c.conn(), app, kind.as_str()).await?;
         let (mapped_tags, linked_contacts, open_grants) = store::counts(&mut c.conn(), app, kind.as_str()).await?;
+        let syncing = store::sync_pending(&mut c.conn(), app, kind.as_str()).await?;
         let settings: Settings = row.as_ref().and_then(|r| serde_json::from_value(r.settings.clone()).ok()).unwrap_or_default();
         let connected = row.as_ref().is_some_and(|r| r.status == "connected");
         Ok(CrmStatus {
@@ -389,6 +392,7 @@ impl Services {
             last_error: row.as_ref().and_then(|r| r.last_error.clone()),
             last_error_at: row.as_ref().and_then(|r| r.last_error_at),
             webhooks_registered: row.as_ref().is_some_and(|r| connected && !r.hook_ids.is_empty()),
+            syncing,
             mapped_tags,
             linked_contacts,
             open_grants,
@@ -437,7 +441,7 @@ impl Services {
                 return Err(AppError::conflict(
                     "crm_account_changed",
                     format!(
-                        "this key opens another {} account ({}) than the one mapped before ({}); connecting it forgets the {mapped} product tag(s) of the old account. Send confirm_new_account: true to go ahead",
+                        "This key opens another {} account ({}) than the one connected before ({}). Connecting it forgets which tags stand for your {mapped} product(s) in the old account; Tollgate then makes the tags in the new account.",
                         kind.label(),
                         account.name,
                         o.account_name

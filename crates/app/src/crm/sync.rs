@@ -45,6 +45,8 @@ pub const TAG_JOB: &str = "crm_tag";
 pub const PERMANENT: &str = "permanent: ";
 
 const CALL_ATTEMPTS: i32 = 10;
+/// Tags applied for existing access per product and sync (the next sync does the rest).
+const MAX_PUSHES_PER_SYNC: i64 = 5000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -302,7 +304,18 @@ impl Services {
             }
             for product in &products {
                 let link = self.ensure_product_tag(&crm, app, kind, &settings.options, product).await?;
-                self.reconcile_tag(&crm, app, kind, &settings.options, &link).await?;
+                let tagged = self.reconcile_tag(&crm, app, kind, &settings.options, &link).await?;
+                // Access given before the CRM was connected (or a tag removed there while access stays) gets its tag.
+                let now = self.now();
+                let mut tx = self.db.begin().await?;
+                for user in store::members_to_tag(&mut tx.conn(), app, kind.as_str(), &product.id, now, MAX_PUSHES_PER_SYNC).await? {
+                    if !tagged.contains(&user) {
+                        let payload = json!(PushPayload { kind, user_id: user, product_id: product.id.clone(), op: TagOp::Apply });
+                        enqueue(&mut tx.conn(), app, PUSH_JOB, payload, CALL_ATTEMPTS, None, now).await?;
+                    }
+                }
+                tx.commit().await?;
+                self.jobs_ready.notify_one();
             }
             let mut c = self.db.acquire().await?;
             if p.product_id.is_none() {
@@ -315,7 +328,7 @@ impl Services {
 
     /// Converges one tag: everyone the CRM tags has the access it gives;
     /// members holding this CRM's grant without the tag lose it.
-    async fn reconcile_tag(&self, crm: &Crm, app: &AppId, kind: CrmKind, opts: &CrmOptions, link: &TagLink) -> AppResult<()> {
+    async fn reconcile_tag(&self, crm: &Crm, app: &AppId, kind: CrmKind, opts: &CrmOptions, link: &TagLink) -> AppResult<HashSet<UserId>> {
         let present: HashSet<String> = [link.tag_id.clone()].into();
         let mut tagged: HashSet<UserId> = HashSet::new();
         let mut offset = 0;
@@ -337,7 +350,7 @@ impl Services {
         for u in holders.into_iter().filter(|u| !tagged.contains(u)) {
             self.tag_absent(app, kind, opts, &u, link).await?;
         }
-        Ok(())
+        Ok(tagged)
     }
 
     /// [`CONTACT_JOB`]: read the contact's tags now and converge.

@@ -185,14 +185,14 @@ pub struct OAuthCallbackQuery {
 }
 
 /// Stripe Connect OAuth callback: exchanges the code and returns the browser to the dashboard.
-#[utoipa::path(tag = "stripe", params(OAuthCallbackQuery), responses((status = 303, description = "Redirect to /admin/connectors")))]
+#[utoipa::path(tag = "stripe", params(OAuthCallbackQuery), responses((status = 303, description = "Redirect to /settings/connectors?stripe=connected|denied|error")))]
 #[get("/oauth/stripe/callback")]
 pub async fn oauth_callback(s: web::Data<Services>, req: HttpRequest, q: ValidQuery<OAuthCallbackQuery>) -> HttpResponse {
     let q = q.0;
     // The cookie is spent whatever the outcome.
     let back = |outcome: &str| {
         HttpResponse::SeeOther()
-            .insert_header(("location", format!("{}/admin/connectors?stripe={outcome}", s.config.public_url)))
+            .insert_header(("location", format!("{}/settings/connectors?stripe={outcome}", s.config.public_url)))
             .cookie(oauth_cookie(&s, None))
             .finish()
     };

@@ -246,6 +246,9 @@ async fn activecampaign_tags_grant_and_remove_access(backend: Backend) {
     tokio::time::sleep(Duration::from_millis(300)).await;
     app.drain_jobs().await;
     assert!(sources(&app, &t, &bob, &course).await.is_empty());
+    // None of that failed along the way (a failing job would only be retried later).
+    let c = card(&app, &t, "activecampaign").await;
+    assert!(c["last_error"].is_null(), "{c}");
 
     // A member's new email reaches the same contact in the CRM.
     let st = emu.state(&acct).await;
@@ -340,6 +343,8 @@ async fn keap_tags_grant_and_stripe_applies_the_tag(backend: Backend) {
     // Keap's echo of Tollgate's own change grants nothing more.
     tokio::time::sleep(Duration::from_millis(300)).await;
     app.drain_jobs().await;
+    let c = card(&app, &t, "keap").await;
+    assert!(c["last_error"].is_null(), "{c}");
     let users = app.get("/api/v1/users?q=dee%40example.com", &t).await.expect(200).body["data"].clone();
     let dee_id = users[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(sources(&app, &t, &dee_id, &course).await, ["stripe_subscription"]);
@@ -410,9 +415,13 @@ async fn reconnecting_keeps_or_resets_the_mapping(backend: Backend) {
     app.drain_jobs().await;
     assert!(emu.tags_of(&one, "ann@example.com").await.is_empty());
 
-    app.post("/api/v1/connectors/crm/activecampaign", &t, json!({"api_url": one.api_url, "api_key": one.api_key})).await.expect(200);
+    let c = app.post("/api/v1/connectors/crm/activecampaign", &t, json!({"api_url": one.api_url, "api_key": one.api_key})).await.expect(200);
+    assert_eq!(c.body["syncing"], true, "the first sync is queued");
     app.drain_jobs().await;
+    assert_eq!(card(&app, &t, "activecampaign").await["syncing"], false);
     assert_eq!(emu.tag_id(&one, "Tollgate: Course").await, tag, "the same tag, not a new one");
+    // Access given while the CRM was away gets its tag when it comes back.
+    assert_eq!(emu.tags_of(&one, "ann@example.com").await, ["Tollgate: Course"]);
 
     let r = app.post("/api/v1/connectors/crm/activecampaign", &t, json!({"api_url": two.api_url, "api_key": two.api_key})).await.expect(409);
     assert_eq!(r.code(), "crm_account_changed");

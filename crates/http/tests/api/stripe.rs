@@ -375,7 +375,7 @@ async fn oauth_recovery_checkout_refund(backend: Backend) {
             r.headers()["location"].to_str().unwrap().to_owned()
         }
     };
-    assert!(callback(&browser, "ac_123", "forged-state").await.ends_with("/admin/connectors?stripe=error"));
+    assert!(callback(&browser, "ac_123", "forged-state").await.ends_with("/settings/connectors?stripe=error"));
     // A valid state opened in another browser (a link someone sent) connects nothing.
     assert!(callback(&other_browser, "ac_12345", &state).await.ends_with("?stripe=error"), "a state from another browser");
     assert_eq!(app.get("/api/v1/connectors/stripe", &t).await.body["connected"], false);

@@ -27,11 +27,18 @@ const stripeKey = ["connectors", "stripe"] as const;
 
 export { leave };
 
-/** Where the Keap OAuth callback sends the browser back: /settings/connectors?keap=connected|denied|error. */
-const keapOutcomes: Record<string, [string, "default" | "error"]> = {
-  connected: ["Keap connected. The first sync is running.", "default"],
-  denied: ["Keap was not connected: access was not allowed in Keap.", "error"],
-  error: ["Keap could not be connected. Try again, or use a personal access token.", "error"],
+/** Where the OAuth callbacks send the browser back: /settings/connectors?keap=… or ?stripe=connected|denied|error. */
+const outcomes: Record<"keap" | "stripe", Record<string, [string, "default" | "error"]>> = {
+  keap: {
+    connected: ["Keap connected. The first sync is running.", "default"],
+    denied: ["Keap was not connected: access was not allowed in Keap.", "error"],
+    error: ["Keap could not be connected. Try again, or use a personal access token.", "error"],
+  },
+  stripe: {
+    connected: ["Stripe connected.", "default"],
+    denied: ["Stripe was not connected: access was not allowed in Stripe.", "error"],
+    error: ["Stripe could not be connected. Try again, or connect with a secret key.", "error"],
+  },
 };
 
 export function ConnectorsPage() {
@@ -42,21 +49,24 @@ export function ConnectorsPage() {
   const toast = useToast();
   const [params, setParams] = useSearchParams();
   const keap = params.get("keap");
+  const stripeOutcome = params.get("stripe");
   const told = useRef(false);
   useEffect(() => {
-    if (!keap || told.current) return;
+    const which = keap ? "keap" : stripeOutcome ? "stripe" : null;
+    if (!which || told.current) return;
     told.current = true;
-    const [message, tone] = keapOutcomes[keap] ?? keapOutcomes.error!;
+    const value = (which === "keap" ? keap : stripeOutcome) ?? "error";
+    const [message, tone] = outcomes[which][value] ?? outcomes[which].error!;
     toast(message, tone);
-    if (keap === "connected") void qc.invalidateQueries({ queryKey: crmKey });
+    if (value === "connected") void qc.invalidateQueries({ queryKey: which === "keap" ? crmKey : stripeKey });
     setParams(
       (p) => {
-        p.delete("keap");
+        p.delete(which);
         return p;
       },
       { replace: true },
     );
-  }, [keap, toast, qc, setParams]);
+  }, [keap, stripeOutcome, toast, qc, setParams]);
   const disconnect = useMutation({
     mutationFn: () => unwrap(api.DELETE("/api/v1/connectors/stripe")),
     onSuccess: () => {

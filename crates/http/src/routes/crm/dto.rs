@@ -69,6 +69,8 @@ pub struct CrmConnectorResponse {
     pub last_error_at: Option<String>,
     /// The CRM's webhooks are registered; without them only the periodic reconcile converges.
     pub webhooks_registered: bool,
+    /// A sync is queued or running (right after connecting, "Sync now", the periodic reconcile).
+    pub syncing: bool,
     pub mapped_tags: i64,
     pub linked_contacts: i64,
     /// Open access grants this CRM's tags gave.
@@ -98,6 +100,7 @@ impl From<CrmStatus> for CrmConnectorResponse {
             last_error: s.last_error,
             last_error_at: s.last_error_at.map(rfc3339),
             webhooks_registered: s.webhooks_registered,
+            syncing: s.syncing,
             mapped_tags: s.mapped_tags,
             linked_contacts: s.linked_contacts,
             open_grants: s.open_grants,

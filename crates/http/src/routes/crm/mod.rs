@@ -189,7 +189,7 @@ fn keap_cookie(s: &Services, nonce: Option<String>) -> actix_web::cookie::Cookie
 }
 
 /// Keap OAuth callback: exchanges the code, connects, and returns the browser to the Connectors page.
-#[utoipa::path(tag = "connectors", params(crate::routes::stripe::OAuthCallbackQuery), responses((status = 303, description = "Redirect to /admin/connectors?keap=connected|denied|error")))]
+#[utoipa::path(tag = "connectors", params(crate::routes::stripe::OAuthCallbackQuery), responses((status = 303, description = "Redirect to /settings/connectors?keap=connected|denied|error")))]
 #[get("/oauth/keap/callback")]
 pub async fn keap_oauth_callback(s: web::Data<Services>, req: HttpRequest, q: ValidQuery<crate::routes::stripe::OAuthCallbackQuery>) -> HttpResponse {
     let q = q.0;
