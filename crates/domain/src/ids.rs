@@ -97,6 +97,8 @@ id_type!(/// One run of an automation for one trigger.
     RunId, "run");
 id_type!(/// An email template of an app.
     TemplateId, "tpl");
+id_type!(/// A CSV import of members: its parsed rows, its run and its report.
+    ImportId, "imp");
 
 #[cfg(test)]
 mod tests {

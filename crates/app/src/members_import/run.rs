@@ -1,0 +1,180 @@
+//! Running an import: a job walks the rows in file order, [`BATCH`] rows per
+//! transaction. Each transaction writes its rows' outcomes, the counts and
+//! the row to resume at together, so a worker that dies mid-import loses at
+//! most the batch it was in, which the next try (another worker, after the
+//! lease) does again from the start.
+
+use tollgate_domain::access::AccessSource;
+use tollgate_domain::email::Email;
+use tollgate_domain::ids::{AppId, ImportId, JobId, ProductId};
+use tollgate_persistence::member_imports::{self as repo, ImportRowRecord, MemberImport, RowOutcome, Tally};
+use tollgate_persistence::{Conn, access, jobs, products, users};
+
+use crate::error::{AppError, AppResult};
+use crate::services::Services;
+use crate::usecases::access::GrantSpec;
+
+pub const RUN_JOB: &str = "member_import.run";
+/// Rows per transaction.
+pub const BATCH: i64 = 500;
+
+struct Done {
+    outcome: &'static str,
+    reason: Option<String>,
+    user: Option<tollgate_domain::ids::UserId>,
+    granted: Vec<String>,
+}
+
+impl Services {
+    /// Starts the run of a previewed import (or resumes a failed one) as a
+    /// job. `invite`: members the import creates get an invitation email,
+    /// and grants their "access granted" email; by default nobody is
+    /// emailed. A running import is answered as it is (nothing new starts);
+    /// a finished one is a 409 `import_already_run`.
+    pub async fn start_member_import(&self, app: &AppId, id: &ImportId, invite: bool) -> AppResult<MemberImport> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let imp = repo::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("import"))?;
+        match imp.status.as_str() {
+            "running" => return Ok(imp),
+            "done" => return Err(AppError::conflict("import_already_run", "this import has run already; upload the file again to import it again")),
+            _ => {}
+        }
+        if imp.status == "failed" {
+            repo::reopen(&mut tx.conn(), app, id, now).await?;
+        }
+        let job = jobs::NewJob { kind: RUN_JOB.into(), payload: serde_json::json!({ "import_id": id }), run_at: now, max_attempts: 5, unique_key: None };
+        let job_id = jobs::enqueue(&mut tx.conn(), app, &job, now).await?.ok_or_else(|| AppError::Internal("import job not enqueued".into()))?;
+        if !repo::start(&mut tx.conn(), app, id, invite, &job_id, now).await? {
+            return Err(AppError::conflict("import_already_run", "this import was started meanwhile"));
+        }
+        jobs::set_progress(&mut tx.conn(), app, &job_id, imp.processed, imp.total, now).await?;
+        let imp = repo::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("import"))?;
+        tx.commit().await?;
+        self.jobs_ready.notify_one();
+        Ok(imp)
+    }
+
+    /// The job: runs the import to its end. On the job's last try a failure
+    /// marks the import `failed` (it can be started again and resumes).
+    pub async fn run_member_import(&self, app: &AppId, id: &ImportId, job: &JobId, last_try: bool) -> AppResult<()> {
+        match self.run_batches(app, id, job).await {
+            Err(e) if last_try => {
+                let mut c = self.db.acquire().await?;
+                repo::finish(&mut c.conn(), app, id, "failed", Some(&e.to_string()), self.now()).await?;
+                Err(e)
+            }
+            r => r,
+        }
+    }
+
+    async fn run_batches(&self, app: &AppId, id: &ImportId, job: &JobId) -> AppResult<()> {
+        loop {
+            let now = self.now();
+            let mut tx = self.db.begin().await?;
+            let Some(imp) = repo::find(&mut tx.conn(), app, id).await? else { return Ok(()) };
+            if imp.status != "running" {
+                return Ok(());
+            }
+            let rows = repo::rows_from(&mut tx.conn(), app, id, imp.next_row, BATCH).await?;
+            let Some(last) = rows.last().map(|r| r.line) else {
+                repo::finish(&mut tx.conn(), app, id, "done", None, now).await?;
+                jobs::set_progress(&mut tx.conn(), app, job, imp.total, imp.total, now).await?;
+                tx.commit().await?;
+                tracing::info!(app_id = %app, import = %id, created = imp.created, updated = imp.updated, granted = imp.granted, skipped = imp.skipped, "member import finished");
+                return Ok(());
+            };
+            let mut t = Tally::default();
+            for r in &rows {
+                let d = self.import_row(&mut tx.conn(), app, &imp, r).await?;
+                repo::set_outcome(
+                    &mut tx.conn(),
+                    app,
+                    id,
+                    &RowOutcome { line: r.line, outcome: d.outcome, reason: d.reason.as_deref(), user_id: d.user.as_ref(), granted: &d.granted },
+                )
+                .await?;
+                t.processed += 1;
+                match d.outcome {
+                    "created" => t.created += 1,
+                    "updated" => t.updated += 1,
+                    "granted" => t.granted += 1,
+                    _ => t.skipped += 1,
+                }
+            }
+            repo::advance(&mut tx.conn(), app, id, t, last + 1, now).await?;
+            jobs::set_progress(&mut tx.conn(), app, job, imp.processed + t.processed, imp.total, now).await?;
+            tx.commit().await?;
+            // Invitations and webhooks the batch queued.
+            self.jobs_ready.notify_one();
+        }
+    }
+
+    /// One row, inside the batch's transaction.
+    async fn import_row(&self, conn: &mut Conn<'_>, app: &AppId, imp: &MemberImport, r: &ImportRowRecord) -> AppResult<Done> {
+        if !r.problems.is_empty() {
+            let reason = r.problems.iter().map(|p| format!("{}: {}", p.code, p.message)).collect::<Vec<_>>().join("; ");
+            return Ok(Done { outcome: "skipped", reason: Some(reason), user: None, granted: vec![] });
+        }
+        let email = Email::parse(&r.email).map_err(|p| AppError::Internal(format!("stored import row {}: {}", r.line, p.message)))?;
+        let mut notes = Vec::new();
+        let (user, mut outcome) = match users::find_by_email(conn, app, &email).await? {
+            None => {
+                let u = self.create_member_in(conn, app, email, r.name.clone().unwrap_or_default(), None, imp.invite).await?;
+                (u.id, Some("created"))
+            }
+            Some(mut u) => match &r.name {
+                Some(n) if *n != u.name => {
+                    u.name = n.clone();
+                    u.updated_at = self.now();
+                    users::update(conn, &u).await?;
+                    crate::outbound::publish_member_updated_in(conn, app, &u, u.updated_at).await?;
+                    (u.id, Some("updated"))
+                }
+                _ => (u.id, None),
+            },
+        };
+        let mut granted = Vec::new();
+        for p in &r.products {
+            let pid = ProductId::from_trusted(p.clone());
+            match products::find(conn, app, &pid).await? {
+                None => {
+                    notes.push(format!("product {p} was deleted after the preview"));
+                    continue;
+                }
+                Some(prod) if prod.archived_at.is_some() => {
+                    notes.push(format!("product \"{}\" was archived after the preview", prod.fields.name));
+                    continue;
+                }
+                Some(_) => {}
+            }
+            let open = access::open_for(conn, app, &user, &pid).await?;
+            if open.iter().any(|g| g.source == AccessSource::Import) {
+                continue;
+            }
+            let spec = GrantSpec {
+                source: AccessSource::Import,
+                source_ref: Some(imp.id.as_str().to_owned()),
+                reason: Some("CSV import".into()),
+                ends_at: None,
+                notify: imp.invite,
+                depth: 0,
+            };
+            self.grant_in(conn, app, &user, &pid, spec).await?;
+            granted.push(p.clone());
+        }
+        if outcome.is_none() && !granted.is_empty() {
+            outcome = Some("granted");
+        }
+        let outcome = match outcome {
+            Some(o) => o,
+            None => {
+                let what = if r.products.is_empty() { "already a member with this name" } else { "already a member with this name and these products" };
+                notes.insert(0, what.to_owned());
+                "skipped"
+            }
+        };
+        let reason = (!notes.is_empty()).then(|| notes.join("; "));
+        Ok(Done { outcome, reason, user: Some(user), granted })
+    }
+}
