@@ -519,6 +519,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connectors/crm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Both CRM connector cards: connection, account, options, last sync and last error, counts. */
+        get: operations["list_crms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/crm/keap/oauth/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Starts "Connect with Keap" (OAuth2 authorization code). Sets a short-lived
+         *     cookie that binds the connection to this browser, as for Stripe Connect.
+         */
+        get: operations["keap_oauth_start"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/crm/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One CRM connector card. */
+        get: operations["get_crm"];
+        put?: never;
+        /**
+         * Connects a CRM with a key, validated by a cheap authenticated call and
+         *     stored encrypted. Tollgate then registers its webhooks in the CRM and
+         *     queues a sync that makes each product's tag and converges access.
+         */
+        post: operations["connect_crm"];
+        /**
+         * Disconnects: Tollgate's webhooks are deleted in the CRM and the key
+         *     forgotten. The product ↔ tag mapping and access already given stay.
+         */
+        delete: operations["disconnect_crm"];
+        options?: never;
+        head?: never;
+        /** Changes the connector's options (tag pattern, creating members, what a removed tag revokes). */
+        patch: operations["update_crm"];
+        trace?: never;
+    };
+    "/api/v1/connectors/crm/{kind}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queues a reconcile now: every product's tag is made sure of, and access
+         *     converges with who carries each tag in the CRM.
+         */
+        post: operations["sync_crm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/crm/{kind}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every product with its tag in this CRM. */
+        get: operations["crm_tags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/crm/{kind}/tags/{product_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Picks the tag of a product (an existing tag by id, or by name: found or
+         *     created). Access then follows the new tag (a sync of the product is queued).
+         */
+        put: operations["put_crm_tag"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connectors/stripe": {
         parameters: {
             query?: never;
@@ -1603,6 +1724,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uploads a members CSV and answers its preview; nothing is imported until the import is run.
+         * @description The body is the file's raw bytes (UTF-8; a leading byte order mark, CRLF line ends and quoted
+         *     fields are fine), at most 20 MiB and 100,000 rows. The header row must name an `email` column;
+         *     `name` and `products` (product ids or exact names, separated by `;` or `|`) are optional.
+         *     Members have no metadata field: any other column is ignored and listed in `warnings`
+         *     (`metadata_ignored`). Each row is checked: `missing_email`, `invalid_email`, `duplicate_row`
+         *     (the same email on an earlier row), `invalid_name`, `unknown_product`, `ambiguous_product`,
+         *     `archived_product`; rows with problems are skipped when the import runs.
+         */
+        post: operations["upload_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import's status, counts and progress (poll it while it runs). */
+        get: operations["get_import"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/imports/{id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The import's rows in file order with their outcome and reason (the report); before the run,
+         *     the rows with what the preview found.
+         */
+        get: operations["import_rows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/imports/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Runs a previewed import in the background (a job; poll the import for progress).
+         * @description Members are matched by email: a new email creates a member, an existing one has its name
+         *     updated when the row gives a different one; products are granted with source `import` unless
+         *     the member already holds them from an import. Nobody is emailed unless `invite=true`.
+         *     Starting a running import again changes nothing (202 with its state); a finished import is a
+         *     409 `import_already_run` (upload the file again to import it again, which creates nobody twice).
+         *     A failed import can be started again and resumes where it stopped.
+         */
+        post: operations["run_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}": {
         parameters: {
             query?: never;
@@ -1880,6 +2089,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/keap/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Keap OAuth callback: exchanges the code, connects, and returns the browser to the Connectors page. */
+        get: operations["keap_oauth_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth/stripe/callback": {
         parameters: {
             query?: never;
@@ -1929,6 +2155,29 @@ export interface paths {
          *     the 200 and processed by the job worker. Bad or missing signature: 400.
          */
         post: operations["stripe_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{kind}/{app_id}/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A CRM's webhook (ActiveCampaign: form-encoded tag events; Keap: REST
+         *     hooks, with the `X-Hook-Secret` handshake echoed). The URL's token is the
+         *     only credential; the delivery only names what to re-read from the CRM's
+         *     API. Stored (as a queued job) before it is acknowledged. Another app's,
+         *     a wrong token or an unused event: 200, ignored and logged. A disconnected CRM: 410.
+         */
+        post: operations["crm_webhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2423,6 +2672,15 @@ export interface components {
             /** @description The `token` query parameter of the emailed confirmation link. */
             token: string;
         };
+        /** @description Connects a CRM with a key. */
+        ConnectCrmRequest: {
+            /** @description ActiveCampaign API key, or a Keap personal access token / service account key. Stored encrypted. */
+            api_key: string;
+            /** @description ActiveCampaign only: the account's API URL (Settings → Developer), e.g. `https://youraccount.api-us1.com`. */
+            api_url?: string | null;
+            /** @description The key opens another account than the one mapped before: forget the old mapping and go ahead. */
+            confirm_new_account?: boolean;
+        };
         ConnectStripeRequest: {
             /** @description A secret (`sk_…`) or restricted (`rk_…`) key; stored encrypted. */
             secret_key: string;
@@ -2497,6 +2755,92 @@ export interface components {
             key: components["schemas"]["ApiKeyResponse"];
             /** @description The full key. Shown this once; only its hash is stored. */
             secret: string;
+        };
+        /** @description A CRM connector card. */
+        CrmConnectorResponse: {
+            account_id?: string | null;
+            /** @description The CRM account last connected (kept after a disconnect: reconnecting it resumes the mapping). */
+            account_name?: string | null;
+            /** @description ActiveCampaign: the account's API URL. */
+            api_url?: string | null;
+            /** @description `api_key` or `oauth` */
+            auth?: string | null;
+            connected: boolean;
+            /** Format: date-time */
+            connected_at?: string | null;
+            kind: components["schemas"]["CrmKindDto"];
+            /** @description The vendor's name. */
+            label: string;
+            /** @description The last failure talking to the CRM (cleared by a successful reconcile). */
+            last_error?: string | null;
+            /** Format: date-time */
+            last_error_at?: string | null;
+            /**
+             * Format: date-time
+             * @description The last finished reconcile.
+             */
+            last_sync_at?: string | null;
+            /** Format: int64 */
+            linked_contacts: number;
+            /** Format: int64 */
+            mapped_tags: number;
+            /** @description Keap: "Connect with Keap" (OAuth) is configured on this server. */
+            oauth_available: boolean;
+            /**
+             * Format: int64
+             * @description Open access grants this CRM's tags gave.
+             */
+            open_grants: number;
+            options: components["schemas"]["CrmOptionsResponse"];
+            /** @description The CRM's webhooks are registered; without them only the periodic reconcile converges. */
+            webhooks_registered: boolean;
+        };
+        CrmConnectorsResponse: {
+            data: components["schemas"]["CrmConnectorResponse"][];
+        };
+        /**
+         * @description Which CRM.
+         * @enum {string}
+         */
+        CrmKindDto: "activecampaign" | "keap";
+        /** @description Options to change; a missing field keeps its value. */
+        CrmOptionsRequest: {
+            create_members?: boolean | null;
+            removal_revokes_all?: boolean | null;
+            /** @description Must contain `{product}`; at most 100 characters. */
+            tag_pattern?: string | null;
+        };
+        /** @description What the admin chose for this CRM. */
+        CrmOptionsResponse: {
+            /** @description A contact who is not a member and gets a product's tag becomes a member. */
+            create_members: boolean;
+            /** @description Removing a tag also removes access from other sources (Stripe, manual…); by default only the tag's own grant goes. */
+            removal_revokes_all: boolean;
+            /** @description A product's tag name; `{product}` stands for the product's name. */
+            tag_pattern: string;
+        };
+        CrmSyncResponse: {
+            /** @description The queued reconcile (`GET /api/v1/jobs/{id}`). */
+            job_id?: string | null;
+        };
+        /** @description A product and its tag in the CRM. */
+        CrmTagMappingResponse: {
+            archived: boolean;
+            /** @description An admin picked this tag (else Tollgate named it from the pattern). */
+            picked: boolean;
+            product_id: string;
+            product_name: string;
+            /** @description `None` until the next sync makes the tag. */
+            tag_id?: string | null;
+            tag_name?: string | null;
+        };
+        CrmTagsResponse: {
+            data: components["schemas"]["CrmTagMappingResponse"][];
+        };
+        CrmWebhookAck: {
+            /** @description `queued`, `handshake` or `ignored` */
+            outcome: string;
+            received: boolean;
         };
         /** @description A delivery with the event body it sends. */
         DeliveryDetail: components["schemas"]["DeliveryResponse"] & {
@@ -2644,7 +2988,7 @@ export interface components {
             revoke_reason?: string | null;
             /** Format: date-time */
             revoked_at?: string | null;
-            /** @description manual | stripe_subscription | stripe_purchase | import | crm_tag | api */
+            /** @description manual | stripe_subscription | stripe_purchase | import | crm_tag | api | automation | activecampaign | keap */
             source: string;
             /** @description The outside object behind the grant (Stripe subscription, charge, tag…). */
             source_ref?: string | null;
@@ -2658,6 +3002,34 @@ export interface components {
             id: string;
             target_url: string;
         };
+        /** @description Which columns of the file are read. */
+        ImportColumns: {
+            /** @description Always true: the file must have an `email` column. */
+            email: boolean;
+            /** @description Columns not imported (members have no metadata field). */
+            ignored: string[];
+            name: boolean;
+            products: boolean;
+        };
+        /** @description What an upload answers: the stored import and a look at its rows. */
+        ImportPreviewResponse: {
+            import: components["schemas"]["ImportResponse"];
+            /** @description The first rows with problems (up to 100). */
+            problem_rows: components["schemas"]["ImportRowResponse"][];
+            /** @description The file's first rows (up to 50). */
+            rows: components["schemas"]["ImportRowResponse"][];
+            /** @description About the whole file. */
+            warnings: components["schemas"]["ImportProblem"][];
+        };
+        /** @description A problem with a row (or, in `warnings`, with the whole file). */
+        ImportProblem: {
+            /**
+             * @description Rows: `missing_email`, `invalid_email`, `duplicate_row`, `invalid_name`, `unknown_product`,
+             *     `ambiguous_product`, `archived_product`. Warnings: `metadata_ignored`, `no_name_column`.
+             */
+            code: string;
+            message: string;
+        };
         ImportProgress: {
             /** Format: int64 */
             done?: number | null;
@@ -2667,6 +3039,87 @@ export interface components {
             status?: string | null;
             /** Format: int64 */
             total?: number | null;
+        };
+        /** @description An import: where it is and what it did. */
+        ImportResponse: {
+            columns: components["schemas"]["ImportColumns"];
+            /** Format: int64 */
+            created: number;
+            created_at: string;
+            /** @description Why the import failed. */
+            error?: string | null;
+            finished_at?: string | null;
+            /**
+             * Format: int64
+             * @description Existing members who only gained products.
+             */
+            granted: number;
+            id: string;
+            /**
+             * Format: int64
+             * @description Rows with problems (skipped when run).
+             */
+            invalid: number;
+            /** @description Whether members it creates are sent an invitation (set by the run). */
+            invite: boolean;
+            /** @description The job running the import. */
+            job_id?: string | null;
+            /**
+             * Format: int64
+             * @description Rows the run has been through.
+             */
+            processed: number;
+            /**
+             * Format: double
+             * @description `processed / total`, 0 to 1.
+             */
+            progress: number;
+            /** Format: int64 */
+            skipped: number;
+            started_at?: string | null;
+            /** @description `previewed` (uploaded, not run), `running`, `done` or `failed`. */
+            status: string;
+            /**
+             * Format: int64
+             * @description Data rows in the file.
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @description Existing members whose name changed.
+             */
+            updated: number;
+            /**
+             * Format: int64
+             * @description Valid rows whose email is not a member yet, as of the upload.
+             */
+            would_create: number;
+            /**
+             * Format: int64
+             * @description Valid rows whose email is a member already, as of the upload.
+             */
+            would_update: number;
+        };
+        /** @description One row of the file, with what the preview found and what the run did. */
+        ImportRowResponse: {
+            /** @description Lower-cased when valid, as written otherwise. */
+            email: string;
+            /** @description Ids of the products this row granted. */
+            granted: string[];
+            name?: string | null;
+            /** @description `created`, `updated` (name changed), `granted` (existing member, new products only) or `skipped`; null until run. */
+            outcome?: string | null;
+            problems: components["schemas"]["ImportProblem"][];
+            /** @description Ids of the products the row grants. */
+            products: string[];
+            /** @description Why a row was skipped, or notes on a processed one. */
+            reason?: string | null;
+            /**
+             * Format: int64
+             * @description The row's number in the file (the header row is 1).
+             */
+            row: number;
+            user_id?: string | null;
         };
         /** @description One try to process an event. */
         InboxAttemptResponse: {
@@ -2952,11 +3405,36 @@ export interface components {
                 revoke_reason?: string | null;
                 /** Format: date-time */
                 revoked_at?: string | null;
-                /** @description manual | stripe_subscription | stripe_purchase | import | crm_tag | api */
+                /** @description manual | stripe_subscription | stripe_purchase | import | crm_tag | api | automation | activecampaign | keap */
                 source: string;
                 /** @description The outside object behind the grant (Stripe subscription, charge, tag…). */
                 source_ref?: string | null;
                 user_id: string;
+            }[];
+            has_more: boolean;
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
+        ListResponse_ImportRowResponse: {
+            data: {
+                /** @description Lower-cased when valid, as written otherwise. */
+                email: string;
+                /** @description Ids of the products this row granted. */
+                granted: string[];
+                name?: string | null;
+                /** @description `created`, `updated` (name changed), `granted` (existing member, new products only) or `skipped`; null until run. */
+                outcome?: string | null;
+                problems: components["schemas"]["ImportProblem"][];
+                /** @description Ids of the products the row grants. */
+                products: string[];
+                /** @description Why a row was skipped, or notes on a processed one. */
+                reason?: string | null;
+                /**
+                 * Format: int64
+                 * @description The row's number in the file (the header row is 1).
+                 */
+                row: number;
+                user_id?: string | null;
             }[];
             has_more: boolean;
             next_cursor?: string | null;
@@ -3431,6 +3909,11 @@ export interface components {
             /** @description sales_page | checkout | external_url */
             kind: string;
             url: string;
+        };
+        /** @description Picks a product's tag: an existing tag by id, or by name (created when missing). Give exactly one. */
+        PutCrmTagRequest: {
+            tag_id?: string | null;
+            tag_name?: string | null;
         };
         /**
          * @description The app's stages, highest priority first: a member takes the first stage one of their subscriptions matches.
@@ -5418,6 +5901,513 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_crms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmConnectorsResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    keap_oauth_start: {
+        parameters: {
+            query?: {
+                /** @description Connect even if Keap's account differs from the one mapped before (the old mapping is forgotten). */
+                confirm_new_account?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthStartResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description oauth_not_configured */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_crm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmConnectorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    connect_crm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectCrmRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmConnectorResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description crm_account_changed: the key opens another account than the mapped one; send confirm_new_account */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description api_url (required, invalid_url, https_required, private_address, not_a_crm, not_allowed), api_key (invalid, rejected: with the CRM's own message) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description crm_unavailable: the CRM did not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disconnect_crm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmConnectorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_crm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CrmOptionsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmConnectorResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description never connected */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description tag_pattern (missing_placeholder, too_long) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sync_crm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmSyncResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description crm_not_connected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    crm_tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmTagsResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_crm_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+                product_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutCrmTagRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmTagMappingResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description crm_not_connected, crm_unauthorized, crm_rejected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description tag_id (one_of, unknown_tag), tag_name (too_long) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description crm_unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8625,6 +9615,247 @@ export interface operations {
             };
         };
     };
+    upload_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The CSV file */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPreviewResponse"];
+                };
+            };
+            /** @description invalid_body: the upload could not be read */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large: over 20 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed: `file` (empty_file, not_utf8, malformed_csv, no_rows, too_many_rows) or `columns` (missing_email_column, duplicate_column) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_rows: {
+        parameters: {
+            query?: {
+                /** @description Only rows with this outcome: `created`, `updated`, `granted` or `skipped`. */
+                outcome?: string;
+                /** @description How many rows to return (1 to 100, default 25). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_ImportRowResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed: `outcome` (invalid_outcome), `limit`, `cursor` (invalid_cursor) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_import: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Email an invitation to each member the import creates, and the "access granted" email for
+                 *     each product it grants. Default false: the import emails nobody.
+                 */
+                invite?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description import_already_run */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_user: {
         parameters: {
             query?: never;
@@ -9607,6 +10838,29 @@ export interface operations {
             };
         };
     };
+    keap_oauth_callback: {
+        parameters: {
+            query?: {
+                code?: string;
+                state?: string;
+                error?: string;
+                error_description?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to /admin/connectors?keap=connected|denied|error */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     oauth_callback: {
         parameters: {
             query?: {
@@ -9684,6 +10938,53 @@ export interface operations {
             };
             /** @description invalid_signature or invalid_event */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    crm_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Keap's subscription check: echoed back */
+                "X-Hook-Secret"?: string | null;
+            };
+            path: {
+                kind: components["schemas"]["CrmKindDto"];
+                app_id: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        /** @description ActiveCampaign: form-encoded; Keap: JSON */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmWebhookAck"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

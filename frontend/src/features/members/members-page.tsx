@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useUrlText } from "@/hooks/use-url-text";
-import { Plus, Search } from "lucide-react";
+import { Plus, Search, Upload } from "lucide-react";
 import { PageHeader } from "@/components/layout/admin-layout";
 import { EmptyState, ListStates } from "@/components/states";
 import { Badge } from "@/components/ui/badge";
@@ -15,6 +15,7 @@ import { useMembers } from "./api";
 import { CreateMemberDialog } from "./create-member-dialog";
 import { WriteOnly } from "@/features/auth/permissions";
 import { ExportCsvButton } from "@/components/export-button";
+import { ImportMembersDialog } from "./import/import-dialog";
 
 export function MembersPage() {
   const { value: q, text, setText } = useUrlText("q");
@@ -33,6 +34,7 @@ export function MembersPage() {
     );
   const stages = useStages();
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
   const navigate = useNavigate();
   const members = useMembers(q, { stage, renewsWithinDays: renews });
   const filtered = !!(q || stage || renews);
@@ -47,6 +49,9 @@ export function MembersPage() {
           <>
             <ExportCsvButton path="/api/v1/users/export.csv" params={{ q: q || undefined, stage: stage || undefined, renews_within_days: renews }} fallbackName="members.csv" />
             <WriteOnly>
+            <Button variant="outline" onClick={() => setImporting(true)}>
+              <Upload /> Import CSV
+            </Button>
             <Button onClick={() => setCreating(true)}>
               <Plus /> Add member
             </Button>
@@ -147,6 +152,7 @@ export function MembersPage() {
           )}
         </ListStates>
       </Card>
+      <ImportMembersDialog open={importing} onClose={() => setImporting(false)} />
       <CreateMemberDialog open={creating} onClose={() => setCreating(false)} onCreated={(u) => navigate(`/members/${u.id}`)} />
     </>
   );
