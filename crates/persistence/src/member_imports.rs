@@ -308,12 +308,13 @@ pub struct Tally {
     pub skipped: i64,
 }
 
-/// Adds a batch's counts and moves the resume point to `next_row`.
-pub async fn advance(conn: &mut Conn<'_>, app: &AppId, id: &ImportId, t: Tally, next_row: i64, now: OffsetDateTime) -> DbResult<()> {
-    on!(conn, c => {
+/// Adds a batch's counts and moves the resume point from `from` to
+/// `next_row`; `false` (nothing written) when the import is not at `from`.
+pub async fn advance(conn: &mut Conn<'_>, app: &AppId, id: &ImportId, t: Tally, from: i64, next_row: i64, now: OffsetDateTime) -> DbResult<bool> {
+    let n = on!(conn, c => {
         sqlx::query(
             "UPDATE member_imports SET processed = processed + $3, created = created + $4, updated = updated + $5, \
-             granted = granted + $6, skipped = skipped + $7, next_row = $8, updated_at = $9 WHERE app_id = $1 AND id = $2",
+             granted = granted + $6, skipped = skipped + $7, next_row = $8, updated_at = $9 WHERE app_id = $1 AND id = $2 AND next_row = $10",
         )
         .bind(app.as_str())
         .bind(id.as_str())
@@ -324,8 +325,18 @@ pub async fn advance(conn: &mut Conn<'_>, app: &AppId, id: &ImportId, t: Tally, 
         .bind(t.skipped)
         .bind(next_row)
         .bind(ms(now))
+        .bind(from)
         .execute(&mut **c)
-        .await?;
+        .await?
+        .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// The job running the import's current step.
+pub async fn set_job(conn: &mut Conn<'_>, app: &AppId, id: &ImportId, job: &JobId) -> DbResult<()> {
+    on!(conn, c => {
+        sqlx::query("UPDATE member_imports SET job_id = $3 WHERE app_id = $1 AND id = $2").bind(app.as_str()).bind(id.as_str()).bind(job.as_str()).execute(&mut **c).await?;
     });
     Ok(())
 }

@@ -1,8 +1,9 @@
-//! Running an import: a job walks the rows in file order, [`BATCH`] rows per
-//! transaction. Each transaction writes its rows' outcomes, the counts and
-//! the row to resume at together, so a worker that dies mid-import loses at
-//! most the batch it was in, which the next try (another worker, after the
-//! lease) does again from the start.
+//! Running an import: a chain of jobs, each processing the next [`BATCH`]
+//! rows in file order in one transaction that also writes the rows'
+//! outcomes, the counts, the row to resume at and the next job. A worker
+//! that dies mid-batch loses that batch's work only; its job is taken over
+//! after the lease and does the batch again. Short jobs keep the job lease's
+//! heartbeat from waiting on one long-held SQLite write lock.
 
 use tollgate_domain::access::AccessSource;
 use tollgate_domain::email::Email;
@@ -17,6 +18,12 @@ use crate::usecases::access::GrantSpec;
 pub const RUN_JOB: &str = "member_import.run";
 /// Rows per transaction.
 pub const BATCH: i64 = 500;
+
+/// Queues the step that processes the rows from `from` on.
+async fn enqueue_step(conn: &mut Conn<'_>, app: &AppId, id: &ImportId, from: i64, now: time::OffsetDateTime) -> AppResult<JobId> {
+    let job = jobs::NewJob { kind: RUN_JOB.into(), payload: serde_json::json!({ "import_id": id, "from": from }), run_at: now, max_attempts: 5, unique_key: None };
+    jobs::enqueue(conn, app, &job, now).await?.ok_or_else(|| AppError::Internal("import job not enqueued".into()))
+}
 
 struct Done {
     outcome: &'static str,
@@ -43,8 +50,7 @@ impl Services {
         if imp.status == "failed" {
             repo::reopen(&mut tx.conn(), app, id, now).await?;
         }
-        let job = jobs::NewJob { kind: RUN_JOB.into(), payload: serde_json::json!({ "import_id": id }), run_at: now, max_attempts: 5, unique_key: None };
-        let job_id = jobs::enqueue(&mut tx.conn(), app, &job, now).await?.ok_or_else(|| AppError::Internal("import job not enqueued".into()))?;
+        let job_id = enqueue_step(&mut tx.conn(), app, id, imp.next_row, now).await?;
         if !repo::start(&mut tx.conn(), app, id, invite, &job_id, now).await? {
             return Err(AppError::conflict("import_already_run", "this import was started meanwhile"));
         }
@@ -55,59 +61,67 @@ impl Services {
         Ok(imp)
     }
 
-    /// The job: runs the import to its end. On the job's last try a failure
-    /// marks the import `failed` (it can be started again and resumes).
-    pub async fn run_member_import(&self, app: &AppId, id: &ImportId, job: &JobId, last_try: bool) -> AppResult<()> {
-        match self.run_batches(app, id, job).await {
+    /// The job: one batch of the import from row `from`, in one transaction
+    /// with the job of the next batch. A step whose `from` is no longer where
+    /// the import stands (a rerun of a step that had committed) does nothing.
+    /// On the job's last try a failure marks the import `failed` (it can be
+    /// started again and resumes).
+    pub async fn run_member_import(&self, app: &AppId, id: &ImportId, job: &JobId, from: i64, last_try: bool) -> AppResult<()> {
+        match self.member_import_step(app, id, job, from).await {
             Err(e) if last_try => {
                 let mut c = self.db.acquire().await?;
                 repo::finish(&mut c.conn(), app, id, "failed", Some(&e.to_string()), self.now()).await?;
                 Err(e)
             }
-            r => r,
+            r => r.map(|_| ()),
         }
     }
 
-    async fn run_batches(&self, app: &AppId, id: &ImportId, job: &JobId) -> AppResult<()> {
-        loop {
-            let now = self.now();
-            let mut tx = self.db.begin().await?;
-            let Some(imp) = repo::find(&mut tx.conn(), app, id).await? else { return Ok(()) };
-            if imp.status != "running" {
-                return Ok(());
-            }
-            let rows = repo::rows_from(&mut tx.conn(), app, id, imp.next_row, BATCH).await?;
-            let Some(last) = rows.last().map(|r| r.line) else {
-                repo::finish(&mut tx.conn(), app, id, "done", None, now).await?;
-                jobs::set_progress(&mut tx.conn(), app, job, imp.total, imp.total, now).await?;
-                tx.commit().await?;
-                tracing::info!(app_id = %app, import = %id, created = imp.created, updated = imp.updated, granted = imp.granted, skipped = imp.skipped, "member import finished");
-                return Ok(());
-            };
-            let mut t = Tally::default();
-            for r in &rows {
-                let d = self.import_row(&mut tx.conn(), app, &imp, r).await?;
-                repo::set_outcome(
-                    &mut tx.conn(),
-                    app,
-                    id,
-                    &RowOutcome { line: r.line, outcome: d.outcome, reason: d.reason.as_deref(), user_id: d.user.as_ref(), granted: &d.granted },
-                )
-                .await?;
-                t.processed += 1;
-                match d.outcome {
-                    "created" => t.created += 1,
-                    "updated" => t.updated += 1,
-                    "granted" => t.granted += 1,
-                    _ => t.skipped += 1,
-                }
-            }
-            repo::advance(&mut tx.conn(), app, id, t, last + 1, now).await?;
-            jobs::set_progress(&mut tx.conn(), app, job, imp.processed + t.processed, imp.total, now).await?;
-            tx.commit().await?;
-            // Invitations and webhooks the batch queued.
-            self.jobs_ready.notify_one();
+    /// One step (see [`Services::run_member_import`]); returns whether the import is over.
+    pub async fn member_import_step(&self, app: &AppId, id: &ImportId, job: &JobId, from: i64) -> AppResult<bool> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let Some(imp) = repo::find(&mut tx.conn(), app, id).await? else { return Ok(true) };
+        if imp.status != "running" {
+            return Ok(true);
         }
+        if imp.next_row != from {
+            tracing::info!(app_id = %app, import = %id, from, next_row = imp.next_row, "member import step already done");
+            return Ok(false);
+        }
+        let rows = repo::rows_from(&mut tx.conn(), app, id, from, BATCH).await?;
+        let Some(last) = rows.last().map(|r| r.line) else {
+            repo::finish(&mut tx.conn(), app, id, "done", None, now).await?;
+            jobs::set_progress(&mut tx.conn(), app, job, imp.total, imp.total, now).await?;
+            tx.commit().await?;
+            tracing::info!(app_id = %app, import = %id, created = imp.created, updated = imp.updated, granted = imp.granted, skipped = imp.skipped, "member import finished");
+            return Ok(true);
+        };
+        let mut t = Tally::default();
+        for r in &rows {
+            let d = self.import_row(&mut tx.conn(), app, &imp, r).await?;
+            let o = RowOutcome { line: r.line, outcome: d.outcome, reason: d.reason.as_deref(), user_id: d.user.as_ref(), granted: &d.granted };
+            repo::set_outcome(&mut tx.conn(), app, id, &o).await?;
+            t.processed += 1;
+            match d.outcome {
+                "created" => t.created += 1,
+                "updated" => t.updated += 1,
+                "granted" => t.granted += 1,
+                _ => t.skipped += 1,
+            }
+        }
+        // Only from where this step started: two workers on one step cannot both count it.
+        if !repo::advance(&mut tx.conn(), app, id, t, from, last + 1, now).await? {
+            return Err(AppError::Internal("another worker ran this import step meanwhile".into()));
+        }
+        jobs::set_progress(&mut tx.conn(), app, job, imp.processed + t.processed, imp.total, now).await?;
+        let next = enqueue_step(&mut tx.conn(), app, id, last + 1, now).await?;
+        repo::set_job(&mut tx.conn(), app, id, &next).await?;
+        jobs::set_progress(&mut tx.conn(), app, &next, imp.processed + t.processed, imp.total, now).await?;
+        tx.commit().await?;
+        // The next step, and invitations and webhooks the batch queued.
+        self.jobs_ready.notify_one();
+        Ok(false)
     }
 
     /// One row, inside the batch's transaction.
