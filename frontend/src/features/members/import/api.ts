@@ -1,15 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
-import type { components } from "@/api/schema";
+import type { ImportPreview, ImportRow, MemberImport } from "@/api/types";
 import { useCursorList } from "@/hooks/use-cursor-list";
 import { formatBytes } from "@/lib/utils";
 import { memberKeys } from "../api";
 
-type S = components["schemas"];
-export type MemberImport = S["ImportResponse"];
-export type ImportPreview = S["ImportPreviewResponse"];
-export type ImportRow = S["ImportRowResponse"];
+export type { ImportPreview, ImportRow, MemberImport };
 export type ImportOutcome = "created" | "updated" | "granted" | "skipped";
 
 export const importKeys = {
