@@ -11,6 +11,7 @@ pub mod error;
 pub mod mail;
 pub mod markdown;
 pub mod member_area;
+pub mod members_import;
 pub mod outbound;
 pub mod selling;
 pub mod services;

@@ -124,6 +124,14 @@ impl Worker {
                 s.run_crm_tag(&job.app_id, p).await
             })
         });
+        w.register(crate::members_import::RUN_JOB, |s, job| {
+            Box::pin(async move {
+                let id = job.payload.get("import_id").and_then(|v| v.as_str()).ok_or("payload lacks import_id")?;
+                let id = tollgate_domain::ids::ImportId::parse(id).map_err(|e| e.message)?;
+                let from = job.payload.get("from").and_then(|v| v.as_i64()).ok_or("payload lacks from")?;
+                s.run_member_import(&job.app_id, &id, &job.id, from, job.attempts >= job.max_attempts).await.map_err(|e| e.to_string())
+            })
+        });
         w.register(crate::stripe::RECOVER_JOB, |s, job| {
             Box::pin(async move {
                 match s.stripe_connection(&job.app_id).await.map_err(|e| e.to_string())? {

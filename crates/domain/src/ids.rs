@@ -99,6 +99,8 @@ id_type!(/// A saved members filter (a segment).
     SegmentId, "seg");
 id_type!(/// An email template of an app.
     TemplateId, "tpl");
+id_type!(/// A CSV import of members: its parsed rows, its run and its report.
+    ImportId, "imp");
 
 #[cfg(test)]
 mod tests {

@@ -21,7 +21,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{auth, automations, content, crm, customers, export, member, member_area, ops, outbound, password_reset, resources, selling, stripe, stripe_inbox, team};
+use crate::routes::{auth, automations, content, crm, customers, export, import, member, member_area, ops, outbound, password_reset, resources, selling, stripe, stripe_inbox, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -117,6 +117,7 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(export::export_users)
         .service(export::export_activities)
         .service(export::export_grants)
+        .configure(import::configure)
         .service(resources::list_users)
         .service(resources::create_user)
         .service(resources::get_user)

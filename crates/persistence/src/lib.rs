@@ -28,6 +28,7 @@ pub mod idempotency;
 pub mod invitations;
 pub mod jobs;
 pub mod magic_links;
+pub mod member_imports;
 pub mod metrics;
 pub mod ops_metrics;
 pub mod outbound;

@@ -1827,6 +1827,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uploads a members CSV and answers its preview; nothing is imported until the import is run.
+         * @description The body is the file's raw bytes (UTF-8; a leading byte order mark, CRLF line ends and quoted
+         *     fields are fine), at most 20 MiB and 100,000 rows. The header row must name an `email` column;
+         *     `name` and `products` (product ids or exact names, separated by `;` or `|`) are optional.
+         *     Members have no metadata field: any other column is ignored and listed in `warnings`
+         *     (`metadata_ignored`). Each row is checked: `missing_email`, `invalid_email`, `duplicate_row`
+         *     (the same email on an earlier row), `invalid_name`, `unknown_product`, `ambiguous_product`,
+         *     `archived_product`; rows with problems are skipped when the import runs.
+         */
+        post: operations["upload_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import's status, counts and progress (poll it while it runs). */
+        get: operations["get_import"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/imports/{id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The import's rows in file order with their outcome and reason (the report); before the run,
+         *     the rows with what the preview found.
+         */
+        get: operations["import_rows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/imports/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Runs a previewed import in the background (a job; poll the import for progress).
+         * @description Members are matched by email: a new email creates a member, an existing one has its name
+         *     updated when the row gives a different one; products are granted with source `import` unless
+         *     the member already holds them from an import. Nobody is emailed unless `invite=true`.
+         *     Starting a running import again changes nothing (202 with its state); a finished import is a
+         *     409 `import_already_run` (upload the file again to import it again, which creates nobody twice).
+         *     A failed import can be started again and resumes where it stopped.
+         */
+        post: operations["run_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}": {
         parameters: {
             query?: never;
@@ -2849,6 +2937,8 @@ export interface components {
              */
             open_grants: number;
             options: components["schemas"]["CrmOptionsResponse"];
+            /** @description A sync is queued or running (right after connecting, "Sync now", the periodic reconcile). */
+            syncing: boolean;
             /** @description The CRM's webhooks are registered; without them only the periodic reconcile converges. */
             webhooks_registered: boolean;
         };
@@ -3066,6 +3156,34 @@ export interface components {
             id: string;
             target_url: string;
         };
+        /** @description Which columns of the file are read. */
+        ImportColumns: {
+            /** @description Always true: the file must have an `email` column. */
+            email: boolean;
+            /** @description Columns not imported (members have no metadata field). */
+            ignored: string[];
+            name: boolean;
+            products: boolean;
+        };
+        /** @description What an upload answers: the stored import and a look at its rows. */
+        ImportPreviewResponse: {
+            import: components["schemas"]["ImportResponse"];
+            /** @description The first rows with problems (up to 100). */
+            problem_rows: components["schemas"]["ImportRowResponse"][];
+            /** @description The file's first rows (up to 50). */
+            rows: components["schemas"]["ImportRowResponse"][];
+            /** @description About the whole file. */
+            warnings: components["schemas"]["ImportProblem"][];
+        };
+        /** @description A problem with a row (or, in `warnings`, with the whole file). */
+        ImportProblem: {
+            /**
+             * @description Rows: `missing_email`, `invalid_email`, `duplicate_row`, `invalid_name`, `unknown_product`,
+             *     `ambiguous_product`, `archived_product`. Warnings: `metadata_ignored`, `no_name_column`.
+             */
+            code: string;
+            message: string;
+        };
         ImportProgress: {
             /** Format: int64 */
             done?: number | null;
@@ -3075,6 +3193,87 @@ export interface components {
             status?: string | null;
             /** Format: int64 */
             total?: number | null;
+        };
+        /** @description An import: where it is and what it did. */
+        ImportResponse: {
+            columns: components["schemas"]["ImportColumns"];
+            /** Format: int64 */
+            created: number;
+            created_at: string;
+            /** @description Why the import failed. */
+            error?: string | null;
+            finished_at?: string | null;
+            /**
+             * Format: int64
+             * @description Existing members who only gained products.
+             */
+            granted: number;
+            id: string;
+            /**
+             * Format: int64
+             * @description Rows with problems (skipped when run).
+             */
+            invalid: number;
+            /** @description Whether members it creates are sent an invitation (set by the run). */
+            invite: boolean;
+            /** @description The job running the import. */
+            job_id?: string | null;
+            /**
+             * Format: int64
+             * @description Rows the run has been through.
+             */
+            processed: number;
+            /**
+             * Format: double
+             * @description `processed / total`, 0 to 1.
+             */
+            progress: number;
+            /** Format: int64 */
+            skipped: number;
+            started_at?: string | null;
+            /** @description `previewed` (uploaded, not run), `running`, `done` or `failed`. */
+            status: string;
+            /**
+             * Format: int64
+             * @description Data rows in the file.
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @description Existing members whose name changed.
+             */
+            updated: number;
+            /**
+             * Format: int64
+             * @description Valid rows whose email is not a member yet, as of the upload.
+             */
+            would_create: number;
+            /**
+             * Format: int64
+             * @description Valid rows whose email is a member already, as of the upload.
+             */
+            would_update: number;
+        };
+        /** @description One row of the file, with what the preview found and what the run did. */
+        ImportRowResponse: {
+            /** @description Lower-cased when valid, as written otherwise. */
+            email: string;
+            /** @description Ids of the products this row granted. */
+            granted: string[];
+            name?: string | null;
+            /** @description `created`, `updated` (name changed), `granted` (existing member, new products only) or `skipped`; null until run. */
+            outcome?: string | null;
+            problems: components["schemas"]["ImportProblem"][];
+            /** @description Ids of the products the row grants. */
+            products: string[];
+            /** @description Why a row was skipped, or notes on a processed one. */
+            reason?: string | null;
+            /**
+             * Format: int64
+             * @description The row's number in the file (the header row is 1).
+             */
+            row: number;
+            user_id?: string | null;
         };
         /** @description One try to process an event. */
         InboxAttemptResponse: {
@@ -3395,6 +3594,36 @@ export interface components {
                 /** @description The outside object behind the grant (Stripe subscription, charge, tag…). */
                 source_ref?: string | null;
                 user_id: string;
+            }[];
+            has_more: boolean;
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
+        };
+        /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
+        ListResponse_ImportRowResponse: {
+            data: {
+                /** @description Lower-cased when valid, as written otherwise. */
+                email: string;
+                /** @description Ids of the products this row granted. */
+                granted: string[];
+                name?: string | null;
+                /** @description `created`, `updated` (name changed), `granted` (existing member, new products only) or `skipped`; null until run. */
+                outcome?: string | null;
+                problems: components["schemas"]["ImportProblem"][];
+                /** @description Ids of the products the row grants. */
+                products: string[];
+                /** @description Why a row was skipped, or notes on a processed one. */
+                reason?: string | null;
+                /**
+                 * Format: int64
+                 * @description The row's number in the file (the header row is 1).
+                 */
+                row: number;
+                user_id?: string | null;
             }[];
             has_more: boolean;
             next_cursor?: string | null;
@@ -10161,6 +10390,247 @@ export interface operations {
             };
         };
     };
+    upload_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The CSV file */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPreviewResponse"];
+                };
+            };
+            /** @description invalid_body: the upload could not be read */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large: over 20 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed: `file` (empty_file, not_utf8, malformed_csv, no_rows, too_many_rows) or `columns` (missing_email_column, duplicate_column) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_rows: {
+        parameters: {
+            query?: {
+                /** @description Only rows with this outcome: `created`, `updated`, `granted` or `skipped`. */
+                outcome?: string;
+                /** @description How many rows to return (1 to 100, default 25). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_ImportRowResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed: `outcome` (invalid_outcome), `limit`, `cursor` (invalid_cursor) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_import: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Email an invitation to each member the import creates, and the "access granted" email for
+                 *     each product it grants. Default false: the import emails nobody.
+                 */
+                invite?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description import_already_run */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_user: {
         parameters: {
             query?: never;
@@ -11157,7 +11627,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Redirect to /admin/connectors?keap=connected|denied|error */
+            /** @description Redirect to /settings/connectors?keap=connected|denied|error */
             303: {
                 headers: {
                     [name: string]: unknown;
@@ -11180,7 +11650,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Redirect to /admin/connectors */
+            /** @description Redirect to /settings/connectors?stripe=connected|denied|error */
             303: {
                 headers: {
                     [name: string]: unknown;

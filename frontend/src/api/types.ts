@@ -23,6 +23,9 @@ export type Team = S["TeamResponse"];
 export type TeamMember = S["TeamMemberResponse"];
 export type Invitation = S["InvitationResponse"];
 export type InvitationPreview = S["InvitationPreviewResponse"];
+export type MemberImport = S["ImportResponse"];
+export type ImportPreview = S["ImportPreviewResponse"];
+export type ImportRow = S["ImportRowResponse"];
 
 // The document types these as plain strings; these are the values the API documents.
 export type Role = "owner" | "admin" | "viewer";

@@ -38,6 +38,7 @@ export const problemMessages: Record<string, string> = {
   endpoint_disabled: "This endpoint is disabled. Enable it again to send to it.",
   automation_disabled: "This automation is off. Turn it on first.",
   job_not_dead: "Only failed jobs can be retried.",
+  import_already_run: "This import has run already. To import the file again, upload it again: members already imported are not added twice.",
   run_not_failed: "Only failed runs can be retried.",
   loop_detected: "This would make an automation trigger itself. Change its trigger or steps.",
   unsupported_media_type: "The server cannot read this kind of file or request.",

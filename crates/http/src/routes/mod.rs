@@ -14,3 +14,4 @@ pub mod team;
 pub mod member_area;
 pub mod selling;
 pub mod export;
+pub mod import;

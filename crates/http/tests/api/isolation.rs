@@ -28,6 +28,7 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
     let bhook = app.post("/api/v1/hooks", &bkey, json!({"target_url": "https://hooks.zapier.com/b", "event": "user.login"})).await.expect(201).id();
     app.post("/api/v1/users", &b, json!({"email": "b2@example.com"})).await.expect(201);
     let bdlv = app.get(&format!("/api/v1/webhooks/endpoints/{bwh}/deliveries"), &b).await.expect(200).body["data"][0]["id"].as_str().unwrap().to_owned();
+    let bimp = crate::import::upload(&app, &b, b"email\nb3@example.com\n".to_vec()).await.expect(201).body["import"]["id"].as_str().unwrap().to_owned();
     // App A's own member and product, to try cross-links.
     let ap = app.post("/api/v1/products", &a, json!({"name": "A product"})).await.expect(201).id();
     let au = app.post("/api/v1/users", &a, json!({"email": "a@example.com"})).await.expect(201).id();
@@ -84,6 +85,9 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
         (Method::DELETE, format!("/api/v1/hooks/{bhook}"), None),
         (Method::PUT, format!("/api/v1/connectors/crm/activecampaign/tags/{bp}"), Some(json!({"tag_name": "pwned"}))),
         (Method::GET, format!("/api/v1/webhooks/endpoints/{bhook}"), None),
+        (Method::GET, format!("/api/v1/users/imports/{bimp}"), None),
+        (Method::GET, format!("/api/v1/users/imports/{bimp}/rows"), None),
+        (Method::POST, format!("/api/v1/users/imports/{bimp}/run"), Some(json!({}))),
     ];
     for cred in [&a, &ak] {
         for (m, path, body) in &probes {
@@ -106,6 +110,8 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(up.status(), 404);
+    // B's import was not started by A's probes.
+    assert_eq!(app.get(&format!("/api/v1/users/imports/{bimp}"), &b).await.expect(200).body["status"], "previewed");
     // B's sales page exists; A's member area never shows B's products.
     app.post(&format!("/api/v1/products/{bp}/sales-page/create-from"), &b, json!({"template": "minimal"})).await.expect(200);
     let a_app = app.get("/api/v1/app", &a).await.body["id"].as_str().unwrap().to_owned();

@@ -10,6 +10,7 @@ mod email;
 mod email_change;
 mod export;
 mod flows;
+mod import;
 mod isolation;
 mod members;
 mod metrics;

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useUrlText } from "@/hooks/use-url-text";
-import { Plus, Search } from "lucide-react";
+import { Plus, Search, Upload } from "lucide-react";
 import { PageHeader } from "@/components/layout/admin-layout";
 import { EmptyState, ListStates } from "@/components/states";
 import { Badge } from "@/components/ui/badge";
@@ -17,11 +17,13 @@ import { SegmentControls } from "./segment-controls";
 import { CreateMemberDialog } from "./create-member-dialog";
 import { WriteOnly } from "@/features/auth/permissions";
 import { ExportCsvButton } from "@/components/export-button";
+import { ImportMembersDialog } from "./import/import-dialog";
 
 export function MembersPage() {
   const { value: q, text, setText } = useUrlText("q");
   const filters = useMemberFilters();
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
   const navigate = useNavigate();
   const members = useMembers(q, filters.values);
   const filtered = !!q || filters.active;
@@ -54,6 +56,9 @@ export function MembersPage() {
               </Button>
             </WriteOnly>
             <WriteOnly>
+            <Button variant="outline" onClick={() => setImporting(true)}>
+              <Upload /> Import CSV
+            </Button>
             <Button onClick={() => setCreating(true)}>
               <Plus /> Add member
             </Button>
@@ -155,6 +160,7 @@ export function MembersPage() {
         </ListStates>
       </Card>
       {bulkOpen ? <BulkDialog filter={apiFilter} matching={total} onClose={() => setBulkOpen(false)} /> : null}
+      <ImportMembersDialog open={importing} onClose={() => setImporting(false)} />
       <CreateMemberDialog open={creating} onClose={() => setCreating(false)} onCreated={(u) => navigate(`/members/${u.id}`)} />
     </>
   );
