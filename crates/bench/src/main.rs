@@ -7,6 +7,7 @@ mod db;
 mod events;
 mod fanout;
 mod load;
+mod reads;
 mod tollgate;
 
 use std::net::TcpListener;
@@ -38,6 +39,26 @@ enum Cmd {
     /// Recording activities with 50 automations listening against none:
     /// activities/s and automation runs created/s.
     Automations(AutomationsArgs),
+    /// Admin reads at scale: members list with each filter, search, the
+    /// activity feed, a member's detail and the export's walk, over 100,000
+    /// members, 300,000 grants and 1,000,000 activities.
+    Reads(ReadsArgs),
+}
+
+#[derive(clap::Args)]
+struct ReadsArgs {
+    #[arg(long, value_enum, default_value_t = BackendArg::Both)]
+    backend: BackendArg,
+    #[arg(long, default_value_t = 100_000)]
+    members: i64,
+    /// Grants per member (over 20 products).
+    #[arg(long, default_value_t = 3)]
+    grants_per_member: i64,
+    #[arg(long, default_value_t = 1_000_000)]
+    activities: i64,
+    /// Times each read is made.
+    #[arg(long, default_value_t = 200)]
+    iterations: usize,
 }
 
 #[derive(clap::Args)]
@@ -200,6 +221,43 @@ fn main() -> anyhow::Result<()> {
                     }
                     let mean = (base.activities_per_s + again.activities_per_s) / 2.0;
                     println!("{}: activities/s with {} automations / without: {:.2}", backend_name(b), a.automations, with.activities_per_s / mean);
+                }
+                anyhow::Ok(())
+            })
+        }
+        Cmd::Reads(a) => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            rt.block_on(async move {
+                let backends: Vec<Backend> = match a.backend {
+                    BackendArg::Sqlite => vec![Backend::Sqlite],
+                    BackendArg::Postgres => vec![Backend::Postgres],
+                    BackendArg::Both => vec![Backend::Sqlite, Backend::Postgres],
+                };
+                for b in backends {
+                    eprintln!("seeding {} (load average {}) ...", backend_name(b), loadavg());
+                    let sizes = reads::Sizes { members: a.members, grants_per_member: a.grants_per_member, activities: a.activities, products: 20 };
+                    let f = reads::measure(b, sizes, a.iterations).await?;
+                    println!(
+                        "\n{}: {} members, {} grants, {} activities seeded in {:.0} s; each read {} times (load average {})",
+                        backend_name(b),
+                        a.members,
+                        a.members * a.grants_per_member,
+                        a.activities,
+                        f.seed_s,
+                        a.iterations,
+                        loadavg()
+                    );
+                    println!("| read | p50 ms | p99 ms | max ms |\n|---|---|---|---|");
+                    for r in &f.rows {
+                        println!("| {} | {:.2} | {:.2} | {:.2} |", r.name, r.p50_ms, r.p99_ms, r.max_ms);
+                    }
+                    println!(
+                        "export walk: {} members in {:.2} s ({:.0} rows/s), RSS growth {:.1} MB",
+                        f.export_rows,
+                        f.export_s,
+                        f.export_rows as f64 / f.export_s,
+                        f.rss_growth_mb
+                    );
                 }
                 anyhow::Ok(())
             })

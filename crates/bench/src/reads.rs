@@ -83,8 +83,8 @@ async fn seed(db: &Db, backend: Backend, app: &AppId, sizes: &Sizes, now_ms: i64
         exec(
             db,
             &format!(
-                "INSERT INTO products (app_id, id, name, description, purchase_method, sales_page_url, image_url, position, show_locked_card, created_at, updated_at) \
-                 VALUES ('{app}', 'prod_{}', 'Product {p}', '', 'none', NULL, NULL, {p}, TRUE, {now_ms}, {now_ms})",
+                "INSERT INTO products (app_id, id, name, description, image_url, purchase_method, external_url, show_locked_card, archived_at, created_at, updated_at) \
+                 VALUES ('{app}', 'prod_{}', 'Product {p}', '', NULL, 'none', NULL, TRUE, NULL, {now_ms}, {now_ms})",
                 format!("{p:032}")
             ),
         )
