@@ -125,3 +125,25 @@ describe("MembersPage CSV export", () => {
     expect(Object.fromEntries(new URL(req.url).searchParams)).toEqual({ bom: "true" });
   });
 });
+
+describe("MembersPage columns", () => {
+  it("lets the admin choose the columns and remembers them", async () => {
+    localStorage.removeItem("tollgate.members.columns");
+    stubApi({ "GET /api/v1/users": () => json({ data: [{ ...ada, renews_at: "2026-12-08T00:00:00Z", mrr: 0 }], has_more: false, next_cursor: null }) });
+    const first = renderRoute(<MembersPage />, { path: "/members" });
+    await screen.findByText("Ada Lovelace");
+    expect(screen.queryByRole("columnheader", { name: "Renews" })).toBeNull();
+    expect(screen.getByRole("columnheader", { name: "Joined" })).toBeInTheDocument();
+    await userEvent.click(screen.getByText("Columns"));
+    await userEvent.click(screen.getByRole("checkbox", { name: "Renews" }));
+    await userEvent.click(screen.getByRole("checkbox", { name: "Joined" }));
+    expect(screen.getByRole("columnheader", { name: "Renews" })).toBeInTheDocument();
+    expect(screen.queryByRole("columnheader", { name: "Joined" })).toBeNull();
+    first.unmount();
+    renderRoute(<MembersPage />, { path: "/members" });
+    await screen.findByText("Ada Lovelace");
+    expect(screen.getByRole("columnheader", { name: "Renews" })).toBeInTheDocument();
+    expect(screen.queryByRole("columnheader", { name: "Joined" })).toBeNull();
+    localStorage.removeItem("tollgate.members.columns");
+  });
+});

@@ -13,6 +13,7 @@ import { formatDate, formatDateTime, formatMinorUnits, formatMoney } from "@/lib
 import { useMembers } from "./api";
 import { FILTER_KEYS, MemberFilters, type MemberFilterValues, filterQuery, useMemberFilters } from "./member-filters";
 import { BulkDialog } from "./bulk-dialog";
+import { ColumnsPicker, useColumns } from "./columns";
 import { SegmentControls } from "./segment-controls";
 import { CreateMemberDialog } from "./create-member-dialog";
 import { WriteOnly } from "@/features/auth/permissions";
@@ -29,6 +30,7 @@ export function MembersPage() {
   const filtered = !!q || filters.active;
   const total = members.total;
   const [bulkOpen, setBulkOpen] = useState(false);
+  const cols = useColumns();
   const apiFilter = { ...(q ? { q } : {}), ...filterQuery(filters.values) };
   const applySegment = (values: MemberFilterValues, segQ: string) => {
     filters.set({ ...Object.fromEntries(FILTER_KEYS.map((k) => [k, ""])), ...values });
@@ -80,6 +82,9 @@ export function MembersPage() {
         </div>
         <MemberFilters values={filters.values} set={filters.set} />
         <SegmentControls filter={filterQuery(filters.values)} search={q} apply={applySegment} canSave={filtered} />
+        <div className="ml-auto">
+          <ColumnsPicker has={cols.has} toggle={cols.toggle} />
+        </div>
         {filters.active ? (
           <Button variant="ghost" size="sm" onClick={filters.clear}>
             Clear filters
@@ -122,10 +127,11 @@ export function MembersPage() {
                 <THead>
                   <TR>
                     <TH>Member</TH>
-                    <TH className="hidden sm:table-cell">Stage</TH>
-                    <TH className="hidden text-right lg:table-cell">MRR</TH>
-                    <TH className="hidden md:table-cell">Last login</TH>
-                    <TH className="hidden sm:table-cell">Joined</TH>
+                    {cols.has("stage") ? <TH className="hidden sm:table-cell">Stage</TH> : null}
+                    {cols.has("mrr") ? <TH className="hidden text-right lg:table-cell">MRR</TH> : null}
+                    {cols.has("renews_at") ? <TH className="hidden md:table-cell">Renews</TH> : null}
+                    {cols.has("last_login") ? <TH className="hidden md:table-cell">Last login</TH> : null}
+                    {cols.has("joined") ? <TH className="hidden sm:table-cell">Joined</TH> : null}
                   </TR>
                 </THead>
                 <TBody>
@@ -140,10 +146,11 @@ export function MembersPage() {
                           {!u.has_password ? <Badge variant="outline">No password</Badge> : null}
                         </div>
                       </TD>
-                      <TD className="hidden sm:table-cell">{u.stage ? <Badge variant="outline">{u.stage}</Badge> : <span className="text-muted-foreground">—</span>}</TD>
-                      <TD className="hidden text-right tabular-nums lg:table-cell">{u.mrr ? (u.mrr_currency ? formatMoney(u.mrr, u.mrr_currency) : formatMinorUnits(u.mrr)) : "—"}</TD>
-                      <TD className="hidden text-muted-foreground md:table-cell">{u.last_login_at ? formatDateTime(u.last_login_at) : "Never"}</TD>
-                      <TD className="hidden text-muted-foreground sm:table-cell">{formatDate(u.created_at)}</TD>
+                      {cols.has("stage") ? <TD className="hidden sm:table-cell">{u.stage ? <Badge variant="outline">{u.stage}</Badge> : <span className="text-muted-foreground">—</span>}</TD> : null}
+                      {cols.has("mrr") ? <TD className="hidden text-right tabular-nums lg:table-cell">{u.mrr ? (u.mrr_currency ? formatMoney(u.mrr, u.mrr_currency) : formatMinorUnits(u.mrr)) : "—"}</TD> : null}
+                      {cols.has("renews_at") ? <TD className="hidden text-muted-foreground md:table-cell">{u.renews_at ? formatDate(u.renews_at) : "—"}</TD> : null}
+                      {cols.has("last_login") ? <TD className="hidden text-muted-foreground md:table-cell">{u.last_login_at ? formatDateTime(u.last_login_at) : "Never"}</TD> : null}
+                      {cols.has("joined") ? <TD className="hidden text-muted-foreground sm:table-cell">{formatDate(u.created_at)}</TD> : null}
                     </TR>
                   ))}
                 </TBody>
