@@ -95,6 +95,8 @@ id_type!(/// An automation: a trigger, conditions and ordered steps.
     AutomationId, "auto");
 id_type!(/// One run of an automation for one trigger.
     RunId, "run");
+id_type!(/// An account (a company) whose members share its Stripe subscriptions.
+    AccountId, "acc");
 id_type!(/// A saved members filter (a segment).
     SegmentId, "seg");
 id_type!(/// An email template of an app.

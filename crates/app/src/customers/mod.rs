@@ -6,6 +6,7 @@
 //! changed stage records `member.stage_changed` {from, to}, which reaches the
 //! feed, outbound webhooks and automations like any activity.
 
+pub mod accounts;
 pub mod bulk;
 pub mod movements;
 pub mod segments;

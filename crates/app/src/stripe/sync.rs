@@ -64,6 +64,21 @@ impl Services {
         self.member_for_details(app, Some(customer_id), customer.email.as_deref(), customer.name.as_deref(), meta_value.as_deref()).await
     }
 
+    /// An account's name for a customer: the configured metadata key, the
+    /// customer's name, or its email (read from Stripe only for a customer
+    /// whose account does not exist yet).
+    async fn account_name_for(&self, app: &AppId, client: &StripeClient, customer_id: &str, settings: &serde_json::Value) -> AppResult<String> {
+        {
+            let mut c = self.db.acquire().await?;
+            if let Some(a) = tollgate_persistence::accounts::by_customer(&mut c.conn(), app, customer_id).await? {
+                return Ok(a.name);
+            }
+        }
+        let customer: Customer = client.retrieve_customer(customer_id).await.map_err(stripe_error)?;
+        let from_meta = settings.get("account_metadata_key").and_then(|k| k.as_str()).and_then(|k| customer.metadata_value(k)).map(str::to_owned);
+        Ok(from_meta.or(customer.name.clone()).or(customer.email.clone()).unwrap_or_else(|| customer_id.to_owned()))
+    }
+
     pub(crate) async fn member_for_details(
         &self,
         app: &AppId,
@@ -128,6 +143,9 @@ impl Services {
         let customer_id = sub.customer_id().ok_or_else(|| AppError::Internal(format!("subscription {} has no customer", sub.id)))?.to_owned();
         let Some(user) = self.member_for_customer(app, client, &customer_id, settings).await? else { return Ok(false) };
         let (mrr, currency) = subscription_mrr(sub);
+        // Contact type "accounts": the customer is a company; its seats share the access.
+        let accounts = crate::customers::accounts::accounts_enabled(settings);
+        let account_name = if accounts { self.account_name_for(app, client, &customer_id, settings).await? } else { String::new() };
         let status = status_of(&sub.status);
 
         let mut tx = self.db.begin().await?;
@@ -162,6 +180,12 @@ impl Services {
                 self.revoke_in(&mut tx.conn(), app, &g.id, Some("no longer in the subscription")).await?;
             }
         }
+        let people: Vec<UserId> = if accounts {
+            let a = self.ensure_account_in(&mut tx.conn(), app, &customer_id, &user, &account_name, crate::customers::accounts::seats_of(sub)).await?;
+            self.account_people_in(&mut tx.conn(), app, &a.id).await?
+        } else {
+            vec![user.clone()]
+        };
         for product in &linked {
             let open: Vec<_> = access::open_by_source(&mut tx.conn(), app, AccessSource::StripeSubscription, &sub.id)
                 .await?
@@ -170,25 +194,27 @@ impl Services {
                 .collect();
             match decision {
                 AccessDecision::Grant { until } => {
-                    let live = open.iter().find(|g| g.is_active(now));
-                    match live {
-                        Some(g) if g.ends_at != until => {
-                            access::set_ends_at(&mut tx.conn(), app, &g.id, until, now).await?;
-                        }
-                        Some(_) => {}
-                        None => {
-                            for g in &open {
-                                self.revoke_at(&mut tx.conn(), app, &g.id, Some("access period ended"), g.ends_at.unwrap_or(now)).await?;
+                    for person in &people {
+                        let mine: Vec<_> = open.iter().filter(|g| &g.user_id == person).collect();
+                        match mine.iter().find(|g| g.is_active(now)) {
+                            Some(g) if g.ends_at != until => {
+                                access::set_ends_at(&mut tx.conn(), app, &g.id, until, now).await?;
                             }
-                            let spec = GrantSpec {
-                                source: AccessSource::StripeSubscription,
-                                source_ref: Some(sub.id.clone()),
-                                reason: Some(format!("Stripe subscription {}", status.as_str())),
-                                ends_at: until,
-                                notify: true,
-                                depth: 0,
-                            };
-                            self.grant_in(&mut tx.conn(), app, &user, product, spec).await?;
+                            Some(_) => {}
+                            None => {
+                                for g in &mine {
+                                    self.revoke_at(&mut tx.conn(), app, &g.id, Some("access period ended"), g.ends_at.unwrap_or(now)).await?;
+                                }
+                                let spec = GrantSpec {
+                                    source: AccessSource::StripeSubscription,
+                                    source_ref: Some(sub.id.clone()),
+                                    reason: Some(format!("Stripe subscription {}", status.as_str())),
+                                    ends_at: until,
+                                    notify: true,
+                                    depth: 0,
+                                };
+                                self.grant_in(&mut tx.conn(), app, person, product, spec).await?;
+                            }
                         }
                     }
                 }

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod accounts;
 mod automations;
 mod content;
 mod crm;
