@@ -1,0 +1,63 @@
+//! Wire types: what the API accepts and returns.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tollgate_domain::access::AccessGrant;
+use tollgate_domain::app::App;
+use tollgate_domain::page::Page;
+use tollgate_domain::product::ContentPage;
+use tollgate_persistence::api_keys::ApiKey;
+use tollgate_persistence::jobs::Job;
+use tollgate_persistence::outbox::OutboxEmail;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::extract::double_option;
+
+/// Members, products and activities have one wire shape, shared with the
+/// payloads of outbound events.
+pub use tollgate_app::wire::{ActivityResponse, ProductResponse, UserResponse, rfc3339};
+
+/// A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListResponse<T> {
+    pub data: Vec<T>,
+    pub has_more: bool,
+    pub next_cursor: Option<String>,
+    /// How many items match in all (only where the list offers `include_total`, when asked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+}
+
+impl<T> ListResponse<T> {
+    pub fn from_page<U>(p: Page<U>, f: impl FnMut(U) -> T) -> Self {
+        let next_cursor = p.next_cursor;
+        ListResponse { data: p.items.into_iter().map(f).collect(), has_more: next_cursor.is_some(), next_cursor, total: None }
+    }
+}
+
+/// Paging parameters shared by lists.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// How many items to return (1 to 100, default 25).
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    #[validate(length(min = 1, max = 100))]
+    pub cursor: Option<String>,
+}
+
+mod app;
+pub use app::*;
+mod products;
+pub use products::*;
+mod members;
+pub use members::*;
+mod ops;
+pub use ops::*;
+mod member_area;
+pub use member_area::*;
+mod team;
+pub use team::*;

@@ -1,0 +1,152 @@
+//! API keys, jobs and emails.
+
+use super::*;
+
+// ---------- api keys ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyResponse {
+    pub id: String,
+    pub name: String,
+    /// The last four characters of the secret, to tell keys apart.
+    pub last4: String,
+    pub scopes: Vec<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub last_used_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub revoked_at: Option<String>,
+}
+
+impl From<ApiKey> for ApiKeyResponse {
+    fn from(k: ApiKey) -> Self {
+        ApiKeyResponse {
+            id: k.id.into_string(),
+            name: k.name,
+            last4: k.last4,
+            scopes: k.scopes.iter().map(|s| s.to_string()).collect(),
+            created_at: rfc3339(k.created_at),
+            last_used_at: k.last_used_at.map(rfc3339),
+            revoked_at: k.revoked_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiKeyRequest {
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+    /// e.g. ["products:read", "users:write"]
+    #[validate(length(min = 1, max = 32))]
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedApiKeyResponse {
+    pub key: ApiKeyResponse,
+    /// The full key. Shown this once; only its hash is stored.
+    pub secret: String,
+}
+
+// ---------- jobs, emails ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobResponse {
+    pub id: String,
+    pub kind: String,
+    /// queued | running | succeeded | dead
+    pub status: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    #[schema(format = DateTime)]
+    pub run_at: String,
+    pub last_error: Option<String>,
+    pub progress_done: Option<i64>,
+    pub progress_total: Option<i64>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub finished_at: Option<String>,
+}
+
+impl From<Job> for JobResponse {
+    fn from(j: Job) -> Self {
+        JobResponse {
+            id: j.id.into_string(),
+            kind: j.kind,
+            status: j.status.as_str().into(),
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            run_at: rfc3339(j.run_at),
+            last_error: j.last_error,
+            progress_done: j.progress_done,
+            progress_total: j.progress_total,
+            created_at: rfc3339(j.created_at),
+            finished_at: j.finished_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct JobListQuery {
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<i64>,
+    #[validate(length(min = 1, max = 100))]
+    pub cursor: Option<String>,
+    /// queued | running | succeeded | dead
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailResponse {
+    pub id: String,
+    /// magic_link | member_invite | access_granted | admin_invite | endpoint_disabled | …
+    pub template: String,
+    pub to: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    /// queued | sent | logged (no SMTP configured) | failed (being retried)
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub sent_at: Option<String>,
+}
+
+impl From<OutboxEmail> for EmailResponse {
+    fn from(e: OutboxEmail) -> Self {
+        EmailResponse {
+            id: e.id.into_string(),
+            template: e.template,
+            to: e.to_email,
+            subject: e.subject,
+            text_body: e.text_body,
+            html_body: e.html_body,
+            status: e.status,
+            attempts: e.attempts,
+            last_error: e.last_error,
+            created_at: rfc3339(e.created_at),
+            sent_at: e.sent_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EmailListQuery {
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<i64>,
+    #[validate(length(min = 1, max = 100))]
+    pub cursor: Option<String>,
+    /// Only messages to this address.
+    #[validate(length(max = 254))]
+    pub to: Option<String>,
+}

@@ -1,0 +1,110 @@
+//! Products and their pages.
+
+use super::*;
+
+// ---------- products ----------
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProductRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+    #[validate(length(max = 20000))]
+    pub description: Option<String>,
+    #[validate(length(max = 2048))]
+    pub image_url: Option<String>,
+    /// none (default) | sales_page_then_checkout | direct_checkout | external_url
+    pub purchase_method: Option<String>,
+    #[validate(length(max = 2048))]
+    pub external_url: Option<String>,
+    pub show_locked_card: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProductRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub name: Option<String>,
+    #[validate(length(max = 20000))]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub image_url: Option<Option<String>>,
+    pub purchase_method: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub external_url: Option<Option<String>>,
+    pub show_locked_card: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProductListQuery {
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<i64>,
+    #[validate(length(min = 1, max = 100))]
+    pub cursor: Option<String>,
+    /// Include archived products (default false).
+    pub include_archived: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageResponse {
+    pub id: String,
+    pub product_id: String,
+    pub title: String,
+    /// Markdown.
+    pub body: String,
+    /// The body rendered to sanitized HTML (what members see).
+    pub body_html: String,
+    pub position: i32,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<ContentPage> for PageResponse {
+    fn from(p: ContentPage) -> Self {
+        PageResponse {
+            id: p.id.into_string(),
+            product_id: p.product_id.into_string(),
+            title: p.title,
+            body_html: tollgate_app::markdown::to_html(&p.body),
+            body: p.body,
+            position: p.position,
+            created_at: rfc3339(p.created_at),
+            updated_at: rfc3339(p.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageListResponse {
+    /// The product's pages in reading order.
+    pub data: Vec<PageResponse>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePageRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub title: String,
+    #[validate(length(max = 200000))]
+    pub body: Option<String>,
+    /// Reading order; default: after the last page.
+    #[validate(range(min = 0, max = 100000))]
+    pub position: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePageRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub title: Option<String>,
+    #[validate(length(max = 200000))]
+    pub body: Option<String>,
+    #[validate(range(min = 0, max = 100000))]
+    pub position: Option<i64>,
+}

@@ -1,0 +1,127 @@
+//! The team: admins and invitations.
+
+use super::*;
+
+// ---------- team ----------
+
+/// An admin on the app's team.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamMemberResponse {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    /// owner | admin | viewer
+    pub role: String,
+    /// When they joined this app's team.
+    #[schema(format = DateTime)]
+    pub joined_at: String,
+}
+
+impl From<tollgate_persistence::admins::TeamMember> for TeamMemberResponse {
+    fn from(m: tollgate_persistence::admins::TeamMember) -> Self {
+        TeamMemberResponse {
+            id: m.admin.id.into_string(),
+            email: m.admin.email.to_string(),
+            name: m.admin.name,
+            role: m.role.as_str().into(),
+            joined_at: rfc3339(m.joined_at),
+        }
+    }
+}
+
+/// Who sent an invitation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitedByResponse {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+}
+
+/// An invitation that is neither accepted nor revoked (it may have expired).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationResponse {
+    pub id: String,
+    pub email: String,
+    /// owner | admin | viewer
+    pub role: String,
+    pub invited_by: InvitedByResponse,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+    /// True once `expires_at` has passed: the link no longer works; invite again.
+    pub expired: bool,
+}
+
+impl InvitationResponse {
+    pub fn new(i: tollgate_persistence::invitations::OpenInvitation, now: OffsetDateTime) -> Self {
+        let inv = i.invitation;
+        InvitationResponse {
+            id: inv.id.into_string(),
+            email: inv.email.to_string(),
+            role: inv.role.as_str().into(),
+            invited_by: InvitedByResponse { id: inv.invited_by.into_string(), email: i.invited_by_email, name: i.invited_by_name },
+            created_at: rfc3339(inv.created_at),
+            expires_at: rfc3339(inv.expires_at),
+            expired: inv.expires_at <= now,
+        }
+    }
+}
+
+/// The app's team and its open invitations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamResponse {
+    pub admins: Vec<TeamMemberResponse>,
+    pub invitations: Vec<InvitationResponse>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInvitationRequest {
+    #[validate(length(min = 3, max = 254))]
+    pub email: String,
+    /// owner | admin | viewer. Admins may invite admins and viewers; only owners invite owners.
+    pub role: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAdminRequest {
+    /// owner | admin | viewer
+    pub role: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationTokenRequest {
+    /// The `token` parameter of the invitation link.
+    #[validate(length(min = 1, max = 300))]
+    pub token: String,
+}
+
+/// What an invitation link is for, before accepting it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationPreviewResponse {
+    pub email: String,
+    pub role: String,
+    pub app_name: String,
+    pub invited_by_name: String,
+    /// True when this email already has a Tollgate admin account: accept with its password (name is ignored).
+    pub account_exists: bool,
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitationRequest {
+    #[validate(length(min = 1, max = 300))]
+    pub token: String,
+    /// Your name, for a new account (ignored when the account exists).
+    #[serde(default)]
+    #[validate(length(max = 200))]
+    pub name: String,
+    /// A new password (10 to 256 characters), or the existing account's password.
+    #[validate(length(min = 1, max = 256))]
+    pub password: String,
+}
