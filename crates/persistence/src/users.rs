@@ -234,9 +234,17 @@ pub struct UserFilter {
     pub only_user: Option<String>,
 }
 
+/// An FTS5 trigram query for a search: the text as one quoted string
+/// (matching it anywhere in the email or the name), or `None` below three
+/// characters, which a trigram index cannot look up.
+fn trigram_match(q: &str) -> Option<String> {
+    let q = q.trim().to_lowercase();
+    (q.chars().count() >= 3).then(|| format!("{{email name}} : \"{}\"", q.replace('"', "\"\"")))
+}
+
 /// Appends the WHERE clause of the filters (one expansion per backend).
 macro_rules! push_filters {
-    ($qb:expr, $app:expr, $query:expr, $f:expr) => {{
+    ($qb:expr, $app:expr, $query:expr, $f:expr, $sqlite:expr) => {{
         let qb = $qb;
         let (app, query, f): (&AppId, Option<&str>, &UserFilter) = ($app, $query, $f);
         qb.push(" WHERE app_id = ").push_bind(app.as_str());
@@ -244,6 +252,14 @@ macro_rules! push_filters {
             qb.push(" AND id = ").push_bind(u.clone());
         }
         if let Some(q) = query {
+            // SQLite: the trigram index (users_search) finds the candidates of a search of
+            // three characters or more; the LIKEs below keep the exact meaning. PostgreSQL
+            // serves the same LIKEs from its pg_trgm and text_pattern_ops indexes.
+            if $sqlite {
+                if let Some(m) = trigram_match(q) {
+                    qb.push(" AND id IN (SELECT user_id FROM users_search WHERE users_search MATCH ").push_bind(m).push(" AND app_id = ").push_bind(app.as_str()).push(")");
+                }
+            }
             let esc = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
             qb.push(" AND (email LIKE ").push_bind(format!("{esc}%")).push(" ESCAPE '\\' OR name_folded LIKE ");
             qb.push_bind(format!("%{esc}%")).push(" ESCAPE '\\')");
@@ -300,9 +316,10 @@ macro_rules! push_filters {
 
 /// [`list`] with filters; newest first, keyset-paginated on the id.
 pub async fn list_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>, f: &UserFilter, after: Option<&UserId>, limit: Limit) -> DbResult<Page<User>> {
+    let sqlite = matches!(conn, Conn::Sqlite(_));
     let rows: Vec<UserRow> = on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", cols!(), " FROM users"));
-        push_filters!(&mut qb, app, query, f);
+        push_filters!(&mut qb, app, query, f, sqlite);
         if let Some(a) = after {
             qb.push(" AND id < ").push_bind(a.as_str());
         }
@@ -314,9 +331,10 @@ pub async fn list_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>
 
 /// How many members match the filters.
 pub async fn count_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>, f: &UserFilter) -> DbResult<i64> {
+    let sqlite = matches!(conn, Conn::Sqlite(_));
     let (n,): (i64,) = on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM users");
-        push_filters!(&mut qb, app, query, f);
+        push_filters!(&mut qb, app, query, f, sqlite);
         qb.build_query_as().fetch_one(&mut **c).await?
     });
     Ok(n)
