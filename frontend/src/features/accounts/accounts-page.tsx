@@ -9,7 +9,7 @@ import { Button, ButtonLink } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { useToast } from "@/components/ui/toast";
-import { WriteOnly } from "@/features/auth/permissions";
+import { useCanWrite, WriteOnly } from "@/features/auth/permissions";
 import { formatDate, formatMinorUnits, formatMoney } from "@/lib/utils";
 import { useAccount, useAccounts, useAccountSettings, useSeatMutations } from "./api";
 import { AddTeammateDialog, RemoveTeammateDialog, SeatsTable, seatsLabel } from "./seats";
@@ -82,6 +82,7 @@ export function AccountPage() {
   const account = useAccount(id);
   const { add, remove } = useSeatMutations(id);
   const toast = useToast();
+  const canWrite = useCanWrite();
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<Seat | null>(null);
   const back = (
@@ -123,7 +124,7 @@ export function AccountPage() {
                   {s.name || s.email}
                 </Link>
               )}
-              onRemove={setRemoving}
+              onRemove={canWrite ? setRemoving : undefined}
             />
           ) : (
             <EmptyState title="Nobody sits in this account" />
