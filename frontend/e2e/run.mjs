@@ -62,6 +62,46 @@ await new Promise((ok, fail) => {
 });
 const hookUrl = `http://127.0.0.1:${hookServer.address().port}/hooks/tollgate`;
 
+// ---------------------------------------------------------------- localstripe (tools/testkit/localstripe_launcher.py)
+// Started before the server, which talks to it as its Stripe API; nothing connects Stripe until the accounts step.
+// It delivers signed webhooks to the endpoint Tollgate registers on connect. Exits when our stdin to it closes.
+const stripeKey = "sk_test_tollgate_e2e";
+const localstripe = await (async () => {
+  const root = resolve(frontend, "..");
+  const py = execFileSync("bash", [join(root, "tools/testkit/setup.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").at(-1);
+  const child = spawn(py, [join(root, "tools/testkit/localstripe_launcher.py"), "--port", "0", "--exit-on-stdin-eof"], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (c) => (err = (err + c).slice(-4000)));
+  const port = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`localstripe did not print LISTENING within 30 s: ${err}`)), 30_000);
+    child.stdout.on("data", (c) => {
+      out += c;
+      const m = /LISTENING (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(Number(m[1]));
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      fail(new Error(`localstripe exited with ${code}: ${err}`));
+    });
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+})();
+// A form-encoded call to localstripe's Stripe API, as Stripe's clients make.
+const stripeApi = async (method, path, form = {}) => {
+  const res = await fetch(`${localstripe.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${stripeKey}`, "Content-Type": "application/x-www-form-urlencoded" },
+    body: method === "GET" ? undefined : new URLSearchParams(form).toString(),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`localstripe ${method} ${path} answered ${res.status}: ${text}`);
+  return JSON.parse(text);
+};
+
 // ---------------------------------------------------------------- server
 const tmp = mkdtempSync(join(tmpdir(), "tollgate-e2e-"));
 const port = await freePort();
@@ -79,6 +119,7 @@ const server = spawn(bin, ["serve"], {
     TOLLGATE_DATA_DIR: tmp,
     // The webhook receiver above lives on 127.0.0.1, which Tollgate refuses by default (SSRF guard).
     TOLLGATE_OUTBOUND__ALLOW_PRIVATE_NETWORKS: "true",
+    TOLLGATE_STRIPE__API_BASE: localstripe.url,
     RUST_LOG: process.env.RUST_LOG || "info",
   },
   stdio: ["ignore", "pipe", "pipe"],
@@ -149,6 +190,10 @@ const cleanup = async () => {
     clearTimeout(timer);
   }
   if (server.exitCode === null) server.kill("SIGTERM");
+  if (localstripe.child.exitCode === null && localstripe.child.signalCode === null) {
+    localstripe.child.stdin.end();
+    localstripe.child.kill("SIGTERM");
+  }
   hookServer.closeAllConnections();
   hookServer.close();
   if (process.env.E2E_KEEP) console.log(`e2e: kept ${tmp}`);
@@ -1270,6 +1315,143 @@ db.commit()
       await page.waitForTimeout(1000);
     }
     await shoot("36-member-crm-grant", { mobile: false });
+  });
+
+  await step("with accounts on, a company's owner seats two teammates who get the course; a fourth is refused", async () => {
+    // Connect Stripe (localstripe) with a secret key; Tollgate registers its webhook endpoint there.
+    await navTo(page, "Connectors", "/settings/connectors");
+    await page.getByRole("button", { name: "Connect Stripe" }).click();
+    const connect = page.getByRole("dialog", { name: "Connect Stripe" });
+    await connect.getByLabel("Secret key", { exact: true }).fill(stripeKey);
+    await connect.getByRole("button", { name: "Connect", exact: true }).click();
+    await connect.waitFor({ state: "detached", timeout: 20_000 });
+    await page.getByText("Connected to Localstripe Test Account", { exact: true }).waitFor();
+
+    // Stripe customers are companies: the setting on the Stripe card.
+    const customers = page.getByRole("group", { name: "Stripe customers are" });
+    check(await customers.getByRole("radio", { name: "People" }).isChecked(), "Stripe customers are not people by default");
+    await customers.getByRole("radio", { name: "Companies (accounts)" }).check();
+    await page.getByRole("button", { name: "Save customer settings" }).click();
+    await page.getByText("Stripe customers are now companies (accounts).").waitFor();
+    await page.reload();
+    check(await page.getByRole("group", { name: "Stripe customers are" }).getByRole("radio", { name: "Companies (accounts)" }).isChecked(), "the contact type was not saved");
+    await shoot("37-stripe-accounts-setting");
+
+    // Starter Course is sold as a Stripe product, per seat.
+    const sp = await stripeApi("POST", "/v1/products", { name: "Team Plan" });
+    const price = await stripeApi("POST", "/v1/prices", { product: sp.id, currency: "usd", unit_amount: "3000", "recurring[interval]": "month" });
+    await navTo(page, "Products", "/products");
+    await page.getByRole("link", { name: "Starter Course", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "Starter Course", exact: true }).waitFor();
+    await page.getByRole("button", { name: "Configure" }).click();
+    const settings = page.getByRole("dialog", { name: "Stripe settings" });
+    await settings.getByLabel("Product Sync", { exact: true }).selectOption(sp.id);
+    await settings.getByRole("button", { name: "Save" }).click();
+    await settings.waitFor({ state: "detached" });
+
+    // Acme Inc subscribes for three seats.
+    const cus = await stripeApi("POST", "/v1/customers", { email: "owner@acme.test", name: "Acme Inc" });
+    const pm = await stripeApi("POST", "/v1/payment_methods/pm_card_visa/attach", { customer: cus.id });
+    await stripeApi("POST", `/v1/customers/${cus.id}`, { "invoice_settings[default_payment_method]": pm.id });
+    await stripeApi("POST", "/v1/subscriptions", { customer: cus.id, "items[0][price]": price.id, "items[0][quantity]": "3" });
+
+    // The webhook is handled by a background job: reload the accounts list until Acme Inc is there.
+    await navTo(page, "Accounts", "/accounts");
+    const acme = page.getByRole("table", { name: "Accounts" }).getByRole("link", { name: "Acme Inc", exact: true });
+    for (const end = Date.now() + 60_000; ; ) {
+      await page.getByRole("heading", { level: 1, name: "Accounts", exact: true }).waitFor();
+      await page.getByRole("table", { name: "Accounts" }).or(page.getByText("No accounts yet")).waitFor();
+      if ((await acme.count()) > 0) break;
+      check(Date.now() < end, "no Acme Inc account 60 s after its subscription started");
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
+    check((await page.getByRole("table", { name: "Accounts" }).getByRole("row", { name: /Acme Inc/ }).getByRole("cell").nth(1).textContent()) === "3", "Acme Inc does not have 3 seats");
+
+    // The owner signs in to the member area with a magic link from the outbox, in a browser of their own.
+    const ownerContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
+    ownerContext.setDefaultTimeout(10_000);
+    const o = await ownerContext.newPage();
+    o.on("pageerror", (e) => consoleErrors.push(String(e)));
+    await o.goto("/member/login");
+    await o.getByRole("heading", { name: "Member sign-in" }).waitFor();
+    await o.getByLabel("Email", { exact: true }).fill("owner@acme.test");
+    await o.getByRole("button", { name: "Send sign-in link" }).click();
+    await o.getByRole("heading", { name: "Check your email" }).waitFor();
+    await page.goto("/emails?to=owner%40acme.test");
+    await page.getByRole("heading", { level: 1, name: "Emails", exact: true }).waitFor();
+    await page.getByRole("link", { name: /login link/i }).first().click();
+    const magic = page.locator('a[href*="/member/magic?token="]').first();
+    await magic.waitFor();
+    const href = new URL(await magic.getAttribute("href"));
+    await o.goto(href.pathname + href.search);
+    // The subscription gave the owner the course (its grant may land just after the account: reload until the card unlocks).
+    for (const end = Date.now() + 30_000; ; ) {
+      await o.getByRole("heading", { level: 1, name: /^Welcome/ }).waitFor();
+      await o.getByRole("link", { name: /^Starter Course/ }).first().waitFor();
+      if ((await o.getByRole("link", { name: "Starter Course", exact: true }).count()) > 0) break;
+      check(Date.now() < end, "the owner's Starter Course card is still locked 30 s after the subscription");
+      await o.waitForTimeout(500);
+      await o.reload();
+    }
+
+    // Team, from the account menu: one of three seats used.
+    await o.getByRole("button", { name: /^Account menu/ }).click();
+    await o.getByRole("menuitem", { name: "Team" }).click();
+    await o.getByRole("heading", { level: 1, name: "Team", exact: true }).waitFor();
+    const seats = o.getByTestId("team-seats");
+    await seats.getByText("1 of 3 seats used").waitFor();
+    const addTeammate = async (email, name) => {
+      await o.getByRole("button", { name: "Add teammate" }).click();
+      const dialog = o.getByRole("dialog", { name: "Add teammate" });
+      await dialog.getByLabel("Email", { exact: true }).fill(email);
+      if (name) await dialog.getByLabel("Name (optional)", { exact: true }).fill(name);
+      await dialog.getByRole("button", { name: "Add teammate" }).click();
+      return dialog;
+    };
+    await (await addTeammate("bob@acme.test", "Bob Builder")).waitFor({ state: "detached" });
+    await seats.getByText("2 of 3 seats used").waitFor();
+    await (await addTeammate("carol@acme.test", "Carol Coder")).waitFor({ state: "detached" });
+    await seats.getByText("3 of 3 seats used").waitFor();
+    const people = o.getByRole("table", { name: "People of Acme Inc" });
+    for (const who of ["Bob Builder", "Carol Coder"]) await people.getByRole("row", { name: new RegExp(who) }).getByText("Member", { exact: true }).waitFor();
+    await shoot("38-member-team", { on: o });
+    // A fourth person does not fit: the owner reads why.
+    const refused = await addTeammate("dave@acme.test", "Dave");
+    await refused.getByRole("alert").getByText(/^Every seat of this account is taken\./).waitFor();
+    await shoot("39-member-team-full", { on: o, mobile: false });
+    await refused.getByRole("button", { name: "Cancel" }).click();
+    await refused.waitFor({ state: "detached" });
+    check((await people.getByRole("row").count()) === 4, "the refused person was seated");
+    await ownerContext.close();
+
+    // The admin sees the account with its three people; each teammate has the course.
+    await navTo(page, "Accounts", "/accounts");
+    await acme.click();
+    await page.getByRole("heading", { level: 1, name: "Acme Inc", exact: true }).waitFor();
+    await page.getByTestId("account-seats").getByText("3 of 3 seats used").waitFor();
+    const admins = page.getByRole("table", { name: "People of Acme Inc" });
+    check((await admins.getByRole("row").count()) === 4, `the account page lists ${(await admins.getByRole("row").count()) - 1} people, not 3`);
+    await admins.getByRole("row", { name: /owner@acme\.test/ }).getByText("Owner", { exact: true }).waitFor();
+    await shoot("40-account-page");
+    await admins.getByRole("link", { name: "Bob Builder" }).click();
+    await page.getByRole("heading", { level: 1, name: "Bob Builder", exact: true }).waitFor();
+    await page.getByRole("link", { name: "Acme Inc" }).waitFor();
+    await page.getByText("(member)", { exact: true }).waitFor();
+    // Seats share the subscription's grants; the grant is written by a job, so reload until it shows.
+    for (const end = Date.now() + 30_000; ; ) {
+      await page.getByRole("heading", { level: 1, name: "Bob Builder", exact: true }).waitFor();
+      await page.getByRole("table").or(page.getByText("No product access yet")).first().waitFor();
+      const grant = page.getByRole("row", { name: /Starter Course/ });
+      if ((await grant.count()) > 0) {
+        await grant.getByText("Stripe subscription", { exact: true }).waitFor();
+        await grant.getByText("Active", { exact: true }).waitFor();
+        break;
+      }
+      check(Date.now() < end, "Bob has no Starter Course grant 30 s after his seat");
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
   });
 
   await step("no uncaught errors in the page", async () => {

@@ -7,6 +7,7 @@ import { AuthProvider } from "@/features/auth/auth-context";
 import { LoginPage } from "@/features/auth/login-page";
 import { ForgotPasswordPage, ResetPasswordPage } from "@/features/auth/password-reset-pages";
 import { SetupPage } from "@/features/auth/setup-page";
+import { AccountPage, AccountsPage } from "@/features/accounts/accounts-page";
 import { ActivitiesPage } from "@/features/activities/activities-page";
 import { ApiKeysPage } from "@/features/api-keys/api-keys-page";
 import { ConnectorsPage } from "@/features/connectors/connectors-page";
@@ -33,6 +34,7 @@ const MemberLibraryPage = lazy(() => member().then((m) => ({ default: m.MemberLi
 const MemberProductPage = lazy(() => member().then((m) => ({ default: m.MemberProductPage })));
 const MemberProfilePage = lazy(() => member().then((m) => ({ default: m.MemberProfilePage })));
 const MemberPurchasesPage = lazy(() => member().then((m) => ({ default: m.MemberPurchasesPage })));
+const MemberTeamPage = lazy(() => member().then((m) => ({ default: m.MemberTeamPage })));
 const MemberSubscriptionsPage = lazy(() => member().then((m) => ({ default: m.MemberSubscriptionsPage })));
 const VisitorLibraryPage = lazy(() => member().then((m) => ({ default: m.VisitorLibraryPage })));
 const PublicSalesPage = lazy(() => member().then((m) => ({ default: m.PublicSalesPage })));
@@ -76,6 +78,7 @@ export const routes: RouteObject[] = [
               { path: "profile", element: page(<MemberProfilePage />) },
               { path: "purchases", element: page(<MemberPurchasesPage />) },
               { path: "subscriptions", element: page(<MemberSubscriptionsPage />) },
+              { path: "team", element: page(<MemberTeamPage />) },
               { path: "*", element: <Navigate to="/member" replace /> },
             ],
           },
@@ -109,6 +112,8 @@ export const routes: RouteObject[] = [
           { path: "products/:id", element: <ProductDetailPage /> },
           { path: "members", element: <MembersPage /> },
           { path: "members/:id", element: <MemberDetailPage /> },
+          { path: "accounts", element: <AccountsPage /> },
+          { path: "accounts/:id", element: <AccountPage /> },
           { path: "activities", element: <ActivitiesPage /> },
           { path: "automations", element: page(<AutomationsPage />) },
           { path: "automations/new", element: page(<NewAutomationPage />) },

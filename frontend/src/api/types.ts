@@ -127,3 +127,12 @@ export type CreateAutomationBody = Body<"/api/v1/automations", "post">;
 export type UpdateAutomationBody = Body<"/api/v1/automations/{id}", "patch">;
 export type TemplateBody = Body<"/api/v1/email-templates", "post">;
 export type PreviewBody = Body<"/api/v1/email-templates/preview", "post">;
+
+// Accounts (contact type "accounts"): a Stripe customer is a company whose owner seats teammates.
+export type AccountSettings = S["AccountSettings"];
+export type ContactType = S["ContactType"];
+export type AccountSummary = S["AccountSummary"];
+export type Account = S["AccountResponse"];
+export type Seat = S["SeatResponse"];
+export type MemberAccount = S["MemberAccountResponse"];
+export type AddSeatBody = S["AddSeatRequest"];

@@ -6,6 +6,7 @@ import { useToast } from "@/components/ui/toast";
 import {
   Activity,
   BriefcaseBusiness,
+  Building2,
   KeyRound,
   LayoutDashboard,
   LogOut,
@@ -33,6 +34,7 @@ const nav = [
       { to: "/", label: "Dashboard", icon: LayoutDashboard, end: true },
       { to: "/products", label: "Products", icon: Package },
       { to: "/members", label: "Members", icon: Users },
+      { to: "/accounts", label: "Accounts", icon: Building2 },
       { to: "/activities", label: "Activities", icon: Activity },
       { to: "/automations", label: "Automations", icon: Workflow },
     ],

@@ -63,6 +63,7 @@ describe("ConnectorsPage", () => {
 
   const connected = () =>
     json({ ...notConnected, connected: true, account_id: "acct_1", display_name: "Acme Ltd", mode: "test", webhook_mode: "managed", connected_at: "2026-11-23T10:00:00Z" });
+  const peopleSettings = { "GET /api/v1/accounts/settings": () => json({ contact_type: "users", account_metadata_key: null }) };
   const events = {
     data: [
       { id: "evt_1", type: "checkout.session.completed", status: "processed", received_at: "2026-11-23T10:05:00Z", processed_at: "2026-11-23T10:05:01Z", error: null },
@@ -74,6 +75,7 @@ describe("ConnectorsPage", () => {
     const api = stubApi({
       ...noCrm,
       "GET /api/v1/connectors/stripe": connected,
+      ...peopleSettings,
       "GET /api/v1/connectors/stripe/events": () => json(events),
       "POST /api/v1/connectors/stripe/sync-events": () => json({ recovered: 2 }),
       "DELETE /api/v1/connectors/stripe": () => new Response(null, { status: 204 }),
@@ -100,6 +102,7 @@ describe("ConnectorsPage", () => {
     const api = stubApi({
       ...noCrm,
       "GET /api/v1/connectors/stripe": connected,
+      ...peopleSettings,
       "GET /api/v1/connectors/stripe/events": () => json({ data: [] }),
       "GET /api/v1/connectors/stripe/portal": () => json({ enabled: false, allow_cancel: false, privacy_policy_url: null, terms_of_service_url: null }),
       "PUT /api/v1/connectors/stripe/portal": async (req) => json({ ...(await req.json()), configuration_id: "bpc_1" }),
@@ -122,5 +125,26 @@ describe("ConnectorsPage", () => {
       terms_of_service_url: "https://acme.example.com/terms",
       allow_cancel: true,
     });
+  });
+
+  it("makes Stripe customers companies (accounts) with a metadata key", async () => {
+    const api = stubApi({
+      ...noCrm,
+      ...peopleSettings,
+      "GET /api/v1/connectors/stripe": connected,
+      "GET /api/v1/connectors/stripe/events": () => json({ data: [] }),
+      "PUT /api/v1/accounts/settings": async (req) => json(await req.json()),
+    });
+    renderRoute(<ConnectorsPage />);
+    const user = userEvent.setup();
+    const group = await screen.findByRole("group", { name: "Stripe customers are" });
+    expect(within(group).getByRole("radio", { name: "People" })).toBeChecked();
+    expect(within(group).getByText(/subscription's quantity is the number of seats/)).toBeInTheDocument();
+    expect(screen.queryByLabelText("Account name metadata key (optional)")).not.toBeInTheDocument();
+    await user.click(within(group).getByRole("radio", { name: "Companies (accounts)" }));
+    await user.type(screen.getByLabelText("Account name metadata key (optional)"), "company_name");
+    await user.click(screen.getByRole("button", { name: "Save customer settings" }));
+    expect(await screen.findByText("Stripe customers are now companies (accounts).")).toBeInTheDocument();
+    expect(await api.calls.find((c) => c.method === "PUT")!.json()).toEqual({ contact_type: "accounts", account_metadata_key: "company_name" });
   });
 });

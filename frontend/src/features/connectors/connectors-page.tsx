@@ -19,6 +19,7 @@ import { useToast } from "@/components/ui/toast";
 import { cn, formatDateTime } from "@/lib/utils";
 import { CrmConnectors, crmKey } from "./crm-connectors";
 import { leave } from "./leave";
+import { ContactTypeSection } from "@/features/accounts/contact-type-form";
 import { AdvancedOptions } from "./stripe-advanced";
 import { WebhookInbox } from "./stripe-inbox";
 import { WriteOnly } from "@/features/auth/permissions";
@@ -125,6 +126,7 @@ export function ConnectorsPage() {
             ) : stripe.isError ? (
               <ErrorState title="Could not load the Stripe connection" error={stripe.error} onRetry={() => void stripe.refetch()} />
             ) : s?.connected ? (
+              <div className="grid gap-2">
               <dl className="grid gap-2">
                 <div>
                   <dt className="text-muted-foreground">Account</dt>
@@ -147,9 +149,11 @@ export function ConnectorsPage() {
                     <CopyButton value={s.webhook_url} label="Copy webhook URL" />
                   </dd>
                 </div>
-                <p className="text-muted-foreground">Link products to Stripe products from each product&apos;s Info tab.</p>
-                <AdvancedOptions />
               </dl>
+                <p className="text-muted-foreground">Link products to Stripe products from each product&apos;s Info tab.</p>
+                <ContactTypeSection />
+                <AdvancedOptions />
+              </div>
             ) : (
               <p className="text-muted-foreground">
                 Stripe is not connected. Once connected, purchases of linked Stripe products grant access automatically, and purchases, subscriptions started and

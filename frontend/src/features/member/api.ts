@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { memberApi } from "@/api/client";
 import { unwrap } from "@/api/errors";
-import type { MemberProduct, ProfileBody } from "@/api/types";
+import type { AddSeatBody, MemberProduct, ProfileBody } from "@/api/types";
 
 export const memberAreaKeys = {
   me: ["member", "me"] as const,
@@ -9,6 +9,7 @@ export const memberAreaKeys = {
   product: (id: string) => ["member", "product", id] as const,
   purchases: ["member", "purchases"] as const,
   subscriptions: ["member", "subscriptions"] as const,
+  account: ["member", "account"] as const,
   defaultApp: ["public", "default-app"] as const,
   publicLibrary: (appId: string) => ["public", "library", appId] as const,
   salesPage: (appId: string, productId: string) => ["public", "sales-page", appId, productId] as const,
@@ -154,4 +155,24 @@ export async function fetchMedia(id: string): Promise<Blob> {
 
 export async function markPlayed(id: string): Promise<void> {
   await unwrap(memberApi.POST("/api/v1/member/media/{id}/played", { params: { path: { id } } }));
+}
+
+/** The company account the member sits in, and their role in it (`account` null when none). */
+export function useMemberAccount() {
+  return useQuery({ queryKey: memberAreaKeys.account, queryFn: () => unwrap(memberApi.GET("/api/v1/member/account")) });
+}
+
+/** The account owner seats and unseats teammates. */
+export function useMemberSeatMutations() {
+  const qc = useQueryClient();
+  const invalidate = () => qc.invalidateQueries({ queryKey: memberAreaKeys.account });
+  const add = useMutation({
+    mutationFn: (body: AddSeatBody) => unwrap(memberApi.POST("/api/v1/member/account/seats", { body })),
+    onSuccess: invalidate,
+  });
+  const remove = useMutation({
+    mutationFn: (userId: string) => unwrap(memberApi.DELETE("/api/v1/member/account/seats/{user_id}", { params: { path: { user_id: userId } } })),
+    onSuccess: invalidate,
+  });
+  return { add, remove };
 }

@@ -4,3 +4,4 @@ export { MemberLibraryPage, VisitorLibraryPage } from "./library-page";
 export { MemberProductPage } from "./product-page";
 export { MemberProfilePage, MemberPurchasesPage, MemberSubscriptionsPage } from "./account-pages";
 export { PublicSalesPage } from "./sales-page";
+export { MemberTeamPage } from "./team-page";

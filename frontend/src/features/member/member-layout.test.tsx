@@ -37,6 +37,7 @@ describe("MemberLayout account menu", () => {
   it("shows Billing when the site's billing portal is on", async () => {
     const api = stubApi({
       "GET /api/v1/member/me": () => json(user),
+      "GET /api/v1/member/account": () => json({ account: null, role: null }),
       "GET /api/v1/public/apps/app_1": () => publicApp(true),
     });
     renderLayout(token({ sub: "usr_1", app: "app_1", typ: "member" }));
@@ -48,6 +49,7 @@ describe("MemberLayout account menu", () => {
   it("hides Billing when the portal is off", async () => {
     const api = stubApi({
       "GET /api/v1/member/me": () => json(user),
+      "GET /api/v1/member/account": () => json({ account: null, role: null }),
       "GET /api/v1/public/apps/app_1": () => publicApp(false),
     });
     renderLayout(token({ sub: "usr_1", app: "app_1", typ: "member" }));
@@ -60,11 +62,23 @@ describe("MemberLayout account menu", () => {
   it("falls back to the default site when the token names none", async () => {
     const api = stubApi({
       "GET /api/v1/member/me": () => json(user),
+      "GET /api/v1/member/account": () => json({ account: null, role: null }),
       "GET /api/v1/public/default-app": () => publicApp(true),
     });
     renderLayout("opaque-token");
     await waitFor(() => expect(api.calls.some((c) => c.url.endsWith("/api/v1/public/default-app"))).toBe(true));
     await userEvent.click(screen.getByRole("button", { name: /^Account menu/ }));
     expect(await screen.findByRole("menuitem", { name: "Billing" })).toBeInTheDocument();
+  });
+
+  it("shows Team only to members who sit in an account", async () => {
+    stubApi({
+      "GET /api/v1/member/me": () => json(user),
+      "GET /api/v1/member/account": () => json({ account: { id: "acc_1", name: "Acme Inc", seats: 3, seats_used: 1, people: [] }, role: "member" }),
+      "GET /api/v1/public/apps/app_1": () => publicApp(false),
+    });
+    renderLayout(token({ sub: "usr_1", app: "app_1", typ: "member" }));
+    await userEvent.click(screen.getByRole("button", { name: /^Account menu/ }));
+    expect(await screen.findByRole("menuitem", { name: "Team" })).toBeInTheDocument();
   });
 });

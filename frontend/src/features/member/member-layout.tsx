@@ -1,21 +1,23 @@
 import { useState, type ReactNode } from "react";
 import { Link, Outlet, useNavigate } from "react-router";
-import { BookOpen, ChevronDown, CreditCard, LogOut, Receipt, Repeat, UserRound } from "lucide-react";
+import { BookOpen, ChevronDown, CreditCard, LogOut, Receipt, Repeat, UserRound, UsersRound } from "lucide-react";
 import { errorMessage } from "@/api/errors";
 import { Menu } from "@/components/ui/menu";
 import { useToast } from "@/components/ui/toast";
-import { useMe, useMemberApp, openBillingPortal } from "./api";
+import { useMe, useMemberAccount, useMemberApp, openBillingPortal } from "./api";
 import { brandStyle, SiteMark, useSiteHead } from "./brand";
 import { browser } from "./library-card";
 import { useMemberAuth } from "./member-auth";
 
-/** The member area's frame: brand, and the profile dropdown (Profile, Purchases, Subscriptions, Billing, Sign out). */
+/** The member area's frame: brand, and the profile dropdown (Profile, Purchases, Subscriptions, Team, Billing, Sign out). */
 export function MemberLayout() {
   const { session, logout } = useMemberAuth();
   const me = useMe();
   // "Billing" only when the site has the Stripe billing portal on.
   const app = useMemberApp(session?.access_token);
   const user = me.data ?? session?.user;
+  // "Team" only for members who sit in a company's account.
+  const account = useMemberAccount();
   useSiteHead(app.data);
   const navigate = useNavigate();
   const toast = useToast();
@@ -57,6 +59,7 @@ export function MemberLayout() {
               { label: "Profile", icon: <UserRound />, onSelect: () => navigate("/member/profile") },
               { label: "Purchases", icon: <Receipt />, onSelect: () => navigate("/member/purchases") },
               { label: "Subscriptions", icon: <Repeat />, onSelect: () => navigate("/member/subscriptions") },
+              ...(account.data?.account ? [{ label: "Team", icon: <UsersRound />, onSelect: () => navigate("/member/team") }] : []),
               ...(app.data?.billing_portal_enabled ? [{ label: billing ? "Opening billing…" : "Billing", icon: <CreditCard />, onSelect: goBilling }] : []),
               { label: "Sign out", icon: <LogOut />, onSelect: () => void logout().then(() => navigate("/member/login", { replace: true })) },
             ]}

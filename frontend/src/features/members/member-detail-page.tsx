@@ -13,6 +13,7 @@ import { formatDate, formatDateTime, formatMinorUnits, formatMoney } from "@/lib
 import { ActivityList } from "@/features/activities/activity-list";
 import { useActivities } from "@/features/activities/api";
 import { useProductOptions } from "@/features/products/api";
+import { useUserAccount } from "@/features/accounts/api";
 import { useGrants, useMember } from "./api";
 import { EditMemberDialog } from "./edit-member-dialog";
 import { MemberPurchases, MemberSubscriptions } from "./member-billing";
@@ -185,6 +186,7 @@ export function MemberDetailPage() {
                 <dt className="text-muted-foreground">Member since</dt>
                 <dd>{formatDate(u.created_at)}</dd>
               </div>
+              <MemberAccountRow userId={u.id} />
               <div>
                 <dt className="text-muted-foreground">Lifecycle stage</dt>
                 <dd>{u.stage ? <Badge variant="outline">{u.stage}</Badge> : "—"}</dd>
@@ -205,5 +207,23 @@ export function MemberDetailPage() {
       <GrantAccessDialog open={granting} onClose={() => setGranting(false)} userId={u.id} existing={grants.data ?? []} />
       <RevokeGrantDialog grant={revoking} productName={revoking ? products.get(revoking.product_id)?.name : undefined} onClose={() => setRevoking(null)} userId={u.id} />
     </>
+  );
+}
+
+/** "Account: Acme Inc (owner)" when the member sits in a company's account. */
+function MemberAccountRow({ userId }: { userId: string }) {
+  const q = useUserAccount(userId);
+  const a = q.data?.account;
+  if (!a) return null;
+  return (
+    <div>
+      <dt className="text-muted-foreground">Account</dt>
+      <dd>
+        <Link to={`/accounts/${a.id}`} className="font-medium hover:underline">
+          {a.name}
+        </Link>{" "}
+        <span className="text-muted-foreground">({q.data?.role === "owner" ? "owner" : "member"})</span>
+      </dd>
+    </div>
   );
 }
