@@ -244,7 +244,7 @@ fn trigram_match(q: &str) -> Option<String> {
 
 /// Appends the WHERE clause of the filters (one expansion per backend).
 macro_rules! push_filters {
-    ($qb:expr, $app:expr, $query:expr, $f:expr, $sqlite:expr) => {{
+    ($qb:expr, $app:expr, $query:expr, $f:expr, $sqlite:expr, $count:expr) => {{
         let qb = $qb;
         let (app, query, f): (&AppId, Option<&str>, &UserFilter) = ($app, $query, $f);
         qb.push(" WHERE app_id = ").push_bind(app.as_str());
@@ -271,12 +271,18 @@ macro_rules! push_filters {
             qb.push(" AND renews_at >= ").push_bind(ms(from)).push(" AND renews_at <= ").push_bind(ms(until));
         }
         let now = ms(f.now.unwrap_or_else(OffsetDateTime::now_utc));
-        // `id IN (…)`: the planner may start from the product's grants (access_grants_product_idx)
-        // instead of probing every member, which is what a count over a large app needs.
+        // A page (newest members first, LIMIT n) probes each member in id order
+        // (EXISTS) and stops at n; a count starts from the product's grants
+        // (`id IN`, access_grants_product_idx) instead of probing every member.
         for (product, has) in [(&f.has_product, true), (&f.lacks_product, false)] {
             if let Some(p) = product {
-                qb.push(if has { " AND id IN" } else { " AND id NOT IN" });
-                qb.push(" (SELECT g.user_id FROM access_grants g WHERE g.app_id = ").push_bind(app.as_str()).push(" AND g.product_id = ").push_bind(p.clone());
+                if $count {
+                    qb.push(if has { " AND id IN" } else { " AND id NOT IN" });
+                    qb.push(" (SELECT g.user_id FROM access_grants g WHERE g.app_id = ").push_bind(app.as_str()).push(" AND g.product_id = ").push_bind(p.clone());
+                } else {
+                    qb.push(if has { " AND EXISTS" } else { " AND NOT EXISTS" });
+                    qb.push(" (SELECT 1 FROM access_grants g WHERE g.app_id = users.app_id AND g.user_id = users.id AND g.product_id = ").push_bind(p.clone());
+                }
                 qb.push(" AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > ").push_bind(now).push("))");
             }
         }
@@ -319,7 +325,7 @@ pub async fn list_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>
     let sqlite = matches!(conn, Conn::Sqlite(_));
     let rows: Vec<UserRow> = on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", cols!(), " FROM users"));
-        push_filters!(&mut qb, app, query, f, sqlite);
+        push_filters!(&mut qb, app, query, f, sqlite, false);
         if let Some(a) = after {
             qb.push(" AND id < ").push_bind(a.as_str());
         }
@@ -334,7 +340,7 @@ pub async fn count_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str
     let sqlite = matches!(conn, Conn::Sqlite(_));
     let (n,): (i64,) = on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM users");
-        push_filters!(&mut qb, app, query, f, sqlite);
+        push_filters!(&mut qb, app, query, f, sqlite, true);
         qb.build_query_as().fetch_one(&mut **c).await?
     });
     Ok(n)
