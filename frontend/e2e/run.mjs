@@ -1315,6 +1315,18 @@ db.commit()
       await page.waitForTimeout(1000);
     }
     await shoot("36-member-crm-grant", { mobile: false });
+
+    // Disconnect: Tollgate's webhook is deleted in the CRM, the card says so. (Later steps
+    // then run without a CRM; with one, every new member would also queue a contact update.)
+    await page.goto(new URL("/settings/connectors", base).toString());
+    const acCard = page.getByRole("region", { name: "ActiveCampaign", exact: true });
+    await acCard.getByRole("button", { name: "Disconnect" }).click();
+    const confirm = page.getByRole("dialog", { name: "Disconnect ActiveCampaign?" });
+    await confirm.getByRole("button", { name: "Disconnect" }).click();
+    await confirm.waitFor({ state: "hidden" });
+    await acCard.getByText("Not connected", { exact: true }).first().waitFor();
+    const after = await crm.call("GET", `/_emulator/${slug}/state`);
+    check(after.webhooks.length === 0, `Tollgate's webhook is still registered in the CRM: ${JSON.stringify(after.webhooks)}`);
   });
 
   await step("with accounts on, a company's owner seats two teammates who get the course; a fourth is refused", async () => {
@@ -1452,6 +1464,33 @@ db.commit()
       await page.waitForTimeout(500);
       await page.reload();
     }
+  });
+
+  await step("the admin imports 10,000 members from CSV: a preview names the bad rows, a progress bar, then a report", async () => {
+    const rows = ["email,name,products"];
+    for (let i = 0; i < 10_000; i++) rows.push(`imported${i}@example.org,Imported ${i},${i % 10 === 0 ? "Starter Course" : ""}`);
+    rows.push("not an email,Broken,");
+    rows.push("imported7@example.org,Twice,");
+    const csv = Buffer.from(rows.join("\r\n") + "\r\n", "utf8");
+    await navTo(page, "Members", "/members");
+    await page.getByRole("button", { name: "Import CSV" }).click();
+    const dialog = page.getByRole("dialog", { name: "Import members from CSV" });
+    await dialog.getByLabel("CSV file").setInputFiles({ name: "members.csv", mimeType: "text/csv", buffer: csv });
+    await dialog.getByRole("button", { name: "Preview" }).click();
+    const go = dialog.getByRole("button", { name: "Import 10000 members" });
+    await go.waitFor({ timeout: 60_000 });
+    await dialog.getByText("Bad email").first().waitFor();
+    await shoot("41-import-preview");
+    await go.click();
+    await dialog.getByRole("progressbar", { name: "Import progress" }).or(dialog.getByText(/Import finished/)).first().waitFor();
+    await dialog.getByText(/Import finished: 10000 created, 0 updated, 0 granted products only, 2 skipped\./).waitFor({ timeout: 180_000 });
+    await shoot("42-import-report");
+    // The footer's Close (the dialog's × is named Close too).
+    await dialog.getByRole("button", { name: "Close", exact: true }).last().click();
+    await dialog.waitFor({ state: "hidden" });
+    await page.getByRole("searchbox", { name: "Search members" }).fill("imported9999@");
+    await page.getByRole("link", { name: "Imported 9999" }).waitFor();
+    await page.getByRole("searchbox", { name: "Search members" }).fill("");
   });
 
   await step("no uncaught errors in the page", async () => {

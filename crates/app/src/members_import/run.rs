@@ -19,9 +19,13 @@ pub const RUN_JOB: &str = "member_import.run";
 /// Rows per transaction.
 pub const BATCH: i64 = 500;
 
-/// Queues the step that processes the rows from `from` on.
-async fn enqueue_step(conn: &mut Conn<'_>, app: &AppId, id: &ImportId, from: i64, now: time::OffsetDateTime) -> AppResult<JobId> {
-    let job = jobs::NewJob { kind: RUN_JOB.into(), payload: serde_json::json!({ "import_id": id, "from": from }), run_at: now, max_attempts: 5, unique_key: None };
+/// Queues the step that processes the rows from `from` on, due at `place`:
+/// a continuation keeps the queue place of the step before it, so the jobs
+/// a batch spawns (invitations, webhooks, automation runs, CRM contacts) do
+/// not push the rest of the import behind them (the worker takes jobs in
+/// `run_at` order).
+async fn enqueue_step(conn: &mut Conn<'_>, app: &AppId, id: &ImportId, from: i64, place: time::OffsetDateTime, now: time::OffsetDateTime) -> AppResult<JobId> {
+    let job = jobs::NewJob { kind: RUN_JOB.into(), payload: serde_json::json!({ "import_id": id, "from": from }), run_at: place.min(now), max_attempts: 5, unique_key: None };
     jobs::enqueue(conn, app, &job, now).await?.ok_or_else(|| AppError::Internal("import job not enqueued".into()))
 }
 
@@ -50,7 +54,7 @@ impl Services {
         if imp.status == "failed" {
             repo::reopen(&mut tx.conn(), app, id, now).await?;
         }
-        let job_id = enqueue_step(&mut tx.conn(), app, id, imp.next_row, now).await?;
+        let job_id = enqueue_step(&mut tx.conn(), app, id, imp.next_row, now, now).await?;
         if !repo::start(&mut tx.conn(), app, id, invite, &job_id, now).await? {
             return Err(AppError::conflict("import_already_run", "this import was started meanwhile"));
         }
@@ -115,7 +119,8 @@ impl Services {
             return Err(AppError::Internal("another worker ran this import step meanwhile".into()));
         }
         jobs::set_progress(&mut tx.conn(), app, job, imp.processed + t.processed, imp.total, now).await?;
-        let next = enqueue_step(&mut tx.conn(), app, id, last + 1, now).await?;
+        let place = jobs::find(&mut tx.conn(), app, job).await?.map(|j| j.run_at).unwrap_or(now);
+        let next = enqueue_step(&mut tx.conn(), app, id, last + 1, place, now).await?;
         repo::set_job(&mut tx.conn(), app, id, &next).await?;
         jobs::set_progress(&mut tx.conn(), app, &next, imp.processed + t.processed, imp.total, now).await?;
         tx.commit().await?;
