@@ -196,20 +196,19 @@ pub async fn measure(backend: Backend, sizes: Sizes, iterations: usize) -> anyho
     let seed_s = started.elapsed().as_secs_f64();
 
     let product = format!("prod_{:032}", 3);
-    let f = |r: RawMemberFilter| r;
     let filters: Vec<(&str, RawMemberFilter)> = vec![
         ("members: no filter", RawMemberFilter::default()),
-        ("members: stage", f(RawMemberFilter { stage: Some("Customer".into()), ..Default::default() })),
-        ("members: renews within 7 days", f(RawMemberFilter { renews_within_days: Some(7), ..Default::default() })),
-        ("members: has product", f(RawMemberFilter { has_product: Some(product.clone()), ..Default::default() })),
-        ("members: lacks product", f(RawMemberFilter { lacks_product: Some(product.clone()), ..Default::default() })),
-        ("members: grant source keap", f(RawMemberFilter { source: Some("keap".into()), ..Default::default() })),
-        ("members: MRR at least 3000", f(RawMemberFilter { mrr_min: Some(3000), ..Default::default() })),
-        ("members: no login for 90 days", f(RawMemberFilter { last_login_before: Some(tollgate_domain::metrics::format_day((s.now() - time::Duration::days(90)).date())), ..Default::default() })),
-        ("members: inactive", f(RawMemberFilter { status: Some("inactive".into()), ..Default::default() })),
-        ("members: joined in 30 days", f(RawMemberFilter { created_after: Some(tollgate_domain::metrics::format_day((s.now() - time::Duration::days(30)).date())), ..Default::default() })),
-        ("members: search email prefix", f(RawMemberFilter { q: Some("user4242".into()), ..Default::default() })),
-        ("members: search name part", f(RawMemberFilter { q: Some("member 777".into()), ..Default::default() })),
+        ("members: stage", RawMemberFilter { stage: Some("Customer".into()), ..Default::default() }),
+        ("members: renews within 7 days", RawMemberFilter { renews_within_days: Some(7), ..Default::default() }),
+        ("members: has product", RawMemberFilter { has_product: Some(product.clone()), ..Default::default() }),
+        ("members: lacks product", RawMemberFilter { lacks_product: Some(product.clone()), ..Default::default() }),
+        ("members: grant source keap", RawMemberFilter { source: Some("keap".into()), ..Default::default() }),
+        ("members: MRR at least 3000", RawMemberFilter { mrr_min: Some(3000), ..Default::default() }),
+        ("members: no login for 90 days", RawMemberFilter { last_login_before: Some(tollgate_domain::metrics::format_day((s.now() - time::Duration::days(90)).date())), ..Default::default() }),
+        ("members: inactive", RawMemberFilter { status: Some("inactive".into()), ..Default::default() }),
+        ("members: joined in 30 days", RawMemberFilter { created_after: Some(tollgate_domain::metrics::format_day((s.now() - time::Duration::days(30)).date())), ..Default::default() }),
+        ("members: search email prefix", RawMemberFilter { q: Some("user4242".into()), ..Default::default() }),
+        ("members: search name part", RawMemberFilter { q: Some("member 777".into()), ..Default::default() }),
     ];
     let mut rows = Vec::new();
     let page = Limit::parse(Some(50)).map_err(|e| anyhow::anyhow!(e.message))?;

@@ -32,8 +32,6 @@ fn account(r: Row) -> Account {
     Account { id: AccountId::from_trusted(r.0), name: r.1, owner_id: UserId::from_trusted(r.2), stripe_customer_id: r.3, seats: r.4, created_at: at(r.5), updated_at: at(r.6) }
 }
 
-const COLS: &str = "id, name, owner_id, stripe_customer_id, seats, created_at, updated_at";
-
 pub async fn find(conn: &mut Conn<'_>, app: &AppId, id: &AccountId) -> DbResult<Option<Account>> {
     let r: Option<Row> = on!(conn, c => sqlx::query_as("SELECT id, name, owner_id, stripe_customer_id, seats, created_at, updated_at FROM accounts WHERE app_id = $1 AND id = $2")
         .bind(app.as_str()).bind(id.as_str()).fetch_optional(&mut **c).await?);
@@ -103,6 +101,5 @@ pub async fn list(conn: &mut Conn<'_>, app: &AppId, after: Option<&AccountId>, l
         qb.push(" ORDER BY id DESC LIMIT ").push_bind(limit.probe());
         qb.build_query_as().fetch_all(&mut **c).await?
     });
-    let _ = COLS;
     Ok(Page::from_probe(rows.into_iter().map(account).collect(), limit, |a| a.id.to_string()))
 }

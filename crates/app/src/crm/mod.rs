@@ -580,7 +580,7 @@ pub(crate) fn crm_job_error(kind: CrmKind, e: CrmError) -> AppError {
     AppError::Unavailable { code, message: format!("{}: {e}", kind.label()) }
 }
 
-#[allow(dead_code)]
+/// The CRMs connected in an app.
 pub(crate) async fn connected_kinds(conn: &mut Conn<'_>, app: &AppId) -> AppResult<Vec<CrmKind>> {
     Ok(store::connected_kinds(conn, app).await?.iter().filter_map(|k| CrmKind::parse(k)).collect())
 }

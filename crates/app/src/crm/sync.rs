@@ -128,8 +128,7 @@ pub(crate) async fn on_activity_in(conn: &mut Conn<'_>, app: &AppId, a: &Activit
         return Ok(());
     }
     let Some(user) = a.user_id.clone() else { return Ok(()) };
-    let kinds = store::connected_kinds(conn, app).await?;
-    for kind in kinds.iter().filter_map(|k| CrmKind::parse(k)) {
+    for kind in super::connected_kinds(conn, app).await? {
         match (a.kind, a.product_id.clone()) {
             (ActivityKind::UserCreated, _) => {
                 enqueue(conn, app, UPSERT_JOB, json!(UpsertPayload { kind, user_id: user.clone() }), CALL_ATTEMPTS, None, a.occurred_at).await?;
@@ -152,7 +151,7 @@ pub(crate) async fn on_activity_in(conn: &mut Conn<'_>, app: &AppId, a: &Activit
 /// the old stage's tag goes and the new one's comes.
 async fn on_stage_changed_in(conn: &mut Conn<'_>, app: &AppId, a: &Activity) -> AppResult<()> {
     let Some(user) = a.user_id.clone() else { return Ok(()) };
-    for kind in store::connected_kinds(conn, app).await?.iter().filter_map(|k| CrmKind::parse(k)) {
+    for kind in super::connected_kinds(conn, app).await? {
         let Some(row) = store::find(conn, app, kind.as_str()).await? else { continue };
         let opts = serde_json::from_value::<super::Settings>(row.settings).unwrap_or_default().options;
         if !opts.stage_tags {
@@ -170,7 +169,7 @@ async fn on_stage_changed_in(conn: &mut Conn<'_>, app: &AppId, a: &Activity) -> 
 
 /// A product was created or renamed: each connected CRM makes sure of its tag.
 pub(crate) async fn on_product_changed_in(conn: &mut Conn<'_>, app: &AppId, product: &ProductId, now: OffsetDateTime) -> AppResult<()> {
-    for kind in store::connected_kinds(conn, app).await?.iter().filter_map(|k| CrmKind::parse(k)) {
+    for kind in super::connected_kinds(conn, app).await? {
         enqueue_sync(conn, app, kind, Some(product), now).await?;
     }
     Ok(())
@@ -178,7 +177,7 @@ pub(crate) async fn on_product_changed_in(conn: &mut Conn<'_>, app: &AppId, prod
 
 /// A member's email or name changed: update their contacts.
 pub(crate) async fn on_member_updated_in(conn: &mut Conn<'_>, app: &AppId, user: &UserId, now: OffsetDateTime) -> AppResult<()> {
-    for kind in store::connected_kinds(conn, app).await?.iter().filter_map(|k| CrmKind::parse(k)) {
+    for kind in super::connected_kinds(conn, app).await? {
         enqueue(conn, app, UPSERT_JOB, json!(UpsertPayload { kind, user_id: user.clone() }), CALL_ATTEMPTS, None, now).await?;
     }
     Ok(())
@@ -187,7 +186,7 @@ pub(crate) async fn on_member_updated_in(conn: &mut Conn<'_>, app: &AppId, user:
 /// An automation step's tag change, queued in the run's transaction for every connected CRM.
 /// Errs when no CRM is connected.
 pub(crate) async fn enqueue_tag_in(conn: &mut Conn<'_>, app: &AppId, user: &UserId, tag: &str, op: TagOp, now: OffsetDateTime) -> AppResult<Vec<CrmKind>> {
-    let kinds: Vec<CrmKind> = store::connected_kinds(conn, app).await?.iter().filter_map(|k| CrmKind::parse(k)).collect();
+    let kinds = super::connected_kinds(conn, app).await?;
     if kinds.is_empty() {
         return Err(AppError::conflict("crm_not_connected", "no CRM is connected"));
     }

@@ -67,75 +67,92 @@ pub struct UpdateUserRequest {
     pub password: Option<String>,
 }
 
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct UserListQuery {
-    #[validate(range(min = 1, max = 100))]
-    pub limit: Option<i64>,
-    #[validate(length(min = 1, max = 100))]
-    pub cursor: Option<String>,
-    /// Matches the start of the email or any part of the name, case-insensitively.
-    #[validate(length(max = 200))]
-    pub q: Option<String>,
-    /// Members in this lifecycle stage (a stage name).
-    #[validate(length(min = 1, max = 40))]
-    pub stage: Option<String>,
-    /// Members whose renewal date falls within this many days from now (1 to 366).
-    #[validate(range(min = 1, max = 366))]
-    pub renews_within_days: Option<i64>,
-    /// Members with access to this product now (a product id).
-    #[validate(length(min = 1, max = 64))]
-    pub has_product: Option<String>,
-    /// Members without access to this product now.
-    #[validate(length(min = 1, max = 64))]
-    pub lacks_product: Option<String>,
-    /// Members holding an open grant from this source (manual, stripe_subscription, stripe_purchase, import, api, automation, activecampaign, keap…).
-    #[validate(length(min = 1, max = 40))]
-    pub source: Option<String>,
-    /// MRR at least this many minor units.
-    #[validate(range(min = 0))]
-    pub mrr_min: Option<i64>,
-    /// MRR at most this many minor units.
-    #[validate(range(min = 0))]
-    pub mrr_max: Option<i64>,
-    /// Last login on or after this UTC day (`YYYY-MM-DD`).
-    #[validate(length(max = 10))]
-    pub last_login_after: Option<String>,
-    /// Last login before this UTC day (`YYYY-MM-DD`), or never.
-    #[validate(length(max = 10))]
-    pub last_login_before: Option<String>,
-    /// `active` or `inactive` (past the app's inactivity threshold).
-    #[validate(length(max = 10))]
-    pub status: Option<String>,
-    /// Created on or after this UTC day (`YYYY-MM-DD`).
-    #[validate(length(max = 10))]
-    pub created_after: Option<String>,
-    /// Created before this UTC day (`YYYY-MM-DD`).
-    #[validate(length(max = 10))]
-    pub created_before: Option<String>,
-    /// Also count every member matching the filters (`total` in the answer).
-    pub include_total: Option<bool>,
-}
-
-impl UserListQuery {
-    /// The filters of this query.
-    pub fn filter(&self) -> tollgate_domain::members::RawMemberFilter {
-        tollgate_domain::members::RawMemberFilter {
-            q: self.q.clone(),
-            stage: self.stage.clone(),
-            renews_within_days: self.renews_within_days,
-            has_product: self.has_product.clone(),
-            lacks_product: self.lacks_product.clone(),
-            source: self.source.clone(),
-            mrr_min: self.mrr_min,
-            mrr_max: self.mrr_max,
-            last_login_after: self.last_login_after.clone(),
-            last_login_before: self.last_login_before.clone(),
-            status: self.status.clone(),
-            created_after: self.created_after.clone(),
-            created_before: self.created_before.clone(),
+/// A query struct with the members list's filter parameters (`q` … `created_before`)
+/// between its own leading and trailing fields, and its `filter()`. The members
+/// list and its CSV export take the same filters; this keeps them one list.
+macro_rules! member_filter_query {
+    ($(#[$attr:meta])* pub struct $name:ident { $($before:tt)* } { $($after:tt)* }) => {
+        $(#[$attr])*
+        #[derive(Debug, Deserialize, Validate, IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            $($before)*
+            /// Matches the start of the email or any part of the name, case-insensitively.
+            #[validate(length(max = 200))]
+            pub q: Option<String>,
+            /// Members in this lifecycle stage (a stage name).
+            #[validate(length(min = 1, max = 40))]
+            pub stage: Option<String>,
+            /// Members whose renewal date falls within this many days from now (1 to 366).
+            #[validate(range(min = 1, max = 366))]
+            pub renews_within_days: Option<i64>,
+            /// Members with access to this product now (a product id).
+            #[validate(length(min = 1, max = 64))]
+            pub has_product: Option<String>,
+            /// Members without access to this product now.
+            #[validate(length(min = 1, max = 64))]
+            pub lacks_product: Option<String>,
+            /// Members holding an open grant from this source (manual, stripe_subscription, stripe_purchase, import, api, automation, activecampaign, keap…).
+            #[validate(length(min = 1, max = 40))]
+            pub source: Option<String>,
+            /// MRR at least this many minor units.
+            #[validate(range(min = 0))]
+            pub mrr_min: Option<i64>,
+            /// MRR at most this many minor units.
+            #[validate(range(min = 0))]
+            pub mrr_max: Option<i64>,
+            /// Last login on or after this UTC day (`YYYY-MM-DD`).
+            #[validate(length(max = 10))]
+            pub last_login_after: Option<String>,
+            /// Last login before this UTC day (`YYYY-MM-DD`), or never.
+            #[validate(length(max = 10))]
+            pub last_login_before: Option<String>,
+            /// `active` or `inactive` (past the app's inactivity threshold).
+            #[validate(length(max = 10))]
+            pub status: Option<String>,
+            /// Created on or after this UTC day (`YYYY-MM-DD`).
+            #[validate(length(max = 10))]
+            pub created_after: Option<String>,
+            /// Created before this UTC day (`YYYY-MM-DD`).
+            #[validate(length(max = 10))]
+            pub created_before: Option<String>,
+            $($after)*
         }
+
+        impl $name {
+            /// The filters of this query.
+            pub fn filter(&self) -> tollgate_domain::members::RawMemberFilter {
+                tollgate_domain::members::RawMemberFilter {
+                    q: self.q.clone(),
+                    stage: self.stage.clone(),
+                    renews_within_days: self.renews_within_days,
+                    has_product: self.has_product.clone(),
+                    lacks_product: self.lacks_product.clone(),
+                    source: self.source.clone(),
+                    mrr_min: self.mrr_min,
+                    mrr_max: self.mrr_max,
+                    last_login_after: self.last_login_after.clone(),
+                    last_login_before: self.last_login_before.clone(),
+                    status: self.status.clone(),
+                    created_after: self.created_after.clone(),
+                    created_before: self.created_before.clone(),
+                }
+            }
+        }
+    };
+}
+pub(crate) use member_filter_query;
+
+member_filter_query! {
+    pub struct UserListQuery {
+        #[validate(range(min = 1, max = 100))]
+        pub limit: Option<i64>,
+        #[validate(length(min = 1, max = 100))]
+        pub cursor: Option<String>,
+    } {
+        /// Also count every member matching the filters (`total` in the answer).
+        pub include_total: Option<bool>,
     }
 }
 

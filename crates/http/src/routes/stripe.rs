@@ -148,18 +148,19 @@ pub struct OAuthStartResponse {
 pub async fn oauth_start(s: web::Data<Services>, auth: Auth) -> ApiResult<HttpResponse> {
     auth.0.require(Scope::write(Family::Connectors))?;
     let (url, nonce) = s.stripe_oauth_start(auth.0.app_id())?;
-    Ok(HttpResponse::Ok().cookie(oauth_cookie(&s, Some(nonce))).json(OAuthStartResponse { url }))
+    Ok(HttpResponse::Ok().cookie(oauth_cookie(&s, "stripe", Some(nonce))).json(OAuthStartResponse { url }))
 }
 
 /// Binds an OAuth start to this browser: httpOnly, only sent to the
 /// callback, SameSite=Lax because Stripe's redirect back is a cross-site
 /// top-level navigation (Strict would withhold it), ten minutes like the state.
-const OAUTH_COOKIE: &str = "tollgate_stripe_oauth";
-fn oauth_cookie(s: &Services, nonce: Option<String>) -> actix_web::cookie::Cookie<'static> {
+/// One cookie per connector (`stripe`, `keap`), sent only to its callback
+/// `/oauth/{connector}/…`; `None` makes the removal.
+pub(crate) fn oauth_cookie(s: &Services, connector: &str, nonce: Option<String>) -> actix_web::cookie::Cookie<'static> {
     use actix_web::cookie::{Cookie, SameSite, time::Duration};
     let removal = nonce.is_none();
-    let mut c = Cookie::build(OAUTH_COOKIE, nonce.unwrap_or_default())
-        .path("/oauth/stripe")
+    let mut c = Cookie::build(format!("tollgate_{connector}_oauth"), nonce.unwrap_or_default())
+        .path(format!("/oauth/{connector}"))
         .http_only(true)
         .secure(s.config.public_url.starts_with("https://"))
         .same_site(SameSite::Lax)
@@ -188,23 +189,34 @@ pub struct OAuthCallbackQuery {
 #[utoipa::path(tag = "stripe", params(OAuthCallbackQuery), responses((status = 303, description = "Redirect to /settings/connectors?stripe=connected|denied|error")))]
 #[get("/oauth/stripe/callback")]
 pub async fn oauth_callback(s: web::Data<Services>, req: HttpRequest, q: ValidQuery<OAuthCallbackQuery>) -> HttpResponse {
-    let q = q.0;
-    // The cookie is spent whatever the outcome.
+    let svc = s.clone();
+    oauth_return(&s, &req, q.0, "stripe", |code, state, nonce| async move { svc.stripe_oauth_callback(&code, &state, nonce.as_deref()).await.map(|_| ()) }).await
+}
+
+/// The end of a connector's OAuth callback: the provider's refusal, a
+/// missing code, or `finish(code, state, browser nonce)`'s outcome, and the
+/// browser back to the Connectors page as `?{connector}=connected|denied|error`.
+/// The browser's cookie is spent whatever the outcome.
+pub(crate) async fn oauth_return<F, Fut>(s: &Services, req: &HttpRequest, q: OAuthCallbackQuery, connector: &str, finish: F) -> HttpResponse
+where
+    F: FnOnce(String, String, Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(), tollgate_app::AppError>>,
+{
     let back = |outcome: &str| {
         HttpResponse::SeeOther()
-            .insert_header(("location", format!("{}/settings/connectors?stripe={outcome}", s.config.public_url)))
-            .cookie(oauth_cookie(&s, None))
+            .insert_header(("location", format!("{}/settings/connectors?{connector}={outcome}", s.config.public_url)))
+            .cookie(oauth_cookie(s, connector, None))
             .finish()
     };
     if q.error.is_some() {
         return back("denied");
     }
     let (Some(code), Some(state)) = (q.code, q.state) else { return back("error") };
-    let nonce = crate::routes::auth::read_cookie(&req, OAUTH_COOKIE);
-    match s.stripe_oauth_callback(&code, &state, nonce.as_deref()).await {
-        Ok(_) => back("connected"),
+    let nonce = crate::routes::auth::read_cookie(req, &format!("tollgate_{connector}_oauth"));
+    match finish(code, state, nonce).await {
+        Ok(()) => back("connected"),
         Err(e) => {
-            tracing::warn!(error = %e, "Stripe OAuth callback failed");
+            tracing::warn!(error = %e, connector, "OAuth callback failed");
             back("error")
         }
     }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{Backend, TestApp};
 use crate::stripe::{Emulator, KEY, id, wait_inbox};
@@ -109,7 +109,6 @@ async fn an_account_seats_teammates(backend: Backend) {
     app.get(&format!("/api/v1/accounts/{acc}"), &other).await.expect(404);
     app.post(&format!("/api/v1/accounts/{acc}/seats"), &other, json!({"email": "x@acme.test"})).await.expect(404);
     assert!(app.get("/api/v1/accounts", &other).await.expect(200).body["data"].as_array().unwrap().is_empty());
-    let _: Value = Value::Null;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

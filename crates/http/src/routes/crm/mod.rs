@@ -168,49 +168,15 @@ pub async fn sync_crm(s: web::Data<Services>, auth: Auth, kind: web::Path<String
 pub async fn keap_oauth_start(s: web::Data<Services>, auth: Auth, q: ValidQuery<KeapOAuthStartQuery>) -> ApiResult<HttpResponse> {
     auth.0.require(Scope::write(Family::Connectors))?;
     let (url, nonce) = s.keap_oauth_start(auth.0.app_id(), q.0.confirm_new_account)?;
-    Ok(HttpResponse::Ok().cookie(keap_cookie(&s, Some(nonce))).json(OAuthStartResponse { url }))
-}
-
-const KEAP_COOKIE: &str = "tollgate_keap_oauth";
-fn keap_cookie(s: &Services, nonce: Option<String>) -> actix_web::cookie::Cookie<'static> {
-    use actix_web::cookie::{Cookie, SameSite, time::Duration};
-    let removal = nonce.is_none();
-    let mut c = Cookie::build(KEAP_COOKIE, nonce.unwrap_or_default())
-        .path("/oauth/keap")
-        .http_only(true)
-        .secure(s.config.public_url.starts_with("https://"))
-        .same_site(SameSite::Lax)
-        .max_age(Duration::minutes(10))
-        .finish();
-    if removal {
-        c.make_removal();
-    }
-    c
+    Ok(HttpResponse::Ok().cookie(crate::routes::stripe::oauth_cookie(&s, "keap", Some(nonce))).json(OAuthStartResponse { url }))
 }
 
 /// Keap OAuth callback: exchanges the code, connects, and returns the browser to the Connectors page.
 #[utoipa::path(tag = "connectors", params(crate::routes::stripe::OAuthCallbackQuery), responses((status = 303, description = "Redirect to /settings/connectors?keap=connected|denied|error")))]
 #[get("/oauth/keap/callback")]
 pub async fn keap_oauth_callback(s: web::Data<Services>, req: HttpRequest, q: ValidQuery<crate::routes::stripe::OAuthCallbackQuery>) -> HttpResponse {
-    let q = q.0;
-    let back = |outcome: &str| {
-        HttpResponse::SeeOther()
-            .insert_header(("location", format!("{}/settings/connectors?keap={outcome}", s.config.public_url)))
-            .cookie(keap_cookie(&s, None))
-            .finish()
-    };
-    if q.error.is_some() {
-        return back("denied");
-    }
-    let (Some(code), Some(state)) = (q.code, q.state) else { return back("error") };
-    let nonce = crate::routes::auth::read_cookie(&req, KEAP_COOKIE);
-    match s.keap_oauth_callback(&code, &state, nonce.as_deref()).await {
-        Ok(_) => back("connected"),
-        Err(e) => {
-            tracing::warn!(error = %e, "Keap OAuth callback failed");
-            back("error")
-        }
-    }
+    let svc = s.clone();
+    crate::routes::stripe::oauth_return(&s, &req, q.0, "keap", |code, state, nonce| async move { svc.keap_oauth_callback(&code, &state, nonce.as_deref()).await.map(|_| ()) }).await
 }
 
 /// A CRM's webhook (ActiveCampaign: form-encoded tag events; Keap: REST
