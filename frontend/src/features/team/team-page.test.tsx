@@ -70,12 +70,31 @@ describe("TeamPage", () => {
     renderRoute(<TeamPage />);
     const user = userEvent.setup();
     await user.selectOptions(await screen.findByLabelText("Role of Vera"), "admin");
+    // Nothing changes until the owner confirms.
+    const confirm = await screen.findByRole("dialog", { name: "Make Vera an admin?" });
+    expect(api.calls.some((c) => c.method === "PATCH")).toBe(false);
+    await user.click(within(confirm).getByRole("button", { name: "Change role" }));
     expect(await screen.findByText("Vera is now admin.")).toBeInTheDocument();
     expect(await api.calls.find((c) => c.method === "PATCH")!.json()).toEqual({ role: "admin" });
     await user.click(screen.getByRole("button", { name: "Revoke invitation for new@example.com" }));
     await waitFor(() => expect(api.calls.some((c) => c.method === "DELETE")).toBe(true));
     expect(screen.getByRole("button", { name: "Remove Vera" })).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Leave this team" })).not.toBeInTheDocument();
+  });
+
+  it("asks before changing a role; Cancel changes nothing; the only owner's role is locked", async () => {
+    adminAuth.setSession(sessionAs("owner"));
+    const api = stubApi({ "GET /api/v1/admins": () => json({ admins: [owner, viewer], invitations: [] }) });
+    renderRoute(<TeamPage />);
+    const user = userEvent.setup();
+    expect(await screen.findByLabelText("Role of Olivia")).toBeDisabled();
+    const vera = screen.getByLabelText("Role of Vera");
+    await user.selectOptions(vera, "owner");
+    const confirm = await screen.findByRole("dialog", { name: "Make Vera an owner?" });
+    await user.click(within(confirm).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(vera).toHaveValue("viewer");
+    expect(api.calls.some((c) => c.method === "PATCH")).toBe(false);
   });
 
   it("gives a viewer a read-only team: no invite, no role changes, only leaving", async () => {

@@ -27,6 +27,8 @@ const roleHelp: Record<Role, string> = {
   viewer: "Sees everything, changes nothing",
 };
 
+const article = (r: Role) => (r === "owner" || r === "admin" ? "an" : "a");
+
 /** Roles a given role may invite (owners any; admins admins and viewers). */
 export const invitableRoles = (me: Role | undefined): Role[] => (me === "owner" ? ["viewer", "admin", "owner"] : me === "admin" ? ["viewer", "admin"] : []);
 
@@ -38,6 +40,8 @@ export function TeamPage() {
   const logout = () => (auth ? auth.logout() : Promise.resolve(adminAuth.setSession(null)));
   const [inviting, setInviting] = useState(false);
   const [removing, setRemoving] = useState<TeamMember | null>(null);
+  // A role change waits for confirmation in a dialog: the select only proposes it.
+  const [reroling, setReroling] = useState<{ member: TeamMember; role: Role } | null>(null);
   const qc = useQueryClient();
   const toast = useToast();
   const isOwner = role === "owner";
@@ -48,9 +52,13 @@ export function TeamPage() {
     mutationFn: ({ id, role }: { id: string; role: Role }) => unwrap(api.PATCH("/api/v1/admins/{id}", { params: { path: { id } }, body: { role } })),
     onSuccess: (m) => {
       toast(`${m.name || m.email} is now ${m.role}.`);
+      setReroling(null);
       void refresh();
     },
-    onError: (e) => toast(errorMessage(e), "error"),
+    onError: (e) => {
+      setReroling(null);
+      toast(errorMessage(e), "error");
+    },
   });
   const revoke = useMutation({
     mutationFn: (id: string) => unwrap(api.DELETE("/api/v1/admins/invitations/{id}", { params: { path: { id } } })),
@@ -134,8 +142,13 @@ export function TeamPage() {
                           <Select
                             aria-label={`Role of ${m.name || m.email}`}
                             value={m.role}
-                            disabled={changeRole.isPending}
-                            onChange={(e) => changeRole.mutate({ id: m.id, role: e.target.value as Role })}
+                            // The last owner stays an owner (the API answers 409 last_owner).
+                            disabled={changeRole.isPending || soleOwner}
+                            title={soleOwner ? "The only owner: make someone else an owner first" : undefined}
+                            onChange={(e) => {
+                              const next = e.target.value as Role;
+                              if (next !== m.role) setReroling({ member: m, role: next });
+                            }}
                             className="w-28"
                           >
                             <option value="owner">owner</option>
@@ -202,6 +215,28 @@ export function TeamPage() {
         </div>
       )}
       {inviting ? <InviteDialog roles={invitableRoles(role)} onClose={() => setInviting(false)} /> : null}
+      <Dialog
+        open={!!reroling}
+        onClose={() => setReroling(null)}
+        title={reroling ? `Make ${reroling.member.name || reroling.member.email} ${article(reroling.role)} ${reroling.role}?` : "Change role?"}
+        description={
+          reroling
+            ? reroling.member.id === session?.admin.id
+              ? `You will be ${article(reroling.role)} ${reroling.role}: ${roleHelp[reroling.role].toLowerCase()}. Only another owner can change it back.`
+              : `${roleHelp[reroling.role]}.`
+            : undefined
+        }
+        footer={
+          <>
+            <Button variant="outline" onClick={() => setReroling(null)}>
+              Cancel
+            </Button>
+            <Button loading={changeRole.isPending} onClick={() => reroling && changeRole.mutate({ id: reroling.member.id, role: reroling.role })}>
+              Change role
+            </Button>
+          </>
+        }
+      />
       <Dialog
         open={!!removing}
         onClose={() => setRemoving(null)}
