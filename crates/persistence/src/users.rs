@@ -244,10 +244,22 @@ fn trigram_match(q: &str) -> Option<String> {
 
 /// Appends the WHERE clause of the filters (one expansion per backend).
 macro_rules! push_filters {
-    ($qb:expr, $app:expr, $query:expr, $f:expr, $sqlite:expr, $count:expr) => {{
+    ($qb:expr, $app:expr, $query:expr, $f:expr, $after:expr, $sqlite:expr, $count:expr) => {{
         let qb = $qb;
-        let (app, query, f): (&AppId, Option<&str>, &UserFilter) = ($app, $query, $f);
+        let (app, query, f, after): (&AppId, Option<&str>, &UserFilter, Option<&UserId>) = ($app, $query, $f, $after);
         qb.push(" WHERE app_id = ").push_bind(app.as_str());
+        if let Some(a) = after {
+            qb.push(" AND id < ").push_bind(a.as_str().to_owned());
+        }
+        // A page's cursor bounds the grants a filter probes too (`g.user_id < cursor`):
+        // the planners merge members and grants in id order and do not carry the
+        // bound across on their own, so a deep page would first walk every grant
+        // above the cursor.
+        let grant_bound = |qb: &mut sqlx::QueryBuilder<_>| {
+            if let Some(a) = after {
+                qb.push(" AND g.user_id < ").push_bind(a.as_str().to_owned());
+            }
+        };
         if let Some(u) = &f.only_user {
             qb.push(" AND id = ").push_bind(u.clone());
         }
@@ -283,12 +295,16 @@ macro_rules! push_filters {
                     qb.push(if has { " AND EXISTS" } else { " AND NOT EXISTS" });
                     qb.push(" (SELECT 1 FROM access_grants g WHERE g.app_id = users.app_id AND g.user_id = users.id AND g.product_id = ").push_bind(p.clone());
                 }
-                qb.push(" AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > ").push_bind(now).push("))");
+                qb.push(" AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > ").push_bind(now).push(")");
+                grant_bound(&mut *qb);
+                qb.push(")");
             }
         }
         if let Some(src) = &f.source {
             qb.push(" AND EXISTS (SELECT 1 FROM access_grants g WHERE g.app_id = users.app_id AND g.user_id = users.id AND g.source = ").push_bind(src.clone());
-            qb.push(" AND g.revoked_at IS NULL)");
+            qb.push(" AND g.revoked_at IS NULL");
+            grant_bound(&mut *qb);
+            qb.push(")");
         }
         if let Some(v) = f.mrr_min {
             qb.push(" AND mrr >= ").push_bind(v);
@@ -321,15 +337,23 @@ macro_rules! push_filters {
 }
 
 /// [`list`] with filters; newest first, keyset-paginated on the id.
+///
+/// On SQLite the page's ids are chosen first and its rows read after
+/// (`id IN (SELECT id … LIMIT n)`): where a filter's index carries the id (the
+/// renewal filter's), the matches are sorted from the index alone instead of
+/// reading every matching row to keep the newest n.
 pub async fn list_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>, f: &UserFilter, after: Option<&UserId>, limit: Limit) -> DbResult<Page<User>> {
     let sqlite = matches!(conn, Conn::Sqlite(_));
     let rows: Vec<UserRow> = on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", cols!(), " FROM users"));
-        push_filters!(&mut qb, app, query, f, sqlite, false);
-        if let Some(a) = after {
-            qb.push(" AND id < ").push_bind(a.as_str());
+        if sqlite {
+            qb.push(" WHERE app_id = ").push_bind(app.as_str()).push(" AND id IN (SELECT id FROM users");
         }
+        push_filters!(&mut qb, app, query, f, after, sqlite, false);
         qb.push(" ORDER BY id DESC LIMIT ").push_bind(limit.probe());
+        if sqlite {
+            qb.push(") ORDER BY id DESC");
+        }
         qb.build_query_as().fetch_all(&mut **c).await?
     });
     Ok(Page::from_probe(rows.into_iter().map(User::from).collect(), limit, |u| u.id.to_string()))
@@ -340,7 +364,7 @@ pub async fn count_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str
     let sqlite = matches!(conn, Conn::Sqlite(_));
     let (n,): (i64,) = on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM users");
-        push_filters!(&mut qb, app, query, f, sqlite, true);
+        push_filters!(&mut qb, app, query, f, None, sqlite, true);
         qb.build_query_as().fetch_one(&mut **c).await?
     });
     Ok(n)
