@@ -1689,6 +1689,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * The product's sales page. No sales page yet is a normal state, answered
+         *     204 (no body) rather than an error; 404 means no such product.
+         */
         get: operations["get_sales_page"];
         put: operations["put_sales_page"];
         post?: never;
@@ -1722,6 +1726,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * The product's Stripe link. A product that is not linked is a normal state,
+         *     answered 204 (no body) rather than an error; 404 means no such product.
+         */
         get: operations["get_link"];
         /**
          * Links the product to a Stripe product and imports its current
@@ -1743,6 +1751,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * The product's Checkout settings. A product not linked to Stripe has none:
+         *     a normal state, answered 204 (no body) rather than an error.
+         */
         get: operations["get_checkout"];
         /**
          * Turns Checkout on (with one of the linked product's prices; a Stripe
@@ -10052,6 +10064,13 @@ export interface operations {
                     "application/json": components["schemas"]["SalesPageResponse"];
                 };
             };
+            /** @description the product has no sales page yet */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10162,6 +10181,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["StripeLinkResponse"];
                 };
+            };
+            /** @description the product is not linked to Stripe */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             404: {
                 headers: {
@@ -10323,7 +10349,14 @@ export interface operations {
                     "application/json": components["schemas"]["CheckoutResponse"];
                 };
             };
-            409: {
+            /** @description the product is not linked to Stripe */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

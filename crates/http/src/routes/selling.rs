@@ -44,12 +44,19 @@ pub struct CheckoutRequest {
     pub trial_period_days: Option<u32>,
 }
 
-#[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = CheckoutResponse), (status = 409, body = Problem)))]
+/// The product's Checkout settings. A product not linked to Stripe has none:
+/// a normal state, answered 204 (no body) rather than an error.
+#[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = CheckoutResponse), (status = 204, description = "the product is not linked to Stripe"), (status = 404, body = Problem)))]
 #[get("/products/{id}/stripe/checkout")]
-pub async fn get_checkout(s: web::Data<Services>, auth: Auth, id: web::Path<String>) -> ApiResult<web::Json<CheckoutResponse>> {
+pub async fn get_checkout(s: web::Data<Services>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
     auth.0.require(Scope::read(Family::Products))?;
     let id = path_id(&id, "product", ProductId::parse)?;
-    Ok(web::Json(s.checkout_settings(auth.0.app_id(), &id).await?.into()))
+    match s.checkout_settings(auth.0.app_id(), &id).await {
+        Ok(c) => Ok(HttpResponse::Ok().json(CheckoutResponse::from(c))),
+        Err(tollgate_app::AppError::Conflict { code: "not_linked", .. }) => Ok(HttpResponse::NoContent().finish()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Turns Checkout on (with one of the linked product's prices; a Stripe
@@ -201,12 +208,19 @@ pub struct SalesPageFromRequest {
     pub from_product_id: Option<String>,
 }
 
-#[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = SalesPageResponse), (status = 404, body = Problem)))]
+/// The product's sales page. No sales page yet is a normal state, answered
+/// 204 (no body) rather than an error; 404 means no such product.
+#[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = SalesPageResponse), (status = 204, description = "the product has no sales page yet"), (status = 404, body = Problem)))]
 #[get("/products/{id}/sales-page")]
-pub async fn get_sales_page(s: web::Data<Services>, auth: Auth, id: web::Path<String>) -> ApiResult<web::Json<SalesPageResponse>> {
+pub async fn get_sales_page(s: web::Data<Services>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
     auth.0.require(Scope::read(Family::Products))?;
     let id = path_id(&id, "product", ProductId::parse)?;
-    Ok(web::Json(s.sales_page(auth.0.app_id(), &id).await?.into()))
+    match s.sales_page(auth.0.app_id(), &id).await {
+        Ok(page) => Ok(HttpResponse::Ok().json(SalesPageResponse::from(page))),
+        Err(tollgate_app::AppError::NotFound("sales page")) => Ok(HttpResponse::NoContent().finish()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path)), request_body = SalesPageRequest,

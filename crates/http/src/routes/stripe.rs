@@ -361,13 +361,19 @@ pub struct LinkStripeRequest {
     pub create_with_price: Option<NewPriceRequest>,
 }
 
+/// The product's Stripe link. A product that is not linked is a normal state,
+/// answered 204 (no body) rather than an error; 404 means no such product.
 #[utoipa::path(tag = "stripe", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = StripeLinkResponse), (status = 404, body = Problem)))]
+    responses((status = 200, body = StripeLinkResponse), (status = 204, description = "the product is not linked to Stripe"), (status = 404, body = Problem)))]
 #[get("/products/{id}/stripe")]
-pub async fn get_link(s: web::Data<Services>, auth: Auth, id: web::Path<String>) -> ApiResult<web::Json<StripeLinkResponse>> {
+pub async fn get_link(s: web::Data<Services>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
     auth.0.require(Scope::read(Family::Products))?;
     let id = path_id(&id, "product", ProductId::parse)?;
-    Ok(web::Json(link_response(s.stripe_link_status(auth.0.app_id(), &id).await?)))
+    match s.stripe_link_status(auth.0.app_id(), &id).await {
+        Ok(st) => Ok(HttpResponse::Ok().json(link_response(st))),
+        Err(tollgate_app::AppError::NotFound("Stripe link")) => Ok(HttpResponse::NoContent().finish()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Links the product to a Stripe product and imports its current

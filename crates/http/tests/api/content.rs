@@ -153,6 +153,17 @@ async fn products_that_cannot_sell_are_flagged(app: TestApp) {
     // A sales page whose button has nowhere to go.
     app.req(Method::PUT, &format!("/api/v1/products/{paged}/sales-page"), Some(&t), Some(json!({"title": "Paged", "cta_label": "Buy", "blocks": []}))).await.expect(200);
 
+    // "Not linked to Stripe" and "no sales page yet" are normal states: 204 with no
+    // body (nothing a browser logs as a failed request); 404 is for no such product.
+    for path in [format!("/api/v1/products/{direct}/stripe"), format!("/api/v1/products/{direct}/stripe/checkout"), format!("/api/v1/products/{shop}/sales-page")] {
+        let r = app.get(&path, &t).await.expect(204);
+        assert!(r.body.is_null(), "{path}: {}", r.body);
+    }
+    assert_eq!(app.get(&format!("/api/v1/products/{paged}/sales-page"), &t).await.expect(200).body["title"], "Paged");
+    for path in ["/api/v1/products/prod_00000000000000000000000000000000/stripe", "/api/v1/products/prod_00000000000000000000000000000000/stripe/checkout", "/api/v1/products/prod_00000000000000000000000000000000/sales-page"] {
+        app.get(path, &t).await.expect(404);
+    }
+
     let list = app.get("/api/v1/products/sale-problems", &t).await.expect(200).body;
     let of = |id: &str| list["data"].as_array().unwrap().iter().find(|p| p["product_id"] == id).map(|p| (p["code"].as_str().unwrap().to_owned(), p["blocks_sale"].as_bool().unwrap()));
     assert_eq!(of(&direct), Some(("no_checkout".into(), true)));

@@ -22,7 +22,7 @@ const options = () => json({ data: [{ id: "p1", name: "Course" }, { id: "p2", na
 describe("SalesPageTab", () => {
   it("creates a page from a template or duplicates another product's", async () => {
     const api = stubApi({
-      "GET /api/v1/products/p1/sales-page": () => problem(404, "not_found", "sales page not found"),
+      "GET /api/v1/products/p1/sales-page": () => new Response(null, { status: 204 }),
       "GET /api/v1/products": options,
       "POST /api/v1/products/p1/sales-page/create-from": async (req) => {
         const body = await req.json();

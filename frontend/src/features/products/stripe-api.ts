@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/api/client";
-import { ApiError, unwrap } from "@/api/errors";
+import { unwrap } from "@/api/errors";
 import type { Block, CheckoutBody, LinkStripeBody, StripeLink } from "@/api/types";
 import { productKeys } from "./api";
 
@@ -12,23 +12,14 @@ export const stripeKeys = {
   salesPage: (id: string) => ["products", "sales-page", id] as const,
 };
 
-/** Resolves null for the "none" answers (404 not linked / no sales page, 409 not linked) instead of failing. */
-async function orNull<T>(p: Promise<T>, statuses: number[]): Promise<T | null> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof ApiError && statuses.includes(e.status)) return null;
-    throw e;
-  }
-}
-
 export const importRunning = (link: StripeLink | null | undefined) => link?.import.status === "queued" || link?.import.status === "running";
 
 /** The product's Stripe link (null: not linked); polls every 1.5 s while the import runs. */
 export function useStripeLink(id: string, pollMs = 1500) {
   return useQuery({
     queryKey: stripeKeys.link(id),
-    queryFn: () => orNull(unwrap(api.GET("/api/v1/products/{id}/stripe", { params: { path: { id } } })), [404]),
+    // 204 (no body): not linked, a normal state the server answers without an error.
+    queryFn: async () => (await unwrap(api.GET("/api/v1/products/{id}/stripe", { params: { path: { id } } }))) ?? null,
     refetchInterval: (q) => (importRunning(q.state.data) ? pollMs : false),
   });
 }
@@ -44,7 +35,8 @@ export function useStripeProducts(enabled: boolean) {
 export function useCheckout(id: string, enabled: boolean) {
   return useQuery({
     queryKey: stripeKeys.checkout(id),
-    queryFn: () => orNull(unwrap(api.GET("/api/v1/products/{id}/stripe/checkout", { params: { path: { id } } })), [409]),
+    // 204 (no body): the product is not linked to Stripe, so it has no Checkout settings.
+    queryFn: async () => (await unwrap(api.GET("/api/v1/products/{id}/stripe/checkout", { params: { path: { id } } }))) ?? null,
     enabled,
   });
 }
@@ -71,7 +63,8 @@ export function useStripeMutations(id: string) {
 export function useSalesPage(id: string) {
   return useQuery({
     queryKey: stripeKeys.salesPage(id),
-    queryFn: () => orNull(unwrap(api.GET("/api/v1/products/{id}/sales-page", { params: { path: { id } } })), [404]),
+    // 204 (no body): no sales page yet.
+    queryFn: async () => (await unwrap(api.GET("/api/v1/products/{id}/sales-page", { params: { path: { id } } }))) ?? null,
   });
 }
 

@@ -172,7 +172,7 @@ describe("import progress", () => {
   it("reads a 404 link as not linked", async () => {
     stubApi({
       "GET /api/v1/connectors/stripe": () => json({ connected: true, webhook_url: "http://x" }),
-      "GET /api/v1/products/prd_1/stripe": () => problem(404, "not_found", "stripe link not found"),
+      "GET /api/v1/products/prd_1/stripe": () => new Response(null, { status: 204 }),
     });
     renderRoute(<ConnectorInfo product={product} />);
     expect(await screen.findByText("Not linked to a Stripe product.")).toBeInTheDocument();
