@@ -331,11 +331,16 @@ impl Services {
             repo::latest_event_created(&mut c.conn(), app).await?
         };
         // Look back a little before the newest stored event: deliveries can
-        // arrive out of order. With none stored yet, start at the connection:
-        // what happened before it is history, which linking a product imports
-        // by its own rules (refunded purchases left out), not missed deliveries.
+        // arrive out of order. Never before the connection, though: what
+        // happened before it is history, which linking a product imports by
+        // its own rules (refunded purchases left out), not missed deliveries.
+        // (An event delivered just after connecting, e.g. for what connecting
+        // created in Stripe, must not pull the hour before it in.)
         let connected_at = self.stripe_connection(app).await?.map(|c| c.connected_at);
-        let floor = since.map(|s| s - 3600).or(connected_at).unwrap_or_else(|| self.now().unix_timestamp() - 30 * 86400);
+        let floor = match (since.map(|s| s - 3600), connected_at) {
+            (Some(back), Some(conn)) => back.max(conn),
+            (back, conn) => back.or(conn).unwrap_or_else(|| self.now().unix_timestamp() - 30 * 86400),
+        };
         let mut params = ListEvents { created: Some(CreatedFilter { gte: Some(floor), ..Default::default() }), limit: Some(100), ..Default::default() };
         let mut new = 0;
         for _ in 0..1000 {
