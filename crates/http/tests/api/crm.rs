@@ -2,8 +2,7 @@
 //! Keap emulators (stateful HTTP servers on a port, shaped on each vendor's
 //! published API; they send their webhooks to the server under test).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -35,20 +34,8 @@ pub struct Account {
 
 impl CrmEmu {
     pub fn start(vendor: &str) -> CrmEmu {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
-        let setup = Command::new("bash").arg(root.join("tools/testkit/setup.sh")).stderr(Stdio::inherit()).output().expect("tools/testkit/setup.sh");
-        assert!(setup.status.success());
-        let python = String::from_utf8(setup.stdout).unwrap().lines().last().unwrap().trim().to_owned();
-        let mut child = Command::new(python)
-            .arg(root.join("tools/testkit/crm_emulator.py"))
-            .args(["--vendor", vendor, "--port", "0", "--exit-on-stdin-eof"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the CRM emulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let port: u16 = line.trim().strip_prefix("LISTENING ").expect("LISTENING <port>").parse().unwrap();
+        let args = ["--vendor", vendor, "--port", "0"].map(std::ffi::OsStr::new);
+        let (child, port) = crate::helpers::testkit("crm_emulator.py", &args, false);
         CrmEmu { child, base: format!("http://127.0.0.1:{port}"), http: reqwest::Client::new() }
     }
 
@@ -461,24 +448,9 @@ async fn automation_tags_and_rate_limits(backend: Backend) {
     assert!(st["requests"].as_array().unwrap().iter().filter(|r| r["status"] == 429).count() >= 2, "the CRM answered 429 twice and the client waited");
 }
 
-macro_rules! both_crm {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(crate::helpers::Backend::Sqlite).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(crate::helpers::Backend::Postgres).await;
-            })*
-        }
-    };
-}
 
-both_crm!(
+crate::both!(backend;
+    
     activecampaign_tags_grant_and_remove_access,
     keap_tags_grant_and_stripe_applies_the_tag,
     keap_oauth_connects_and_refreshes,

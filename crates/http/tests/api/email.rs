@@ -1,8 +1,7 @@
 //! Email delivery over real SMTP (the testkit's aiosmtpd sink), with retries
 //! and the dead state visible through the API.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 use serde_json::json;
 use tollgate_app::mail::{SmtpConfig, SmtpTls};
@@ -22,29 +21,12 @@ impl Drop for Sink {
     }
 }
 
-fn repo_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
-}
-
-/// Starts the SMTP sink from tools/testkit (creating its venv on first use).
+/// Starts the SMTP sink from tools/testkit.
 fn start_sink(fail_first: u32) -> Sink {
-    let root = repo_root();
-    let setup = Command::new("bash").arg(root.join("tools/testkit/setup.sh")).stderr(Stdio::inherit()).output().expect("run tools/testkit/setup.sh");
-    assert!(setup.status.success(), "tools/testkit/setup.sh failed");
-    let python = String::from_utf8(setup.stdout).unwrap().lines().last().unwrap().trim().to_owned();
     let out = std::env::temp_dir().join(format!("tollgate-smtp-{}.jsonl", uuid_like()));
-    let mut child = Command::new(python)
-        .arg(root.join("tools/testkit/smtp_sink.py"))
-        .args(["--port", "0", "--out"])
-        .arg(&out)
-        .args(["--fail-first", &fail_first.to_string(), "--exit-on-stdin-eof"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the SMTP sink");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.trim().strip_prefix("LISTENING ").expect("LISTENING <port>").parse().unwrap();
+    let fail = fail_first.to_string();
+    let args = [std::ffi::OsStr::new("--port"), "0".as_ref(), "--out".as_ref(), out.as_os_str(), "--fail-first".as_ref(), fail.as_ref()];
+    let (child, port) = crate::helpers::testkit("smtp_sink.py", &args, false);
     Sink { child, port, out }
 }
 

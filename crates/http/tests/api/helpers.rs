@@ -183,20 +183,65 @@ impl TestApp {
 }
 
 /// Runs each listed test on SQLite and on PostgreSQL.
+///
+/// - `both!(a, b)`: each test is `async fn a(app: TestApp)` on a fresh server;
+/// - `both!(spawn = super::spawn; a, b)`: the test gets what `spawn(backend)`
+///   builds (a server configured for that file);
+/// - `both!(backend; a, b)`: the test is `async fn a(backend: Backend)` and
+///   starts what it needs itself;
+/// - `mods(x, y)` before any of these names the two modules (default
+///   `sqlite`, `postgres`) when a file uses the macro twice.
 #[macro_export]
 macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
+    (mods($s:ident, $p:ident) backend; $($name:ident),* $(,)?) => { $crate::both!(@on $s $p; $crate::helpers::as_is; $($name),*); };
+    (mods($s:ident, $p:ident) spawn = $spawn:path; $($name:ident),* $(,)?) => { $crate::both!(@on $s $p; $spawn; $($name),*); };
+    (mods($s:ident, $p:ident) $($name:ident),* $(,)?) => { $crate::both!(@on $s $p; $crate::helpers::TestApp::spawn; $($name),*); };
+    (backend; $($name:ident),* $(,)?) => { $crate::both!(@on sqlite postgres; $crate::helpers::as_is; $($name),*); };
+    (spawn = $spawn:path; $($name:ident),* $(,)?) => { $crate::both!(@on sqlite postgres; $spawn; $($name),*); };
+    (@on $s:ident $p:ident; $spawn:path; $($name:ident),*) => {
+        mod $s {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                super::$name($crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await).await;
+                super::$name($spawn($crate::helpers::Backend::Sqlite).await).await;
             })*
         }
-        mod postgres {
+        mod $p {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                super::$name($crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await).await;
+                super::$name($spawn($crate::helpers::Backend::Postgres).await).await;
             })*
         }
     };
+    ($($name:ident),* $(,)?) => { $crate::both!(@on sqlite postgres; $crate::helpers::TestApp::spawn; $($name),*); };
+}
+
+/// The backend itself, for tests that start their own server (`both!(backend; …)`).
+pub async fn as_is(b: Backend) -> Backend {
+    b
+}
+
+/// Starts one of tools/testkit's Python tools (creating its venv on first
+/// use) with `args`; returns the process and the port it printed as
+/// `LISTENING <port>`. Each tool exits when its stdin (held by the child
+/// handle) closes, or when the handle's owner kills it on drop.
+pub fn testkit(script: &str, args: &[&std::ffi::OsStr], quiet: bool) -> (std::process::Child, u16) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
+    let setup = Command::new("bash").arg(root.join("tools/testkit/setup.sh")).stderr(Stdio::inherit()).output().expect("tools/testkit/setup.sh");
+    assert!(setup.status.success(), "tools/testkit/setup.sh failed");
+    let python = String::from_utf8(setup.stdout).unwrap().lines().last().unwrap().trim().to_owned();
+    let mut child = Command::new(python)
+        .arg(root.join("tools/testkit").join(script))
+        .args(args)
+        .arg("--exit-on-stdin-eof")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(if quiet { Stdio::null() } else { Stdio::inherit() })
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {script}: {e}"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let port = line.trim().strip_prefix("LISTENING ").unwrap_or_else(|| panic!("{script} printed {line:?}, not LISTENING <port>")).parse().unwrap();
+    (child, port)
 }

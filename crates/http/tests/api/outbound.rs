@@ -2,8 +2,7 @@
 //! webhook_receiver.py) checks every delivery with the Standard Webhooks
 //! reference library, not with Tollgate's own signing code.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -28,23 +27,8 @@ impl Drop for Receiver {
 
 impl Receiver {
     pub fn start() -> Receiver {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
-        let setup = Command::new("bash").arg(root.join("tools/testkit/setup.sh")).stderr(Stdio::inherit()).output().expect("tools/testkit/setup.sh");
-        assert!(setup.status.success());
-        let python = String::from_utf8(setup.stdout).unwrap().lines().last().unwrap().trim().to_owned();
         let out = std::env::temp_dir().join(format!("tollgate-hooks-{}-{}.jsonl", std::process::id(), uuid::Uuid::new_v4().simple()));
-        let mut child = Command::new(python)
-            .arg(root.join("tools/testkit/webhook_receiver.py"))
-            .arg("--out")
-            .arg(&out)
-            .arg("--exit-on-stdin-eof")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the webhook receiver");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let port: u16 = line.trim().strip_prefix("LISTENING ").expect("LISTENING <port>").parse().unwrap();
+        let (child, port) = crate::helpers::testkit("webhook_receiver.py", &[std::ffi::OsStr::new("--out"), out.as_os_str()], false);
         Receiver { child, base: format!("http://127.0.0.1:{port}"), out }
     }
 
@@ -500,26 +484,11 @@ async fn private_addresses_are_refused(backend: Backend) {
     app.post("/api/v1/webhooks/endpoints", &t, json!({"url": "https://hooks.example.com/in"})).await.expect(201);
 }
 
-/// Runs each listed test on SQLite and PostgreSQL, on a server that may send
-/// to the receiver on 127.0.0.1.
-macro_rules! both_private {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::spawn(crate::helpers::Backend::Sqlite).await).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(super::spawn(crate::helpers::Backend::Postgres).await).await;
-            })*
-        }
-    };
-}
+// Each test on SQLite and PostgreSQL, on a server that may send to the
+// receiver on 127.0.0.1 (`spawn`).
 
-both_private!(
+crate::both!(spawn = super::spawn;
+    
     retries_keep_the_webhook_id,
     gone_disables_the_endpoint,
     failing_for_five_days_disables_and_emails,

@@ -1,8 +1,7 @@
 //! The Stripe connector end to end against the localstripe emulator
 //! (tools/testkit), which delivers signed webhooks to the server under test.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -26,21 +25,8 @@ pub const KEY: &str = "sk_test_tollgate_e2e";
 
 impl Emulator {
     pub fn start() -> Emulator {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
-        let setup = Command::new("bash").arg(root.join("tools/testkit/setup.sh")).stderr(Stdio::inherit()).output().expect("tools/testkit/setup.sh");
-        assert!(setup.status.success());
-        let python = String::from_utf8(setup.stdout).unwrap().lines().last().unwrap().trim().to_owned();
-        let mut child = Command::new(python)
-            .arg(root.join("tools/testkit/localstripe_launcher.py"))
-            .args(["--port", "0", "--exit-on-stdin-eof", "--account-name", "Membership Academy LLC"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start localstripe");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let port: u16 = line.trim().strip_prefix("LISTENING ").expect("LISTENING <port>").parse().unwrap();
+        let args = ["--port", "0", "--account-name", "Membership Academy LLC"].map(std::ffi::OsStr::new);
+        let (child, port) = crate::helpers::testkit("localstripe_launcher.py", &args, true);
         Emulator { child, base: format!("http://127.0.0.1:{port}"), http: reqwest::Client::new() }
     }
 

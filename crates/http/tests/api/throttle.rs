@@ -202,21 +202,9 @@ async fn email_changes_are_capped_and_wrong_current_passwords_count(app: TestApp
     app.patch("/api/v1/member/me", &mt, json!({"name": "Ada L."})).await.expect(200);
 }
 
-/// Limits per client address, on a server with a small burst.
-macro_rules! both_small_burst {
-    ($($name:ident),* $(,)?) => {
-        mod small_burst_sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Sqlite).await; })*
-        }
-        mod small_burst_postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Postgres).await; })*
-        }
-    };
-}
+// Limits per client address, on a server with a small burst.
 
-both_small_burst!(failures_from_one_address_are_refused_until_it_cools_down, forwarded_for_counts_only_behind_a_trusted_proxy);
+both!(mods(small_burst_sqlite, small_burst_postgres) backend; failures_from_one_address_are_refused_until_it_cools_down, forwarded_for_counts_only_behind_a_trusted_proxy);
 
 fn small(trusted: &[&str]) -> impl FnOnce(&mut ServicesConfig) {
     let trusted = trusted.iter().map(|n| n.parse().unwrap()).collect();
