@@ -696,7 +696,7 @@ async fn catalog_and_customer_events(backend: Backend) {
     dp["id"] = json!(id(&sp));
     deliver(5, "product.deleted", dp).await;
     assert_eq!(status_of(5).await, "processed");
-    app.get(&format!("/api/v1/products/{product}/stripe"), &t).await.expect(404);
+    app.get(&format!("/api/v1/products/{product}/stripe"), &t).await.expect(204); // not linked any more
     app.get(&format!("/api/v1/products/{product}"), &t).await.expect(200);
 }
 
