@@ -187,6 +187,18 @@ export function useUpdateMedia(productId: string) {
   });
 }
 
+/** Deletes a hosted file; members lose it at once. */
+export function useDeleteMedia(productId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (mediaId: string) => unwrap(api.DELETE("/api/v1/products/{id}/media/{media_id}", { params: { path: { id: productId, media_id: mediaId } } })),
+    onSuccess: (_, mediaId) => {
+      qc.setQueryData<Media[]>(productKeys.media(productId), (list) => list?.filter((x) => x.id !== mediaId));
+      void qc.invalidateQueries({ queryKey: productKeys.media(productId) });
+    },
+  });
+}
+
 /** The server's rendering of Markdown (the one members will see), refreshed after a pause in typing. */
 export function useMarkdownPreview(markdown: string, delay = 300) {
   const [debounced, setDebounced] = useState(markdown);

@@ -111,4 +111,40 @@ describe("ProductMediaTab", () => {
     expect(screen.getByLabelText("File")).toHaveAttribute("aria-invalid", "true");
     expect(screen.getByLabelText("Kind")).toHaveAttribute("aria-invalid", "true");
   });
+  it("renames a file and deletes one after confirming", async () => {
+    let list: Media[] = [existing, { ...existing, id: "med_2", filename: "old.pdf", kind: "file", content_type: "application/pdf" }];
+    const api = stubApi({
+      "GET /api/v1/products/p1/media": () => json({ data: list }),
+      "GET /api/v1/products/p1/pages": () => json({ data: [] }),
+      "PATCH /api/v1/products/p1/media/med_1": async (req) => {
+        const body = (await req.json()) as { filename: string };
+        list = list.map((m) => (m.id === "med_1" ? { ...m, filename: body.filename } : m));
+        return json(list[0]);
+      },
+      "DELETE /api/v1/products/p1/media/med_2": () => {
+        list = list.filter((m) => m.id !== "med_2");
+        return new Response(null, { status: 204 });
+      },
+    });
+    renderRoute(<ProductMediaTab productId="p1" />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Rename intro.mp4" }));
+    const rename = screen.getByRole("dialog", { name: "Rename intro.mp4" });
+    const name = within(rename).getByLabelText("File name");
+    await user.clear(name);
+    await user.click(within(rename).getByRole("button", { name: "Save name" }));
+    expect(await within(rename).findByText("Enter a file name.")).toBeInTheDocument();
+    await user.type(name, "Welcome.mp4");
+    await user.click(within(rename).getByRole("button", { name: "Save name" }));
+    const media = screen.getByRole("list", { name: "Media files" });
+    expect(await within(media).findByText("Welcome.mp4")).toBeInTheDocument();
+    expect(await api.calls.find((c) => c.method === "PATCH")!.json()).toEqual({ filename: "Welcome.mp4" });
+
+    await user.click(screen.getByRole("button", { name: "Delete old.pdf" }));
+    const confirm = screen.getByRole("dialog", { name: "Delete old.pdf?" });
+    expect(api.calls.some((c) => c.method === "DELETE")).toBe(false);
+    await user.click(within(confirm).getByRole("button", { name: "Delete" }));
+    await waitFor(() => expect(within(media).queryByText("old.pdf")).not.toBeInTheDocument());
+    expect(await screen.findByText("Deleted old.pdf.")).toBeInTheDocument();
+  });
 });

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { FileText, Music, Upload, Video } from "lucide-react";
+import { FileText, Music, Pencil, Trash2, Upload, Video } from "lucide-react";
 import { ApiError, errorMessage } from "@/api/errors";
 import type { Media, ProductPage } from "@/api/types";
 import { Field, FormError } from "@/components/form/field";
@@ -8,11 +8,12 @@ import { EmptyState, ListStates } from "@/components/states";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Dialog } from "@/components/ui/dialog";
 import { Input, Select } from "@/components/ui/input";
 import { Progress } from "@/components/ui/progress";
 import { useToast } from "@/components/ui/toast";
 import { formatBytes, formatDateTime } from "@/lib/utils";
-import { mediaKindOf, mediaKinds, usePages, useProductMedia, useUpdateMedia, useUploadMedia, type MediaKind } from "./api";
+import { mediaKindOf, mediaKinds, usePages, useDeleteMedia, useProductMedia, useUpdateMedia, useUploadMedia, type MediaKind } from "./api";
 import { useCanWrite, WriteFieldset } from "@/features/auth/permissions";
 
 type UploadValues = { file: File | null; kind: MediaKind };
@@ -110,8 +111,11 @@ export function ProductMediaTab({ productId }: { productId: string }) {
 function MediaRow({ productId, media, pages }: { productId: string; media: Media; pages: ProductPage[] }) {
   const Icon = mediaIcon[media.kind as keyof typeof mediaIcon] ?? FileText;
   const update = useUpdateMedia(productId);
+  const remove = useDeleteMedia(productId);
   const toast = useToast();
   const canWrite = useCanWrite();
+  const [renaming, setRenaming] = useState(false);
+  const [deleting, setDeleting] = useState(false);
   return (
     <li className="flex flex-wrap items-center gap-3 px-4 py-3">
       <span className="flex size-8 shrink-0 items-center justify-center rounded-md bg-muted">
@@ -147,6 +151,83 @@ function MediaRow({ productId, media, pages }: { productId: string; media: Media
           </option>
         ))}
       </Select>
+      {canWrite ? (
+        <div className="flex shrink-0 gap-1">
+          <Button variant="ghost" size="sm" aria-label={`Rename ${media.filename}`} onClick={() => setRenaming(true)}>
+            <Pencil className="size-4" aria-hidden />
+          </Button>
+          <Button variant="ghost" size="sm" aria-label={`Delete ${media.filename}`} onClick={() => setDeleting(true)}>
+            <Trash2 className="size-4" aria-hidden />
+          </Button>
+        </div>
+      ) : null}
+      {renaming ? <RenameDialog productId={productId} media={media} onClose={() => setRenaming(false)} /> : null}
+      <Dialog
+        open={deleting}
+        onClose={() => setDeleting(false)}
+        title={`Delete ${media.filename}?`}
+        description="Members lose the file at once, in its lesson and in the product's media. This cannot be undone."
+        footer={
+          <>
+            <Button variant="outline" onClick={() => setDeleting(false)}>
+              Cancel
+            </Button>
+            <Button
+              variant="destructive"
+              loading={remove.isPending}
+              onClick={() =>
+                remove.mutate(media.id, {
+                  onSuccess: () => {
+                    setDeleting(false);
+                    toast(`Deleted ${media.filename}.`);
+                  },
+                  onError: (err) => toast(errorMessage(err), "error"),
+                })
+              }
+            >
+              Delete
+            </Button>
+          </>
+        }
+      />
     </li>
+  );
+}
+
+/** Renames a file: the name members see in the lesson and on download. */
+function RenameDialog({ productId, media, onClose }: { productId: string; media: Media; onClose: () => void }) {
+  const update = useUpdateMedia(productId);
+  const toast = useToast();
+  const form = useForm<{ filename: string }>({ filename: media.filename }, (v) => ({
+    filename: !v.filename.trim() ? "Enter a file name." : v.filename.trim().length > 255 ? "Keep the name under 256 characters." : undefined,
+  }));
+  const submit = form.handleSubmit(async (v) => {
+    await update.mutateAsync({ mediaId: media.id, filename: v.filename.trim() });
+    toast(`Renamed to ${v.filename.trim()}.`);
+    onClose();
+  });
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      title={`Rename ${media.filename}`}
+      footer={
+        <>
+          <Button variant="outline" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" form={`rename-${media.id}`} loading={form.submitting}>
+            Save name
+          </Button>
+        </>
+      }
+    >
+      <form id={`rename-${media.id}`} onSubmit={submit} noValidate className="space-y-3">
+        <FormError message={form.formError} />
+        <Field label="File name" error={form.errors.filename}>
+          {(p) => <Input {...p} value={form.values.filename} onChange={(e) => form.setValue("filename", e.target.value)} />}
+        </Field>
+      </form>
+    </Dialog>
   );
 }
