@@ -8,6 +8,7 @@ pub mod crm;
 pub mod crypto;
 pub mod customers;
 pub mod error;
+pub mod images;
 pub mod mail;
 pub mod markdown;
 pub mod member_area;

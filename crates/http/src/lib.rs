@@ -21,7 +21,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{accounts, auth, automations, content, crm, customers, export, import, member, member_area, ops, outbound, password_reset, resources, selling, stripe, stripe_inbox, team};
+use crate::routes::{accounts, auth, automations, content, crm, customers, export, images, import, member, member_area, ops, outbound, password_reset, resources, selling, stripe, stripe_inbox, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -192,7 +192,8 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(automations::configure)
         .configure(customers::configure)
         .configure(crm::configure)
-        .configure(accounts::configure);
+        .configure(accounts::configure)
+        .configure(images::configure);
 }
 
 fn api_v1() -> utoipa_actix_web::scope::Scope<impl actix_web::dev::ServiceFactory<

@@ -26,6 +26,7 @@ pub mod connectors;
 pub mod crm;
 pub mod email_changes;
 pub mod idempotency;
+pub mod images;
 pub mod invitations;
 pub mod jobs;
 pub mod magic_links;

@@ -1121,6 +1121,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uploads a public image: the raw bytes are the body. PNG, JPEG, GIF, WebP
+         *     or ICO, recognised from the bytes (not SVG: it can carry script), up to 2 MiB.
+         */
+        post: operations["upload_image"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs": {
         parameters: {
             query?: never;
@@ -1793,6 +1813,23 @@ export interface paths {
         };
         /** A site's public name (for the member login page). */
         get: operations["public_app"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/apps/{app_id}/images/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A public image, for anyone (cached for a year: an image never changes; a new upload is a new id). */
+        get: operations["public_image"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3362,6 +3399,17 @@ export interface components {
             event: string;
             id: string;
             target_url: string;
+        };
+        ImageResponse: {
+            /** @description image/png | image/jpeg | image/gif | image/webp | image/x-icon, from the bytes. */
+            content_type: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /** Format: int64 */
+            size: number;
+            /** @description Where anyone can read it: use it as the logo, favicon or a product's image. */
+            url: string;
         };
         /** @description Which columns of the file are read. */
         ImportColumns: {
@@ -8530,6 +8578,62 @@ export interface operations {
             };
         };
     };
+    upload_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description body: required (empty) or unsupported_image */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_jobs: {
         parameters: {
             query?: {
@@ -10472,6 +10576,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicApp"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": number[];
                 };
             };
             404: {

@@ -15,4 +15,5 @@ pub mod team;
 pub mod member_area;
 pub mod selling;
 pub mod export;
+pub mod images;
 pub mod import;

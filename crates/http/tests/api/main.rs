@@ -11,6 +11,7 @@ mod email;
 mod email_change;
 mod export;
 mod flows;
+mod images;
 mod import;
 mod isolation;
 mod members;

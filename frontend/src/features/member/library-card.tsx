@@ -18,11 +18,13 @@ export const browser = { go: (url: string) => window.location.assign(url) };
  */
 function CardBody({ item, title }: { item: LibraryItem; title: ReactNode }) {
   const locked = !item.has_access;
+  // An image that fails to load (moved, deleted, offline) shows the placeholder, not a broken image.
+  const [broken, setBroken] = useState(false);
   return (
     <>
       <div className="relative aspect-[21/9] overflow-hidden rounded-t-lg sm:aspect-[16/9] bg-gradient-to-br from-slate-200 to-slate-100">
-        {item.image_url ? (
-          <img src={item.image_url} alt="" className={cn("size-full object-cover", locked && "opacity-60 grayscale")} loading="lazy" />
+        {item.image_url && !broken ? (
+          <img src={item.image_url} alt="" className={cn("size-full object-cover", locked && "opacity-60 grayscale")} loading="lazy" onError={() => setBroken(true)} />
         ) : (
           <div className="flex size-full items-center justify-center">
             <BookOpen className="size-10 text-slate-400" aria-hidden />

@@ -1,3 +1,4 @@
+import { ImageUploadButton } from "@/components/image-upload";
 import { useQueryClient } from "@tanstack/react-query";
 import type { Product, PurchaseMethod } from "@/api/types";
 import { CopyButton } from "@/components/copy-button";
@@ -85,7 +86,12 @@ export function ProductInfoForm({ product, paymentLinkUrl }: { product: Product;
             {(p) => <Textarea {...p} rows={4} value={v.description} onChange={(e) => form.setValue("description", e.target.value)} />}
           </Field>
           <Field label="Image URL" error={form.errors.image_url}>
-            {(p) => <Input {...p} type="url" placeholder="https://…" value={v.image_url} onChange={(e) => form.setValue("image_url", e.target.value)} />}
+            {(p) => (
+              <div className="flex items-center gap-2">
+                <Input {...p} type="url" placeholder="https://…" value={v.image_url} onChange={(e) => form.setValue("image_url", e.target.value)} />
+                <ImageUploadButton label="Upload the product image" onUploaded={(url) => form.setValue("image_url", url)} />
+              </div>
+            )}
           </Field>
         </CardContent>
       </Card>

@@ -1,3 +1,4 @@
+import { ImageUploadButton } from "@/components/image-upload";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, adminAuth } from "@/api/client";
 import { unwrap } from "@/api/errors";
@@ -144,10 +145,20 @@ function SettingsForm({ app }: { app: App }) {
         </CardHeader>
         <CardContent className="grid grid-cols-[minmax(0,1fr)] gap-4 md:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
           <Field label="Logo URL" error={form.errors.logo_url} hint="A square image works best.">
-            {(p) => <Input {...p} type="url" placeholder="https://example.com/logo.png" value={v.logo_url} onChange={(e) => form.setValue("logo_url", e.target.value)} />}
+            {(p) => (
+              <div className="flex items-center gap-2">
+                <Input {...p} type="url" placeholder="https://example.com/logo.png" value={v.logo_url} onChange={(e) => form.setValue("logo_url", e.target.value)} />
+                <ImageUploadButton label="Upload a logo" onUploaded={(url) => form.setValue("logo_url", url)} />
+              </div>
+            )}
           </Field>
           <Field label="Favicon URL" error={form.errors.favicon_url}>
-            {(p) => <Input {...p} type="url" placeholder="https://example.com/favicon.ico" value={v.favicon_url} onChange={(e) => form.setValue("favicon_url", e.target.value)} />}
+            {(p) => (
+              <div className="flex items-center gap-2">
+                <Input {...p} type="url" placeholder="https://example.com/favicon.ico" value={v.favicon_url} onChange={(e) => form.setValue("favicon_url", e.target.value)} />
+                <ImageUploadButton label="Upload a favicon" onUploaded={(url) => form.setValue("favicon_url", url)} />
+              </div>
+            )}
           </Field>
           <Field label="Accent colour" error={form.errors.accent_color} hint="Buttons and links on member pages; empty for the default.">
             {(p) => (
