@@ -21,6 +21,16 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub http: reqwest::Client,
     _db: TestDb,
+    _media: MediaDir,
+}
+
+/// A test's media directory, removed when the test ends.
+struct MediaDir(std::path::PathBuf);
+
+impl Drop for MediaDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 pub struct Resp {
@@ -62,13 +72,17 @@ impl TestApp {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let clock = ManualClock::new(time::OffsetDateTime::now_utc());
         let mut cfg = ServicesConfig::new(url.clone());
+        // Uploaded files go to a directory of this test's own, removed with it
+        // (the default, ./data/media, would land in the source tree).
+        let media = MediaDir(std::env::temp_dir().join(format!("tollgate-test-media-{}", uuid::Uuid::new_v4().simple())));
+        cfg.media_dir = media.0.clone();
         configure(&mut cfg);
         cfg.mail_from = "Academy <no-reply@academy.test>".into();
         let services = Services::new(db.db.clone(), Arc::new(clock.clone()), Keys::from_master(&[42u8; 32]).unwrap(), cfg);
         let server = tollgate_http::serve(listener, services.clone(), tollgate_http::HttpOptions { frontend_dir: None, workers: Some(2) }).unwrap();
         tokio::spawn(server);
         let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
-        TestApp { url, services, clock, http, _db: db }
+        TestApp { url, services, clock, http, _db: db, _media: media }
     }
 
     /// The database's URL, for a second process's pool (a `tollgate worker`).
