@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: Rust unit and integration tests on SQLite and PostgreSQL,
 # the Stripe emulator and SMTP sink self test, architecture checks, the
-# OpenAPI drift check, the Zapier app against a live server, and the SPA's
-# unit and browser tests.
+# OpenAPI drift check, schemathesis against a live server, the Zapier app
+# against a live server, and the SPA's unit and browser tests.
 #
 # Needs: PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth; override
 # with TOLLGATE_TEST_PG_URL), Python 3.11 with venv, Node.js 20+ with npm,
@@ -44,6 +44,9 @@ fi
 
 step "OpenAPI document matches the handlers"
 "$CARGO_TARGET_DIR/debug/tollgate" openapi --check openapi/openapi.json
+
+step "Schemathesis: the served OpenAPI document against a live server (SQLite and PostgreSQL)"
+TOLLGATE_BIN="$CARGO_TARGET_DIR/debug/tollgate" bash scripts/test-schemathesis.sh
 
 step "Zapier app: zapier-platform-core's appTester against a live tollgate serve"
 TOLLGATE_BIN="$CARGO_TARGET_DIR/debug/tollgate" bash scripts/test-zapier.sh

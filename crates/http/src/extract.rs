@@ -68,31 +68,69 @@ fn too_large() -> ApiError {
 }
 
 /// Parses JSON, telling syntax errors (400) from data errors (422 with the field path).
+/// A number with a zero fraction (`2.0`) is read as the integer it is, as JSON Schema does.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}")))?;
+    if !value.is_object() {
+        // Every JSON body is an object; serde would read an array into a struct field by field.
+        let message = format!("invalid type: {}, expected an object", kind(&value));
+        return Err(ApiError::validation(vec![ProblemField { field: "body".into(), code: "invalid_type".into(), message }]));
+    }
+    integral_floats(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        use serde_json::error::Category;
-        match inner.classify() {
-            Category::Syntax | Category::Eof | Category::Io => {
-                ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}"))
-            }
-            Category::Data => {
-                let msg = inner.to_string();
-                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-                let (field, code) = if let Some(f) = msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
-                    (join_path(&path, f), "required")
-                } else if let Some(f) = msg.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
-                    // The path already ends at the unknown field.
-                    (if path.is_empty() || path == "." { f.to_owned() } else { path }, "unknown_field")
-                } else {
-                    (if path == "." { "body".to_owned() } else { path }, "invalid_type")
-                };
-                ApiError::validation(vec![ProblemField { field, code: code.into(), message: msg }])
+        let msg = e.into_inner().to_string();
+        let (field, code) = if let Some(f) = msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+            (join_path(&path, f), "required")
+        } else if let Some(f) = msg.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+            // The path already ends at the unknown field.
+            (if path.is_empty() || path == "." { f.to_owned() } else { path }, "unknown_field")
+        } else {
+            (if path == "." { "body".to_owned() } else { path }, "invalid_type")
+        };
+        ApiError::validation(vec![ProblemField { field, code: code.into(), message: msg }])
+    })
+}
+
+/// Turns floats with a zero fraction that fit an `i64` into integers, everywhere in `v`.
+fn integral_floats(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
+                *v = serde_json::Value::from(f as i64);
             }
         }
-    })
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_floats),
+        serde_json::Value::Object(m) => m.values_mut().for_each(integral_floats),
+        _ => {}
+    }
+}
+
+/// Deserializes an optional object field, refusing an array (which serde
+/// would otherwise read into a struct field by field).
+pub fn option_object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    use serde::de::Error;
+    match <serde_json::Value as serde::Deserialize>::deserialize(d)? {
+        serde_json::Value::Null => Ok(None),
+        v @ serde_json::Value::Object(_) => T::deserialize(v).map(Some).map_err(D::Error::custom),
+        other => Err(D::Error::custom(format!("invalid type: {}, expected an object", kind(&other)))),
+    }
+}
+
+fn kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
 }
 
 fn join_path(base: &str, f: &str) -> String {
@@ -124,6 +162,44 @@ fn collect(e: &VErrors, prefix: &str, out: &mut Vec<ProblemField>) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        n: i64,
+        #[serde(default, deserialize_with = "option_object")]
+        inner: Option<Inner>,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    struct Inner {
+        #[allow(dead_code)]
+        a: Option<i64>,
+    }
+
+    #[test]
+    fn integral_floats_are_integers() {
+        let b: Body = parse_json(br#"{"n": 522.0}"#).unwrap();
+        assert_eq!(b.n, 522);
+        let e = parse_json::<Body>(br#"{"n": 1.5}"#).unwrap_err();
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.errors[0].field, "n");
+    }
+
+    #[test]
+    fn syntax_is_400_and_arrays_are_not_objects() {
+        assert_eq!(parse_json::<Body>(b"{").unwrap_err().status, StatusCode::BAD_REQUEST);
+        let e = parse_json::<Body>(br#"{"n": 1, "inner": [null]}"#).unwrap_err();
+        assert_eq!((e.status, e.errors[0].field.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "inner"));
+        assert!(parse_json::<Body>(br#"{"n": 1, "inner": {"a": 2}}"#).unwrap().inner.is_some());
+        assert!(parse_json::<Body>(br#"{"n": 1, "inner": null}"#).unwrap().inner.is_none());
+        let e = parse_json::<Body>(b"[1, null]").unwrap_err();
+        assert_eq!((e.status, e.errors[0].field.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "body"));
     }
 }
 

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod middleware;
+mod openapi;
 pub mod routes;
 
 use std::net::TcpListener;
@@ -228,6 +229,7 @@ fn problem_content_types(api: &mut utoipa::openapi::OpenApi) {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).service(ops::healthz).service(ops::readyz).service(stripe_inbox::stripe_webhook).service(stripe::oauth_callback).service(crm::crm_webhook).service(crm::keap_oauth_callback).service(api_v1()).split_for_parts();
     problem_content_types(&mut api);
+    openapi::complete(&mut api);
     api.extensions.get_or_insert_with(Default::default).insert("webhooks".into(), outbound::webhooks_section());
     api
 }
@@ -258,9 +260,11 @@ pub fn serve_with(listener: TcpListener, services: Services, opts: HttpOptions, 
     let metrics_opts = web::Data::new(metrics_opts);
     let data = web::Data::new(services);
     let doc = openapi();
+    let methods = std::sync::Arc::new(openapi::MethodIndex::new(&doc));
     let frontend = opts.frontend_dir.filter(|d| d.join("index.html").is_file());
     let mut server = actix_web::HttpServer::new(move || {
         let frontend = frontend.clone();
+        let methods = methods.clone();
         let (app, _) = App::new()
             .app_data(data.clone())
             .app_data(metrics_opts.clone())
@@ -295,7 +299,8 @@ pub fn serve_with(listener: TcpListener, services: Services, opts: HttpOptions, 
         app.default_service(web::to(move |req: actix_web::HttpRequest| {
             let index = index.clone();
             let root = root.clone();
-            async move { fallback(req, index, root).await }
+            let methods = methods.clone();
+            async move { fallback(req, index, root, methods).await }
         }))
     })
     .shutdown_timeout(10)
@@ -306,10 +311,18 @@ pub fn serve_with(listener: TcpListener, services: Services, opts: HttpOptions, 
     Ok(server.run())
 }
 
-/// Unknown `/api` paths are problem+json 404s; other paths serve a file of
-/// the SPA when one exists, else its index.html (client-side routes).
-async fn fallback(req: actix_web::HttpRequest, index: Option<PathBuf>, root: Option<PathBuf>) -> actix_web::Result<HttpResponse> {
+/// A method the document does not list for a known path is a problem+json
+/// 405 with `Allow`; unknown `/api` paths are problem+json 404s; other paths
+/// serve a file of the SPA when one exists, else its index.html (client-side routes).
+async fn fallback(req: actix_web::HttpRequest, index: Option<PathBuf>, root: Option<PathBuf>, methods: std::sync::Arc<openapi::MethodIndex>) -> actix_web::Result<HttpResponse> {
     let path = req.path();
+    if let Some(allowed) = methods.allowed(path).filter(|m| !m.contains(&req.method().as_str())) {
+        let e = error::ApiError::new(actix_web::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("{path} takes {}", allowed.join(", ")));
+        let mut resp = actix_web::ResponseError::error_response(&e);
+        let allow = actix_web::http::header::HeaderValue::from_str(&allowed.join(", ")).map_err(|_| error::ApiError::internal())?;
+        resp.headers_mut().insert(actix_web::http::header::ALLOW, allow);
+        return Ok(resp);
+    }
     if path.starts_with("/api/") || path == "/api" || index.is_none() {
         return Err(error::api_not_found(req).await.into());
     }

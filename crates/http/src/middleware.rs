@@ -147,16 +147,16 @@ pub async fn idempotency(mut req: ServiceRequest, next: Next<impl MessageBody + 
     let (Some(key), true) = (key, applies) else {
         return next.call(req).await.map(|r| r.map_into_boxed_body());
     };
+    let Ok(principal) = authenticate(req.request()).await else {
+        // Let the handler answer the authentication problem (401 before a bad key's 422).
+        return next.call(req).await.map(|r| r.map_into_boxed_body());
+    };
     let key = match key.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| (0x21..0x7f).contains(&b))) {
         Some(k) => k.to_owned(),
         None => {
             let e = ApiError::field("Idempotency-Key", "invalid_header", "must be 1 to 255 visible ASCII characters");
             return Ok(req.into_response(e.error_response()));
         }
-    };
-    let Ok(principal) = authenticate(req.request()).await else {
-        // Let the handler answer the authentication problem.
-        return next.call(req).await.map(|r| r.map_into_boxed_body());
     };
     let Some(services) = req.app_data::<web::Data<Services>>().cloned() else {
         return next.call(req).await.map(|r| r.map_into_boxed_body());

@@ -50,6 +50,7 @@ impl From<App> for AppResponse {
 #[serde(deny_unknown_fields)]
 pub struct UpdateAppRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -82,13 +83,17 @@ pub struct UpdateAppRequest {
 #[serde(deny_unknown_fields)]
 pub struct SetupRequest {
     #[validate(length(min = 3, max = 254), email)]
+    #[schema(min_length = 3, max_length = 254)]
     pub email: String,
     #[validate(length(min = 10, max = 256))]
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     #[serde(default)]
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub name: String,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub app_name: String,
     pub site_url: Option<String>,
 }
@@ -103,8 +108,10 @@ pub struct SetupStatus {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     #[validate(length(min = 1, max = 254))]
+    #[schema(min_length = 1, max_length = 254)]
     pub email: String,
     #[validate(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256)]
     pub password: String,
     /// The app to open; default: the first app the admin joined.
     pub app_id: Option<String>,

@@ -9,8 +9,10 @@ use super::*;
 pub struct MemberLoginRequest {
     pub app_id: String,
     #[validate(length(min = 1, max = 254))]
+    #[schema(min_length = 1, max_length = 254)]
     pub email: String,
     #[validate(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256)]
     pub password: String,
 }
 
@@ -19,6 +21,7 @@ pub struct MemberLoginRequest {
 pub struct MagicLinkRequest {
     pub app_id: String,
     #[validate(length(min = 1, max = 254), email)]
+    #[schema(min_length = 1, max_length = 254)]
     pub email: String,
 }
 
@@ -27,6 +30,7 @@ pub struct MagicLinkRequest {
 pub struct MagicLinkVerifyRequest {
     /// The `token` query parameter of the emailed link.
     #[validate(length(min = 10, max = 300))]
+    #[schema(min_length = 10, max_length = 300)]
     pub token: String,
 }
 

@@ -46,11 +46,14 @@ impl From<tollgate_app::member_area::MemberProfile> for MemberProfileResponse {
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     #[validate(length(min = 3, max = 254), email)]
+    #[schema(min_length = 3, max_length = 254)]
     pub email: String,
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub name: Option<String>,
     /// Optional; members can also log in with a magic link.
     #[validate(length(min = 10, max = 256))]
+    #[schema(min_length = 10, max_length = 256)]
     pub password: Option<String>,
     /// Email the member an invitation with a login link (default false).
     pub send_invite: Option<bool>,
@@ -60,10 +63,13 @@ pub struct CreateUserRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     #[validate(length(min = 3, max = 254), email)]
+    #[schema(min_length = 3, max_length = 254)]
     pub email: Option<String>,
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub name: Option<String>,
     #[validate(length(min = 10, max = 256))]
+    #[schema(min_length = 10, max_length = 256)]
     pub password: Option<String>,
 }
 
@@ -80,42 +86,55 @@ macro_rules! member_filter_query {
             $($before)*
             /// Matches the start of the email or any part of the name, case-insensitively.
             #[validate(length(max = 200))]
+            #[param(max_length = 200)]
             pub q: Option<String>,
             /// Members in this lifecycle stage (a stage name).
             #[validate(length(min = 1, max = 40))]
+            #[param(min_length = 1, max_length = 40)]
             pub stage: Option<String>,
             /// Members whose renewal date falls within this many days from now (1 to 366).
             #[validate(range(min = 1, max = 366))]
+            #[param(minimum = 1, maximum = 366)]
             pub renews_within_days: Option<i64>,
             /// Members with access to this product now (a product id).
             #[validate(length(min = 1, max = 64))]
+            #[param(min_length = 1, max_length = 64)]
             pub has_product: Option<String>,
             /// Members without access to this product now.
             #[validate(length(min = 1, max = 64))]
+            #[param(min_length = 1, max_length = 64)]
             pub lacks_product: Option<String>,
             /// Members holding an open grant from this source (manual, stripe_subscription, stripe_purchase, import, api, automation, activecampaign, keap…).
             #[validate(length(min = 1, max = 40))]
+            #[param(min_length = 1, max_length = 40)]
             pub source: Option<String>,
             /// MRR at least this many minor units.
             #[validate(range(min = 0))]
+            #[param(minimum = 0)]
             pub mrr_min: Option<i64>,
             /// MRR at most this many minor units.
             #[validate(range(min = 0))]
+            #[param(minimum = 0)]
             pub mrr_max: Option<i64>,
             /// Last login on or after this UTC day (`YYYY-MM-DD`).
             #[validate(length(max = 10))]
+            #[param(max_length = 10)]
             pub last_login_after: Option<String>,
             /// Last login before this UTC day (`YYYY-MM-DD`), or never.
             #[validate(length(max = 10))]
+            #[param(max_length = 10)]
             pub last_login_before: Option<String>,
             /// `active` or `inactive` (past the app's inactivity threshold).
             #[validate(length(max = 10))]
+            #[param(max_length = 10)]
             pub status: Option<String>,
             /// Created on or after this UTC day (`YYYY-MM-DD`).
             #[validate(length(max = 10))]
+            #[param(max_length = 10)]
             pub created_after: Option<String>,
             /// Created before this UTC day (`YYYY-MM-DD`).
             #[validate(length(max = 10))]
+            #[param(max_length = 10)]
             pub created_before: Option<String>,
             $($after)*
         }
@@ -147,8 +166,10 @@ pub(crate) use member_filter_query;
 member_filter_query! {
     pub struct UserListQuery {
         #[validate(range(min = 1, max = 100))]
+        #[param(minimum = 1, maximum = 100)]
         pub limit: Option<i64>,
         #[validate(length(min = 1, max = 100))]
+        #[param(min_length = 1, max_length = 100)]
         pub cursor: Option<String>,
     } {
         /// Also count every member matching the filters (`total` in the answer).
@@ -203,6 +224,7 @@ pub struct GrantAccessRequest {
     #[schema(format = DateTime)]
     pub ends_at: Option<String>,
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
     /// Email the member that access was granted (default true).
     pub notify: Option<bool>,
@@ -212,6 +234,7 @@ pub struct GrantAccessRequest {
 #[serde(deny_unknown_fields)]
 pub struct RevokeAccessRequest {
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
 }
 
@@ -220,8 +243,10 @@ pub struct RevokeAccessRequest {
 #[into_params(parameter_in = Query)]
 pub struct GrantListQuery {
     #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
     pub cursor: Option<String>,
     /// Only grants of this product.
     pub product_id: Option<String>,
@@ -234,11 +259,15 @@ pub struct GrantListQuery {
 #[into_params(parameter_in = Query)]
 pub struct ActivityQuery {
     #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
+    #[param(pattern = r"^[+-]?[0-9]{1,18}\.[A-Za-z0-9_]{1,64}$")]
     pub cursor: Option<String>,
     /// Comma-separated kinds, e.g. `user.login,product.access_granted`.
     #[validate(length(max = 1000))]
+    #[param(max_length = 1000)]
     pub kind: Option<String>,
     pub user_id: Option<String>,
     pub product_id: Option<String>,

@@ -43,9 +43,11 @@ impl<T> ListResponse<T> {
 pub struct ListQuery {
     /// How many items to return (1 to 100, default 25).
     #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
     pub cursor: Option<String>,
 }
 

@@ -37,9 +37,11 @@ impl From<ApiKey> for ApiKeyResponse {
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// e.g. ["products:read", "users:write"]
     #[validate(length(min = 1, max = 32))]
+    #[schema(min_items = 1, max_items = 32)]
     pub scopes: Vec<String>,
 }
 
@@ -94,8 +96,10 @@ impl From<Job> for JobResponse {
 #[into_params(parameter_in = Query)]
 pub struct JobListQuery {
     #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
     pub cursor: Option<String>,
     /// queued | running | succeeded | dead
     pub status: Option<String>,
@@ -143,10 +147,13 @@ impl From<OutboxEmail> for EmailResponse {
 #[into_params(parameter_in = Query)]
 pub struct EmailListQuery {
     #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
     pub cursor: Option<String>,
     /// Only messages to this address.
     #[validate(length(max = 254))]
+    #[param(max_length = 254)]
     pub to: Option<String>,
 }

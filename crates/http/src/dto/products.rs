@@ -8,14 +8,18 @@ use super::*;
 #[serde(deny_unknown_fields)]
 pub struct CreateProductRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[validate(length(max = 20000))]
+    #[schema(max_length = 20000)]
     pub description: Option<String>,
     #[validate(length(max = 2048))]
+    #[schema(max_length = 2048)]
     pub image_url: Option<String>,
     /// none (default) | sales_page_then_checkout | direct_checkout | external_url
     pub purchase_method: Option<String>,
     #[validate(length(max = 2048))]
+    #[schema(max_length = 2048)]
     pub external_url: Option<String>,
     pub show_locked_card: Option<bool>,
 }
@@ -24,8 +28,10 @@ pub struct CreateProductRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateProductRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[validate(length(max = 20000))]
+    #[schema(max_length = 20000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -42,8 +48,10 @@ pub struct UpdateProductRequest {
 #[into_params(parameter_in = Query)]
 pub struct ProductListQuery {
     #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
     pub cursor: Option<String>,
     /// Include archived products (default false).
     pub include_archived: Option<bool>,
@@ -90,11 +98,14 @@ pub struct PageListResponse {
 #[serde(deny_unknown_fields)]
 pub struct CreatePageRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[validate(length(max = 200000))]
+    #[schema(max_length = 200000)]
     pub body: Option<String>,
     /// Reading order; default: after the last page.
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub position: Option<i64>,
 }
 
@@ -102,9 +113,12 @@ pub struct CreatePageRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdatePageRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     #[validate(length(max = 200000))]
+    #[schema(max_length = 200000)]
     pub body: Option<String>,
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub position: Option<i64>,
 }

@@ -79,6 +79,7 @@ pub struct TeamResponse {
 #[serde(deny_unknown_fields)]
 pub struct CreateInvitationRequest {
     #[validate(length(min = 3, max = 254))]
+    #[schema(min_length = 3, max_length = 254)]
     pub email: String,
     /// owner | admin | viewer. Admins may invite admins and viewers; only owners invite owners.
     pub role: String,
@@ -96,6 +97,7 @@ pub struct UpdateAdminRequest {
 pub struct InvitationTokenRequest {
     /// The `token` parameter of the invitation link.
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub token: String,
 }
 
@@ -116,12 +118,15 @@ pub struct InvitationPreviewResponse {
 #[serde(deny_unknown_fields)]
 pub struct AcceptInvitationRequest {
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub token: String,
     /// Your name, for a new account (ignored when the account exists).
     #[serde(default)]
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub name: String,
     /// A new password (10 to 256 characters), or the existing account's password.
     #[validate(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256)]
     pub password: String,
 }

@@ -15,6 +15,7 @@ use crate::extract::{Auth, ValidJson};
 pub struct MarkdownPreviewRequest {
     /// Markdown, as in a lesson body or a sales-page text block.
     #[validate(length(max = 200000))]
+    #[schema(max_length = 200000)]
     pub markdown: String,
 }
 

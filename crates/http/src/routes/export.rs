@@ -38,9 +38,11 @@ const GRANT_COLUMNS: [&str; 11] = ["id", "user_id", "email", "product_id", "sour
 pub struct GrantExportQuery {
     /// Grants of this product only.
     #[validate(length(min = 1, max = 64))]
+    #[param(min_length = 1, max_length = 64)]
     pub product_id: Option<String>,
     /// Grants from this source only (manual, stripe_subscription, stripe_purchase, import, api, automation, activecampaign, keap…).
     #[validate(length(min = 1, max = 40))]
+    #[param(min_length = 1, max_length = 40)]
     pub source: Option<String>,
     /// Only grants not revoked (default true).
     pub open_only: Option<bool>,
@@ -110,6 +112,7 @@ crate::dto::member_filter_query! {
 pub struct ActivityExportQuery {
     /// Comma-separated kinds, e.g. `user.login,product.access_granted`.
     #[validate(length(max = 1000))]
+    #[param(max_length = 1000)]
     pub kind: Option<String>,
     pub user_id: Option<String>,
     pub product_id: Option<String>,

@@ -227,13 +227,17 @@ pub async fn billing_portal(s: web::Data<Services>, m: MemberAuth) -> ApiResult<
 #[serde(deny_unknown_fields)]
 pub struct ProfileRequest {
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub name: Option<String>,
     #[validate(length(min = 3, max = 254), email)]
+    #[schema(min_length = 3, max_length = 254)]
     pub email: Option<String>,
     /// Needed to change email or password once a password is set.
     #[validate(length(max = 256))]
+    #[schema(max_length = 256)]
     pub current_password: Option<String>,
     #[validate(length(min = 10, max = 256))]
+    #[schema(min_length = 10, max_length = 256)]
     pub new_password: Option<String>,
 }
 
@@ -265,6 +269,7 @@ pub async fn cancel_pending_email(s: web::Data<Services>, m: MemberAuth) -> ApiR
 pub struct ConfirmEmailRequest {
     /// The `token` query parameter of the emailed confirmation link.
     #[validate(length(min = 10, max = 300))]
+    #[schema(min_length = 10, max_length = 300)]
     pub token: String,
 }
 

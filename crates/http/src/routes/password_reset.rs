@@ -14,6 +14,7 @@ use crate::extract::{ClientIp, ValidJson};
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetRequest {
     #[validate(length(min = 3, max = 254))]
+    #[schema(min_length = 3, max_length = 254)]
     pub email: String,
 }
 
@@ -22,8 +23,10 @@ pub struct PasswordResetRequest {
 pub struct PasswordResetConfirm {
     /// The `token` of the emailed link.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub token: String,
     #[validate(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256)]
     pub password: String,
 }
 

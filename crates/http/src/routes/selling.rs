@@ -38,9 +38,11 @@ pub struct CheckoutRequest {
     pub enabled: bool,
     /// One of the linked Stripe product's prices (required to enable).
     #[validate(length(min = 1, max = 255))]
+    #[schema(min_length = 1, max_length = 255)]
     pub price_id: Option<String>,
     /// A free trial for recurring prices.
     #[validate(range(min = 1, max = 730))]
+    #[schema(minimum = 1, maximum = 730)]
     pub trial_period_days: Option<u32>,
 }
 
@@ -96,9 +98,11 @@ pub struct PortalRequest {
     pub enabled: bool,
     /// Required to enable (Stripe requires it).
     #[validate(length(max = 2048))]
+    #[schema(max_length = 2048)]
     pub privacy_policy_url: Option<String>,
     /// Required to enable (Stripe requires it).
     #[validate(length(max = 2048))]
+    #[schema(max_length = 2048)]
     pub terms_of_service_url: Option<String>,
     /// Let members cancel in the portal (at period end).
     #[serde(default)]
@@ -192,10 +196,12 @@ impl From<SalesPage> for SalesPageResponse {
 #[serde(deny_unknown_fields)]
 pub struct SalesPageRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[schema(value_type = Vec<Object>)]
     pub blocks: Vec<Block>,
     #[validate(length(min = 1, max = 80))]
+    #[schema(min_length = 1, max_length = 80)]
     pub cta_label: String,
 }
 
@@ -359,6 +365,7 @@ pub struct UploadQuery {
     /// video | audio | file
     pub kind: String,
     #[validate(length(min = 1, max = 255))]
+    #[param(min_length = 1, max_length = 255)]
     pub filename: String,
 }
 

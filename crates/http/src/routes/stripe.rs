@@ -79,10 +79,12 @@ pub async fn get_stripe(s: web::Data<Services>, auth: Auth) -> ApiResult<web::Js
 pub struct ConnectStripeRequest {
     /// A secret (`sk_…`) or restricted (`rk_…`) key; stored encrypted.
     #[validate(length(min = 10, max = 255))]
+    #[schema(min_length = 10, max_length = 255)]
     pub secret_key: String,
     /// A signing secret (`whsec_…`) for an endpoint you added in Stripe yourself;
     /// leave out to let Tollgate register the endpoint.
     #[validate(length(min = 10, max = 255))]
+    #[schema(min_length = 10, max_length = 255)]
     pub webhook_secret: Option<String>,
 }
 
@@ -116,6 +118,7 @@ pub async fn disconnect_stripe(s: web::Data<Services>, auth: Auth) -> ApiResult<
 pub struct WebhookSecretRequest {
     /// A new signing secret (`whsec_…`); the three newest are accepted during rotation.
     #[validate(length(min = 10, max = 255))]
+    #[schema(min_length = 10, max_length = 255)]
     pub secret: String,
 }
 
@@ -176,12 +179,16 @@ pub(crate) fn oauth_cookie(s: &Services, connector: &str, nonce: Option<String>)
 #[into_params(parameter_in = Query)]
 pub struct OAuthCallbackQuery {
     #[validate(length(max = 255))]
+    #[param(max_length = 255)]
     pub code: Option<String>,
     #[validate(length(max = 2000))]
+    #[param(max_length = 2000)]
     pub state: Option<String>,
     #[validate(length(max = 255))]
+    #[param(max_length = 255)]
     pub error: Option<String>,
     #[validate(length(max = 1000))]
+    #[param(max_length = 1000)]
     pub error_description: Option<String>,
 }
 
@@ -340,13 +347,16 @@ fn link_response(l: LinkStatus) -> StripeLinkResponse {
 pub struct NewPriceRequest {
     /// In the currency's smallest unit (e.g. cents).
     #[validate(range(min = 0, max = 99_999_999))]
+    #[schema(minimum = 0, maximum = 99_999_999)]
     pub unit_amount: i64,
     /// Three-letter ISO currency code, e.g. `usd`.
     #[validate(length(equal = 3))]
+    #[schema(min_length = 3, max_length = 3)]
     pub currency: String,
     /// day | week | month | year; leave out for a one-off price.
     pub interval: Option<String>,
     #[validate(range(min = 1, max = 52))]
+    #[schema(minimum = 1, maximum = 52)]
     pub interval_count: Option<u32>,
 }
 
@@ -356,6 +366,7 @@ pub struct NewPriceRequest {
 #[serde(deny_unknown_fields)]
 pub struct LinkStripeRequest {
     #[validate(length(min = 1, max = 255))]
+    #[schema(min_length = 1, max_length = 255)]
     pub stripe_product_id: Option<String>,
     #[validate(nested)]
     pub create_with_price: Option<NewPriceRequest>,

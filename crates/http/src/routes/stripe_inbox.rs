@@ -29,6 +29,7 @@ pub struct InboxQuery {
     pub status: Option<String>,
     /// An event type, e.g. `customer.subscription.updated`.
     #[validate(length(min = 1, max = 255))]
+    #[param(min_length = 1, max_length = 255)]
     #[serde(rename = "type")]
     pub event_type: Option<String>,
     /// Received at or after (RFC 3339).
@@ -40,7 +41,7 @@ pub struct InboxQuery {
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     #[validate(length(min = 1, max = 300))]
-    #[param(min_length = 1, max_length = 300)]
+    #[param(min_length = 1, max_length = 300, pattern = r"^[+-]?[0-9]{1,18}\..+$")]
     pub cursor: Option<String>,
 }
 

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod automations;
+mod conformance;
 mod content;
 mod crm;
 mod email;

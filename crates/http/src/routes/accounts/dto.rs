@@ -23,6 +23,7 @@ pub struct AccountSettings {
     pub contact_type: ContactType,
     /// The Stripe customer metadata key that names the account (else the customer's name).
     #[validate(length(max = 40))]
+    #[schema(max_length = 40)]
     pub account_metadata_key: Option<String>,
 }
 
@@ -101,7 +102,9 @@ pub struct MemberAccountResponse {
 #[serde(deny_unknown_fields)]
 pub struct AddSeatRequest {
     #[validate(length(min = 3, max = 254))]
+    #[schema(min_length = 3, max_length = 254)]
     pub email: String,
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub name: Option<String>,
 }

@@ -185,7 +185,7 @@ pub async fn keap_oauth_callback(s: web::Data<Services>, req: HttpRequest, q: Va
 /// API. Stored (as a queued job) before it is acknowledged. Another app's,
 /// a wrong token or an unused event: 200, ignored and logged. A disconnected CRM: 410.
 #[utoipa::path(tag = "connectors", params(("kind" = CrmKindDto, Path), ("app_id" = String, Path), ("token" = String, Path), ("X-Hook-Secret" = Option<String>, Header, description = "Keap's subscription check: echoed back")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "ActiveCampaign: form-encoded; Keap: JSON"),
+    request_body(content = Option<std::collections::BTreeMap<String, String>>, content_type = "application/x-www-form-urlencoded", description = "ActiveCampaign: form-encoded; Keap: JSON; may be empty (Keap's `X-Hook-Secret` check)"),
     responses((status = 200, body = CrmWebhookAck), (status = 404, body = Problem), (status = 410, body = Problem)))]
 #[post("/webhooks/{kind}/{app_id}/{token}")]
 pub async fn crm_webhook(s: web::Data<Services>, req: HttpRequest, path: web::Path<(String, String, String)>, body: web::Bytes) -> ApiResult<HttpResponse> {

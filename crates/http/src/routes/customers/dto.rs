@@ -111,9 +111,11 @@ pub struct StageTotalsResponse {
 pub struct MovementsQuery {
     /// First day (UTC, `YYYY-MM-DD`); default 29 days before `to`.
     #[validate(length(max = 10))]
+    #[param(max_length = 10)]
     pub from: Option<String>,
     /// Last day (UTC, `YYYY-MM-DD`), not after today; default today.
     #[validate(length(max = 10))]
+    #[param(max_length = 10)]
     pub to: Option<String>,
 }
 
@@ -249,7 +251,9 @@ pub struct SegmentsResponse {
 #[serde(deny_unknown_fields)]
 pub struct SegmentRequest {
     #[validate(length(min = 1, max = 80))]
+    #[schema(min_length = 1, max_length = 80)]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::option_object")]
     pub filter: Option<MemberFilterDto>,
 }
 
@@ -259,12 +263,15 @@ pub struct SegmentRequest {
 pub struct BulkRequest {
     pub action: tollgate_app::customers::bulk::BulkAction,
     /// Everyone matching this filter (the members list's).
+    #[serde(default, deserialize_with = "crate::extract::option_object")]
     pub filter: Option<MemberFilterDto>,
     /// Everyone in this saved segment.
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub segment_id: Option<String>,
     /// These members (at most 1000).
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_items = 1, max_items = 1000)]
     pub user_ids: Option<Vec<String>>,
 }
 

@@ -172,11 +172,14 @@ pub struct RunImportQuery {
 pub struct ImportRowsQuery {
     /// Only rows with this outcome: `created`, `updated`, `granted` or `skipped`.
     #[validate(length(min = 1, max = 20))]
+    #[param(min_length = 1, max_length = 20)]
     pub outcome: Option<String>,
     /// How many rows to return (1 to 100, default 25).
     #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     #[validate(length(min = 1, max = 20))]
+    #[param(min_length = 1, max_length = 18, pattern = r"^[+-]?[0-9]+$")]
     pub cursor: Option<String>,
 }

@@ -268,6 +268,7 @@ pub struct DeliveryListQuery {
 pub struct TestEventRequest {
     /// Which event to imitate (default `user.created`).
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub event_type: Option<String>,
 }
 
