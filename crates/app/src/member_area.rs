@@ -252,8 +252,11 @@ impl Services {
             page_id: None,
             created_at: self.now(),
         };
-        let mut c = self.db.acquire().await?;
-        repo::insert_media(&mut c.conn(), app, &m).await?;
+        let mut tx = self.db.begin().await?;
+        repo::insert_media(&mut tx.conn(), app, &m).await?;
+        tollgate_persistence::audit::set_target_id(&m.id);
+        tollgate_persistence::audit::set_after(serde_json::json!({"product_id": product.as_str(), "kind": m.kind, "filename": m.filename, "size": m.size}));
+        tx.commit().await?;
         Ok(m)
     }
 

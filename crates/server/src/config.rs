@@ -64,6 +64,9 @@ pub struct Config {
     /// client_id, client_secret (OAuth); `reconcile_minutes` (default 15).
     #[serde(default)]
     pub crm: tollgate_app::crm::CrmConfig,
+    /// Audit log: `retention_days` (default 365; 0 keeps entries forever).
+    #[serde(default)]
+    pub audit: tollgate_app::audit::AuditSettings,
     /// Outbound webhooks: `allow_private_networks` lets endpoints live on loopback/LAN addresses.
     #[serde(default)]
     pub outbound: tollgate_app::outbound::OutboundSettings,

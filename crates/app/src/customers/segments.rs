@@ -57,6 +57,7 @@ impl Services {
             }
             r => r?,
         }
+        tollgate_persistence::audit::set_target_id(&seg.id);
         tx.commit().await?;
         Ok(seg)
     }

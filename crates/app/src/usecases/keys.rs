@@ -33,8 +33,10 @@ impl Services {
             last_used_at: None,
             revoked_at: None,
         };
-        let mut c = self.db.acquire().await?;
-        api_keys::insert(&mut c.conn(), &key, &hash).await?;
+        let mut tx = self.db.begin().await?;
+        api_keys::insert(&mut tx.conn(), &key, &hash).await?;
+        tollgate_persistence::audit::set_target_id(&key.id);
+        tx.commit().await?;
         Ok((key, full))
     }
 
