@@ -45,6 +45,7 @@ pub const OPERATIONS: &[Operation] = &[
     // Admin sessions (security events; the actor is named by the use case).
     op("POST", "/api/v1/auth/login", "admin.signed_in", "admin", None),
     op("POST", "/api/v1/auth/switch", "admin.switched_app", "admin", None),
+    op("POST", "/api/v1/auth/password-reset/confirm", "admin.password_reset", "admin", None),
     // The app, its stages and account settings.
     op("PATCH", "/api/v1/app", "app.updated", "app", None),
     op("PUT", "/api/v1/app/stages", "stages.updated", "app", None),
@@ -171,10 +172,10 @@ fn is_json(req: &ServiceRequest) -> bool {
 
 /// Opens the audit scope of an audited request: the action and target from
 /// [`OPERATIONS`], the request id, the client IP, the start time and the
-/// JSON fields sent (secrets redacted). A change that committed without
-/// writing the entry in its transaction (a use case writing outside one)
-/// is recorded right after, with a warning naming the action, so no
-/// successful write goes unrecorded.
+/// JSON fields sent (secrets redacted). A success whose transactions did
+/// not carry the entry (a request that changed nothing, or a use case
+/// writing outside a transaction) is recorded right after, logged with its
+/// action, so no successful write goes unrecorded.
 pub async fn audit_scope(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let found = operation(req.method(), req.path());
     let services = req.app_data::<web::Data<Services>>().cloned();
@@ -203,7 +204,10 @@ pub async fn audit_scope(mut req: ServiceRequest, next: Next<impl MessageBody + 
     let (res, pending) = audit::scope(pending, next.call(req)).await;
     let res = res?.map_into_boxed_body();
     if res.status().is_success() && !pending.written && pending.actor.is_some() {
-        tracing::warn!(action = %pending.action, "an admin write committed without its audit entry; recorded after it");
+        // A success whose transactions did not carry the entry: a request
+        // that changed nothing (linking the product already linked, starting
+        // an import already running) or a write made outside a transaction.
+        tracing::info!(action = %pending.action, "an admin write succeeded without a transaction carrying its audit entry; recorded after it");
         if let Err(e) = audit::write_remaining(&services.db, &pending).await {
             tracing::error!(error = ?e, action = %pending.action, "could not record an audit entry");
         }

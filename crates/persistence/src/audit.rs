@@ -146,6 +146,36 @@ pub async fn write_remaining(db: &crate::Db, pending: &Pending) -> DbResult<bool
     Ok(true)
 }
 
+/// Writes the request's entry once for each `(app, actor)`, in the caller's
+/// transaction, for a change that concerns every app of an admin (a
+/// password reset); the commit then writes no other. No effect outside an
+/// audited request.
+pub async fn record_per_app_in(conn: &mut Conn<'_>, actors: &[(AppId, Actor)], target_id: &str) -> DbResult<()> {
+    let Some(p) = with(|p| p.clone()) else { return Ok(()) };
+    if p.written {
+        return Ok(());
+    }
+    for (app_id, actor) in actors {
+        let e = AuditEntry {
+            app_id: app_id.clone(),
+            id: AuditId::new(),
+            at: p.at.unwrap_or_else(OffsetDateTime::now_utc),
+            actor: actor.clone(),
+            action: p.action.clone(),
+            target_type: p.target_type.clone(),
+            target_id: Some(target_id.to_owned()),
+            before: None,
+            after: p.after.clone(),
+            request_id: p.request_id.clone(),
+            ip: p.ip.clone(),
+        };
+        insert(conn, &e).await?;
+    }
+    // Written with this transaction: if it rolls back, the request fails and records nothing.
+    with(|p| p.written = true);
+    Ok(())
+}
+
 /// Appends an entry (in the caller's transaction).
 pub async fn insert(conn: &mut Conn<'_>, e: &AuditEntry) -> DbResult<()> {
     let before = e.before.as_ref().map(|v| v.to_string());

@@ -46,12 +46,14 @@ impl Services {
     }
 
     pub async fn revoke_api_key(&self, app: &AppId, id: &ApiKeyId) -> AppResult<ApiKey> {
-        let mut c = self.db.acquire().await?;
-        let key = api_keys::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("api key"))?;
+        let mut tx = self.db.begin().await?;
+        let key = api_keys::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("api key"))?;
         if key.revoked_at.is_some() {
             return Err(AppError::conflict("already_revoked", "this API key was already revoked"));
         }
-        api_keys::revoke(&mut c.conn(), app, id, self.now()).await?;
-        api_keys::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("api key"))
+        api_keys::revoke(&mut tx.conn(), app, id, self.now()).await?;
+        let key = api_keys::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("api key"))?;
+        tx.commit().await?;
+        Ok(key)
     }
 }

@@ -21,6 +21,7 @@ export const auditActions = [
   "account.seat_added",
   "account.seat_removed",
   "account_settings.updated",
+  "admin.password_reset",
   "admin.removed",
   "admin.role_changed",
   "admin.signed_in",
