@@ -21,6 +21,7 @@ use crate::services::Services;
 
 /// How long entries are kept (configuration `audit.retention_days`).
 #[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuditSettings {
     /// Days an entry is kept; 0 keeps entries forever. Default 365.
     #[serde(default = "default_retention_days")]

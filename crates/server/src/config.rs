@@ -200,6 +200,20 @@ mod tests {
     }
 
     #[test]
+    fn audit_retention_defaults_to_a_year_and_zero_keeps_forever() {
+        let dir = std::env::temp_dir().join(format!("tollgate-config-audit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("tollgate.toml");
+        std::fs::write(&file, "bind = \"127.0.0.1:9\"\n").unwrap();
+        assert_eq!(Config::load(Some(&file)).unwrap().audit.retention_days, 365);
+        std::fs::write(&file, "[audit]\nretention_days = 0\n").unwrap();
+        assert_eq!(Config::load(Some(&file)).unwrap().audit.retention_days, 0);
+        std::fs::write(&file, "[audit]\nretention_day = 30\n").unwrap();
+        assert!(Config::load(Some(&file)).is_err(), "a misspelt key is refused, not ignored");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn urls_are_redacted() {
         assert_eq!(redact_url("postgres://tg:s3cret@db:5432/tollgate"), "postgres://tg:***@db:5432/tollgate");
         assert_eq!(redact_url("sqlite://./data/tollgate.db"), "sqlite://./data/tollgate.db");
