@@ -10,6 +10,7 @@ import { SetupPage } from "@/features/auth/setup-page";
 import { AccountPage, AccountsPage } from "@/features/accounts/accounts-page";
 import { ActivitiesPage } from "@/features/activities/activities-page";
 import { ApiKeysPage } from "@/features/api-keys/api-keys-page";
+import { AuditPage } from "@/features/audit/audit-page";
 import { ConnectorsPage } from "@/features/connectors/connectors-page";
 import { DashboardPage } from "@/features/dashboard/dashboard-page";
 import { EmailDetailPage, EmailsPage } from "@/features/emails/emails-page";
@@ -127,6 +128,7 @@ export const routes: RouteObject[] = [
           { path: "settings/webhooks", element: <WebhooksPage /> },
           { path: "settings/webhooks/:id", element: <EndpointDetailPage /> },
           { path: "settings/team", element: <TeamPage /> },
+          { path: "settings/audit-log", element: <AuditPage /> },
           { path: "jobs", element: <JobsPage /> },
           { path: "emails", element: <EmailsPage /> },
           { path: "emails/:id", element: <EmailDetailPage /> },

@@ -46,8 +46,11 @@ impl Services {
         let key = format!("{app}/{id}");
         self.storage.put(&key, bytes).await.map_err(|err| AppError::Internal(format!("storing an image: {err}")))?;
         let image = Image { id, content_type: content_type.into(), size: bytes.len() as i64, storage_key: key, created_at: self.now() };
-        let mut c = self.db.acquire().await?;
-        repo::insert(&mut c.conn(), app, &image).await?;
+        let mut tx = self.db.begin().await?;
+        repo::insert(&mut tx.conn(), app, &image).await?;
+        tollgate_persistence::audit::set_target_id(&image.id);
+        tollgate_persistence::audit::set_after(serde_json::json!({"content_type": image.content_type, "size": image.size}));
+        tx.commit().await?;
         Ok(image)
     }
 

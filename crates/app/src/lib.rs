@@ -2,6 +2,7 @@
 //! domain types and call these; these decide, and persist through
 //! `tollgate-persistence` inside one transaction per use case.
 
+pub mod audit;
 pub mod auth;
 pub mod automations;
 pub mod crm;

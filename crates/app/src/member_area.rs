@@ -252,8 +252,11 @@ impl Services {
             page_id: None,
             created_at: self.now(),
         };
-        let mut c = self.db.acquire().await?;
-        repo::insert_media(&mut c.conn(), app, &m).await?;
+        let mut tx = self.db.begin().await?;
+        repo::insert_media(&mut tx.conn(), app, &m).await?;
+        tollgate_persistence::audit::set_target_id(&m.id);
+        tollgate_persistence::audit::set_after(serde_json::json!({"product_id": product.as_str(), "kind": m.kind, "filename": m.filename, "size": m.size}));
+        tx.commit().await?;
         Ok(m)
     }
 
@@ -292,9 +295,10 @@ impl Services {
     /// Removes a hosted file (row first, then bytes: a failure leaves an orphan file, never a dangling row).
     pub async fn delete_media(&self, app: &AppId, product: &ProductId, id: &str) -> AppResult<()> {
         let m = {
-            let mut c = self.db.acquire().await?;
-            let m = repo::find_media(&mut c.conn(), app, id).await?.filter(|m| &m.product_id == product).ok_or(AppError::NotFound("media"))?;
-            repo::delete_media(&mut c.conn(), app, product, id).await?;
+            let mut tx = self.db.begin().await?;
+            let m = repo::find_media(&mut tx.conn(), app, id).await?.filter(|m| &m.product_id == product).ok_or(AppError::NotFound("media"))?;
+            repo::delete_media(&mut tx.conn(), app, product, id).await?;
+            tx.commit().await?;
             m
         };
         if let Err(e) = self.storage.delete(&m.storage_key).await {

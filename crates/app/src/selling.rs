@@ -120,8 +120,9 @@ impl Services {
             next.mode = Some(if recurring { "subscription" } else { "payment" }.into());
             next.trial_period_days = trial.map(i64::from);
         }
-        let mut c = self.db.acquire().await?;
-        repo::set_checkout(&mut c.conn(), app, product, &next, self.now()).await?;
+        let mut tx = self.db.begin().await?;
+        repo::set_checkout(&mut tx.conn(), app, product, &next, self.now()).await?;
+        tx.commit().await?;
         Ok(next)
     }
 
@@ -319,10 +320,11 @@ impl Services {
         }
         e.clone().into_result()?;
         let (Some(title), Some(cta_label)) = (title, cta) else { return Err(e.into()) };
-        let mut c = self.db.acquire().await?;
-        products::find(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("product"))?;
+        let mut tx = self.db.begin().await?;
+        products::find(&mut tx.conn(), app, product).await?.ok_or(AppError::NotFound("product"))?;
         let page = SalesPage { product_id: product.clone(), title, blocks, cta_label, template: template_name, updated_at: self.now() };
-        repo::upsert_sales_page(&mut c.conn(), app, &page).await?;
+        repo::upsert_sales_page(&mut tx.conn(), app, &page).await?;
+        tx.commit().await?;
         Ok(page)
     }
 

@@ -75,6 +75,8 @@ pub struct ServicesConfig {
     pub throttle: crate::throttle::ThrottleSettings,
     /// CRM connectors (Keap's addresses and OAuth client, reconcile period).
     pub crm: crate::crm::CrmConfig,
+    /// Audit log retention.
+    pub audit: crate::audit::AuditSettings,
 }
 
 impl ServicesConfig {
@@ -93,6 +95,7 @@ impl ServicesConfig {
             outbound: Default::default(),
             throttle: Default::default(),
             crm: Default::default(),
+            audit: Default::default(),
         }
     }
 }

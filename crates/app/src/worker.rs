@@ -85,6 +85,7 @@ impl Worker {
                 s.sweep_ended_access(&job.app_id).await.map_err(|e| e.to_string())?;
                 s.sweep_inactive_members(&job.app_id).await.map_err(|e| e.to_string())?;
                 s.sweep_time_triggers(&job.app_id).await.map_err(|e| e.to_string())?;
+                s.prune_audit_log(&job.app_id).await.map_err(|e| e.to_string())?;
                 s.record_mrr_snapshot(&job.app_id).await.map_err(|e| e.to_string())
             })
         });
@@ -144,7 +145,7 @@ impl Worker {
     }
 
     /// Enqueues the periodic jobs of every app: the access sweep (ended
-    /// access, inactive members, today's MRR snapshot) each
+    /// access, inactive members, audit entries past retention, today's MRR snapshot) each
     /// minute and Stripe event recovery every ten minutes. Unique keys per
     /// time bucket keep several workers from enqueueing twice.
     pub async fn schedule_periodic(&self) -> Result<(), crate::AppError> {

@@ -103,6 +103,8 @@ id_type!(/// An email template of an app.
     TemplateId, "tpl");
 id_type!(/// A CSV import of members: its parsed rows, its run and its report.
     ImportId, "imp");
+id_type!(/// One entry of the audit log.
+    AuditId, "aud");
 
 #[cfg(test)]
 mod tests {

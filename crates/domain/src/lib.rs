@@ -7,6 +7,7 @@
 pub mod access;
 pub mod activity;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod email;

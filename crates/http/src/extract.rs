@@ -280,14 +280,18 @@ impl FromRequest for Auth {
 }
 
 /// Resolves the admin/API-key principal of a request once and caches it.
+/// Inside an audited request, the principal becomes the actor of its entry.
 pub async fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
-    if let Some(p) = req.extensions().get::<Principal>() {
-        return Ok(p.clone());
+    let cached = req.extensions().get::<Principal>().cloned();
+    if let Some(p) = cached {
+        tollgate_app::audit::set_actor(&p);
+        return Ok(p);
     }
     let token = bearer(req)?;
     let services = req.app_data::<web::Data<Services>>().ok_or_else(ApiError::internal)?;
     let p = services.authenticate(&token).await?;
     req.extensions_mut().insert(p.clone());
+    tollgate_app::audit::set_actor(&p);
     Ok(p)
 }
 
@@ -332,12 +336,16 @@ impl FromRequest for ClientIp {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let peer = req.peer_addr().map(|a| a.ip());
-        let forwarded: Vec<&str> = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
-        let ip = match req.app_data::<web::Data<Services>>() {
-            Some(s) => s.throttle.client_ip(peer, &forwarded),
-            None => peer,
-        };
-        std::future::ready(Ok(ClientIp(ip)))
+        std::future::ready(Ok(ClientIp(client_ip(req))))
+    }
+}
+
+/// See [`ClientIp`].
+pub fn client_ip(req: &HttpRequest) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let forwarded: Vec<&str> = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
+    match req.app_data::<web::Data<Services>>() {
+        Some(s) => s.throttle.client_ip(peer, &forwarded),
+        None => peer,
     }
 }

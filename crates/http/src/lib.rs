@@ -2,6 +2,7 @@
 //! validate input, call a use case in `tollgate-app`, and map the answer.
 //! The OpenAPI document is collected from the real handlers.
 
+pub mod audit;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -22,7 +23,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{accounts, auth, automations, content, crm, customers, export, images, import, member, member_area, ops, outbound, password_reset, resources, selling, stripe, stripe_inbox, team};
+use crate::routes::{accounts, audit as audit_log, auth, automations, content, crm, customers, export, images, import, member, member_area, ops, outbound, password_reset, resources, selling, stripe, stripe_inbox, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -194,7 +195,8 @@ fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(customers::configure)
         .configure(crm::configure)
         .configure(accounts::configure)
-        .configure(images::configure);
+        .configure(images::configure)
+        .configure(audit_log::configure);
 }
 
 fn api_v1() -> utoipa_actix_web::scope::Scope<impl actix_web::dev::ServiceFactory<
@@ -270,6 +272,8 @@ pub fn serve_with(listener: TcpListener, services: Services, opts: HttpOptions, 
             .app_data(metrics_opts.clone())
             // Stripe events can exceed the default 256 KiB.
             .app_data(web::PayloadConfig::new(1024 * 1024))
+            // Innermost: the audit scope wraps only the handler, inside the request id.
+            .wrap(actix_web::middleware::from_fn(audit::audit_scope))
             .wrap(actix_web::middleware::from_fn(middleware::idempotency))
             .wrap(actix_web::middleware::from_fn(middleware::request_id))
             .wrap(actix_web::middleware::Compress::default())

@@ -16,6 +16,10 @@ use crate::extract::{MAX_BODY, authenticate};
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// The request's id, in the request's extensions (for the audit log).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
 /// The SPA: the Vite build loads only its own scripts and stylesheets (no
 /// inline ones). Product and sales-page images come from any https URL,
 /// member media plays from blob: URLs, and sales pages embed YouTube
@@ -89,6 +93,7 @@ pub async fn request_id(req: ServiceRequest, next: Next<impl MessageBody + 'stat
         .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    actix_web::HttpMessage::extensions_mut(&req).insert(RequestId(rid.clone()));
     let span = tracing::info_span!("http", method = %req.method(), path = %req.path(), request_id = %rid);
     let started = std::time::Instant::now();
     let rid2 = rid.clone();

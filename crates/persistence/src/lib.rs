@@ -20,6 +20,7 @@ pub mod activities;
 pub mod admins;
 pub mod api_keys;
 pub mod apps;
+pub mod audit;
 pub mod automations;
 pub mod backup;
 pub mod connectors;
@@ -121,10 +122,16 @@ impl Tx {
             Tx::Pg(t) => Conn::Pg(&mut **t),
         }
     }
-    pub async fn commit(self) -> DbResult<()> {
+    /// Commits. Inside an audited request, the request's audit entry is
+    /// written into this transaction first (see [`audit`]).
+    pub async fn commit(mut self) -> DbResult<()> {
+        let audited = audit::flush_in(&mut self.conn()).await?;
         match self {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::Pg(t) => t.commit().await?,
+        }
+        if audited {
+            audit::mark_written();
         }
         Ok(())
     }

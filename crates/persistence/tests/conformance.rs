@@ -63,6 +63,7 @@ both!(
     sessions_and_keys_of_a_removed_admin,
     session_families_end_together_on_replay,
     throttle_counts_windows_and_locks,
+    audit_entry_commits_and_rolls_back_with_the_change,
 );
 
 const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
@@ -918,4 +919,62 @@ async fn throttle_counts_windows_and_locks(db: &Db) {
     throttle::clear(&mut c.conn(), "other").await.unwrap();
     assert_eq!(throttle::find(&mut c.conn(), "other").await.unwrap(), None);
     assert_eq!(throttle::prune(&mut c.conn(), T0 + Duration::days(3)).await.unwrap(), 2, "k and busy");
+}
+
+/// Inside an audit scope with an actor, a transaction's commit carries the
+/// request's entry (once); a rolled-back transaction leaves neither the
+/// change nor the entry; outside a scope nothing is recorded.
+async fn audit_entry_commits_and_rolls_back_with_the_change(db: &Db) {
+    use tollgate_domain::audit::{Actor, AuditFilter, CredentialKind};
+    let app = new_app(db, "Audited").await;
+    let pending = |action: &str| audit::Pending { action: action.into(), target_type: "product".into(), at: Some(T0), ..Default::default() };
+    let actor = Actor { id: "adm_1".into(), credential: CredentialKind::Session, role: Some(Role::Owner) };
+    let count = |db: Db, app: AppId| async move {
+        audit::list(&mut db.acquire().await.unwrap().conn(), &app, &AuditFilter::default(), None, Limit::parse(Some(100)).unwrap()).await.unwrap().items
+    };
+
+    // Rolled back: no product, no entry; not marked written.
+    let (_, p) = audit::scope(pending("product.created"), async {
+        audit::set_actor(&app.id, actor.clone());
+        let mut tx = db.begin().await.unwrap();
+        products::insert(&mut tx.conn(), &product(&app, "Gone")).await.unwrap();
+        tx.rollback().await.unwrap();
+    })
+    .await;
+    assert!(!p.written);
+    assert!(count(db.clone(), app.id.clone()).await.is_empty());
+    assert!(products::list(&mut db.acquire().await.unwrap().conn(), &app.id, true, None, Limit::parse(Some(10)).unwrap()).await.unwrap().items.is_empty());
+
+    // Committed twice in one request: one entry, with the first commit.
+    let (_, p) = audit::scope(pending("product.created"), async {
+        audit::set_actor(&app.id, actor.clone());
+        for name in ["Kept", "Also kept"] {
+            let mut tx = db.begin().await.unwrap();
+            let pr = product(&app, name);
+            products::insert(&mut tx.conn(), &pr).await.unwrap();
+            audit::set_target_id(&pr.id);
+            tx.commit().await.unwrap();
+        }
+    })
+    .await;
+    assert!(p.written);
+    let entries = count(db.clone(), app.id.clone()).await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!((entries[0].action.as_str(), &entries[0].actor, entries[0].at), ("product.created", &actor, T0));
+
+    // No actor (nobody signed in yet), or no scope at all: nothing recorded.
+    audit::scope(pending("product.created"), async {
+        let mut tx = db.begin().await.unwrap();
+        products::insert(&mut tx.conn(), &product(&app, "Anonymous")).await.unwrap();
+        tx.commit().await.unwrap();
+    })
+    .await;
+    let mut tx = db.begin().await.unwrap();
+    products::insert(&mut tx.conn(), &product(&app, "Worker")).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(count(db.clone(), app.id.clone()).await.len(), 1);
+
+    // Retention: entries before the cutoff go, newer ones stay.
+    assert_eq!(audit::prune(&mut db.acquire().await.unwrap().conn(), &app.id, T0).await.unwrap(), 0);
+    assert_eq!(audit::prune(&mut db.acquire().await.unwrap().conn(), &app.id, T0 + Duration::seconds(1)).await.unwrap(), 1);
 }

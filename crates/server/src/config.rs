@@ -64,6 +64,9 @@ pub struct Config {
     /// client_id, client_secret (OAuth); `reconcile_minutes` (default 15).
     #[serde(default)]
     pub crm: tollgate_app::crm::CrmConfig,
+    /// Audit log: `retention_days` (default 365; 0 keeps entries forever).
+    #[serde(default)]
+    pub audit: tollgate_app::audit::AuditSettings,
     /// Outbound webhooks: `allow_private_networks` lets endpoints live on loopback/LAN addresses.
     #[serde(default)]
     pub outbound: tollgate_app::outbound::OutboundSettings,
@@ -193,6 +196,20 @@ mod tests {
         assert!(e.contains("not an IP address or CIDR range"), "{e}");
         std::fs::write(&file, "[throttle]\naccount_failure = 5\n").unwrap();
         assert!(Config::load(Some(&file)).is_err(), "a misspelt limit is refused, not ignored");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn audit_retention_defaults_to_a_year_and_zero_keeps_forever() {
+        let dir = std::env::temp_dir().join(format!("tollgate-config-audit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("tollgate.toml");
+        std::fs::write(&file, "bind = \"127.0.0.1:9\"\n").unwrap();
+        assert_eq!(Config::load(Some(&file)).unwrap().audit.retention_days, 365);
+        std::fs::write(&file, "[audit]\nretention_days = 0\n").unwrap();
+        assert_eq!(Config::load(Some(&file)).unwrap().audit.retention_days, 0);
+        std::fs::write(&file, "[audit]\nretention_day = 30\n").unwrap();
+        assert!(Config::load(Some(&file)).is_err(), "a misspelt key is refused, not ignored");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -147,6 +147,7 @@ async fn services(cfg: &Config) -> anyhow::Result<Services> {
     sc.stripe = cfg.stripe.clone();
     sc.outbound = cfg.outbound.clone();
     sc.crm = cfg.crm.clone();
+    sc.audit = cfg.audit.clone();
     sc.throttle = cfg.throttle.clone();
     sc.media_dir = cfg.data_dir.join("media");
     Ok(Services::new(db, Arc::new(SystemClock), keys, sc))

@@ -352,6 +352,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log of the app, newest first: who changed what, with which
+         *     credential, from where. Owners and admins only (viewers and API keys: 403).
+         */
+        get: operations["list_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/accept-invite": {
         parameters: {
             query?: never;
@@ -2936,6 +2956,43 @@ export interface components {
              */
             status_code?: number | null;
         };
+        /**
+         * @description A stable dotted name of what was done
+         * @enum {string}
+         */
+        AuditAction: "access.granted" | "access.revoked" | "account.seat_added" | "account.seat_removed" | "account_settings.updated" | "admin.password_reset" | "admin.removed" | "admin.role_changed" | "admin.signed_in" | "admin.switched_app" | "api_key.created" | "api_key.revoked" | "app.updated" | "automation.created" | "automation.deleted" | "automation.updated" | "automation_run.retried" | "connector.settings_updated" | "crm.connected" | "crm.disconnected" | "crm.settings_updated" | "crm.sync_started" | "crm.tag_set" | "email_template.created" | "email_template.deleted" | "email_template.updated" | "image.uploaded" | "invitation.created" | "invitation.revoked" | "job.retried" | "media.deleted" | "media.updated" | "media.uploaded" | "member.created" | "member.updated" | "member_import.started" | "member_import.uploaded" | "members.bulk_action" | "page.created" | "page.deleted" | "page.updated" | "product.archived" | "product.checkout_updated" | "product.created" | "product.deleted" | "product.stripe_linked" | "product.stripe_unlinked" | "product.unarchived" | "product.updated" | "sales_page.created" | "sales_page.updated" | "segment.created" | "segment.deleted" | "segment.updated" | "stages.updated" | "stripe.connected" | "stripe.disconnected" | "stripe.events_synced" | "stripe.portal_updated" | "stripe.webhook_secret_added" | "stripe_event.reprocessed" | "subscription.canceled" | "webhook_delivery.redelivered" | "webhook_endpoint.created" | "webhook_endpoint.deleted" | "webhook_endpoint.replayed" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.tested" | "webhook_endpoint.updated" | "zapier_hook.created" | "zapier_hook.deleted";
+        /** @description Who made a change. */
+        AuditActorResponse: {
+            /** @description `session` (an admin signed in) or `api_key`. */
+            credential: string;
+            /** @description An admin id (`adm_…`) or an API key id (`key_…`). */
+            id: string;
+            /** @description The admin's role at the time (`owner`, `admin`, `viewer`); none for an API key. */
+            role?: string | null;
+        };
+        /** @description One change made through the admin API. */
+        AuditEntryResponse: {
+            action: components["schemas"]["AuditAction"];
+            actor: components["schemas"]["AuditActorResponse"];
+            /** @description The fields sent; secrets appear as `[redacted]`. */
+            after?: Record<string, never> | null;
+            /** @description The values the change replaced (the fields sent, where known); never a secret. */
+            before?: Record<string, never> | null;
+            id: string;
+            /** @description The client's IP address. */
+            ip?: string | null;
+            /** Format: date-time */
+            occurred_at: string;
+            /** @description The `X-Request-Id` of the request that made the change. */
+            request_id?: string | null;
+            target_id?: string | null;
+            target_type: components["schemas"]["AuditTargetType"];
+        };
+        /**
+         * @description What kind of object an entry is about
+         * @enum {string}
+         */
+        AuditTargetType: "account" | "admin" | "api_key" | "app" | "automation" | "automation_run" | "connector" | "email_template" | "image" | "invitation" | "job" | "media" | "member" | "member_import" | "members" | "page" | "product" | "segment" | "stripe_event" | "webhook_delivery" | "webhook_endpoint" | "zapier_hook";
         AutomationResponse: {
             conditions: components["schemas"]["Condition"][];
             /** Format: date-time */
@@ -3712,6 +3769,33 @@ export interface components {
                 /** Format: date-time */
                 revoked_at?: string | null;
                 scopes: string[];
+            }[];
+            has_more: boolean;
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many items match in all (only where the list offers `include_total`, when asked).
+             */
+            total?: number | null;
+        };
+        /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
+        ListResponse_AuditEntryResponse: {
+            data: {
+                action: components["schemas"]["AuditAction"];
+                actor: components["schemas"]["AuditActorResponse"];
+                /** @description The fields sent; secrets appear as `[redacted]`. */
+                after?: Record<string, never> | null;
+                /** @description The values the change replaced (the fields sent, where known); never a secret. */
+                before?: Record<string, never> | null;
+                id: string;
+                /** @description The client's IP address. */
+                ip?: string | null;
+                /** Format: date-time */
+                occurred_at: string;
+                /** @description The `X-Request-Id` of the request that made the change. */
+                request_id?: string | null;
+                target_id?: string | null;
+                target_type: components["schemas"]["AuditTargetType"];
             }[];
             has_more: boolean;
             next_cursor?: string | null;
@@ -6401,6 +6485,67 @@ export interface operations {
                 };
             };
             /** @description stages (required, too_many), stages[i].name (required, too_long, duplicate), stages[i].statuses[j] (duplicate_status) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_audit_log: {
+        parameters: {
+            query?: {
+                /** @description How many entries to return (1 to 100, default 25). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Only this actor: an admin id (`adm_…`) or an API key id (`key_…`). */
+                actor?: string;
+                /** @description Only this action. */
+                action?: components["schemas"]["AuditAction"];
+                /** @description Only entries about this kind of object. */
+                target_type?: components["schemas"]["AuditTargetType"];
+                /** @description Only entries about this object (with `target_type`). */
+                target_id?: string;
+                /** @description Inclusive lower bound (RFC 3339). */
+                since?: string;
+                /** @description Exclusive upper bound (RFC 3339). */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponse_AuditEntryResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description limit, cursor, actor, action, target_type, target_id, since, until */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -141,6 +141,7 @@ impl Services {
             updated_at: now,
         };
         store::save(&mut tx.conn(), &row).await?;
+        tollgate_persistence::audit::set_target_id(&row.id);
         tx.commit().await?;
         Ok(Automation { row, definition: def, last_run_at: None, runs_30d: 0 })
     }
@@ -330,6 +331,7 @@ impl Services {
             None => Template { app_id: app.clone(), id: TemplateId::new(), name: name.trim().into(), subject: subject.trim().into(), body: body.into(), created_at: now, updated_at: now },
         };
         store::save_template(&mut tx.conn(), &t).await?;
+        tollgate_persistence::audit::set_target_id(&t.id);
         tx.commit().await?;
         Ok(t)
     }

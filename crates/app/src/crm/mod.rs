@@ -549,12 +549,13 @@ impl Services {
 
     /// Starts a reconcile now ("Sync now").
     pub async fn sync_crm(&self, app: &AppId, kind: CrmKind) -> AppResult<Option<tollgate_domain::ids::JobId>> {
-        let mut c = self.db.acquire().await?;
-        let row = store::find(&mut c.conn(), app, kind.as_str()).await?;
+        let mut tx = self.db.begin().await?;
+        let row = store::find(&mut tx.conn(), app, kind.as_str()).await?;
         if !row.is_some_and(|r| r.status == "connected") {
             return Err(AppError::conflict("crm_not_connected", format!("{} is not connected", kind.label())));
         }
-        let id = sync::enqueue_sync(&mut c.conn(), app, kind, None, self.now()).await?;
+        let id = sync::enqueue_sync(&mut tx.conn(), app, kind, None, self.now()).await?;
+        tx.commit().await?;
         self.jobs_ready.notify_one();
         Ok(id)
     }

@@ -57,15 +57,17 @@ impl Services {
             }
             r => r?,
         }
+        tollgate_persistence::audit::set_target_id(&seg.id);
         tx.commit().await?;
         Ok(seg)
     }
 
     pub async fn delete_segment(&self, app: &AppId, id: &SegmentId) -> AppResult<()> {
-        let mut c = self.db.acquire().await?;
-        if !store::delete(&mut c.conn(), app, id).await? {
+        let mut tx = self.db.begin().await?;
+        if !store::delete(&mut tx.conn(), app, id).await? {
             return Err(AppError::NotFound("segment"));
         }
+        tx.commit().await?;
         Ok(())
     }
 

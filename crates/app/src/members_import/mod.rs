@@ -185,6 +185,8 @@ impl Services {
         };
         repo::insert(&mut tx.conn(), &import).await?;
         repo::insert_rows(&mut tx.conn(), app, &import.id, &rows).await?;
+        tollgate_persistence::audit::set_target_id(&import.id);
+        tollgate_persistence::audit::set_after(serde_json::json!({"rows": import.total, "invalid": import.invalid}));
         tx.commit().await?;
         let problem_rows = rows.iter().filter(|r| !r.problems.is_empty()).take(PREVIEW_PROBLEMS).cloned().collect();
         rows.truncate(PREVIEW_ROWS);

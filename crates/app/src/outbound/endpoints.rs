@@ -82,6 +82,7 @@ impl Services {
             return Err(AppError::field("url", "limit_reached", format!("an app can have at most {MAX_ENDPOINTS_PER_APP} endpoints and hooks; delete one first")));
         }
         outbound::insert_endpoint(&mut tx.conn(), &e, &sealed).await?;
+        tollgate_persistence::audit::set_target_id(&e.id);
         tx.commit().await?;
         Ok((e, secret))
     }

@@ -119,6 +119,9 @@ impl Services {
         }
         .clone();
         let appv = apps::find(&mut tx.conn(), &m.app_id).await?.ok_or(AppError::NotFound("app"))?;
+        // A sign-in (or a switch of app) is recorded in the app it opens, with the session.
+        tollgate_persistence::audit::set_actor(&m.app_id, crate::audit::actor_of(&crate::auth::Principal::Admin { admin_id: admin.id.clone(), app_id: m.app_id.clone(), role: m.role }));
+        tollgate_persistence::audit::set_target_id(&admin.id);
         let tokens = self.issue_tokens(&mut tx.conn(), SubjectKind::Admin, admin.id.as_str(), &m.app_id).await?;
         tx.commit().await?;
         Ok(Session { admin, app: appv, role: m.role, memberships, tokens: Some(tokens) })

@@ -52,6 +52,7 @@ impl Services {
     pub async fn update_app(&self, app_id: &AppId, p: AppPatch) -> AppResult<App> {
         let mut tx = self.db.begin().await?;
         let mut app = apps::find(&mut tx.conn(), app_id).await?.ok_or(AppError::NotFound("app"))?;
+        tollgate_persistence::audit::set_before(serde_json::json!({"name": app.name, "site_url": app.site_url, "support_email": app.support_email}));
         let mut e = ValidationErrors::new();
         if let Some(n) = p.name {
             if let Some(v) = e.check("name", text(&n, 1, 200)) {

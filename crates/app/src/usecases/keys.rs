@@ -33,8 +33,10 @@ impl Services {
             last_used_at: None,
             revoked_at: None,
         };
-        let mut c = self.db.acquire().await?;
-        api_keys::insert(&mut c.conn(), &key, &hash).await?;
+        let mut tx = self.db.begin().await?;
+        api_keys::insert(&mut tx.conn(), &key, &hash).await?;
+        tollgate_persistence::audit::set_target_id(&key.id);
+        tx.commit().await?;
         Ok((key, full))
     }
 
@@ -44,12 +46,14 @@ impl Services {
     }
 
     pub async fn revoke_api_key(&self, app: &AppId, id: &ApiKeyId) -> AppResult<ApiKey> {
-        let mut c = self.db.acquire().await?;
-        let key = api_keys::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("api key"))?;
+        let mut tx = self.db.begin().await?;
+        let key = api_keys::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("api key"))?;
         if key.revoked_at.is_some() {
             return Err(AppError::conflict("already_revoked", "this API key was already revoked"));
         }
-        api_keys::revoke(&mut c.conn(), app, id, self.now()).await?;
-        api_keys::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("api key"))
+        api_keys::revoke(&mut tx.conn(), app, id, self.now()).await?;
+        let key = api_keys::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("api key"))?;
+        tx.commit().await?;
+        Ok(key)
     }
 }

@@ -33,14 +33,16 @@ impl Services {
     }
 
     pub async fn retry_job(&self, app: &AppId, id: &JobId) -> AppResult<Job> {
-        let mut c = self.db.acquire().await?;
-        let j = jobs::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("job"))?;
+        let mut tx = self.db.begin().await?;
+        let j = jobs::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("job"))?;
         if j.status != JobStatus::Dead {
             return Err(AppError::conflict("job_not_dead", format!("only dead jobs can be retried; this one is {}", j.status.as_str())));
         }
-        jobs::retry_dead(&mut c.conn(), app, id, self.now()).await?;
+        jobs::retry_dead(&mut tx.conn(), app, id, self.now()).await?;
+        let j = jobs::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("job"))?;
+        tx.commit().await?;
         self.jobs_ready.notify_one();
-        jobs::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("job"))
+        Ok(j)
     }
 
     pub async fn list_emails(&self, app: &AppId, to: Option<&str>, after: Option<&EmailId>, limit: Limit) -> AppResult<Page<OutboxEmail>> {

@@ -79,9 +79,16 @@ impl Services {
         }
         password_resets::spend_all(&mut tx.conn(), &admin.id, now).await?;
         admins::set_password(&mut tx.conn(), &admin.id, &pw_hash, now).await?;
-        for m in admins::memberships(&mut tx.conn(), &admin.id).await? {
+        let memberships = admins::memberships(&mut tx.conn(), &admin.id).await?;
+        for m in &memberships {
             sessions::revoke_subject(&mut tx.conn(), &m.app_id, SubjectKind::Admin, admin.id.as_str(), now).await?;
         }
+        // A security event in the audit log of every app the admin belongs to.
+        let actors: Vec<_> = memberships
+            .iter()
+            .map(|m| (m.app_id.clone(), crate::audit::actor_of(&crate::auth::Principal::Admin { admin_id: admin.id.clone(), app_id: m.app_id.clone(), role: m.role })))
+            .collect();
+        tollgate_persistence::audit::record_per_app_in(&mut tx.conn(), &actors, admin.id.as_str()).await?;
         tx.commit().await?;
         tracing::info!(admin_id = %admin.id, "admin password reset; sessions ended");
         Ok(())

@@ -24,6 +24,7 @@ impl Services {
         products::insert(&mut tx.conn(), &p).await?;
         // Each connected CRM makes the product's tag.
         crate::crm::sync::on_product_changed_in(&mut tx.conn(), app, &p.id, now).await?;
+        tollgate_persistence::audit::set_target_id(&p.id);
         tx.commit().await?;
         self.jobs_ready.notify_one();
         Ok(p)
@@ -42,6 +43,7 @@ impl Services {
     pub async fn update_product(&self, app: &AppId, id: &ProductId, input: ProductInput) -> AppResult<Product> {
         let mut tx = self.db.begin().await?;
         let mut p = products::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("product"))?;
+        crate::audit::set_before_of(&crate::wire::ProductResponse::from(p.clone()));
         let renamed_from = p.fields.name.clone();
         p.fields = p.fields.apply(input)?;
         p.updated_at = self.now();
@@ -107,6 +109,7 @@ impl Services {
         let now = self.now();
         let page = ContentPage { id: PageId::new(), app_id: app.clone(), product_id: product.clone(), title, body, position, created_at: now, updated_at: now };
         products::insert_page(&mut tx.conn(), &page).await?;
+        tollgate_persistence::audit::set_target_id(&page.id);
         tx.commit().await?;
         Ok(page)
     }

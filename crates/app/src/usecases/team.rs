@@ -160,6 +160,7 @@ impl Services {
         let who = if inviter.name.is_empty() { inviter.email.to_string() } else { inviter.name.clone() };
         let msg = mail::admin_invite(&mail::Site::of(Some(&appv)), &who, role.as_str(), &link, INVITATION_TTL.whole_days());
         mail::enqueue(&mut tx.conn(), app, inv.email.as_str(), msg, now).await?;
+        tollgate_persistence::audit::set_target_id(&inv.id);
         tx.commit().await?;
         self.jobs_ready.notify_one();
         tracing::info!(app_id = %app, invitation_id = %inv.id, role = role.as_str(), "admin invited");

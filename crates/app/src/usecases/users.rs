@@ -49,6 +49,7 @@ impl Services {
         };
         let mut tx = self.db.begin().await?;
         let u = self.create_member_in(&mut tx.conn(), app, email, name, hash.as_deref(), input.send_invite).await?;
+        tollgate_persistence::audit::set_target_id(&u.id);
         tx.commit().await?;
         self.jobs_ready.notify_one();
         Ok(u)
@@ -208,6 +209,7 @@ impl Services {
         };
         let mut tx = self.db.begin().await?;
         let mut u = users::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("user"))?;
+        crate::audit::set_before_of(&crate::wire::UserResponse::from(u.clone()));
         let now = self.now();
         if let Some(m) = email {
             if m != u.email {

@@ -1,4 +1,5 @@
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod automations;
 pub mod content;

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod audit;
 mod automations;
 mod conformance;
 mod content;
