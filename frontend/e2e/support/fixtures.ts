@@ -183,7 +183,8 @@ export const test = base.extend<Fixtures>({
   openContext: async ({ browser, checks, e2e }, use, testInfo) => {
     const opened: BrowserContext[] = [];
     await use(async () => {
-      const c = await browser.newContext({ baseURL: e2e.base, viewport: { width: 1280, height: 800 } });
+      // Explicitly empty: browser.newContext() in a test would start from the project's storageState.
+      const c = await browser.newContext({ baseURL: e2e.base, viewport: { width: 1280, height: 800 }, storageState: { cookies: [], origins: [] } });
       opened.push(c);
       checks.watch(c);
       return c;

@@ -1,5 +1,5 @@
 // Steps several specs share.
-import type { Page } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
 import { expect } from "./fixtures";
 
 // Client-side navigation from the admin sidebar. The previous page stays on screen until the
@@ -29,15 +29,16 @@ export async function linkInEmail(admin: Page, to: string, subject: RegExp, link
   return new URL((await link.getAttribute("href"))!);
 }
 
-// A member signs in with a password at /member/login (the default site).
-export async function memberSignIn(m: Page, email: string, password: string, name: string) {
-  await m.goto("/member/login");
-  await expect(m.getByRole("heading", { name: "Member sign-in" })).toBeVisible();
-  await m.getByRole("tab", { name: "Password" }).click();
-  await m.getByLabel("Email", { exact: true }).fill(email);
-  await m.getByLabel("Password", { exact: true }).fill(password);
-  await m.getByRole("button", { name: "Sign in" }).click();
+// A member's browser signed in through the API (the sign-in form itself is tested in
+// member-area.spec.ts): the refresh cookie lands in the context, then the library opens.
+export async function memberSignedIn(context: BrowserContext, email: string, password: string, name: string): Promise<Page> {
+  const app = (await (await context.request.get("/api/v1/public/default-app")).json()) as { id: string };
+  const res = await context.request.post("/api/v1/member/auth/login", { data: { app_id: app.id, email, password } });
+  expect(res.status(), `member sign-in of ${email}`).toBe(200);
+  const m = await context.newPage();
+  await m.goto("/member");
   await expect(m.getByRole("heading", { name: new RegExp(`Welcome, ${name}`) })).toBeVisible();
+  return m;
 }
 
 // A member signs in with a magic link the admin reads in the outbox.
