@@ -6,7 +6,7 @@
 //   shoot        screenshot at 1280 px and the same URL at 375 px, each checked for horizontal
 //                overflow and by axe-core
 // and fails a test on any uncaught error in one of its pages, or on a serious or critical
-// axe-core issue in a page it shot or ended on. A failing test gets the tail of the server log.
+// axe-core issue in a page it shot or ended on (each screen the run visits is checked). A failing test gets the tail of the server log.
 //
 // Why each test signs in again: the server rotates refresh tokens and ends the whole session
 // when a used one is replayed (theft detection), so the refresh cookie of auth.setup.ts's
@@ -62,12 +62,21 @@ async function signIn(baseURL: string): Promise<Session> {
   }
 }
 
+// A screen, whatever record it shows: /members/usr_01ab… and /members/usr_02cd… are one page.
+const screenOf = (p: Page) => {
+  const url = new URL(p.url());
+  const path = url.pathname.replace(/\/[^/]*\d[^/]*/g, "/:id");
+  return `${path} ${p.viewportSize()?.width}px`;
+};
+
 // What a test collects in its pages: uncaught errors and axe-core issues.
 class Checks {
   readonly pageErrors: string[] = [];
   readonly axeProblems: string[] = [];
   private readonly seen = new WeakSet<Page>();
-  private readonly checked = new Set<string>();
+
+  // `screens`: the screens axe-core checked so far in this worker (each is checked once at least).
+  constructor(private readonly screens: Set<string>) {}
 
   watch(context: BrowserContext) {
     const attach = (p: Page) => {
@@ -80,7 +89,7 @@ class Checks {
   }
 
   async axe(p: Page, name: string) {
-    this.checked.add(`${p.url()} ${p.viewportSize()?.width}`);
+    this.screens.add(screenOf(p));
     const { violations } = await new AxeBuilder({ page: p }).analyze();
     for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
       const nodes = v.nodes
@@ -91,10 +100,11 @@ class Checks {
     }
   }
 
-  // axe-core on the page each open tab ended on, unless `shoot` checked that URL already.
+  // axe-core on the page each open tab ended on, unless that screen was checked already
+  // (by `shoot`, which checks every page it shoots, or at the end of an earlier test).
   async axeOpenPages(context: BrowserContext, baseURL: string) {
     for (const p of context.pages()) {
-      if (p.isClosed() || !p.url().startsWith(baseURL) || this.checked.has(`${p.url()} ${p.viewportSize()?.width}`)) continue;
+      if (p.isClosed() || !p.url().startsWith(baseURL) || this.screens.has(screenOf(p))) continue;
       await p.waitForLoadState("load");
       await this.axe(p, `end of test: ${new URL(p.url()).pathname}`);
     }
@@ -125,6 +135,8 @@ async function settle(p: Page) {
 
 export type Shoot = (name: string, opts?: { mobile?: boolean; on?: Page }) => Promise<void>;
 
+type WorkerFixtures = { axeScreens: Set<string> };
+
 type Fixtures = {
   asAdmin: boolean;
   e2e: E2eEnv;
@@ -135,7 +147,12 @@ type Fixtures = {
   shoot: Shoot;
 };
 
-export const test = base.extend<Fixtures>({
+export const test = base.extend<Fixtures, WorkerFixtures>({
+  axeScreens: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => use(new Set<string>()),
+    { scope: "worker" },
+  ],
   asAdmin: [true, { option: true }],
   // eslint-disable-next-line no-empty-pattern
   e2e: async ({}, use) => use(e2eEnv()),
@@ -144,8 +161,8 @@ export const test = base.extend<Fixtures>({
   storageState: async ({ storageState, asAdmin }, use) => use(asAdmin ? storageState : { cookies: [], origins: [] }),
 
   checks: [
-    async ({ e2e }, use, testInfo) => {
-      const checks = new Checks();
+    async ({ e2e, axeScreens }, use, testInfo) => {
+      const checks = new Checks(axeScreens);
       await use(checks);
       if (testInfo.status !== testInfo.expectedStatus) {
         // eslint-disable-next-line no-control-regex

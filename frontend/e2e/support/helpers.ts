@@ -36,6 +36,9 @@ export async function memberSignedIn(context: BrowserContext, email: string, pas
   const res = await context.request.post("/api/v1/member/auth/login", { data: { app_id: app.id, email, password } });
   expect(res.status(), `member sign-in of ${email}`).toBe(200);
   const m = await context.newPage();
+  // The SPA restores a session from the cookie only where it signed in before (a localStorage hint).
+  await m.goto("/favicon.svg");
+  await m.evaluate(() => localStorage.setItem("tollgate:member:signed-in", "1"));
   await m.goto("/member");
   await expect(m.getByRole("heading", { name: new RegExp(`Welcome, ${name}`) })).toBeVisible();
   return m;
