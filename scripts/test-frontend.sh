@@ -14,7 +14,7 @@ export TOLLGATE_BIN="${TOLLGATE_BIN:-$HOME/.cache/tollgate/target/debug/tollgate
 chromium_bin="${CHROMIUM_BIN:-/usr/bin/chromium}"
 
 echo "== npm ci"
-npm ci --no-audit --no-fund
+PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 
 if [[ -f "$root/openapi/openapi.json" ]]; then
   echo "== check:api (src/api/schema.d.ts vs openapi/openapi.json)"
@@ -48,5 +48,6 @@ if [[ -n "$skip" ]]; then
   exit 0
 fi
 
-echo "== e2e (chromium + tollgate serve)"
-node e2e/run.mjs
+echo "== e2e (@playwright/test: chromium + tollgate serve)"
+# Debian's Chromium (playwright.config.ts reads CHROMIUM_BIN); never Playwright's browser download.
+CHROMIUM_BIN="$chromium_bin" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx --no-install playwright test
