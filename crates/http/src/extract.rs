@@ -35,20 +35,10 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
                 let m = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
                 m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
             });
-        let declared_len = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let declared = declared_length(req);
+        let payload = payload.take();
         Box::pin(async move {
-            if declared_len.is_some_and(|n| n > MAX_BODY) {
-                return Err(too_large());
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| ApiError::bad_request("invalid_body", "the request body could not be read"))?;
-                if body.len() + chunk.len() > MAX_BODY {
-                    return Err(too_large());
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = read_body(declared, payload, MAX_BODY, too_large).await?;
             match ct_ok {
                 Some(true) => {}
                 Some(false) => return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json")),
@@ -61,6 +51,31 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
             Ok(ValidJson(value))
         })
     }
+}
+
+/// The body length the client declared (`Content-Length`), if any.
+pub fn declared_length(req: &HttpRequest) -> Option<usize> {
+    req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok())
+}
+
+/// Reads a request body of at most `max` bytes; a longer one (declared or
+/// sent) is refused with `too_large()` before more of it is read.
+pub async fn read_body<S>(declared: Option<usize>, mut payload: S, max: usize, too_large: impl Fn() -> ApiError) -> Result<web::BytesMut, ApiError>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, actix_web::error::PayloadError>> + Unpin,
+{
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::bad_request("invalid_body", "the request body could not be read"))?;
+        if body.len() + chunk.len() > max {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn too_large() -> ApiError {

@@ -373,8 +373,7 @@ pub struct UploadQuery {
 #[utoipa::path(tag = "selling", security(("bearer" = [])), params(("id" = String, Path), UploadQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = MediaResponse), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 #[post("/products/{id}/media")]
-pub async fn upload_media(s: web::Data<Services>, auth: Auth, req: HttpRequest, id: web::Path<String>, q: ValidQuery<UploadQuery>, mut payload: web::Payload) -> ApiResult<HttpResponse> {
-    use futures_util::StreamExt;
+pub async fn upload_media(s: web::Data<Services>, auth: Auth, req: HttpRequest, id: web::Path<String>, q: ValidQuery<UploadQuery>, payload: web::Payload) -> ApiResult<HttpResponse> {
     auth.0.require(Scope::write(Family::Products))?;
     let id = path_id(&id, "product", ProductId::parse)?;
     // Read up to the media limit (the app-wide body limit is for JSON).
@@ -385,18 +384,7 @@ pub async fn upload_media(s: web::Data<Services>, auth: Auth, req: HttpRequest, 
             format!("a media file must be at most {} MiB", tollgate_app::member_area::MAX_MEDIA_BYTES / (1024 * 1024)),
         )
     };
-    let declared = req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > tollgate_app::member_area::MAX_MEDIA_BYTES) {
-        return Err(too_large());
-    }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::bad_request("invalid_body", "the upload could not be read"))?;
-        if body.len() + chunk.len() > tollgate_app::member_area::MAX_MEDIA_BYTES {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = crate::extract::read_body(crate::extract::declared_length(&req), payload, tollgate_app::member_area::MAX_MEDIA_BYTES, too_large).await?;
     let ct = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("application/octet-stream");
     let ct: String = ct.chars().take(100).collect();
     let m = s.upload_media(auth.0.app_id(), &id, &q.0.kind, &q.0.filename, &ct, &body).await?;

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use crate::dto::rfc3339;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Auth, path_id};
+use crate::extract::{Auth, declared_length, path_id, read_body};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(upload_image).service(public_image);
@@ -35,22 +35,10 @@ pub struct ImageResponse {
     responses((status = 201, body = ImageResponse), (status = 401, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem),
         (status = 422, body = Problem, description = "body: required (empty) or unsupported_image")))]
 #[post("/images")]
-pub async fn upload_image(s: web::Data<Services>, auth: Auth, req: HttpRequest, mut payload: web::Payload) -> ApiResult<HttpResponse> {
-    use futures_util::StreamExt;
+pub async fn upload_image(s: web::Data<Services>, auth: Auth, req: HttpRequest, payload: web::Payload) -> ApiResult<HttpResponse> {
     auth.0.require(Scope::write(Family::App))?;
     let too_large = || ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("an image must be at most {} MiB", MAX_IMAGE_BYTES / (1024 * 1024)));
-    let declared = req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_IMAGE_BYTES) {
-        return Err(too_large());
-    }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::bad_request("invalid_body", "the upload could not be read"))?;
-        if body.len() + chunk.len() > MAX_IMAGE_BYTES {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = read_body(declared_length(&req), payload, MAX_IMAGE_BYTES, too_large).await?;
     let app = auth.0.app_id();
     let image = s.upload_image(app, &body).await?;
     let url = s.image_url(app, &image.id);
