@@ -26,7 +26,9 @@ pub enum AppError {
     /// Throttled (429 `too_many_attempts`): try again after this many seconds.
     #[error("{message}")]
     TooManyAttempts { retry_after_secs: u64, message: String },
-    #[error("storage failed")]
+    /// Logged with its cause (the HTTP answer stays a bare 500), so a log
+    /// line or a job's last error says what failed ("database is locked").
+    #[error("storage failed: {0}")]
     Db(#[source] DbError),
     #[error("internal error: {0}")]
     Internal(String),

@@ -12,7 +12,7 @@ pub enum DbError {
     Config(String),
     #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("database error")]
+    #[error("database error: {0}")]
     Sqlx(#[source] sqlx::Error),
     /// A group-committed write failed for every delivery in its batch.
     #[error("batched write failed: {0}")]
