@@ -93,6 +93,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         return Err(ApiError::validation(vec![ProblemField { field: "body".into(), code: "invalid_type".into(), message }]));
     }
     integral_floats(&mut value);
+    if let Some(field) = nul_at(&value, "") {
+        return Err(nul_problem(field));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let msg = e.into_inner().to_string();
@@ -106,6 +109,19 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         };
         ApiError::validation(vec![ProblemField { field, code: code.into(), message: msg }])
     })
+}
+
+/// The path (`a.b[2]`) of the first string or key in `v` holding a NUL byte.
+fn nul_at(v: &serde_json::Value, path: &str) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) if s.contains('\0') => Some(if path.is_empty() { "body".into() } else { path.into() }),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| nul_at(x, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| {
+            let p = if path.is_empty() { k.replace('\0', "") } else { format!("{path}.{}", k.replace('\0', "")) };
+            if k.contains('\0') { Some(p) } else { nul_at(x, &p) }
+        }),
+        _ => None,
+    }
 }
 
 /// Turns floats with a zero fraction that fit an `i64` into integers, everywhere in `v`.
@@ -250,7 +266,16 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidQuery<T> {
     }
 }
 
+/// A NUL byte is refused in every text input, the same on both databases
+/// (PostgreSQL cannot store one in text; SQLite would cut strings at it).
+fn nul_problem(field: String) -> ApiError {
+    ApiError::validation(vec![ProblemField { field, code: "invalid_characters".into(), message: "must not contain a NUL byte".into() }])
+}
+
 fn parse_query<T: DeserializeOwned + Validate>(qs: &str) -> Result<ValidQuery<T>, ApiError> {
+    if let Some((k, _)) = url::form_urlencoded::parse(qs.as_bytes()).find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+        return Err(nul_problem(k.replace('\0', "")));
+    }
     let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(qs.as_bytes()));
     let v: T = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

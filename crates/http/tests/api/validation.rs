@@ -4,7 +4,7 @@ use serde_json::json;
 use crate::both;
 use crate::helpers::TestApp;
 
-both!(bad_input_gets_problem_details_and_writes_nothing, query_parameters_are_validated);
+both!(bad_input_gets_problem_details_and_writes_nothing, query_parameters_are_validated, a_nul_byte_is_refused_everywhere);
 
 async fn bad_input_gets_problem_details_and_writes_nothing(app: TestApp) {
     let t = app.setup().await;
@@ -77,4 +77,21 @@ async fn query_parameters_are_validated(app: TestApp) {
     assert_eq!(r.fields(), vec!["status"]);
     let r = app.get("/api/v1/activities?user_id=usr_x", &t).await.expect(422);
     assert_eq!(r.fields(), vec!["user_id"]);
+}
+
+/// A NUL byte in any text input is a 422 naming the field, on both databases
+/// (PostgreSQL answered 500 "invalid byte sequence … 0x00" to a search).
+async fn a_nul_byte_is_refused_everywhere(app: TestApp) {
+    let t = app.setup().await;
+    for (path, field) in [("/api/v1/users?q=ad%00a", "q"), ("/api/v1/emails?to=ada%00%40example.com", "to"), ("/api/v1/activities?kind=user.login%00", "kind")] {
+        let r = app.get(path, &t).await.expect(422);
+        assert_eq!((r.fields(), r.body["errors"][0]["code"].as_str()), (vec![field.to_owned()], Some("invalid_characters")), "{path}");
+    }
+    let r = app.post("/api/v1/products", &t, serde_json::json!({"name": "Course\u{0}"})).await.expect(422);
+    assert_eq!(r.fields(), ["name"]);
+    let r = app.post("/api/v1/segments", &t, serde_json::json!({"name": "Ok", "filter": {"q": "a\u{0}b"}})).await.expect(422);
+    assert_eq!(r.fields(), ["filter.q"]);
+    // Nothing was written.
+    assert!(app.get("/api/v1/products", &t).await.expect(200).body["data"].as_array().unwrap().is_empty());
+    assert!(app.get("/api/v1/segments", &t).await.expect(200).body["data"].as_array().unwrap().is_empty());
 }
