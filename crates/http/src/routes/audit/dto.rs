@@ -18,9 +18,12 @@ pub struct AuditLogQuery {
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
+    #[param(pattern = r"^[+-]?[0-9]{1,18}\.[A-Za-z0-9_]{1,64}$")]
     pub cursor: Option<String>,
     /// Only this actor: an admin id (`adm_…`) or an API key id (`key_…`).
     #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
     pub actor: Option<String>,
     /// Only this action.
     #[param(value_type = Option<AuditAction>)]
@@ -30,6 +33,7 @@ pub struct AuditLogQuery {
     pub target_type: Option<String>,
     /// Only entries about this object (with `target_type`).
     #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
     pub target_id: Option<String>,
     /// Inclusive lower bound (RFC 3339).
     pub since: Option<String>,
