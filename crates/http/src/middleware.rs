@@ -5,7 +5,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, ResponseError, web};
+use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
 use sha2::{Digest, Sha256};
 use tollgate_app::Services;
 use tollgate_persistence::idempotency::{self, Claim};
@@ -137,6 +137,19 @@ pub async fn request_id(req: ServiceRequest, next: Next<impl MessageBody + 'stat
     Ok(res)
 }
 
+/// The body limit of the routes that take raw uploads (their handlers read
+/// the body themselves, past the JSON limit).
+fn upload_limit(path: &str) -> Option<usize> {
+    let rest = path.strip_prefix("/api/v1/")?;
+    let parts: Vec<&str> = rest.split('/').collect();
+    match parts.as_slice() {
+        ["products", _, "media"] => Some(tollgate_app::member_area::MAX_MEDIA_BYTES),
+        ["images"] => Some(tollgate_app::images::MAX_IMAGE_BYTES),
+        ["users", "imports"] => Some(tollgate_app::members_import::parse::MAX_BYTES),
+        _ => None,
+    }
+}
+
 /// `Idempotency-Key` on POST: the first request's answer is stored for 24 h
 /// per app; a retry with the same key and body gets the stored answer (with
 /// `Idempotent-Replayed: true`) and writes nothing; the same key with
@@ -166,12 +179,13 @@ pub async fn idempotency(mut req: ServiceRequest, next: Next<impl MessageBody + 
     let Some(services) = req.app_data::<web::Data<Services>>().cloned() else {
         return next.call(req).await.map(|r| r.map_into_boxed_body());
     };
-    let body = match req.extract::<web::Bytes>().await {
-        Ok(b) if b.len() <= MAX_BODY => b,
-        _ => {
-            let e = ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large");
-            return Ok(req.into_response(e.error_response()));
-        }
+    // The body is read here to hash it, up to the route's own limit: uploads
+    // (media, images, member imports) are larger than JSON bodies.
+    let limit = upload_limit(req.path()).unwrap_or(MAX_BODY);
+    let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large");
+    let body = match crate::extract::read_body(crate::extract::declared_length(req.request()), req.take_payload(), limit, too_large).await {
+        Ok(b) => b.freeze(),
+        Err(e) => return Ok(req.into_response(e.error_response())),
     };
     let mut h = Sha256::new();
     // The credential is part of the request: another principal replaying the

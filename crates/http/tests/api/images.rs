@@ -62,6 +62,18 @@ async fn an_uploaded_logo_is_public_and_only_images_are_taken(app: TestApp) {
     assert_eq!(upload(&app, Some(&t), "image/png", big).await.status(), 413);
     assert_eq!(upload(&app, None, "image/png", PNG.to_vec()).await.status(), 401);
 
+    // With an Idempotency-Key, an upload larger than a JSON body (256 KiB) is
+    // taken up to the route's own limit, and a retry gets the same image.
+    let mut large = PNG.to_vec();
+    large.resize(300 * 1024, 0);
+    let send = || app.http.post(format!("{}/api/v1/images", app.url)).bearer_auth(&t).header("content-type", "image/png").header("idempotency-key", "logo-upload-1").body(large.clone()).send();
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: serde_json::Value = first.json().await.unwrap();
+    let again = send().await.unwrap();
+    assert_eq!((again.status().as_u16(), again.headers().get("idempotent-replayed").and_then(|v| v.to_str().ok())), (201, Some("true")));
+    assert_eq!(again.json::<serde_json::Value>().await.unwrap()["id"], first["id"]);
+
     // Another app's path, or an id that is not one, is not found.
     let other = app.second_tenant().await;
     let other_id = app.get("/api/v1/app", &other).await.body["id"].as_str().unwrap().to_owned();
