@@ -19,7 +19,8 @@ use crate::error::{AppError, AppResult};
 use crate::services::Services;
 use crate::stripe::stripe_error;
 
-/// The billing portal options (seed 001's advanced options).
+/// The billing portal options a site owner sets: cancellation, plan
+/// changes, and the privacy and terms links shown in the portal.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortalSettings {
     pub enabled: bool,

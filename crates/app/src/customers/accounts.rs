@@ -1,4 +1,4 @@
-//! Accounts (seed 003's contact type "accounts"): with the Stripe setting
+//! Accounts (the contact type "accounts", for sites that sell to companies): with the Stripe setting
 //! `contact_type: "accounts"`, a Stripe customer is a company. The
 //! customer's email is the account's owner; the owner (or an admin) seats
 //! teammates up to the subscription's quantity, and every seat gets the

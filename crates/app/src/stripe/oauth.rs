@@ -1,4 +1,4 @@
-//! Stripe Connect OAuth, the second way to connect (seed 001): an authorize
+//! Stripe Connect OAuth, the second way to connect (beside pasting a key): an authorize
 //! URL with a CSRF state, and a callback that exchanges the code. The state
 //! is sealed with the instance key, names the app, expires in ten minutes
 //! and is bound to the browser that started: it carries a nonce that the

@@ -544,7 +544,8 @@ async fn past_due_grace(backend: Backend) {
     let price = stripe.post("/v1/prices", &[("product", &id(&sp)), ("currency", "usd"), ("unit_amount", "500"), ("recurring[interval]", "week")]).await;
     let product = app.post("/api/v1/products", &t, json!({"name": "Club"})).await.expect(201).id();
     app.req(Method::PUT, &format!("/api/v1/products/{product}/stripe"), Some(&t), Some(json!({"stripe_product_id": id(&sp)}))).await.expect(200);
-    // The site's own id in customer metadata decides the member (seed 003), not the Stripe email.
+    // The site's own id in customer metadata decides the member, not the Stripe email
+    // (a member may pay with another address than the one they sign in with).
     app.patch("/api/v1/connectors/stripe/settings", &t, json!({"customer_metadata_key": "member_email"})).await.expect(200);
     let existing = app.post("/api/v1/users", &t, json!({"email": "patricia@example.org", "name": "Patricia"})).await.expect(201).id();
     let cus = id(&stripe.post("/v1/customers", &[("email", "pat@example.com"), ("name", "Pat"), ("metadata[member_email]", "patricia@example.org")]).await);
