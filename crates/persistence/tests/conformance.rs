@@ -1,6 +1,9 @@
 //! The persistence conformance suite: every test runs on SQLite and on
 //! PostgreSQL, each in a fresh database.
 
+#[macro_use]
+mod common;
+
 use time::{Duration, OffsetDateTime, macros::datetime};
 use tollgate_domain::access::{AccessGrant, AccessSource};
 use tollgate_domain::activity::{ActivityKind, NewActivity};
@@ -15,27 +18,7 @@ use tollgate_domain::user::{PendingEmailChange, User};
 use tollgate_persistence::activities::ActivityFilter;
 use tollgate_persistence::idempotency::Claim;
 use tollgate_persistence::jobs::NewJob;
-use tollgate_persistence::testing::TestDb;
 use tollgate_persistence::*;
-
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let t = super::TestDb::new(super::Backend::Sqlite).await.expect("sqlite test db");
-                super::$name(&t.db).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let t = super::TestDb::new(super::Backend::Postgres).await.expect("postgres test db (is PostgreSQL running on 127.0.0.1:5432?)");
-                super::$name(&t.db).await;
-            })*
-        }
-    };
-}
 
 both!(
     apps_round_trip,

@@ -1,5 +1,8 @@
 //! Member imports and their rows, on SQLite and on PostgreSQL.
 
+#[macro_use]
+mod common;
+
 use time::{OffsetDateTime, macros::datetime};
 use tollgate_domain::app::{App, AppSettings};
 use tollgate_domain::email::Email;
@@ -7,27 +10,7 @@ use tollgate_domain::ids::{AppId, ImportId, JobId, UserId};
 use tollgate_domain::page::Limit;
 use tollgate_domain::user::User;
 use tollgate_persistence::member_imports::{self as repo, ImportRowRecord, MemberImport, RowOutcome, RowProblem, Tally};
-use tollgate_persistence::testing::TestDb;
 use tollgate_persistence::*;
-
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let t = super::TestDb::new(super::Backend::Sqlite).await.expect("sqlite test db");
-                super::$name(&t.db).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let t = super::TestDb::new(super::Backend::Postgres).await.expect("postgres test db (is PostgreSQL running on 127.0.0.1:5432?)");
-                super::$name(&t.db).await;
-            })*
-        }
-    };
-}
 
 both!(imports_store_rows_run_once_and_stay_in_their_app);
 

@@ -298,7 +298,7 @@ async fn a_crashed_sender_is_covered_by_the_lease(app: TestApp) {
     drain(&app).await;
     let got = rx.on("/lease");
     assert_eq!(got.len(), 1);
-    assert_eq!(got[0]["headers"]["webhook-id"].as_str(), Some(claimed[0].message_id.as_str()));
+    assert_eq!(got[0]["headers"]["webhook-id"].as_str(), Some(claimed[0].0.message_id.as_str()));
     let log = deliveries(&app, &app.login_owner().await, &ep).await;
     assert_eq!(log[0]["status"], "delivered");
 }

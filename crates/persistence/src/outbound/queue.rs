@@ -17,48 +17,100 @@ pub struct Claimed {
     pub message_id: MessageId,
     /// Tries so far, before this one.
     pub attempts: u32,
+    /// PostgreSQL: where the claimed row version lies (`ctid`), so writing
+    /// its answer finds it without a join over the table. A row changed
+    /// since (redelivered meanwhile) is found by its key instead.
+    pub tid: Option<String>,
 }
 
 /// Claims up to `n` due deliveries for `lease`, leaving out those of the
-/// endpoints in `skip` (at their concurrency cap). Rows in flight elsewhere
-/// are skipped.
-pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: time::Duration, skip: &[EndpointId]) -> DbResult<Vec<Claimed>> {
-    let pg = matches!(conn, Conn::Pg(_));
-    let rows: Vec<(String, String, String, String, i64)> = on!(conn, c => {
-        // The lease also moves the row's next try to the lease's end, so the
-        // rows in flight leave the due range of the index at once: neither
-        // the next claim nor `any_due` walks over them.
-        let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = ");
-        qb.push_bind(ms(now + lease));
-        qb.push(", next_attempt_at = ").push_bind(ms(now + lease));
-        qb.push(" WHERE (app_id, id) IN (SELECT app_id, id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ");
-        qb.push_bind(ms(now));
-        qb.push(" AND (locked_until IS NULL OR locked_until <= ").push_bind(ms(now)).push(")");
-        if !skip.is_empty() {
-            qb.push(" AND endpoint_id NOT IN (");
-            let mut sep = qb.separated(", ");
-            for e in skip {
-                sep.push_bind(e.as_str().to_owned());
+/// endpoints in `skip` (at their concurrency cap), and returns each with its
+/// event's body (`None` if the event is gone). Rows in flight elsewhere are
+/// skipped.
+///
+/// Each claimed row is found through the due index and written in place:
+/// PostgreSQL locks the rows (`SKIP LOCKED`) and updates them by `ctid`, and
+/// reads the bodies in the same statement; SQLite updates them by key, then
+/// reads the bodies by key. Neither walks the table, which grows with every
+/// delivery ever made.
+pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: time::Duration, skip: &[EndpointId]) -> DbResult<Vec<(Claimed, Option<String>)>> {
+    // The lease also moves the row's next try to the lease's end, so the
+    // rows in flight leave the due range of the index at once: neither the
+    // next claim nor `any_due` walks over them.
+    match conn {
+        Conn::Pg(c) => {
+            let mut qb = sqlx::QueryBuilder::new("WITH c AS (SELECT ctid FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ");
+            qb.push_bind(ms(now));
+            qb.push(" AND (locked_until IS NULL OR locked_until <= ").push_bind(ms(now)).push(")");
+            if !skip.is_empty() {
+                qb.push(" AND endpoint_id NOT IN (");
+                let mut sep = qb.separated(", ");
+                for e in skip {
+                    sep.push_bind(e.as_str().to_owned());
+                }
+                qb.push(")");
             }
-            qb.push(")");
+            qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
+            qb.push(" FOR UPDATE SKIP LOCKED), u AS (UPDATE webhook_deliveries d SET locked_until = ");
+            qb.push_bind(ms(now + lease));
+            qb.push(", next_attempt_at = ").push_bind(ms(now + lease));
+            qb.push(
+                " FROM c WHERE d.ctid = c.ctid RETURNING d.app_id, d.id, d.endpoint_id, d.message_id, d.attempts, d.ctid::text AS tid) \
+                 SELECT u.app_id, u.id, u.endpoint_id, u.message_id, u.attempts, u.tid, m.payload FROM u \
+                 LEFT JOIN webhook_messages m ON m.app_id = u.app_id AND m.id = u.message_id",
+            );
+            let rows: Vec<(String, String, String, String, i64, String, Option<String>)> = qb.build_query_as().fetch_all(&mut **c).await?;
+            Ok(rows
+                .into_iter()
+                .map(|(app, id, ep, msg, attempts, tid, body)| (claimed(app, id, ep, msg, attempts, Some(tid)), body))
+                .collect())
         }
-        qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
-        if pg {
-            qb.push(" FOR UPDATE SKIP LOCKED");
+        Conn::Sqlite(c) => {
+            let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = ");
+            qb.push_bind(ms(now + lease));
+            qb.push(", next_attempt_at = ").push_bind(ms(now + lease));
+            qb.push(" WHERE (app_id, id) IN (SELECT app_id, id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ");
+            qb.push_bind(ms(now));
+            qb.push(" AND (locked_until IS NULL OR locked_until <= ").push_bind(ms(now)).push(")");
+            if !skip.is_empty() {
+                qb.push(" AND endpoint_id NOT IN (");
+                let mut sep = qb.separated(", ");
+                for e in skip {
+                    sep.push_bind(e.as_str().to_owned());
+                }
+                qb.push(")");
+            }
+            qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
+            qb.push(") RETURNING app_id, id, endpoint_id, message_id, attempts");
+            let rows: Vec<(String, String, String, String, i64)> = qb.build_query_as().fetch_all(&mut **c).await?;
+            let claimed: Vec<Claimed> = rows.into_iter().map(|(app, id, ep, msg, attempts)| claimed(app, id, ep, msg, attempts, None)).collect();
+            let mut ids: Vec<(AppId, MessageId)> = claimed.iter().map(|c| (c.app_id.clone(), c.message_id.clone())).collect();
+            ids.sort_unstable_by(|a, b| (a.0.as_str(), a.1.as_str()).cmp(&(b.0.as_str(), b.1.as_str())));
+            ids.dedup();
+            let mut bodies = payloads_of(c, &ids).await?;
+            let last_use: std::collections::HashMap<MessageId, usize> = claimed.iter().enumerate().map(|(i, c)| (c.message_id.clone(), i)).collect();
+            Ok(claimed
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    // One event goes to several endpoints: each delivery gets the body.
+                    let body = if last_use.get(&c.message_id) == Some(&i) { bodies.remove(&c.message_id) } else { bodies.get(&c.message_id).cloned() };
+                    (c, body)
+                })
+                .collect())
         }
-        qb.push(") RETURNING app_id, id, endpoint_id, message_id, attempts");
-        qb.build_query_as().fetch_all(&mut **c).await?
-    });
-    Ok(rows
-        .into_iter()
-        .map(|(app, id, ep, msg, attempts)| Claimed {
-            app_id: AppId::from_trusted(app),
-            id: DeliveryId::from_trusted(id),
-            endpoint_id: EndpointId::from_trusted(ep),
-            message_id: MessageId::from_trusted(msg),
-            attempts: attempts.max(0) as u32,
-        })
-        .collect())
+    }
+}
+
+fn claimed(app: String, id: String, ep: String, msg: String, attempts: i64, tid: Option<String>) -> Claimed {
+    Claimed {
+        app_id: AppId::from_trusted(app),
+        id: DeliveryId::from_trusted(id),
+        endpoint_id: EndpointId::from_trusted(ep),
+        message_id: MessageId::from_trusted(msg),
+        attempts: attempts.max(0) as u32,
+        tid,
+    }
 }
 
 /// Whether any delivery is due now (a cheap probe of the partial index).
@@ -72,39 +124,67 @@ pub async fn any_due(conn: &mut Conn<'_>, now: OffsetDateTime) -> DbResult<bool>
     Ok(n.is_some())
 }
 
-/// Gives claimed deliveries back untried (their endpoint is busy), in one statement.
-pub async fn release(conn: &mut Conn<'_>, rows: &[(AppId, DeliveryId)], now: OffsetDateTime) -> DbResult<()> {
+/// Gives claimed deliveries back untried (their endpoint is busy), in one
+/// statement. On PostgreSQL a row changed since its claim is left to its
+/// lease.
+pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], now: OffsetDateTime) -> DbResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    on!(conn, c => {
-        let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = NULL, next_attempt_at = ");
-        qb.push_bind(ms(now));
-        qb.push(" WHERE status = 'pending' AND (app_id, id) IN (VALUES ");
-        let mut sep = qb.separated(", ");
-        for (app, id) in rows {
-            sep.push("(").push_bind_unseparated(app.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(id.as_str().to_owned()).push_unseparated(")");
+    match conn {
+        Conn::Pg(c) => {
+            let (tids, apps, ids) = pg_keys(rows);
+            sqlx::query(
+                "UPDATE webhook_deliveries d SET locked_until = NULL, next_attempt_at = $1 FROM unnest($2::text[], $3::text[], $4::text[]) AS v(tid, app_id, id) \
+                 WHERE d.ctid = v.tid::tid AND d.app_id = v.app_id AND d.id = v.id AND d.status = 'pending'",
+            )
+            .bind(ms(now))
+            .bind(tids)
+            .bind(apps)
+            .bind(ids)
+            .execute(&mut **c)
+            .await?;
         }
-        qb.push(")");
-        qb.build().execute(&mut **c).await?;
-    });
+        Conn::Sqlite(c) => {
+            let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = NULL, next_attempt_at = ");
+            qb.push_bind(ms(now));
+            qb.push(" FROM (VALUES ");
+            let mut sep = qb.separated(", ");
+            for r in rows {
+                sep.push("(").push_bind_unseparated(r.app_id.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(r.id.as_str().to_owned()).push_unseparated(")");
+            }
+            qb.push(") AS v WHERE webhook_deliveries.app_id = v.column1 AND webhook_deliveries.id = v.column2 AND status = 'pending'");
+            qb.build().execute(&mut **c).await?;
+        }
+    }
     Ok(())
 }
 
-/// The bodies of several events (a claimed batch), by event id.
-pub async fn payloads_of(conn: &mut Conn<'_>, ids: &[(AppId, MessageId)]) -> DbResult<std::collections::HashMap<MessageId, String>> {
+/// The row locators and keys of claimed rows, as PostgreSQL arrays.
+fn pg_keys<'a>(rows: impl IntoIterator<Item = &'a Claimed>) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let mut out = (Vec::new(), Vec::new(), Vec::new());
+    for r in rows {
+        // A row without a locator (claimed on another path) matches no `ctid`.
+        out.0.push(r.tid.clone().unwrap_or_else(|| "(0,0)".into()));
+        out.1.push(r.app_id.as_str().to_owned());
+        out.2.push(r.id.as_str().to_owned());
+    }
+    out
+}
+
+/// The bodies of several events (a claimed batch), by event id: each found
+/// through the primary key (`IN (VALUES …)` made SQLite scan the table).
+async fn payloads_of(c: &mut sqlx::SqliteConnection, ids: &[(AppId, MessageId)]) -> DbResult<std::collections::HashMap<MessageId, String>> {
     if ids.is_empty() {
         return Ok(Default::default());
     }
-    let rows: Vec<(String, String)> = on!(conn, c => {
-        let mut qb = sqlx::QueryBuilder::new("SELECT id, payload FROM webhook_messages WHERE (app_id, id) IN (VALUES ");
-        let mut sep = qb.separated(", ");
-        for (app, id) in ids {
-            sep.push("(").push_bind_unseparated(app.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(id.as_str().to_owned()).push_unseparated(")");
-        }
-        qb.push(")");
-        qb.build_query_as().fetch_all(&mut **c).await?
-    });
+    let mut qb = sqlx::QueryBuilder::new("SELECT m.id, m.payload FROM (VALUES ");
+    let mut sep = qb.separated(", ");
+    for (app, id) in ids {
+        sep.push("(").push_bind_unseparated(app.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(id.as_str().to_owned()).push_unseparated(")");
+    }
+    qb.push(") AS v JOIN webhook_messages m ON m.app_id = v.column1 AND m.id = v.column2");
+    let rows: Vec<(String, String)> = qb.build_query_as().fetch_all(&mut *c).await?;
     Ok(rows.into_iter().map(|(id, p)| (MessageId::from_trusted(id), p)).collect())
 }
 
@@ -177,11 +257,57 @@ pub async fn fail_untried(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, rea
     Ok(())
 }
 
-/// Records a batch of first-time answers that were all 2xx: the tries in one
-/// `INSERT … SELECT` and the deliveries in one `UPDATE … FROM (VALUES …)`,
-/// two statements however many rows. Each row is (app, delivery, try, tries
-/// in the current schedule with this one). A delivery must appear once.
-pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(AppId, DeliveryId, Attempt, u32)]) -> DbResult<()> {
+/// Records a batch of answers that were all 2xx: each row is (the claimed
+/// delivery, its try, tries in the current schedule with this one); a
+/// delivery must appear once.
+///
+/// PostgreSQL: one statement finds each row by the `ctid` of its claim,
+/// marks it delivered and appends its try; rows changed since their claim
+/// (redelivered meanwhile) are then written by key. SQLite: by key, the
+/// tries in one `INSERT … SELECT` and the deliveries in one
+/// `UPDATE … FROM (VALUES …)`, two statements however many rows.
+pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u32)]) -> DbResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let rest: Vec<&(Claimed, Attempt, u32)> = match conn {
+        Conn::Pg(c) => {
+            let (tids, apps, ids) = pg_keys(rows.iter().map(|r| &r.0));
+            let tries: Vec<i64> = rows.iter().map(|r| i64::from(r.2)).collect();
+            let codes: Vec<i64> = rows.iter().map(|r| r.1.status_code.map(i64::from).unwrap_or(200)).collect();
+            let ats: Vec<i64> = rows.iter().map(|r| ms(r.1.attempted_at)).collect();
+            let latencies: Vec<i64> = rows.iter().map(|r| r.1.latency_ms).collect();
+            let bodies: Vec<String> = rows.iter().map(|r| r.1.response_body.clone().unwrap_or_default()).collect();
+            let done: Vec<(String, String)> = sqlx::query_as(
+                "WITH v AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::text[]) \
+                   AS v(tid, app_id, id, tries, code, at, latency, body)), \
+                 u AS (UPDATE webhook_deliveries d SET status = 'delivered', attempts = v.tries, next_attempt_at = NULL, locked_until = NULL, \
+                   last_status_code = v.code, last_error = NULL, updated_at = v.at, delivered_at = v.at \
+                   FROM v WHERE d.ctid = v.tid::tid AND d.app_id = v.app_id AND d.id = v.id RETURNING d.app_id, d.id), \
+                 i AS (INSERT INTO webhook_attempts (app_id, delivery_id, n, attempted_at, status_code, latency_ms, response_body, error) \
+                   SELECT v.app_id, v.id, (SELECT COALESCE(MAX(a.n), 0) + 1 FROM webhook_attempts a WHERE a.app_id = v.app_id AND a.delivery_id = v.id), \
+                   v.at, v.code, v.latency, v.body, NULL FROM v JOIN u ON u.app_id = v.app_id AND u.id = v.id) \
+                 SELECT app_id, id FROM u",
+            )
+            .bind(tids)
+            .bind(apps)
+            .bind(ids)
+            .bind(tries)
+            .bind(codes)
+            .bind(ats)
+            .bind(latencies)
+            .bind(bodies)
+            .fetch_all(&mut **c)
+            .await?;
+            let done: std::collections::HashSet<(String, String)> = done.into_iter().collect();
+            rows.iter().filter(|r| !done.contains(&(r.0.app_id.as_str().to_owned(), r.0.id.as_str().to_owned()))).collect()
+        }
+        Conn::Sqlite(_) => rows.iter().collect(),
+    };
+    record_delivered_by_key(conn, &rest).await
+}
+
+async fn record_delivered_by_key(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)]) -> DbResult<()> {
     // Nine binds a row; PostgreSQL allows 65,535 binds a statement.
     for chunk in rows.chunks(1000) {
         on!(conn, c => {
@@ -191,11 +317,11 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(AppId, DeliveryId, A
                  v.column3, v.column4, v.column5, v.column6, NULL FROM (VALUES ",
             );
             let mut sep = qb.separated(", ");
-            for (app, id, a, _) in chunk {
+            for (cl, a, _) in chunk.iter().copied() {
                 sep.push("(")
-                    .push_bind_unseparated(app.as_str().to_owned())
+                    .push_bind_unseparated(cl.app_id.as_str().to_owned())
                     .push_unseparated(", ")
-                    .push_bind_unseparated(id.as_str().to_owned())
+                    .push_bind_unseparated(cl.id.as_str().to_owned())
                     .push_unseparated(", ")
                     .push_bind_unseparated(ms(a.attempted_at))
                     .push_unseparated(", ")
@@ -213,11 +339,11 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(AppId, DeliveryId, A
                  last_status_code = v.column4, last_error = NULL, updated_at = v.column5, delivered_at = v.column5 FROM (VALUES ",
             );
             let mut sep = qb.separated(", ");
-            for (app, id, a, tries) in chunk {
+            for (cl, a, tries) in chunk.iter().copied() {
                 sep.push("(")
-                    .push_bind_unseparated(app.as_str().to_owned())
+                    .push_bind_unseparated(cl.app_id.as_str().to_owned())
                     .push_unseparated(", ")
-                    .push_bind_unseparated(id.as_str().to_owned())
+                    .push_bind_unseparated(cl.id.as_str().to_owned())
                     .push_unseparated(", ")
                     .push_bind_unseparated(i64::from(*tries))
                     .push_unseparated(", ")

@@ -164,19 +164,12 @@ impl Dispatcher {
         let mut tx = s.db.begin().await?;
         // A claim lost in a crash only means the rows are claimed again.
         tollgate_persistence::relax_durability(&mut tx.conn()).await?;
+        // The bodies come with the rows: one event goes to several
+        // endpoints, each of its deliveries gets the body.
         let claimed = outbound::claim_due(&mut tx.conn(), n as i64, s.now(), LEASE, &full).await?;
         tx.commit().await?;
         let at = Instant::now();
-        // The bodies of the whole batch in one read; one event goes to
-        // several endpoints, each of its deliveries gets the body.
-        let mut ids: Vec<_> = claimed.iter().map(|c| (c.app_id.clone(), c.message_id.clone())).collect();
-        ids.sort_unstable_by(|a, b| (a.0.as_str(), a.1.as_str()).cmp(&(b.0.as_str(), b.1.as_str())));
-        ids.dedup();
-        let bodies = {
-            let mut conn = s.db.acquire().await?;
-            outbound::payloads_of(&mut conn.conn(), &ids).await?
-        };
-        Ok(claimed.into_iter().map(|c| Item { body: bodies.get(&c.message_id).cloned(), c, claimed: at }).collect())
+        Ok(claimed.into_iter().map(|(c, body)| Item { c, body, claimed: at }).collect())
     }
 
     /// Puts claimed rows in their lanes and starts the senders they need.

@@ -40,9 +40,10 @@ impl Dispatcher {
             match d {
                 Done::Tried(t) if matches!(t.answer, Answer::Status { code, .. } if (200..300).contains(&code)) && seen.insert(t.c.id.clone()) => {
                     healthy.insert((t.c.app_id.clone(), t.c.endpoint_id.clone()));
-                    delivered.push((t.c.app_id, t.c.id, t.attempt, t.c.attempts + 1));
+                    let tries = t.c.attempts + 1;
+                    delivered.push((t.c, t.attempt, tries));
                 }
-                Done::Release(c) => back.push((c.app_id, c.id)),
+                Done::Release(c) => back.push(c),
                 other => rest.push(other),
             }
         }

@@ -1,0 +1,131 @@
+//! The outbound delivery queue: claiming with a lease, giving back, and
+//! recording answers, on SQLite and on PostgreSQL.
+
+#[macro_use]
+mod common;
+
+use time::{Duration, OffsetDateTime, macros::datetime};
+use tollgate_domain::app::{App, AppSettings};
+use tollgate_domain::ids::{AppId, EndpointId, MessageId};
+use tollgate_domain::outbound::{Attempt, DeliveryStatus, Endpoint, EndpointKind};
+use tollgate_persistence::outbound::{self, Claimed};
+use tollgate_persistence::{Db, apps};
+
+both!(claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change);
+
+const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+const LEASE: Duration = Duration::seconds(60);
+
+async fn setup(db: &Db) -> (AppId, EndpointId, EndpointId) {
+    let app = App {
+        id: AppId::new(),
+        name: "Queue".into(),
+        site_url: None,
+        support_email: None,
+        settings: AppSettings::default(),
+        branding: Default::default(),
+        created_at: T0,
+        updated_at: T0,
+    };
+    let mut c = db.acquire().await.unwrap();
+    apps::insert(&mut c.conn(), &app).await.unwrap();
+    let mut ids = Vec::new();
+    for n in 0..2 {
+        let e = Endpoint {
+            id: EndpointId::new(),
+            app_id: app.id.clone(),
+            kind: EndpointKind::Standard,
+            url: format!("https://hooks.example.com/{n}"),
+            description: String::new(),
+            event_types: Vec::new(),
+            enabled: true,
+            disabled_reason: None,
+            failing_since: None,
+            previous_secret_until: None,
+            created_at: T0,
+            updated_at: T0,
+        };
+        outbound::insert_endpoint(&mut c.conn(), &e, "sealed").await.unwrap();
+        ids.push(e.id);
+    }
+    let b = ids.pop().unwrap();
+    (app.id, ids.pop().unwrap(), b)
+}
+
+async fn claim(db: &Db, n: i64, now: OffsetDateTime) -> Vec<(Claimed, Option<String>)> {
+    let mut tx = db.begin().await.unwrap();
+    let got = outbound::claim_due(&mut tx.conn(), n, now, LEASE, &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    got
+}
+
+fn ok(at: OffsetDateTime) -> Attempt {
+    Attempt { n: 1, attempted_at: at, status_code: Some(200), latency_ms: 7, response_body: Some("thanks".into()), error: None }
+}
+
+async fn claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change(db: &Db) {
+    let (app, e1, e2) = setup(db).await;
+    // Three events, each for both endpoints: six deliveries.
+    let mut c = db.acquire().await.unwrap();
+    let mut messages = Vec::new();
+    for n in 0..3 {
+        let m = MessageId::new();
+        outbound::insert_message(&mut c.conn(), &app, &m, "user.login", &format!("{{\"n\":{n}}}"), T0).await.unwrap();
+        for e in [&e1, &e2] {
+            outbound::insert_delivery(&mut c.conn(), &app, e, &m, "user.login", T0).await.unwrap();
+        }
+        messages.push(m);
+    }
+    drop(c);
+
+    // Every delivery comes with its own event's body, however many endpoints share it.
+    let first = claim(db, 4, T0).await;
+    assert_eq!(first.len(), 4);
+    let rest = claim(db, 10, T0).await;
+    assert_eq!(rest.len(), 2, "a leased delivery is not claimed twice");
+    for (cl, body) in first.iter().chain(&rest) {
+        let n = messages.iter().position(|m| m == &cl.message_id).unwrap();
+        assert_eq!(body.as_deref(), Some(format!("{{\"n\":{n}}}").as_str()));
+        assert_eq!(cl.attempts, 0);
+    }
+    assert!(claim(db, 10, T0).await.is_empty());
+    let mut c = db.acquire().await.unwrap();
+    assert!(!outbound::any_due(&mut c.conn(), T0).await.unwrap(), "rows in flight are not due");
+    drop(c);
+
+    // One row is given back and claimed again before the first claim's answer is written:
+    // the answer still lands on it (by key, when the row moved since).
+    let (stale, _) = first[0].clone();
+    let mut tx = db.begin().await.unwrap();
+    outbound::release(&mut tx.conn(), std::slice::from_ref(&stale), T0).await.unwrap();
+    tx.commit().await.unwrap();
+    let again = claim(db, 10, T0).await;
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].0.id, stale.id);
+
+    let at = T0 + Duration::seconds(1);
+    let answered: Vec<(Claimed, Attempt, u32)> = first.iter().chain(&rest).map(|(cl, _)| (cl.clone(), ok(at), 1)).collect();
+    let mut tx = db.begin().await.unwrap();
+    outbound::record_delivered(&mut tx.conn(), &answered).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut c = db.acquire().await.unwrap();
+    let ids: Vec<_> = answered.iter().map(|(cl, _, _)| cl.id.clone()).collect();
+    for id in &ids {
+        let d = outbound::find_delivery(&mut c.conn(), &app, id).await.unwrap().unwrap();
+        assert_eq!(d.status, DeliveryStatus::Delivered, "{id}");
+        assert_eq!(d.attempts, 1);
+        assert_eq!(d.last_status_code, Some(200));
+        assert_eq!(d.delivered_at, Some(at));
+        assert_eq!(d.next_attempt_at, None);
+    }
+    let attempts = outbound::attempts_of(&mut c.conn(), &app, &ids).await.unwrap();
+    assert_eq!(attempts.len(), 6, "one try each, none twice");
+    for (_, a) in &attempts {
+        assert_eq!((a.n, a.status_code, a.latency_ms, a.response_body.as_deref()), (1, Some(200), 7, Some("thanks")));
+    }
+    // Nothing is due afterwards, not even after the leases end.
+    assert!(!outbound::any_due(&mut c.conn(), T0 + Duration::minutes(5)).await.unwrap());
+    drop(c);
+    assert!(claim(db, 10, T0 + Duration::minutes(5)).await.is_empty());
+}
