@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod customers;
 pub mod error;
 pub mod images;
+pub mod jobs;
 pub mod mail;
 pub mod markdown;
 pub mod member_area;

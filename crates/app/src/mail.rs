@@ -11,9 +11,8 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
 use tollgate_domain::ids::{AppId, EmailId};
-use tollgate_persistence::jobs::NewJob;
 use tollgate_persistence::outbox::{self, OutboxEmail};
-use tollgate_persistence::{Conn, jobs};
+use tollgate_persistence::Conn;
 
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
@@ -297,8 +296,6 @@ pub fn endpoint_disabled(site: &Site, url: &str) -> Rendered {
     Rendered { template: "endpoint_disabled", subject, text, html }
 }
 
-pub const SEND_EMAIL_JOB: &str = "send_email";
-
 /// Puts a message in the outbox and schedules its delivery, inside the caller's transaction.
 pub async fn enqueue(conn: &mut Conn<'_>, app: &AppId, to: &str, r: Rendered, now: time::OffsetDateTime) -> AppResult<EmailId> {
     let e = OutboxEmail {
@@ -316,19 +313,7 @@ pub async fn enqueue(conn: &mut Conn<'_>, app: &AppId, to: &str, r: Rendered, no
         sent_at: None,
     };
     outbox::insert(conn, &e).await?;
-    jobs::enqueue(
-        conn,
-        app,
-        &NewJob {
-            kind: SEND_EMAIL_JOB.into(),
-            payload: serde_json::json!({ "email_id": e.id }),
-            run_at: now,
-            max_attempts: 8,
-            unique_key: Some(format!("email:{}", e.id)),
-        },
-        now,
-    )
-    .await?;
+    crate::jobs::enqueue(conn, app, &crate::jobs::SendEmail { email_id: e.id.clone() }, now, Some(format!("email:{}", e.id)), now).await?;
     Ok(e.id)
 }
 

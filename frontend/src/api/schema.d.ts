@@ -3501,8 +3501,7 @@ export interface components {
             done?: number | null;
             error?: string | null;
             job_id?: string | null;
-            /** @description queued | running | succeeded | dead */
-            status?: string | null;
+            status?: null | components["schemas"]["JobStatus"];
             /** Format: int64 */
             total?: number | null;
         };
@@ -3660,6 +3659,11 @@ export interface components {
             id: string;
             name: string;
         };
+        /**
+         * @description What the job does (the name it is stored under)
+         * @enum {string}
+         */
+        JobKind: "access_sweep" | "audit_prune" | "automation_step" | "crm_contact" | "crm_push" | "crm_sync" | "crm_tag" | "crm_upsert_contact" | "member_import.run" | "members_bulk" | "mrr_snapshot" | "send_email" | "stages_recompute" | "stripe_event" | "stripe_import" | "stripe_recover" | "sweep_ended_access" | "sweep_inactivity" | "sweep_time_triggers";
         JobResponse: {
             /** Format: int32 */
             attempts: number;
@@ -3668,7 +3672,7 @@ export interface components {
             /** Format: date-time */
             finished_at?: string | null;
             id: string;
-            kind: string;
+            kind: components["schemas"]["JobKind"];
             last_error?: string | null;
             /** Format: int32 */
             max_attempts: number;
@@ -3678,9 +3682,13 @@ export interface components {
             progress_total?: number | null;
             /** Format: date-time */
             run_at: string;
-            /** @description queued | running | succeeded | dead */
-            status: string;
+            status: components["schemas"]["JobStatus"];
         };
+        /**
+         * @description queued: waiting for its time or a worker; running; succeeded; dead: out of tries, or failed in a way retrying cannot fix
+         * @enum {string}
+         */
+        JobStatus: "queued" | "running" | "succeeded" | "dead";
         LibraryItemResponse: {
             /**
              * Format: int64
@@ -4026,7 +4034,7 @@ export interface components {
                 /** Format: date-time */
                 finished_at?: string | null;
                 id: string;
-                kind: string;
+                kind: components["schemas"]["JobKind"];
                 last_error?: string | null;
                 /** Format: int32 */
                 max_attempts: number;
@@ -4036,8 +4044,7 @@ export interface components {
                 progress_total?: number | null;
                 /** Format: date-time */
                 run_at: string;
-                /** @description queued | running | succeeded | dead */
-                status: string;
+                status: components["schemas"]["JobStatus"];
             }[];
             has_more: boolean;
             next_cursor?: string | null;
@@ -9864,8 +9871,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
-                /** @description queued | running | succeeded | dead */
-                status?: string;
+                status?: components["schemas"]["JobStatus"];
             };
             header?: never;
             path?: never;

@@ -16,6 +16,8 @@ export type Grant = S["GrantResponse"];
 export type Activity = S["ActivityResponse"];
 export type ApiKey = S["ApiKeyResponse"];
 export type Job = S["JobResponse"];
+export type JobStatus = S["JobStatus"];
+export type JobKind = S["JobKind"];
 export type Email = S["EmailResponse"];
 export type MemberSession = S["MemberSessionResponse"];
 export type MemberProfile = S["MemberProfileResponse"];
@@ -32,7 +34,6 @@ export type Role = "owner" | "admin" | "viewer";
 export type PurchaseMethod = "none" | "sales_page_then_checkout" | "direct_checkout" | "external_url";
 // GrantResponse.source is a plain string in the document; its description lists these. The CRM ones are the CRM kinds.
 export type GrantSource = "manual" | "stripe_subscription" | "stripe_purchase" | "import" | "crm_tag" | "api" | "automation" | CrmKind;
-export type JobStatus = "queued" | "running" | "succeeded" | "dead";
 
 type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody?: infer B }
   ? NonNullable<B> extends { content: { "application/json": infer J } }
@@ -69,7 +70,6 @@ export type Purchase = S["PurchaseResponse"];
 export type Subscription = S["SubscriptionResponse"];
 
 export type PurchaseTargetKind = "sales_page" | "checkout" | "external_url";
-export type ImportStatus = "queued" | "running" | "succeeded" | "dead";
 export type PriceInterval = "day" | "week" | "month" | "year";
 
 /** Sales page blocks: the document types them as plain objects; these are the shapes the API validates. */

@@ -17,7 +17,6 @@ use tollgate_domain::activity::Activity;
 use tollgate_domain::ids::{AppId, EndpointId, ProductId, RunId, TemplateId, UserId};
 use tollgate_domain::outbound::EventType;
 use tollgate_persistence::automations::{self as store, Run, RunStatus, StepOutcome};
-use tollgate_persistence::jobs::{self, NewJob};
 use tollgate_persistence::{Conn, access, apps, outbound, products, users};
 
 use super::model::{Condition, Definition, MAX_DEPTH, MemberField, Step, Trigger, wait_duration};
@@ -27,9 +26,6 @@ use crate::mail;
 use crate::services::Services;
 use crate::usecases::access::GrantSpec;
 
-pub const STEP_JOB: &str = "automation_step";
-/// Tries of one step before the run fails.
-pub const STEP_ATTEMPTS: i32 = 3;
 
 pub(crate) fn parse_definition(raw: &str) -> AppResult<Definition> {
     serde_json::from_str(raw).map_err(|e| AppError::Internal(format!("a stored automation does not parse: {e}")))
@@ -37,19 +33,8 @@ pub(crate) fn parse_definition(raw: &str) -> AppResult<Definition> {
 
 /// Queues the job that runs a run's next step.
 pub(crate) async fn queue_step(conn: &mut Conn<'_>, app: &AppId, run: &RunId, step: i64, at: OffsetDateTime, now: OffsetDateTime) -> AppResult<()> {
-    jobs::enqueue(
-        conn,
-        app,
-        &NewJob {
-            kind: STEP_JOB.into(),
-            payload: json!({ "run_id": run, "step": step }),
-            run_at: at,
-            max_attempts: STEP_ATTEMPTS,
-            unique_key: Some(format!("automation:{run}:{step}:{}", at.unix_timestamp())),
-        },
-        now,
-    )
-    .await?;
+    let key = format!("automation:{run}:{step}:{}", at.unix_timestamp());
+    crate::jobs::enqueue(conn, app, &crate::jobs::AutomationStep { run_id: run.clone(), step }, at, Some(key), now).await?;
     Ok(())
 }
 

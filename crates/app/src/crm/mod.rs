@@ -27,7 +27,6 @@ use crate::crypto::random_token;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 
-pub use sync::{CONTACT_JOB, PUSH_JOB, SYNC_JOB, TAG_JOB, UPSERT_JOB};
 
 /// How Tollgate reaches the CRMs (configuration). ActiveCampaign needs
 /// nothing here: each account has its own API URL, given when connecting.

@@ -1,14 +1,16 @@
 //! The jobs that talk to a CRM, and how access and tags converge.
 //!
-//! - [`SYNC_JOB`]: makes sure every product has its tag, then reconciles:
+//! Each job's payload is its type ([`crate::jobs::JobSpec`]):
+//!
+//! - [`SyncPayload`] (`crm_sync`): makes sure every product has its tag, then reconciles:
 //!   lists the contacts of each mapped tag and converges each; grants this
 //!   CRM gave to members who no longer carry the tag are revoked. Runs on
 //!   connect, on "Sync now", when a product is created or renamed, and
 //!   every `crm.reconcile_minutes`, so missed webhooks converge.
-//! - [`CONTACT_JOB`]: a webhook named a contact: read its current tags and converge.
-//! - [`PUSH_JOB`]: access granted or removed by another source: apply or remove the tag.
-//! - [`UPSERT_JOB`]: a member was created or changed: create or update the contact.
-//! - [`TAG_JOB`]: an automation step adds or removes a tag by name.
+//! - [`ContactPayload`] (`crm_contact`): a webhook named a contact: read its current tags and converge.
+//! - [`PushPayload`] (`crm_push`): access granted or removed by another source: apply or remove the tag.
+//! - [`UpsertPayload`] (`crm_upsert_contact`): a member was created or changed: create or update the contact.
+//! - [`TagPayload`] (`crm_tag`): an automation step adds or removes a tag by name.
 //!
 //! Loop safety: a tag Tollgate applies because of access from elsewhere is
 //! marked (`crm_pushed_tags`) before the CRM is called, so its webhook echo
@@ -19,7 +21,6 @@
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use time::OffsetDateTime;
 use tollgate_crm::{Contact, Crm, CrmKind};
 use tollgate_domain::access::{AccessSource, has_access};
@@ -28,23 +29,14 @@ use tollgate_domain::email::Email;
 use tollgate_domain::ids::{AppId, JobId, ProductId, UserId};
 use tollgate_domain::product::Product;
 use tollgate_persistence::crm::{self as store, TagLink};
-use tollgate_persistence::{Conn, access, jobs, products, users};
+use tollgate_persistence::{Conn, access, products, users};
 
 use super::{CrmOptions, crm_job_error};
 use crate::error::{AppError, AppResult};
+use crate::jobs::{self, JobError, JobSpec};
 use crate::services::Services;
 use crate::usecases::access::GrantSpec;
 
-pub const SYNC_JOB: &str = "crm_sync";
-pub const CONTACT_JOB: &str = "crm_contact";
-pub const PUSH_JOB: &str = "crm_push";
-pub const UPSERT_JOB: &str = "crm_upsert_contact";
-pub const TAG_JOB: &str = "crm_tag";
-
-/// A job's error that retrying cannot fix: the worker buries the job at once.
-pub const PERMANENT: &str = "permanent: ";
-
-const CALL_ATTEMPTS: i32 = 10;
 /// Tags applied for existing access per product and sync (the next sync does the rest).
 const MAX_PUSHES_PER_SYNC: i64 = 5000;
 
@@ -97,23 +89,23 @@ pub(crate) fn access_source(kind: CrmKind) -> AccessSource {
     }
 }
 
-async fn enqueue(conn: &mut Conn<'_>, app: &AppId, kind: &str, payload: serde_json::Value, max_attempts: i32, unique_key: Option<String>, now: OffsetDateTime) -> AppResult<Option<JobId>> {
-    let j = jobs::NewJob { kind: kind.into(), payload, run_at: now, max_attempts, unique_key };
-    Ok(jobs::enqueue(conn, app, &j, now).await?)
+/// Queues a CRM job due now.
+async fn enqueue<J: JobSpec>(conn: &mut Conn<'_>, app: &AppId, payload: J, now: OffsetDateTime) -> AppResult<Option<JobId>> {
+    jobs::enqueue(conn, app, &payload, now, None, now).await
 }
 
 pub(crate) async fn enqueue_sync(conn: &mut Conn<'_>, app: &AppId, kind: CrmKind, product: Option<&ProductId>, now: OffsetDateTime) -> AppResult<Option<JobId>> {
-    enqueue(conn, app, SYNC_JOB, json!(SyncPayload { kind, product_id: product.cloned() }), 5, None, now).await
+    enqueue(conn, app, SyncPayload { kind, product_id: product.cloned() }, now).await
 }
 
 /// The periodic reconcile of one CRM (a unique key per time slot: several workers enqueue it once).
 pub(crate) async fn enqueue_periodic_sync(conn: &mut Conn<'_>, app: &AppId, kind: CrmKind, slot: i64, now: OffsetDateTime) -> AppResult<()> {
-    enqueue(conn, app, SYNC_JOB, json!(SyncPayload { kind, product_id: None }), 3, Some(format!("crm_sync:{}:{slot}", kind.as_str())), now).await?;
+    jobs::enqueue_periodic(conn, app, &SyncPayload { kind, product_id: None }, format!("crm_sync:{}:{slot}", kind.as_str()), now).await?;
     Ok(())
 }
 
 pub(crate) async fn enqueue_contact(conn: &mut Conn<'_>, app: &AppId, kind: CrmKind, contact_id: &str, now: OffsetDateTime) -> AppResult<()> {
-    enqueue(conn, app, CONTACT_JOB, json!(ContactPayload { kind, contact_id: contact_id.to_owned() }), CALL_ATTEMPTS, None, now).await?;
+    enqueue(conn, app, ContactPayload { kind, contact_id: contact_id.to_owned() }, now).await?;
     Ok(())
 }
 
@@ -131,7 +123,7 @@ pub(crate) async fn on_activity_in(conn: &mut Conn<'_>, app: &AppId, a: &Activit
     for kind in super::connected_kinds(conn, app).await? {
         match (a.kind, a.product_id.clone()) {
             (ActivityKind::UserCreated, _) => {
-                enqueue(conn, app, UPSERT_JOB, json!(UpsertPayload { kind, user_id: user.clone() }), CALL_ATTEMPTS, None, a.occurred_at).await?;
+                enqueue(conn, app, UpsertPayload { kind, user_id: user.clone() }, a.occurred_at).await?;
             }
             (k, Some(product_id)) => {
                 // The CRM's own grant or removal: its tag is already as it should be.
@@ -139,7 +131,7 @@ pub(crate) async fn on_activity_in(conn: &mut Conn<'_>, app: &AppId, a: &Activit
                     continue;
                 }
                 let op = if k == ActivityKind::ProductAccessGranted { TagOp::Apply } else { TagOp::Remove };
-                enqueue(conn, app, PUSH_JOB, json!(PushPayload { kind, user_id: user.clone(), product_id, op }), CALL_ATTEMPTS, None, a.occurred_at).await?;
+                enqueue(conn, app, PushPayload { kind, user_id: user.clone(), product_id, op }, a.occurred_at).await?;
             }
             _ => {}
         }
@@ -160,7 +152,7 @@ async fn on_stage_changed_in(conn: &mut Conn<'_>, app: &AppId, a: &Activity) -> 
         for (field, op) in [("from", TagOp::Remove), ("to", TagOp::Apply)] {
             if let Some(stage) = a.data[field].as_str().filter(|s| !s.trim().is_empty()) {
                 let tag = opts.stage_tag_name(stage);
-                enqueue(conn, app, TAG_JOB, json!(TagPayload { kind, user_id: user.clone(), tag, op }), CALL_ATTEMPTS, None, a.occurred_at).await?;
+                enqueue(conn, app, TagPayload { kind, user_id: user.clone(), tag, op }, a.occurred_at).await?;
             }
         }
     }
@@ -178,7 +170,7 @@ pub(crate) async fn on_product_changed_in(conn: &mut Conn<'_>, app: &AppId, prod
 /// A member's email or name changed: update their contacts.
 pub(crate) async fn on_member_updated_in(conn: &mut Conn<'_>, app: &AppId, user: &UserId, now: OffsetDateTime) -> AppResult<()> {
     for kind in super::connected_kinds(conn, app).await? {
-        enqueue(conn, app, UPSERT_JOB, json!(UpsertPayload { kind, user_id: user.clone() }), CALL_ATTEMPTS, None, now).await?;
+        enqueue(conn, app, UpsertPayload { kind, user_id: user.clone() }, now).await?;
     }
     Ok(())
 }
@@ -191,7 +183,7 @@ pub(crate) async fn enqueue_tag_in(conn: &mut Conn<'_>, app: &AppId, user: &User
         return Err(AppError::conflict("crm_not_connected", "no CRM is connected"));
     }
     for kind in &kinds {
-        enqueue(conn, app, TAG_JOB, json!(TagPayload { kind: *kind, user_id: user.clone(), tag: tag.to_owned(), op }), CALL_ATTEMPTS, None, now).await?;
+        enqueue(conn, app, TagPayload { kind: *kind, user_id: user.clone(), tag: tag.to_owned(), op }, now).await?;
     }
     Ok(kinds)
 }
@@ -221,10 +213,10 @@ fn split_name(name: &str) -> (String, String) {
 }
 
 /// What a job reports back to the worker: permanent refusals are not retried.
-pub(crate) fn job_result(r: AppResult<()>) -> Result<(), String> {
+pub(crate) fn job_result(r: AppResult<()>) -> Result<(), JobError> {
     r.map_err(|e| match &e {
-        AppError::Unavailable { code: "crm_refused" | "crm_unauthorized", .. } | AppError::NotFound(_) => format!("{PERMANENT}{e}"),
-        _ => e.to_string(),
+        AppError::Unavailable { code: "crm_refused" | "crm_unauthorized", .. } | AppError::NotFound(_) => JobError::permanent(e),
+        _ => e.into(),
     })
 }
 
@@ -240,7 +232,7 @@ impl Services {
     /// Runs a CRM job body, noting a failure on the connector card. An
     /// OAuth access token the CRM refuses (revoked or expired early) is
     /// refreshed once and the body run again.
-    pub(crate) async fn crm_job<F, Fut>(&self, app: &AppId, kind: CrmKind, body: F) -> Result<(), String>
+    pub(crate) async fn crm_job<F, Fut>(&self, app: &AppId, kind: CrmKind, body: F) -> Result<(), JobError>
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = AppResult<()>>,
@@ -290,8 +282,8 @@ impl Services {
         Ok(Some(contact.id))
     }
 
-    /// [`SYNC_JOB`].
-    pub async fn run_crm_sync(&self, app: &AppId, p: SyncPayload) -> Result<(), String> {
+    /// The `crm_sync` job ([`SyncPayload`]).
+    pub async fn run_crm_sync(&self, app: &AppId, p: SyncPayload) -> Result<(), JobError> {
         let kind = p.kind;
         self.crm_job(app, kind, || async {
             let Some((crm, _, settings)) = self.crm_for(app, kind).await? else { return Ok(()) };
@@ -309,8 +301,7 @@ impl Services {
                 let mut tx = self.db.begin().await?;
                 for user in store::members_to_tag(&mut tx.conn(), app, kind.as_str(), &product.id, now, MAX_PUSHES_PER_SYNC).await? {
                     if !tagged.contains(&user) {
-                        let payload = json!(PushPayload { kind, user_id: user, product_id: product.id.clone(), op: TagOp::Apply });
-                        enqueue(&mut tx.conn(), app, PUSH_JOB, payload, CALL_ATTEMPTS, None, now).await?;
+                        enqueue(&mut tx.conn(), app, PushPayload { kind, user_id: user, product_id: product.id.clone(), op: TagOp::Apply }, now).await?;
                     }
                 }
                 tx.commit().await?;
@@ -352,8 +343,8 @@ impl Services {
         Ok(tagged)
     }
 
-    /// [`CONTACT_JOB`]: read the contact's tags now and converge.
-    pub async fn run_crm_contact(&self, app: &AppId, p: ContactPayload) -> Result<(), String> {
+    /// The `crm_contact` job ([`ContactPayload`]): read the contact's tags now and converge.
+    pub async fn run_crm_contact(&self, app: &AppId, p: ContactPayload) -> Result<(), JobError> {
         let kind = p.kind;
         self.crm_job(app, kind, || async {
             let Some((crm, _, settings)) = self.crm_for(app, kind).await? else { return Ok(()) };
@@ -460,8 +451,8 @@ impl Services {
         Ok(())
     }
 
-    /// [`PUSH_JOB`]: the tag follows access given or removed elsewhere.
-    pub async fn run_crm_push(&self, app: &AppId, p: PushPayload) -> Result<(), String> {
+    /// The `crm_push` job ([`PushPayload`]): the tag follows access given or removed elsewhere.
+    pub async fn run_crm_push(&self, app: &AppId, p: PushPayload) -> Result<(), JobError> {
         let kind = p.kind;
         self.crm_job(app, kind, || async {
             let Some((crm, _, settings)) = self.crm_for(app, kind).await? else { return Ok(()) };
@@ -503,8 +494,8 @@ impl Services {
         .await
     }
 
-    /// [`UPSERT_JOB`]: the member's contact, created or brought up to date.
-    pub async fn run_crm_upsert(&self, app: &AppId, p: UpsertPayload) -> Result<(), String> {
+    /// The `crm_upsert_contact` job ([`UpsertPayload`]): the member's contact, created or brought up to date.
+    pub async fn run_crm_upsert(&self, app: &AppId, p: UpsertPayload) -> Result<(), JobError> {
         let kind = p.kind;
         self.crm_job(app, kind, || async {
             let Some((crm, _, _)) = self.crm_for(app, kind).await? else { return Ok(()) };
@@ -529,8 +520,8 @@ impl Services {
         .await
     }
 
-    /// [`TAG_JOB`]: an automation adds or removes a tag by name.
-    pub async fn run_crm_tag(&self, app: &AppId, p: TagPayload) -> Result<(), String> {
+    /// The `crm_tag` job ([`TagPayload`]): an automation adds or removes a tag by name.
+    pub async fn run_crm_tag(&self, app: &AppId, p: TagPayload) -> Result<(), JobError> {
         let kind = p.kind;
         self.crm_job(app, kind, || async {
             let Some((crm, _, _)) = self.crm_for(app, kind).await? else { return Ok(()) };
@@ -564,9 +555,9 @@ mod tests {
     #[test]
     fn refusals_are_not_retried() {
         let refused = AppError::Unavailable { code: "crm_refused", message: "Keap: the CRM refused the credentials".into() };
-        assert!(job_result(Err(refused)).unwrap_err().starts_with(PERMANENT));
+        assert!(job_result(Err(refused)).unwrap_err().is_permanent());
         let down = AppError::Unavailable { code: "crm_unavailable", message: "Keap: timed out".into() };
-        assert!(!job_result(Err(down)).unwrap_err().starts_with(PERMANENT));
+        assert!(!job_result(Err(down)).unwrap_err().is_permanent());
     }
 
     #[test]

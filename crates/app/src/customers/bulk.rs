@@ -6,7 +6,6 @@
 //! crash converges instead of doubling anything.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use tollgate_domain::access::{AccessSource, has_access};
 use tollgate_domain::ids::{AppId, JobId, ProductId, SegmentId, UserId};
 use tollgate_domain::members::RawMemberFilter;
@@ -17,8 +16,6 @@ use crate::crm::sync::{TagOp, enqueue_tag_in};
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 use crate::usecases::access::GrantSpec;
-
-pub const BULK_JOB: &str = "members_bulk";
 
 /// At most this many members named one by one.
 pub const MAX_SELECTED: usize = 1000;
@@ -100,15 +97,14 @@ impl Services {
             }
         };
         let payload = BulkPayload { action, target, total };
-        let j = jobs::NewJob { kind: BULK_JOB.into(), payload: json!(payload), run_at: now, max_attempts: 3, unique_key: None };
-        let id = jobs::enqueue(&mut tx.conn(), app, &j, now).await?.ok_or_else(|| AppError::Internal("the bulk job was not queued".into()))?;
+        let id = crate::jobs::enqueue(&mut tx.conn(), app, &payload, now, None, now).await?.ok_or_else(|| AppError::Internal("the bulk job was not queued".into()))?;
         jobs::set_progress(&mut tx.conn(), app, &id, 0, total, now).await?;
         tx.commit().await?;
         self.jobs_ready.notify_one();
         Ok((id, total))
     }
 
-    /// [`BULK_JOB`]: pages through the members (newest first) and applies the action, one transaction per page.
+    /// The `members_bulk` job ([`BulkPayload`]): pages through the members (newest first) and applies the action, one transaction per page.
     pub async fn run_bulk(&self, app: &AppId, job: &JobId, p: BulkPayload) -> AppResult<()> {
         let mut done = 0i64;
         let mut after: Option<UserId> = None;

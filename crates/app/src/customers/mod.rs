@@ -16,7 +16,6 @@ use tollgate_domain::activity::{ActivityKind, NewActivity};
 use tollgate_domain::clock::to_millis;
 use tollgate_domain::ids::{AppId, UserId};
 use tollgate_domain::stages::{CustomerFigures, RawStage, Stages, SubscriptionFacts};
-use tollgate_persistence::jobs::{self, NewJob};
 use tollgate_persistence::stages::{self as repo, StageTotal};
 use tollgate_persistence::{Conn, stripe as stripe_repo};
 
@@ -24,8 +23,6 @@ use crate::error::{AppError, AppResult};
 use crate::services::Services;
 use crate::usecases::access::record;
 
-/// Recomputes the figures of the next batch of members after a definition change.
-pub const RECOMPUTE_JOB: &str = "stages_recompute";
 /// Members recomputed per job (one transaction).
 const RECOMPUTE_BATCH: i64 = 500;
 
@@ -153,14 +150,8 @@ impl Services {
 }
 
 async fn enqueue_recompute(conn: &mut Conn<'_>, app: &AppId, generation: i64, after: Option<&UserId>, now: time::OffsetDateTime) -> AppResult<()> {
-    let after = after.map(|u| u.as_str().to_owned());
-    let job = NewJob {
-        kind: RECOMPUTE_JOB.into(),
-        payload: json!({ "generation": generation, "after": after }),
-        run_at: now,
-        max_attempts: 10,
-        unique_key: Some(format!("stages:{generation}:{}", after.as_deref().unwrap_or("-"))),
-    };
-    jobs::enqueue(conn, app, &job, now).await?;
+    let key = format!("stages:{generation}:{}", after.map_or("-", |u| u.as_str()));
+    let job = crate::jobs::StageRecompute { generation, after: after.cloned() };
+    crate::jobs::enqueue(conn, app, &job, now, Some(key), now).await?;
     Ok(())
 }

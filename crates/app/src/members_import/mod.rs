@@ -23,7 +23,6 @@ use tollgate_domain::user::user_name;
 use tollgate_persistence::member_imports::{self as repo, ImportRowRecord, MemberImport, RowProblem};
 use tollgate_persistence::{Conn, products};
 
-pub use self::run::RUN_JOB;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 

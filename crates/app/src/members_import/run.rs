@@ -15,7 +15,6 @@ use crate::error::{AppError, AppResult};
 use crate::services::Services;
 use crate::usecases::access::GrantSpec;
 
-pub const RUN_JOB: &str = "member_import.run";
 /// Rows per transaction.
 pub const BATCH: i64 = 500;
 
@@ -25,8 +24,8 @@ pub const BATCH: i64 = 500;
 /// not push the rest of the import behind them (the worker takes jobs in
 /// `run_at` order).
 async fn enqueue_step(conn: &mut Conn<'_>, app: &AppId, id: &ImportId, from: i64, place: time::OffsetDateTime, now: time::OffsetDateTime) -> AppResult<JobId> {
-    let job = jobs::NewJob { kind: RUN_JOB.into(), payload: serde_json::json!({ "import_id": id, "from": from }), run_at: place.min(now), max_attempts: 5, unique_key: None };
-    jobs::enqueue(conn, app, &job, now).await?.ok_or_else(|| AppError::Internal("import job not enqueued".into()))
+    let job = crate::jobs::MemberImportRun { import_id: id.clone(), from };
+    crate::jobs::enqueue(conn, app, &job, place.min(now), None, now).await?.ok_or_else(|| AppError::Internal("import job not enqueued".into()))
 }
 
 struct Done {

@@ -4,7 +4,6 @@
 use serde::Deserialize;
 use time::OffsetDateTime;
 use tollgate_domain::ids::{AppId, ProductId};
-use tollgate_persistence::jobs::NewJob;
 use tollgate_persistence::stripe::{self as repo, InboxEvent};
 use tollgate_stripe::client::ListEvents;
 use tollgate_stripe::client::CreatedFilter;
@@ -16,9 +15,6 @@ use super::stripe_error;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 
-pub const EVENT_JOB: &str = "stripe_event";
-pub const RECOVER_JOB: &str = "stripe_recover";
-pub const SWEEP_JOB: &str = "access_sweep";
 
 /// What happened to a delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,13 +73,7 @@ impl Services {
             processed_at: None,
             error: None,
         };
-        let job = handled.then(|| NewJob {
-            kind: EVENT_JOB.into(),
-            payload: serde_json::json!({ "event_id": id }),
-            run_at: now,
-            max_attempts: 10,
-            unique_key: Some(format!("evt:{id}")),
-        });
+        let job = handled.then(|| crate::jobs::new_job(&crate::jobs::StripeEvent { event_id: id.to_owned() }, now, Some(format!("evt:{id}"))));
         let job_id = tollgate_domain::ids::JobId::new();
         if !repo::store_event_with_job(&self.db, app, &e, job.as_ref(), job_id.as_str()).await? {
             return Ok(IngestOutcome::Duplicate);

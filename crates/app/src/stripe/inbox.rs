@@ -3,11 +3,9 @@
 
 use tollgate_domain::ids::AppId;
 use tollgate_domain::page::{Limit, Page};
-use tollgate_persistence::jobs::{self, NewJob};
 use tollgate_persistence::stripe::{self as repo, InboxEvent};
 use tollgate_persistence::stripe_inbox::{self, Attempt, InboxCursor, InboxFilter};
 
-use super::EVENT_JOB;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 
@@ -46,14 +44,8 @@ impl Services {
                 format!("only a failed or ignored event can be processed again; this one is {}", event.status),
             ));
         }
-        let job = NewJob {
-            kind: EVENT_JOB.into(),
-            payload: serde_json::json!({ "event_id": id }),
-            run_at: now,
-            max_attempts: 10,
-            unique_key: Some(format!("evt:{id}:again:{}", uuid::Uuid::now_v7().simple())),
-        };
-        jobs::enqueue(&mut tx.conn(), app, &job, now).await?;
+        let key = format!("evt:{id}:again:{}", uuid::Uuid::now_v7().simple());
+        crate::jobs::enqueue(&mut tx.conn(), app, &crate::jobs::StripeEvent { event_id: id.to_owned() }, now, Some(key), now).await?;
         tx.commit().await?;
         self.jobs_ready.notify_one();
         self.stripe_inbox_event(app, id).await

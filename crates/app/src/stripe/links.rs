@@ -8,7 +8,7 @@ use serde::Serialize;
 use tollgate_domain::ids::{AppId, JobId, ProductId};
 use tollgate_domain::jobs::JobStatus;
 use tollgate_domain::subscription::SubscriptionStatus;
-use tollgate_persistence::jobs::{self, NewJob};
+use tollgate_persistence::jobs;
 use tollgate_persistence::stripe::{self as repo, ProductLink};
 use tollgate_persistence::{DbError, products};
 use tollgate_stripe::StripeClient;
@@ -18,8 +18,6 @@ use tollgate_stripe::types::{RecurringInterval, Subscription};
 use super::stripe_error;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
-
-pub const IMPORT_JOB: &str = "stripe_import";
 
 /// A Stripe product in the picker, with its prices and how many live
 /// subscriptions an import would bring in.
@@ -214,14 +212,9 @@ impl Services {
             }
             r => r?,
         }
-        let job = NewJob {
-            kind: IMPORT_JOB.into(),
-            payload: serde_json::json!({ "product_id": product, "stripe_product_id": stripe_product_id }),
-            run_at: now,
-            max_attempts: 8,
-            unique_key: Some(format!("import:{product}:{stripe_product_id}:{}", now.unix_timestamp())),
-        };
-        if let Some(id) = jobs::enqueue(&mut tx.conn(), app, &job, now).await? {
+        let key = format!("import:{product}:{stripe_product_id}:{}", now.unix_timestamp());
+        let job = crate::jobs::StripeImport { product_id: product.clone(), stripe_product_id: stripe_product_id.clone() };
+        if let Some(id) = crate::jobs::enqueue(&mut tx.conn(), app, &job, now, Some(key), now).await? {
             repo::set_link_import_job(&mut tx.conn(), app, product, id.as_str()).await?;
         }
         tx.commit().await?;

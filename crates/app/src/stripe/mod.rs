@@ -14,9 +14,9 @@ mod oauth;
 mod sync;
 
 pub use connection::{ConnectInput, StripeConnection};
-pub use events::{EVENT_JOB, IngestOutcome, RECOVER_JOB, SWEEP_JOB};
+pub use events::IngestOutcome;
 pub use inbox::InboxEventDetail;
-pub use links::{IMPORT_JOB, LinkInput, LinkStatus, NewStripePrice, StripeProductChoice};
+pub use links::{LinkInput, LinkStatus, NewStripePrice, StripeProductChoice};
 
 use tollgate_stripe::StripeError;
 

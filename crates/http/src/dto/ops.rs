@@ -54,11 +54,50 @@ pub struct CreatedApiKeyResponse {
 
 // ---------- jobs, emails ----------
 
+/// A job's kind, one of the kinds the worker runs, as a string enum in the OpenAPI document.
+pub struct JobKindSchema;
+
+impl utoipa::PartialSchema for JobKindSchema {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("What the job does (the name it is stored under)"))
+            .enum_values(Some(tollgate_app::jobs::kinds()))
+            .into()
+    }
+}
+
+impl ToSchema for JobKindSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("JobKind")
+    }
+}
+
+/// A job's state, as a string enum in the OpenAPI document.
+pub struct JobStatusSchema;
+
+impl utoipa::PartialSchema for JobStatusSchema {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("queued: waiting for its time or a worker; running; succeeded; dead: out of tries, or failed in a way retrying cannot fix"))
+            .enum_values(Some(tollgate_domain::jobs::JobStatus::ALL.map(|s| s.as_str())))
+            .into()
+    }
+}
+
+impl ToSchema for JobStatusSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("JobStatus")
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobResponse {
     pub id: String,
+    #[schema(value_type = JobKindSchema)]
     pub kind: String,
-    /// queued | running | succeeded | dead
+    #[schema(value_type = JobStatusSchema)]
     pub status: String,
     pub attempts: i32,
     pub max_attempts: i32,
@@ -101,7 +140,7 @@ pub struct JobListQuery {
     #[validate(length(min = 1, max = 100))]
     #[param(min_length = 1, max_length = 100)]
     pub cursor: Option<String>,
-    /// queued | running | succeeded | dead
+    #[param(value_type = Option<JobStatusSchema>)]
     pub status: Option<String>,
 }
 

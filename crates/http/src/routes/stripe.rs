@@ -318,7 +318,8 @@ pub struct StripeLinkResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportProgress {
     pub job_id: Option<String>,
-    /// queued | running | succeeded | dead
+    /// The import job's status.
+    #[schema(value_type = Option<crate::dto::JobStatusSchema>)]
     pub status: Option<String>,
     pub done: Option<i64>,
     pub total: Option<i64>,

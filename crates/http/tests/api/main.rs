@@ -16,6 +16,7 @@ mod flows;
 mod images;
 mod import;
 mod isolation;
+mod jobs;
 mod members;
 mod metrics;
 mod openapi;

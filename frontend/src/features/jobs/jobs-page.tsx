@@ -67,7 +67,7 @@ export function JobsPage() {
                     <TD className="max-w-md">
                       <div className="flex flex-wrap items-center gap-2">
                         <span className="font-mono text-xs font-medium">{j.kind}</span>
-                        <Badge variant={statusVariant[j.status as JobStatus] ?? "secondary"}>{j.status}</Badge>
+                        <Badge variant={statusVariant[j.status]}>{j.status}</Badge>
                       </div>
                       {j.last_error ? <p className="mt-1 line-clamp-2 break-all text-xs text-destructive">{j.last_error}</p> : null}
                     </TD>
