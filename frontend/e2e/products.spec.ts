@@ -2,7 +2,7 @@
 // page editor, delete. One product carries through the file, so its tests run in order.
 import type { Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
-import { navTo, open } from "./support/helpers";
+import { navTo, open, toast } from "./support/helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -39,7 +39,7 @@ test("create a product and set its purchase method", async ({ page, shoot }) => 
   await page.getByLabel("External URL", { exact: true }).fill("https://shop.example.com/starter");
   await page.getByRole("switch", { name: /Show locked card/ }).click();
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByText("Product saved.")).toBeVisible();
+  await expect(toast(page, "Product saved.")).toBeVisible();
   await page.reload();
   await expect(page.getByLabel("Purchase method", { exact: true })).toHaveValue("external_url");
   await expect(page.getByLabel("External URL", { exact: true })).toHaveValue("https://shop.example.com/starter");
@@ -110,7 +110,7 @@ test("direct checkout without Stripe or an order page warns that members cannot 
   await shoot("20b-product-cannot-sell", { mobile: false });
   await page.getByLabel("Custom order page URL (optional)", { exact: true }).fill("https://shop.example.com/pro");
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByText("Product saved.", { exact: true })).toBeVisible();
+  await expect(toast(page, "Product saved.")).toBeVisible();
   await expect(page.getByTestId("sale-warning")).toHaveCount(0);
   // No Stripe connected: Connector Info says so and Configure is off.
   await expect(page.getByRole("heading", { name: "Connector Info" })).toBeVisible();
@@ -125,7 +125,7 @@ test("admin creates a sales page from a template", async ({ page, shoot }) => {
   await page.getByLabel("Custom order page URL (optional)", { exact: true }).fill("https://shop.example.com/masterclass");
   await page.getByRole("switch", { name: /Show locked card/ }).click();
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByText("Product saved.")).toBeVisible();
+  await expect(toast(page, "Product saved.")).toBeVisible();
   await page.getByRole("tab", { name: "Sales page" }).click();
   await page.waitForURL(/tab=sales/);
   await expect(page.getByText("No sales page yet")).toBeVisible();
@@ -141,7 +141,7 @@ test("admin creates a sales page from a template", async ({ page, shoot }) => {
   await page.getByRole("button", { name: `Move block ${blocks} up` }).click();
   await page.getByLabel("Button label", { exact: true }).fill("Join the class");
   await page.getByRole("button", { name: "Save sales page" }).click();
-  await expect(page.getByText("Sales page saved.")).toBeVisible();
+  await expect(toast(page, "Sales page saved.")).toBeVisible();
   await page.reload();
   await expect(page.getByLabel("Button label", { exact: true })).toHaveValue("Join the class");
   await expect(page.getByText("Live sessions every Thursday.")).toBeVisible();
@@ -165,7 +165,7 @@ test("delete an unused product; a product in use offers Archive instead", async 
   const dialog = page.getByRole("dialog", { name: "Delete product?" });
   await dialog.getByRole("button", { name: "Delete" }).click();
   await page.waitForURL((u) => u.pathname === "/products");
-  await expect(page.getByText("Deleted Throwaway.")).toBeVisible();
+  await expect(toast(page, "Deleted Throwaway.")).toBeVisible();
   await expect(page.getByRole("link", { name: "Starter Course" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Throwaway" }), "the deleted product is still listed").toHaveCount(0);
   await page.getByRole("switch", { name: "Show archived" }).click();
