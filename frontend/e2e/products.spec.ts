@@ -51,6 +51,22 @@ test("create a product and set its purchase method", async ({ page, shoot }) => 
   await shoot("10-products");
 });
 
+test("the products list shows each product's image, and a neutral placeholder for one that does not load", async ({ page, api, e2e }) => {
+  await api.product({ name: "Pictured Course", image_url: `${e2e.base}/favicon.svg` });
+  await api.product({ name: "Broken Image Course", image_url: `${e2e.base}/api/v1/images/no-such-image.png` });
+  await open(page, "/products", "Products");
+  const pictured = page.getByRole("row", { name: /Pictured Course/ });
+  const broken = page.getByRole("row", { name: /Broken Image Course/ });
+  await expect(pictured.locator("img")).toHaveAttribute("src", `${e2e.base}/favicon.svg`);
+  await expect.poll(() => pictured.locator("img").evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0), { message: "the working image loaded" }).toBe(true);
+  await expect(pictured.getByTestId("image-placeholder")).toHaveCount(0);
+  // The failed image is replaced, not shown broken.
+  await expect(broken.getByTestId("image-placeholder")).toBeVisible();
+  await expect(broken.locator("img")).toHaveCount(0);
+  // A product without an image has the placeholder too.
+  await expect(page.getByRole("row", { name: /Starter Course/ }).getByTestId("image-placeholder")).toBeVisible();
+});
+
 test("add pages to the product and reorder them; the editor previews Markdown and keeps focus in its dialog", async ({ page, shoot }) => {
   await openProduct(page, "Starter Course");
   await page.getByRole("tab", { name: "Pages" }).click();
@@ -125,7 +141,8 @@ test("admin creates a sales page from a template", async ({ page, shoot }) => {
   await page.getByLabel("Custom order page URL (optional)", { exact: true }).fill("https://shop.example.com/masterclass");
   await page.getByRole("switch", { name: /Show locked card/ }).click();
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(toast(page, "Product saved.")).toBeVisible();
+  // Saved, with what still keeps members from buying it (no sales page yet).
+  await expect(toast(page, /^Product saved\./)).toBeVisible();
   await page.getByRole("tab", { name: "Sales page" }).click();
   await page.waitForURL(/tab=sales/);
   await expect(page.getByText("No sales page yet")).toBeVisible();
