@@ -117,6 +117,8 @@ test("the member signs in at /member/login (the site's branding) and sees locked
 
 test("the admin grants access; the member's card unlocks and she reads and ticks a lesson", async ({ page, openContext, shoot }) => {
   const m = await memberSignedIn(await openContext(), grace.email, grace.password, grace.name);
+  // Count the locked cards once the library has loaded them (the heading shows before the cards).
+  await expect(card(m, "Library Course", true)).toBeVisible();
   const lockedBefore = await m.getByText("Locked", { exact: true }).count();
   await grantInUi(page, gracePath, grace.name, "Library Course");
 
