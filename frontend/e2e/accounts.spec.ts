@@ -4,7 +4,7 @@
 // Runs in the "site-wide" project, after the feature specs: it connects Stripe and starts a
 // subscription, which changes the site's MRR and where locked cards lead.
 import { expect, test } from "./support/fixtures";
-import { memberMagicSignIn, navTo, open } from "./support/helpers";
+import { memberMagicSignIn, navTo, open, toast } from "./support/helpers";
 
 test("with accounts on, a company's owner seats two teammates who get the course; a fourth is refused", async ({ page, api, e2e, openContext, shoot }) => {
   // A form-encoded call to localstripe's Stripe API, as Stripe's clients make.
@@ -35,7 +35,7 @@ test("with accounts on, a company's owner seats two teammates who get the course
   await expect(customers.getByRole("radio", { name: "People" }), "Stripe customers are people by default").toBeChecked();
   await customers.getByRole("radio", { name: "Companies (accounts)" }).check();
   await page.getByRole("button", { name: "Save customer settings" }).click();
-  await expect(page.getByText("Stripe customers are now companies (accounts).")).toBeVisible();
+  await expect(toast(page, "Stripe customers are now companies (accounts).")).toBeVisible();
   await page.reload();
   await expect(page.getByRole("group", { name: "Stripe customers are" }).getByRole("radio", { name: "Companies (accounts)" }), "the contact type was saved").toBeChecked();
   await shoot("37-stripe-accounts-setting");

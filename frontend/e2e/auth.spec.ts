@@ -39,36 +39,41 @@ test.describe("signed out", () => {
   });
 });
 
-test("an expired access token is refreshed once; a dead session goes to login", async ({ page, context, api }) => {
-  await api.product({ name: "Auth Course" });
-  await page.goto("/products");
-  await expect(page.getByRole("link", { name: "Auth Course" })).toBeVisible();
-  // The next products request answers 401 as if the access token had expired.
-  let rejected = 0;
-  let refreshes = 0;
-  page.on("request", (r) => {
-    if (r.url().endsWith("/api/v1/auth/refresh")) refreshes++;
-  });
-  await page.route("**/api/v1/products?*", async (route) => {
-    if (rejected++ === 0) await route.fulfill(problem401);
-    else await route.continue();
-  });
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
-  await page.waitForURL((u) => u.pathname === "/");
-  await expect(page.getByRole("heading", { name: /Welcome, Olive/ })).toBeVisible();
-  // navTo waits for the products page itself: the dashboard's feed links to products too.
-  await navTo(page, "Products", "/products");
-  await expect(page.getByRole("table").getByRole("link", { name: "Auth Course" })).toBeVisible();
-  expect(rejected, "the rejected request was not retried").toBeGreaterThanOrEqual(2);
-  expect(refreshes, "one refresh").toBe(1);
-  expect(new URL(page.url()).pathname).toBe("/products");
+test.describe("own context", () => {
+  // It clears the context's cookies: not those of the owner's context the other tests share.
+  test.use({ freshContext: true });
 
-  // Now the refresh cookie is gone too: the next 401 ends on the login page.
-  await page.unroute("**/api/v1/products?*");
-  await context.clearCookies();
-  await page.route("**/api/v1/users?*", (route) => route.fulfill(problem401));
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Members" }).click();
-  await page.waitForURL("**/login?next=%2Fmembers");
-  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
-  await page.unroute("**/api/v1/users?*");
+  test("an expired access token is refreshed once; a dead session goes to login", async ({ page, context, api }) => {
+    await api.product({ name: "Auth Course" });
+    await page.goto("/products");
+    await expect(page.getByRole("link", { name: "Auth Course" })).toBeVisible();
+    // The next products request answers 401 as if the access token had expired.
+    let rejected = 0;
+    let refreshes = 0;
+    page.on("request", (r) => {
+      if (r.url().endsWith("/api/v1/auth/refresh")) refreshes++;
+    });
+    await page.route("**/api/v1/products?*", async (route) => {
+      if (rejected++ === 0) await route.fulfill(problem401);
+      else await route.continue();
+    });
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+    await page.waitForURL((u) => u.pathname === "/");
+    await expect(page.getByRole("heading", { name: /Welcome, Olive/ })).toBeVisible();
+    // navTo waits for the products page itself: the dashboard's feed links to products too.
+    await navTo(page, "Products", "/products");
+    await expect(page.getByRole("table").getByRole("link", { name: "Auth Course" })).toBeVisible();
+    expect(rejected, "the rejected request was not retried").toBeGreaterThanOrEqual(2);
+    expect(refreshes, "one refresh").toBe(1);
+    expect(new URL(page.url()).pathname).toBe("/products");
+
+    // Now the refresh cookie is gone too: the next 401 ends on the login page.
+    await page.unroute("**/api/v1/products?*");
+    await context.clearCookies();
+    await page.route("**/api/v1/users?*", (route) => route.fulfill(problem401));
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Members" }).click();
+    await page.waitForURL("**/login?next=%2Fmembers");
+    await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+    await page.unroute("**/api/v1/users?*");
+  });
 });

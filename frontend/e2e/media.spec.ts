@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { expect, test, type AdminApi } from "./support/fixtures";
-import { memberSignedIn, open } from "./support/helpers";
+import { memberSignedIn, open, toast } from "./support/helpers";
 
 type Person = { email: string; name: string; password: string };
 
@@ -33,7 +33,7 @@ test("the admin uploads a file; the member downloads it; the feed shows User Fil
   expect(up.status(), "upload status").toBe(201);
   expect(up.request().headers()["content-type"], "upload Content-Type").toBe("application/pdf");
   await expect(page.getByRole("list", { name: "Media files" }).getByText("guide.pdf")).toBeVisible();
-  await expect(page.getByText("Uploaded guide.pdf.")).toBeVisible();
+  await expect(toast(page, "Uploaded guide.pdf.")).toBeVisible();
   await page.reload();
   await expect(page.getByRole("list", { name: "Media files" }).getByText("guide.pdf")).toBeVisible();
   await shoot("32-product-media");
@@ -82,7 +82,7 @@ test("the admin uploads an audio lesson; the member plays it in the browser; the
   await page.getByLabel("File", { exact: true }).setInputFiles({ name: "lesson.wav", mimeType: "audio/wav", buffer: wavFile() });
   await expect(page.getByLabel("Kind", { exact: true }), "a WAV file defaults to kind audio").toHaveValue("audio");
   await page.getByRole("button", { name: "Upload" }).click();
-  await expect(page.getByText("Uploaded lesson.wav.")).toBeVisible();
+  await expect(toast(page, "Uploaded lesson.wav.")).toBeVisible();
 
   const m = await memberSignedIn(await openContext(), marie.email, marie.password, marie.name);
   await m.getByRole("link", { name: "Audio Course", exact: true }).click();

@@ -5,7 +5,7 @@
 import type { Page } from "@playwright/test";
 import { appName, shotsDir } from "./support/env";
 import { expect, test } from "./support/fixtures";
-import { grantInUi, linkInEmail, memberSignedIn, open } from "./support/helpers";
+import { grantInUi, linkInEmail, memberSignedIn, open, toast } from "./support/helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -53,7 +53,7 @@ test("the owner brands the site: logo and accent colour", async ({ page, e2e }) 
   await expect(page.getByText("Enter a colour as #rrggbb, like #1d4ed8.")).toBeVisible();
   await page.getByLabel("Accent colour", { exact: true }).fill("#2f855a");
   await page.getByRole("button", { name: "Save settings" }).click();
-  await expect(page.getByText("Settings saved.")).toBeVisible();
+  await expect(toast(page, "Settings saved.")).toBeVisible();
 });
 
 test("admin creates a member with a password", async ({ page }) => {
@@ -117,6 +117,8 @@ test("the member signs in at /member/login (the site's branding) and sees locked
 
 test("the admin grants access; the member's card unlocks and she reads and ticks a lesson", async ({ page, openContext, shoot }) => {
   const m = await memberSignedIn(await openContext(), grace.email, grace.password, grace.name);
+  // Count the locked cards once the library has loaded them (the heading shows before the cards).
+  await expect(card(m, "Library Course", true)).toBeVisible();
   const lockedBefore = await m.getByText("Locked", { exact: true }).count();
   await grantInUi(page, gracePath, grace.name, "Library Course");
 
@@ -164,7 +166,7 @@ test("the member's account menu: no Billing while the portal is off, profile, em
   await expect(m.getByRole("heading", { name: "Profile" })).toBeVisible();
   await m.getByLabel("Name", { exact: true }).fill("Grace B. Hopper");
   await m.getByRole("button", { name: "Save profile" }).click();
-  await expect(m.getByText("Profile saved.")).toBeVisible();
+  await expect(toast(m, "Profile saved.")).toBeVisible();
   // Changing the email needs the current password.
   await m.getByLabel("Email", { exact: true }).fill("grace.hopper@example.com");
   await m.getByRole("button", { name: "Save profile" }).click();

@@ -2,7 +2,7 @@
 // page editor, delete. One product carries through the file, so its tests run in order.
 import type { Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
-import { navTo, open } from "./support/helpers";
+import { navTo, open, toast } from "./support/helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -39,7 +39,7 @@ test("create a product and set its purchase method", async ({ page, shoot }) => 
   await page.getByLabel("External URL", { exact: true }).fill("https://shop.example.com/starter");
   await page.getByRole("switch", { name: /Show locked card/ }).click();
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByText("Product saved.")).toBeVisible();
+  await expect(toast(page, "Product saved.")).toBeVisible();
   await page.reload();
   await expect(page.getByLabel("Purchase method", { exact: true })).toHaveValue("external_url");
   await expect(page.getByLabel("External URL", { exact: true })).toHaveValue("https://shop.example.com/starter");
@@ -49,6 +49,22 @@ test("create a product and set its purchase method", async ({ page, shoot }) => 
   await open(page, "/products", "Products");
   await expect(page.getByRole("link", { name: "Starter Course" })).toBeVisible();
   await shoot("10-products");
+});
+
+test("the products list shows each product's image, and a neutral placeholder for one that does not load", async ({ page, api, e2e }) => {
+  await api.product({ name: "Pictured Course", image_url: `${e2e.base}/favicon.svg` });
+  await api.product({ name: "Broken Image Course", image_url: `${e2e.base}/api/v1/images/no-such-image.png` });
+  await open(page, "/products", "Products");
+  const pictured = page.getByRole("row", { name: /Pictured Course/ });
+  const broken = page.getByRole("row", { name: /Broken Image Course/ });
+  await expect(pictured.locator("img")).toHaveAttribute("src", `${e2e.base}/favicon.svg`);
+  await expect.poll(() => pictured.locator("img").evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0), { message: "the working image loaded" }).toBe(true);
+  await expect(pictured.getByTestId("image-placeholder")).toHaveCount(0);
+  // The failed image is replaced, not shown broken.
+  await expect(broken.getByTestId("image-placeholder")).toBeVisible();
+  await expect(broken.locator("img")).toHaveCount(0);
+  // A product without an image has the placeholder too.
+  await expect(page.getByRole("row", { name: /Starter Course/ }).getByTestId("image-placeholder")).toBeVisible();
 });
 
 test("add pages to the product and reorder them; the editor previews Markdown and keeps focus in its dialog", async ({ page, shoot }) => {
@@ -110,7 +126,7 @@ test("direct checkout without Stripe or an order page warns that members cannot 
   await shoot("20b-product-cannot-sell", { mobile: false });
   await page.getByLabel("Custom order page URL (optional)", { exact: true }).fill("https://shop.example.com/pro");
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByText("Product saved.", { exact: true })).toBeVisible();
+  await expect(toast(page, "Product saved.")).toBeVisible();
   await expect(page.getByTestId("sale-warning")).toHaveCount(0);
   // No Stripe connected: Connector Info says so and Configure is off.
   await expect(page.getByRole("heading", { name: "Connector Info" })).toBeVisible();
@@ -125,7 +141,8 @@ test("admin creates a sales page from a template", async ({ page, shoot }) => {
   await page.getByLabel("Custom order page URL (optional)", { exact: true }).fill("https://shop.example.com/masterclass");
   await page.getByRole("switch", { name: /Show locked card/ }).click();
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByText("Product saved.")).toBeVisible();
+  // Saved, with what still keeps members from buying it (no sales page yet).
+  await expect(toast(page, /^Product saved\./)).toBeVisible();
   await page.getByRole("tab", { name: "Sales page" }).click();
   await page.waitForURL(/tab=sales/);
   await expect(page.getByText("No sales page yet")).toBeVisible();
@@ -141,7 +158,7 @@ test("admin creates a sales page from a template", async ({ page, shoot }) => {
   await page.getByRole("button", { name: `Move block ${blocks} up` }).click();
   await page.getByLabel("Button label", { exact: true }).fill("Join the class");
   await page.getByRole("button", { name: "Save sales page" }).click();
-  await expect(page.getByText("Sales page saved.")).toBeVisible();
+  await expect(toast(page, "Sales page saved.")).toBeVisible();
   await page.reload();
   await expect(page.getByLabel("Button label", { exact: true })).toHaveValue("Join the class");
   await expect(page.getByText("Live sessions every Thursday.")).toBeVisible();
@@ -165,7 +182,7 @@ test("delete an unused product; a product in use offers Archive instead", async 
   const dialog = page.getByRole("dialog", { name: "Delete product?" });
   await dialog.getByRole("button", { name: "Delete" }).click();
   await page.waitForURL((u) => u.pathname === "/products");
-  await expect(page.getByText("Deleted Throwaway.")).toBeVisible();
+  await expect(toast(page, "Deleted Throwaway.")).toBeVisible();
   await expect(page.getByRole("link", { name: "Starter Course" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Throwaway" }), "the deleted product is still listed").toHaveCount(0);
   await page.getByRole("switch", { name: "Show archived" }).click();

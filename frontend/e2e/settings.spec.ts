@@ -1,7 +1,7 @@
 // Settings and the admin's other screens: site settings, API keys, jobs, emails, connectors.
 import { shotsDir } from "./support/env";
 import { expect, test } from "./support/fixtures";
-import { open } from "./support/helpers";
+import { open, toast } from "./support/helpers";
 
 test("settings: a bad number is refused on the field; saved settings survive a reload", async ({ page, shoot }) => {
   await open(page, "/settings", "Settings");
@@ -11,7 +11,7 @@ test("settings: a bad number is refused on the field; saved settings survive a r
   await page.getByLabel("Inactivity threshold (days)", { exact: true }).fill("45");
   await page.getByRole("switch", { name: "Refunds revoke access" }).click();
   await page.getByRole("button", { name: "Save settings" }).click();
-  await expect(page.getByText("Settings saved.")).toBeVisible();
+  await expect(toast(page, "Settings saved.")).toBeVisible();
   await page.reload();
   await expect(page.getByLabel("Inactivity threshold (days)", { exact: true })).toHaveValue("45");
   await shoot("11-settings");

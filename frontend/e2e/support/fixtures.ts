@@ -12,11 +12,17 @@
 // when a used one is replayed (theft detection), so the refresh cookie of auth.setup.ts's
 // storageState works once. The context starts from that storageState and gets the cookie of
 // a fresh sign-in through the API before its first page opens.
+//
+// The owner's browser context is one per worker, shared by the tests that run as the owner: each
+// test gets the cookie of its own fresh sign-in, opens its own pages, and they are closed when it
+// ends. Only the browser's caches carry over, so the SPA's bundle is not fetched and compiled
+// anew for every test (most of a test's start on 2 busy cores). A test that changes the context
+// itself (clears its cookies, say) asks for a context of its own: `test.use({ freshContext: true })`.
 import { AxeBuilder } from "@axe-core/playwright";
 import { test as base, expect, request, type APIRequestContext, type BrowserContext, type Cookie, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { e2eEnv, owner, serverLogPath, shotsDir, type E2eEnv } from "./env";
+import { adminStateFile, e2eEnv, owner, serverLogPath, shotsDir, type E2eEnv } from "./env";
 
 export { expect };
 
@@ -35,7 +41,7 @@ export class AdminApi {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  product(input: { name: string; description?: string; purchase_method?: string; external_url?: string; show_locked_card?: boolean }) {
+  product(input: { name: string; description?: string; purchase_method?: string; external_url?: string; show_locked_card?: boolean; image_url?: string }) {
     return this.call<Product>("POST", "/api/v1/products", input);
   }
   member(input: { email: string; name: string; password?: string }) {
@@ -78,6 +84,7 @@ class Checks {
   // `screens`: the screens axe-core checked so far in this worker (each is checked once at least).
   constructor(private readonly screens: Set<string>) {}
 
+  // Returns the function that stops watching (the owner's context outlives the test).
   watch(context: BrowserContext) {
     const attach = (p: Page) => {
       if (this.seen.has(p)) return;
@@ -86,11 +93,19 @@ class Checks {
     };
     context.pages().forEach(attach);
     context.on("page", attach);
+    return () => {
+      context.off("page", attach);
+    };
   }
 
   async axe(p: Page, name: string) {
     this.screens.add(screenOf(p));
-    const { violations } = await new AxeBuilder({ page: p }).analyze();
+    // Legacy mode runs axe.run in the page itself. The default mode also opens a blank page per run
+    // to combine the frames' results: 2-3 s a run on 2 busy cores against under 1 s, and most of the
+    // suite's time. The same rules check the same document; a page with frames keeps the default mode,
+    // which reaches into every frame.
+    const framed = p.frames().length > 1;
+    const { violations } = await new AxeBuilder({ page: p }).setLegacyMode(!framed).analyze();
     for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
       const nodes = v.nodes
         .slice(0, 3)
@@ -135,10 +150,11 @@ async function settle(p: Page) {
 
 export type Shoot = (name: string, opts?: { mobile?: boolean; on?: Page }) => Promise<void>;
 
-type WorkerFixtures = { axeScreens: Set<string> };
+type WorkerFixtures = { axeScreens: Set<string>; ownerContext: () => Promise<BrowserContext> };
 
 type Fixtures = {
   asAdmin: boolean;
+  freshContext: boolean;
   e2e: E2eEnv;
   checks: Checks;
   adminSession: () => Promise<Session>;
@@ -153,7 +169,24 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     async ({}, use) => use(new Set<string>()),
     { scope: "worker" },
   ],
+  // The owner's context of this worker, made on first use (auth.setup.ts runs before the state exists).
+  ownerContext: [
+    async ({ browser }, use) => {
+      let made: Promise<BrowserContext> | undefined;
+      await use(
+        () =>
+          (made ??= browser.newContext({
+            baseURL: e2eEnv().base,
+            viewport: { width: 1280, height: 800 },
+            storageState: adminStateFile,
+          })),
+      );
+      if (made) await (await made).close();
+    },
+    { scope: "worker" },
+  ],
   asAdmin: [true, { option: true }],
+  freshContext: [false, { option: true }],
   // eslint-disable-next-line no-empty-pattern
   e2e: async ({}, use) => use(e2eEnv()),
   baseURL: async ({ e2e }, use) => use(e2e.base),
@@ -190,11 +223,19 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     await req.dispose();
   },
 
-  context: async ({ context, asAdmin, adminSession, checks, e2e }, use, testInfo) => {
+  context: async ({ browser, viewport, storageState, asAdmin, freshContext, ownerContext, adminSession, checks, e2e }, use, testInfo) => {
+    const shared = asAdmin && !freshContext;
+    const context = shared ? await ownerContext() : await browser.newContext({ baseURL: e2e.base, viewport, storageState });
     if (asAdmin) await context.addCookies((await adminSession()).cookies);
-    checks.watch(context);
-    await use(context);
-    if (testInfo.status === testInfo.expectedStatus) await checks.axeOpenPages(context, e2e.base);
+    const unwatch = checks.watch(context);
+    try {
+      await use(context);
+      if (testInfo.status === testInfo.expectedStatus) await checks.axeOpenPages(context, e2e.base);
+    } finally {
+      unwatch();
+      if (shared) await Promise.all(context.pages().map((p) => p.close()));
+      else await context.close();
+    }
   },
 
   openContext: async ({ browser, checks, e2e }, use, testInfo) => {

@@ -12,6 +12,13 @@ export async function navTo(p: Page, label: string, path: string, heading = labe
   await expect(p.getByRole("heading", { level: 1, name: heading, exact: true })).toBeVisible();
 }
 
+// A toast with this message (a string matches the whole message), in the notifications region.
+// (For a second Radix Toast also repeats the text in a visually hidden live region for screen
+// readers, so a bare getByText would find it twice.)
+export function toast(p: Page, text: string | RegExp) {
+  return p.getByRole("region", { name: /^Notifications/ }).getByText(text, { exact: true });
+}
+
 // Opens a page by URL and waits for its own heading (same reason as navTo).
 export async function open(p: Page, path: string, heading: string | RegExp) {
   await p.goto(path);

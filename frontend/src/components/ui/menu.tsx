@@ -1,10 +1,14 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import type { ReactNode } from "react";
+import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { cn } from "@/lib/utils";
 
 export type MenuItem = { label: string; onSelect: () => void; destructive?: boolean; icon?: ReactNode };
 
-/** A button that opens a list of actions (role="menu"); Escape or an outside click closes it. */
 /**
+ * A button that opens a list of actions (Radix DropdownMenu: role="menu", arrow keys, Home/End and typeahead
+ * move between items, Enter or Space picks one, Escape or an outside click closes it and focus goes back to
+ * the button).
+ *
  * `label` names the menu; it also names the trigger unless `nameFromContent` (when the trigger shows text of its
  * own, which must then be part of its name: the trigger carries the label as screen-reader text instead).
  */
@@ -23,61 +27,45 @@ export function Menu({
   triggerClassName?: string;
   nameFromContent?: boolean;
 }) {
-  const [open, setOpen] = useState(false);
-  const root = useRef<HTMLDivElement>(null);
-  const id = useId();
-
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
-    document.addEventListener("mousedown", onDown);
-    document.addEventListener("keydown", onKey);
-    root.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-    return () => {
-      document.removeEventListener("mousedown", onDown);
-      document.removeEventListener("keydown", onKey);
-    };
-  }, [open]);
-
   return (
-    <div ref={root} className="relative">
-      <button
-        type="button"
-        aria-haspopup="menu"
-        aria-expanded={open}
-        aria-controls={open ? id : undefined}
+    // Not modal: the rest of the page is neither hidden from screen readers nor locked while it is open.
+    <DropdownMenu.Root modal={false}>
+      <DropdownMenu.Trigger
         aria-label={nameFromContent ? undefined : label}
-        onClick={() => setOpen((o) => !o)}
-        className={cn("inline-flex items-center gap-2 rounded-md p-2 text-sm hover:bg-accent cursor-pointer", triggerClassName)}
+        className={cn(
+          "inline-flex items-center gap-2 rounded-md p-2 text-sm hover:bg-accent cursor-pointer focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring",
+          triggerClassName,
+        )}
       >
         {nameFromContent ? <span className="sr-only">{label} </span> : null}
         {trigger}
-      </button>
-      {open ? (
-        <div id={id} role="menu" aria-label={label} className={cn("absolute z-40 mt-1 min-w-44 rounded-md border bg-background p-1 shadow-lg", align === "end" ? "right-0" : "left-0")}>
+      </DropdownMenu.Trigger>
+      <DropdownMenu.Portal>
+        <DropdownMenu.Content
+          // Named by `label` alone (Radix would name it after the whole trigger, e.g. "Account menu gr grace@…").
+          aria-label={label}
+          aria-labelledby={undefined}
+          align={align}
+          sideOffset={4}
+          collisionPadding={8}
+          className="z-50 min-w-44 rounded-md border bg-background p-1 shadow-lg"
+        >
           {items.map((item) => (
-            <button
+            <DropdownMenu.Item
               key={item.label}
-              type="button"
-              role="menuitem"
-              onClick={() => {
-                setOpen(false);
-                item.onSelect();
-              }}
+              onSelect={item.onSelect}
               className={cn(
-                "flex w-full items-center gap-2 rounded px-2 py-1.5 text-left text-sm hover:bg-accent focus:bg-accent focus:outline-none cursor-pointer [&_svg]:size-4",
+                "flex w-full items-center gap-2 rounded px-2 py-1.5 text-left text-sm outline-none cursor-pointer select-none [&_svg]:size-4",
+                "data-[highlighted]:bg-accent data-[disabled]:pointer-events-none data-[disabled]:opacity-50",
                 item.destructive && "text-destructive",
               )}
             >
               {item.icon}
               {item.label}
-            </button>
+            </DropdownMenu.Item>
           ))}
-        </div>
-      ) : null}
-    </div>
+        </DropdownMenu.Content>
+      </DropdownMenu.Portal>
+    </DropdownMenu.Root>
   );
 }

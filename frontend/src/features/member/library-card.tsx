@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import { BookOpen, Lock } from "lucide-react";
 import { errorMessage } from "@/api/errors";
 import type { LibraryItem } from "@/api/types";
+import { ImageWithFallback } from "@/components/ui/image-with-fallback";
 import { Progress } from "@/components/ui/progress";
 import { useToast } from "@/components/ui/toast";
 import { cn } from "@/lib/utils";
@@ -18,18 +19,20 @@ export const browser = { go: (url: string) => window.location.assign(url) };
  */
 function CardBody({ item, title }: { item: LibraryItem; title: ReactNode }) {
   const locked = !item.has_access;
-  // An image that fails to load (moved, deleted, offline) shows the placeholder, not a broken image.
-  const [broken, setBroken] = useState(false);
   return (
     <>
       <div className="relative aspect-[21/9] overflow-hidden rounded-t-lg sm:aspect-[16/9] bg-gradient-to-br from-slate-200 to-slate-100">
-        {item.image_url && !broken ? (
-          <img src={item.image_url} alt="" className={cn("size-full object-cover", locked && "opacity-60 grayscale")} loading="lazy" onError={() => setBroken(true)} />
-        ) : (
-          <div className="flex size-full items-center justify-center">
-            <BookOpen className="size-10 text-slate-400" aria-hidden />
-          </div>
-        )}
+        {/* An image that fails to load (moved, deleted, offline) shows the placeholder, not a broken image. */}
+        <ImageWithFallback
+          src={item.image_url}
+          className={cn("size-full object-cover", locked && "opacity-60 grayscale")}
+          loading="lazy"
+          fallback={
+            <div className="flex size-full items-center justify-center" data-testid="image-placeholder">
+              <BookOpen className="size-10 text-slate-400" aria-hidden />
+            </div>
+          }
+        />
         {locked ? (
           <span className="absolute top-2 right-2 flex items-center gap-1 rounded-full bg-black/70 px-2 py-1 text-xs font-medium text-white" aria-hidden>
             <Lock className="size-3.5" /> Locked

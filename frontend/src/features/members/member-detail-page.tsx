@@ -68,7 +68,6 @@ export function MemberDetailPage() {
       <PageHeader back={back} title={u.name || u.email} description={u.name ? u.email : undefined} />
       <div className="grid gap-4 lg:grid-cols-[1fr_20rem]">
         <div className="grid min-w-0 content-start gap-4">
-          <div>
             <Tabs<Tab>
               label="Member sections"
               value={tab}
@@ -78,82 +77,84 @@ export function MemberDetailPage() {
                 { value: "subscriptions", label: "Subscriptions" },
                 { value: "purchases", label: "Purchases" },
               ]}
-            />
-          </div>
-          {tab === "subscriptions" ? <MemberSubscriptions userId={u.id} /> : null}
-          {tab === "purchases" ? <MemberPurchases userId={u.id} products={products} /> : null}
-          {tab === "access" ? (
-          <>
-          <Card>
-            <CardHeader className="flex-row items-center justify-between gap-4 border-b pb-4">
-              <div>
-                <CardTitle>Product access</CardTitle>
-                <CardDescription>Grants give this member access to a product.</CardDescription>
-              </div>
-              <WriteOnly>
-              <Button size="sm" onClick={() => setGranting(true)}>
-                <Plus /> Grant access
-              </Button>
-              </WriteOnly>
-            </CardHeader>
-            <ListStates query={grants} rows={2} empty={<EmptyState title="No product access yet" description="Grant a product to unlock it for this member." />}>
-              {(items) => (
-                <Table>
-                  <THead>
-                    <TR>
-                      <TH>Product</TH>
-                      <TH className="hidden sm:table-cell">Source</TH>
-                      <TH className="hidden md:table-cell">Granted</TH>
-                      <TH>Status</TH>
-                      <TH className="text-right">
-                        <span className="sr-only">Actions</span>
-                      </TH>
-                    </TR>
-                  </THead>
-                  <TBody>
-                    {items.map((g) => (
-                      <TR key={g.id}>
-                        <TD>
-                          <Link to={`/products/${g.product_id}`} className="font-medium hover:underline">
-                            {products.get(g.product_id)?.name ?? "Product"}
-                          </Link>
-                          {g.reason ? <p className="text-xs text-muted-foreground">{g.reason}</p> : null}
-                          {g.revoke_reason ? <p className="text-xs text-muted-foreground">Revoked: {g.revoke_reason}</p> : null}
-                        </TD>
-                        <TD className="hidden text-muted-foreground sm:table-cell">{sourceLabel[g.source as GrantSource] ?? g.source}</TD>
-                        <TD className="hidden text-muted-foreground md:table-cell">
-                          {formatDate(g.granted_at)}
-                          {g.ends_at ? <span className="block text-xs">until {formatDate(g.ends_at)}</span> : null}
-                        </TD>
-                        <TD>
-                          {g.active ? <Badge variant="success">Active</Badge> : g.revoked_at ? <Badge variant="destructive">Revoked</Badge> : <Badge>Ended</Badge>}
-                        </TD>
-                        <TD className="text-right">
-                          {g.active ? (
-                            <WriteOnly>
-                            <Button variant="ghost" size="sm" onClick={() => setRevoking(g)} aria-label={`Revoke ${products.get(g.product_id)?.name ?? "access"}`}>
-                              Revoke
-                            </Button>
-                            </WriteOnly>
-                          ) : null}
-                        </TD>
-                      </TR>
-                    ))}
-                  </TBody>
-                </Table>
-              )}
-            </ListStates>
-          </Card>
-          <Card>
-            <CardHeader className="border-b pb-4">
-              <CardTitle>Activity</CardTitle>
-            </CardHeader>
-            <ListStates query={activities} rows={3} empty={<EmptyState title="No activity yet" />}>
-              {(items) => <ActivityList items={items} products={products} showUser={false} />}
-            </ListStates>
-          </Card>
-          </>
-          ) : null}
+              className="min-w-0"
+              panelClassName="grid min-w-0 content-start gap-4"
+            >
+              {tab === "subscriptions" ? <MemberSubscriptions userId={u.id} /> : null}
+              {tab === "purchases" ? <MemberPurchases userId={u.id} products={products} /> : null}
+              {tab === "access" ? (
+              <>
+              <Card>
+                <CardHeader className="flex-row items-center justify-between gap-4 border-b pb-4">
+                  <div>
+                    <CardTitle>Product access</CardTitle>
+                    <CardDescription>Grants give this member access to a product.</CardDescription>
+                  </div>
+                  <WriteOnly>
+                  <Button size="sm" onClick={() => setGranting(true)}>
+                    <Plus /> Grant access
+                  </Button>
+                  </WriteOnly>
+                </CardHeader>
+                <ListStates query={grants} rows={2} empty={<EmptyState title="No product access yet" description="Grant a product to unlock it for this member." />}>
+                  {(items) => (
+                    <Table>
+                      <THead>
+                        <TR>
+                          <TH>Product</TH>
+                          <TH className="hidden sm:table-cell">Source</TH>
+                          <TH className="hidden md:table-cell">Granted</TH>
+                          <TH>Status</TH>
+                          <TH className="text-right">
+                            <span className="sr-only">Actions</span>
+                          </TH>
+                        </TR>
+                      </THead>
+                      <TBody>
+                        {items.map((g) => (
+                          <TR key={g.id}>
+                            <TD>
+                              <Link to={`/products/${g.product_id}`} className="font-medium hover:underline">
+                                {products.get(g.product_id)?.name ?? "Product"}
+                              </Link>
+                              {g.reason ? <p className="text-xs text-muted-foreground">{g.reason}</p> : null}
+                              {g.revoke_reason ? <p className="text-xs text-muted-foreground">Revoked: {g.revoke_reason}</p> : null}
+                            </TD>
+                            <TD className="hidden text-muted-foreground sm:table-cell">{sourceLabel[g.source as GrantSource] ?? g.source}</TD>
+                            <TD className="hidden text-muted-foreground md:table-cell">
+                              {formatDate(g.granted_at)}
+                              {g.ends_at ? <span className="block text-xs">until {formatDate(g.ends_at)}</span> : null}
+                            </TD>
+                            <TD>
+                              {g.active ? <Badge variant="success">Active</Badge> : g.revoked_at ? <Badge variant="destructive">Revoked</Badge> : <Badge>Ended</Badge>}
+                            </TD>
+                            <TD className="text-right">
+                              {g.active ? (
+                                <WriteOnly>
+                                <Button variant="ghost" size="sm" onClick={() => setRevoking(g)} aria-label={`Revoke ${products.get(g.product_id)?.name ?? "access"}`}>
+                                  Revoke
+                                </Button>
+                                </WriteOnly>
+                              ) : null}
+                            </TD>
+                          </TR>
+                        ))}
+                      </TBody>
+                    </Table>
+                  )}
+                </ListStates>
+              </Card>
+              <Card>
+                <CardHeader className="border-b pb-4">
+                  <CardTitle>Activity</CardTitle>
+                </CardHeader>
+                <ListStates query={activities} rows={3} empty={<EmptyState title="No activity yet" />}>
+                  {(items) => <ActivityList items={items} products={products} showUser={false} />}
+                </ListStates>
+              </Card>
+              </>
+              ) : null}
+            </Tabs>
         </div>
         <Card className="h-fit">
           <CardHeader className="flex-row items-center justify-between">

@@ -76,34 +76,33 @@ export function ProductDetailPage() {
         }
       />
       {archived ? null : <SaleWarning productId={p.id} />}
-      <div className="mb-4">
-        <Tabs<Tab>
-          label="Product sections"
-          value={tab}
-          onChange={(t) => setParams(t === "info" ? {} : { tab: t }, { replace: true })}
-          tabs={[
-            { value: "info", label: "Info" },
-            { value: "pages", label: "Pages" },
-            { value: "sales", label: "Sales page" },
-            { value: "media", label: "Media" },
-          ]}
-        />
-      </div>
-      {tab === "info" ? (
-        <div className="grid gap-4">
-          <ProductInfoForm key={p.updated_at} product={p} paymentLinkUrl={checkout.data?.enabled ? checkout.data.payment_link_url : null} />
-          <ConnectorInfo product={p} />
-          <WriteOnly>
-            <DeleteProductCard product={p} />
-          </WriteOnly>
-        </div>
-      ) : tab === "pages" ? (
-        <ProductPagesTab productId={p.id} />
-      ) : tab === "media" ? (
-        <ProductMediaTab productId={p.id} />
-      ) : (
-        <SalesPageTab productId={p.id} appId={session.app.id} />
-      )}
+      <Tabs<Tab>
+        label="Product sections"
+        value={tab}
+        onChange={(t) => setParams(t === "info" ? {} : { tab: t }, { replace: true })}
+        tabs={[
+          { value: "info", label: "Info" },
+          { value: "pages", label: "Pages" },
+          { value: "sales", label: "Sales page" },
+          { value: "media", label: "Media" },
+        ]}
+      >
+        {tab === "info" ? (
+          <div className="grid gap-4">
+            <ProductInfoForm key={p.updated_at} product={p} paymentLinkUrl={checkout.data?.enabled ? checkout.data.payment_link_url : null} />
+            <ConnectorInfo product={p} />
+            <WriteOnly>
+              <DeleteProductCard product={p} />
+            </WriteOnly>
+          </div>
+        ) : tab === "pages" ? (
+          <ProductPagesTab productId={p.id} />
+        ) : tab === "media" ? (
+          <ProductMediaTab productId={p.id} />
+        ) : (
+          <SalesPageTab productId={p.id} appId={session.app.id} />
+        )}
+      </Tabs>
     </>
   );
 }

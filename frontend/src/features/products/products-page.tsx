@@ -1,11 +1,12 @@
 import { useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { Plus } from "lucide-react";
+import { Package, Plus } from "lucide-react";
 import { PageHeader } from "@/components/layout/admin-layout";
 import { EmptyState, ListStates } from "@/components/states";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { ImageWithFallback } from "@/components/ui/image-with-fallback";
 import { Switch } from "@/components/ui/switch";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { formatDate } from "@/lib/utils";
@@ -15,6 +16,24 @@ import { StripeMark } from "./connector-info";
 import { CreateProductDialog } from "./create-product-dialog";
 import { useStripeConnection, useStripeProducts } from "./stripe-api";
 import { WriteOnly } from "@/features/auth/permissions";
+
+/** The product's image, small; a neutral placeholder when it has none or its URL does not load. Decorative: the name follows. */
+function ProductThumb({ src }: { src: string | null | undefined }) {
+  return (
+    <div className="size-10 shrink-0 overflow-hidden rounded-md border bg-muted">
+      <ImageWithFallback
+        src={src}
+        className="size-full object-cover"
+        loading="lazy"
+        fallback={
+          <div className="flex size-full items-center justify-center" data-testid="image-placeholder">
+            <Package className="size-4 text-muted-foreground" aria-hidden />
+          </div>
+        }
+      />
+    </div>
+  );
+}
 
 export function ProductsPage() {
   const [params, setParams] = useSearchParams();
@@ -80,14 +99,19 @@ export function ProductsPage() {
                   {items.map((p) => (
                     <TR key={p.id}>
                       <TD>
-                        <div className="flex flex-wrap items-center gap-2">
-                          <Link to={`/products/${p.id}`} className="font-medium hover:underline">
-                            {p.name}
-                          </Link>
-                          {linked.has(p.id) ? <StripeMark /> : null}
-                          {p.archived_at ? <Badge variant="warning">Archived</Badge> : <SaleProblemBadge problem={saleProblems.get(p.id)} />}
+                        <div className="flex items-start gap-3">
+                          <ProductThumb src={p.image_url} />
+                          <div className="min-w-0">
+                            <div className="flex flex-wrap items-center gap-2">
+                              <Link to={`/products/${p.id}`} className="font-medium hover:underline">
+                                {p.name}
+                              </Link>
+                              {linked.has(p.id) ? <StripeMark /> : null}
+                              {p.archived_at ? <Badge variant="warning">Archived</Badge> : <SaleProblemBadge problem={saleProblems.get(p.id)} />}
+                            </div>
+                            {p.description ? <p className="mt-0.5 line-clamp-1 text-xs text-muted-foreground">{p.description}</p> : null}
+                          </div>
                         </div>
-                        {p.description ? <p className="mt-0.5 line-clamp-1 text-xs text-muted-foreground">{p.description}</p> : null}
                       </TD>
                       <TD className="hidden text-muted-foreground sm:table-cell">{purchaseMethodLabel(p.purchase_method)}</TD>
                       <TD className="hidden text-muted-foreground md:table-cell">{formatDate(p.updated_at)}</TD>
