@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use std::pin::Pin;
 
 use tollgate_domain::access::has_access;
+use tollgate_domain::activity::data::{
+    ActivityData, UserAudioListenedData, UserFileDownloadedData, UserPageCompletedData, UserProductCompletedData, UserVideoWatchedData,
+};
 use tollgate_domain::activity::{ActivityKind, NewActivity};
 use tollgate_domain::auth::password;
 use tollgate_domain::email::Email;
@@ -208,8 +211,8 @@ impl Services {
         let pg = products::find_page(&mut tx.conn(), app, product, page).await?.ok_or(AppError::NotFound("page"))?;
         if complete {
             if repo::complete_page(&mut tx.conn(), app, user, product, page, now).await? {
-                let d = serde_json::json!({ "page_id": page, "page_title": pg.title });
-                record(&mut tx.conn(), app, NewActivity::new(ActivityKind::UserPageCompleted, Some(user.clone()), Some(product.clone()), now).with_data(d)).await?;
+                let d = ActivityData::UserPageCompleted(UserPageCompletedData { page_id: page.to_string(), page_title: pg.title.clone() });
+                record(&mut tx.conn(), app, NewActivity::of(d, Some(user.clone()), Some(product.clone()), now)).await?;
             }
         } else {
             repo::uncomplete_page(&mut tx.conn(), app, user, page).await?;
@@ -217,7 +220,8 @@ impl Services {
         let total = products::list_pages(&mut tx.conn(), app, product).await?.len() as i64;
         let done = repo::completed_pages(&mut tx.conn(), app, user, product).await?.len() as i64;
         if complete && total > 0 && done == total && repo::record_product_completion(&mut tx.conn(), app, user, product, now).await? {
-            record(&mut tx.conn(), app, NewActivity::new(ActivityKind::UserProductCompleted, Some(user.clone()), Some(product.clone()), now)).await?;
+            let d = ActivityData::UserProductCompleted(UserProductCompletedData {});
+            record(&mut tx.conn(), app, NewActivity::of(d, Some(user.clone()), Some(product.clone()), now)).await?;
         }
         tx.commit().await?;
         Ok((done, total))
@@ -338,8 +342,13 @@ impl Services {
 
     async fn media_event(&self, app: &AppId, user: &UserId, m: &Media, kind: ActivityKind) -> AppResult<()> {
         let mut c = self.db.acquire().await?;
-        let d = serde_json::json!({ "media_id": m.id, "filename": m.filename });
-        record(&mut c.conn(), app, NewActivity::new(kind, Some(user.clone()), Some(m.product_id.clone()), self.now()).with_data(d)).await?;
+        let (media_id, filename) = (m.id.clone(), m.filename.clone());
+        let d = match kind {
+            ActivityKind::UserVideoWatched => ActivityData::UserVideoWatched(UserVideoWatchedData { media_id, filename }),
+            ActivityKind::UserAudioListened => ActivityData::UserAudioListened(UserAudioListenedData { media_id, filename }),
+            _ => ActivityData::UserFileDownloaded(UserFileDownloadedData { media_id, filename }),
+        };
+        record(&mut c.conn(), app, NewActivity::of(d, Some(user.clone()), Some(m.product_id.clone()), self.now())).await?;
         Ok(())
     }
 

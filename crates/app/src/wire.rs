@@ -5,7 +5,8 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 use tollgate_domain::activity::Activity;
-use tollgate_domain::product::Product;
+use tollgate_domain::activity::ActivityData;
+use tollgate_domain::product::{Product, PurchaseMethod};
 use tollgate_domain::user::User;
 use utoipa::ToSchema;
 
@@ -19,8 +20,7 @@ pub struct ProductResponse {
     pub name: String,
     pub description: String,
     pub image_url: Option<String>,
-    /// none | sales_page_then_checkout | direct_checkout | external_url
-    pub purchase_method: String,
+    pub purchase_method: PurchaseMethod,
     pub external_url: Option<String>,
     /// Show the product as a locked card to members without access.
     pub show_locked_card: bool,
@@ -39,7 +39,7 @@ impl From<Product> for ProductResponse {
             name: p.fields.name,
             description: p.fields.description,
             image_url: p.fields.image_url,
-            purchase_method: p.fields.purchase_method.as_str().into(),
+            purchase_method: p.fields.purchase_method,
             external_url: p.fields.external_url,
             show_locked_card: p.fields.show_locked_card,
             archived_at: p.archived_at.map(rfc3339),
@@ -89,30 +89,38 @@ impl From<User> for UserResponse {
     }
 }
 
+/// An activity: `kind` (e.g. `user.login`, `product.access_granted`) says
+/// which of the [`ActivityData`] shapes `data` has.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActivityResponse {
     pub id: String,
-    /// e.g. user.login, product.access_granted
-    pub kind: String,
+    /// `kind` and `data`, as stored (rows written by earlier versions keep their data as it was).
+    #[serde(flatten)]
+    #[schema(value_type = ActivityData)]
+    pub event: StoredEvent,
     /// e.g. "User Login", "Product Access Granted"
     pub label: String,
     pub user_id: Option<String>,
     pub product_id: Option<String>,
-    #[schema(value_type = Object)]
-    pub data: serde_json::Value,
     #[schema(format = DateTime)]
     pub occurred_at: String,
+}
+
+/// An activity's kind and data as stored; documented as [`ActivityData`].
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredEvent {
+    pub kind: String,
+    pub data: serde_json::Value,
 }
 
 impl From<Activity> for ActivityResponse {
     fn from(a: Activity) -> Self {
         ActivityResponse {
             id: a.id.into_string(),
-            kind: a.kind.as_str().into(),
+            event: StoredEvent { kind: a.kind.as_str().into(), data: a.data },
             label: a.kind.label().into(),
             user_id: a.user_id.map(|u| u.into_string()),
             product_id: a.product_id.map(|p| p.into_string()),
-            data: a.data,
             occurred_at: rfc3339(a.occurred_at),
         }
     }

@@ -7,8 +7,11 @@ use time::OffsetDateTime;
 use crate::error::FieldProblem;
 use crate::ids::{AppId, GrantId, ProductId, UserId};
 
-/// Where a grant came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Where a grant came from: manual, stripe_subscription, stripe_purchase, import, crm_tag, api,
+/// automation (source_ref: the automation), activecampaign or keap (source_ref: the CRM tag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema), schema(as = GrantSource))]
 pub enum AccessSource {
     Manual,
     StripeSubscription,
@@ -19,6 +22,7 @@ pub enum AccessSource {
     /// A step of an automation (source_ref: the automation's id).
     Automation,
     /// An ActiveCampaign tag (source_ref: the tag's id).
+    #[serde(rename = "activecampaign")]
     ActiveCampaign,
     /// A Keap tag (source_ref: the tag's id).
     Keap,

@@ -1,9 +1,13 @@
 //! The activity catalogue (the kinds a membership hub tracks): what members do and what
 //! happens to them. Append-only; automations and outbound webhooks key on it.
 
+pub mod data;
+
 use std::str::FromStr;
 
 use time::OffsetDateTime;
+
+pub use data::ActivityData;
 
 use crate::error::FieldProblem;
 use crate::ids::{ActivityId, AppId, ProductId, UserId};
@@ -135,6 +139,10 @@ pub struct NewActivity {
 impl NewActivity {
     pub fn new(kind: ActivityKind, user_id: Option<UserId>, product_id: Option<ProductId>, occurred_at: OffsetDateTime) -> Self {
         Self { kind, user_id, product_id, data: serde_json::Value::Object(Default::default()), occurred_at, depth: 0 }
+    }
+    /// An activity of the kind of `data`, with that data.
+    pub fn of(data: ActivityData, user_id: Option<UserId>, product_id: Option<ProductId>, occurred_at: OffsetDateTime) -> Self {
+        Self::new(data.kind(), user_id, product_id, occurred_at).with_data(data.data_value())
     }
     pub fn at_depth(mut self, depth: u32) -> Self {
         self.depth = depth;

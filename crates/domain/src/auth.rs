@@ -5,8 +5,10 @@ use std::str::FromStr;
 
 use crate::error::FieldProblem;
 
-/// An admin's role in one app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// An admin's role in one app: owner, admin or viewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum Role {
     Viewer,
     Admin,

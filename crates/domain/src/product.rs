@@ -6,7 +6,9 @@ use crate::error::{FieldProblem, ValidationErrors, http_url, text};
 use crate::ids::{AppId, PageId, ProductId};
 
 /// How a visitor without access buys a product (the product's "Purchase Method" setting).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum PurchaseMethod {
     /// Not for sale: access only by grant.
     None,

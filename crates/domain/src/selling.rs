@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{FieldProblem, ValidationErrors, http_url, text};
 use crate::product::{ProductFields, PurchaseMethod};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Where a buyer is sent: the sales page, Stripe Checkout or the external order page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema), schema(as = PurchaseTargetKind))]
 pub enum TargetKind {
     SalesPage,
     Checkout,

@@ -7,7 +7,10 @@ use std::str::FromStr;
 
 use time::{Duration, OffsetDateTime};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A Stripe subscription's status (`unknown`: one this version does not know).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum SubscriptionStatus {
     Trialing,
     Active,
@@ -18,6 +21,7 @@ pub enum SubscriptionStatus {
     Canceled,
     Paused,
     /// A status this version does not know; treated as giving no access.
+    #[serde(other)]
     Unknown,
 }
 

@@ -2878,11 +2878,74 @@ export interface components {
             seats: number;
             stripe_customer_id: string;
         };
-        ActivityResponse: {
-            data: Record<string, never>;
+        /** @description An activity's kind with its data, as `{"kind": "user.login", "data": {…}}`. */
+        ActivityData: {
+            data: components["schemas"]["UserLoginData"];
+            /** @enum {string} */
+            kind: "user.login";
+        } | {
+            data: components["schemas"]["UserCreatedData"];
+            /** @enum {string} */
+            kind: "user.created";
+        } | {
+            data: components["schemas"]["UserActivateData"];
+            /** @enum {string} */
+            kind: "user.activate";
+        } | {
+            data: components["schemas"]["UserInactiveData"];
+            /** @enum {string} */
+            kind: "user.inactive";
+        } | {
+            data: components["schemas"]["UserVideoWatchedData"];
+            /** @enum {string} */
+            kind: "user.video_watched";
+        } | {
+            data: components["schemas"]["UserAudioListenedData"];
+            /** @enum {string} */
+            kind: "user.audio_listened";
+        } | {
+            data: components["schemas"]["UserFileDownloadedData"];
+            /** @enum {string} */
+            kind: "user.file_downloaded";
+        } | {
+            data: components["schemas"]["UserPageCompletedData"];
+            /** @enum {string} */
+            kind: "user.page_completed";
+        } | {
+            data: components["schemas"]["UserProductCompletedData"];
+            /** @enum {string} */
+            kind: "user.product_completed";
+        } | {
+            data: components["schemas"]["ProductAccessGrantedData"];
+            /** @enum {string} */
+            kind: "product.access_granted";
+        } | {
+            data: components["schemas"]["ProductAccessRemovedData"];
+            /** @enum {string} */
+            kind: "product.access_removed";
+        } | {
+            data: components["schemas"]["ProductPurchasedData"];
+            /** @enum {string} */
+            kind: "product.purchased";
+        } | {
+            data: components["schemas"]["SubscriptionStartedData"];
+            /** @enum {string} */
+            kind: "subscription.started";
+        } | {
+            data: components["schemas"]["SubscriptionCancelledData"];
+            /** @enum {string} */
+            kind: "subscription.cancelled";
+        } | {
+            data: components["schemas"]["MemberStageChangedData"];
+            /** @enum {string} */
+            kind: "member.stage_changed";
+        };
+        /**
+         * @description An activity: `kind` (e.g. `user.login`, `product.access_granted`) says
+         *     which of the [`ActivityData`] shapes `data` has.
+         */
+        ActivityResponse: components["schemas"]["ActivityData"] & {
             id: string;
-            /** @description e.g. user.login, product.access_granted */
-            kind: string;
             /** @description e.g. "User Login", "Product Access Granted" */
             label: string;
             /** Format: date-time */
@@ -3168,8 +3231,8 @@ export interface components {
         };
         CreateInvitationRequest: {
             email: string;
-            /** @description owner | admin | viewer. Admins may invite admins and viewers; only owners invite owners. */
-            role: string;
+            /** @description Admins may invite admins and viewers; only owners invite owners. */
+            role: components["schemas"]["Role"];
         };
         CreatePageRequest: {
             body?: string | null;
@@ -3185,8 +3248,7 @@ export interface components {
             external_url?: string | null;
             image_url?: string | null;
             name: string;
-            /** @description none (default) | sales_page_then_checkout | direct_checkout | external_url */
-            purchase_method?: string | null;
+            purchase_method?: null | components["schemas"]["PurchaseMethod"];
             show_locked_card?: boolean | null;
         };
         CreateUserRequest: {
@@ -3443,12 +3505,17 @@ export interface components {
             revoke_reason?: string | null;
             /** Format: date-time */
             revoked_at?: string | null;
-            /** @description manual | stripe_subscription | stripe_purchase | import | crm_tag | api | automation | activecampaign | keap */
-            source: string;
+            source: components["schemas"]["GrantSource"];
             /** @description The outside object behind the grant (Stripe subscription, charge, tag…). */
             source_ref?: string | null;
             user_id: string;
         };
+        /**
+         * @description Where a grant came from: manual, stripe_subscription, stripe_purchase, import, crm_tag, api,
+         *     automation (source_ref: the automation), activecampaign or keap (source_ref: the CRM tag).
+         * @enum {string}
+         */
+        GrantSource: "manual" | "stripe_subscription" | "stripe_purchase" | "import" | "crm_tag" | "api" | "automation" | "activecampaign" | "keap";
         Health: {
             status: string;
         };
@@ -3542,8 +3609,7 @@ export interface components {
             /** Format: int64 */
             skipped: number;
             started_at?: string | null;
-            /** @description `previewed` (uploaded, not run), `running`, `done` or `failed`. */
-            status: string;
+            status: components["schemas"]["MemberImportStatus"];
             /**
              * Format: int64
              * @description Data rows in the file.
@@ -3596,8 +3662,7 @@ export interface components {
             error?: string | null;
             /** Format: date-time */
             finished_at: string;
-            /** @description processed | ignored | failed */
-            outcome: string;
+            outcome: components["schemas"]["InboxOutcome"];
             /** Format: date-time */
             started_at: string;
         };
@@ -3620,10 +3685,19 @@ export interface components {
             processed_at?: string | null;
             /** Format: date-time */
             received_at: string;
-            /** @description pending | processed | ignored | failed */
-            status: string;
+            status: components["schemas"]["InboxStatus"];
             type: string;
         };
+        /**
+         * @description How processing a received Stripe event ended.
+         * @enum {string}
+         */
+        InboxOutcome: "processed" | "ignored" | "failed";
+        /**
+         * @description Where a received Stripe event is: `pending` (to process), `processed`, `ignored` (nothing to do) or `failed`.
+         * @enum {string}
+         */
+        InboxStatus: "pending" | "processed" | "ignored" | "failed";
         /** @description What an invitation link is for, before accepting it. */
         InvitationPreviewResponse: {
             /** @description True when this email already has a Tollgate admin account: accept with its password (name is ignored). */
@@ -3633,7 +3707,7 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
             invited_by_name: string;
-            role: string;
+            role: components["schemas"]["Role"];
         };
         /** @description An invitation that is neither accepted nor revoked (it may have expired). */
         InvitationResponse: {
@@ -3646,8 +3720,7 @@ export interface components {
             expires_at: string;
             id: string;
             invited_by: components["schemas"]["InvitedByResponse"];
-            /** @description owner | admin | viewer */
-            role: string;
+            role: components["schemas"]["Role"];
         };
         InvitationTokenRequest: {
             /** @description The `token` parameter of the invitation link. */
@@ -3743,18 +3816,15 @@ export interface components {
         };
         /** @description A page of a list, in a stable order. Pass `next_cursor` as `cursor` to read the next page. */
         ListResponse_ActivityResponse: {
-            data: {
-                data: Record<string, never>;
+            data: (components["schemas"]["ActivityData"] & {
                 id: string;
-                /** @description e.g. user.login, product.access_granted */
-                kind: string;
                 /** @description e.g. "User Login", "Product Access Granted" */
                 label: string;
                 /** Format: date-time */
                 occurred_at: string;
                 product_id?: string | null;
                 user_id?: string | null;
-            }[];
+            })[];
             has_more: boolean;
             next_cursor?: string | null;
             /**
@@ -3959,8 +4029,7 @@ export interface components {
                 revoke_reason?: string | null;
                 /** Format: date-time */
                 revoked_at?: string | null;
-                /** @description manual | stripe_subscription | stripe_purchase | import | crm_tag | api | automation | activecampaign | keap */
-                source: string;
+                source: components["schemas"]["GrantSource"];
                 /** @description The outside object behind the grant (Stripe subscription, charge, tag…). */
                 source_ref?: string | null;
                 user_id: string;
@@ -4012,8 +4081,7 @@ export interface components {
                 processed_at?: string | null;
                 /** Format: date-time */
                 received_at: string;
-                /** @description pending | processed | ignored | failed */
-                status: string;
+                status: components["schemas"]["InboxStatus"];
                 type: string;
             }[];
             has_more: boolean;
@@ -4066,8 +4134,7 @@ export interface components {
                 id: string;
                 image_url?: string | null;
                 name: string;
-                /** @description none | sales_page_then_checkout | direct_checkout | external_url */
-                purchase_method: string;
+                purchase_method: components["schemas"]["PurchaseMethod"];
                 /** @description Show the product as a locked card to members without access. */
                 show_locked_card: boolean;
                 /** Format: date-time */
@@ -4176,6 +4243,11 @@ export interface components {
              */
             total?: number | null;
         };
+        /**
+         * @description How a member logged in.
+         * @enum {string}
+         */
+        LoginMethod: "password" | "magic_link";
         LoginRequest: {
             /** @description The app to open; default: the first app the admin joined. */
             app_id?: string | null;
@@ -4198,6 +4270,11 @@ export interface components {
             /** @description Sanitized HTML, exactly what members will see. */
             html: string;
         };
+        /**
+         * @description What a hosted media file is: `video` and `audio` play in the member area, `file` downloads.
+         * @enum {string}
+         */
+        MediaKind: "video" | "audio" | "file";
         MediaList: {
             data: components["schemas"]["MediaResponse"][];
         };
@@ -4207,8 +4284,7 @@ export interface components {
             created_at: string;
             filename: string;
             id: string;
-            /** @description video | audio | file */
-            kind: string;
+            kind: components["schemas"]["MediaKind"];
             /** @description The lesson it plays in; null: the product's general media. */
             page_id?: string | null;
             product_id: string;
@@ -4246,6 +4322,11 @@ export interface components {
             /** @description `active` or `inactive` */
             status?: string | null;
         };
+        /**
+         * @description Where a member import is: `previewed` (uploaded, not run), `running`, `done` or `failed`.
+         * @enum {string}
+         */
+        MemberImportStatus: "previewed" | "running" | "done" | "failed";
         MemberLoginRequest: {
             app_id: string;
             email: string;
@@ -4304,6 +4385,11 @@ export interface components {
             token_type: string;
             user: components["schemas"]["MemberUserResponse"];
         };
+        /** @description `member.stage_changed`: the stages' names; null is no stage. */
+        MemberStageChangedData: {
+            from: string | null;
+            to: string | null;
+        };
         /** @description The signed-in member, as the member sees themselves (no admin-side figures such as stage or MRR). */
         MemberUserResponse: {
             /** Format: date-time */
@@ -4320,7 +4406,7 @@ export interface components {
         MembershipResponse: {
             app_id: string;
             app_name: string;
-            role: string;
+            role: components["schemas"]["Role"];
         };
         MetricsResponse: {
             /** @description The currency most paying subscriptions use (null before the first one). */
@@ -4404,8 +4490,7 @@ export interface components {
         NewPriceRequest: {
             /** @description Three-letter ISO currency code, e.g. `usd`. */
             currency: string;
-            /** @description day | week | month | year; leave out for a one-off price. */
-            interval?: string | null;
+            interval?: null | components["schemas"]["PriceInterval"];
             /** Format: int32 */
             interval_count?: number | null;
             /**
@@ -4474,6 +4559,11 @@ export interface components {
             subject: string;
             text: string;
         };
+        /**
+         * @description A Stripe price's billing interval.
+         * @enum {string}
+         */
+        PriceInterval: "day" | "week" | "month" | "year";
         /** @description A problem detail (RFC 9457). */
         Problem: {
             /** @description Stable, machine-readable code, e.g. `validation_failed`, `not_found`. */
@@ -4495,6 +4585,48 @@ export interface components {
             field: string;
             message: string;
         };
+        /** @description `product.access_granted`. */
+        ProductAccessGrantedData: {
+            /** @description `grant_…` */
+            grant_id: string;
+            /** @description The product's name when access was granted. */
+            product_name: string;
+            source: components["schemas"]["GrantSource"];
+            /** @description What the source refers to (a Stripe subscription or payment, an automation, a CRM tag); null when none. */
+            source_ref: string | null;
+        };
+        /** @description `product.access_removed`. */
+        ProductAccessRemovedData: {
+            /** @description `grant_…`: the grant whose end removed the access. */
+            grant_id: string;
+            /** @description Why the grant was revoked, as given; null when none was. */
+            reason: string | null;
+            source: components["schemas"]["GrantSource"];
+            source_ref: string | null;
+        };
+        /** @description `product.purchased`: `kind` tells a subscription's first payment from a one-time purchase. */
+        ProductPurchasedData: {
+            /**
+             * Format: int64
+             * @description The subscription's monthly recurring revenue, in minor units.
+             */
+            amount: number;
+            currency: string | null;
+            /** @enum {string} */
+            kind: "subscription";
+            subscription_id: string;
+        } | {
+            /**
+             * Format: int64
+             * @description In minor units of `currency`.
+             */
+            amount: number;
+            currency: string | null;
+            /** @enum {string} */
+            kind: "one_time";
+            /** @description The Stripe Checkout session or payment it came from. */
+            source_ref: string;
+        };
         ProductResponse: {
             /** Format: date-time */
             archived_at?: string | null;
@@ -4505,8 +4637,7 @@ export interface components {
             id: string;
             image_url?: string | null;
             name: string;
-            /** @description none | sales_page_then_checkout | direct_checkout | external_url */
-            purchase_method: string;
+            purchase_method: components["schemas"]["PurchaseMethod"];
             /** @description Show the product as a locked card to members without access. */
             show_locked_card: boolean;
             /** Format: date-time */
@@ -4555,6 +4686,11 @@ export interface components {
         PurchaseList: {
             data: components["schemas"]["PurchaseResponse"][];
         };
+        /**
+         * @description How a visitor without access buys a product (the product's "Purchase Method" setting).
+         * @enum {string}
+         */
+        PurchaseMethod: "none" | "sales_page_then_checkout" | "direct_checkout" | "external_url";
         PurchaseResponse: {
             /** Format: int64 */
             amount: number;
@@ -4567,9 +4703,13 @@ export interface components {
             /** @description The Stripe payment behind it (payment intent, charge or checkout session). */
             source_ref: string;
         };
+        /**
+         * @description Where a buyer is sent: the sales page, Stripe Checkout or the external order page.
+         * @enum {string}
+         */
+        PurchaseTargetKind: "sales_page" | "checkout" | "external_url";
         PurchaseTargetResponse: {
-            /** @description sales_page | checkout | external_url */
-            kind: string;
+            kind: components["schemas"]["PurchaseTargetKind"];
             url: string;
         };
         /** @description Picks a product's tag: an existing tag by id, or by name (created when missing). Give exactly one. */
@@ -4617,6 +4757,11 @@ export interface components {
         RevokeAccessRequest: {
             reason?: string | null;
         };
+        /**
+         * @description An admin's role in one app: owner, admin or viewer.
+         * @enum {string}
+         */
+        Role: "viewer" | "admin" | "owner";
         RunResponse: {
             automation_id: string;
             /** Format: date-time */
@@ -4740,8 +4885,7 @@ export interface components {
              * @description Seconds until the access token expires.
              */
             expires_in?: number | null;
-            /** @description owner | admin | viewer */
-            role: string;
+            role: components["schemas"]["Role"];
             token_type: string;
         };
         SetupRequest: {
@@ -4858,8 +5002,7 @@ export interface components {
         StripePriceResponse: {
             currency?: string | null;
             id: string;
-            /** @description day | week | month | year; null for one-off prices */
-            interval?: string | null;
+            interval?: null | components["schemas"]["PriceInterval"];
             /** Format: int64 */
             interval_count?: number | null;
             nickname?: string | null;
@@ -4900,6 +5043,17 @@ export interface components {
             name: string;
             prices: components["schemas"]["StripePriceResponse"][];
         };
+        /** @description `subscription.cancelled`. */
+        SubscriptionCancelledData: {
+            /**
+             * Format: int64
+             * @description Unix seconds when access ends, for a cancellation at period end; else null.
+             */
+            access_until: number | null;
+            /** @description Cancelled at the end of the paid period (access lasts until `access_until`). */
+            at_period_end: boolean;
+            subscription_id: string;
+        };
         SubscriptionList: {
             data: components["schemas"]["SubscriptionResponse"][];
         };
@@ -4921,6 +5075,22 @@ export interface components {
             status: string;
             stripe_product_ids: string[];
         };
+        /** @description `subscription.started`. */
+        SubscriptionStartedData: {
+            currency: string | null;
+            /**
+             * Format: int64
+             * @description Monthly recurring revenue in minor units of `currency`.
+             */
+            mrr: number;
+            status: components["schemas"]["SubscriptionStatus"];
+            subscription_id: string;
+        };
+        /**
+         * @description A Stripe subscription's status (`unknown`: one this version does not know).
+         * @enum {string}
+         */
+        SubscriptionStatus: "trialing" | "active" | "past_due" | "incomplete" | "incomplete_expired" | "unpaid" | "canceled" | "paused" | "unknown";
         SwitchAppRequest: {
             app_id: string;
         };
@@ -4934,8 +5104,7 @@ export interface components {
              */
             joined_at: string;
             name: string;
-            /** @description owner | admin | viewer */
-            role: string;
+            role: components["schemas"]["Role"];
         };
         /** @description The app's team and its open invitations. */
         TeamResponse: {
@@ -4999,8 +5168,7 @@ export interface components {
             type: "payment_failed";
         };
         UpdateAdminRequest: {
-            /** @description owner | admin | viewer */
-            role: string;
+            role: components["schemas"]["Role"];
         };
         UpdateAppRequest: {
             /** @description `#rrggbb` (invalid_color otherwise); null or "" goes back to the default. */
@@ -5055,7 +5223,7 @@ export interface components {
             external_url?: string | null;
             image_url?: string | null;
             name?: string | null;
-            purchase_method?: string | null;
+            purchase_method?: null | components["schemas"]["PurchaseMethod"];
             show_locked_card?: boolean | null;
         };
         UpdateUserRequest: {
@@ -5063,6 +5231,43 @@ export interface components {
             name?: string | null;
             password?: string | null;
         };
+        /** @description `user.activate`: no data (`{}`). */
+        UserActivateData: Record<string, never>;
+        UserAudioListenedData: {
+            filename: string;
+            /** @description `med_…` */
+            media_id: string;
+        };
+        /** @description `user.created`. */
+        UserCreatedData: {
+            /** @description The member's email when they were added. */
+            email: string;
+        };
+        UserFileDownloadedData: {
+            filename: string;
+            /** @description `med_…` */
+            media_id: string;
+        };
+        /** @description `user.inactive`. */
+        UserInactiveData: {
+            /**
+             * Format: int32
+             * @description The app's inactivity threshold the member crossed, in days.
+             */
+            threshold_days: number;
+        };
+        /** @description `user.login`. */
+        UserLoginData: {
+            method: components["schemas"]["LoginMethod"];
+        };
+        /** @description `user.page_completed`. */
+        UserPageCompletedData: {
+            /** @description `page_…` */
+            page_id: string;
+            page_title: string;
+        };
+        /** @description `user.product_completed`: no data (`{}`). */
+        UserProductCompletedData: Record<string, never>;
         UserResponse: {
             /** Format: date-time */
             created_at: string;
@@ -5087,6 +5292,11 @@ export interface components {
             stage?: string | null;
             /** Format: date-time */
             updated_at: string;
+        };
+        UserVideoWatchedData: {
+            filename: string;
+            /** @description `med_…` */
+            media_id: string;
         };
         /** @enum {string} */
         WaitUnit: "minutes" | "hours" | "days";
@@ -8360,8 +8570,7 @@ export interface operations {
     inbox: {
         parameters: {
             query?: {
-                /** @description pending | processed | ignored | failed */
-                status?: string;
+                status?: components["schemas"]["InboxStatus"];
                 /** @description An event type, e.g. `customer.subscription.updated`. */
                 type?: string;
                 /** @description Received at or after (RFC 3339). */
@@ -11650,8 +11859,7 @@ export interface operations {
     upload_media: {
         parameters: {
             query: {
-                /** @description video | audio | file */
-                kind: string;
+                kind: components["schemas"]["MediaKind"];
                 filename: string;
             };
             header?: never;
@@ -15469,6 +15677,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["MemberStageChangedData"];
+                            /** @enum {string} */
+                            kind: "member.stage_changed";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "member.stage_changed";
                 };
@@ -15508,6 +15723,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity?: null;
+                    };
                     /** @enum {string} */
                     type?: "member.updated";
                 };
@@ -15547,6 +15765,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["ProductAccessGrantedData"];
+                            /** @enum {string} */
+                            kind: "product.access_granted";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "product.access_granted";
                 };
@@ -15586,6 +15811,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["ProductAccessRemovedData"];
+                            /** @enum {string} */
+                            kind: "product.access_removed";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "product.access_removed";
                 };
@@ -15625,6 +15857,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["ProductPurchasedData"];
+                            /** @enum {string} */
+                            kind: "product.purchased";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "product.purchased";
                 };
@@ -15664,6 +15903,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["SubscriptionCancelledData"];
+                            /** @enum {string} */
+                            kind: "subscription.cancelled";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "subscription.cancelled";
                 };
@@ -15703,6 +15949,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["SubscriptionStartedData"];
+                            /** @enum {string} */
+                            kind: "subscription.started";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "subscription.started";
                 };
@@ -15742,6 +15995,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["UserActivateData"];
+                            /** @enum {string} */
+                            kind: "user.activate";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "user.activate";
                 };
@@ -15781,6 +16041,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["UserAudioListenedData"];
+                            /** @enum {string} */
+                            kind: "user.audio_listened";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "user.audio_listened";
                 };
@@ -15820,6 +16087,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["UserCreatedData"];
+                            /** @enum {string} */
+                            kind: "user.created";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "user.created";
                 };
@@ -15859,6 +16133,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["UserFileDownloadedData"];
+                            /** @enum {string} */
+                            kind: "user.file_downloaded";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "user.file_downloaded";
                 };
@@ -15898,6 +16179,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["UserInactiveData"];
+                            /** @enum {string} */
+                            kind: "user.inactive";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "user.inactive";
                 };
@@ -15937,6 +16225,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["UserLoginData"];
+                            /** @enum {string} */
+                            kind: "user.login";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "user.login";
                 };
@@ -15976,6 +16271,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["UserPageCompletedData"];
+                            /** @enum {string} */
+                            kind: "user.page_completed";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "user.page_completed";
                 };
@@ -16015,6 +16317,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["UserProductCompletedData"];
+                            /** @enum {string} */
+                            kind: "user.product_completed";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "user.product_completed";
                 };
@@ -16054,6 +16363,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookEvent"] & {
+                    data?: {
+                        activity: {
+                            data: components["schemas"]["UserVideoWatchedData"];
+                            /** @enum {string} */
+                            kind: "user.video_watched";
+                        };
+                    };
                     /** @enum {string} */
                     type?: "user.video_watched";
                 };

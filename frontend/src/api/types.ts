@@ -29,11 +29,19 @@ export type MemberImport = S["ImportResponse"];
 export type ImportPreview = S["ImportPreviewResponse"];
 export type ImportRow = S["ImportRowResponse"];
 
-// The document types these as plain strings; these are the values the API documents.
-export type Role = "owner" | "admin" | "viewer";
-export type PurchaseMethod = "none" | "sales_page_then_checkout" | "direct_checkout" | "external_url";
-// GrantResponse.source is a plain string in the document; its description lists these. The CRM ones are the CRM kinds.
-export type GrantSource = "manual" | "stripe_subscription" | "stripe_purchase" | "import" | "crm_tag" | "api" | "automation" | CrmKind;
+// Closed sets the document lists as enums.
+export type Role = S["Role"];
+export type PurchaseMethod = S["PurchaseMethod"];
+/** Where a grant came from; the CRM ones (activecampaign, keap) are the CRM kinds. */
+export type GrantSource = S["GrantSource"];
+export type MemberImportStatus = S["MemberImportStatus"];
+export type MediaKind = S["MediaKind"];
+export type InboxStatus = S["InboxStatus"];
+export type SubscriptionStatus = S["SubscriptionStatus"];
+export type LoginMethod = S["LoginMethod"];
+/** An activity's kind with its data: one shape per kind, keyed by `kind`. */
+export type ActivityData = S["ActivityData"];
+export type ActivityKind = ActivityData["kind"];
 
 type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody?: infer B }
   ? NonNullable<B> extends { content: { "application/json": infer J } }
@@ -69,8 +77,8 @@ export type Media = S["MediaResponse"];
 export type Purchase = S["PurchaseResponse"];
 export type Subscription = S["SubscriptionResponse"];
 
-export type PurchaseTargetKind = "sales_page" | "checkout" | "external_url";
-export type PriceInterval = "day" | "week" | "month" | "year";
+export type PurchaseTargetKind = S["PurchaseTargetKind"];
+export type PriceInterval = S["PriceInterval"];
 
 /** Sales page blocks: the document types them as plain objects; these are the shapes the API validates. */
 export type Block =

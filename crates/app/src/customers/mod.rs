@@ -11,8 +11,8 @@ pub mod bulk;
 pub mod movements;
 pub mod segments;
 
-use serde_json::json;
-use tollgate_domain::activity::{ActivityKind, NewActivity};
+use tollgate_domain::activity::NewActivity;
+use tollgate_domain::activity::data::{ActivityData, MemberStageChangedData};
 use tollgate_domain::clock::to_millis;
 use tollgate_domain::ids::{AppId, UserId};
 use tollgate_domain::stages::{CustomerFigures, RawStage, Stages, SubscriptionFacts};
@@ -95,8 +95,8 @@ impl Services {
             return Err(AppError::NotFound("user"));
         };
         if before != figures.stage {
-            let a = NewActivity::new(ActivityKind::MemberStageChanged, Some(user.clone()), None, self.now())
-                .with_data(json!({ "from": before, "to": figures.stage }));
+            let d = ActivityData::MemberStageChanged(MemberStageChangedData { from: before, to: figures.stage.clone() });
+            let a = NewActivity::of(d, Some(user.clone()), None, self.now());
             record(conn, app, a).await?;
         }
         Ok(figures)

@@ -118,7 +118,7 @@ pub fn sample_data(t: EventType, now: OffsetDateTime) -> Value {
         EventType::Activity(k) => json!({
             "id": "act_00000000000070008000000000000001", "kind": k.as_str(), "label": k.label(),
             "user_id": member["id"], "product_id": product.as_ref().map(|p| p["id"].clone()),
-            "data": if k == tollgate_domain::activity::ActivityKind::MemberStageChanged { json!({"from": "Trial", "to": "Customer"}) } else { json!({}) },
+            "data": tollgate_domain::activity::ActivityData::sample(k).data_value(),
             "occurred_at": ts,
         }),
         EventType::MemberUpdated => Value::Null,

@@ -2,7 +2,10 @@
 
 use time::OffsetDateTime;
 use tollgate_domain::access::AccessSource;
-use tollgate_domain::activity::{ActivityKind, NewActivity};
+use tollgate_domain::activity::NewActivity;
+use tollgate_domain::activity::data::{
+    ActivityData, ProductPurchasedData, SubscriptionCancelledData, SubscriptionStartedData, UserInactiveData,
+};
 use tollgate_domain::email::Email;
 use tollgate_domain::ids::{AppId, ProductId, UserId};
 use tollgate_domain::subscription::{AccessDecision, SubscriptionState, SubscriptionStatus, decide, monthly_amount};
@@ -228,23 +231,23 @@ impl Services {
 
         let mut started_recorded = existing.as_ref().is_some_and(|e| e.started_recorded);
         let mut cancel_recorded = existing.as_ref().is_some_and(|e| e.cancel_recorded);
-        let data = serde_json::json!({ "subscription_id": sub.id, "status": status.as_str(), "mrr": mrr, "currency": currency });
         if !started_recorded && matches!(status, SubscriptionStatus::Trialing | SubscriptionStatus::Active | SubscriptionStatus::PastDue) {
-            record(&mut tx.conn(), app, NewActivity::new(ActivityKind::SubscriptionStarted, Some(user.clone()), linked.first().cloned(), now).with_data(data.clone())).await?;
+            let data = ActivityData::SubscriptionStarted(SubscriptionStartedData { subscription_id: sub.id.clone(), status, mrr, currency: currency.clone() });
+            record(&mut tx.conn(), app, NewActivity::of(data, Some(user.clone()), linked.first().cloned(), now)).await?;
             for p in &linked {
-                let d = serde_json::json!({ "subscription_id": sub.id, "kind": "subscription", "amount": mrr, "currency": currency });
-                record(&mut tx.conn(), app, NewActivity::new(ActivityKind::ProductPurchased, Some(user.clone()), Some(p.clone()), now).with_data(d)).await?;
+                let d = ActivityData::ProductPurchased(ProductPurchasedData::Subscription { subscription_id: sub.id.clone(), amount: mrr, currency: currency.clone() });
+                record(&mut tx.conn(), app, NewActivity::of(d, Some(user.clone()), Some(p.clone()), now)).await?;
             }
             started_recorded = true;
         }
         let canceling = sub.cancel_at_period_end || matches!(status, SubscriptionStatus::Canceled);
         if canceling && !cancel_recorded {
-            let d = serde_json::json!({
-                "subscription_id": sub.id,
-                "at_period_end": sub.cancel_at_period_end && status != SubscriptionStatus::Canceled,
-                "access_until": period_end.filter(|_| sub.cancel_at_period_end).map(|t| t.unix_timestamp()),
+            let d = ActivityData::SubscriptionCancelled(SubscriptionCancelledData {
+                subscription_id: sub.id.clone(),
+                at_period_end: sub.cancel_at_period_end && status != SubscriptionStatus::Canceled,
+                access_until: period_end.filter(|_| sub.cancel_at_period_end).map(|t| t.unix_timestamp()),
             });
-            record(&mut tx.conn(), app, NewActivity::new(ActivityKind::SubscriptionCancelled, Some(user.clone()), linked.first().cloned(), now).with_data(d)).await?;
+            record(&mut tx.conn(), app, NewActivity::of(d, Some(user.clone()), linked.first().cloned(), now)).await?;
             cancel_recorded = true;
         } else if !canceling && cancel_recorded {
             // Reactivated before the period ended: a later cancellation records again.
@@ -326,8 +329,8 @@ impl Services {
             if !repo::insert_purchase(&mut tx.conn(), app, &p, now).await? {
                 continue; // already recorded: the same purchase twice has one effect
             }
-            let d = serde_json::json!({ "kind": "one_time", "source_ref": source_ref, "amount": amount, "currency": currency });
-            record(&mut tx.conn(), app, NewActivity::new(ActivityKind::ProductPurchased, Some(user.clone()), Some(product.clone()), now).with_data(d)).await?;
+            let d = ActivityData::ProductPurchased(ProductPurchasedData::OneTime { source_ref: source_ref.to_owned(), amount: *amount, currency: currency.clone() });
+            record(&mut tx.conn(), app, NewActivity::of(d, Some(user.clone()), Some(product.clone()), now)).await?;
             let spec = GrantSpec {
                 source: AccessSource::StripePurchase,
                 source_ref: Some(source_ref.to_owned()),
@@ -390,8 +393,8 @@ impl Services {
         let ids = users::newly_inactive(&mut tx.conn(), app, cutoff, 500).await?;
         for u in &ids {
             if users::mark_inactive(&mut tx.conn(), app, u, now).await? {
-                let d = serde_json::json!({ "threshold_days": appv.settings.inactivity_threshold_days });
-                record(&mut tx.conn(), app, NewActivity::new(ActivityKind::UserInactive, Some(u.clone()), None, now).with_data(d)).await?;
+                let d = ActivityData::UserInactive(UserInactiveData { threshold_days: appv.settings.inactivity_threshold_days });
+                record(&mut tx.conn(), app, NewActivity::of(d, Some(u.clone()), None, now)).await?;
             }
         }
         tx.commit().await?;

@@ -4,7 +4,8 @@
 
 use time::OffsetDateTime;
 use tollgate_domain::access::{AccessGrant, AccessSource, has_access};
-use tollgate_domain::activity::{Activity, ActivityKind, NewActivity};
+use tollgate_domain::activity::data::{ActivityData, ProductAccessGrantedData, ProductAccessRemovedData};
+use tollgate_domain::activity::{Activity, NewActivity};
 use tollgate_domain::error::text;
 use tollgate_domain::ids::{AppId, GrantId, ProductId, UserId};
 use tollgate_domain::page::{Limit, Page};
@@ -69,8 +70,13 @@ impl Services {
             r => r?,
         }
         if !had && g.is_active(now) {
-            let data = serde_json::json!({ "grant_id": g.id, "source": g.source.as_str(), "source_ref": g.source_ref, "product_name": prod.fields.name });
-            record(conn, app, NewActivity::new(ActivityKind::ProductAccessGranted, Some(user.clone()), Some(product.clone()), now).with_data(data).at_depth(spec.depth)).await?;
+            let data = ActivityData::ProductAccessGranted(ProductAccessGrantedData {
+                grant_id: g.id.to_string(),
+                source: g.source,
+                source_ref: g.source_ref.clone(),
+                product_name: prod.fields.name.clone(),
+            });
+            record(conn, app, NewActivity::of(data, Some(user.clone()), Some(product.clone()), now).at_depth(spec.depth)).await?;
             if spec.notify {
                 let site = mail::Site::of(apps::find(conn, app).await?.as_ref());
                 let link = format!("{}/member/products/{}", self.config.public_url, product);
@@ -113,9 +119,13 @@ impl Services {
         }
         let after: Vec<_> = before.into_iter().filter(|x| x.id != g.id).collect();
         if had && !has_access(&after, ended) {
-            let data = serde_json::json!({ "grant_id": g.id, "source": g.source.as_str(), "source_ref": g.source_ref, "reason": reason });
-            record(conn, app, NewActivity::new(ActivityKind::ProductAccessRemoved, Some(g.user_id.clone()), Some(g.product_id.clone()), ended).with_data(data).at_depth(depth))
-                .await?;
+            let data = ActivityData::ProductAccessRemoved(ProductAccessRemovedData {
+                grant_id: g.id.to_string(),
+                source: g.source,
+                source_ref: g.source_ref.clone(),
+                reason: reason.map(str::to_owned),
+            });
+            record(conn, app, NewActivity::of(data, Some(g.user_id.clone()), Some(g.product_id.clone()), ended).at_depth(depth)).await?;
         }
         access::find(conn, app, grant).await?.ok_or(AppError::NotFound("grant"))
     }

@@ -2,7 +2,8 @@
 
 use std::net::IpAddr;
 
-use tollgate_domain::activity::{ActivityKind, NewActivity};
+use tollgate_domain::activity::NewActivity;
+use tollgate_domain::activity::data::{ActivityData, LoginMethod, UserActivateData, UserLoginData};
 use tollgate_domain::email::Email;
 use tollgate_domain::ids::{AppId, UserId};
 use tollgate_domain::user::User;
@@ -36,7 +37,7 @@ impl Services {
         }
         self.password_ok(attempt).await?;
         let (user, _) = found.ok_or_else(bad)?;
-        self.member_logged_in(app, &user.id, "password").await
+        self.member_logged_in(app, &user.id, LoginMethod::Password).await
     }
 
     /// Emails a single-use login link if the member exists. Always succeeds,
@@ -76,11 +77,11 @@ impl Services {
         let mut c = self.db.acquire().await?;
         let user = magic_links::consume(&mut c.conn(), &app, &token_hash(raw), self.now()).await?.ok_or_else(bad)?;
         drop(c);
-        self.member_logged_in(&app, &user, "magic_link").await
+        self.member_logged_in(&app, &user, LoginMethod::MagicLink).await
     }
 
     /// Records User Login (and User Activate after a long absence) and issues tokens.
-    async fn member_logged_in(&self, app: &AppId, user: &UserId, method: &str) -> AppResult<(User, TokenPair)> {
+    async fn member_logged_in(&self, app: &AppId, user: &UserId, method: LoginMethod) -> AppResult<(User, TokenPair)> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let appv = apps::find(&mut tx.conn(), app).await?.ok_or(AppError::NotFound("app"))?;
@@ -90,10 +91,9 @@ impl Services {
         // the sweep has not run yet but the gap says so.
         let was_marked = users::clear_inactive(&mut tx.conn(), app, user).await?;
         if was_marked || prev.is_some_and(|p| now - p >= threshold) {
-            record(&mut tx.conn(), app, NewActivity::new(ActivityKind::UserActivate, Some(user.clone()), None, now)).await?;
+            record(&mut tx.conn(), app, NewActivity::of(ActivityData::UserActivate(UserActivateData {}), Some(user.clone()), None, now)).await?;
         }
-        record(&mut tx.conn(), app, NewActivity::new(ActivityKind::UserLogin, Some(user.clone()), None, now).with_data(serde_json::json!({ "method": method })))
-            .await?;
+        record(&mut tx.conn(), app, NewActivity::of(ActivityData::UserLogin(UserLoginData { method }), Some(user.clone()), None, now)).await?;
         let tokens = self.issue_tokens(&mut tx.conn(), SubjectKind::Member, user.as_str(), app).await?;
         let u = users::find(&mut tx.conn(), app, user).await?.ok_or(AppError::NotFound("user"))?;
         tx.commit().await?;

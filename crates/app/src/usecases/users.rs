@@ -1,4 +1,5 @@
-use tollgate_domain::activity::{ActivityKind, NewActivity};
+use tollgate_domain::activity::NewActivity;
+use tollgate_domain::activity::data::{ActivityData, UserCreatedData};
 use tollgate_domain::auth::password;
 use tollgate_domain::email::Email;
 use tollgate_domain::error::ValidationErrors;
@@ -117,7 +118,7 @@ impl Services {
     /// What follows a new member: User Created, their stage, and the
     /// invitation when asked. Returns the member's figures (stage, MRR).
     async fn member_created_in(&self, conn: &mut Conn<'_>, app: &AppId, u: &User, send_invite: bool, now: time::OffsetDateTime) -> AppResult<tollgate_domain::stages::CustomerFigures> {
-        record(conn, app, NewActivity::new(ActivityKind::UserCreated, Some(u.id.clone()), None, now).with_data(serde_json::json!({ "email": u.email }))).await?;
+        record(conn, app, NewActivity::of(ActivityData::UserCreated(UserCreatedData { email: u.email.to_string() }), Some(u.id.clone()), None, now)).await?;
         // A new member has no subscription: the app's "none" stage (a Lead), if it has one.
         let figures = self.refresh_customer_in(conn, app, &u.id).await?;
         if send_invite {

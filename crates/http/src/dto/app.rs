@@ -134,7 +134,7 @@ pub struct AdminResponse {
 pub struct MembershipResponse {
     pub app_id: String,
     pub app_name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 /// An admin session. The refresh token travels only in an httpOnly cookie.
@@ -147,8 +147,7 @@ pub struct SessionResponse {
     pub expires_in: Option<i64>,
     pub admin: AdminResponse,
     pub app: AppResponse,
-    /// owner | admin | viewer
-    pub role: String,
+    pub role: Role,
     pub apps: Vec<MembershipResponse>,
 }
 
@@ -160,11 +159,11 @@ impl From<tollgate_app::usecases::admin_auth::Session> for SessionResponse {
             expires_in: s.tokens.as_ref().map(|t| t.expires_in),
             admin: AdminResponse { id: s.admin.id.into_string(), email: s.admin.email.to_string(), name: s.admin.name },
             app: s.app.into(),
-            role: s.role.as_str().into(),
+            role: s.role,
             apps: s
                 .memberships
                 .into_iter()
-                .map(|m| MembershipResponse { app_id: m.app_id.into_string(), app_name: m.app_name, role: m.role.as_str().into() })
+                .map(|m| MembershipResponse { app_id: m.app_id.into_string(), app_name: m.app_name, role: m.role })
                 .collect(),
         }
     }

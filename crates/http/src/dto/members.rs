@@ -182,8 +182,7 @@ pub struct GrantResponse {
     pub id: String,
     pub user_id: String,
     pub product_id: String,
-    /// manual | stripe_subscription | stripe_purchase | import | crm_tag | api | automation | activecampaign | keap
-    pub source: String,
+    pub source: tollgate_domain::access::AccessSource,
     /// The outside object behind the grant (Stripe subscription, charge, tag…).
     pub source_ref: Option<String>,
     pub reason: Option<String>,
@@ -205,7 +204,7 @@ impl GrantResponse {
             id: g.id.into_string(),
             user_id: g.user_id.into_string(),
             product_id: g.product_id.into_string(),
-            source: g.source.as_str().into(),
+            source: g.source,
             source_ref: g.source_ref,
             reason: g.reason,
             granted_at: rfc3339(g.granted_at),

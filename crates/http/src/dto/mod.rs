@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tollgate_domain::access::AccessGrant;
 use tollgate_domain::app::App;
+pub use tollgate_domain::auth::Role;
+pub use tollgate_domain::access::AccessSource;
+pub use tollgate_domain::product::PurchaseMethod;
 use tollgate_domain::page::Page;
 use tollgate_domain::product::ContentPage;
 use tollgate_persistence::api_keys::ApiKey;
@@ -53,6 +56,8 @@ pub struct ListQuery {
 
 mod app;
 pub use app::*;
+mod enums;
+pub use enums::*;
 mod products;
 pub use products::*;
 mod members;

@@ -17,6 +17,7 @@ pub struct CreateProductRequest {
     #[schema(max_length = 2048)]
     pub image_url: Option<String>,
     /// none (default) | sales_page_then_checkout | direct_checkout | external_url
+    #[schema(value_type = Option<PurchaseMethod>)]
     pub purchase_method: Option<String>,
     #[validate(length(max = 2048))]
     #[schema(max_length = 2048)]
@@ -36,6 +37,7 @@ pub struct UpdateProductRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub image_url: Option<Option<String>>,
+    #[schema(value_type = Option<PurchaseMethod>)]
     pub purchase_method: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]

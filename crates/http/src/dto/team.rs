@@ -10,8 +10,7 @@ pub struct TeamMemberResponse {
     pub id: String,
     pub email: String,
     pub name: String,
-    /// owner | admin | viewer
-    pub role: String,
+    pub role: Role,
     /// When they joined this app's team.
     #[schema(format = DateTime)]
     pub joined_at: String,
@@ -23,7 +22,7 @@ impl From<tollgate_persistence::admins::TeamMember> for TeamMemberResponse {
             id: m.admin.id.into_string(),
             email: m.admin.email.to_string(),
             name: m.admin.name,
-            role: m.role.as_str().into(),
+            role: m.role,
             joined_at: rfc3339(m.joined_at),
         }
     }
@@ -42,8 +41,7 @@ pub struct InvitedByResponse {
 pub struct InvitationResponse {
     pub id: String,
     pub email: String,
-    /// owner | admin | viewer
-    pub role: String,
+    pub role: Role,
     pub invited_by: InvitedByResponse,
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -59,7 +57,7 @@ impl InvitationResponse {
         InvitationResponse {
             id: inv.id.into_string(),
             email: inv.email.to_string(),
-            role: inv.role.as_str().into(),
+            role: inv.role,
             invited_by: InvitedByResponse { id: inv.invited_by.into_string(), email: i.invited_by_email, name: i.invited_by_name },
             created_at: rfc3339(inv.created_at),
             expires_at: rfc3339(inv.expires_at),
@@ -81,14 +79,15 @@ pub struct CreateInvitationRequest {
     #[validate(length(min = 3, max = 254))]
     #[schema(min_length = 3, max_length = 254)]
     pub email: String,
-    /// owner | admin | viewer. Admins may invite admins and viewers; only owners invite owners.
+    /// Admins may invite admins and viewers; only owners invite owners.
+    #[schema(value_type = Role)]
     pub role: String,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateAdminRequest {
-    /// owner | admin | viewer
+    #[schema(value_type = Role)]
     pub role: String,
 }
 
@@ -105,7 +104,7 @@ pub struct InvitationTokenRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvitationPreviewResponse {
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub app_name: String,
     pub invited_by_name: String,
     /// True when this email already has a Tollgate admin account: accept with its password (name is ignored).

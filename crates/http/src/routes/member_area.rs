@@ -16,8 +16,7 @@ use crate::routes::stripe::{PurchaseList, SubscriptionList};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PurchaseTargetResponse {
-    /// sales_page | checkout | external_url
-    pub kind: String,
+    pub kind: tollgate_domain::selling::TargetKind,
     pub url: String,
 }
 
@@ -55,7 +54,7 @@ fn library_items(items: Vec<tollgate_app::member_area::LibraryItem>) -> LibraryR
                 locked: !i.has_access,
                 has_access: i.has_access,
                 purchase_target: i.purchase_target.map(|t| PurchaseTargetResponse {
-                    kind: serde_json::to_value(t.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                    kind: t.kind,
                     url: t.url,
                 }),
                 completed_pages: i.completed_pages,

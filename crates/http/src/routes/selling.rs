@@ -317,7 +317,7 @@ fn public_block(b: &Block) -> serde_json::Value {
 pub struct MediaResponse {
     pub id: String,
     pub product_id: String,
-    /// video | audio | file
+    #[schema(value_type = crate::dto::MediaKind)]
     pub kind: String,
     pub filename: String,
     pub content_type: String,
@@ -362,7 +362,7 @@ pub struct MediaList {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UploadQuery {
-    /// video | audio | file
+    #[param(value_type = crate::dto::MediaKind)]
     pub kind: String,
     #[validate(length(min = 1, max = 255))]
     #[param(min_length = 1, max_length = 255)]

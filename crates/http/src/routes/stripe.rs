@@ -251,7 +251,8 @@ pub struct StripePriceResponse {
     pub id: String,
     pub unit_amount: Option<i64>,
     pub currency: Option<String>,
-    /// day | week | month | year; null for one-off prices
+    /// Null for one-off prices.
+    #[schema(value_type = Option<crate::dto::PriceInterval>)]
     pub interval: Option<String>,
     pub interval_count: Option<u64>,
     pub nickname: Option<String>,
@@ -354,7 +355,8 @@ pub struct NewPriceRequest {
     #[validate(length(equal = 3))]
     #[schema(min_length = 3, max_length = 3)]
     pub currency: String,
-    /// day | week | month | year; leave out for a one-off price.
+    /// Leave out for a one-off price.
+    #[schema(value_type = Option<crate::dto::PriceInterval>)]
     pub interval: Option<String>,
     #[validate(range(min = 1, max = 52))]
     #[schema(minimum = 1, maximum = 52)]

@@ -19,13 +19,13 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ValidQuery};
 use crate::routes::resources::{limit, parse_time};
 
-const STATUSES: [&str; 4] = ["pending", "processed", "ignored", "failed"];
+pub(crate) const STATUSES: [&str; 4] = ["pending", "processed", "ignored", "failed"];
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct InboxQuery {
-    /// pending | processed | ignored | failed
+    #[param(value_type = Option<crate::dto::InboxStatus>)]
     pub status: Option<String>,
     /// An event type, e.g. `customer.subscription.updated`.
     #[validate(length(min = 1, max = 255))]
@@ -50,7 +50,7 @@ pub struct InboxEventResponse {
     pub id: String,
     #[serde(rename = "type")]
     pub event_type: String,
-    /// pending | processed | ignored | failed
+    #[schema(value_type = crate::dto::InboxStatus)]
     pub status: String,
     #[schema(format = DateTime)]
     pub received_at: String,
@@ -81,7 +81,7 @@ pub struct InboxAttemptResponse {
     pub started_at: String,
     #[schema(format = DateTime)]
     pub finished_at: String,
-    /// processed | ignored | failed
+    #[schema(value_type = crate::dto::InboxOutcome)]
     pub outcome: String,
     pub error: Option<String>,
 }

@@ -110,7 +110,7 @@ pub async fn preview_invitation(s: web::Data<Services>, body: ValidJson<Invitati
     let p = s.preview_invitation(&body.0.token).await?;
     Ok(web::Json(InvitationPreviewResponse {
         email: p.email.to_string(),
-        role: p.role.as_str().into(),
+        role: p.role,
         app_name: p.app_name,
         invited_by_name: p.invited_by_name,
         account_exists: p.account_exists,

@@ -33,4 +33,5 @@ mod stripe_errors;
 mod stripe_inbox;
 mod team;
 mod throttle;
+mod typed_events;
 mod validation;

@@ -13,6 +13,16 @@ function iconFor(kind: string) {
   return ActivityIcon;
 }
 
+/** The member's email as the activity recorded it (only `user.created` records one). */
+function recordedEmail(a: Activity): string | undefined {
+  return a.kind === "user.created" ? a.data.email : undefined;
+}
+
+/** The product's name as the activity recorded it (only `product.access_granted` records one). */
+function recordedProductName(a: Activity): string | undefined {
+  return a.kind === "product.access_granted" ? a.data.product_name : undefined;
+}
+
 export function ActivityList({
   items,
   products,
@@ -41,14 +51,14 @@ export function ActivityList({
                 {showUser && a.user_id ? (
                   <>
                     <Link to={`/members/${a.user_id}`} className="hover:underline">
-                      {user ? user.name || user.email : typeof a.data?.email === "string" ? a.data.email : "Member"}
+                      {user ? user.name || user.email : (recordedEmail(a) ?? "Member")}
                     </Link>
                     {a.product_id ? " · " : null}
                   </>
                 ) : null}
                 {a.product_id ? (
                   <Link to={`/products/${a.product_id}`} className="hover:underline">
-                    {product?.name ?? (typeof a.data?.product_name === "string" ? a.data.product_name : "Product")}
+                    {product?.name ?? recordedProductName(a) ?? "Product"}
                   </Link>
                 ) : null}
                 {a.kind === "member.stage_changed" ? <StageMove from={a.data?.from} to={a.data?.to} separated={showUser && !!a.user_id} /> : null}

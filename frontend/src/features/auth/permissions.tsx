@@ -12,7 +12,7 @@ export function useCurrentSession(): Session | null {
 
 /** The signed-in admin's role in the current app (undefined outside a session). */
 export function useRole(): Role | undefined {
-  return useCurrentSession()?.role as Role | undefined;
+  return useCurrentSession()?.role;
 }
 
 /**

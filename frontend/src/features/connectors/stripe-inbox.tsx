@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { RefreshCw, RotateCcw } from "lucide-react";
 import { api } from "@/api/client";
+import type { InboxStatus } from "@/api/types";
 import { errorMessage, unwrap } from "@/api/errors";
 import { EmptyState, ErrorState, ListStates, LoadingRows } from "@/components/states";
 import { Badge } from "@/components/ui/badge";
@@ -15,7 +16,7 @@ import { useCursorList } from "@/hooks/use-cursor-list";
 import { formatDateTime } from "@/lib/utils";
 import { WriteOnly } from "@/features/auth/permissions";
 
-const statusVariant = { processed: "success", ignored: "outline", failed: "destructive", pending: "warning" } as const;
+const statusVariant = { processed: "success", ignored: "outline", failed: "destructive", pending: "warning" } as const satisfies Record<InboxStatus, string>;
 const eventsKey = ["connectors", "stripe", "events"] as const;
 
 export type InboxFilters = { status: string; type: string; since: string; until: string };
@@ -26,7 +27,7 @@ export function inboxQuery(f: InboxFilters) {
   const since = day(f.since, false);
   const until = day(f.until, true);
   return {
-    status: f.status || undefined,
+    status: f.status ? (f.status as InboxStatus) : undefined,
     type: f.type.trim() || undefined,
     since: since === undefined ? undefined : new Date(since).toISOString(),
     until: until === undefined ? undefined : new Date(until).toISOString(),

@@ -1,4 +1,4 @@
-import type { LibraryItem, PurchaseTargetKind } from "@/api/types";
+import type { LibraryItem } from "@/api/types";
 
 /** What a click on a library card does. */
 export type CardAction =
@@ -14,7 +14,7 @@ export function cardAction(item: LibraryItem, { member }: { member: boolean }): 
   if (item.has_access) return member ? { kind: "open", to: `/member/products/${item.product_id}` } : { kind: "none" };
   const target = item.purchase_target;
   if (!target) return { kind: "none" };
-  switch (target.kind as PurchaseTargetKind) {
+  switch (target.kind) {
     case "sales_page": {
       // The API gives an absolute URL on its public address; the page itself is a route of this SPA.
       const url = new URL(target.url, window.location.origin);

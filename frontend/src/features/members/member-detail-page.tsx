@@ -120,7 +120,7 @@ export function MemberDetailPage() {
                               {g.reason ? <p className="text-xs text-muted-foreground">{g.reason}</p> : null}
                               {g.revoke_reason ? <p className="text-xs text-muted-foreground">Revoked: {g.revoke_reason}</p> : null}
                             </TD>
-                            <TD className="hidden text-muted-foreground sm:table-cell">{sourceLabel[g.source as GrantSource] ?? g.source}</TD>
+                            <TD className="hidden text-muted-foreground sm:table-cell">{sourceLabel[g.source]}</TD>
                             <TD className="hidden text-muted-foreground md:table-cell">
                               {formatDate(g.granted_at)}
                               {g.ends_at ? <span className="block text-xs">until {formatDate(g.ends_at)}</span> : null}

@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { useMutation, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
-import type { CreateProductBody, Media, Product, UpdateProductBody } from "@/api/types";
+import type { CreateProductBody, Media, MediaKind, Product, UpdateProductBody } from "@/api/types";
 import { formatBytes } from "@/lib/utils";
 import { useCursorList, type CursorPage } from "@/hooks/use-cursor-list";
 
@@ -125,7 +125,7 @@ export function purchaseMethodLabel(value: string) {
   return purchaseMethods.find((m) => m.value === value)?.label ?? value;
 }
 
-export type MediaKind = "video" | "audio" | "file";
+export type { MediaKind };
 export const mediaKinds: { value: MediaKind; label: string }[] = [
   { value: "video", label: "Video" },
   { value: "audio", label: "Audio" },

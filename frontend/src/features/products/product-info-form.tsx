@@ -42,7 +42,7 @@ const toValues = (p: Product): ProductInfoValues => ({
   name: p.name,
   description: p.description ?? "",
   image_url: p.image_url ?? "",
-  purchase_method: p.purchase_method as PurchaseMethod,
+  purchase_method: p.purchase_method,
   external_url: p.external_url ?? "",
   show_locked_card: p.show_locked_card,
 });

@@ -1,12 +1,12 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { Media } from "@/api/types";
+import type { Media, MediaKind } from "@/api/types";
 import { json, problem, renderRoute, stubApi } from "@/test/utils";
 import { mediaKindOf } from "./api";
 import { ProductMediaTab } from "./product-media-tab";
 
-const existing = { id: "med_1", product_id: "p1", kind: "video", filename: "intro.mp4", content_type: "video/mp4", size: 4096, created_at: "2026-01-01T00:00:00Z" };
+const existing: Media = { id: "med_1", product_id: "p1", kind: "video", filename: "intro.mp4", content_type: "video/mp4", size: 4096, created_at: "2026-01-01T00:00:00Z" };
 
 describe("mediaKindOf", () => {
   it("defaults the kind from the MIME type", () => {
@@ -28,7 +28,7 @@ describe("ProductMediaTab", () => {
         const m = {
           id: "med_2",
           product_id: "p1",
-          kind: url.searchParams.get("kind") ?? "",
+          kind: (url.searchParams.get("kind") ?? "") as MediaKind,
           filename: url.searchParams.get("filename") ?? "",
           content_type: req.headers.get("content-type") ?? "",
           size: (await req.arrayBuffer()).byteLength,

@@ -200,7 +200,7 @@ export function TeamPage() {
                       <TD className="hidden text-muted-foreground md:table-cell">{i.invited_by.name || i.invited_by.email}</TD>
                       <TD className="hidden sm:table-cell">{i.expired ? <Badge variant="warning">Expired</Badge> : <span className="text-muted-foreground">{formatDate(i.expires_at)}</span>}</TD>
                       <TD className="text-right">
-                        {invitableRoles(role).includes(i.role as Role) ? (
+                        {invitableRoles(role).includes(i.role) ? (
                           <Button variant="ghost" size="sm" loading={revoke.isPending && revoke.variables === i.id} onClick={() => revoke.mutate(i.id)} aria-label={`Revoke invitation for ${i.email}`}>
                             Revoke
                           </Button>

@@ -38,7 +38,7 @@ impl From<RowProblem> for ImportProblem {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportResponse {
     pub id: String,
-    /// `previewed` (uploaded, not run), `running`, `done` or `failed`.
+    #[schema(value_type = crate::dto::MemberImportStatus)]
     pub status: String,
     pub columns: ImportColumns,
     /// Whether members it creates are sent an invitation (set by the run).

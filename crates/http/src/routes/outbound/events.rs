@@ -5,6 +5,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 use tollgate_app::wire::{ActivityResponse, ProductResponse, UserResponse};
+use tollgate_domain::activity::ActivityKind;
 use tollgate_domain::outbound::EventType;
 use utoipa::ToSchema;
 
@@ -43,6 +44,41 @@ fn header(name: &str, description: &str) -> Value {
     json!({ "name": name, "in": "header", "required": name != "webhook-signature", "description": description, "schema": { "type": "string" } })
 }
 
+/// The name of the schema of the `data` of activities of kind `k`
+/// (`user.video_watched` → `UserVideoWatchedData`, see `tollgate_domain::activity::data`).
+pub fn data_schema_name(k: ActivityKind) -> String {
+    let mut out = String::new();
+    for part in k.as_str().split(['.', '_']) {
+        let mut c = part.chars();
+        if let Some(first) = c.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(c.as_str());
+        }
+    }
+    out + "Data"
+}
+
+/// What an event of type `t` adds to [`WebhookEvent`]: its `type`, and for an
+/// activity's event the activity's `kind` and the schema of its `data`.
+fn of_type(t: EventType) -> Value {
+    let data = match t {
+        EventType::Activity(k) => json!({
+            "type": "object",
+            "required": ["activity"],
+            "properties": { "activity": {
+                "type": "object",
+                "required": ["kind", "data"],
+                "properties": {
+                    "kind": { "type": "string", "enum": [k.as_str()] },
+                    "data": { "$ref": format!("#/components/schemas/{}", data_schema_name(k)) }
+                }
+            } }
+        }),
+        EventType::MemberUpdated => json!({ "type": "object", "properties": { "activity": { "type": "null" } } }),
+    };
+    json!({ "type": "object", "properties": { "type": { "type": "string", "enum": [t.as_str()] }, "data": data } })
+}
+
 /// The `webhooks` section: one POST per event type.
 pub fn webhooks_section() -> Value {
     let mut out = serde_json::Map::new();
@@ -60,10 +96,7 @@ pub fn webhooks_section() -> Value {
                     header("webhook-signature", "Webhook endpoints only: `v1,<base64>` signatures, space-separated."),
                 ],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": {
-                    "allOf": [
-                        { "$ref": "#/components/schemas/WebhookEvent" },
-                        { "type": "object", "properties": { "type": { "type": "string", "enum": [t.as_str()] } } }
-                    ]
+                    "allOf": [{ "$ref": "#/components/schemas/WebhookEvent" }, of_type(t)]
                 } } } },
                 "responses": {
                     "2XX": { "description": "Received. Any other answer, a timeout (15 s) or a network error is retried: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h." },
