@@ -42,6 +42,7 @@ pub mod segments;
 pub mod selling;
 pub mod stages;
 pub mod sessions;
+pub mod inbox;
 pub mod stripe;
 pub mod stripe_inbox;
 pub mod throttle;

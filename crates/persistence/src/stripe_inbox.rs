@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use tollgate_domain::ids::AppId;
 use tollgate_domain::page::{Limit, Page};
 
-use crate::stripe::InboxEvent;
+use crate::inbox::InboxEvent;
 use crate::{Conn, DbResult, at, ms, on, opt_at};
 
 /// What to list: all filters optional.

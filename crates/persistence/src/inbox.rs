@@ -1,0 +1,231 @@
+//! The webhook inbox: every delivery stored once, before it is
+//! acknowledged (one round trip on PostgreSQL, a group commit on SQLite),
+//! then read and marked as the worker processes it. Stripe's deliveries are
+//! its only rows today.
+
+use time::OffsetDateTime;
+use tollgate_domain::ids::AppId;
+
+use crate::{Conn, DbError, DbResult, at, ms, on, opt_at};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxEvent {
+    pub event_id: String,
+    pub event_type: String,
+    pub created: i64,
+    pub payload: String,
+    /// pending | processed | ignored | failed
+    pub status: String,
+    pub received_at: OffsetDateTime,
+    pub processed_at: Option<OffsetDateTime>,
+    pub error: Option<String>,
+}
+
+/// Stores a delivery and, when given, its processing job, in one round trip
+/// (webhook ingest is the hot path: a write transaction held across several
+/// trips made every other writer wait). Returns false for a duplicate.
+///
+/// PostgreSQL: one autocommit statement (the job is inserted only when the
+/// event row was). SQLite: a read-only duplicate check (WAL readers never
+/// wait for the writer), then a group commit with the deliveries arriving
+/// at the same time (see [`group_commit`]).
+pub async fn store_event_with_job(db: &crate::Db, app: &AppId, e: &InboxEvent, job: Option<&crate::jobs::NewJob>, job_id: &str) -> DbResult<bool> {
+    let (kind, payload, run_at, max_attempts, unique_key) = match job {
+        Some(j) => (j.kind.as_str(), j.payload.to_string(), ms(j.run_at), j.max_attempts as i64, j.unique_key.clone()),
+        None => ("", String::new(), 0, 0, None),
+    };
+    let with_job = job.is_some();
+    // $1..$14, the same for both statements below.
+    macro_rules! bind_params {
+        ($q:expr) => {
+            $q.bind(app.as_str())
+                .bind(&e.event_id)
+                .bind(&e.event_type)
+                .bind(e.created)
+                .bind(&e.payload)
+                .bind(&e.status)
+                .bind(ms(e.received_at))
+                .bind(job_id)
+                .bind(kind)
+                .bind(&payload)
+                .bind(max_attempts)
+                .bind(run_at)
+                .bind(&unique_key)
+                .bind(with_job)
+        };
+    }
+    match db {
+        crate::Db::Pg(pool) => {
+            let (stored, _jobs): (i64, i64) = bind_params!(sqlx::query_as(
+                "WITH e AS (INSERT INTO stripe_events (app_id, event_id, event_type, created, payload, status, received_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING event_id), \
+                 j AS (INSERT INTO jobs (app_id, id, kind, payload, status, attempts, max_attempts, run_at, unique_key, created_at, updated_at) \
+                   SELECT $1, $8, $9, $10, 'queued', 0, $11, $12, $13, $7, $7 FROM e WHERE $14 ON CONFLICT DO NOTHING RETURNING id) \
+                 SELECT (SELECT COUNT(*) FROM e), (SELECT COUNT(*) FROM j)",
+            ))
+            .fetch_one(pool)
+            .await?;
+            Ok(stored == 1)
+        }
+        crate::Db::Sqlite(pool) => {
+            let mut conn = pool.acquire().await?;
+            let seen: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM stripe_events WHERE app_id = $1 AND event_id = $2")
+                .bind(app.as_str())
+                .bind(&e.event_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            drop(conn);
+            if seen.is_some() {
+                return Ok(false);
+            }
+            let item = Delivery {
+                app: app.as_str().to_owned(),
+                event: e.clone(),
+                job: with_job.then(|| (job_id.to_owned(), kind.to_owned(), payload.clone(), max_attempts, run_at, unique_key.clone())),
+            };
+            group_commit(pool, item).await
+        }
+    }
+}
+
+/// One delivery waiting to be written.
+struct Delivery {
+    app: String,
+    event: InboxEvent,
+    /// id, kind, payload, max_attempts, run_at, unique_key
+    job: Option<(String, String, String, i64, i64, Option<String>)>,
+}
+
+type Reply = tokio::sync::oneshot::Sender<Result<bool, String>>;
+
+/// The deliveries waiting for one SQLite file, and its writer's turn.
+#[derive(Default)]
+struct WriteQueue {
+    pending: std::sync::Mutex<Vec<(Delivery, Reply)>>,
+    writer: tokio::sync::Mutex<()>,
+}
+
+/// Group commit for SQLite's single writer: a delivery joins the queue of
+/// its database file; whoever gets the writer's turn writes every queued
+/// delivery in one transaction and answers each. One commit then carries
+/// many deliveries (SQLite's cost is per commit), and nobody collides on
+/// the write lock (a collision makes SQLite's busy handler sleep). Each
+/// caller still returns only after its own row is committed.
+async fn group_commit(pool: &sqlx::SqlitePool, item: Delivery) -> DbResult<bool> {
+    static QUEUES: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<WriteQueue>>>> =
+        std::sync::LazyLock::new(Default::default);
+    let key = pool.connect_options().get_filename().to_string_lossy().into_owned();
+    let queue = QUEUES.lock().unwrap_or_else(|p| p.into_inner()).entry(key).or_default().clone();
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    queue.pending.lock().unwrap_or_else(|p| p.into_inner()).push((item, tx));
+    {
+        let _turn = queue.writer.lock().await;
+        // Written by the writer before us?
+        if let Ok(r) = rx.try_recv() {
+            return r.map_err(DbError::batch);
+        }
+        let batch = std::mem::take(&mut *queue.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        let written = write_batch(pool, &batch).await;
+        for (i, (_, reply)) in batch.into_iter().enumerate() {
+            let _ = reply.send(match &written {
+                Ok(stored) => Ok(stored[i]),
+                Err(e) => Err(e.to_string()),
+            });
+        }
+    }
+    rx.await.map_err(|_| DbError::corrupt("the ingest writer went away"))?.map_err(DbError::batch)
+}
+
+async fn write_batch(pool: &sqlx::SqlitePool, batch: &[(Delivery, Reply)]) -> Result<Vec<bool>, sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut stored = Vec::with_capacity(batch.len());
+    for (d, _) in batch {
+        let e = &d.event;
+        let n = sqlx::query(
+            "INSERT INTO stripe_events (app_id, event_id, event_type, created, payload, status, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        )
+        .bind(&d.app)
+        .bind(&e.event_id)
+        .bind(&e.event_type)
+        .bind(e.created)
+        .bind(&e.payload)
+        .bind(&e.status)
+        .bind(ms(e.received_at))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if let (1, Some((id, kind, payload, max_attempts, run_at, unique_key))) = (n, &d.job) {
+            sqlx::query(
+                "INSERT INTO jobs (app_id, id, kind, payload, status, attempts, max_attempts, run_at, unique_key, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $8, $8) ON CONFLICT DO NOTHING",
+            )
+            .bind(&d.app)
+            .bind(id)
+            .bind(kind)
+            .bind(payload)
+            .bind(max_attempts)
+            .bind(run_at)
+            .bind(unique_key)
+            .bind(ms(e.received_at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        stored.push(n == 1);
+    }
+    tx.commit().await?;
+    Ok(stored)
+}
+
+type EventRow = (String, String, i64, String, String, i64, Option<i64>, Option<String>);
+
+fn event(r: EventRow) -> InboxEvent {
+    InboxEvent { event_id: r.0, event_type: r.1, created: r.2, payload: r.3, status: r.4, received_at: at(r.5), processed_at: opt_at(r.6), error: r.7 }
+}
+
+pub async fn find_event(conn: &mut Conn<'_>, app: &AppId, id: &str) -> DbResult<Option<InboxEvent>> {
+    let r: Option<EventRow> = on!(conn, c => sqlx::query_as(
+        "SELECT event_id, event_type, created, payload, status, received_at, processed_at, error FROM stripe_events WHERE app_id = $1 AND event_id = $2",
+    )
+    .bind(app.as_str())
+    .bind(id)
+    .fetch_optional(&mut **c)
+    .await?);
+    Ok(r.map(event))
+}
+
+pub async fn mark_event(conn: &mut Conn<'_>, app: &AppId, id: &str, status: &str, error: Option<&str>, now: OffsetDateTime) -> DbResult<()> {
+    on!(conn, c => {
+        sqlx::query("UPDATE stripe_events SET status = $3, error = $4, processed_at = $5 WHERE app_id = $1 AND event_id = $2")
+            .bind(app.as_str())
+            .bind(id)
+            .bind(status)
+            .bind(error)
+            .bind(ms(now))
+            .execute(&mut **c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// The `created` of the newest stored event (where recovery resumes).
+pub async fn latest_event_created(conn: &mut Conn<'_>, app: &AppId) -> DbResult<Option<i64>> {
+    let (m,): (Option<i64>,) = on!(conn, c => sqlx::query_as("SELECT MAX(created) FROM stripe_events WHERE app_id = $1")
+        .bind(app.as_str())
+        .fetch_one(&mut **c)
+        .await?);
+    Ok(m)
+}
+
+/// Inbox events, newest first.
+pub async fn list_events(conn: &mut Conn<'_>, app: &AppId, status: Option<&str>, limit: i64) -> DbResult<Vec<InboxEvent>> {
+    let rows: Vec<EventRow> = on!(conn, c => {
+        let mut qb = sqlx::QueryBuilder::new("SELECT event_id, event_type, created, payload, status, received_at, processed_at, error FROM stripe_events WHERE app_id = ");
+        qb.push_bind(app.as_str());
+        if let Some(s) = status {
+            qb.push(" AND status = ").push_bind(s.to_owned());
+        }
+        qb.push(" ORDER BY received_at DESC, event_id DESC LIMIT ").push_bind(limit);
+        qb.build_query_as().fetch_all(&mut **c).await?
+    });
+    Ok(rows.into_iter().map(event).collect())
+}
