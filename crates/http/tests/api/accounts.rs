@@ -8,14 +8,14 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{Backend, TestApp};
-use crate::stripe::{Emulator, KEY, id, wait_inbox};
+use crate::stripe_emulator::{Emulator, KEY, id, wait_inbox};
 
 const PW: &str = "a long member password 42";
 
 async fn active_sources(app: &TestApp, t: &str, email: &str, product: &str) -> Vec<String> {
     let users = app.get(&format!("/api/v1/users?q={}", email.replace('@', "%40")), t).await.expect(200).body["data"].clone();
     let Some(u) = users.as_array().unwrap().first() else { return vec![] };
-    crate::stripe::grants_of(app, t, u["id"].as_str().unwrap())
+    crate::stripe_emulator::grants_of(app, t, u["id"].as_str().unwrap())
         .await
         .into_iter()
         .filter(|g| g["product_id"] == product && g["active"] == true)

@@ -9,7 +9,7 @@ use tollgate_domain::ids::AppId;
 
 use crate::both;
 use crate::helpers::{Backend, TestApp};
-use crate::stripe::{Emulator, KEY, id, wait_inbox};
+use crate::stripe_emulator::{Emulator, KEY, id, wait_inbox};
 
 async fn product(app: &TestApp, t: &str, name: &str) -> String {
     app.post("/api/v1/products", t, json!({"name": name})).await.expect(201).id()

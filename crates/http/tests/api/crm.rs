@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp};
-use crate::stripe::{Emulator as Stripe, KEY as STRIPE_KEY, grants_of, id, wait_inbox};
+use crate::stripe_emulator::{Emulator as Stripe, KEY as STRIPE_KEY, grants_of, id, wait_inbox};
 
 /// One emulator process (one vendor); each test makes its own account in it.
 pub struct CrmEmu {

@@ -29,6 +29,8 @@ mod security;
 mod selling;
 mod stages;
 mod stripe;
+mod stripe_emulator;
+mod stripe_lifecycle;
 mod stripe_errors;
 mod stripe_inbox;
 mod team;

@@ -128,7 +128,7 @@ async fn segments_and_bulk_actions(app: TestApp) {
     let b2 = app.post("/api/v1/users/bulk", &t, json!({"action": {"type": "grant_access", "product_id": course}, "filter": {}})).await.expect(202);
     assert_eq!(b2.body["total"], 2);
     app.drain_jobs().await;
-    assert_eq!(crate::stripe::grants_of(&app, &t, &v).await.len(), 2, "bonus and one course grant, not two");
+    assert_eq!(crate::stripe_emulator::grants_of(&app, &t, &v).await.len(), 2, "bonus and one course grant, not two");
     // Revoke for a chosen member.
     app.post("/api/v1/users/bulk", &t, json!({"action": {"type": "revoke_access", "product_id": course}, "user_ids": [plain]})).await.expect(202);
     app.drain_jobs().await;

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tollgate_app::outbound::dispatch::Dispatcher;
 
 use crate::helpers::{Backend, TestApp};
-use crate::stripe::{Emulator, KEY, id, wait_inbox};
+use crate::stripe_emulator::{Emulator, KEY, id, wait_inbox};
 
 pub struct Receiver {
     child: Child,

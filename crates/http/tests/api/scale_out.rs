@@ -13,7 +13,7 @@ use tollgate_persistence::testing::lock_waiters;
 use tollgate_persistence::{Db, DbOptions};
 
 use crate::helpers::{Backend, TestApp};
-use crate::stripe::{Emulator, KEY, id};
+use crate::stripe_emulator::{Emulator, KEY, id};
 
 struct Connected {
     stripe: Emulator,

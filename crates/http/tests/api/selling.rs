@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp};
-use crate::stripe::{Emulator, KEY, grants_of, id};
+use crate::stripe_emulator::{Emulator, KEY, grants_of, id};
 
 async fn until<F, Fut>(app: &TestApp, what: &str, mut check: F)
 where

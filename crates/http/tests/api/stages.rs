@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp};
 use crate::outbound::{Receiver, body, drain, endpoint};
-use crate::stripe::{Emulator, KEY, id, wait_inbox};
+use crate::stripe_emulator::{Emulator, KEY, id, wait_inbox};
 
 async fn member(app: &TestApp, t: &str, m: &str) -> Value {
     app.get(&format!("/api/v1/users/{m}"), t).await.expect(200).body
@@ -196,7 +196,7 @@ async fn editing_stages_recomputes_every_member(app: TestApp) {
     assert_eq!(leads["data"].as_array().unwrap().len(), 3);
     assert_eq!(app.activity_kinds(&t, "?kind=member.stage_changed").await.len(), 3);
     for u in leads["data"].as_array().unwrap() {
-        let grants = crate::stripe::grants_of(&app, &t, u["id"].as_str().unwrap()).await;
+        let grants = crate::stripe_emulator::grants_of(&app, &t, u["id"].as_str().unwrap()).await;
         assert_eq!((grants.len(), grants[0]["source"].as_str()), (1, Some("automation")), "the automation ran for {}", u["email"]);
     }
     // Recomputing again changes nothing and records nothing.

@@ -9,7 +9,7 @@ use tollgate_domain::subscription::SubscriptionStatus;
 use tollgate_persistence::stripe::SubscriptionRecord;
 
 use crate::helpers::{Backend, TestApp};
-use crate::stripe::{Emulator, KEY};
+use crate::stripe_emulator::{Emulator, KEY};
 
 /// The member's subscription is gone from Stripe (deleted there, never
 /// delivered): cancelling it is Stripe refusing the request, not an outage.

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp};
-use crate::stripe::{Emulator, KEY};
+use crate::stripe_emulator::{Emulator, KEY};
 
 const SECRET: &str = "whsec_inbox_inspector_test";
 
