@@ -12,6 +12,7 @@
 
 use futures_util::future::BoxFuture;
 use rand::Rng;
+use tracing::Instrument;
 use tollgate_domain::jobs::{JOB_HEARTBEAT, JOB_LEASE, retry_delay};
 use tollgate_persistence::jobs::{self, Job};
 
@@ -69,37 +70,47 @@ impl Worker {
         };
         let n = claimed.len();
         for job in claimed {
+            // The span follows the job's future from thread to thread; a guard
+            // from `span.enter()` held across an await leaked it into other
+            // tasks polled on the same thread, and tracing panicked when one of
+            // them cloned it after it closed (it stopped the worker).
             let span = tracing::info_span!("job", job_id = %job.id, kind = %job.kind, app_id = %job.app_id, attempt = job.attempts);
-            let _e = span.enter();
-            let started = std::time::Instant::now();
-            let result = self.with_heartbeat(&job, self.registry.run(s, &job)).await;
-            metrics::histogram!("tollgate_job_duration_seconds", "kind" => job.kind.clone()).record(started.elapsed().as_secs_f64());
-            let mut c = s.db.acquire().await?;
-            let now = s.now();
-            // A run that knows retrying cannot help says so: the job is dead at once.
-            let permanent = matches!(&result, Err(e) if e.is_permanent());
-            let outcome = match &result {
-                Ok(()) => "succeeded",
-                Err(_) if job.attempts < job.max_attempts && !permanent => "retry",
-                Err(_) => "dead",
-            };
-            metrics::counter!("tollgate_jobs_finished_total", "kind" => job.kind.clone(), "outcome" => outcome).increment(1);
-            match result {
-                Ok(()) => {
-                    jobs::succeed(&mut c.conn(), &job.app_id, &job.id, &self.id, now).await?;
-                }
-                Err(err) => {
-                    let retry_at = (job.attempts < job.max_attempts && !permanent).then(|| now + retry_delay(job.attempts, rand::thread_rng().r#gen::<f64>()));
-                    match retry_at {
-                        Some(at) => tracing::warn!(error = %err.chain(), retry_at = %at, "job failed; will retry"),
-                        None if permanent => tracing::error!(error = %err.chain(), "job failed and retrying cannot help; it is dead"),
-                        None => tracing::error!(error = %err.chain(), "job failed for the last time; it is dead"),
-                    }
-                    jobs::fail(&mut c.conn(), &job.app_id, &job.id, &self.id, &err.to_string(), retry_at, now).await?;
-                }
-            }
+            self.run_job(job).instrument(span).await?;
         }
         Ok(n)
+    }
+
+    /// Runs one claimed job and writes how it ended.
+    async fn run_job(&self, job: Job) -> Result<(), crate::AppError> {
+        let s = &self.services;
+        let started = std::time::Instant::now();
+        let result = self.with_heartbeat(&job, self.registry.run(s, &job)).await;
+        metrics::histogram!("tollgate_job_duration_seconds", "kind" => job.kind.clone()).record(started.elapsed().as_secs_f64());
+        let mut c = s.db.acquire().await?;
+        let now = s.now();
+        // A run that knows retrying cannot help says so: the job is dead at once.
+        let permanent = matches!(&result, Err(e) if e.is_permanent());
+        let outcome = match &result {
+            Ok(()) => "succeeded",
+            Err(_) if job.attempts < job.max_attempts && !permanent => "retry",
+            Err(_) => "dead",
+        };
+        metrics::counter!("tollgate_jobs_finished_total", "kind" => job.kind.clone(), "outcome" => outcome).increment(1);
+        match result {
+            Ok(()) => {
+                jobs::succeed(&mut c.conn(), &job.app_id, &job.id, &self.id, now).await?;
+            }
+            Err(err) => {
+                let retry_at = (job.attempts < job.max_attempts && !permanent).then(|| now + retry_delay(job.attempts, rand::thread_rng().r#gen::<f64>()));
+                match retry_at {
+                    Some(at) => tracing::warn!(error = %err.chain(), retry_at = %at, "job failed; will retry"),
+                    None if permanent => tracing::error!(error = %err.chain(), "job failed and retrying cannot help; it is dead"),
+                    None => tracing::error!(error = %err.chain(), "job failed for the last time; it is dead"),
+                }
+                jobs::fail(&mut c.conn(), &job.app_id, &job.id, &self.id, &err.to_string(), retry_at, now).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Runs a job's handler, renewing the job's lease every heartbeat until

@@ -301,7 +301,9 @@ impl Dispatcher {
                 }
             }
             tokio::select! {
-                _ = stop.changed() => {}
+                // A dropped sender (its owner ended or panicked) is a stop too:
+                // otherwise `changed()` answers at once and this loop spins.
+                r = stop.changed() => if r.is_err() { break },
                 _ = ready.notified() => {}
                 _ = self.0.room.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
