@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod connector;
 pub mod automations;
 pub mod crm;
 pub mod crypto;
@@ -21,6 +22,7 @@ pub mod services;
 pub mod stripe;
 pub mod throttle;
 pub mod usecases;
+pub mod webhooks;
 pub mod wire;
 pub mod worker;
 

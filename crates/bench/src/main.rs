@@ -398,7 +398,7 @@ async fn measure(args: &IngestArgs, backend: Backend, mode: Mode, server: Server
         Server::Tollgate => {
             let base = stripe_base.context("the Stripe emulator is not running")?;
             let (services, app_id) = tollgate::prepare(&fresh.db, base, secret).await?;
-            (tollgate::serve(listener, services, workers)?, format!("/webhooks/stripe/{app_id}"), "stripe_events")
+            (tollgate::serve(listener, services, workers)?, format!("/webhooks/stripe/{app_id}"), "inbox_events")
         }
     };
     let handle = http.handle();

@@ -10,6 +10,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod connector;
 pub mod email;
 pub mod error;
 pub mod ids;

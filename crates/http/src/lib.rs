@@ -23,7 +23,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{accounts, audit as audit_log, auth, automations, content, crm, customers, export, images, import, member, member_area, ops, outbound, password_reset, resources, selling, stripe, stripe_inbox, team};
+use crate::routes::{accounts, audit as audit_log, auth, automations, content, crm, customers, export, images, import, member, member_area, ops, outbound, password_reset, resources, selling, stripe, stripe_inbox, team, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -37,7 +37,7 @@ use crate::routes::{accounts, audit as audit_log, auth, automations, content, cr
         license(name = "AGPL-3.0-or-later")
     ),
     modifiers(&Security),
-    components(schemas(routes::outbound::WebhookEvent, routes::outbound::WebhookEventData)),
+    components(schemas(routes::outbound::WebhookEvent, routes::outbound::WebhookEventData, tollgate_domain::connector::ConnectorKind)),
     tags(
         (name = "auth", description = "Setup and admin sessions"),
         (name = "app", description = "The app (tenant) and its settings"),
@@ -227,9 +227,23 @@ fn problem_content_types(api: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// Every documented route: what `serve` answers and what `openapi()` describes.
+fn routes<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
+where
+    T: actix_web::dev::ServiceFactory<actix_web::dev::ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.service(ops::healthz)
+        .service(ops::readyz)
+        .service(webhooks::webhook)
+        .service(webhooks::webhook_with_token)
+        .service(stripe::oauth_callback)
+        .service(crm::keap_oauth_callback)
+        .service(api_v1())
+}
+
 /// The OpenAPI document of the API, generated from the handlers.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, mut api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).service(ops::healthz).service(ops::readyz).service(stripe_inbox::stripe_webhook).service(stripe::oauth_callback).service(crm::crm_webhook).service(crm::keap_oauth_callback).service(api_v1()).split_for_parts();
+    let (_, mut api) = routes(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
     problem_content_types(&mut api);
     openapi::complete(&mut api);
     api.extensions.get_or_insert_with(Default::default).insert("webhooks".into(), outbound::webhooks_section());
@@ -267,7 +281,7 @@ pub fn serve_with(listener: TcpListener, services: Services, opts: HttpOptions, 
     let mut server = actix_web::HttpServer::new(move || {
         let frontend = frontend.clone();
         let methods = methods.clone();
-        let (app, _) = App::new()
+        let app = App::new()
             .app_data(data.clone())
             .app_data(metrics_opts.clone())
             // Stripe events can exceed the default 256 KiB.
@@ -280,15 +294,8 @@ pub fn serve_with(listener: TcpListener, services: Services, opts: HttpOptions, 
             .wrap(actix_web::middleware::from_fn(middleware::security_headers))
             .wrap(actix_web::middleware::from_fn(metrics::record_http))
             .into_utoipa_app()
-            .openapi(ApiDoc::openapi())
-            .service(ops::healthz)
-            .service(ops::readyz)
-            .service(stripe_inbox::stripe_webhook)
-            .service(stripe::oauth_callback)
-            .service(crm::crm_webhook)
-            .service(crm::keap_oauth_callback)
-            .service(api_v1())
-            .split_for_parts();
+            .openapi(ApiDoc::openapi());
+        let (app, _) = routes(app).split_for_parts();
         // No validator badge: it would send the document's URL to swagger.io (and the CSP blocks it).
         let docs_config = utoipa_swagger_ui::Config::default().validator_url("none");
         let app = app.service(metrics::scrape).service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()).config(docs_config));

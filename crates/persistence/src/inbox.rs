@@ -1,10 +1,15 @@
 //! The webhook inbox: every delivery stored once, before it is
 //! acknowledged (one round trip on PostgreSQL, a group commit on SQLite),
-//! then read and marked as the worker processes it. Stripe's deliveries are
-//! its only rows today.
+//! then read and marked as the worker processes it. Rows are keyed by
+//! connector kind (`inbox_events.connector`); Stripe's deliveries are its
+//! only rows today. Also the inspector's reads: filtered, cursor-paginated
+//! lists, the processing tries of one event, and putting an event back in
+//! the queue.
 
 use time::OffsetDateTime;
+use tollgate_domain::connector::ConnectorKind;
 use tollgate_domain::ids::AppId;
+use tollgate_domain::page::{Limit, Page};
 
 use crate::{Conn, DbError, DbResult, at, ms, on, opt_at};
 
@@ -29,13 +34,13 @@ pub struct InboxEvent {
 /// event row was). SQLite: a read-only duplicate check (WAL readers never
 /// wait for the writer), then a group commit with the deliveries arriving
 /// at the same time (see [`group_commit`]).
-pub async fn store_event_with_job(db: &crate::Db, app: &AppId, e: &InboxEvent, job: Option<&crate::jobs::NewJob>, job_id: &str) -> DbResult<bool> {
+pub async fn store_event_with_job(db: &crate::Db, app: &AppId, connector: ConnectorKind, e: &InboxEvent, job: Option<&crate::jobs::NewJob>, job_id: &str) -> DbResult<bool> {
     let (kind, payload, run_at, max_attempts, unique_key) = match job {
         Some(j) => (j.kind.as_str(), j.payload.to_string(), ms(j.run_at), j.max_attempts as i64, j.unique_key.clone()),
         None => ("", String::new(), 0, 0, None),
     };
     let with_job = job.is_some();
-    // $1..$14, the same for both statements below.
+    // $1..$15, the same for both statements below.
     macro_rules! bind_params {
         ($q:expr) => {
             $q.bind(app.as_str())
@@ -52,13 +57,14 @@ pub async fn store_event_with_job(db: &crate::Db, app: &AppId, e: &InboxEvent, j
                 .bind(run_at)
                 .bind(&unique_key)
                 .bind(with_job)
+                .bind(connector.as_str())
         };
     }
     match db {
         crate::Db::Pg(pool) => {
             let (stored, _jobs): (i64, i64) = bind_params!(sqlx::query_as(
-                "WITH e AS (INSERT INTO stripe_events (app_id, event_id, event_type, created, payload, status, received_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING event_id), \
+                "WITH e AS (INSERT INTO inbox_events (app_id, connector, event_id, event_type, created, payload, status, received_at) \
+                   VALUES ($1, $15, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING event_id), \
                  j AS (INSERT INTO jobs (app_id, id, kind, payload, status, attempts, max_attempts, run_at, unique_key, created_at, updated_at) \
                    SELECT $1, $8, $9, $10, 'queued', 0, $11, $12, $13, $7, $7 FROM e WHERE $14 ON CONFLICT DO NOTHING RETURNING id) \
                  SELECT (SELECT COUNT(*) FROM e), (SELECT COUNT(*) FROM j)",
@@ -69,8 +75,9 @@ pub async fn store_event_with_job(db: &crate::Db, app: &AppId, e: &InboxEvent, j
         }
         crate::Db::Sqlite(pool) => {
             let mut conn = pool.acquire().await?;
-            let seen: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM stripe_events WHERE app_id = $1 AND event_id = $2")
+            let seen: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM inbox_events WHERE app_id = $1 AND connector = $2 AND event_id = $3")
                 .bind(app.as_str())
+                .bind(connector.as_str())
                 .bind(&e.event_id)
                 .fetch_optional(&mut *conn)
                 .await?;
@@ -80,6 +87,7 @@ pub async fn store_event_with_job(db: &crate::Db, app: &AppId, e: &InboxEvent, j
             }
             let item = Delivery {
                 app: app.as_str().to_owned(),
+                connector,
                 event: e.clone(),
                 job: with_job.then(|| (job_id.to_owned(), kind.to_owned(), payload.clone(), max_attempts, run_at, unique_key.clone())),
             };
@@ -91,6 +99,7 @@ pub async fn store_event_with_job(db: &crate::Db, app: &AppId, e: &InboxEvent, j
 /// One delivery waiting to be written.
 struct Delivery {
     app: String,
+    connector: ConnectorKind,
     event: InboxEvent,
     /// id, kind, payload, max_attempts, run_at, unique_key
     job: Option<(String, String, String, i64, i64, Option<String>)>,
@@ -142,9 +151,10 @@ async fn write_batch(pool: &sqlx::SqlitePool, batch: &[(Delivery, Reply)]) -> Re
     for (d, _) in batch {
         let e = &d.event;
         let n = sqlx::query(
-            "INSERT INTO stripe_events (app_id, event_id, event_type, created, payload, status, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            "INSERT INTO inbox_events (app_id, connector, event_id, event_type, created, payload, status, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
         )
         .bind(&d.app)
+        .bind(d.connector.as_str())
         .bind(&e.event_id)
         .bind(&e.event_type)
         .bind(e.created)
@@ -182,25 +192,27 @@ fn event(r: EventRow) -> InboxEvent {
     InboxEvent { event_id: r.0, event_type: r.1, created: r.2, payload: r.3, status: r.4, received_at: at(r.5), processed_at: opt_at(r.6), error: r.7 }
 }
 
-pub async fn find_event(conn: &mut Conn<'_>, app: &AppId, id: &str) -> DbResult<Option<InboxEvent>> {
+pub async fn find_event(conn: &mut Conn<'_>, app: &AppId, connector: ConnectorKind, id: &str) -> DbResult<Option<InboxEvent>> {
     let r: Option<EventRow> = on!(conn, c => sqlx::query_as(
-        "SELECT event_id, event_type, created, payload, status, received_at, processed_at, error FROM stripe_events WHERE app_id = $1 AND event_id = $2",
+        "SELECT event_id, event_type, created, payload, status, received_at, processed_at, error FROM inbox_events WHERE app_id = $1 AND connector = $2 AND event_id = $3",
     )
     .bind(app.as_str())
+    .bind(connector.as_str())
     .bind(id)
     .fetch_optional(&mut **c)
     .await?);
     Ok(r.map(event))
 }
 
-pub async fn mark_event(conn: &mut Conn<'_>, app: &AppId, id: &str, status: &str, error: Option<&str>, now: OffsetDateTime) -> DbResult<()> {
+pub async fn mark_event(conn: &mut Conn<'_>, app: &AppId, connector: ConnectorKind, id: &str, status: &str, error: Option<&str>, now: OffsetDateTime) -> DbResult<()> {
     on!(conn, c => {
-        sqlx::query("UPDATE stripe_events SET status = $3, error = $4, processed_at = $5 WHERE app_id = $1 AND event_id = $2")
+        sqlx::query("UPDATE inbox_events SET status = $3, error = $4, processed_at = $5 WHERE app_id = $1 AND event_id = $2 AND connector = $6")
             .bind(app.as_str())
             .bind(id)
             .bind(status)
             .bind(error)
             .bind(ms(now))
+            .bind(connector.as_str())
             .execute(&mut **c)
             .await?;
     });
@@ -208,19 +220,21 @@ pub async fn mark_event(conn: &mut Conn<'_>, app: &AppId, id: &str, status: &str
 }
 
 /// The `created` of the newest stored event (where recovery resumes).
-pub async fn latest_event_created(conn: &mut Conn<'_>, app: &AppId) -> DbResult<Option<i64>> {
-    let (m,): (Option<i64>,) = on!(conn, c => sqlx::query_as("SELECT MAX(created) FROM stripe_events WHERE app_id = $1")
+pub async fn latest_event_created(conn: &mut Conn<'_>, app: &AppId, connector: ConnectorKind) -> DbResult<Option<i64>> {
+    let (m,): (Option<i64>,) = on!(conn, c => sqlx::query_as("SELECT MAX(created) FROM inbox_events WHERE app_id = $1 AND connector = $2")
         .bind(app.as_str())
+        .bind(connector.as_str())
         .fetch_one(&mut **c)
         .await?);
     Ok(m)
 }
 
 /// Inbox events, newest first.
-pub async fn list_events(conn: &mut Conn<'_>, app: &AppId, status: Option<&str>, limit: i64) -> DbResult<Vec<InboxEvent>> {
+pub async fn list_events(conn: &mut Conn<'_>, app: &AppId, connector: ConnectorKind, status: Option<&str>, limit: i64) -> DbResult<Vec<InboxEvent>> {
     let rows: Vec<EventRow> = on!(conn, c => {
-        let mut qb = sqlx::QueryBuilder::new("SELECT event_id, event_type, created, payload, status, received_at, processed_at, error FROM stripe_events WHERE app_id = ");
+        let mut qb = sqlx::QueryBuilder::new("SELECT event_id, event_type, created, payload, status, received_at, processed_at, error FROM inbox_events WHERE app_id = ");
         qb.push_bind(app.as_str());
+        qb.push(" AND connector = ").push_bind(connector.as_str());
         if let Some(s) = status {
             qb.push(" AND status = ").push_bind(s.to_owned());
         }
@@ -228,4 +242,131 @@ pub async fn list_events(conn: &mut Conn<'_>, app: &AppId, status: Option<&str>,
         qb.build_query_as().fetch_all(&mut **c).await?
     });
     Ok(rows.into_iter().map(event).collect())
+}
+
+/// What to list: all filters optional.
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    pub event_type: Option<String>,
+    pub status: Option<String>,
+    /// Received at or after.
+    pub since: Option<OffsetDateTime>,
+    /// Received before.
+    pub until: Option<OffsetDateTime>,
+}
+
+/// Where a page starts: after this (received_at, event_id), newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxCursor {
+    pub received_at: i64,
+    pub event_id: String,
+}
+
+impl InboxCursor {
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.received_at, self.event_id)
+    }
+    pub fn decode(s: &str) -> Option<InboxCursor> {
+        let (t, id) = s.split_once('.')?;
+        if id.is_empty() {
+            return None;
+        }
+        Some(InboxCursor { received_at: t.parse().ok()?, event_id: id.to_owned() })
+    }
+}
+
+
+/// Stored events, newest first (received time, then id), filtered.
+pub async fn list(conn: &mut Conn<'_>, app: &AppId, connector: ConnectorKind, f: &InboxFilter, after: Option<&InboxCursor>, limit: Limit) -> DbResult<Page<InboxEvent>> {
+    let rows: Vec<EventRow> = on!(conn, c => {
+        let mut qb = sqlx::QueryBuilder::new("SELECT event_id, event_type, created, payload, status, received_at, processed_at, error FROM inbox_events WHERE app_id = ");
+        qb.push_bind(app.as_str());
+        qb.push(" AND connector = ").push_bind(connector.as_str());
+        if let Some(t) = &f.event_type {
+            qb.push(" AND event_type = ").push_bind(t.clone());
+        }
+        if let Some(s) = &f.status {
+            qb.push(" AND status = ").push_bind(s.clone());
+        }
+        if let Some(t) = f.since {
+            qb.push(" AND received_at >= ").push_bind(ms(t));
+        }
+        if let Some(t) = f.until {
+            qb.push(" AND received_at < ").push_bind(ms(t));
+        }
+        if let Some(a) = after {
+            qb.push(" AND (received_at < ").push_bind(a.received_at);
+            qb.push(" OR (received_at = ").push_bind(a.received_at);
+            qb.push(" AND event_id < ").push_bind(a.event_id.clone());
+            qb.push("))");
+        }
+        qb.push(" ORDER BY received_at DESC, event_id DESC LIMIT ").push_bind(limit.probe());
+        qb.build_query_as().fetch_all(&mut **c).await?
+    });
+    let items = rows
+        .into_iter()
+        .map(event)
+        .collect();
+    Ok(Page::from_probe(items, limit, |e: &InboxEvent| InboxCursor { received_at: ms(e.received_at), event_id: e.event_id.clone() }.encode()))
+}
+
+/// One processing try of an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub attempt: i64,
+    pub started_at: OffsetDateTime,
+    pub finished_at: OffsetDateTime,
+    /// processed | ignored | failed
+    pub outcome: String,
+    pub error: Option<String>,
+}
+
+/// Records a try (numbered after the event's last one).
+pub async fn record_attempt(conn: &mut Conn<'_>, app: &AppId, connector: ConnectorKind, event_id: &str, started_at: OffsetDateTime, finished_at: OffsetDateTime, outcome: &str, error: Option<&str>) -> DbResult<()> {
+    let error: Option<String> = error.map(|e| e.chars().take(2000).collect());
+    on!(conn, c => {
+        sqlx::query(
+            "INSERT INTO inbox_event_attempts (app_id, connector, event_id, attempt, started_at, finished_at, outcome, error) \
+             SELECT $1, $7, $2, COALESCE(MAX(attempt), 0) + 1, $3, $4, $5, $6 FROM inbox_event_attempts WHERE app_id = $1 AND connector = $7 AND event_id = $2 \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(app.as_str())
+        .bind(event_id)
+        .bind(ms(started_at))
+        .bind(ms(finished_at))
+        .bind(outcome)
+        .bind(error)
+        .bind(connector.as_str())
+        .execute(&mut **c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// An event's tries, oldest first.
+pub async fn attempts(conn: &mut Conn<'_>, app: &AppId, connector: ConnectorKind, event_id: &str) -> DbResult<Vec<Attempt>> {
+    let rows: Vec<(i64, i64, i64, String, Option<String>)> = on!(conn, c => sqlx::query_as(
+        "SELECT attempt, started_at, finished_at, outcome, error FROM inbox_event_attempts WHERE app_id = $1 AND connector = $2 AND event_id = $3 ORDER BY attempt LIMIT 200",
+    )
+    .bind(app.as_str())
+    .bind(connector.as_str())
+    .bind(event_id)
+    .fetch_all(&mut **c)
+    .await?);
+    Ok(rows.into_iter().map(|r| Attempt { attempt: r.0, started_at: at(r.1), finished_at: at(r.2), outcome: r.3, error: r.4 }).collect())
+}
+
+/// Puts a failed or ignored event back to pending; false when it is not
+/// failed or ignored (already pending, or processed).
+pub async fn reopen(conn: &mut Conn<'_>, app: &AppId, connector: ConnectorKind, event_id: &str) -> DbResult<bool> {
+    let n = on!(conn, c => sqlx::query(
+        "UPDATE inbox_events SET status = 'pending', error = NULL, processed_at = NULL WHERE app_id = $1 AND connector = $2 AND event_id = $3 AND status IN ('failed', 'ignored')",
+    )
+    .bind(app.as_str())
+    .bind(connector.as_str())
+    .bind(event_id)
+    .execute(&mut **c)
+    .await?
+    .rows_affected());
+    Ok(n == 1)
 }

@@ -44,7 +44,6 @@ pub mod stages;
 pub mod sessions;
 pub mod inbox;
 pub mod stripe;
-pub mod stripe_inbox;
 pub mod throttle;
 pub mod users;
 

@@ -1,5 +1,5 @@
 //! The Stripe connector's tables: product links, customers, the
-//! subscription mirror, one-off purchases and the webhook inbox.
+//! subscription mirror and one-off purchases (the webhook inbox is `inbox`).
 
 use time::OffsetDateTime;
 use tollgate_domain::ids::{AppId, ProductId, UserId};
@@ -402,6 +402,3 @@ pub async fn mark_refunded(conn: &mut Conn<'_>, app: &AppId, source_ref: &str) -
         .rows_affected());
     Ok(n)
 }
-
-// The webhook inbox (storing, reading and marking events) is in `inbox.rs`.
-pub use crate::inbox::{InboxEvent, find_event, latest_event_created, list_events, mark_event, store_event_with_job};

@@ -17,6 +17,8 @@ use tollgate_persistence::activities::ActivityFilter;
 use tollgate_persistence::idempotency::Claim;
 use tollgate_persistence::jobs::NewJob;
 use tollgate_persistence::*;
+use tollgate_domain::connector::ConnectorKind::{self, Stripe};
+use tollgate_persistence::inbox::{InboxEvent, find_event, latest_event_created, list_events, mark_event, store_event_with_job};
 
 both!(
     apps_round_trip,
@@ -364,13 +366,24 @@ async fn stripe_links_customers_subscriptions_purchases_inbox(db: &Db) {
     assert!(purchases_of(&mut c.conn(), &app.id, &u.id).await.unwrap()[0].refunded);
 
     let e = InboxEvent { event_id: "evt_1".into(), event_type: "invoice.paid".into(), created: 100, payload: "{}".into(), status: "pending".into(), received_at: T0, processed_at: None, error: None };
-    assert!(store_event_with_job(db, &app.id, &e, None, JobId::new().as_str()).await.unwrap());
-    assert!(!store_event_with_job(db, &app.id, &e, None, JobId::new().as_str()).await.unwrap(), "the same event twice is stored once");
-    assert!(store_event_with_job(db, &other.id, &e, None, JobId::new().as_str()).await.unwrap(), "event ids are per app");
-    mark_event(&mut c.conn(), &app.id, "evt_1", "processed", None, T0).await.unwrap();
-    assert_eq!(find_event(&mut c.conn(), &app.id, "evt_1").await.unwrap().unwrap().status, "processed");
-    assert_eq!(latest_event_created(&mut c.conn(), &app.id).await.unwrap(), Some(100));
-    assert_eq!(list_events(&mut c.conn(), &app.id, Some("pending"), 10).await.unwrap().len(), 0);
+    assert!(store_event_with_job(db, &app.id, Stripe, &e, None, JobId::new().as_str()).await.unwrap());
+    assert!(!store_event_with_job(db, &app.id, Stripe, &e, None, JobId::new().as_str()).await.unwrap(), "the same event twice is stored once");
+    assert!(store_event_with_job(db, &other.id, Stripe, &e, None, JobId::new().as_str()).await.unwrap(), "event ids are per app");
+    mark_event(&mut c.conn(), &app.id, Stripe, "evt_1", "processed", None, T0).await.unwrap();
+    assert_eq!(find_event(&mut c.conn(), &app.id, Stripe, "evt_1").await.unwrap().unwrap().status, "processed");
+    assert_eq!(latest_event_created(&mut c.conn(), &app.id, Stripe).await.unwrap(), Some(100));
+    assert_eq!(list_events(&mut c.conn(), &app.id, Stripe, Some("pending"), 10).await.unwrap().len(), 0);
+
+    // The inbox is keyed by connector kind: another connector's event of the
+    // same id is its own row, with its own status, and reads stay per kind.
+    let keap = ConnectorKind::Keap;
+    assert!(store_event_with_job(db, &app.id, keap, &InboxEvent { created: 200, ..e.clone() }, None, JobId::new().as_str()).await.unwrap(), "same id, another connector");
+    assert_eq!(find_event(&mut c.conn(), &app.id, keap, "evt_1").await.unwrap().unwrap().status, "pending");
+    assert_eq!(find_event(&mut c.conn(), &app.id, Stripe, "evt_1").await.unwrap().unwrap().status, "processed");
+    assert_eq!(latest_event_created(&mut c.conn(), &app.id, Stripe).await.unwrap(), Some(100), "recovery resumes per connector");
+    assert_eq!(latest_event_created(&mut c.conn(), &app.id, keap).await.unwrap(), Some(200));
+    assert_eq!(list_events(&mut c.conn(), &app.id, keap, None, 10).await.unwrap().len(), 1);
+    assert_eq!(list_events(&mut c.conn(), &app.id, Stripe, None, 10).await.unwrap().len(), 1);
 }
 
 async fn lock_for_update_serializes_transactions(db: &Db) {
@@ -400,24 +413,23 @@ async fn lock_for_update_serializes_transactions(db: &Db) {
 }
 
 async fn webhook_event_and_job_stored_in_one_trip(db: &Db) {
-    use tollgate_persistence::stripe::*;
     let app = new_app(db, "A").await;
     let ev = |id: &str| InboxEvent { event_id: id.into(), event_type: "invoice.paid".into(), created: 1, payload: "{}".into(), status: "pending".into(), received_at: T0, processed_at: None, error: None };
     let j = |id: &str| NewJob { kind: "stripe_event".into(), payload: serde_json::json!({"event_id": id}), run_at: T0, max_attempts: 10, unique_key: Some(format!("evt:{id}")) };
-    assert!(store_event_with_job(db, &app.id, &ev("evt_1"), Some(&j("evt_1")), JobId::new().as_str()).await.unwrap());
-    assert!(!store_event_with_job(db, &app.id, &ev("evt_1"), Some(&j("evt_1")), JobId::new().as_str()).await.unwrap(), "duplicate");
-    assert!(store_event_with_job(db, &app.id, &ev("evt_2"), None, JobId::new().as_str()).await.unwrap(), "an ignored type: stored, no job");
+    assert!(store_event_with_job(db, &app.id, Stripe, &ev("evt_1"), Some(&j("evt_1")), JobId::new().as_str()).await.unwrap());
+    assert!(!store_event_with_job(db, &app.id, Stripe, &ev("evt_1"), Some(&j("evt_1")), JobId::new().as_str()).await.unwrap(), "duplicate");
+    assert!(store_event_with_job(db, &app.id, Stripe, &ev("evt_2"), None, JobId::new().as_str()).await.unwrap(), "an ignored type: stored, no job");
     let mut c = db.acquire().await.unwrap();
     let all = jobs::list(&mut c.conn(), &app.id, None, None, Limit::default()).await.unwrap();
     assert_eq!(all.items.len(), 1, "one job for evt_1, none for the duplicate or the ignored event");
     assert_eq!(all.items[0].payload, serde_json::json!({"event_id": "evt_1"}));
-    assert_eq!(find_event(&mut c.conn(), &app.id, "evt_2").await.unwrap().unwrap().event_type, "invoice.paid");
+    assert_eq!(find_event(&mut c.conn(), &app.id, Stripe, "evt_2").await.unwrap().unwrap().event_type, "invoice.paid");
     drop(c);
     // Concurrent deliveries of one event: stored once, one job.
     let mut tasks = vec![];
     for _ in 0..8 {
         let (db, app) = (db.clone(), app.id.clone());
-        tasks.push(tokio::spawn(async move { store_event_with_job(&db, &app, &ev("evt_3"), Some(&j("evt_3")), JobId::new().as_str()).await.unwrap() }));
+        tasks.push(tokio::spawn(async move { store_event_with_job(&db, &app, Stripe, &ev("evt_3"), Some(&j("evt_3")), JobId::new().as_str()).await.unwrap() }));
     }
     let mut stored = 0;
     for t in tasks {
@@ -427,7 +439,7 @@ async fn webhook_event_and_job_stored_in_one_trip(db: &Db) {
     let mut c = db.acquire().await.unwrap();
     assert_eq!(jobs::list(&mut c.conn(), &app.id, None, None, Limit::default()).await.unwrap().items.len(), 2);
     // The connection is usable afterwards (no transaction left open).
-    assert!(store_event_with_job(db, &app.id, &ev("evt_4"), None, JobId::new().as_str()).await.unwrap());
+    assert!(store_event_with_job(db, &app.id, Stripe, &ev("evt_4"), None, JobId::new().as_str()).await.unwrap());
     drop(c);
     // Many deliveries at once (SQLite writes them in shared commits): each
     // event stored once, for its own app, and each caller told the truth.
@@ -438,7 +450,7 @@ async fn webhook_event_and_job_stored_in_one_trip(db: &Db) {
             let (db, target) = (db.clone(), if n % 2 == 0 { app.id.clone() } else { other.id.clone() });
             let id = format!("evt_burst_{n}");
             tasks.push(tokio::spawn(async move {
-                let stored = store_event_with_job(&db, &target, &ev(&id), Some(&j(&id)), JobId::new().as_str()).await.unwrap();
+                let stored = store_event_with_job(&db, &target, Stripe, &ev(&id), Some(&j(&id)), JobId::new().as_str()).await.unwrap();
                 (round, id, stored)
             }));
         }
@@ -455,8 +467,8 @@ async fn webhook_event_and_job_stored_in_one_trip(db: &Db) {
     let mut c = db.acquire().await.unwrap();
     assert_eq!(jobs::list(&mut c.conn(), &app.id, None, None, Limit::default()).await.unwrap().items.len(), 2 + 5);
     assert_eq!(jobs::list(&mut c.conn(), &other.id, None, None, Limit::default()).await.unwrap().items.len(), 5);
-    assert!(find_event(&mut c.conn(), &other.id, "evt_burst_1").await.unwrap().is_some());
-    assert!(find_event(&mut c.conn(), &app.id, "evt_burst_1").await.unwrap().is_none(), "each event in its own app");
+    assert!(find_event(&mut c.conn(), &other.id, Stripe, "evt_burst_1").await.unwrap().is_some());
+    assert!(find_event(&mut c.conn(), &app.id, Stripe, "evt_burst_1").await.unwrap().is_none(), "each event in its own app");
 }
 
 async fn mrr_history_days(db: &Db) {

@@ -2465,7 +2465,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/webhooks/stripe/{app_id}": {
+    "/webhooks/{kind}/{app_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -2475,11 +2475,13 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Receives Stripe events for an app. The signature is checked over the raw
-         *     bytes (300 s tolerance, any current secret); the event is stored before
-         *     the 200 and processed by the job worker. Bad or missing signature: 400.
+         * Receives a connector's webhook deliveries for an app. Stripe: the
+         *     `Stripe-Signature` is checked over the raw bytes (300 s tolerance, any
+         *     current secret); the event is stored before the 200 and processed by the
+         *     job worker; a bad or missing signature is 400. The CRMs' URLs carry a
+         *     token (next route).
          */
-        post: operations["stripe_webhook"];
+        post: operations["webhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2502,7 +2504,7 @@ export interface paths {
          *     API. Stored (as a queued job) before it is acknowledged. Another app's,
          *     a wrong token or an unused event: 200, ignored and logged. A disconnected CRM: 410.
          */
-        post: operations["crm_webhook"];
+        post: operations["webhook_with_token"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3195,6 +3197,11 @@ export interface components {
             webhook_secret?: string | null;
         };
         /**
+         * @description A connector's kind.
+         * @enum {string}
+         */
+        ConnectorKind: "stripe" | "keap" | "activecampaign";
+        /**
          * @description Whether Stripe customers are people or companies.
          * @enum {string}
          */
@@ -3353,11 +3360,6 @@ export interface components {
         };
         CrmTagsResponse: {
             data: components["schemas"]["CrmTagMappingResponse"][];
-        };
-        CrmWebhookAck: {
-            /** @description `queued`, `handshake` or `ignored` */
-            outcome: string;
-            received: boolean;
         };
         /** @description A delivery with the event body it sends. */
         DeliveryDetail: components["schemas"]["DeliveryResponse"] & {
@@ -5301,8 +5303,7 @@ export interface components {
         /** @enum {string} */
         WaitUnit: "minutes" | "hours" | "days";
         WebhookAck: {
-            /** @description stored | duplicate | ignored */
-            outcome: string;
+            outcome: components["schemas"]["WebhookOutcome"];
             received: boolean;
         };
         /**
@@ -5332,6 +5333,11 @@ export interface components {
             /** @description Present and true only in events sent by "send test event". */
             test?: boolean | null;
         };
+        /**
+         * @description What happened to a delivery.
+         * @enum {string}
+         */
+        WebhookOutcome: "stored" | "duplicate" | "ignored" | "queued" | "handshake";
         WebhookSecretRequest: {
             /** @description A new signing secret (`whsec_…`); the three newest are accepted during rotation. */
             secret: string;
@@ -15566,13 +15572,15 @@ export interface operations {
             };
         };
     };
-    stripe_webhook: {
+    webhook: {
         parameters: {
             query?: never;
-            header: {
-                "Stripe-Signature": string;
+            header?: {
+                /** @description Stripe: required */
+                "Stripe-Signature"?: string | null;
             };
             path: {
+                kind: components["schemas"]["ConnectorKind"];
                 app_id: string;
             };
             cookie?: never;
@@ -15600,7 +15608,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description not_found: nothing with this id in the app */
+            /** @description not a connector, or its URL needs a token */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15611,7 +15619,7 @@ export interface operations {
             };
         };
     };
-    crm_webhook: {
+    webhook_with_token: {
         parameters: {
             query?: never;
             header?: {
@@ -15619,7 +15627,7 @@ export interface operations {
                 "X-Hook-Secret"?: string | null;
             };
             path: {
-                kind: components["schemas"]["CrmKindDto"];
+                kind: components["schemas"]["ConnectorKind"];
                 app_id: string;
                 token: string;
             };
@@ -15639,9 +15647,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CrmWebhookAck"];
+                    "application/json": components["schemas"]["WebhookAck"];
                 };
             };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not a connector, or one whose URL has no token */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -10,9 +10,12 @@
 //! Every call to a CRM runs in a job (retries with backoff; a 429 is waited
 //! out as the CRM asks), except connecting, which must answer at once.
 
+mod connector;
 pub mod inbound;
 mod oauth;
 pub mod sync;
+
+pub use connector::CrmConnector;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};

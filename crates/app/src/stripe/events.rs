@@ -4,7 +4,9 @@
 use serde::Deserialize;
 use time::OffsetDateTime;
 use tollgate_domain::ids::{AppId, ProductId};
-use tollgate_persistence::stripe::{self as repo, InboxEvent};
+use tollgate_domain::connector::ConnectorKind;
+use tollgate_persistence::inbox::{self, InboxEvent};
+use tollgate_persistence::stripe as repo;
 use tollgate_stripe::client::ListEvents;
 use tollgate_stripe::client::CreatedFilter;
 use tollgate_stripe::types::{Event, EventKind};
@@ -12,9 +14,9 @@ use tollgate_stripe::webhook::{DEFAULT_TOLERANCE_SECS, verify_signature};
 
 use super::HANDLED_EVENTS;
 use super::stripe_error;
+use crate::connector::{InboxConnector, Processed};
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
-
 
 /// What happened to a delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,9 +75,9 @@ impl Services {
             processed_at: None,
             error: None,
         };
-        let job = handled.then(|| crate::jobs::new_job(&crate::jobs::StripeEvent { event_id: id.to_owned() }, now, Some(format!("evt:{id}"))));
+        let job = handled.then(|| crate::jobs::new_job(&super::StripeConnector.job(id), now, Some(format!("evt:{id}"))));
         let job_id = tollgate_domain::ids::JobId::new();
-        if !repo::store_event_with_job(&self.db, app, &e, job.as_ref(), job_id.as_str()).await? {
+        if !inbox::store_event_with_job(&self.db, app, ConnectorKind::Stripe, &e, job.as_ref(), job_id.as_str()).await? {
             return Ok(IngestOutcome::Duplicate);
         }
         if handled {
@@ -86,29 +88,13 @@ impl Services {
         }
     }
 
-    /// The `stripe_event` job: applies one stored event.
+    /// The `stripe_event` job: applies one stored event through the
+    /// connector (skipped once processed; outcome and try recorded).
     pub async fn process_stripe_event(&self, app: &AppId, event_id: &str) -> AppResult<()> {
-        let stored = {
-            let mut c = self.db.acquire().await?;
-            repo::find_event(&mut c.conn(), app, event_id).await?.ok_or(AppError::NotFound("event"))?
-        };
-        if stored.status == "processed" {
-            return Ok(());
-        }
-        let started = self.now();
-        let result = self.apply_event(app, &stored).await;
-        let mut c = self.db.acquire().await?;
-        let now = self.now();
-        let (outcome, error) = match &result {
-            Ok(status) => (*status, None),
-            Err(e) => ("failed", Some(e.to_string())),
-        };
-        repo::mark_event(&mut c.conn(), app, event_id, outcome, error.as_deref(), now).await?;
-        tollgate_persistence::stripe_inbox::record_attempt(&mut c.conn(), app, event_id, started, now, outcome, error.as_deref()).await?;
-        result.map(|_| ())
+        crate::connector::process_stored(self, &super::StripeConnector, app, event_id).await
     }
 
-    async fn apply_event(&self, app: &AppId, stored: &InboxEvent) -> AppResult<&'static str> {
+    pub(super) async fn apply_event(&self, app: &AppId, stored: &InboxEvent) -> AppResult<Processed> {
         let event = Event::from_slice(stored.payload.as_bytes()).map_err(|e| AppError::Internal(format!("stored event does not parse: {e}")))?;
         let (client, settings) = self.stripe_client(app).await?;
         let event_time = OffsetDateTime::from_unix_timestamp(event.created).unwrap_or(OffsetDateTime::UNIX_EPOCH);
@@ -121,33 +107,33 @@ impl Services {
             | EventKind::CustomerSubscriptionTrialWillEnd => {
                 let id = object_id(&event, "subscription")?;
                 self.sync_subscription(app, &client, &settings, &id, Some(&event), event_time).await?;
-                Ok("processed")
+                Ok(Processed::Processed)
             }
             EventKind::InvoicePaid | EventKind::InvoicePaymentSucceeded | EventKind::InvoicePaymentFailed => {
                 let invoice = event.invoice().map_err(|e| AppError::Internal(e.to_string()))?;
                 match invoice.subscription_id() {
                     Some(sub) => {
                         self.sync_subscription(app, &client, &settings, &sub.to_owned(), None, event_time).await?;
-                        Ok("processed")
+                        Ok(Processed::Processed)
                     }
-                    None => Ok("ignored"),
+                    None => Ok(Processed::Ignored),
                 }
             }
             EventKind::CheckoutSessionCompleted | EventKind::CheckoutSessionAsyncPaymentSucceeded => {
                 self.apply_checkout(app, &client, &settings, &event, event_time).await?;
-                Ok("processed")
+                Ok(Processed::Processed)
             }
             EventKind::ChargeRefunded => {
                 let charge = event.charge().map_err(|e| AppError::Internal(e.to_string()))?;
                 if !charge.is_fully_refunded() {
-                    return Ok("ignored");
+                    return Ok(Processed::Ignored);
                 }
                 let mut refs = vec![charge.id.clone()];
                 if let Some(pi) = charge.payment_intent_id() {
                     refs.push(pi.to_owned());
                 }
                 self.apply_refund(app, &refs).await?;
-                Ok("processed")
+                Ok(Processed::Processed)
             }
             EventKind::ProductUpdated | EventKind::ProductDeleted => {
                 let id = object_id(&event, "product")?;
@@ -165,7 +151,7 @@ impl Services {
             // live; customer.updated changes nothing Tollgate keeps (members
             // are matched to customers once, and their emails are theirs to
             // change). Both are acknowledged as ignored.
-            _ => Ok("ignored"),
+            _ => Ok(Processed::Ignored),
         }
     }
 
@@ -173,12 +159,12 @@ impl Services {
     /// current, or drop the link (and its Checkout) when the product is gone.
     /// The product is re-retrieved, so the latest state wins whatever order
     /// the events arrive in. Grants already given stay.
-    async fn sync_stripe_product(&self, app: &AppId, client: &tollgate_stripe::StripeClient, id: &str) -> AppResult<&'static str> {
+    async fn sync_stripe_product(&self, app: &AppId, client: &tollgate_stripe::StripeClient, id: &str) -> AppResult<Processed> {
         let link = {
             let mut c = self.db.acquire().await?;
             repo::link_for_stripe_product(&mut c.conn(), app, id).await?
         };
-        let Some(link) = link else { return Ok("ignored") };
+        let Some(link) = link else { return Ok(Processed::Ignored) };
         let product = match client.retrieve_product(id).await {
             Ok(p) if !p.deleted => Some(p),
             Ok(_) => None,
@@ -199,19 +185,19 @@ impl Services {
             }
         }
         tx.commit().await?;
-        Ok("processed")
+        Ok(Processed::Processed)
     }
 
     /// A price changed: if a product's Checkout sells it and Stripe no longer
     /// does (archived or deleted), Checkout is turned off and its payment
     /// link deactivated, so no member is sent to a price that cannot be paid.
-    async fn sync_checkout_price(&self, app: &AppId, client: &tollgate_stripe::StripeClient, id: &str) -> AppResult<&'static str> {
+    async fn sync_checkout_price(&self, app: &AppId, client: &tollgate_stripe::StripeClient, id: &str) -> AppResult<Processed> {
         let products = {
             let mut c = self.db.acquire().await?;
             repo::products_selling_price(&mut c.conn(), app, id).await?
         };
         if products.is_empty() {
-            return Ok("ignored");
+            return Ok(Processed::Ignored);
         }
         let sellable = match client.retrieve_price(id).await {
             Ok(p) => p.active != Some(false),
@@ -224,22 +210,22 @@ impl Services {
                 tracing::info!(app = %app, product = %product, price = id, "the Checkout price is no longer active in Stripe; Checkout turned off");
             }
         }
-        Ok("processed")
+        Ok(Processed::Processed)
     }
 
     /// A customer was deleted in Stripe: forget which member it was. The
     /// member keeps their access; Stripe cancels the customer's
     /// subscriptions with events of their own, which remove it.
-    async fn forget_deleted_customer(&self, app: &AppId, client: &tollgate_stripe::StripeClient, id: &str) -> AppResult<&'static str> {
+    async fn forget_deleted_customer(&self, app: &AppId, client: &tollgate_stripe::StripeClient, id: &str) -> AppResult<Processed> {
         match client.retrieve_customer(id).await {
             // Still there: nothing to forget.
-            Ok(c) if !c.deleted => return Ok("ignored"),
+            Ok(c) if !c.deleted => return Ok(Processed::Ignored),
             Ok(_) => {}
             Err(e) if e.is_not_found() => {}
             Err(e) => return Err(stripe_error(e)),
         }
         let mut c = self.db.acquire().await?;
-        Ok(if repo::unlink_customer(&mut c.conn(), app, id).await? > 0 { "processed" } else { "ignored" })
+        Ok(if repo::unlink_customer(&mut c.conn(), app, id).await? > 0 { Processed::Processed } else { Processed::Ignored })
     }
 
     /// Brings a subscription to Stripe's current state. The subscription is
@@ -318,7 +304,7 @@ impl Services {
         let (client, _) = self.stripe_client(app).await?;
         let since = {
             let mut c = self.db.acquire().await?;
-            repo::latest_event_created(&mut c.conn(), app).await?
+            inbox::latest_event_created(&mut c.conn(), app, ConnectorKind::Stripe).await?
         };
         // Look back a little before the newest stored event: deliveries can
         // arrive out of order. Never before the connection, though: what

@@ -7,15 +7,15 @@
 //! instance key in `secrets`.
 
 mod connection;
+mod connector;
 mod events;
-mod inbox;
 mod links;
 mod oauth;
 mod sync;
 
 pub use connection::{ConnectInput, StripeConnection};
+pub use connector::StripeConnector;
 pub use events::IngestOutcome;
-pub use inbox::InboxEventDetail;
 pub use links::{LinkInput, LinkStatus, NewStripePrice, StripeProductChoice};
 
 use tollgate_stripe::StripeError;

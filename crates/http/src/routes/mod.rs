@@ -13,6 +13,7 @@ pub mod resources;
 pub mod stripe;
 pub mod stripe_inbox;
 pub mod team;
+pub mod webhooks;
 pub mod member_area;
 pub mod selling;
 pub mod export;

@@ -1,16 +1,14 @@
-//! The Stripe inbox: the webhook receiver, and the inspector: every event
-//! Stripe sent, filtered and a page at a time; one event with its payload and processing tries; processing a
-//! failed or ignored event again.
+//! The Stripe inbox inspector: every event Stripe sent, filtered and a page
+//! at a time; one event with its payload and processing tries; processing a
+//! failed or ignored event again. (The receiver is `routes::webhooks`.)
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, get, post, web};
+use actix_web::{get, post, web};
 use serde::{Deserialize, Serialize};
 use tollgate_app::Services;
-use tollgate_app::stripe::{InboxEventDetail, IngestOutcome};
+use tollgate_app::webhooks::InboxEventDetail;
 use tollgate_domain::auth::{Family, Scope};
-use tollgate_domain::ids::AppId;
-use tollgate_persistence::stripe::InboxEvent;
-use tollgate_persistence::stripe_inbox::{Attempt, InboxFilter};
+use tollgate_domain::connector::ConnectorKind;
+use tollgate_persistence::inbox::{Attempt, InboxEvent, InboxFilter};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -142,7 +140,7 @@ pub async fn inbox(s: web::Data<Services>, auth: Auth, q: ValidQuery<InboxQuery>
         }
     }
     let filter = InboxFilter { event_type: q.event_type, status: q.status, since, until };
-    let page = s.stripe_inbox(auth.0.app_id(), &filter, q.cursor.as_deref(), limit(q.limit)?).await?;
+    let page = s.inbox(ConnectorKind::Stripe, auth.0.app_id(), &filter, q.cursor.as_deref(), limit(q.limit)?).await?;
     Ok(web::Json(ListResponse::from_page(page, Into::into)))
 }
 
@@ -152,7 +150,7 @@ pub async fn inbox(s: web::Data<Services>, auth: Auth, q: ValidQuery<InboxQuery>
 #[get("/connectors/stripe/events/{id}")]
 pub async fn inbox_event(s: web::Data<Services>, auth: Auth, id: web::Path<String>) -> ApiResult<web::Json<InboxEventDetailResponse>> {
     auth.0.require(Scope::read(Family::Connectors))?;
-    Ok(web::Json(s.stripe_inbox_event(auth.0.app_id(), event_id(&id)?).await?.into()))
+    Ok(web::Json(s.inbox_event(ConnectorKind::Stripe, auth.0.app_id(), event_id(&id)?).await?.into()))
 }
 
 /// Processes a failed or ignored event again (e.g. after linking its product):
@@ -163,46 +161,5 @@ pub async fn inbox_event(s: web::Data<Services>, auth: Auth, id: web::Path<Strin
 #[post("/connectors/stripe/events/{id}/process")]
 pub async fn reprocess_event(s: web::Data<Services>, auth: Auth, id: web::Path<String>) -> ApiResult<web::Json<InboxEventDetailResponse>> {
     auth.0.require(Scope::write(Family::Connectors))?;
-    Ok(web::Json(s.reprocess_stripe_event(auth.0.app_id(), event_id(&id)?).await?.into()))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookAck {
-    pub received: bool,
-    /// stored | duplicate | ignored
-    pub outcome: String,
-}
-
-/// Receives Stripe events for an app. The signature is checked over the raw
-/// bytes (300 s tolerance, any current secret); the event is stored before
-/// the 200 and processed by the job worker. Bad or missing signature: 400.
-#[utoipa::path(tag = "stripe", params(("app_id" = String, Path), ("Stripe-Signature" = String, Header)), request_body(content = String, content_type = "application/json"),
-    responses((status = 200, body = WebhookAck), (status = 400, body = Problem, description = "invalid_signature or invalid_event")))]
-#[post("/webhooks/stripe/{app_id}")]
-pub async fn stripe_webhook(s: web::Data<Services>, req: HttpRequest, app_id: web::Path<String>, body: web::Bytes) -> ApiResult<web::Json<WebhookAck>> {
-    let app = AppId::parse(&app_id).map_err(|_| ApiError::bad_request("invalid_signature", "signature check failed"))?;
-    let sig = req.headers().get("stripe-signature").and_then(|v| v.to_str().ok());
-    let result = s.ingest_stripe_webhook(&app, sig, &body).await;
-    crate::metrics::webhook_outcome(match &result {
-        Ok(IngestOutcome::Stored) => "stored",
-        Ok(IngestOutcome::Duplicate) => "duplicate",
-        Ok(IngestOutcome::Ignored) => "ignored",
-        Err(tollgate_app::AppError::Unauthorized { .. }) => "rejected",
-        Err(tollgate_app::AppError::Validation(_)) => "invalid",
-        Err(_) => "error",
-    });
-    match result {
-        Ok(outcome) => Ok(web::Json(WebhookAck {
-            received: true,
-            outcome: match outcome {
-                IngestOutcome::Stored => "stored",
-                IngestOutcome::Duplicate => "duplicate",
-                IngestOutcome::Ignored => "ignored",
-            }
-            .into(),
-        })),
-        Err(tollgate_app::AppError::Unauthorized { code, message }) => Err(ApiError::new(StatusCode::BAD_REQUEST, code, message)),
-        Err(tollgate_app::AppError::Validation(v)) => Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_event", v.0.first().map(|f| f.message.clone()).unwrap_or_default())),
-        Err(e) => Err(e.into()),
-    }
+    Ok(web::Json(s.reprocess_inbox_event(ConnectorKind::Stripe, auth.0.app_id(), event_id(&id)?).await?.into()))
 }

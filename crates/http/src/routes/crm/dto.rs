@@ -203,10 +203,3 @@ pub struct KeapOAuthStartQuery {
     #[serde(default)]
     pub confirm_new_account: bool,
 }
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CrmWebhookAck {
-    pub received: bool,
-    /// `queued`, `handshake` or `ignored`
-    pub outcome: String,
-}

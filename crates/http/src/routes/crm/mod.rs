@@ -4,11 +4,9 @@
 
 pub mod dto;
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use secrecy::SecretString;
 use tollgate_app::Services;
-use tollgate_app::crm::inbound::HookAnswer;
 use tollgate_app::crm::{ConnectCrm, OptionsPatch};
 use tollgate_crm::CrmKind;
 use tollgate_domain::auth::{Family, Scope};
@@ -179,28 +177,3 @@ pub async fn keap_oauth_callback(s: web::Data<Services>, req: HttpRequest, q: Va
     crate::routes::stripe::oauth_return(&s, &req, q.0, "keap", |code, state, nonce| async move { svc.keap_oauth_callback(&code, &state, nonce.as_deref()).await.map(|_| ()) }).await
 }
 
-/// A CRM's webhook (ActiveCampaign: form-encoded tag events; Keap: REST
-/// hooks, with the `X-Hook-Secret` handshake echoed). The URL's token is the
-/// only credential; the delivery only names what to re-read from the CRM's
-/// API. Stored (as a queued job) before it is acknowledged. Another app's,
-/// a wrong token or an unused event: 200, ignored and logged. A disconnected CRM: 410.
-#[utoipa::path(tag = "connectors", params(("kind" = CrmKindDto, Path), ("app_id" = String, Path), ("token" = String, Path), ("X-Hook-Secret" = Option<String>, Header, description = "Keap's subscription check: echoed back")),
-    request_body(content = Option<std::collections::BTreeMap<String, String>>, content_type = "application/x-www-form-urlencoded", description = "ActiveCampaign: form-encoded; Keap: JSON; may be empty (Keap's `X-Hook-Secret` check)"),
-    responses((status = 200, body = CrmWebhookAck), (status = 404, body = Problem), (status = 410, body = Problem)))]
-#[post("/webhooks/{kind}/{app_id}/{token}")]
-pub async fn crm_webhook(s: web::Data<Services>, req: HttpRequest, path: web::Path<(String, String, String)>, body: web::Bytes) -> ApiResult<HttpResponse> {
-    let (kind, app, token) = path.into_inner();
-    let kind = kind_of(&kind)?;
-    let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let hook_secret = req.headers().get("x-hook-secret").and_then(|v| v.to_str().ok());
-    let ack = |outcome: &str| CrmWebhookAck { received: true, outcome: outcome.into() };
-    match s.receive_crm_webhook(kind, &app, &token, content_type, hook_secret, &body).await? {
-        HookAnswer::Accepted(_) => Ok(HttpResponse::Ok().json(ack("queued"))),
-        HookAnswer::Handshake(secret) => Ok(HttpResponse::Ok().insert_header(("X-Hook-Secret", secret)).json(ack("handshake"))),
-        HookAnswer::Ignored(why) => {
-            tracing::info!(kind = kind.as_str(), reason = why, "CRM webhook ignored");
-            Ok(HttpResponse::Ok().json(ack("ignored")))
-        }
-        HookAnswer::Gone => Err(ApiError::new(StatusCode::GONE, "crm_not_connected", "this CRM is no longer connected to Tollgate")),
-    }
-}

@@ -1,0 +1,87 @@
+//! Every connector by kind: receiving a webhook delivery (the HTTP layer's
+//! one route, `POST /webhooks/{kind}/{app_id}[/{token}]`), catching up with
+//! what a system has that Tollgate missed, and the inbox inspector (what
+//! arrived, how each try to process it went, processing it again).
+
+use tollgate_domain::connector::ConnectorKind;
+use tollgate_domain::ids::AppId;
+use tollgate_domain::page::{Limit, Page};
+use tollgate_persistence::inbox::{self, Attempt, InboxCursor, InboxEvent, InboxFilter};
+
+use crate::connector::{Ack, Connector, InboxConnector, Inbound};
+use crate::crm::CrmConnector;
+use crate::error::{AppError, AppResult};
+use crate::services::Services;
+use crate::stripe::StripeConnector;
+
+/// One stored event with its processing tries.
+#[derive(Debug, Clone)]
+pub struct InboxEventDetail {
+    pub event: InboxEvent,
+    pub attempts: Vec<Attempt>,
+}
+
+fn crm(kind: ConnectorKind) -> CrmConnector {
+    CrmConnector::of(kind).expect("every kind but Stripe is a CRM")
+}
+
+impl Services {
+    /// Verifies and stores a delivery through its connector, before it is acknowledged.
+    pub async fn receive_webhook(&self, kind: ConnectorKind, app: &str, d: Inbound<'_>) -> AppResult<Ack> {
+        match kind {
+            ConnectorKind::Stripe => StripeConnector.ingest(self, app, d).await,
+            k => crm(k).ingest(self, app, d).await,
+        }
+    }
+
+    /// Catches up with what the connector's system has that Tollgate missed.
+    pub async fn recover_connector(&self, kind: ConnectorKind, app: &AppId) -> AppResult<usize> {
+        match kind {
+            ConnectorKind::Stripe => StripeConnector.recover(self, app).await,
+            k => crm(k).recover(self, app).await,
+        }
+    }
+
+    /// A connector's inbox, newest first, filtered, a page at a time.
+    pub async fn inbox(&self, kind: ConnectorKind, app: &AppId, filter: &InboxFilter, after: Option<&str>, limit: Limit) -> AppResult<Page<InboxEvent>> {
+        let after = after.map(|a| InboxCursor::decode(a).ok_or_else(|| AppError::field("cursor", "invalid_cursor", "not a cursor of this list"))).transpose()?;
+        let mut c = self.db.acquire().await?;
+        Ok(inbox::list(&mut c.conn(), app, kind, filter, after.as_ref(), limit).await?)
+    }
+
+    /// One stored event with its payload and processing tries.
+    pub async fn inbox_event(&self, kind: ConnectorKind, app: &AppId, id: &str) -> AppResult<InboxEventDetail> {
+        let mut c = self.db.acquire().await?;
+        let event = inbox::find_event(&mut c.conn(), app, kind, id).await?.ok_or(AppError::NotFound("event"))?;
+        let attempts = inbox::attempts(&mut c.conn(), app, kind, id).await?;
+        Ok(InboxEventDetail { event, attempts })
+    }
+
+    /// Processes a failed or ignored event again (after fixing what made it
+    /// fail, e.g. linking its product): back to pending, and queued.
+    pub async fn reprocess_inbox_event(&self, kind: ConnectorKind, app: &AppId, id: &str) -> AppResult<InboxEventDetail> {
+        match kind {
+            ConnectorKind::Stripe => self.reprocess_with(&StripeConnector, app, id).await,
+            // The CRMs keep no events: nothing of theirs can be found.
+            _ => Err(AppError::NotFound("event")),
+        }
+    }
+
+    async fn reprocess_with<C: InboxConnector>(&self, c: &C, app: &AppId, id: &str) -> AppResult<InboxEventDetail> {
+        let kind = c.kind();
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let event = inbox::find_event(&mut tx.conn(), app, kind, id).await?.ok_or(AppError::NotFound("event"))?;
+        if !inbox::reopen(&mut tx.conn(), app, kind, id).await? {
+            return Err(AppError::conflict(
+                "event_not_reprocessable",
+                format!("only a failed or ignored event can be processed again; this one is {}", event.status),
+            ));
+        }
+        let key = format!("evt:{id}:again:{}", uuid::Uuid::now_v7().simple());
+        crate::jobs::enqueue(&mut tx.conn(), app, &c.job(id), now, Some(key), now).await?;
+        tx.commit().await?;
+        self.jobs_ready.notify_one();
+        self.inbox_event(kind, app, id).await
+    }
+}

@@ -1,0 +1,100 @@
+//! The connectors' webhook receiver: one route for every kind,
+//! `POST /webhooks/{kind}/{app_id}` (Stripe: signed events) and
+//! `POST /webhooks/{kind}/{app_id}/{token}` (Keap, ActiveCampaign: the
+//! token is the credential). What a delivery says is stored before the
+//! answer; the connector decides how (`tollgate_app::connector`).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use serde::Serialize;
+use tollgate_app::Services;
+use tollgate_app::connector::{Ack, Inbound};
+use tollgate_domain::connector::ConnectorKind;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult, Problem};
+
+/// What happened to a delivery.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookOutcome {
+    /// A new event: stored and queued for processing.
+    Stored,
+    /// An event received before: nothing done.
+    Duplicate,
+    /// Acknowledged and not acted on (an event type Tollgate does not use, another app's, a wrong token).
+    Ignored,
+    /// A CRM's hint: the reads it asks for are queued.
+    Queued,
+    /// Keap's subscription check: `X-Hook-Secret` echoed.
+    Handshake,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookAck {
+    pub received: bool,
+    pub outcome: WebhookOutcome,
+}
+
+fn kind_of(raw: &str) -> ApiResult<ConnectorKind> {
+    ConnectorKind::parse(raw).ok_or_else(|| ApiError::not_found("connector"))
+}
+
+async fn receive(s: &Services, req: &HttpRequest, kind: &str, app: &str, token: Option<&str>, body: &[u8]) -> ApiResult<HttpResponse> {
+    let kind = kind_of(kind)?;
+    let headers: Vec<(&str, &str)> = req.headers().iter().filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?))).collect();
+    let result = s.receive_webhook(kind, app, Inbound { token, headers: &headers, body }).await;
+    if kind == ConnectorKind::Stripe {
+        crate::metrics::webhook_outcome(match &result {
+            Ok(Ack::Stored) => "stored",
+            Ok(Ack::Duplicate) => "duplicate",
+            Ok(_) => "ignored",
+            Err(tollgate_app::AppError::Unauthorized { .. }) => "rejected",
+            Err(tollgate_app::AppError::Validation(_)) => "invalid",
+            Err(_) => "error",
+        });
+    }
+    let ack = |outcome| HttpResponse::Ok().json(WebhookAck { received: true, outcome });
+    match result {
+        Ok(Ack::Stored) => Ok(ack(WebhookOutcome::Stored)),
+        Ok(Ack::Duplicate) => Ok(ack(WebhookOutcome::Duplicate)),
+        Ok(Ack::Queued(_)) => Ok(ack(WebhookOutcome::Queued)),
+        Ok(Ack::Ignored(why)) => {
+            tracing::info!(kind = kind.as_str(), reason = why, "webhook delivery ignored");
+            Ok(ack(WebhookOutcome::Ignored))
+        }
+        Ok(Ack::Handshake(secret)) => Ok(HttpResponse::Ok().insert_header(("X-Hook-Secret", secret)).json(WebhookAck { received: true, outcome: WebhookOutcome::Handshake })),
+        Ok(Ack::Gone) => Err(ApiError::new(StatusCode::GONE, "crm_not_connected", format!("{} is no longer connected to Tollgate", kind.label()))),
+        Err(tollgate_app::AppError::Unauthorized { code, message }) => Err(ApiError::new(StatusCode::BAD_REQUEST, code, message)),
+        Err(tollgate_app::AppError::Validation(v)) => Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_event", v.0.first().map(|f| f.message.clone()).unwrap_or_default())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Receives a connector's webhook deliveries for an app. Stripe: the
+/// `Stripe-Signature` is checked over the raw bytes (300 s tolerance, any
+/// current secret); the event is stored before the 200 and processed by the
+/// job worker; a bad or missing signature is 400. The CRMs' URLs carry a
+/// token (next route).
+#[utoipa::path(tag = "connectors", params(("kind" = ConnectorKind, Path), ("app_id" = String, Path), ("Stripe-Signature" = Option<String>, Header, description = "Stripe: required")),
+    request_body(content = String, content_type = "application/json"),
+    responses((status = 200, body = WebhookAck), (status = 400, body = Problem, description = "invalid_signature or invalid_event"), (status = 404, body = Problem, description = "not a connector, or its URL needs a token")))]
+#[post("/webhooks/{kind}/{app_id}")]
+pub async fn webhook(s: web::Data<Services>, req: HttpRequest, path: web::Path<(String, String)>, body: web::Bytes) -> ApiResult<HttpResponse> {
+    let (kind, app) = path.into_inner();
+    receive(&s, &req, &kind, &app, None, &body).await
+}
+
+/// A CRM's webhook (ActiveCampaign: form-encoded tag events; Keap: REST
+/// hooks, with the `X-Hook-Secret` handshake echoed). The URL's token is the
+/// only credential; the delivery only names what to re-read from the CRM's
+/// API. Stored (as a queued job) before it is acknowledged. Another app's,
+/// a wrong token or an unused event: 200, ignored and logged. A disconnected CRM: 410.
+#[utoipa::path(tag = "connectors", params(("kind" = ConnectorKind, Path), ("app_id" = String, Path), ("token" = String, Path), ("X-Hook-Secret" = Option<String>, Header, description = "Keap's subscription check: echoed back")),
+    request_body(content = Option<std::collections::BTreeMap<String, String>>, content_type = "application/x-www-form-urlencoded", description = "ActiveCampaign: form-encoded; Keap: JSON; may be empty (Keap's `X-Hook-Secret` check)"),
+    responses((status = 200, body = WebhookAck), (status = 400, body = Problem), (status = 404, body = Problem, description = "not a connector, or one whose URL has no token"), (status = 410, body = Problem)))]
+#[post("/webhooks/{kind}/{app_id}/{token}")]
+pub async fn webhook_with_token(s: web::Data<Services>, req: HttpRequest, path: web::Path<(String, String, String)>, body: web::Bytes) -> ApiResult<HttpResponse> {
+    let (kind, app, token) = path.into_inner();
+    receive(&s, &req, &kind, &app, Some(&token), &body).await
+}
