@@ -8,5 +8,6 @@ pub mod member_auth;
 pub mod operations;
 pub mod password_reset;
 pub mod products;
+pub mod reconcile;
 pub mod team;
 pub mod users;

@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod outbound;
 pub mod page;
 pub mod product;
+pub mod reconcile;
 pub mod selling;
 pub mod stages;
 pub mod subscription;

@@ -28,6 +28,7 @@ use tollgate_domain::activity::{Activity, ActivityKind};
 use tollgate_domain::email::Email;
 use tollgate_domain::ids::{AppId, JobId, ProductId, UserId};
 use tollgate_domain::product::Product;
+use tollgate_domain::subscription::AccessDecision;
 use tollgate_persistence::crm::{self as store, TagLink};
 use tollgate_persistence::{Conn, access, products, users};
 
@@ -35,7 +36,7 @@ use super::{CrmOptions, crm_job_error};
 use crate::error::{AppError, AppResult};
 use crate::jobs::{self, JobError, JobSpec};
 use crate::services::Services;
-use crate::usecases::access::GrantSpec;
+use crate::usecases::reconcile::SourceGrants;
 
 /// Tags applied for existing access per product and sync (the next sync does the rest).
 const MAX_PUSHES_PER_SYNC: i64 = 5000;
@@ -80,6 +81,19 @@ pub struct TagPayload {
     pub user_id: UserId,
     pub tag: String,
     pub op: TagOp,
+}
+
+/// A CRM's grants of a tag's product: any grant of the CRM's source counts
+/// (whichever tag gave it), new ones name the tag.
+fn tag_grants(kind: CrmKind, link: &TagLink) -> SourceGrants<'_> {
+    SourceGrants {
+        source: access_source(kind),
+        source_ref: &link.tag_id,
+        same_ref_only: false,
+        product: &link.product_id,
+        grant_reason: format!("{} tag \u{201c}{}\u{201d}", kind.label(), link.tag_name),
+        revoke_reason: format!("{} tag \u{201c}{}\u{201d} removed", kind.label(), link.tag_name),
+    }
 }
 
 pub(crate) fn access_source(kind: CrmKind) -> AccessSource {
@@ -401,22 +415,18 @@ impl Services {
             let open = access::open_for(&mut tx.conn(), app, &member, &link.product_id).await?;
             let from_crm: Vec<_> = open.iter().filter(|g| g.source == source).collect();
             if present.contains(&link.tag_id) {
-                if !from_crm.is_empty() || store::is_pushed(&mut tx.conn(), app, kind.as_str(), &member, &link.product_id).await? {
-                    continue;
+                if from_crm.is_empty() {
+                    // Loop safety: a tag Tollgate applied itself is not a grant.
+                    if store::is_pushed(&mut tx.conn(), app, kind.as_str(), &member, &link.product_id).await? {
+                        continue;
+                    }
+                    let Some(product) = products::find(&mut tx.conn(), app, &link.product_id).await? else { continue };
+                    if product.archived_at.is_some() {
+                        continue;
+                    }
                 }
-                let Some(product) = products::find(&mut tx.conn(), app, &link.product_id).await? else { continue };
-                if product.archived_at.is_some() {
-                    continue;
-                }
-                let spec = GrantSpec {
-                    source,
-                    source_ref: Some(link.tag_id.clone()),
-                    reason: Some(format!("{} tag \u{201c}{}\u{201d}", kind.label(), link.tag_name)),
-                    ends_at: None,
-                    notify: true,
-                    depth: 0,
-                };
-                self.grant_in(&mut tx.conn(), app, &member, &link.product_id, spec).await?;
+                let of = tag_grants(kind, link);
+                self.reconcile_grants_in(&mut tx.conn(), app, &of, std::slice::from_ref(&member), AccessDecision::Grant { until: None }).await?;
             } else {
                 self.revoke_for_missing_tag(&mut tx.conn(), app, kind, opts, &member, link).await?;
             }
@@ -440,12 +450,12 @@ impl Services {
         let source = access_source(kind);
         let had_pushed = store::unmark_pushed(conn, app, kind.as_str(), member, &link.product_id).await?;
         let open = access::open_for(conn, app, member, &link.product_id).await?;
-        let reason = format!("{} tag \u{201c}{}\u{201d} removed", kind.label(), link.tag_name);
-        let from_crm: Vec<_> = open.iter().filter(|g| g.source == source).collect();
-        let had_tag = had_pushed || !from_crm.is_empty();
-        for g in &open {
-            if g.source == source || (opts.removal_revokes_all && had_tag) {
-                self.revoke_in(conn, app, &g.id, Some(&reason)).await?;
+        let of = tag_grants(kind, link);
+        let had_tag = had_pushed || open.iter().any(|g| g.source == source);
+        self.reconcile_grants_in(conn, app, &of, std::slice::from_ref(member), AccessDecision::Revoke).await?;
+        if opts.removal_revokes_all && had_tag {
+            for g in open.iter().filter(|g| g.source != source) {
+                self.revoke_in(conn, app, &g.id, Some(&of.revoke_reason)).await?;
             }
         }
         Ok(())

@@ -8,7 +8,7 @@ use tollgate_domain::activity::data::{
 };
 use tollgate_domain::email::Email;
 use tollgate_domain::ids::{AppId, ProductId, UserId};
-use tollgate_domain::subscription::{AccessDecision, SubscriptionState, SubscriptionStatus, decide, monthly_amount};
+use tollgate_domain::subscription::{SubscriptionState, SubscriptionStatus, decide, monthly_amount};
 use tollgate_persistence::stripe::{self as repo, Purchase, SubscriptionRecord};
 use tollgate_domain::metrics::{DailyMrr, DayRange, daily_series};
 use tollgate_persistence::{access, apps, metrics, users};
@@ -19,6 +19,7 @@ use super::stripe_error;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 use crate::usecases::access::{GrantSpec, record};
+use crate::usecases::reconcile::SourceGrants;
 
 fn status_of(s: &StripeStatus) -> SubscriptionStatus {
     s.as_str().parse().unwrap_or(SubscriptionStatus::Unknown)
@@ -190,43 +191,15 @@ impl Services {
             vec![user.clone()]
         };
         for product in &linked {
-            let open: Vec<_> = access::open_by_source(&mut tx.conn(), app, AccessSource::StripeSubscription, &sub.id)
-                .await?
-                .into_iter()
-                .filter(|g| &g.product_id == product)
-                .collect();
-            match decision {
-                AccessDecision::Grant { until } => {
-                    for person in &people {
-                        let mine: Vec<_> = open.iter().filter(|g| &g.user_id == person).collect();
-                        match mine.iter().find(|g| g.is_active(now)) {
-                            Some(g) if g.ends_at != until => {
-                                access::set_ends_at(&mut tx.conn(), app, &g.id, until, now).await?;
-                            }
-                            Some(_) => {}
-                            None => {
-                                for g in &mine {
-                                    self.revoke_at(&mut tx.conn(), app, &g.id, Some("access period ended"), g.ends_at.unwrap_or(now)).await?;
-                                }
-                                let spec = GrantSpec {
-                                    source: AccessSource::StripeSubscription,
-                                    source_ref: Some(sub.id.clone()),
-                                    reason: Some(format!("Stripe subscription {}", status.as_str())),
-                                    ends_at: until,
-                                    notify: true,
-                                    depth: 0,
-                                };
-                                self.grant_in(&mut tx.conn(), app, person, product, spec).await?;
-                            }
-                        }
-                    }
-                }
-                AccessDecision::Revoke => {
-                    for g in &open {
-                        self.revoke_in(&mut tx.conn(), app, &g.id, Some(&format!("subscription {}", status.as_str()))).await?;
-                    }
-                }
-            }
+            let of = SourceGrants {
+                source: AccessSource::StripeSubscription,
+                source_ref: &sub.id,
+                same_ref_only: true,
+                product,
+                grant_reason: format!("Stripe subscription {}", status.as_str()),
+                revoke_reason: format!("subscription {}", status.as_str()),
+            };
+            self.reconcile_grants_in(&mut tx.conn(), app, &of, &people, decision).await?;
         }
 
         let mut started_recorded = existing.as_ref().is_some_and(|e| e.started_recorded);
