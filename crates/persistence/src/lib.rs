@@ -219,6 +219,16 @@ impl Db {
         Ok(())
     }
 
+    /// Applies the migrations up to `version` only (upgrade tests); `migrate` applies the rest.
+    #[doc(hidden)]
+    pub async fn migrate_to(&self, version: i64) -> DbResult<()> {
+        match self {
+            Db::Sqlite(p) => SQLITE_MIGRATOR.run_to(version, p).await?,
+            Db::Pg(p) => PG_MIGRATOR.run_to(version, p).await?,
+        }
+        Ok(())
+    }
+
     pub async fn acquire(&self) -> DbResult<PooledConn> {
         Ok(match self {
             Db::Sqlite(p) => PooledConn::Sqlite(p.acquire().await?),

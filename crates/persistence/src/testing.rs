@@ -22,6 +22,12 @@ enum Cleanup {
 
 impl TestDb {
     pub async fn new(backend: Backend) -> DbResult<TestDb> {
+        Self::at_version(backend, None).await
+    }
+
+    /// A database migrated up to `version` only (`None`: every migration):
+    /// for tests of what an upgrade does to rows an older version wrote.
+    pub async fn at_version(backend: Backend, version: Option<i64>) -> DbResult<TestDb> {
         let name = format!("tollgate_test_{}", uuid::Uuid::new_v4().simple());
         let (url, cleanup) = match backend {
             Backend::Sqlite => {
@@ -42,7 +48,10 @@ impl TestDb {
             }
         };
         let db = Db::connect(&DbOptions { max_connections: 8, ..DbOptions::new(url.clone()) }).await?;
-        db.migrate().await?;
+        match version {
+            None => db.migrate().await?,
+            Some(v) => db.migrate_to(v).await?,
+        }
         Ok(TestDb { db, url, cleanup })
     }
 }

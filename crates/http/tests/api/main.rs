@@ -37,3 +37,4 @@ mod team;
 mod throttle;
 mod typed_events;
 mod validation;
+mod webhooks;

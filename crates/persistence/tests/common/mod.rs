@@ -14,6 +14,7 @@ use tollgate_persistence::*;
 
 /// Declares a `sqlite` and a `postgres` module with one test per named
 /// `async fn name(db: &Db)` of the file.
+#[allow(unused_macros)]
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
