@@ -26,14 +26,33 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
     let bwh = app.post("/api/v1/webhooks/endpoints", &b, json!({"url": "https://hooks.example.com/b"})).await.expect(201).id();
     let bkey = app.post("/api/v1/api-keys", &b, json!({"name": "B zap", "scopes": ["webhooks:write"]})).await.expect(201).body["secret"].as_str().unwrap().to_owned();
     let bhook = app.post("/api/v1/hooks", &bkey, json!({"target_url": "https://hooks.zapier.com/b", "event": "user.login"})).await.expect(201).id();
+    let bauto = app
+        .post("/api/v1/automations", &b, json!({"name": "B drip", "trigger": {"type": "activity", "kind": "user.created"}, "steps": [{"type": "wait", "amount": 2, "unit": "hours"}, {"type": "grant_access", "product_id": bp}]}))
+        .await
+        .expect(201)
+        .id();
+    let bseg = app.post("/api/v1/segments", &b, json!({"name": "B segment", "filter": {"lacks_product": bp}})).await.expect(201).id();
+    let btpl = app.post("/api/v1/email-templates", &b, json!({"name": "B", "subject": "Hi", "body": "Hi"})).await.expect(201).id();
+    let bmedia = reqwest::Client::new()
+        .post(format!("{}/api/v1/products/{bp}/media?kind=file&filename=b.pdf", app.url))
+        .bearer_auth(&b)
+        .header("content-type", "application/pdf")
+        .body(&b"%PDF-1.4 b"[..])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bmedia.status(), 201);
+    let bmedia = bmedia.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
     app.post("/api/v1/users", &b, json!({"email": "b2@example.com"})).await.expect(201);
+    app.drain_jobs().await;
+    let brun = app.get("/api/v1/automation-runs", &b).await.expect(200).body["data"][0]["id"].as_str().expect("B's run").to_owned();
     let bdlv = app.get(&format!("/api/v1/webhooks/endpoints/{bwh}/deliveries"), &b).await.expect(200).body["data"][0]["id"].as_str().unwrap().to_owned();
     let bimp = crate::import::upload(&app, &b, b"email\nb3@example.com\n".to_vec()).await.expect(201).body["import"]["id"].as_str().unwrap().to_owned();
     // App A's own member and product, to try cross-links.
     let ap = app.post("/api/v1/products", &a, json!({"name": "A product"})).await.expect(201).id();
     let au = app.post("/api/v1/users", &a, json!({"email": "a@example.com"})).await.expect(201).id();
     // An API key of app A too: the key decides the app.
-    let ak = app.post("/api/v1/api-keys", &a, json!({"name": "A key", "scopes": ["products:write", "users:write", "jobs:write", "emails:read", "webhooks:write"]})).await.expect(201);
+    let ak = app.post("/api/v1/api-keys", &a, json!({"name": "A key", "scopes": ["products:write", "users:write", "jobs:write", "emails:read", "webhooks:write", "automations:write"]})).await.expect(201);
     let ak = ak.body["secret"].as_str().unwrap().to_owned();
 
     let probes: Vec<(Method, String, Option<serde_json::Value>)> = vec![
@@ -88,6 +107,22 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
         (Method::GET, format!("/api/v1/users/imports/{bimp}"), None),
         (Method::GET, format!("/api/v1/users/imports/{bimp}/rows"), None),
         (Method::POST, format!("/api/v1/users/imports/{bimp}/run"), Some(json!({}))),
+        (Method::GET, format!("/api/v1/users/{bu}/account"), None),
+        (Method::GET, format!("/api/v1/automations/{bauto}"), None),
+        (Method::PATCH, format!("/api/v1/automations/{bauto}"), Some(json!({"name": "pwned"}))),
+        (Method::POST, format!("/api/v1/automations/{bauto}/dry-run"), Some(json!({"user_id": au}))),
+        (Method::DELETE, format!("/api/v1/automations/{bauto}"), None),
+        (Method::GET, format!("/api/v1/automation-runs/{brun}"), None),
+        (Method::POST, format!("/api/v1/automation-runs/{brun}/retry"), Some(json!({}))),
+        (Method::GET, format!("/api/v1/segments/{bseg}"), None),
+        (Method::PATCH, format!("/api/v1/segments/{bseg}"), Some(json!({"name": "pwned"}))),
+        (Method::DELETE, format!("/api/v1/segments/{bseg}"), None),
+        (Method::GET, format!("/api/v1/email-templates/{btpl}"), None),
+        (Method::PUT, format!("/api/v1/email-templates/{btpl}"), Some(json!({"name": "pwned", "subject": "x", "body": "x"}))),
+        (Method::DELETE, format!("/api/v1/email-templates/{btpl}"), None),
+        (Method::PATCH, format!("/api/v1/products/{bp}/media/{bmedia}"), Some(json!({"filename": "pwned.pdf"}))),
+        (Method::PATCH, format!("/api/v1/products/{ap}/media/{bmedia}"), Some(json!({"filename": "pwned.pdf"}))),
+        (Method::DELETE, format!("/api/v1/products/{bp}/media/{bmedia}"), None),
     ];
     for cred in [&a, &ak] {
         for (m, path, body) in &probes {
@@ -101,6 +136,18 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
             assert_eq!(r.status.as_u16(), 404, "{m} {path} must be 404 for another app, got {} {}", r.status, r.body);
         }
     }
+    let mut probed: Vec<(Method, String)> = probes.iter().map(|(m, p, _)| (m.clone(), p.clone())).collect();
+    probed.extend([
+        (Method::POST, format!("/api/v1/products/{bp}/media")),
+        (Method::GET, "/api/v1/public/apps/x/products/y/sales-page".to_owned()),
+        (Method::GET, format!("/api/v1/member/products/{bp}")),
+        (Method::POST, format!("/api/v1/member/products/{bp}/checkout")),
+        (Method::GET, format!("/api/v1/member/media/{bmedia}")),
+        (Method::POST, format!("/api/v1/member/media/{bmedia}/played")),
+        (Method::POST, format!("/api/v1/member/products/{bp}/pages/{bpage}/complete")),
+        (Method::DELETE, format!("/api/v1/member/products/{bp}/pages/{bpage}/complete")),
+    ]);
+    every_path_with_an_id_is_probed(&probed);
     // Uploads to another app's product are refused too.
     let up = reqwest::Client::new()
         .post(format!("{}/api/v1/products/{bp}/media?kind=file&filename=x.pdf", app.url))
@@ -121,6 +168,10 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
     let mt = ml.body["access_token"].as_str().unwrap().to_owned();
     app.get(&format!("/api/v1/member/products/{bp}"), &mt).await.expect(404);
     app.post(&format!("/api/v1/member/products/{bp}/checkout"), &mt, json!({})).await.expect(404);
+    app.get(&format!("/api/v1/member/media/{bmedia}"), &mt).await.expect(404);
+    app.post(&format!("/api/v1/member/media/{bmedia}/played"), &mt, json!({})).await.expect(404);
+    app.post(&format!("/api/v1/member/products/{bp}/pages/{bpage}/complete"), &mt, json!({})).await.expect(404);
+    app.req(Method::DELETE, &format!("/api/v1/member/products/{bp}/pages/{bpage}/complete"), Some(&mt), None).await.expect(404);
     assert!(!app.get("/api/v1/member/library", &mt).await.body.to_string().contains(bp.as_str()));
 
     // Lists of A show none of B's rows.
@@ -146,4 +197,59 @@ async fn every_endpoint_hides_other_tenants_objects(app: TestApp) {
     app.get(&format!("/api/v1/webhooks/endpoints/{bhook}"), &b).await.expect(200);
     let team = app.get("/api/v1/admins", &b).await.expect(200);
     assert_eq!((team.body["admins"][0]["role"].as_str(), team.body["invitations"][0]["id"].as_str()), (Some("owner"), Some(binv.as_str())));
+    assert_eq!(app.get(&format!("/api/v1/automations/{bauto}"), &b).await.expect(200).body["name"], "B drip");
+    assert_eq!(app.get(&format!("/api/v1/segments/{bseg}"), &b).await.expect(200).body["name"], "B segment");
+    assert_eq!(app.get(&format!("/api/v1/email-templates/{btpl}"), &b).await.expect(200).body["name"], "B");
+    let media = app.get(&format!("/api/v1/products/{bp}/media"), &b).await.expect(200).body.to_string();
+    assert!(media.contains(&bmedia) && media.contains("b.pdf") && !media.contains("pwned"), "{media}");
+}
+
+/// Operations whose path has a parameter but names no object another app
+/// could own, with the reason.
+const NOT_TENANT_OBJECTS: &[(&str, &str, &str)] = &[
+    ("GET", "/api/v1/connectors/crm/{kind}", "a connector kind, not an object: the app is the credential's"),
+    ("POST", "/api/v1/connectors/crm/{kind}", "a connector kind: the credential's app"),
+    ("PATCH", "/api/v1/connectors/crm/{kind}", "a connector kind: the credential's app"),
+    ("DELETE", "/api/v1/connectors/crm/{kind}", "a connector kind: the credential's app"),
+    ("POST", "/api/v1/connectors/crm/{kind}/sync", "a connector kind: the credential's app"),
+    ("GET", "/api/v1/connectors/crm/{kind}/tags", "a connector kind: the credential's app"),
+    ("GET", "/api/v1/connectors/{kind}/settings", "a connector kind: the credential's app"),
+    ("PATCH", "/api/v1/connectors/{kind}/settings", "a connector kind: the credential's app"),
+    ("GET", "/api/v1/hooks/samples/{event}", "an event type name: samples are built, not read"),
+    ("GET", "/api/v1/public/apps/{app_id}", "public by design: the app's name and branding"),
+    ("GET", "/api/v1/public/apps/{app_id}/library", "public by design: the app's catalogue"),
+    ("GET", "/api/v1/public/apps/{app_id}/images/{id}", "public images; another app's id under this app is 404 in tests/api/images.rs"),
+    ("GET", "/api/v1/accounts/{id}", "accounts come only from Stripe customers: another app's is 404 in tests/api/accounts.rs"),
+    ("POST", "/api/v1/accounts/{id}/seats", "tests/api/accounts.rs (another app: 404)"),
+    ("DELETE", "/api/v1/accounts/{id}/seats/{user_id}", "an account of this app only (tests/api/accounts.rs); the seat's member is looked up in it"),
+    ("DELETE", "/api/v1/member/account/seats/{user_id}", "the member's own account: a seat of any other account is not in it (tests/api/accounts.rs)"),
+    ("GET", "/api/v1/connectors/stripe/events/{id}", "Stripe events of another app: 404 in tests/api/stripe_inbox.rs (needs a Stripe connection)"),
+    ("POST", "/api/v1/connectors/stripe/events/{id}/process", "tests/api/stripe_inbox.rs (another app: 404)"),
+    ("POST", "/webhooks/{kind}/{app_id}", "the receiver: the path names the app; a delivery is verified with that app's secret (tests/api/webhooks.rs)"),
+    ("POST", "/webhooks/{kind}/{app_id}/{token}", "the receiver: the token is the app's credential (tests/api/crm.rs)"),
+];
+
+/// Fails when an OpenAPI operation whose path takes a parameter is neither
+/// probed with another app's object above nor listed in [`NOT_TENANT_OBJECTS`]:
+/// a new endpoint must be added to the probes.
+fn every_path_with_an_id_is_probed(probed: &[(Method, String)]) {
+    let doc = serde_json::to_value(tollgate_http::openapi()).unwrap();
+    let templates: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().filter(|m| !m.starts_with("parameters")).map(move |m| (m.to_uppercase(), path.clone())))
+        .filter(|(_, path)| path.contains('{'))
+        .collect();
+    let matches = |template: &str, concrete: &str| {
+        let (t, c): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), concrete.split('?').next().unwrap().split('/').collect());
+        t.len() == c.len() && t.iter().zip(&c).all(|(t, c)| t.starts_with('{') || t == c)
+    };
+    let missing: Vec<String> = templates
+        .iter()
+        .filter(|(m, t)| !NOT_TENANT_OBJECTS.iter().any(|(em, et, _)| em == m && et == t))
+        .filter(|(m, t)| !probed.iter().any(|(pm, pp)| pm.as_str() == m && matches(t, pp)))
+        .map(|(m, t)| format!("{m} {t}"))
+        .collect();
+    assert!(missing.is_empty(), "operations with a path id that no cross-tenant probe covers: {missing:#?}");
 }
