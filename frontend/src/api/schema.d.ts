@@ -3633,6 +3633,12 @@ export interface components {
              */
             would_update: number;
         };
+        /**
+         * @description What running an import did with a row: `created` a member, `updated`
+         *     (name changed), `granted` (an existing member, new products only) or `skipped`.
+         * @enum {string}
+         */
+        ImportRowOutcome: "created" | "updated" | "granted" | "skipped";
         /** @description One row of the file, with what the preview found and what the run did. */
         ImportRowResponse: {
             /** @description Lower-cased when valid, as written otherwise. */
@@ -3640,8 +3646,7 @@ export interface components {
             /** @description Ids of the products this row granted. */
             granted: string[];
             name?: string | null;
-            /** @description `created`, `updated` (name changed), `granted` (existing member, new products only) or `skipped`; null until run. */
-            outcome?: string | null;
+            outcome?: null | components["schemas"]["ImportRowOutcome"];
             problems: components["schemas"]["ImportProblem"][];
             /** @description Ids of the products the row grants. */
             products: string[];
@@ -4052,8 +4057,7 @@ export interface components {
                 /** @description Ids of the products this row granted. */
                 granted: string[];
                 name?: string | null;
-                /** @description `created`, `updated` (name changed), `granted` (existing member, new products only) or `skipped`; null until run. */
-                outcome?: string | null;
+                outcome?: null | components["schemas"]["ImportRowOutcome"];
                 problems: components["schemas"]["ImportProblem"][];
                 /** @description Ids of the products the row grants. */
                 products: string[];
@@ -13977,8 +13981,8 @@ export interface operations {
     import_rows: {
         parameters: {
             query?: {
-                /** @description Only rows with this outcome: `created`, `updated`, `granted` or `skipped`. */
-                outcome?: string;
+                /** @description Only rows with this outcome. */
+                outcome?: components["schemas"]["ImportRowOutcome"];
                 /** @description How many rows to return (1 to 100, default 25). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */

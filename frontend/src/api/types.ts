@@ -35,6 +35,7 @@ export type PurchaseMethod = S["PurchaseMethod"];
 /** Where a grant came from; the CRM ones (activecampaign, keap) are the CRM kinds. */
 export type GrantSource = S["GrantSource"];
 export type MemberImportStatus = S["MemberImportStatus"];
+export type ImportRowOutcome = S["ImportRowOutcome"];
 export type MediaKind = S["MediaKind"];
 export type InboxStatus = S["InboxStatus"];
 export type SubscriptionStatus = S["SubscriptionStatus"];

@@ -54,6 +54,17 @@ pub enum MemberImportStatus {
     Failed,
 }
 
+/// What running an import did with a row: `created` a member, `updated`
+/// (name changed), `granted` (an existing member, new products only) or `skipped`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportRowOutcome {
+    Created,
+    Updated,
+    Granted,
+    Skipped,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +80,10 @@ mod tests {
             crate::routes::stripe_inbox::STATUSES
         );
         assert_eq!(names(json!([MemberImportStatus::Previewed, MemberImportStatus::Done])), ["previewed", "done"]);
+        assert_eq!(
+            names(json!([ImportRowOutcome::Created, ImportRowOutcome::Updated, ImportRowOutcome::Granted, ImportRowOutcome::Skipped])),
+            tollgate_app::members_import::OUTCOMES
+        );
         assert_eq!(names(json!([PriceInterval::Day, PriceInterval::Year])), ["day", "year"]);
     }
 }

@@ -110,6 +110,7 @@ pub struct ImportRowResponse {
     pub products: Vec<String>,
     pub problems: Vec<ImportProblem>,
     /// `created`, `updated` (name changed), `granted` (existing member, new products only) or `skipped`; null until run.
+    #[schema(value_type = Option<crate::dto::ImportRowOutcome>)]
     pub outcome: Option<String>,
     /// Why a row was skipped, or notes on a processed one.
     pub reason: Option<String>,
@@ -170,9 +171,9 @@ pub struct RunImportQuery {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ImportRowsQuery {
-    /// Only rows with this outcome: `created`, `updated`, `granted` or `skipped`.
+    /// Only rows with this outcome.
     #[validate(length(min = 1, max = 20))]
-    #[param(min_length = 1, max_length = 20)]
+    #[param(value_type = Option<crate::dto::ImportRowOutcome>)]
     pub outcome: Option<String>,
     /// How many rows to return (1 to 100, default 25).
     #[validate(range(min = 1, max = 100))]

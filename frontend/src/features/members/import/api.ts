@@ -1,13 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
-import type { ImportPreview, ImportRow, MemberImport } from "@/api/types";
+import type { ImportPreview, ImportRow, ImportRowOutcome, MemberImport } from "@/api/types";
 import { useCursorList } from "@/hooks/use-cursor-list";
 import { formatBytes } from "@/lib/utils";
 import { memberKeys } from "../api";
 
 export type { ImportPreview, ImportRow, MemberImport };
-export type ImportOutcome = "created" | "updated" | "granted" | "skipped";
+export type ImportOutcome = ImportRowOutcome;
 
 export const importKeys = {
   detail: (id: string) => ["users", "imports", id] as const,
