@@ -15,28 +15,10 @@ use tollgate_domain::ids::AppId;
 use tollgate_domain::page::{Limit, Page, TimeCursor};
 use tollgate_persistence::{Conn, audit};
 
+pub use crate::config::AuditSettings;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
-
-/// How long entries are kept (configuration `audit.retention_days`).
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditSettings {
-    /// Days an entry is kept; 0 keeps entries forever. Default 365.
-    #[serde(default = "default_retention_days")]
-    pub retention_days: i64,
-}
-
-fn default_retention_days() -> i64 {
-    365
-}
-
-impl Default for AuditSettings {
-    fn default() -> Self {
-        Self { retention_days: default_retention_days() }
-    }
-}
 
 /// The actor a principal records as.
 pub fn actor_of(p: &Principal) -> Actor {

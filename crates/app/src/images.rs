@@ -11,7 +11,7 @@ use tollgate_domain::ids::AppId;
 use tollgate_persistence::images::{self as repo, Image};
 
 use crate::error::{AppError, AppResult};
-use crate::member_area::MediaBody;
+use crate::storage::MediaBody;
 use crate::services::Services;
 
 /// The largest image accepted.

@@ -2,9 +2,11 @@
 //! domain types and call these; these decide, and persist through
 //! `tollgate-persistence` inside one transaction per use case.
 
+pub mod attempts;
 pub mod audit;
 pub mod auth;
 pub mod automations;
+pub mod config;
 pub mod crm;
 pub mod crypto;
 pub mod customers;
@@ -12,12 +14,15 @@ pub mod error;
 pub mod images;
 pub mod jobs;
 pub mod mail;
+pub mod mailer;
 pub mod markdown;
 pub mod member_area;
 pub mod members_import;
+pub mod net;
 pub mod outbound;
 pub mod selling;
 pub mod services;
+pub mod storage;
 pub mod stripe;
 pub mod throttle;
 pub mod usecases;
@@ -25,4 +30,5 @@ pub mod wire;
 pub mod worker;
 
 pub use error::{AppError, AppResult};
-pub use services::{Services, ServicesConfig, StripeSettings};
+pub use config::StripeSettings;
+pub use services::{Services, ServicesConfig};

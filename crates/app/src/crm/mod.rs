@@ -17,81 +17,18 @@ pub mod sync;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use tollgate_crm::{ActiveCampaign, Crm, CrmError, CrmKind, Keap, KeapAuth, keap::KeapOAuth};
+use tollgate_crm::{ActiveCampaign, Crm, CrmError, CrmKind, Keap, KeapAuth};
 use tollgate_domain::ids::{AppId, ProductId};
 use tollgate_persistence::crm::{self as store, CrmConnection, TagLink};
 use tollgate_persistence::{Conn, products};
 
 
+pub use crate::config::{CrmConfig, KeapConfig};
+pub use crate::net::crm_http_client as http_client;
 use crate::crypto::random_token;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 
-
-/// How Tollgate reaches the CRMs (configuration). ActiveCampaign needs
-/// nothing here: each account has its own API URL, given when connecting.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CrmConfig {
-    #[serde(default)]
-    pub keap: KeapConfig,
-    /// Minutes between two reconciles of a connected CRM (default 15).
-    #[serde(default = "default_reconcile_minutes")]
-    pub reconcile_minutes: i64,
-}
-
-fn default_reconcile_minutes() -> i64 {
-    15
-}
-
-impl Default for CrmConfig {
-    fn default() -> Self {
-        Self { keap: KeapConfig::default(), reconcile_minutes: default_reconcile_minutes() }
-    }
-}
-
-/// Keap's addresses and this server's OAuth client.
-#[derive(Debug, Clone, Deserialize)]
-pub struct KeapConfig {
-    #[serde(default = "default_keap_api")]
-    pub api_base: String,
-    #[serde(default = "default_keap_authorize")]
-    pub authorize_url: String,
-    #[serde(default = "default_keap_token")]
-    pub token_url: String,
-    /// OAuth client id and secret from Keap's developer portal; without them
-    /// only a personal access token / service account key can connect.
-    #[serde(default)]
-    pub client_id: Option<String>,
-    #[serde(default)]
-    pub client_secret: Option<SecretString>,
-}
-
-fn default_keap_api() -> String {
-    "https://api.infusionsoft.com/crm/rest".into()
-}
-fn default_keap_authorize() -> String {
-    "https://accounts.infusionsoft.com/app/oauth/authorize".into()
-}
-fn default_keap_token() -> String {
-    "https://api.infusionsoft.com/token".into()
-}
-
-impl Default for KeapConfig {
-    fn default() -> Self {
-        Self { api_base: default_keap_api(), authorize_url: default_keap_authorize(), token_url: default_keap_token(), client_id: None, client_secret: None }
-    }
-}
-
-impl KeapConfig {
-    pub fn oauth(&self) -> Option<KeapOAuth> {
-        Some(KeapOAuth {
-            authorize_url: self.authorize_url.clone(),
-            token_url: self.token_url.clone(),
-            client_id: self.client_id.clone()?,
-            client_secret: self.client_secret.clone()?,
-        })
-    }
-}
 
 /// What an admin chooses per CRM.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -227,21 +164,6 @@ pub struct TagMapping {
     pub tag: Option<TagLink>,
 }
 
-/// The HTTP client for CRM APIs: an admin gives the ActiveCampaign URL, so
-/// it resolves names through the same guard as outbound webhooks (no
-/// loopback, private or metadata addresses) and follows no redirects.
-pub fn http_client(allow_private: bool) -> reqwest::Client {
-    let mut b = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(30))
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .user_agent(concat!("Tollgate/", env!("CARGO_PKG_VERSION")));
-    if !allow_private {
-        b = b.dns_resolver(std::sync::Arc::new(crate::outbound::net::GuardedResolver));
-    }
-    b.build().expect("the CRM HTTP client builds")
-}
-
 fn seal_context(app: &AppId, kind: CrmKind) -> String {
     format!("crm:{}:{app}", kind.as_str())
 }
@@ -364,7 +286,7 @@ impl Services {
                 if raw.trim().is_empty() {
                     return Err(AppError::field("api_url", "required", "give the account's API URL (ActiveCampaign → Settings → Developer)"));
                 }
-                let url = crate::outbound::net::check_url(raw, self.config.outbound.allow_private_networks)
+                let url = crate::net::check_url(raw, self.config.outbound.allow_private_networks)
                     .map_err(|p| AppError::field("api_url", p.code, p.message.replace("POST events to", "reach ActiveCampaign at")))?;
                 Some(url.as_str().trim_end_matches('/').trim_end_matches("/api/3").to_owned())
             }

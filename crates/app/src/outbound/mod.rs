@@ -13,7 +13,7 @@
 
 pub mod dispatch;
 pub mod endpoints;
-pub mod net;
+pub use crate::net;
 pub mod signing;
 
 use serde_json::{Value, json};
@@ -24,17 +24,9 @@ use tollgate_domain::outbound::{EventType, filter_accepts};
 use tollgate_domain::user::User;
 use tollgate_persistence::{Conn, outbound, products, users};
 
+pub use crate::config::OutboundSettings;
 use crate::error::AppResult;
 use crate::wire::{ActivityResponse, ProductResponse, UserResponse, rfc3339};
-
-/// Outbound settings from configuration.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct OutboundSettings {
-    /// Allow endpoints on loopback, private and link-local addresses, and
-    /// plain http (tests, self-hosters on a LAN). Off by default (SSRF).
-    #[serde(default)]
-    pub allow_private_networks: bool,
-}
 
 /// The body of an event: `{id, type, timestamp, data}`.
 pub fn envelope(id: &MessageId, t: &str, at: OffsetDateTime, data: Value) -> Value {
