@@ -9,15 +9,17 @@
 //! on that commit instead of a new parameter on ~90 use cases (and a use
 //! case added later is covered without remembering to pass it along).
 
+use serde::{Deserialize, Serialize};
 use tollgate_domain::audit::{Actor, AuditEntry, AuditFilter, CredentialKind};
 use tollgate_domain::auth::Role;
 use tollgate_domain::ids::AppId;
 use tollgate_domain::page::{Limit, Page, TimeCursor};
 use tollgate_persistence::{Conn, audit};
 
-pub use crate::config::AuditSettings;
 use crate::auth::Principal;
+pub use crate::config::AuditSettings;
 use crate::error::{AppError, AppResult};
+use crate::jobs::{JobCtx, JobError, JobSpec};
 use crate::services::Services;
 
 /// The actor a principal records as.
@@ -68,5 +70,18 @@ impl Services {
         let cutoff = self.now() - time::Duration::days(days);
         let mut c = self.db.acquire().await?;
         Ok(audit::prune(&mut c.conn(), app, cutoff).await?)
+    }
+}
+
+/// Each minute: deletes audit entries past `audit.retention_days`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPrune {}
+
+impl JobSpec for AuditPrune {
+    const KIND: &'static str = "audit_prune";
+    const MAX_ATTEMPTS: i32 = 3;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        s.prune_audit_log(&ctx.app).await?;
+        Ok(())
     }
 }

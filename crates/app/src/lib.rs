@@ -20,6 +20,7 @@ pub mod member_area;
 pub mod members_import;
 pub mod net;
 pub mod outbound;
+pub mod registry;
 pub mod selling;
 pub mod services;
 pub mod storage;

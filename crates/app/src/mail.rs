@@ -6,13 +6,15 @@
 //! SMTP configured the message is marked `logged` and stays readable through
 //! `GET /api/v1/emails`, so magic links work on a fresh install.
 
+use serde::{Deserialize, Serialize};
 use tollgate_domain::ids::{AppId, EmailId};
 use tollgate_persistence::outbox::{self, OutboxEmail};
 use tollgate_persistence::Conn;
 
 pub use crate::config::{SmtpConfig, SmtpTls};
-pub use crate::mailer::Mailer;
 use crate::error::{AppError, AppResult};
+use crate::jobs::{JobCtx, JobError, JobSpec};
+pub use crate::mailer::Mailer;
 use crate::services::Services;
 
 /// A rendered message.
@@ -234,7 +236,7 @@ pub async fn enqueue(conn: &mut Conn<'_>, app: &AppId, to: &str, r: Rendered, no
         sent_at: None,
     };
     outbox::insert(conn, &e).await?;
-    crate::jobs::enqueue(conn, app, &crate::jobs::SendEmail { email_id: e.id.clone() }, now, Some(format!("email:{}", e.id)), now).await?;
+    crate::jobs::enqueue(conn, app, &SendEmail { email_id: e.id.clone() }, now, Some(format!("email:{}", e.id)), now).await?;
     Ok(e.id)
 }
 
@@ -262,5 +264,19 @@ impl Services {
                 Err(AppError::Unavailable { code: "smtp_failed", message: err })
             }
         }
+    }
+}
+
+/// Delivers one outbox message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendEmail {
+    pub email_id: EmailId,
+}
+
+impl JobSpec for SendEmail {
+    const KIND: &'static str = "send_email";
+    const MAX_ATTEMPTS: i32 = 8;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        Ok(s.deliver_email(&ctx.app, &self.email_id).await?)
     }
 }

@@ -51,7 +51,7 @@ impl Worker {
     /// recovery every ten minutes, and each connected CRM's reconcile.
     /// Unique keys per time bucket keep several workers from enqueueing twice.
     pub async fn schedule_periodic(&self) -> Result<(), crate::AppError> {
-        crate::jobs::periodic::schedule(&self.services).await
+        crate::registry::schedule(&self.services).await
     }
 
     /// Runs `J` too (or instead of the built-in handler of its kind).

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use tollgate_domain::access::{AccessSource, has_access};
@@ -22,6 +23,7 @@ use tollgate_persistence::{Conn, access, apps, outbound, products, users};
 use super::model::{Condition, Definition, MAX_DEPTH, MemberField, Step, Trigger, wait_duration};
 use super::templates;
 use crate::error::{AppError, AppResult};
+use crate::jobs::{JobCtx, JobError, JobSpec};
 use crate::mail;
 use crate::services::Services;
 use crate::usecases::access::GrantSpec;
@@ -34,7 +36,7 @@ pub(crate) fn parse_definition(raw: &str) -> AppResult<Definition> {
 /// Queues the job that runs a run's next step.
 pub(crate) async fn queue_step(conn: &mut Conn<'_>, app: &AppId, run: &RunId, step: i64, at: OffsetDateTime, now: OffsetDateTime) -> AppResult<()> {
     let key = format!("automation:{run}:{step}:{}", at.unix_timestamp());
-    crate::jobs::enqueue(conn, app, &crate::jobs::AutomationStep { run_id: run.clone(), step }, at, Some(key), now).await?;
+    crate::jobs::enqueue(conn, app, &AutomationStep { run_id: run.clone(), step }, at, Some(key), now).await?;
     Ok(())
 }
 
@@ -338,5 +340,33 @@ impl Services {
         }
         let t = store::find_template(conn, app, &TemplateId::from_trusted(id.to_owned())).await?.ok_or(AppError::NotFound("template"))?;
         Ok((t.name, t.subject, t.body))
+    }
+}
+
+/// Runs one step of an automation run; the last try fails the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutomationStep {
+    pub run_id: RunId,
+    pub step: i64,
+}
+
+impl JobSpec for AutomationStep {
+    const KIND: &'static str = "automation_step";
+    const MAX_ATTEMPTS: i32 = 3;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        Ok(s.run_automation_step(&ctx.app, &self.run_id, self.step, ctx.last_attempt()).await?)
+    }
+}
+
+/// Each minute: starts the automations of time-based triggers (renewal, trial end, payment failed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepTimeTriggers {}
+
+impl JobSpec for SweepTimeTriggers {
+    const KIND: &'static str = "sweep_time_triggers";
+    const MAX_ATTEMPTS: i32 = 3;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        s.sweep_time_triggers(&ctx.app).await?;
+        Ok(())
     }
 }

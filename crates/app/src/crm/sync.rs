@@ -33,7 +33,7 @@ use tollgate_persistence::{Conn, access, products, users};
 
 use super::{CrmOptions, crm_job_error};
 use crate::error::{AppError, AppResult};
-use crate::jobs::{self, JobError, JobSpec};
+use crate::jobs::{self, JobCtx, JobError, JobSpec};
 use crate::services::Services;
 use crate::usecases::access::GrantSpec;
 
@@ -538,6 +538,49 @@ impl Services {
             .map_err(|e| crm_job_error(kind, e))
         })
         .await
+    }
+}
+
+/// Tries of a CRM call job (the CRM may be down for a while).
+const CRM_CALL_ATTEMPTS: i32 = 10;
+
+impl JobSpec for SyncPayload {
+    const KIND: &'static str = "crm_sync";
+    const MAX_ATTEMPTS: i32 = 5;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        s.run_crm_sync(&ctx.app, self).await
+    }
+}
+
+impl JobSpec for ContactPayload {
+    const KIND: &'static str = "crm_contact";
+    const MAX_ATTEMPTS: i32 = CRM_CALL_ATTEMPTS;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        s.run_crm_contact(&ctx.app, self).await
+    }
+}
+
+impl JobSpec for PushPayload {
+    const KIND: &'static str = "crm_push";
+    const MAX_ATTEMPTS: i32 = CRM_CALL_ATTEMPTS;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        s.run_crm_push(&ctx.app, self).await
+    }
+}
+
+impl JobSpec for UpsertPayload {
+    const KIND: &'static str = "crm_upsert_contact";
+    const MAX_ATTEMPTS: i32 = CRM_CALL_ATTEMPTS;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        s.run_crm_upsert(&ctx.app, self).await
+    }
+}
+
+impl JobSpec for TagPayload {
+    const KIND: &'static str = "crm_tag";
+    const MAX_ATTEMPTS: i32 = CRM_CALL_ATTEMPTS;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        s.run_crm_tag(&ctx.app, self).await
     }
 }
 
