@@ -3,7 +3,9 @@
 //! `tollgate-persistence` inside one transaction per use case.
 
 pub mod attempts;
+pub mod access;
 pub mod audit;
+pub mod automation_model;
 pub mod auth;
 pub mod automations;
 pub mod config;
@@ -11,6 +13,7 @@ pub mod crm;
 pub mod crypto;
 pub mod customers;
 pub mod error;
+pub mod events;
 pub mod images;
 pub mod jobs;
 pub mod mail;

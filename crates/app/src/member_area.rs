@@ -20,11 +20,11 @@ use tollgate_persistence::{DbError, access, apps, email_changes, products, users
 
 use crate::crypto::{hash_password_async, random_token, token_hash, verify_password_async};
 use crate::error::{AppError, AppResult};
+use crate::events::record;
 use crate::mail;
 use crate::services::Services;
 pub use crate::storage::{LocalDisk, MediaBody, Storage};
 use crate::throttle::Account;
-use crate::usecases::access::record;
 
 /// Every product that is not archived (up to 5,000), oldest last.
 pub(crate) async fn active_products(conn: &mut tollgate_persistence::Conn<'_>, app: &AppId) -> AppResult<Vec<Product>> {
@@ -346,7 +346,7 @@ impl Services {
             u.name = n;
             u.updated_at = now;
             users::update(&mut tx.conn(), &u).await?;
-            crate::outbound::publish_member_updated_in(&mut tx.conn(), app, &u, now).await?;
+            crate::events::publish::publish_member_updated_in(&mut tx.conn(), app, &u, now).await?;
         }
         if let Some(h) = new_hash {
             users::set_password(&mut tx.conn(), app, user, &h, now).await?;
@@ -422,7 +422,7 @@ impl Services {
             Err(DbError::UniqueViolation) => return Err(taken()),
             r => r?,
         };
-        crate::outbound::publish_member_updated_in(&mut tx.conn(), &app, &u, now).await?;
+        crate::events::publish::publish_member_updated_in(&mut tx.conn(), &app, &u, now).await?;
         tx.commit().await?;
         Ok(u)
     }

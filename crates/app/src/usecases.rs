@@ -1,6 +1,6 @@
 //! Use cases, grouped by what they act on.
 
-pub mod access;
+pub use crate::access;
 pub mod admin_auth;
 pub mod apps;
 pub mod keys;

@@ -20,64 +20,17 @@ use time::OffsetDateTime;
 use tollgate_crm::{ActiveCampaign, Crm, CrmError, CrmKind, Keap, KeapAuth};
 use tollgate_domain::ids::{AppId, ProductId};
 use tollgate_persistence::crm::{self as store, CrmConnection, TagLink};
-use tollgate_persistence::{Conn, products};
+use tollgate_persistence::products;
 
 
 pub use crate::config::{CrmConfig, KeapConfig};
-pub use crate::net::crm_http_client as http_client;
 use crate::crypto::random_token;
 use crate::error::{AppError, AppResult};
+pub use crate::events::crm::{CrmOptions, DEFAULT_STAGE_TAG_PATTERN, DEFAULT_TAG_PATTERN};
+pub(crate) use crate::events::crm::{Settings, connected_kinds};
+pub use crate::net::crm_http_client as http_client;
 use crate::services::Services;
 
-
-/// What an admin chooses per CRM.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CrmOptions {
-    /// The name of a product's tag; `{product}` is replaced by the product's name.
-    pub tag_pattern: String,
-    /// A contact Tollgate does not know who gets a product's tag becomes a member.
-    pub create_members: bool,
-    /// Removing a tag also removes access the member has from other sources
-    /// (Stripe, manual…); by default only the grant the tag gave goes.
-    pub removal_revokes_all: bool,
-    /// Each member carries a tag of their lifecycle stage (the old stage's tag goes when it changes).
-    #[serde(default)]
-    pub stage_tags: bool,
-    /// The name of a stage's tag; `{stage}` is replaced by the stage's name.
-    #[serde(default = "default_stage_pattern")]
-    pub stage_tag_pattern: String,
-}
-
-fn default_stage_pattern() -> String {
-    DEFAULT_STAGE_TAG_PATTERN.into()
-}
-
-impl Default for CrmOptions {
-    fn default() -> Self {
-        Self {
-            tag_pattern: DEFAULT_TAG_PATTERN.into(),
-            create_members: false,
-            removal_revokes_all: false,
-            stage_tags: false,
-            stage_tag_pattern: DEFAULT_STAGE_TAG_PATTERN.into(),
-        }
-    }
-}
-
-pub const DEFAULT_TAG_PATTERN: &str = "Tollgate: {product}";
-pub const DEFAULT_STAGE_TAG_PATTERN: &str = "Tollgate stage: {stage}";
-
-impl CrmOptions {
-    pub fn tag_name(&self, product: &str) -> String {
-        let name = self.tag_pattern.replace("{product}", product.trim());
-        name.chars().take(250).collect()
-    }
-
-    pub fn stage_tag_name(&self, stage: &str) -> String {
-        let name = self.stage_tag_pattern.replace("{stage}", stage.trim());
-        name.chars().take(250).collect()
-    }
-}
 
 /// A change of options; `None` keeps the current value.
 #[derive(Debug, Clone, Default)]
@@ -98,16 +51,6 @@ fn check_pattern(field: &str, placeholder: &str, what: &str, p: &str) -> AppResu
         return Err(AppError::field(field, "too_long", "at most 100 characters, no control characters"));
     }
     Ok(p.to_owned())
-}
-
-/// The stored public settings of a connection.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct Settings {
-    /// ActiveCampaign: the account's API URL.
-    #[serde(default)]
-    pub api_url: Option<String>,
-    #[serde(default)]
-    pub options: CrmOptions,
 }
 
 /// The encrypted credentials.
@@ -502,7 +445,3 @@ pub(crate) fn crm_job_error(kind: CrmKind, e: CrmError) -> AppError {
     AppError::Unavailable { code, message: format!("{}: {e}", kind.label()) }
 }
 
-/// The CRMs connected in an app.
-pub(crate) async fn connected_kinds(conn: &mut Conn<'_>, app: &AppId) -> AppResult<Vec<CrmKind>> {
-    Ok(store::connected_kinds(conn, app).await?.iter().filter_map(|k| CrmKind::parse(k)).collect())
-}

@@ -12,11 +12,11 @@ use tollgate_domain::members::RawMemberFilter;
 use tollgate_domain::page::Limit;
 use tollgate_persistence::{access, jobs, products, users};
 
+use crate::access::GrantSpec;
 use crate::crm::sync::{TagOp, enqueue_tag_in};
 use crate::error::{AppError, AppResult};
 use crate::jobs::{JobCtx, JobError, JobSpec};
 use crate::services::Services;
-use crate::usecases::access::GrantSpec;
 
 /// At most this many members named one by one.
 pub const MAX_SELECTED: usize = 1000;

@@ -21,9 +21,9 @@ use tollgate_persistence::stages::{self as repo, StageTotal};
 use tollgate_persistence::{Conn, stripe as stripe_repo};
 
 use crate::error::{AppError, AppResult};
+use crate::events::record;
 use crate::jobs::{JobCtx, JobError, JobSpec};
 use crate::services::Services;
-use crate::usecases::access::record;
 
 /// Members recomputed per job (one transaction).
 const RECOMPUTE_BATCH: i64 = 500;

@@ -12,10 +12,10 @@ use tollgate_domain::ids::{AppId, ImportId, JobId, ProductId};
 use tollgate_persistence::member_imports::{self as repo, ImportRowRecord, MemberImport, RowOutcome, Tally};
 use tollgate_persistence::{Conn, access, jobs, products, users};
 
+use crate::access::GrantSpec;
 use crate::error::{AppError, AppResult};
 use crate::jobs::{JobCtx, JobError, JobSpec};
 use crate::services::Services;
-use crate::usecases::access::GrantSpec;
 
 /// Rows per transaction.
 pub const BATCH: i64 = 500;
@@ -148,7 +148,7 @@ impl Services {
                     u.name = n.clone();
                     u.updated_at = self.now();
                     users::update(conn, &u).await?;
-                    crate::outbound::publish_member_updated_in(conn, app, &u, u.updated_at).await?;
+                    crate::events::publish::publish_member_updated_in(conn, app, &u, u.updated_at).await?;
                     (u.id, Some("updated"))
                 }
                 _ => (u.id, None),

@@ -11,9 +11,9 @@ use tollgate_persistence::{Conn, DbError, apps, magic_links, products, users};
 
 use crate::crypto::{hash_password_async, random_token, token_hash};
 use crate::error::{AppError, AppResult};
+use crate::events::record;
 use crate::mail;
 use crate::services::Services;
-use crate::usecases::access::record;
 
 #[derive(Debug, Clone, Default)]
 pub struct NewMemberInput {
@@ -231,7 +231,7 @@ impl Services {
             users::set_password(&mut tx.conn(), app, id, &h, now).await?;
             u.has_password = true;
         }
-        crate::outbound::publish_member_updated_in(&mut tx.conn(), app, &u, now).await?;
+        crate::events::publish::publish_member_updated_in(&mut tx.conn(), app, &u, now).await?;
         tx.commit().await?;
         Ok(u)
     }

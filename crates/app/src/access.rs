@@ -5,13 +5,14 @@
 use time::OffsetDateTime;
 use tollgate_domain::access::{AccessGrant, AccessSource, has_access};
 use tollgate_domain::activity::data::{ActivityData, ProductAccessGrantedData, ProductAccessRemovedData};
-use tollgate_domain::activity::{Activity, NewActivity};
+use tollgate_domain::activity::NewActivity;
 use tollgate_domain::error::text;
 use tollgate_domain::ids::{AppId, GrantId, ProductId, UserId};
 use tollgate_domain::page::{Limit, Page};
-use tollgate_persistence::{Conn, DbError, access, activities, apps, products, users};
+use tollgate_persistence::{Conn, DbError, access, apps, products, users};
 
 use crate::error::{AppError, AppResult};
+pub use crate::events::record;
 use crate::mail;
 use crate::services::Services;
 
@@ -26,18 +27,6 @@ pub struct GrantSpec {
     pub notify: bool,
     /// How many automation runs led to this grant (see `NewActivity::depth`).
     pub depth: u32,
-}
-
-/// Records an activity inside the caller's transaction, and publishes it to
-/// the outbound endpoints that want it in the same transaction.
-/// Automations listening to its kind start their runs in the same transaction too.
-pub async fn record(conn: &mut Conn<'_>, app: &AppId, a: NewActivity) -> AppResult<Activity> {
-    let depth = a.depth;
-    let a = activities::insert(conn, app, &a).await?;
-    crate::outbound::publish_activity_in(conn, app, &a).await?;
-    crate::automations::engine::on_activity_in(conn, app, &a, depth).await?;
-    crate::crm::sync::on_activity_in(conn, app, &a).await?;
-    Ok(a)
 }
 
 impl Services {
