@@ -170,7 +170,7 @@ impl Services {
         self.get_product(app, product).await?;
         let id = format!("med_{}", uuid::Uuid::now_v7().simple());
         let key = format!("{app}/{id}");
-        self.storage.put(&key, bytes).await.map_err(|err| AppError::Internal(format!("storing media: {err}")))?;
+        self.storage.put(&key, bytes).await.map_err(|err| AppError::internal("storing media", err))?;
         let m = Media {
             id,
             product_id: product.clone(),
@@ -244,7 +244,7 @@ impl Services {
             repo::find_media(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("media"))?
         };
         self.require_access(app, user, &m.product_id).await?;
-        let bytes = self.storage.open(&m.storage_key).await.map_err(|err| AppError::Internal(format!("reading media: {err}")))?;
+        let bytes = self.storage.open(&m.storage_key).await.map_err(|err| AppError::internal("reading media", err))?;
         if m.kind == "file" {
             self.media_event(app, user, &m, ActivityKind::UserFileDownloaded).await?;
         }

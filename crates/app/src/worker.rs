@@ -137,7 +137,7 @@ impl Worker {
                             lost = true;
                             tracing::warn!("the job's lease was lost (another worker took it over); finishing anyway");
                         }
-                        Err(e) => tracing::warn!(error = %e, "could not renew the job's lease"),
+                        Err(e) => tracing::warn!(error = %crate::error::chain(&e), "could not renew the job's lease"),
                     }
                 }
             }
@@ -158,13 +158,13 @@ impl Worker {
             if last_schedule.elapsed() >= std::time::Duration::from_secs(60) {
                 last_schedule = std::time::Instant::now();
                 if let Err(e) = self.schedule_periodic().await {
-                    tracing::error!(error = %e, "could not schedule periodic jobs");
+                    tracing::error!(error = %crate::error::chain(&e), "could not schedule periodic jobs");
                 }
             }
             match self.run_once().await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "job worker could not claim jobs"),
+                Err(e) => tracing::error!(error = %crate::error::chain(&e), "job worker could not claim jobs"),
             }
             tokio::select! {
                 _ = &mut shutdown => break,

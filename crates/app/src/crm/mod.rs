@@ -136,7 +136,7 @@ impl Services {
         Ok(match (kind, secrets) {
             (CrmKind::ActiveCampaign, Secrets::ApiKey { key }) => {
                 let url = api_url.ok_or_else(|| AppError::Internal("ActiveCampaign connection without an API URL".into()))?;
-                let url = url::Url::parse(url).map_err(|e| AppError::Internal(format!("stored ActiveCampaign URL: {e}")))?;
+                let url = url::Url::parse(url).map_err(|e| AppError::internal("stored ActiveCampaign URL", e))?;
                 Crm::ActiveCampaign(ActiveCampaign::new(http, &url, SecretString::from(key.clone())))
             }
             (CrmKind::Keap, Secrets::ApiKey { key }) => Crm::Keap(Keap::new(http, &self.config.crm.keap.api_base, KeapAuth::ApiKey(SecretString::from(key.clone())))),
@@ -149,11 +149,11 @@ impl Services {
 
     fn open_secrets(&self, app: &AppId, kind: CrmKind, sealed: &str) -> AppResult<Secrets> {
         let plain = self.keys.open(sealed, &seal_context(app, kind))?;
-        serde_json::from_slice(&plain).map_err(|e| AppError::Internal(format!("stored {} credentials: {e}", kind.label())))
+        serde_json::from_slice(&plain).map_err(|e| AppError::internal(format!("stored {} credentials", kind.label()), e))
     }
 
     fn seal_secrets(&self, app: &AppId, kind: CrmKind, s: &Secrets) -> AppResult<String> {
-        let plain = serde_json::to_vec(s).map_err(|e| AppError::Internal(e.to_string()))?;
+        let plain = serde_json::to_vec(s).map_err(|e| AppError::internal("the CRM credentials do not serialize", e))?;
         self.keys.seal(&plain, &seal_context(app, kind))
     }
 
@@ -275,7 +275,7 @@ impl Services {
             account_name: account.name.clone(),
             status: "connected".into(),
             auth: auth.into(),
-            settings: serde_json::to_value(&settings).map_err(|e| AppError::Internal(e.to_string()))?,
+            settings: serde_json::to_value(&settings).map_err(|e| AppError::internal("the CRM settings do not serialize", e))?,
             secrets: Some(self.seal_secrets(app, kind, &secrets)?),
             hook_token: random_token(),
             hook_ids: Vec::new(),
@@ -360,7 +360,7 @@ impl Services {
         if let Some(p) = stage_pattern {
             settings.options.stage_tag_pattern = p;
         }
-        row.settings = serde_json::to_value(&settings).map_err(|e| AppError::Internal(e.to_string()))?;
+        row.settings = serde_json::to_value(&settings).map_err(|e| AppError::internal("the CRM settings do not serialize", e))?;
         row.updated_at = self.now();
         store::upsert(&mut tx.conn(), &row).await?;
         // A new pattern names tags of products that have none yet; mapped tags stay (access hangs on them).

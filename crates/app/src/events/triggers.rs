@@ -22,7 +22,7 @@ pub struct AutomationStep {
 }
 
 pub(crate) fn parse_definition(raw: &str) -> AppResult<Definition> {
-    serde_json::from_str(raw).map_err(|e| AppError::Internal(format!("a stored automation does not parse: {e}")))
+    serde_json::from_str(raw).map_err(|e| AppError::internal("a stored automation does not parse", e))
 }
 
 /// Queues the job that runs a run's next step.
