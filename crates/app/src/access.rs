@@ -9,7 +9,7 @@ use tollgate_domain::activity::NewActivity;
 use tollgate_domain::error::text;
 use tollgate_domain::ids::{AppId, GrantId, ProductId, UserId};
 use tollgate_domain::page::{Limit, Page};
-use tollgate_persistence::{Conn, DbError, access, apps, products, users};
+use tollgate_persistence::{Conn, DbError, Unique, access, apps, products, users};
 
 use crate::error::{AppError, AppResult};
 pub use crate::events::record;
@@ -53,7 +53,7 @@ impl Services {
             revoke_reason: None,
         };
         match access::insert(conn, &g, now).await {
-            Err(DbError::UniqueViolation) => {
+            Err(DbError::Taken(Unique::OpenGrant)) => {
                 return Err(AppError::conflict("access_already_granted", "this member already has an open grant of this product from the same source"));
             }
             r => r?,

@@ -16,7 +16,7 @@ use tollgate_domain::product::{ContentPage, Product};
 use tollgate_domain::selling::{PurchaseTarget, purchase_target};
 use tollgate_domain::user::{PendingEmailChange, User, user_name};
 use tollgate_persistence::selling::{self as repo, Media};
-use tollgate_persistence::{DbError, access, apps, email_changes, products, users};
+use tollgate_persistence::{DbError, Unique, access, apps, email_changes, products, users};
 
 use crate::crypto::{hash_password_async, random_token, token_hash, verify_password_async};
 use crate::error::{AppError, AppResult};
@@ -419,7 +419,7 @@ impl Services {
         u.email = change.new_email.clone();
         u.updated_at = now;
         match users::update(&mut tx.conn(), &u).await {
-            Err(DbError::UniqueViolation) => return Err(taken()),
+            Err(DbError::Taken(Unique::MemberEmail)) => return Err(taken()),
             r => r?,
         };
         crate::events::publish::publish_member_updated_in(&mut tx.conn(), &app, &u, now).await?;
