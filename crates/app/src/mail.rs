@@ -1,4 +1,5 @@
-//! Email: templates, the outbox, and SMTP delivery (lettre).
+//! Email: templates, the outbox, and SMTP delivery (the `send_email` job;
+//! the lettre transport itself is `mailer`).
 //!
 //! A message is first a row in `email_outbox` plus a `send_email` job, in
 //! the same transaction as the change that caused it. The job delivers it
