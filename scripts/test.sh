@@ -33,6 +33,9 @@ if [[ -n "$io" ]]; then
 fi
 echo "ok"
 
+step "app crate: no import cycle among its top-level modules"
+python3 scripts/check-app-layers.py
+
 step "Rust tests (every persistence and API test runs on SQLite and PostgreSQL)"
 cargo build --workspace --all-targets
 if command -v cargo-nextest >/dev/null 2>&1; then

@@ -9,6 +9,7 @@
 //! on that commit instead of a new parameter on ~90 use cases (and a use
 //! case added later is covered without remembering to pass it along).
 
+use serde::{Deserialize, Serialize};
 use tollgate_domain::audit::{Actor, AuditEntry, AuditFilter, CredentialKind};
 use tollgate_domain::auth::Role;
 use tollgate_domain::ids::AppId;
@@ -16,27 +17,10 @@ use tollgate_domain::page::{Limit, Page, TimeCursor};
 use tollgate_persistence::{Conn, audit};
 
 use crate::auth::Principal;
+pub use crate::config::AuditSettings;
 use crate::error::{AppError, AppResult};
+use crate::jobs::{JobCtx, JobError, JobSpec};
 use crate::services::Services;
-
-/// How long entries are kept (configuration `audit.retention_days`).
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditSettings {
-    /// Days an entry is kept; 0 keeps entries forever. Default 365.
-    #[serde(default = "default_retention_days")]
-    pub retention_days: i64,
-}
-
-fn default_retention_days() -> i64 {
-    365
-}
-
-impl Default for AuditSettings {
-    fn default() -> Self {
-        Self { retention_days: default_retention_days() }
-    }
-}
 
 /// The actor a principal records as.
 pub fn actor_of(p: &Principal) -> Actor {
@@ -86,5 +70,18 @@ impl Services {
         let cutoff = self.now() - time::Duration::days(days);
         let mut c = self.db.acquire().await?;
         Ok(audit::prune(&mut c.conn(), app, cutoff).await?)
+    }
+}
+
+/// Each minute: deletes audit entries past `audit.retention_days`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPrune {}
+
+impl JobSpec for AuditPrune {
+    const KIND: &'static str = "audit_prune";
+    const MAX_ATTEMPTS: i32 = 3;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        s.prune_audit_log(&ctx.app).await?;
+        Ok(())
     }
 }

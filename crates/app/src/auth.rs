@@ -82,7 +82,7 @@ impl Services {
         let ttl = self.config.access_token_ttl.whole_seconds();
         let claims = Claims { sub: sub.into(), app: app.to_string(), typ: typ.into(), iat: now, exp: now + ttl };
         let t = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(self.keys.jwt_secret()))
-            .map_err(|e| AppError::Internal(format!("token signing failed: {e}")))?;
+            .map_err(|e| AppError::internal("token signing failed", e))?;
         Ok((t, ttl))
     }
 

@@ -9,11 +9,11 @@
 //! that with what every inbox event gets: skipped once processed, marked with
 //! its outcome, each try recorded for the inspector.
 //!
-//! Implementations: `crate::stripe::StripeConnector` (inbox events) and
-//! `crate::crm::CrmConnector` (Keap and ActiveCampaign: a delivery is a hint
-//! that queues a read of the CRM's current state, not an event to keep). The
-//! HTTP layer's one route, `POST /webhooks/{kind}/{app_id}[/{token}]`, picks
-//! the connector by kind (`crate::webhooks`).
+//! Implementations: `StripeConnector` in the stripe module (inbox events)
+//! and `CrmConnector` in the crm module (Keap and ActiveCampaign: a delivery
+//! is a hint that queues a read of the CRM's current state, not an event to
+//! keep). The HTTP layer's one route, `POST /webhooks/{kind}/{app_id}[/{token}]`,
+//! picks the connector by kind (the webhooks module, above both).
 
 use std::future::Future;
 

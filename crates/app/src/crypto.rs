@@ -98,8 +98,8 @@ static PASSWORD_WORK: std::sync::LazyLock<tokio::sync::Semaphore> =
     std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)));
 
 async fn off_the_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-    let _permit = PASSWORD_WORK.acquire().await.map_err(|_| AppError::Internal("password work queue closed".into()))?;
-    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(format!("password work failed: {e}")))
+    let _permit = PASSWORD_WORK.acquire().await.map_err(|e| AppError::internal("password work queue closed", e))?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::internal("password work failed", e))
 }
 
 /// [`hash_password`] on the blocking pool.

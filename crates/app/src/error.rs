@@ -30,9 +30,23 @@ pub enum AppError {
     /// line or a job's last error says what failed ("database is locked").
     #[error("storage failed: {0}")]
     Db(#[source] DbError),
+    /// Something that should not fail did, with nothing underneath to
+    /// keep (a broken invariant); the message says what.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Something that should not fail did, and the error underneath is
+    /// kept as the source: logged with its chain, while the HTTP answer
+    /// stays a bare 500. Built with [`AppError::internal`].
+    #[error("internal error: {context}: {source}")]
+    Unexpected {
+        context: String,
+        #[source]
+        source: BoxError,
+    },
 }
+
+/// Any error kept as a cause.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -58,6 +72,27 @@ impl AppError {
     pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
         AppError::Validation(ValidationErrors::single(field, code, message))
     }
+    /// An unexpected failure of `source` while doing `context` (e.g. "reading media").
+    pub fn internal(context: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        AppError::Unexpected { context: context.into(), source: source.into() }
+    }
+}
+
+/// An error and its causes, outermost first, for a log line: each cause
+/// whose text the line already ends with (a message that quotes its
+/// source) is not repeated.
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let s = c.to_string();
+        if !out.ends_with(&s) {
+            out.push_str(": ");
+            out.push_str(&s);
+        }
+        cause = c.source();
+    }
+    out
 }
 
 /// Why a call to Stripe failed, as the API answers it.
@@ -127,5 +162,26 @@ impl From<tollgate_stripe::StripeError> for StripeFailure {
             other => (None, other.to_string(), None),
         };
         StripeFailure { kind, method, path, status, code, message, request_id }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unexpected_failure_keeps_its_cause() {
+        let e = AppError::internal("storing media", std::io::Error::other("disk full"));
+        assert_eq!(e.to_string(), "internal error: storing media: disk full");
+        assert_eq!(std::error::Error::source(&e).map(|c| c.to_string()).as_deref(), Some("disk full"));
+        // The cause the message already quotes is not repeated.
+        assert_eq!(chain(&e), "internal error: storing media: disk full");
+    }
+
+    #[test]
+    fn a_chain_names_every_cause() {
+        let inner = AppError::internal("reading media", std::io::Error::other("gone"));
+        let outer = AppError::internal("serving a download", inner);
+        assert_eq!(chain(&outer), "internal error: serving a download: internal error: reading media: gone");
     }
 }

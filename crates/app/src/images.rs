@@ -11,7 +11,7 @@ use tollgate_domain::ids::AppId;
 use tollgate_persistence::images::{self as repo, Image};
 
 use crate::error::{AppError, AppResult};
-use crate::member_area::MediaBody;
+use crate::storage::MediaBody;
 use crate::services::Services;
 
 /// The largest image accepted.
@@ -44,7 +44,7 @@ impl Services {
         e.into_result()?;
         let id = format!("img_{}", uuid::Uuid::now_v7().simple());
         let key = format!("{app}/{id}");
-        self.storage.put(&key, bytes).await.map_err(|err| AppError::Internal(format!("storing an image: {err}")))?;
+        self.storage.put(&key, bytes).await.map_err(|err| AppError::internal("storing an image", err))?;
         let image = Image { id, content_type: content_type.into(), size: bytes.len() as i64, storage_key: key, created_at: self.now() };
         let mut tx = self.db.begin().await?;
         repo::insert(&mut tx.conn(), app, &image).await?;
@@ -60,7 +60,7 @@ impl Services {
             let mut c = self.db.acquire().await?;
             repo::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("image"))?
         };
-        let body = self.storage.open(&image.storage_key).await.map_err(|err| AppError::Internal(format!("reading an image: {err}")))?;
+        let body = self.storage.open(&image.storage_key).await.map_err(|err| AppError::internal("reading an image", err))?;
         Ok((image, body))
     }
 

@@ -1,4 +1,5 @@
-//! Email: templates, the outbox, and SMTP delivery (lettre).
+//! Email: templates, the outbox, and SMTP delivery (the `send_email` job;
+//! the lettre transport itself is `mailer`).
 //!
 //! A message is first a row in `email_outbox` plus a `send_email` job, in
 //! the same transaction as the change that caused it. The job delivers it
@@ -6,93 +7,16 @@
 //! SMTP configured the message is marked `logged` and stays readable through
 //! `GET /api/v1/emails`, so magic links work on a fresh install.
 
-use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
 use tollgate_domain::ids::{AppId, EmailId};
 use tollgate_persistence::outbox::{self, OutboxEmail};
 use tollgate_persistence::Conn;
 
+pub use crate::config::{SmtpConfig, SmtpTls};
 use crate::error::{AppError, AppResult};
+use crate::jobs::{JobCtx, JobError, JobSpec};
+pub use crate::mailer::Mailer;
 use crate::services::Services;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpTls {
-    /// Plain connection (a local relay or a test server).
-    None,
-    /// STARTTLS upgrade (port 587).
-    Starttls,
-    /// Implicit TLS (port 465).
-    Tls,
-}
-
-#[derive(Clone, serde::Deserialize)]
-pub struct SmtpConfig {
-    pub host: String,
-    pub port: u16,
-    #[serde(default)]
-    pub username: Option<String>,
-    #[serde(default)]
-    pub password: Option<SecretString>,
-    pub tls: SmtpTls,
-}
-
-impl std::fmt::Debug for SmtpConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SmtpConfig")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| "[redacted]"))
-            .field("tls", &self.tls)
-            .finish()
-    }
-}
-
-/// Sends mail over SMTP, or reports that none is configured.
-#[derive(Clone)]
-pub struct Mailer {
-    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
-    from: String,
-}
-
-impl Mailer {
-    pub fn new(smtp: Option<SmtpConfig>, from: String) -> Self {
-        let transport = smtp.and_then(|c| {
-            let builder = match c.tls {
-                SmtpTls::None => Some(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&c.host)),
-                SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&c.host).ok(),
-                SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&c.host).ok(),
-            };
-            let mut b = builder?.port(c.port).timeout(Some(std::time::Duration::from_secs(20)));
-            if let (Some(u), Some(p)) = (c.username.filter(|u| !u.is_empty()), c.password) {
-                b = b.credentials(Credentials::new(u, p.expose_secret().to_owned()));
-            }
-            Some(b.build())
-        });
-        Self { transport, from }
-    }
-
-    pub fn is_configured(&self) -> bool {
-        self.transport.is_some()
-    }
-
-    async fn send(&self, e: &OutboxEmail) -> Result<(), String> {
-        let Some(t) = &self.transport else { return Err("no SMTP configured".into()) };
-        let from: Mailbox = self.from.parse().map_err(|err| format!("bad from address: {err}"))?;
-        let to: Mailbox = e.to_email.parse().map_err(|err| format!("bad recipient: {err}"))?;
-        let msg = Message::builder()
-            .from(from)
-            .to(to)
-            .subject(&e.subject)
-            .message_id(Some(format!("<{}@tollgate>", e.id)))
-            .multipart(MultiPart::alternative_plain_html(e.text_body.clone(), e.html_body.clone()))
-            .map_err(|err| format!("cannot build message: {err}"))?;
-        t.send(msg).await.map(|_| ()).map_err(|err| format!("SMTP: {err}"))
-    }
-}
 
 /// A rendered message.
 #[derive(Debug, Clone)]
@@ -313,7 +237,7 @@ pub async fn enqueue(conn: &mut Conn<'_>, app: &AppId, to: &str, r: Rendered, no
         sent_at: None,
     };
     outbox::insert(conn, &e).await?;
-    crate::jobs::enqueue(conn, app, &crate::jobs::SendEmail { email_id: e.id.clone() }, now, Some(format!("email:{}", e.id)), now).await?;
+    crate::jobs::enqueue(conn, app, &SendEmail { email_id: e.id.clone() }, now, Some(format!("email:{}", e.id)), now).await?;
     Ok(e.id)
 }
 
@@ -341,5 +265,19 @@ impl Services {
                 Err(AppError::Unavailable { code: "smtp_failed", message: err })
             }
         }
+    }
+}
+
+/// Delivers one outbox message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendEmail {
+    pub email_id: EmailId,
+}
+
+impl JobSpec for SendEmail {
+    const KIND: &'static str = "send_email";
+    const MAX_ATTEMPTS: i32 = 8;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        Ok(s.deliver_email(&ctx.app, &self.email_id).await?)
     }
 }

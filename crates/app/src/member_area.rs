@@ -1,10 +1,7 @@
 //! The member area: library with locked cards and purchase targets, product
 //! content for members with access, progress, hosted media, profile.
 
-use std::future::Future;
 use std::net::IpAddr;
-use std::path::PathBuf;
-use std::pin::Pin;
 
 use tollgate_domain::access::has_access;
 use tollgate_domain::activity::data::{
@@ -19,86 +16,15 @@ use tollgate_domain::product::{ContentPage, Product};
 use tollgate_domain::selling::{PurchaseTarget, purchase_target};
 use tollgate_domain::user::{PendingEmailChange, User, user_name};
 use tollgate_persistence::selling::{self as repo, Media};
-use tollgate_persistence::{DbError, access, apps, email_changes, products, users};
+use tollgate_persistence::{DbError, Unique, access, apps, email_changes, products, users};
 
 use crate::crypto::{hash_password_async, random_token, token_hash, verify_password_async};
 use crate::error::{AppError, AppResult};
+use crate::events::record;
 use crate::mail;
 use crate::services::Services;
+pub use crate::storage::{LocalDisk, MediaBody, Storage};
 use crate::throttle::Account;
-use crate::usecases::access::record;
-
-type BoxFut<'a, T> = Pin<Box<dyn Future<Output = std::io::Result<T>> + Send + 'a>>;
-
-/// A stored file being read: its size and its bytes in chunks, so a
-/// download never holds the whole file in memory.
-pub struct MediaBody {
-    pub size: u64,
-    pub chunks: Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send>>,
-}
-
-/// Chunk size of media reads.
-const READ_CHUNK: usize = 64 * 1024;
-
-/// Where hosted media bytes live. Local disk by default; another backend
-/// (object storage) implements the same three calls.
-pub trait Storage: Send + Sync + 'static {
-    fn put<'a>(&'a self, key: &'a str, bytes: &'a [u8]) -> BoxFut<'a, ()>;
-    fn open<'a>(&'a self, key: &'a str) -> BoxFut<'a, MediaBody>;
-    fn delete<'a>(&'a self, key: &'a str) -> BoxFut<'a, ()>;
-}
-
-/// Files under a directory; keys are `<app>/<media id>` (checked, never user input).
-pub struct LocalDisk {
-    root: PathBuf,
-}
-
-impl LocalDisk {
-    pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
-    }
-
-    fn path(&self, key: &str) -> std::io::Result<PathBuf> {
-        if key.is_empty() || key.contains("..") || key.starts_with('/') || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'/') {
-            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "bad storage key"));
-        }
-        Ok(self.root.join(key))
-    }
-}
-
-impl Storage for LocalDisk {
-    fn put<'a>(&'a self, key: &'a str, bytes: &'a [u8]) -> BoxFut<'a, ()> {
-        Box::pin(async move {
-            let path = self.path(key)?;
-            if let Some(dir) = path.parent() {
-                tokio::fs::create_dir_all(dir).await?;
-            }
-            let tmp = path.with_extension("part");
-            tokio::fs::write(&tmp, bytes).await?;
-            tokio::fs::rename(&tmp, &path).await
-        })
-    }
-    fn open<'a>(&'a self, key: &'a str) -> BoxFut<'a, MediaBody> {
-        Box::pin(async move {
-            use tokio::io::AsyncReadExt;
-            let file = tokio::fs::File::open(self.path(key)?).await?;
-            let size = file.metadata().await?.len();
-            let chunks = futures_util::stream::try_unfold(file, |mut file| async move {
-                let mut buf = vec![0u8; READ_CHUNK];
-                let n = file.read(&mut buf).await?;
-                if n == 0 {
-                    return Ok(None);
-                }
-                buf.truncate(n);
-                Ok(Some((buf, file)))
-            });
-            Ok(MediaBody { size, chunks: Box::pin(chunks) })
-        })
-    }
-    fn delete<'a>(&'a self, key: &'a str) -> BoxFut<'a, ()> {
-        Box::pin(async move { tokio::fs::remove_file(self.path(key)?).await })
-    }
-}
 
 /// Every product that is not archived (up to 5,000), oldest last.
 pub(crate) async fn active_products(conn: &mut tollgate_persistence::Conn<'_>, app: &AppId) -> AppResult<Vec<Product>> {
@@ -244,7 +170,7 @@ impl Services {
         self.get_product(app, product).await?;
         let id = format!("med_{}", uuid::Uuid::now_v7().simple());
         let key = format!("{app}/{id}");
-        self.storage.put(&key, bytes).await.map_err(|err| AppError::Internal(format!("storing media: {err}")))?;
+        self.storage.put(&key, bytes).await.map_err(|err| AppError::internal("storing media", err))?;
         let m = Media {
             id,
             product_id: product.clone(),
@@ -318,7 +244,7 @@ impl Services {
             repo::find_media(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("media"))?
         };
         self.require_access(app, user, &m.product_id).await?;
-        let bytes = self.storage.open(&m.storage_key).await.map_err(|err| AppError::Internal(format!("reading media: {err}")))?;
+        let bytes = self.storage.open(&m.storage_key).await.map_err(|err| AppError::internal("reading media", err))?;
         if m.kind == "file" {
             self.media_event(app, user, &m, ActivityKind::UserFileDownloaded).await?;
         }
@@ -420,7 +346,7 @@ impl Services {
             u.name = n;
             u.updated_at = now;
             users::update(&mut tx.conn(), &u).await?;
-            crate::outbound::publish_member_updated_in(&mut tx.conn(), app, &u, now).await?;
+            crate::events::publish::publish_member_updated_in(&mut tx.conn(), app, &u, now).await?;
         }
         if let Some(h) = new_hash {
             users::set_password(&mut tx.conn(), app, user, &h, now).await?;
@@ -493,10 +419,10 @@ impl Services {
         u.email = change.new_email.clone();
         u.updated_at = now;
         match users::update(&mut tx.conn(), &u).await {
-            Err(DbError::UniqueViolation) => return Err(taken()),
+            Err(DbError::Taken(Unique::MemberEmail)) => return Err(taken()),
             r => r?,
         };
-        crate::outbound::publish_member_updated_in(&mut tx.conn(), &app, &u, now).await?;
+        crate::events::publish::publish_member_updated_in(&mut tx.conn(), &app, &u, now).await?;
         tx.commit().await?;
         Ok(u)
     }

@@ -233,7 +233,7 @@ impl Services {
         current.terms_of_service_url = terms;
         current.allow_cancel = allow_cancel;
         let mut patch = serde_json::Map::new();
-        patch.insert("portal".into(), serde_json::to_value(&current).map_err(|e| AppError::Internal(e.to_string()))?);
+        patch.insert("portal".into(), serde_json::to_value(&current).map_err(|e| AppError::internal("the portal settings do not serialize", e))?);
         self.merge_connector_settings(app, "stripe", patch).await?;
         Ok(current)
     }

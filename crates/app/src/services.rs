@@ -3,49 +3,11 @@ use std::sync::Arc;
 use tollgate_domain::clock::Clock;
 use tollgate_persistence::Db;
 
+pub use crate::config::StripeSettings;
+use crate::config::{AuditSettings, CrmConfig, OutboundSettings, SmtpConfig, ThrottleSettings};
 use crate::crypto::Keys;
-use crate::mail::{Mailer, SmtpConfig};
+use crate::mailer::Mailer;
 
-/// How Tollgate reaches Stripe. The base URLs are configuration so tests
-/// and self-hosters can point them at an emulator or a proxy.
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct StripeSettings {
-    #[serde(default = "default_api_base")]
-    pub api_base: String,
-    #[serde(default = "default_connect_base")]
-    pub connect_base: String,
-    /// Stripe Connect OAuth: the platform's client id (`ca_…`).
-    #[serde(default)]
-    pub client_id: Option<String>,
-    /// Stripe Connect OAuth: the platform's secret key, used to exchange codes.
-    #[serde(default)]
-    pub platform_secret_key: Option<secrecy::SecretString>,
-    /// The API version webhook endpoints are created with.
-    #[serde(default = "default_webhook_api_version")]
-    pub webhook_api_version: Option<String>,
-}
-
-fn default_api_base() -> String {
-    "https://api.stripe.com".into()
-}
-fn default_connect_base() -> String {
-    "https://connect.stripe.com".into()
-}
-fn default_webhook_api_version() -> Option<String> {
-    Some("2024-06-20".into())
-}
-
-impl Default for StripeSettings {
-    fn default() -> Self {
-        Self {
-            api_base: default_api_base(),
-            connect_base: default_connect_base(),
-            client_id: None,
-            platform_secret_key: None,
-            webhook_api_version: default_webhook_api_version(),
-        }
-    }
-}
 
 /// Settings the use cases need from configuration.
 #[derive(Debug, Clone)]
@@ -70,13 +32,13 @@ pub struct ServicesConfig {
     /// Where uploaded media is stored on local disk.
     pub media_dir: std::path::PathBuf,
     /// Outbound webhooks (SSRF switch).
-    pub outbound: crate::outbound::OutboundSettings,
+    pub outbound: OutboundSettings,
     /// Limits on password guessing and emailed links, and the trusted proxies.
-    pub throttle: crate::throttle::ThrottleSettings,
+    pub throttle: ThrottleSettings,
     /// CRM connectors (Keap's addresses and OAuth client, reconcile period).
-    pub crm: crate::crm::CrmConfig,
+    pub crm: CrmConfig,
     /// Audit log retention.
-    pub audit: crate::audit::AuditSettings,
+    pub audit: AuditSettings,
 }
 
 impl ServicesConfig {
@@ -113,7 +75,7 @@ pub struct Services {
     /// Wakes the outbound dispatcher when a delivery is queued by hand (test, redeliver, replay).
     pub outbound_ready: Arc<tokio::sync::Notify>,
     /// Hosted media bytes.
-    pub storage: Arc<dyn crate::member_area::Storage>,
+    pub storage: Arc<dyn crate::storage::Storage>,
     /// Per-IP throttling buckets (per-account state is in the database).
     pub throttle: Arc<crate::throttle::Throttle>,
     /// Stripe webhook signing secrets per app, decrypted, kept briefly so
@@ -126,9 +88,9 @@ pub struct Services {
 impl Services {
     pub fn new(db: Db, clock: Arc<dyn Clock>, keys: Keys, config: ServicesConfig) -> Self {
         let mailer = Mailer::new(config.smtp.clone(), config.mail_from.clone());
-        let storage = Arc::new(crate::member_area::LocalDisk::new(config.media_dir.clone()));
+        let storage = Arc::new(crate::storage::LocalDisk::new(config.media_dir.clone()));
         let throttle = Arc::new(crate::throttle::Throttle::new(config.throttle.clone()));
-        let crm_http = crate::crm::http_client(config.outbound.allow_private_networks);
+        let crm_http = crate::net::crm_http_client(config.outbound.allow_private_networks);
         Self {
             crm_http,
             db,

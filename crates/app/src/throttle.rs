@@ -31,119 +31,18 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
-use std::str::FromStr;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota};
-use serde::Deserialize;
 use tollgate_domain::ids::AppId;
-use tollgate_persistence::{Conn, throttle};
 
+pub use crate::config::{IpNet, ThrottleSettings};
+use crate::config::canonical;
 use crate::crypto::token_hash;
 use crate::error::{AppError, AppResult};
-use crate::services::Services;
-
-/// Throttling limits (`[throttle]` in the configuration). A limit of 0 turns that limit off.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ThrottleSettings {
-    /// Reverse proxies (addresses or CIDR ranges, e.g. `10.0.0.0/8`) whose
-    /// `X-Forwarded-For` is believed. Empty (the default): the socket peer
-    /// is the client, and `X-Forwarded-For` is ignored.
-    pub trusted_proxies: Vec<IpNet>,
-    /// Failed password attempts one client IP may make in a row (default 30)…
-    pub ip_failures_burst: u32,
-    /// …and how many more it gets back per hour (default 600: one every 6 s).
-    pub ip_failures_per_hour: u32,
-    /// Magic-link and email-change requests one client IP may make in a row (default 10)…
-    pub ip_sends_burst: u32,
-    /// …and how many more it gets back per hour (default 60).
-    pub ip_sends_per_hour: u32,
-    /// Failed password attempts that lock an account (default 10).
-    pub account_failures: u32,
-    /// The first lockout, in seconds (default 60); each further failure doubles it…
-    pub account_lockout_secs: u64,
-    /// …up to this many seconds (default 3600).
-    pub account_lockout_max_secs: u64,
-    /// Magic links emailed to one member per hour (default 5).
-    pub magic_links_per_hour: u32,
-    /// Email-change requests of one member per hour (default 5).
-    pub email_changes_per_hour: u32,
-}
-
-impl Default for ThrottleSettings {
-    fn default() -> Self {
-        Self {
-            trusted_proxies: vec![],
-            ip_failures_burst: 30,
-            ip_failures_per_hour: 600,
-            ip_sends_burst: 10,
-            ip_sends_per_hour: 60,
-            account_failures: 10,
-            account_lockout_secs: 60,
-            account_lockout_max_secs: 3600,
-            magic_links_per_hour: 5,
-            email_changes_per_hour: 5,
-        }
-    }
-}
-
-/// An address or a CIDR range, e.g. `10.0.0.0/8`, `fd00::/8`, `127.0.0.1`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IpNet {
-    addr: IpAddr,
-    prefix: u8,
-}
-
-impl IpNet {
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.addr, canonical(ip)) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => prefix_eq(&net.octets(), &ip.octets(), self.prefix),
-            (IpAddr::V6(net), IpAddr::V6(ip)) => prefix_eq(&net.octets(), &ip.octets(), self.prefix),
-            _ => false,
-        }
-    }
-}
-
-fn prefix_eq(a: &[u8], b: &[u8], bits: u8) -> bool {
-    let (whole, rest) = ((bits / 8) as usize, bits % 8);
-    a[..whole] == b[..whole] && (rest == 0 || (a[whole] ^ b[whole]) >> (8 - rest) == 0)
-}
-
-impl FromStr for IpNet {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("{s:?} is not an IP address or CIDR range (like 10.0.0.0/8)");
-        let (addr, prefix) = match s.trim().split_once('/') {
-            Some((a, p)) => (a, Some(p.parse::<u8>().map_err(|_| bad())?)),
-            None => (s.trim(), None),
-        };
-        let addr = canonical(addr.parse::<IpAddr>().map_err(|_| bad())?);
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = prefix.unwrap_or(max);
-        if prefix > max {
-            return Err(bad());
-        }
-        Ok(IpNet { addr, prefix })
-    }
-}
-
-impl<'de> Deserialize<'de> for IpNet {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-/// IPv4-mapped IPv6 addresses are IPv4 addresses.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
-        v4 => v4,
-    }
-}
 
 /// The key of an address in the buckets: IPv6 clients usually hold a whole /64.
 fn bucket_key(ip: IpAddr) -> IpAddr {
@@ -197,21 +96,13 @@ pub enum Account<'a> {
 }
 
 impl Account<'_> {
-    fn key(&self, purpose: &str) -> String {
+    pub(crate) fn key(&self, purpose: &str) -> String {
         let norm = |e: &str| e.trim().to_lowercase();
         match self {
             Account::Admin(e) => token_hash(&format!("{purpose}:admin:{}", norm(e))),
             Account::Member(app, e) => token_hash(&format!("{purpose}:member:{app}:{}", norm(e))),
         }
     }
-}
-
-/// What was decided about a password attempt before it was checked.
-#[must_use]
-pub(crate) struct PasswordAttempt {
-    key: String,
-    client: Option<IpAddr>,
-    had_failures: bool,
 }
 
 /// The in-memory half: per-IP buckets (see the module docs).
@@ -224,7 +115,7 @@ pub struct Throttle {
     ip_refused: Mutex<HashMap<IpAddr, Instant>>,
     ip_sends: Option<DefaultKeyedRateLimiter<IpAddr>>,
     /// Counts database hits to prune old rows now and then.
-    hits: AtomicU64,
+    pub(crate) hits: AtomicU64,
 }
 
 impl std::fmt::Debug for Throttle {
@@ -243,12 +134,12 @@ fn keyed(burst: u32, per_hour: u32) -> Option<DefaultKeyedRateLimiter<IpAddr>> {
 const MAX_TRACKED: usize = 50_000;
 
 /// A 429 that says when to come back (whole seconds, at least 1).
-fn too_many(wait: Duration, message: &str) -> AppError {
+pub(crate) fn too_many(wait: Duration, message: &str) -> AppError {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     AppError::TooManyAttempts { retry_after_secs: secs.max(1), message: message.to_owned() }
 }
 
-const PASSWORD_WAIT: &str = "too many failed attempts; wait before trying again";
+pub(crate) const PASSWORD_WAIT: &str = "too many failed attempts; wait before trying again";
 const SENDS_WAIT: &str = "too many requests; wait before asking again";
 
 impl Throttle {
@@ -286,7 +177,7 @@ impl Throttle {
     }
 
     /// Spends a token of the address's failure bucket; an empty bucket refuses the address until one is back.
-    fn ip_failed(&self, client: Option<IpAddr>) {
+    pub(crate) fn ip_failed(&self, client: Option<IpAddr>) {
         let (Some(ip), Some(limiter)) = (client.map(bucket_key), &self.ip_failures) else { return };
         if limiter.len() > MAX_TRACKED {
             limiter.retain_recent();
@@ -324,82 +215,6 @@ impl Throttle {
         let doublings = (failures - limit).min(32) as u32;
         let secs = self.settings.account_lockout_secs.saturating_mul(1u64 << doublings);
         Some(Duration::from_secs(secs.min(self.settings.account_lockout_max_secs.max(self.settings.account_lockout_secs))))
-    }
-}
-
-/// Failures are forgotten a day after the first of a streak.
-const FAILURE_MEMORY: time::Duration = time::Duration::hours(24);
-
-impl Services {
-    /// Before a password is checked: refuses a client IP or an account that
-    /// failed too often (the right password too).
-    pub(crate) async fn password_attempt(&self, client: Option<IpAddr>, account: Account<'_>) -> AppResult<PasswordAttempt> {
-        self.throttle.check_ip(client)?;
-        let key = account.key("password");
-        let now = self.now();
-        let state = {
-            let mut c = self.db.acquire().await?;
-            throttle::find(&mut c.conn(), &key).await?
-        };
-        if let Some(until) = state.and_then(|s| s.locked_until).filter(|u| *u > now) {
-            return Err(too_many((until - now).unsigned_abs(), PASSWORD_WAIT));
-        }
-        Ok(PasswordAttempt { key, client, had_failures: state.is_some() })
-    }
-
-    /// After a wrong password: counts it against the address and the account.
-    pub(crate) async fn password_failed(&self, attempt: PasswordAttempt) -> AppResult<()> {
-        self.throttle.ip_failed(attempt.client);
-        let now = self.now();
-        let mut c = self.db.acquire().await?;
-        let state = throttle::hit(&mut c.conn(), &attempt.key, now, now - FAILURE_MEMORY).await?;
-        if let Some(lock) = self.throttle.lockout(state.hits) {
-            throttle::lock(&mut c.conn(), &attempt.key, now + lock).await?;
-            tracing::warn!(failures = state.hits, lockout_secs = lock.as_secs(), "account locked after failed password attempts");
-        }
-        self.maybe_prune(&mut c.conn()).await;
-        Ok(())
-    }
-
-    /// After a right password: the account's failures are forgotten.
-    pub(crate) async fn password_ok(&self, attempt: PasswordAttempt) -> AppResult<()> {
-        if attempt.had_failures {
-            let mut c = self.db.acquire().await?;
-            throttle::clear(&mut c.conn(), &attempt.key).await?;
-        }
-        Ok(())
-    }
-
-    /// Counts an emailed link for one member (by id; `purpose`: magic links,
-    /// email changes) inside the caller's transaction. `Err(wait)` when the
-    /// member is over `per_hour`.
-    pub(crate) async fn count_send(&self, conn: &mut Conn<'_>, purpose: &str, app: &AppId, member: &str, per_hour: u32) -> AppResult<Result<(), Duration>> {
-        self.count_account_send(conn, purpose, Account::Member(app, member), per_hour).await
-    }
-
-    /// [`Self::count_send`] for any account (an admin's password reset links).
-    pub(crate) async fn count_account_send(&self, conn: &mut Conn<'_>, purpose: &str, account: Account<'_>, per_hour: u32) -> AppResult<Result<(), Duration>> {
-        if per_hour == 0 {
-            return Ok(Ok(()));
-        }
-        let key = account.key(purpose);
-        let now = self.now();
-        let window = time::Duration::hours(1);
-        let state = throttle::hit(conn, &key, now, now - window).await?;
-        self.maybe_prune(conn).await;
-        if state.hits > i64::from(per_hour) {
-            return Ok(Err((state.window_start + window - now).unsigned_abs()));
-        }
-        Ok(Ok(()))
-    }
-
-    /// Drops rows untouched for two days, every few hundred hits.
-    async fn maybe_prune(&self, conn: &mut Conn<'_>) {
-        if self.throttle.hits.fetch_add(1, Ordering::Relaxed) % 256 == 0 {
-            if let Err(e) = throttle::prune(conn, self.now() - time::Duration::days(2)).await {
-                tracing::warn!(error = ?e, "could not prune throttle rows");
-            }
-        }
     }
 }
 

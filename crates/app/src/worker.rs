@@ -51,7 +51,7 @@ impl Worker {
     /// recovery every ten minutes, and each connected CRM's reconcile.
     /// Unique keys per time bucket keep several workers from enqueueing twice.
     pub async fn schedule_periodic(&self) -> Result<(), crate::AppError> {
-        crate::jobs::periodic::schedule(&self.services).await
+        crate::registry::schedule(&self.services).await
     }
 
     /// Runs `J` too (or instead of the built-in handler of its kind).
@@ -137,7 +137,7 @@ impl Worker {
                             lost = true;
                             tracing::warn!("the job's lease was lost (another worker took it over); finishing anyway");
                         }
-                        Err(e) => tracing::warn!(error = %e, "could not renew the job's lease"),
+                        Err(e) => tracing::warn!(error = %crate::error::chain(&e), "could not renew the job's lease"),
                     }
                 }
             }
@@ -158,13 +158,13 @@ impl Worker {
             if last_schedule.elapsed() >= std::time::Duration::from_secs(60) {
                 last_schedule = std::time::Instant::now();
                 if let Err(e) = self.schedule_periodic().await {
-                    tracing::error!(error = %e, "could not schedule periodic jobs");
+                    tracing::error!(error = %crate::error::chain(&e), "could not schedule periodic jobs");
                 }
             }
             match self.run_once().await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "job worker could not claim jobs"),
+                Err(e) => tracing::error!(error = %crate::error::chain(&e), "job worker could not claim jobs"),
             }
             tokio::select! {
                 _ = &mut shutdown => break,

@@ -191,12 +191,17 @@ impl From<AppError> for ApiError {
                 let retry_after = (f.kind == K::Unavailable).then_some(30);
                 ApiError { stripe: Some(stripe), retry_after, ..ApiError::new(status, code, detail) }
             }
+            // Logged with the whole cause chain; the answer stays a bare 500 (no internals).
             AppError::Db(err) => {
-                tracing::error!(error = ?err, "database error");
+                tracing::error!(error = %tollgate_app::error::chain(&err), "database error");
                 ApiError::internal()
             }
             AppError::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");
+                ApiError::internal()
+            }
+            e @ AppError::Unexpected { .. } => {
+                tracing::error!(error = %tollgate_app::error::chain(&e), "internal error");
                 ApiError::internal()
             }
         }

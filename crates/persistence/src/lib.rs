@@ -49,7 +49,7 @@ pub mod users;
 
 mod error;
 pub mod testing;
-pub use error::DbError;
+pub use error::{DbError, Unique};
 
 pub type DbResult<T> = Result<T, DbError>;
 

@@ -25,7 +25,7 @@ pub async fn find(conn: &mut Conn<'_>, app: &AppId) -> DbResult<Option<Stored>> 
     match r {
         None => Ok(None),
         Some((defs, total, done, updated)) => Ok(Some(Stored {
-            definitions: serde_json::from_str(&defs).map_err(|e| DbError::Batch(format!("stored stages: {e}")))?,
+            definitions: serde_json::from_str(&defs).map_err(DbError::json("stored stages"))?,
             recompute_total: total,
             recompute_done: done,
             updated_at: crate::at(updated),
@@ -35,7 +35,7 @@ pub async fn find(conn: &mut Conn<'_>, app: &AppId) -> DbResult<Option<Stored>> 
 
 /// Saves definitions and restarts the recompute's progress at 0 of `total`.
 pub async fn save(conn: &mut Conn<'_>, app: &AppId, defs: &[RawStage], total: i64, now: OffsetDateTime) -> DbResult<()> {
-    let json = serde_json::to_string(defs).map_err(|e| DbError::Batch(e.to_string()))?;
+    let json = serde_json::to_string(defs).map_err(DbError::json("stage definitions do not serialize"))?;
     on!(conn, c => {
         sqlx::query(
             "INSERT INTO lifecycle_stages (app_id, definitions, recompute_total, recompute_done, updated_at) VALUES ($1, $2, $3, 0, $4) \

@@ -56,7 +56,7 @@ async fn admins_unique_email_and_roles(db: &Db) {
     let a = admins::Admin { id: AdminId::new(), email: Email::parse("Owner@Example.com").unwrap(), name: "O".into(), created_at: T0 };
     admins::insert(&mut c.conn(), &a, "hash").await.unwrap();
     let dup = admins::Admin { id: AdminId::new(), ..a.clone() };
-    assert!(matches!(admins::insert(&mut c.conn(), &dup, "h").await, Err(DbError::UniqueViolation)));
+    assert!(matches!(admins::insert(&mut c.conn(), &dup, "h").await, Err(DbError::Taken(Unique::AdminEmail))));
     admins::add_to_app(&mut c.conn(), &app.id, &a.id, Role::Owner, T0).await.unwrap();
     assert_eq!(admins::role_in(&mut c.conn(), &app.id, &a.id).await.unwrap(), Some(Role::Owner));
     assert_eq!(admins::role_in(&mut c.conn(), &other.id, &a.id).await.unwrap(), None);
@@ -74,7 +74,7 @@ async fn users_unique_per_app_and_isolated(db: &Db) {
     let mut c = db.acquire().await.unwrap();
     let ua = user(&a, "m@example.com", "M");
     users::insert(&mut c.conn(), &ua, None).await.unwrap();
-    assert!(matches!(users::insert(&mut c.conn(), &user(&a, "m@example.com", "M2"), None).await, Err(DbError::UniqueViolation)));
+    assert!(matches!(users::insert(&mut c.conn(), &user(&a, "m@example.com", "M2"), None).await, Err(DbError::Taken(Unique::MemberEmail))));
     let ub = user(&b, "m@example.com", "M");
     users::insert(&mut c.conn(), &ub, Some("pw")).await.unwrap();
     assert!(users::find(&mut c.conn(), &b.id, &ua.id).await.unwrap().is_none(), "app B cannot read app A's member");
@@ -192,9 +192,9 @@ async fn grants_open_unique_and_revoke(db: &Db) {
     let g1 = grant(&u, &p, AccessSource::StripeSubscription, Some("sub_1"));
     access::insert(&mut c.conn(), &g1, T0).await.unwrap();
     let again = grant(&u, &p, AccessSource::StripeSubscription, Some("sub_1"));
-    assert!(matches!(access::insert(&mut c.conn(), &again, T0).await, Err(DbError::UniqueViolation)), "one open grant per source object");
+    assert!(matches!(access::insert(&mut c.conn(), &again, T0).await, Err(DbError::Taken(Unique::OpenGrant))), "one open grant per source object");
     access::insert(&mut c.conn(), &grant(&u, &p, AccessSource::Manual, None), T0).await.unwrap();
-    assert!(matches!(access::insert(&mut c.conn(), &grant(&u, &p, AccessSource::Manual, None), T0).await, Err(DbError::UniqueViolation)));
+    assert!(matches!(access::insert(&mut c.conn(), &grant(&u, &p, AccessSource::Manual, None), T0).await, Err(DbError::Taken(Unique::OpenGrant))));
     assert_eq!(access::open_for(&mut c.conn(), &app.id, &u.id, &p.id).await.unwrap().len(), 2);
     assert_eq!(access::open_by_source(&mut c.conn(), &app.id, AccessSource::StripeSubscription, "sub_1").await.unwrap().len(), 1);
     let end = T0 + Duration::days(30);

@@ -166,7 +166,7 @@ async fn invitations_single_use_replace_and_isolation(db: &Db) {
     };
     invitations::insert(&mut c.conn(), &inv, "tok1").await.unwrap();
     let dup = Invitation { id: InvitationId::new(), ..inv.clone() };
-    assert!(matches!(invitations::insert(&mut c.conn(), &dup, "tok2").await, Err(DbError::UniqueViolation)), "one open invitation per email");
+    assert!(matches!(invitations::insert(&mut c.conn(), &dup, "tok2").await, Err(DbError::Taken(Unique::OpenInvitation))), "one open invitation per email");
     // The same email may be invited to another app.
     invitations::insert(&mut c.conn(), &Invitation { id: InvitationId::new(), app_id: other.id.clone(), ..inv.clone() }, "tok1").await.unwrap();
     let open = invitations::list_open(&mut c.conn(), &app.id).await.unwrap();

@@ -1,5 +1,6 @@
-//! Running automations: starting runs from activities and from the sweep's
-//! time-based triggers, and executing their steps as jobs.
+//! Running automations: starting runs from the sweep's time-based triggers,
+//! and executing their steps as jobs. Runs triggered by an activity are
+//! started by the recorder (`events::triggers`), below this module.
 //!
 //! A run is started in the transaction that recorded its trigger, at most
 //! once per (automation, trigger) thanks to a unique key. Each step is one
@@ -10,91 +11,25 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use tollgate_domain::access::{AccessSource, has_access};
-use tollgate_domain::activity::Activity;
 use tollgate_domain::ids::{AppId, EndpointId, ProductId, RunId, TemplateId, UserId};
 use tollgate_domain::outbound::EventType;
 use tollgate_persistence::automations::{self as store, Run, RunStatus, StepOutcome};
 use tollgate_persistence::{Conn, access, apps, outbound, products, users};
 
-use super::model::{Condition, Definition, MAX_DEPTH, MemberField, Step, Trigger, wait_duration};
+use super::model::{Condition, MAX_DEPTH, MemberField, Step, Trigger, wait_duration};
 use super::templates;
+use crate::access::GrantSpec;
 use crate::error::{AppError, AppResult};
+pub use crate::events::triggers::AutomationStep;
+use crate::events::triggers::start_run;
+pub(crate) use crate::events::triggers::{parse_definition, queue_step};
+use crate::jobs::{JobCtx, JobError, JobSpec};
 use crate::mail;
 use crate::services::Services;
-use crate::usecases::access::GrantSpec;
-
-
-pub(crate) fn parse_definition(raw: &str) -> AppResult<Definition> {
-    serde_json::from_str(raw).map_err(|e| AppError::Internal(format!("a stored automation does not parse: {e}")))
-}
-
-/// Queues the job that runs a run's next step.
-pub(crate) async fn queue_step(conn: &mut Conn<'_>, app: &AppId, run: &RunId, step: i64, at: OffsetDateTime, now: OffsetDateTime) -> AppResult<()> {
-    let key = format!("automation:{run}:{step}:{}", at.unix_timestamp());
-    crate::jobs::enqueue(conn, app, &crate::jobs::AutomationStep { run_id: run.clone(), step }, at, Some(key), now).await?;
-    Ok(())
-}
-
-/// Starts a run of `a` for a trigger, unless one exists for the same trigger.
-#[allow(clippy::too_many_arguments)]
-async fn start_run(
-    conn: &mut Conn<'_>,
-    a: &store::AutomationRow,
-    trigger_ref: String,
-    user: Option<UserId>,
-    product: Option<ProductId>,
-    depth: u32,
-    context: Value,
-    now: OffsetDateTime,
-) -> AppResult<Option<RunId>> {
-    let too_deep = depth > MAX_DEPTH;
-    let run = Run {
-        app_id: a.app_id.clone(),
-        id: RunId::new(),
-        automation_id: a.id.clone(),
-        version: a.version,
-        trigger_ref,
-        user_id: user,
-        product_id: product,
-        depth: depth.into(),
-        context: context.to_string(),
-        status: if too_deep { RunStatus::Failed } else { RunStatus::Running },
-        current_step: 0,
-        error: too_deep.then(|| format!("stopped: a chain of {depth} automations triggering each other is deeper than the limit of {MAX_DEPTH} (a loop?)")),
-        created_at: now,
-        updated_at: now,
-        finished_at: too_deep.then_some(now),
-    };
-    if !store::insert_run(conn, &run).await? {
-        return Ok(None);
-    }
-    if too_deep {
-        tracing::warn!(automation = %a.id, run = %run.id, depth, "automation chain too deep: run failed");
-    } else {
-        queue_step(conn, &a.app_id, &run.id, 0, now, now).await?;
-    }
-    Ok(Some(run.id))
-}
-
-/// Starts the runs of the app's automations listening to this activity (one
-/// indexed lookup; nothing else when none listens).
-pub async fn on_activity_in(conn: &mut Conn<'_>, app: &AppId, act: &Activity, depth: u32) -> AppResult<()> {
-    let listening = store::listening(conn, app, &format!("activity:{}", act.kind.as_str())).await?;
-    for a in listening {
-        let def = parse_definition(&a.definition)?;
-        if let Some(p) = def.trigger.product_id() {
-            if act.product_id.as_ref().map(|x| x.as_str()) != Some(p) {
-                continue;
-            }
-        }
-        let context = json!({ "event_type": act.kind.as_str(), "activity_id": act.id, "activity": act.data });
-        start_run(conn, &a, act.id.to_string(), act.user_id.clone(), act.product_id.clone(), depth + 1, context, act.occurred_at).await?;
-    }
-    Ok(())
-}
 
 impl Services {
     /// The worker's sweep for time-based triggers (renewal coming up, trial
@@ -290,9 +225,9 @@ impl Services {
                     return Err(AppError::conflict("endpoint_disabled", "the endpoint is disabled"));
                 }
                 let t = context["event_type"].as_str().and_then(|t| t.parse::<EventType>().ok()).unwrap_or(EventType::Activity(tollgate_domain::activity::ActivityKind::UserCreated));
-                let (member, product) = crate::outbound::subjects(&mut tx.conn(), app, user.as_ref(), run.product_id.as_ref()).await?;
+                let (member, product) = crate::events::publish::subjects(&mut tx.conn(), app, user.as_ref(), run.product_id.as_ref()).await?;
                 let data = json!({ "activity": context.get("activity").cloned(), "member": member, "product": product, "automation": { "id": run.automation_id, "run_id": run_id, "trigger": context } });
-                let msg = crate::outbound::publish_to(&mut tx.conn(), app, std::slice::from_ref(&ep), t, data, now).await?;
+                let msg = crate::events::publish::publish_to(&mut tx.conn(), app, std::slice::from_ref(&ep), t, data, now).await?;
                 self.outbound_ready.notify_one();
                 format!("queued event {msg} to {}", e.url)
             }
@@ -338,5 +273,26 @@ impl Services {
         }
         let t = store::find_template(conn, app, &TemplateId::from_trusted(id.to_owned())).await?.ok_or(AppError::NotFound("template"))?;
         Ok((t.name, t.subject, t.body))
+    }
+}
+
+impl JobSpec for AutomationStep {
+    const KIND: &'static str = "automation_step";
+    const MAX_ATTEMPTS: i32 = 3;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        Ok(s.run_automation_step(&ctx.app, &self.run_id, self.step, ctx.last_attempt()).await?)
+    }
+}
+
+/// Each minute: starts the automations of time-based triggers (renewal, trial end, payment failed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepTimeTriggers {}
+
+impl JobSpec for SweepTimeTriggers {
+    const KIND: &'static str = "sweep_time_triggers";
+    const MAX_ATTEMPTS: i32 = 3;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        s.sweep_time_triggers(&ctx.app).await?;
+        Ok(())
     }
 }

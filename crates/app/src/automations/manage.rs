@@ -136,7 +136,7 @@ impl Services {
             enabled,
             version: 1,
             trigger_key: def.trigger.key(),
-            definition: serde_json::to_string(&def).map_err(|e| AppError::Internal(e.to_string()))?,
+            definition: serde_json::to_string(&def).map_err(|e| AppError::internal("an automation does not serialize", e))?,
             created_at: now,
             updated_at: now,
         };
@@ -166,7 +166,7 @@ impl Services {
             row.enabled = on;
         }
         if let Some(d) = &def {
-            let text = serde_json::to_string(d).map_err(|e| AppError::Internal(e.to_string()))?;
+            let text = serde_json::to_string(d).map_err(|e| AppError::internal("an automation does not serialize", e))?;
             if text != row.definition {
                 row.definition = text;
                 row.version += 1;

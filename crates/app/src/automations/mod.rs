@@ -9,5 +9,5 @@
 
 pub mod engine;
 pub mod manage;
-pub mod model;
+pub use crate::automation_model as model;
 pub mod templates;

@@ -20,130 +20,20 @@ pub use connector::CrmConnector;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use tollgate_crm::{ActiveCampaign, Crm, CrmError, CrmKind, Keap, KeapAuth, keap::KeapOAuth};
+use tollgate_crm::{ActiveCampaign, Crm, CrmError, CrmKind, Keap, KeapAuth};
 use tollgate_domain::ids::{AppId, ProductId};
 use tollgate_persistence::crm::{self as store, CrmConnection, TagLink};
-use tollgate_persistence::{Conn, products};
+use tollgate_persistence::products;
 
 
+pub use crate::config::{CrmConfig, KeapConfig};
 use crate::crypto::random_token;
 use crate::error::{AppError, AppResult};
+pub use crate::events::crm::{CrmOptions, DEFAULT_STAGE_TAG_PATTERN, DEFAULT_TAG_PATTERN};
+pub(crate) use crate::events::crm::{Settings, connected_kinds};
+pub use crate::net::crm_http_client as http_client;
 use crate::services::Services;
 
-
-/// How Tollgate reaches the CRMs (configuration). ActiveCampaign needs
-/// nothing here: each account has its own API URL, given when connecting.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CrmConfig {
-    #[serde(default)]
-    pub keap: KeapConfig,
-    /// Minutes between two reconciles of a connected CRM (default 15).
-    #[serde(default = "default_reconcile_minutes")]
-    pub reconcile_minutes: i64,
-}
-
-fn default_reconcile_minutes() -> i64 {
-    15
-}
-
-impl Default for CrmConfig {
-    fn default() -> Self {
-        Self { keap: KeapConfig::default(), reconcile_minutes: default_reconcile_minutes() }
-    }
-}
-
-/// Keap's addresses and this server's OAuth client.
-#[derive(Debug, Clone, Deserialize)]
-pub struct KeapConfig {
-    #[serde(default = "default_keap_api")]
-    pub api_base: String,
-    #[serde(default = "default_keap_authorize")]
-    pub authorize_url: String,
-    #[serde(default = "default_keap_token")]
-    pub token_url: String,
-    /// OAuth client id and secret from Keap's developer portal; without them
-    /// only a personal access token / service account key can connect.
-    #[serde(default)]
-    pub client_id: Option<String>,
-    #[serde(default)]
-    pub client_secret: Option<SecretString>,
-}
-
-fn default_keap_api() -> String {
-    "https://api.infusionsoft.com/crm/rest".into()
-}
-fn default_keap_authorize() -> String {
-    "https://accounts.infusionsoft.com/app/oauth/authorize".into()
-}
-fn default_keap_token() -> String {
-    "https://api.infusionsoft.com/token".into()
-}
-
-impl Default for KeapConfig {
-    fn default() -> Self {
-        Self { api_base: default_keap_api(), authorize_url: default_keap_authorize(), token_url: default_keap_token(), client_id: None, client_secret: None }
-    }
-}
-
-impl KeapConfig {
-    pub fn oauth(&self) -> Option<KeapOAuth> {
-        Some(KeapOAuth {
-            authorize_url: self.authorize_url.clone(),
-            token_url: self.token_url.clone(),
-            client_id: self.client_id.clone()?,
-            client_secret: self.client_secret.clone()?,
-        })
-    }
-}
-
-/// What an admin chooses per CRM.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CrmOptions {
-    /// The name of a product's tag; `{product}` is replaced by the product's name.
-    pub tag_pattern: String,
-    /// A contact Tollgate does not know who gets a product's tag becomes a member.
-    pub create_members: bool,
-    /// Removing a tag also removes access the member has from other sources
-    /// (Stripe, manual…); by default only the grant the tag gave goes.
-    pub removal_revokes_all: bool,
-    /// Each member carries a tag of their lifecycle stage (the old stage's tag goes when it changes).
-    #[serde(default)]
-    pub stage_tags: bool,
-    /// The name of a stage's tag; `{stage}` is replaced by the stage's name.
-    #[serde(default = "default_stage_pattern")]
-    pub stage_tag_pattern: String,
-}
-
-fn default_stage_pattern() -> String {
-    DEFAULT_STAGE_TAG_PATTERN.into()
-}
-
-impl Default for CrmOptions {
-    fn default() -> Self {
-        Self {
-            tag_pattern: DEFAULT_TAG_PATTERN.into(),
-            create_members: false,
-            removal_revokes_all: false,
-            stage_tags: false,
-            stage_tag_pattern: DEFAULT_STAGE_TAG_PATTERN.into(),
-        }
-    }
-}
-
-pub const DEFAULT_TAG_PATTERN: &str = "Tollgate: {product}";
-pub const DEFAULT_STAGE_TAG_PATTERN: &str = "Tollgate stage: {stage}";
-
-impl CrmOptions {
-    pub fn tag_name(&self, product: &str) -> String {
-        let name = self.tag_pattern.replace("{product}", product.trim());
-        name.chars().take(250).collect()
-    }
-
-    pub fn stage_tag_name(&self, stage: &str) -> String {
-        let name = self.stage_tag_pattern.replace("{stage}", stage.trim());
-        name.chars().take(250).collect()
-    }
-}
 
 /// A change of options; `None` keeps the current value.
 #[derive(Debug, Clone, Default)]
@@ -164,16 +54,6 @@ fn check_pattern(field: &str, placeholder: &str, what: &str, p: &str) -> AppResu
         return Err(AppError::field(field, "too_long", "at most 100 characters, no control characters"));
     }
     Ok(p.to_owned())
-}
-
-/// The stored public settings of a connection.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct Settings {
-    /// ActiveCampaign: the account's API URL.
-    #[serde(default)]
-    pub api_url: Option<String>,
-    #[serde(default)]
-    pub options: CrmOptions,
 }
 
 /// The encrypted credentials.
@@ -230,21 +110,6 @@ pub struct TagMapping {
     pub tag: Option<TagLink>,
 }
 
-/// The HTTP client for CRM APIs: an admin gives the ActiveCampaign URL, so
-/// it resolves names through the same guard as outbound webhooks (no
-/// loopback, private or metadata addresses) and follows no redirects.
-pub fn http_client(allow_private: bool) -> reqwest::Client {
-    let mut b = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(30))
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .user_agent(concat!("Tollgate/", env!("CARGO_PKG_VERSION")));
-    if !allow_private {
-        b = b.dns_resolver(std::sync::Arc::new(crate::outbound::net::GuardedResolver));
-    }
-    b.build().expect("the CRM HTTP client builds")
-}
-
 fn seal_context(app: &AppId, kind: CrmKind) -> String {
     format!("crm:{}:{app}", kind.as_str())
 }
@@ -274,7 +139,7 @@ impl Services {
         Ok(match (kind, secrets) {
             (CrmKind::ActiveCampaign, Secrets::ApiKey { key }) => {
                 let url = api_url.ok_or_else(|| AppError::Internal("ActiveCampaign connection without an API URL".into()))?;
-                let url = url::Url::parse(url).map_err(|e| AppError::Internal(format!("stored ActiveCampaign URL: {e}")))?;
+                let url = url::Url::parse(url).map_err(|e| AppError::internal("stored ActiveCampaign URL", e))?;
                 Crm::ActiveCampaign(ActiveCampaign::new(http, &url, SecretString::from(key.clone())))
             }
             (CrmKind::Keap, Secrets::ApiKey { key }) => Crm::Keap(Keap::new(http, &self.config.crm.keap.api_base, KeapAuth::ApiKey(SecretString::from(key.clone())))),
@@ -287,11 +152,11 @@ impl Services {
 
     fn open_secrets(&self, app: &AppId, kind: CrmKind, sealed: &str) -> AppResult<Secrets> {
         let plain = self.keys.open(sealed, &seal_context(app, kind))?;
-        serde_json::from_slice(&plain).map_err(|e| AppError::Internal(format!("stored {} credentials: {e}", kind.label())))
+        serde_json::from_slice(&plain).map_err(|e| AppError::internal(format!("stored {} credentials", kind.label()), e))
     }
 
     fn seal_secrets(&self, app: &AppId, kind: CrmKind, s: &Secrets) -> AppResult<String> {
-        let plain = serde_json::to_vec(s).map_err(|e| AppError::Internal(e.to_string()))?;
+        let plain = serde_json::to_vec(s).map_err(|e| AppError::internal("the CRM credentials do not serialize", e))?;
         self.keys.seal(&plain, &seal_context(app, kind))
     }
 
@@ -367,7 +232,7 @@ impl Services {
                 if raw.trim().is_empty() {
                     return Err(AppError::field("api_url", "required", "give the account's API URL (ActiveCampaign → Settings → Developer)"));
                 }
-                let url = crate::outbound::net::check_url(raw, self.config.outbound.allow_private_networks)
+                let url = crate::net::check_url(raw, self.config.outbound.allow_private_networks)
                     .map_err(|p| AppError::field("api_url", p.code, p.message.replace("POST events to", "reach ActiveCampaign at")))?;
                 Some(url.as_str().trim_end_matches('/').trim_end_matches("/api/3").to_owned())
             }
@@ -413,7 +278,7 @@ impl Services {
             account_name: account.name.clone(),
             status: "connected".into(),
             auth: auth.into(),
-            settings: serde_json::to_value(&settings).map_err(|e| AppError::Internal(e.to_string()))?,
+            settings: serde_json::to_value(&settings).map_err(|e| AppError::internal("the CRM settings do not serialize", e))?,
             secrets: Some(self.seal_secrets(app, kind, &secrets)?),
             hook_token: random_token(),
             hook_ids: Vec::new(),
@@ -498,7 +363,7 @@ impl Services {
         if let Some(p) = stage_pattern {
             settings.options.stage_tag_pattern = p;
         }
-        row.settings = serde_json::to_value(&settings).map_err(|e| AppError::Internal(e.to_string()))?;
+        row.settings = serde_json::to_value(&settings).map_err(|e| AppError::internal("the CRM settings do not serialize", e))?;
         row.updated_at = self.now();
         store::upsert(&mut tx.conn(), &row).await?;
         // A new pattern names tags of products that have none yet; mapped tags stay (access hangs on them).
@@ -583,7 +448,3 @@ pub(crate) fn crm_job_error(kind: CrmKind, e: CrmError) -> AppError {
     AppError::Unavailable { code, message: format!("{}: {e}", kind.label()) }
 }
 
-/// The CRMs connected in an app.
-pub(crate) async fn connected_kinds(conn: &mut Conn<'_>, app: &AppId) -> AppResult<Vec<CrmKind>> {
-    Ok(store::connected_kinds(conn, app).await?.iter().filter_map(|k| CrmKind::parse(k)).collect())
-}

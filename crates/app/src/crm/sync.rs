@@ -1,6 +1,8 @@
 //! The jobs that talk to a CRM, and how access and tags converge.
 //!
-//! Each job's payload is its type ([`crate::jobs::JobSpec`]):
+//! Each job's payload is its type ([`crate::jobs::JobSpec`]); the payloads are
+//! defined in `events::crm`, since the activity recorder queues them, and
+//! run here:
 //!
 //! - [`SyncPayload`] (`crm_sync`): makes sure every product has its tag, then reconciles:
 //!   lists the contacts of each mapped tag and converges each; grants this
@@ -20,68 +22,27 @@
 
 use std::collections::HashSet;
 
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tollgate_crm::{Contact, Crm, CrmKind};
 use tollgate_domain::access::{AccessSource, has_access};
-use tollgate_domain::activity::{Activity, ActivityKind};
 use tollgate_domain::email::Email;
-use tollgate_domain::ids::{AppId, JobId, ProductId, UserId};
+use tollgate_domain::ids::{AppId, ProductId, UserId};
 use tollgate_domain::product::Product;
 use tollgate_domain::subscription::AccessDecision;
 use tollgate_persistence::crm::{self as store, TagLink};
 use tollgate_persistence::{Conn, access, products, users};
 
 use super::{CrmOptions, crm_job_error};
+use crate::access::reconcile::SourceGrants;
 use crate::error::{AppError, AppResult};
-use crate::jobs::{self, JobError, JobSpec};
+use crate::events::crm::enqueue;
+pub use crate::events::crm::{ContactPayload, PushPayload, SyncPayload, TagOp, TagPayload, UpsertPayload};
+pub(crate) use crate::events::crm::enqueue_sync;
+use crate::jobs::{self, JobCtx, JobError, JobSpec};
 use crate::services::Services;
-use crate::usecases::reconcile::SourceGrants;
 
 /// Tags applied for existing access per product and sync (the next sync does the rest).
 const MAX_PUSHES_PER_SYNC: i64 = 5000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TagOp {
-    Apply,
-    Remove,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SyncPayload {
-    pub kind: CrmKind,
-    #[serde(default)]
-    pub product_id: Option<ProductId>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ContactPayload {
-    pub kind: CrmKind,
-    pub contact_id: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PushPayload {
-    pub kind: CrmKind,
-    pub user_id: UserId,
-    pub product_id: ProductId,
-    pub op: TagOp,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct UpsertPayload {
-    pub kind: CrmKind,
-    pub user_id: UserId,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TagPayload {
-    pub kind: CrmKind,
-    pub user_id: UserId,
-    pub tag: String,
-    pub op: TagOp,
-}
 
 /// A CRM's grants of a tag's product: any grant of the CRM's source counts
 /// (whichever tag gave it), new ones name the tag.
@@ -103,15 +64,6 @@ pub(crate) fn access_source(kind: CrmKind) -> AccessSource {
     }
 }
 
-/// Queues a CRM job due now.
-async fn enqueue<J: JobSpec>(conn: &mut Conn<'_>, app: &AppId, payload: J, now: OffsetDateTime) -> AppResult<Option<JobId>> {
-    jobs::enqueue(conn, app, &payload, now, None, now).await
-}
-
-pub(crate) async fn enqueue_sync(conn: &mut Conn<'_>, app: &AppId, kind: CrmKind, product: Option<&ProductId>, now: OffsetDateTime) -> AppResult<Option<JobId>> {
-    enqueue(conn, app, SyncPayload { kind, product_id: product.cloned() }, now).await
-}
-
 /// The periodic reconcile of one CRM (a unique key per time slot: several workers enqueue it once).
 pub(crate) async fn enqueue_periodic_sync(conn: &mut Conn<'_>, app: &AppId, kind: CrmKind, slot: i64, now: OffsetDateTime) -> AppResult<()> {
     jobs::enqueue_periodic(conn, app, &SyncPayload { kind, product_id: None }, format!("crm_sync:{}:{slot}", kind.as_str()), now).await?;
@@ -120,72 +72,6 @@ pub(crate) async fn enqueue_periodic_sync(conn: &mut Conn<'_>, app: &AppId, kind
 
 pub(crate) async fn enqueue_contact(conn: &mut Conn<'_>, app: &AppId, kind: CrmKind, contact_id: &str, now: OffsetDateTime) -> AppResult<()> {
     enqueue(conn, app, ContactPayload { kind, contact_id: contact_id.to_owned() }, now).await?;
-    Ok(())
-}
-
-/// Queues the CRM's side of an activity in the activity's transaction:
-/// access granted / removed by any source but this CRM → tag applied /
-/// removed; a new member → contact created. One indexed read when no CRM is connected.
-pub(crate) async fn on_activity_in(conn: &mut Conn<'_>, app: &AppId, a: &Activity) -> AppResult<()> {
-    if a.kind == ActivityKind::MemberStageChanged {
-        return on_stage_changed_in(conn, app, a).await;
-    }
-    if !matches!(a.kind, ActivityKind::ProductAccessGranted | ActivityKind::ProductAccessRemoved | ActivityKind::UserCreated) {
-        return Ok(());
-    }
-    let Some(user) = a.user_id.clone() else { return Ok(()) };
-    for kind in super::connected_kinds(conn, app).await? {
-        match (a.kind, a.product_id.clone()) {
-            (ActivityKind::UserCreated, _) => {
-                enqueue(conn, app, UpsertPayload { kind, user_id: user.clone() }, a.occurred_at).await?;
-            }
-            (k, Some(product_id)) => {
-                // The CRM's own grant or removal: its tag is already as it should be.
-                if a.data["source"].as_str() == Some(kind.as_str()) {
-                    continue;
-                }
-                let op = if k == ActivityKind::ProductAccessGranted { TagOp::Apply } else { TagOp::Remove };
-                enqueue(conn, app, PushPayload { kind, user_id: user.clone(), product_id, op }, a.occurred_at).await?;
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// A member's lifecycle stage changed: in each CRM that keeps stage tags,
-/// the old stage's tag goes and the new one's comes.
-async fn on_stage_changed_in(conn: &mut Conn<'_>, app: &AppId, a: &Activity) -> AppResult<()> {
-    let Some(user) = a.user_id.clone() else { return Ok(()) };
-    for kind in super::connected_kinds(conn, app).await? {
-        let Some(row) = store::find(conn, app, kind.as_str()).await? else { continue };
-        let opts = serde_json::from_value::<super::Settings>(row.settings).unwrap_or_default().options;
-        if !opts.stage_tags {
-            continue;
-        }
-        for (field, op) in [("from", TagOp::Remove), ("to", TagOp::Apply)] {
-            if let Some(stage) = a.data[field].as_str().filter(|s| !s.trim().is_empty()) {
-                let tag = opts.stage_tag_name(stage);
-                enqueue(conn, app, TagPayload { kind, user_id: user.clone(), tag, op }, a.occurred_at).await?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A product was created or renamed: each connected CRM makes sure of its tag.
-pub(crate) async fn on_product_changed_in(conn: &mut Conn<'_>, app: &AppId, product: &ProductId, now: OffsetDateTime) -> AppResult<()> {
-    for kind in super::connected_kinds(conn, app).await? {
-        enqueue_sync(conn, app, kind, Some(product), now).await?;
-    }
-    Ok(())
-}
-
-/// A member's email or name changed: update their contacts.
-pub(crate) async fn on_member_updated_in(conn: &mut Conn<'_>, app: &AppId, user: &UserId, now: OffsetDateTime) -> AppResult<()> {
-    for kind in super::connected_kinds(conn, app).await? {
-        enqueue(conn, app, UpsertPayload { kind, user_id: user.clone() }, now).await?;
-    }
     Ok(())
 }
 
@@ -548,6 +434,49 @@ impl Services {
             .map_err(|e| crm_job_error(kind, e))
         })
         .await
+    }
+}
+
+/// Tries of a CRM call job (the CRM may be down for a while).
+const CRM_CALL_ATTEMPTS: i32 = 10;
+
+impl JobSpec for SyncPayload {
+    const KIND: &'static str = "crm_sync";
+    const MAX_ATTEMPTS: i32 = 5;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        s.run_crm_sync(&ctx.app, self).await
+    }
+}
+
+impl JobSpec for ContactPayload {
+    const KIND: &'static str = "crm_contact";
+    const MAX_ATTEMPTS: i32 = CRM_CALL_ATTEMPTS;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        s.run_crm_contact(&ctx.app, self).await
+    }
+}
+
+impl JobSpec for PushPayload {
+    const KIND: &'static str = "crm_push";
+    const MAX_ATTEMPTS: i32 = CRM_CALL_ATTEMPTS;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        s.run_crm_push(&ctx.app, self).await
+    }
+}
+
+impl JobSpec for UpsertPayload {
+    const KIND: &'static str = "crm_upsert_contact";
+    const MAX_ATTEMPTS: i32 = CRM_CALL_ATTEMPTS;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        s.run_crm_upsert(&ctx.app, self).await
+    }
+}
+
+impl JobSpec for TagPayload {
+    const KIND: &'static str = "crm_tag";
+    const MAX_ATTEMPTS: i32 = CRM_CALL_ATTEMPTS;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        s.run_crm_tag(&ctx.app, self).await
     }
 }
 

@@ -17,7 +17,7 @@ use tollgate_persistence::{Conn, access, stripe as stripe_repo};
 
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
-use crate::usecases::access::GrantSpec;
+use crate::access::GrantSpec;
 
 /// Whether the app's Stripe customers are accounts (companies) rather than people.
 pub fn accounts_enabled(stripe_settings: &Value) -> bool {

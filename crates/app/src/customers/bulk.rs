@@ -12,10 +12,11 @@ use tollgate_domain::members::RawMemberFilter;
 use tollgate_domain::page::Limit;
 use tollgate_persistence::{access, jobs, products, users};
 
+use crate::access::GrantSpec;
 use crate::crm::sync::{TagOp, enqueue_tag_in};
 use crate::error::{AppError, AppResult};
+use crate::jobs::{JobCtx, JobError, JobSpec};
 use crate::services::Services;
-use crate::usecases::access::GrantSpec;
 
 /// At most this many members named one by one.
 pub const MAX_SELECTED: usize = 1000;
@@ -180,5 +181,13 @@ impl Services {
         let mut c = self.db.acquire().await?;
         jobs::set_progress(&mut c.conn(), app, job, done, done, self.now()).await?;
         Ok(())
+    }
+}
+
+impl JobSpec for BulkPayload {
+    const KIND: &'static str = "members_bulk";
+    const MAX_ATTEMPTS: i32 = 3;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        Ok(s.run_bulk(&ctx.app, &ctx.id, self).await?)
     }
 }

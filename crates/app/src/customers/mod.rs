@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod movements;
 pub mod segments;
 
+use serde::{Deserialize, Serialize};
 use tollgate_domain::activity::NewActivity;
 use tollgate_domain::activity::data::{ActivityData, MemberStageChangedData};
 use tollgate_domain::clock::to_millis;
@@ -20,8 +21,9 @@ use tollgate_persistence::stages::{self as repo, StageTotal};
 use tollgate_persistence::{Conn, stripe as stripe_repo};
 
 use crate::error::{AppError, AppResult};
+use crate::events::record;
+use crate::jobs::{JobCtx, JobError, JobSpec};
 use crate::services::Services;
-use crate::usecases::access::record;
 
 /// Members recomputed per job (one transaction).
 const RECOMPUTE_BATCH: i64 = 500;
@@ -151,7 +153,23 @@ impl Services {
 
 async fn enqueue_recompute(conn: &mut Conn<'_>, app: &AppId, generation: i64, after: Option<&UserId>, now: time::OffsetDateTime) -> AppResult<()> {
     let key = format!("stages:{generation}:{}", after.map_or("-", |u| u.as_str()));
-    let job = crate::jobs::StageRecompute { generation, after: after.cloned() };
+    let job = StageRecompute { generation, after: after.cloned() };
     crate::jobs::enqueue(conn, app, &job, now, Some(key), now).await?;
     Ok(())
+}
+
+/// Recomputes members' lifecycle stages, a page after `after` at a time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageRecompute {
+    pub generation: i64,
+    #[serde(default)]
+    pub after: Option<UserId>,
+}
+
+impl JobSpec for StageRecompute {
+    const KIND: &'static str = "stages_recompute";
+    const MAX_ATTEMPTS: i32 = 10;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        Ok(s.run_stage_recompute(&ctx.app, self.generation, self.after).await?)
+    }
 }

@@ -6,7 +6,7 @@ use tollgate_domain::error::ValidationErrors;
 use tollgate_domain::ids::{AppId, SegmentId, UserId};
 use tollgate_domain::members::RawMemberFilter;
 use tollgate_persistence::segments::{self as store, Segment};
-use tollgate_persistence::{Conn, DbError, users};
+use tollgate_persistence::{Conn, DbError, Unique, users};
 
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
@@ -50,7 +50,7 @@ impl Services {
         }
         seg.updated_at = now;
         match store::put(&mut tx.conn(), app, &seg).await {
-            Err(DbError::UniqueViolation) => {
+            Err(DbError::Taken(Unique::SegmentName)) => {
                 let mut e = ValidationErrors::new();
                 e.add("name", "taken", "another segment has this name");
                 return Err(e.into());

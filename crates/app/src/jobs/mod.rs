@@ -12,8 +12,8 @@
 //! once). A payload that does not read as its kind's type, and a kind this
 //! version has no handler for, are permanent.
 
-mod kinds;
 pub(crate) mod periodic;
+mod stripe;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -26,8 +26,8 @@ use tollgate_domain::ids::{AppId, JobId};
 use tollgate_persistence::Conn;
 use tollgate_persistence::jobs::{self as store, Job, NewJob};
 
-pub use kinds::*;
-pub use periodic::{PERIODIC_ATTEMPTS, enqueue_periodic, periodic_kinds};
+pub use periodic::{PERIODIC_ATTEMPTS, enqueue_periodic};
+pub use stripe::{StripeEvent, StripeImport};
 
 use crate::error::{AppError, AppResult, StripeFailureKind};
 use crate::services::Services;
@@ -143,13 +143,6 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Every kind Tollgate queues.
-    pub fn builtin() -> Self {
-        let mut r = Registry::default();
-        kinds::register_all(&mut r);
-        r
-    }
-
     /// Adds (or replaces) the handler of `J::KIND`.
     pub fn register<J: JobSpec>(&mut self) {
         self.runs.insert(J::KIND, run_typed::<J>);
@@ -181,11 +174,6 @@ fn run_typed<'a, J: JobSpec>(s: &'a Services, job: &'a Job) -> BoxFuture<'a, Res
     })
 }
 
-/// Every kind name the built-in registry runs (the OpenAPI enum of a job's `kind`).
-pub fn kinds() -> Vec<&'static str> {
-    Registry::builtin().kinds()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,19 +200,5 @@ mod tests {
         let e = JobError::from(AppError::Internal("boom".into()));
         assert_eq!(e.to_string(), "internal error: boom");
         assert_eq!(JobError::permanent("no such tag").to_string(), "permanent: no such tag");
-    }
-
-    #[test]
-    fn every_kind_is_registered_once() {
-        let k = kinds();
-        let mut d = k.clone();
-        d.dedup();
-        assert_eq!(k, d);
-        for name in ["send_email", "stripe_event", "stripe_import", "automation_step", "stages_recompute", "members_bulk", "crm_sync", "crm_contact", "crm_push", "crm_upsert_contact", "crm_tag", "member_import.run", "stripe_recover", "access_sweep"] {
-            assert!(k.contains(&name), "{name} is still run");
-        }
-        for p in periodic_kinds() {
-            assert!(k.contains(&p), "{p} is registered");
-        }
     }
 }

@@ -11,7 +11,7 @@
 //! `products` are reported in the preview as ignored.
 
 pub mod parse;
-mod run;
+pub(crate) mod run;
 
 use std::collections::{HashMap, HashSet};
 

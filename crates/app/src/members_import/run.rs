@@ -5,15 +5,17 @@
 //! after the lease and does the batch again. Short jobs keep the job lease's
 //! heartbeat from waiting on one long-held SQLite write lock.
 
+use serde::{Deserialize, Serialize};
 use tollgate_domain::access::AccessSource;
 use tollgate_domain::email::Email;
 use tollgate_domain::ids::{AppId, ImportId, JobId, ProductId};
 use tollgate_persistence::member_imports::{self as repo, ImportRowRecord, MemberImport, RowOutcome, Tally};
 use tollgate_persistence::{Conn, access, jobs, products, users};
 
+use crate::access::GrantSpec;
 use crate::error::{AppError, AppResult};
+use crate::jobs::{JobCtx, JobError, JobSpec};
 use crate::services::Services;
-use crate::usecases::access::GrantSpec;
 
 /// Rows per transaction.
 pub const BATCH: i64 = 500;
@@ -24,7 +26,7 @@ pub const BATCH: i64 = 500;
 /// not push the rest of the import behind them (the worker takes jobs in
 /// `run_at` order).
 async fn enqueue_step(conn: &mut Conn<'_>, app: &AppId, id: &ImportId, from: i64, place: time::OffsetDateTime, now: time::OffsetDateTime) -> AppResult<JobId> {
-    let job = crate::jobs::MemberImportRun { import_id: id.clone(), from };
+    let job = MemberImportRun { import_id: id.clone(), from };
     crate::jobs::enqueue(conn, app, &job, place.min(now), None, now).await?.ok_or_else(|| AppError::Internal("import job not enqueued".into()))
 }
 
@@ -146,7 +148,7 @@ impl Services {
                     u.name = n.clone();
                     u.updated_at = self.now();
                     users::update(conn, &u).await?;
-                    crate::outbound::publish_member_updated_in(conn, app, &u, u.updated_at).await?;
+                    crate::events::publish::publish_member_updated_in(conn, app, &u, u.updated_at).await?;
                     (u.id, Some("updated"))
                 }
                 _ => (u.id, None),
@@ -194,5 +196,20 @@ impl Services {
         };
         let reason = (!notes.is_empty()).then(|| notes.join("; "));
         Ok(Done { outcome, reason, user: Some(user), granted })
+    }
+}
+
+/// Processes the next batch of a member import's rows, from row `from`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberImportRun {
+    pub import_id: ImportId,
+    pub from: i64,
+}
+
+impl JobSpec for MemberImportRun {
+    const KIND: &'static str = "member_import.run";
+    const MAX_ATTEMPTS: i32 = 5;
+    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
+        Ok(s.run_member_import(&ctx.app, &self.import_id, &ctx.id, self.from, ctx.last_attempt()).await?)
     }
 }

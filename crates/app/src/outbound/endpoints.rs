@@ -190,7 +190,7 @@ impl Services {
         let ctx = secret_context(app, id);
         let mut keys = Vec::new();
         for sealed in std::iter::once(Some(cur)).chain(std::iter::once(prev.filter(|_| until.is_some_and(|u| u > self.now())))).flatten() {
-            let plain = String::from_utf8(self.keys.open(&sealed, &ctx)?).map_err(|_| AppError::Internal("a webhook secret is not UTF-8".into()))?;
+            let plain = String::from_utf8(self.keys.open(&sealed, &ctx)?).map_err(|e| AppError::internal("a webhook secret is not UTF-8", e))?;
             keys.push(signing::key_of(&plain).ok_or_else(|| AppError::Internal("a webhook secret is not base64".into()))?);
         }
         Ok(keys)

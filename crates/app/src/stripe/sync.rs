@@ -16,10 +16,11 @@ use tollgate_stripe::StripeClient;
 use tollgate_stripe::types::{Customer, Subscription, SubscriptionStatus as StripeStatus};
 
 use super::stripe_error;
+use crate::access::GrantSpec;
+use crate::access::reconcile::SourceGrants;
 use crate::error::{AppError, AppResult};
+use crate::events::record;
 use crate::services::Services;
-use crate::usecases::access::{GrantSpec, record};
-use crate::usecases::reconcile::SourceGrants;
 
 fn status_of(s: &StripeStatus) -> SubscriptionStatus {
     s.as_str().parse().unwrap_or(SubscriptionStatus::Unknown)

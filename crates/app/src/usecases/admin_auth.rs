@@ -9,7 +9,7 @@ use tollgate_domain::error::{ValidationErrors, http_url, text};
 use tollgate_domain::ids::{AdminId, AppId};
 use tollgate_persistence::admins::{self, Admin, Membership};
 use tollgate_persistence::sessions::SubjectKind;
-use tollgate_persistence::{DbError, apps};
+use tollgate_persistence::{DbError, Unique, apps};
 
 use crate::auth::TokenPair;
 use crate::crypto::{hash_password_async, verify_password_async};
@@ -77,7 +77,7 @@ impl Services {
         let admin = Admin { id: AdminId::new(), email, name, created_at: now };
         apps::insert(&mut tx.conn(), &app).await?;
         match admins::insert(&mut tx.conn(), &admin, &hash).await {
-            Err(DbError::UniqueViolation) => return Err(AppError::field("email", "taken", "an admin with this email exists")),
+            Err(DbError::Taken(Unique::AdminEmail)) => return Err(AppError::field("email", "taken", "an admin with this email exists")),
             r => r?,
         }
         admins::add_to_app(&mut tx.conn(), &app.id, &admin.id, Role::Owner, now).await?;

@@ -13,10 +13,10 @@ use tollgate_persistence::{apps, magic_links, users};
 use crate::auth::TokenPair;
 use crate::crypto::{random_token, token_hash, verify_password_async};
 use crate::error::{AppError, AppResult};
+use crate::events::record;
 use crate::mail;
 use crate::services::Services;
 use crate::throttle::Account;
-use crate::usecases::access::record;
 
 impl Services {
     /// Member login with a password; throttled per client IP and per email in the app.

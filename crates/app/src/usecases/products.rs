@@ -23,7 +23,7 @@ impl Services {
         let mut tx = self.db.begin().await?;
         products::insert(&mut tx.conn(), &p).await?;
         // Each connected CRM makes the product's tag.
-        crate::crm::sync::on_product_changed_in(&mut tx.conn(), app, &p.id, now).await?;
+        crate::events::crm::on_product_changed_in(&mut tx.conn(), app, &p.id, now).await?;
         tollgate_persistence::audit::set_target_id(&p.id);
         tx.commit().await?;
         self.jobs_ready.notify_one();
@@ -50,7 +50,7 @@ impl Services {
         products::update(&mut tx.conn(), &p).await?;
         // A renamed product's tag is checked in each connected CRM (made again if it was deleted there).
         if p.fields.name != renamed_from {
-            crate::crm::sync::on_product_changed_in(&mut tx.conn(), app, &p.id, p.updated_at).await?;
+            crate::events::crm::on_product_changed_in(&mut tx.conn(), app, &p.id, p.updated_at).await?;
         }
         tx.commit().await?;
         self.jobs_ready.notify_one();

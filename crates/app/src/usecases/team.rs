@@ -16,7 +16,7 @@ use tollgate_domain::team::{INVITATION_TTL, InvitationState, TeamDenied, may_cha
 use tollgate_persistence::admins::{self, Admin, TeamMember};
 use tollgate_persistence::invitations::{self, Invitation, OpenInvitation};
 use tollgate_persistence::sessions::{self, SubjectKind};
-use tollgate_persistence::{Conn, DbError, api_keys, apps, lock_for_update};
+use tollgate_persistence::{Conn, DbError, Unique, api_keys, apps, lock_for_update};
 
 use crate::crypto::{hash_password_async, random_token, token_hash, verify_password_async};
 use crate::error::{AppError, AppResult};
@@ -153,7 +153,7 @@ impl Services {
             revoked_at: None,
         };
         match invitations::insert(&mut tx.conn(), &inv, &token_hash(&raw)).await {
-            Err(DbError::UniqueViolation) => return Err(AppError::conflict("invitation_conflict", "another invitation to this email was just sent; reload")),
+            Err(DbError::Taken(Unique::OpenInvitation)) => return Err(AppError::conflict("invitation_conflict", "another invitation to this email was just sent; reload")),
             r => r?,
         }
         let link = self.invite_url(app, &raw);
@@ -244,7 +244,7 @@ impl Services {
             (Some(creds), _) => creds.admin,
             (None, Some((admin, hash))) => {
                 match admins::insert(&mut tx.conn(), &admin, &hash).await {
-                    Err(DbError::UniqueViolation) => return Err(AppError::conflict("account_exists", "an account with this email was just created; reload and enter its password")),
+                    Err(DbError::Taken(Unique::AdminEmail)) => return Err(AppError::conflict("account_exists", "an account with this email was just created; reload and enter its password")),
                     r => r?,
                 }
                 admin

@@ -7,13 +7,13 @@ use tollgate_domain::ids::{AppId, ProductId, UserId};
 use tollgate_domain::members::RawMemberFilter;
 use tollgate_domain::page::{Limit, Page};
 use tollgate_domain::user::{User, user_name};
-use tollgate_persistence::{Conn, DbError, apps, magic_links, products, users};
+use tollgate_persistence::{Conn, DbError, Unique, apps, magic_links, products, users};
 
 use crate::crypto::{hash_password_async, random_token, token_hash};
 use crate::error::{AppError, AppResult};
+use crate::events::record;
 use crate::mail;
 use crate::services::Services;
-use crate::usecases::access::record;
 
 #[derive(Debug, Clone, Default)]
 pub struct NewMemberInput {
@@ -80,7 +80,7 @@ impl Services {
             customer: Default::default(),
         };
         match users::insert(conn, &u, password_hash).await {
-            Err(DbError::UniqueViolation) => return Err(AppError::field("email", "taken", "a member with this email exists")),
+            Err(DbError::Taken(Unique::MemberEmail)) => return Err(AppError::field("email", "taken", "a member with this email exists")),
             r => r?,
         }
         u.customer = self.member_created_in(conn, app, &u, send_invite, now).await?;
@@ -224,14 +224,14 @@ impl Services {
         }
         u.updated_at = now;
         match users::update(&mut tx.conn(), &u).await {
-            Err(DbError::UniqueViolation) => return Err(AppError::field("email", "taken", "a member with this email exists")),
+            Err(DbError::Taken(Unique::MemberEmail)) => return Err(AppError::field("email", "taken", "a member with this email exists")),
             r => r?,
         };
         if let Some(h) = hash {
             users::set_password(&mut tx.conn(), app, id, &h, now).await?;
             u.has_password = true;
         }
-        crate::outbound::publish_member_updated_in(&mut tx.conn(), app, &u, now).await?;
+        crate::events::publish::publish_member_updated_in(&mut tx.conn(), app, &u, now).await?;
         tx.commit().await?;
         Ok(u)
     }

@@ -62,7 +62,7 @@ impl utoipa::PartialSchema for JobKindSchema {
         utoipa::openapi::schema::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
             .description(Some("What the job does (the name it is stored under)"))
-            .enum_values(Some(tollgate_app::jobs::kinds()))
+            .enum_values(Some(tollgate_app::registry::kinds()))
             .into()
     }
 }

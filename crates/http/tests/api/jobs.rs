@@ -150,7 +150,7 @@ async fn rows_queued_by_an_older_version_still_run(app: TestApp) {
         let (status, _, _, error) = job(&app, &t, j).await;
         assert_eq!(status, "succeeded", "{j}: {error}");
     }
-    let kinds = jobs::periodic_kinds();
+    let kinds = tollgate_app::registry::periodic_kinds();
     assert_eq!(counts(&app, &t, &kinds).await, vec![1; kinds.len()], "{kinds:?}");
     let today = app.clock_now().to_offset(time::UtcOffset::UTC).date();
     let mut c = app.services.db.acquire().await.unwrap();
@@ -161,7 +161,7 @@ async fn rows_queued_by_an_older_version_still_run(app: TestApp) {
 async fn periodic_jobs_are_queued_once_per_minute_whoever_schedules(app: TestApp) {
     let t = app.setup().await;
     let (w1, w2) = (Worker::new(app.services.clone()), Worker::new(app.services.clone()));
-    let kinds = jobs::periodic_kinds();
+    let kinds = tollgate_app::registry::periodic_kinds();
     let (a, b) = tokio::join!(w1.schedule_periodic(), w2.schedule_periodic());
     a.unwrap();
     b.unwrap();

@@ -1,19 +1,48 @@
-//! Every kind of job: its payload type, stored kind name, tries, and the
-//! use case it runs. The CRM payloads live beside their jobs in
-//! `crate::crm::sync`, the bulk action's in `crate::customers::bulk`.
+//! Every kind of job the worker runs, and the jobs it schedules for every
+//! app (the top of the crate's layers: it names the capabilities' job
+//! payloads; `crate::jobs` is the core they build on and names none).
+//!
+//! Each capability defines its own payloads and their `JobSpec`: `mail`
+//! (`SendEmail`), `automations::engine` (`AutomationStep`,
+//! `SweepTimeTriggers`), `customers` (`StageRecompute`, the bulk action),
+//! `crm::sync` (the CRM calls), `members_import::run`, `audit` (`AuditPrune`).
+//! Stripe's jobs (`StripeEvent`, `StripeImport`, the recovery and the sweeps
+//! that call into `crate::stripe`) are run from here.
 //!
 //! The kind names and JSON field names are what older versions stored; they
 //! must not change (rows already queued are read back into these types).
 
 use serde::{Deserialize, Serialize};
-use tollgate_domain::ids::{EmailId, ImportId, ProductId, RunId, UserId};
+use time::OffsetDateTime;
+use tollgate_domain::ids::AppId;
+use tollgate_persistence::Conn;
 
-use super::{JobCtx, JobError, JobSpec, Registry};
+use crate::audit::AuditPrune;
+use crate::automations::engine::{AutomationStep, SweepTimeTriggers};
 use crate::crm::sync::{ContactPayload, PushPayload, SyncPayload, TagPayload, UpsertPayload};
+use crate::customers::StageRecompute;
 use crate::customers::bulk::BulkPayload;
+use crate::error::AppResult;
+use crate::jobs::{JobCtx, JobError, JobSpec, Registry, StripeEvent, StripeImport, enqueue_periodic};
+use crate::mail::SendEmail;
+use crate::members_import::run::MemberImportRun;
 use crate::services::Services;
 
-pub(super) fn register_all(r: &mut Registry) {
+impl Registry {
+    /// Every kind Tollgate queues.
+    pub fn builtin() -> Self {
+        let mut r = Registry::default();
+        register_all(&mut r);
+        r
+    }
+}
+
+/// Every kind name the built-in registry runs (the OpenAPI enum of a job's `kind`).
+pub fn kinds() -> Vec<&'static str> {
+    Registry::builtin().kinds()
+}
+
+fn register_all(r: &mut Registry) {
     r.register::<SendEmail>();
     r.register::<StripeEvent>();
     r.register::<StripeImport>();
@@ -35,39 +64,12 @@ pub(super) fn register_all(r: &mut Registry) {
     r.register::<AccessSweep>();
 }
 
-/// Delivers one outbox message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SendEmail {
-    pub email_id: EmailId,
-}
-
-impl JobSpec for SendEmail {
-    const KIND: &'static str = "send_email";
-    const MAX_ATTEMPTS: i32 = 8;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        Ok(s.deliver_email(&ctx.app, &self.email_id).await?)
-    }
-}
-
-/// Applies one stored Stripe event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StripeEvent {
-    pub event_id: String,
-}
-
 impl JobSpec for StripeEvent {
     const KIND: &'static str = "stripe_event";
     const MAX_ATTEMPTS: i32 = 10;
     async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
         Ok(s.process_stripe_event(&ctx.app, &self.event_id).await?)
     }
-}
-
-/// Imports the subscriptions of a Stripe product just linked to a product.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StripeImport {
-    pub product_id: ProductId,
-    pub stripe_product_id: String,
 }
 
 impl JobSpec for StripeImport {
@@ -90,103 +92,6 @@ impl JobSpec for StripeRecover {
             s.recover_stripe_events(&ctx.app).await?;
         }
         Ok(())
-    }
-}
-
-/// Runs one step of an automation run; the last try fails the run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AutomationStep {
-    pub run_id: RunId,
-    pub step: i64,
-}
-
-impl JobSpec for AutomationStep {
-    const KIND: &'static str = "automation_step";
-    const MAX_ATTEMPTS: i32 = 3;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        Ok(s.run_automation_step(&ctx.app, &self.run_id, self.step, ctx.last_attempt()).await?)
-    }
-}
-
-/// Recomputes members' lifecycle stages, a page after `after` at a time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StageRecompute {
-    pub generation: i64,
-    #[serde(default)]
-    pub after: Option<UserId>,
-}
-
-impl JobSpec for StageRecompute {
-    const KIND: &'static str = "stages_recompute";
-    const MAX_ATTEMPTS: i32 = 10;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        Ok(s.run_stage_recompute(&ctx.app, self.generation, self.after).await?)
-    }
-}
-
-impl JobSpec for BulkPayload {
-    const KIND: &'static str = "members_bulk";
-    const MAX_ATTEMPTS: i32 = 3;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        Ok(s.run_bulk(&ctx.app, &ctx.id, self).await?)
-    }
-}
-
-/// Tries of a CRM call job (the CRM may be down for a while).
-const CRM_CALL_ATTEMPTS: i32 = 10;
-
-impl JobSpec for SyncPayload {
-    const KIND: &'static str = "crm_sync";
-    const MAX_ATTEMPTS: i32 = 5;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        s.run_crm_sync(&ctx.app, self).await
-    }
-}
-
-impl JobSpec for ContactPayload {
-    const KIND: &'static str = "crm_contact";
-    const MAX_ATTEMPTS: i32 = CRM_CALL_ATTEMPTS;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        s.run_crm_contact(&ctx.app, self).await
-    }
-}
-
-impl JobSpec for PushPayload {
-    const KIND: &'static str = "crm_push";
-    const MAX_ATTEMPTS: i32 = CRM_CALL_ATTEMPTS;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        s.run_crm_push(&ctx.app, self).await
-    }
-}
-
-impl JobSpec for UpsertPayload {
-    const KIND: &'static str = "crm_upsert_contact";
-    const MAX_ATTEMPTS: i32 = CRM_CALL_ATTEMPTS;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        s.run_crm_upsert(&ctx.app, self).await
-    }
-}
-
-impl JobSpec for TagPayload {
-    const KIND: &'static str = "crm_tag";
-    const MAX_ATTEMPTS: i32 = CRM_CALL_ATTEMPTS;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        s.run_crm_tag(&ctx.app, self).await
-    }
-}
-
-/// Processes the next batch of a member import's rows, from row `from`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MemberImportRun {
-    pub import_id: ImportId,
-    pub from: i64,
-}
-
-impl JobSpec for MemberImportRun {
-    const KIND: &'static str = "member_import.run";
-    const MAX_ATTEMPTS: i32 = 5;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        Ok(s.run_member_import(&ctx.app, &self.import_id, &ctx.id, self.from, ctx.last_attempt()).await?)
     }
 }
 
@@ -216,32 +121,6 @@ impl JobSpec for SweepInactivity {
     }
 }
 
-/// Each minute: starts the automations of time-based triggers (renewal, trial end, payment failed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SweepTimeTriggers {}
-
-impl JobSpec for SweepTimeTriggers {
-    const KIND: &'static str = "sweep_time_triggers";
-    const MAX_ATTEMPTS: i32 = 3;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        s.sweep_time_triggers(&ctx.app).await?;
-        Ok(())
-    }
-}
-
-/// Each minute: deletes audit entries past `audit.retention_days`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditPrune {}
-
-impl JobSpec for AuditPrune {
-    const KIND: &'static str = "audit_prune";
-    const MAX_ATTEMPTS: i32 = 3;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        s.prune_audit_log(&ctx.app).await?;
-        Ok(())
-    }
-}
-
 /// Each minute: records today's MRR in the daily history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MrrSnapshot {}
@@ -266,11 +145,53 @@ impl JobSpec for AccessSweep {
     async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
         let now = s.now();
         let mut tx = s.db.begin().await?;
-        super::periodic::enqueue_minute_sweeps(&mut tx.conn(), &ctx.app, now.unix_timestamp() / 60, now).await?;
+        enqueue_minute_sweeps(&mut tx.conn(), &ctx.app, now.unix_timestamp() / 60, now).await?;
         tx.commit().await?;
         s.jobs_ready.notify_one();
         Ok(())
     }
+}
+
+/// The kinds queued every minute.
+pub fn periodic_kinds() -> [&'static str; 5] {
+    [SweepEndedAccess::KIND, SweepInactivity::KIND, SweepTimeTriggers::KIND, AuditPrune::KIND, MrrSnapshot::KIND]
+}
+
+/// The minute's sweeps of one app, each keyed `<kind>:<minute>`.
+pub(crate) async fn enqueue_minute_sweeps(conn: &mut Conn<'_>, app: &AppId, minute: i64, now: OffsetDateTime) -> AppResult<()> {
+    async fn one<J: JobSpec>(conn: &mut Conn<'_>, app: &AppId, p: J, minute: i64, now: OffsetDateTime) -> AppResult<()> {
+        enqueue_periodic(conn, app, &p, format!("{}:{minute}", J::KIND), now).await?;
+        Ok(())
+    }
+    one(conn, app, SweepEndedAccess {}, minute, now).await?;
+    one(conn, app, SweepInactivity {}, minute, now).await?;
+    one(conn, app, SweepTimeTriggers {}, minute, now).await?;
+    one(conn, app, AuditPrune {}, minute, now).await?;
+    one(conn, app, MrrSnapshot {}, minute, now).await
+}
+
+/// Queues what is due this minute for every app, in one transaction.
+pub(crate) async fn schedule(s: &Services) -> AppResult<()> {
+    let now = s.now();
+    let minute = now.unix_timestamp() / 60;
+    let mut tx = s.db.begin().await?;
+    for app in tollgate_persistence::apps::list_ids(&mut tx.conn(), None).await? {
+        enqueue_minute_sweeps(&mut tx.conn(), &app, minute, now).await?;
+        if minute % 10 == 0 {
+            enqueue_periodic(&mut tx.conn(), &app, &StripeRecover {}, format!("recover:{minute}"), now).await?;
+        }
+    }
+    // Each connected CRM is reconciled every `crm.reconcile_minutes` (missed webhooks converge).
+    let every = s.config.crm.reconcile_minutes.max(1);
+    if minute % every == 0 {
+        for (app, kind) in tollgate_persistence::crm::all_connected(&mut tx.conn()).await? {
+            if let Some(kind) = tollgate_crm::CrmKind::parse(&kind) {
+                crate::crm::sync::enqueue_periodic_sync(&mut tx.conn(), &app, kind, minute, now).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -301,5 +222,19 @@ mod tests {
         assert_eq!((tag.tag.as_str(), tag.op), ("VIP", TagOp::Apply));
         let sync: SyncPayload = serde_json::from_value(json!({ "kind": "activecampaign" })).unwrap();
         assert!(sync.product_id.is_none());
+    }
+
+    #[test]
+    fn every_kind_is_registered_once() {
+        let k = kinds();
+        let mut d = k.clone();
+        d.dedup();
+        assert_eq!(k, d);
+        for name in ["send_email", "stripe_event", "stripe_import", "automation_step", "stages_recompute", "members_bulk", "crm_sync", "crm_contact", "crm_push", "crm_upsert_contact", "crm_tag", "member_import.run", "stripe_recover", "access_sweep"] {
+            assert!(k.contains(&name), "{name} is still run");
+        }
+        for p in periodic_kinds() {
+            assert!(k.contains(&p), "{p} is registered");
+        }
     }
 }

@@ -1,6 +1,9 @@
 //! What an automation is: one trigger, optional conditions, ordered steps.
 //! The same types are the API's wire format (tagged by `type`) and what is
 //! stored per version, so a run replays exactly what was saved.
+//!
+//! A leaf (data and checks only): `automations` re-exports it as `automations::model`,
+//! and the activity recorder (`events`) reads it to start runs.
 
 use serde::{Deserialize, Serialize};
 use time::Duration;

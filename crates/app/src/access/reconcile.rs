@@ -10,7 +10,7 @@ use tollgate_domain::reconcile::{Change, plan};
 use tollgate_domain::subscription::AccessDecision;
 use tollgate_persistence::{Conn, access};
 
-use super::access::GrantSpec;
+use super::GrantSpec;
 use crate::error::AppResult;
 use crate::services::Services;
 

@@ -8,6 +8,8 @@
 //! connected to (no DNS rebinding between check and use). Redirects are not
 //! followed. `allow_private_networks` turns all of this off for tests and
 //! self-hosters on a LAN.
+//!
+//! A leaf: outbound webhooks (`outbound`) and the CRM connectors (`crm`) use it.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -133,6 +135,21 @@ impl reqwest::dns::Resolve for GuardedResolver {
             Ok(addrs)
         })
     }
+}
+
+/// The HTTP client for CRM APIs: an admin gives the ActiveCampaign URL, so
+/// it resolves names through the same guard as outbound webhooks (no
+/// loopback, private or metadata addresses) and follows no redirects.
+pub fn crm_http_client(allow_private: bool) -> reqwest::Client {
+    let mut b = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .user_agent(concat!("Tollgate/", env!("CARGO_PKG_VERSION")));
+    if !allow_private {
+        b = b.dns_resolver(std::sync::Arc::new(GuardedResolver));
+    }
+    b.build().expect("the CRM HTTP client builds")
 }
 
 #[cfg(test)]

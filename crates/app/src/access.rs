@@ -1,17 +1,21 @@
 //! Granting and removing access. Every grant and removal goes through here,
 //! whatever its source (manual, Stripe, import, CRM tag), so activities and
-//! notifications are recorded the same way.
+//! notifications are recorded the same way. `reconcile` makes the grants
+//! one source gave match what it says now.
+
+pub mod reconcile;
 
 use time::OffsetDateTime;
 use tollgate_domain::access::{AccessGrant, AccessSource, has_access};
 use tollgate_domain::activity::data::{ActivityData, ProductAccessGrantedData, ProductAccessRemovedData};
-use tollgate_domain::activity::{Activity, NewActivity};
+use tollgate_domain::activity::NewActivity;
 use tollgate_domain::error::text;
 use tollgate_domain::ids::{AppId, GrantId, ProductId, UserId};
 use tollgate_domain::page::{Limit, Page};
-use tollgate_persistence::{Conn, DbError, access, activities, apps, products, users};
+use tollgate_persistence::{Conn, DbError, Unique, access, apps, products, users};
 
 use crate::error::{AppError, AppResult};
+pub use crate::events::record;
 use crate::mail;
 use crate::services::Services;
 
@@ -26,18 +30,6 @@ pub struct GrantSpec {
     pub notify: bool,
     /// How many automation runs led to this grant (see `NewActivity::depth`).
     pub depth: u32,
-}
-
-/// Records an activity inside the caller's transaction, and publishes it to
-/// the outbound endpoints that want it in the same transaction.
-/// Automations listening to its kind start their runs in the same transaction too.
-pub async fn record(conn: &mut Conn<'_>, app: &AppId, a: NewActivity) -> AppResult<Activity> {
-    let depth = a.depth;
-    let a = activities::insert(conn, app, &a).await?;
-    crate::outbound::publish_activity_in(conn, app, &a).await?;
-    crate::automations::engine::on_activity_in(conn, app, &a, depth).await?;
-    crate::crm::sync::on_activity_in(conn, app, &a).await?;
-    Ok(a)
 }
 
 impl Services {
@@ -64,7 +56,7 @@ impl Services {
             revoke_reason: None,
         };
         match access::insert(conn, &g, now).await {
-            Err(DbError::UniqueViolation) => {
+            Err(DbError::Taken(Unique::OpenGrant)) => {
                 return Err(AppError::conflict("access_already_granted", "this member already has an open grant of this product from the same source"));
             }
             r => r?,
