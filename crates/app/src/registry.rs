@@ -23,7 +23,8 @@ use crate::crm::sync::{ContactPayload, PushPayload, SyncPayload, TagPayload, Ups
 use crate::customers::StageRecompute;
 use crate::customers::bulk::BulkPayload;
 use crate::error::AppResult;
-use crate::jobs::{JobCtx, JobError, JobSpec, Registry, StripeEvent, StripeImport, enqueue_periodic};
+use crate::jobs::{JobCtx, JobError, JobSpec, Registry, enqueue_periodic};
+use crate::stripe::jobs::{StripeEvent, StripeImport, StripeRecover};
 use crate::mail::SendEmail;
 use crate::members_import::run::MemberImportRun;
 use crate::services::Services;
@@ -62,37 +63,6 @@ fn register_all(r: &mut Registry) {
     r.register::<AuditPrune>();
     r.register::<MrrSnapshot>();
     r.register::<AccessSweep>();
-}
-
-impl JobSpec for StripeEvent {
-    const KIND: &'static str = "stripe_event";
-    const MAX_ATTEMPTS: i32 = 10;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        Ok(s.process_stripe_event(&ctx.app, &self.event_id).await?)
-    }
-}
-
-impl JobSpec for StripeImport {
-    const KIND: &'static str = "stripe_import";
-    const MAX_ATTEMPTS: i32 = 8;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        Ok(s.run_stripe_import(&ctx.app, &ctx.id, &self.product_id, &self.stripe_product_id).await?)
-    }
-}
-
-/// Reads Stripe's event list for events whose webhook never came (every ten minutes).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StripeRecover {}
-
-impl JobSpec for StripeRecover {
-    const KIND: &'static str = "stripe_recover";
-    const MAX_ATTEMPTS: i32 = 3;
-    async fn run(self, s: &Services, ctx: &JobCtx) -> Result<(), JobError> {
-        if s.stripe_connection(&ctx.app).await?.is_some() {
-            s.recover_stripe_events(&ctx.app).await?;
-        }
-        Ok(())
-    }
 }
 
 /// Each minute: revokes grants whose end has passed.

@@ -13,7 +13,6 @@
 //! version has no handler for, are permanent.
 
 pub(crate) mod periodic;
-mod stripe;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -27,7 +26,6 @@ use tollgate_persistence::Conn;
 use tollgate_persistence::jobs::{self as store, Job, NewJob};
 
 pub use periodic::{PERIODIC_ATTEMPTS, enqueue_periodic};
-pub use stripe::{StripeEvent, StripeImport};
 
 use crate::error::{AppError, AppResult, StripeFailureKind};
 use crate::services::Services;

@@ -68,7 +68,7 @@ impl Services {
         StripeClient::builder(SecretString::from(key.to_owned()))
             .base_url(self.config.stripe.api_base.clone())
             .build()
-            .map_err(|e| AppError::Internal(format!("Stripe client: {e}")))
+            .map_err(|e| AppError::internal("Stripe client", e))
     }
 
     /// The connection of an app with its decrypted secrets.
@@ -76,10 +76,10 @@ impl Services {
         let mut c = self.db.acquire().await?;
         let Some(rec) = connectors::find(&mut c.conn(), app, KIND).await? else { return Ok(None) };
         let Some(conn) = rec.settings.get("connection").cloned() else { return Ok(None) };
-        let conn: StripeConnection = serde_json::from_value(conn).map_err(|e| AppError::Internal(format!("stored Stripe connection: {e}")))?;
+        let conn: StripeConnection = serde_json::from_value(conn).map_err(|e| AppError::internal("stored Stripe connection", e))?;
         let sealed = rec.secrets.as_deref().ok_or_else(|| AppError::Internal("Stripe connection without secrets".into()))?;
         let plain = self.keys.open(sealed, &format!("{app}/stripe"))?;
-        let secrets: Secrets = serde_json::from_slice(&plain).map_err(|e| AppError::Internal(format!("stored Stripe secrets: {e}")))?;
+        let secrets: Secrets = serde_json::from_slice(&plain).map_err(|e| AppError::internal("stored Stripe secrets", e))?;
         Ok(Some((conn, secrets, rec.settings)))
     }
 
@@ -98,11 +98,11 @@ impl Services {
         let mut settings = existing.map(|r| r.settings).unwrap_or_else(|| serde_json::json!({}));
         let obj = settings.as_object_mut().ok_or_else(|| AppError::Internal("connector settings are not an object".into()))?;
         match conn {
-            Some(c) => obj.insert("connection".into(), serde_json::to_value(c).map_err(|e| AppError::Internal(e.to_string()))?),
+            Some(c) => obj.insert("connection".into(), serde_json::to_value(c).map_err(|e| AppError::internal("Stripe connection to JSON", e))?),
             None => obj.remove("connection"),
         };
         let sealed = match secrets {
-            Some(s) => Some(self.keys.seal(&serde_json::to_vec(s).map_err(|e| AppError::Internal(e.to_string()))?, &format!("{app}/stripe"))?),
+            Some(s) => Some(self.keys.seal(&serde_json::to_vec(s).map_err(|e| AppError::internal("Stripe secrets to JSON", e))?, &format!("{app}/stripe"))?),
             None => None,
         };
         connectors::upsert(&mut tx.conn(), app, &ConnectorRecord { kind: KIND.into(), settings, secrets: sealed, updated_at: self.now() }).await?;

@@ -9,7 +9,7 @@ use tollgate_persistence::inbox::InboxEvent;
 use super::IngestOutcome;
 use crate::connector::{Ack, Connector, InboxConnector, Inbound, Processed};
 use crate::error::{AppError, AppResult};
-use crate::jobs::StripeEvent;
+use super::jobs::StripeEvent;
 use crate::services::Services;
 
 /// The Stripe connector.

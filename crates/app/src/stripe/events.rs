@@ -95,7 +95,7 @@ impl Services {
     }
 
     pub(super) async fn apply_event(&self, app: &AppId, stored: &InboxEvent) -> AppResult<Processed> {
-        let event = Event::from_slice(stored.payload.as_bytes()).map_err(|e| AppError::Internal(format!("stored event does not parse: {e}")))?;
+        let event = Event::from_slice(stored.payload.as_bytes()).map_err(|e| AppError::internal("stored event does not parse", e))?;
         let (client, settings) = self.stripe_client(app).await?;
         let event_time = OffsetDateTime::from_unix_timestamp(event.created).unwrap_or(OffsetDateTime::UNIX_EPOCH);
         match event.kind() {
@@ -110,7 +110,7 @@ impl Services {
                 Ok(Processed::Processed)
             }
             EventKind::InvoicePaid | EventKind::InvoicePaymentSucceeded | EventKind::InvoicePaymentFailed => {
-                let invoice = event.invoice().map_err(|e| AppError::Internal(e.to_string()))?;
+                let invoice = event.invoice().map_err(|e| AppError::internal("invoice event", e))?;
                 match invoice.subscription_id() {
                     Some(sub) => {
                         self.sync_subscription(app, &client, &settings, &sub.to_owned(), None, event_time).await?;
@@ -124,7 +124,7 @@ impl Services {
                 Ok(Processed::Processed)
             }
             EventKind::ChargeRefunded => {
-                let charge = event.charge().map_err(|e| AppError::Internal(e.to_string()))?;
+                let charge = event.charge().map_err(|e| AppError::internal("charge event", e))?;
                 if !charge.is_fully_refunded() {
                     return Ok(Processed::Ignored);
                 }
@@ -249,7 +249,7 @@ impl Services {
             }
             Err(e) if e.is_not_found() => {
                 let Some(ev) = event else { return Ok(()) };
-                let sub = ev.subscription().map_err(|e| AppError::Internal(e.to_string()))?;
+                let sub = ev.subscription().map_err(|e| AppError::internal("subscription event", e))?;
                 self.apply_subscription(app, client, settings, &sub, event_time).await?;
             }
             Err(e) => return Err(stripe_error(e)),
@@ -258,7 +258,7 @@ impl Services {
     }
 
     async fn apply_checkout(&self, app: &AppId, client: &tollgate_stripe::StripeClient, settings: &serde_json::Value, event: &Event, event_time: OffsetDateTime) -> AppResult<()> {
-        let from_event = event.checkout_session().map_err(|e| AppError::Internal(e.to_string()))?;
+        let from_event = event.checkout_session().map_err(|e| AppError::internal("checkout session event", e))?;
         // The webhook's session has no line items: retrieve it with them.
         let session = client.retrieve_checkout_session(&from_event.id).await.map_err(stripe_error)?;
         // A guest payment (no Customer) still belongs to a member: the one
@@ -326,7 +326,7 @@ impl Services {
                 let (Some(id), Some(t), Some(created)) = (e.get("id").and_then(|v| v.as_str()), e.get("type").and_then(|v| v.as_str()), e.get("created").and_then(|v| v.as_i64())) else {
                     continue;
                 };
-                let raw = serde_json::to_vec(e).map_err(|err| AppError::Internal(err.to_string()))?;
+                let raw = serde_json::to_vec(e).map_err(|err| AppError::internal("recovered event to JSON", err))?;
                 if self.store_event(app, id, t, created, &raw).await? != IngestOutcome::Duplicate {
                     new += 1;
                 }

@@ -213,7 +213,7 @@ impl Services {
             r => r?,
         }
         let key = format!("import:{product}:{stripe_product_id}:{}", now.unix_timestamp());
-        let job = crate::jobs::StripeImport { product_id: product.clone(), stripe_product_id: stripe_product_id.clone() };
+        let job = super::jobs::StripeImport { product_id: product.clone(), stripe_product_id: stripe_product_id.clone() };
         if let Some(id) = crate::jobs::enqueue(&mut tx.conn(), app, &job, now, Some(key), now).await? {
             repo::set_link_import_job(&mut tx.conn(), app, product, id.as_str()).await?;
         }

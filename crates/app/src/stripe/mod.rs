@@ -9,6 +9,7 @@
 mod connection;
 mod connector;
 mod events;
+pub mod jobs;
 mod links;
 mod oauth;
 mod sync;

@@ -37,7 +37,7 @@ impl Services {
         let state = URL_SAFE_NO_PAD.encode(sealed.as_bytes());
         let url = authorize_url(&self.config.stripe.connect_base, client_id, &state, &self.oauth_redirect_uri())
             .map(|u| u.to_string())
-            .map_err(|e| AppError::Internal(format!("authorize URL: {e}")))?;
+            .map_err(|e| AppError::internal("authorize URL", e))?;
         Ok((url, nonce))
     }
 
