@@ -105,7 +105,8 @@ struct Delivery {
     job: Option<(String, String, String, i64, i64, Option<String>)>,
 }
 
-type Reply = tokio::sync::oneshot::Sender<Result<bool, String>>;
+/// Every caller of a batch gets the database's own error (shared), not its text.
+type Reply = tokio::sync::oneshot::Sender<Result<bool, std::sync::Arc<sqlx::Error>>>;
 
 /// The deliveries waiting for one SQLite file, and its writer's turn.
 #[derive(Default)]
@@ -134,11 +135,11 @@ async fn group_commit(pool: &sqlx::SqlitePool, item: Delivery) -> DbResult<bool>
             return r.map_err(DbError::batch);
         }
         let batch = std::mem::take(&mut *queue.pending.lock().unwrap_or_else(|p| p.into_inner()));
-        let written = write_batch(pool, &batch).await;
+        let written = write_batch(pool, &batch).await.map_err(std::sync::Arc::new);
         for (i, (_, reply)) in batch.into_iter().enumerate() {
             let _ = reply.send(match &written {
                 Ok(stored) => Ok(stored[i]),
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(e.clone()),
             });
         }
     }
