@@ -52,15 +52,18 @@ pub enum Unique {
     OpenInvitation,
     /// `segments_name_idx`: the app has a segment of this name.
     SegmentName,
+    /// `stripe_links_stripe_product_key`: the Stripe product is linked to another product of the app.
+    StripeProductLink,
 }
 
 /// Each named constraint: its name, and the text after SQLite's `UNIQUE constraint failed: `.
-const UNIQUES: [(Unique, &str, &str); 5] = [
+const UNIQUES: [(Unique, &str, &str); 6] = [
     (Unique::AdminEmail, "admins_email_key", "admins.email"),
     (Unique::MemberEmail, "users_app_email_key", "users.app_id, users.email"),
     (Unique::OpenGrant, "access_grants_open_key", "index 'access_grants_open_key'"),
     (Unique::OpenInvitation, "admin_invitations_open_idx", "admin_invitations.app_id, admin_invitations.email"),
     (Unique::SegmentName, "segments_name_idx", "segments.app_id, segments.name"),
+    (Unique::StripeProductLink, "stripe_links_stripe_product_key", "stripe_product_links.app_id, stripe_product_links.stripe_product_id"),
 ];
 
 impl Unique {

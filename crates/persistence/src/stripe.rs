@@ -31,7 +31,7 @@ fn link(r: LinkRow) -> ProductLink {
     ProductLink { product_id: ProductId::from_trusted(r.0), stripe_product_id: r.1, stripe_product_name: r.2, import_job_id: r.3, created_at: at(r.4) }
 }
 
-/// Links a product; `DbError::UniqueViolation` when the Stripe product is linked to another product.
+/// Links a product; `DbError::Taken(Unique::StripeProductLink)` when the Stripe product is linked to another product.
 pub async fn insert_link(conn: &mut Conn<'_>, app: &AppId, l: &ProductLink) -> DbResult<()> {
     on!(conn, c => {
         sqlx::query(

@@ -317,7 +317,7 @@ async fn stripe_links_customers_subscriptions_purchases_inbox(db: &Db) {
     let l = ProductLink { product_id: p1.id.clone(), stripe_product_id: "prod_S1".into(), stripe_product_name: "S1".into(), import_job_id: None, created_at: T0 };
     insert_link(&mut c.conn(), &app.id, &l).await.unwrap();
     let dup = ProductLink { product_id: p2.id.clone(), ..l.clone() };
-    assert!(matches!(insert_link(&mut c.conn(), &app.id, &dup).await, Err(DbError::UniqueViolation)), "one Tollgate product per Stripe product");
+    assert!(matches!(insert_link(&mut c.conn(), &app.id, &dup).await, Err(DbError::Taken(Unique::StripeProductLink))), "one Tollgate product per Stripe product, named");
     assert_eq!(links(&mut c.conn(), &app.id).await.unwrap(), vec![l.clone()]);
     assert!(links(&mut c.conn(), &other.id).await.unwrap().is_empty());
 

@@ -10,7 +10,7 @@ use tollgate_domain::jobs::JobStatus;
 use tollgate_domain::subscription::SubscriptionStatus;
 use tollgate_persistence::jobs;
 use tollgate_persistence::stripe::{self as repo, ProductLink};
-use tollgate_persistence::{DbError, products};
+use tollgate_persistence::{DbError, Unique, products};
 use tollgate_stripe::StripeClient;
 use tollgate_stripe::client::{CreatePrice, CreateProduct, CreatedFilter, ListCharges, ListCheckoutSessions, ListPrices, ListProducts, ListSubscriptions, RecurringParams};
 use tollgate_stripe::types::{RecurringInterval, Subscription};
@@ -207,7 +207,7 @@ impl Services {
         }
         let link = ProductLink { product_id: product.clone(), stripe_product_id: stripe_product_id.clone(), stripe_product_name: name, import_job_id: None, created_at: now };
         match repo::insert_link(&mut tx.conn(), app, &link).await {
-            Err(DbError::UniqueViolation) => {
+            Err(DbError::Taken(Unique::StripeProductLink)) => {
                 return Err(AppError::conflict("stripe_product_already_linked", "this Stripe product is linked to another product; unlink it there first"));
             }
             r => r?,
