@@ -38,7 +38,7 @@ pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: 
     // rows in flight leave the due range of the index at once: neither the
     // next claim nor `any_due` walks over them.
     match conn {
-        Conn::Pg(c) => {
+        Conn::Pg(c, _) => {
             let mut qb = sqlx::QueryBuilder::new("WITH c AS (SELECT ctid FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ");
             qb.push_bind(ms(now));
             qb.push(" AND (locked_until IS NULL OR locked_until <= ").push_bind(ms(now)).push(")");
@@ -65,7 +65,7 @@ pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: 
                 .map(|(app, id, ep, msg, attempts, tid, body)| (claimed(app, id, ep, msg, attempts, Some(tid)), body))
                 .collect())
         }
-        Conn::Sqlite(c) => {
+        Conn::Sqlite(c, _) => {
             let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = ");
             qb.push_bind(ms(now + lease));
             qb.push(", next_attempt_at = ").push_bind(ms(now + lease));
@@ -132,7 +132,7 @@ pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], now: OffsetDateTime)
         return Ok(());
     }
     match conn {
-        Conn::Pg(c) => {
+        Conn::Pg(c, _) => {
             let (tids, apps, ids) = pg_keys(rows);
             sqlx::query(
                 "UPDATE webhook_deliveries d SET locked_until = NULL, next_attempt_at = $1 FROM unnest($2::text[], $3::text[], $4::text[]) AS v(tid, app_id, id) \
@@ -145,7 +145,7 @@ pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], now: OffsetDateTime)
             .execute(&mut **c)
             .await?;
         }
-        Conn::Sqlite(c) => {
+        Conn::Sqlite(c, _) => {
             let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = NULL, next_attempt_at = ");
             qb.push_bind(ms(now));
             qb.push(" FROM (VALUES ");
@@ -271,7 +271,7 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
         return Ok(());
     }
     let rest: Vec<&(Claimed, Attempt, u32)> = match conn {
-        Conn::Pg(c) => {
+        Conn::Pg(c, _) => {
             let (tids, apps, ids) = pg_keys(rows.iter().map(|r| &r.0));
             let tries: Vec<i64> = rows.iter().map(|r| i64::from(r.2)).collect();
             let codes: Vec<i64> = rows.iter().map(|r| r.1.status_code.map(i64::from).unwrap_or(200)).collect();
@@ -302,7 +302,7 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
             let done: std::collections::HashSet<(String, String)> = done.into_iter().collect();
             rows.iter().filter(|r| !done.contains(&(r.0.app_id.as_str().to_owned(), r.0.id.as_str().to_owned()))).collect()
         }
-        Conn::Sqlite(_) => rows.iter().collect(),
+        Conn::Sqlite(_, _) => rows.iter().collect(),
     };
     record_delivered_by_key(conn, &rest).await
 }

@@ -9,6 +9,10 @@
 //! lane's endpoint is left out of the next claim. Answers go to one recorder
 //! that writes them in batches, a transaction per batch.
 //!
+//! The dispatcher sleeps until a commit that queued deliveries wakes it
+//! (`outbound::wake`: in this process at once, on PostgreSQL in any process
+//! by `NOTIFY`), or its poll.
+//!
 //! A row that waited in a lane too long to be sent inside its lease is given
 //! back unsent. A sender that dies mid-send leaves its rows leased; they are
 //! sent again when the lease ends (at-least-once, same `webhook-id`).
@@ -50,10 +54,10 @@ const LANE_MAX: usize = 256;
 /// Answers written per transaction at most.
 const RECORD_BATCH: usize = 1024;
 /// How often the dispatcher looks for due deliveries when nothing woke it.
-/// Events are recorded deep inside other transactions, which cannot wake it
-/// after they commit; a cheap indexed read every 20 ms keeps the added
-/// latency small.
-const POLL: Duration = Duration::from_millis(20);
+/// A commit in this process that queued deliveries wakes it at once
+/// (`outbound::wake`); the poll finds the rest: retries coming due, leases
+/// running out, deliveries queued by other processes.
+const POLL: Duration = Duration::from_millis(250);
 /// How long an endpoint's settings and keys are reused without reading them again.
 const ENDPOINT_TTL: Duration = Duration::from_secs(1);
 
@@ -137,6 +141,15 @@ impl Drop for SenderGuard {
                 l.senders = l.senders.saturating_sub(1);
             }
         }
+    }
+}
+
+/// A task that ends with its owner (here: `run`, even if it is dropped).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -279,6 +292,20 @@ impl Dispatcher {
             })
         };
         let ready = self.0.s.outbound_ready.clone();
+        // Rung after every commit in this process that queued deliveries.
+        outbound::wake::register(&ready);
+        // On PostgreSQL, rung after such commits in any process (this one's
+        // too, so a wake from here is only a hint to look).
+        let elsewhere = Arc::new(Notify::new());
+        let listener = {
+            let (db, elsewhere) = (self.0.s.db.clone(), elsewhere.clone());
+            AbortOnDrop(tokio::spawn(async move {
+                while let Err(e) = outbound::wake::listen(&db, &elsewhere).await {
+                    tracing::warn!(error = %e, "not listening for deliveries queued elsewhere; polling meanwhile");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+            }))
+        };
         let mut senders = JoinSet::new();
         while !*stop.borrow() {
             while let Some(r) = senders.try_join_next() {
@@ -305,10 +332,12 @@ impl Dispatcher {
                 // otherwise `changed()` answers at once and this loop spins.
                 r = stop.changed() => if r.is_err() { break },
                 _ = ready.notified() => {}
+                _ = elsewhere.notified() => {}
                 _ = self.0.room.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
             }
         }
+        drop(listener);
         // Sends in flight are abandoned (their leases end and they are sent
         // again); rows still waiting are given back at once.
         senders.abort_all();
