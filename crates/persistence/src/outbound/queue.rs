@@ -30,8 +30,10 @@ pub struct Claimed {
 ///
 /// Each claimed row is found through the due index and written in place:
 /// PostgreSQL locks the rows (`SKIP LOCKED`) and updates them by `ctid`, and
-/// reads the bodies in the same statement; SQLite updates them by key, then
-/// reads the bodies by key. Neither walks the table, which grows with every
+/// reads the bodies in the same statement, one primary-key lookup per row (a
+/// join let the planner hash every event ever recorded, a sequential scan
+/// of `webhook_messages` per claim); SQLite updates them by key, then reads
+/// the bodies by key. Neither walks the table, which grows with every
 /// delivery ever made.
 pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: time::Duration, skip: &[EndpointId]) -> DbResult<Vec<(Claimed, Option<String>)>> {
     // The lease also moves the row's next try to the lease's end, so the
@@ -39,25 +41,16 @@ pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: 
     // next claim nor `any_due` walks over them.
     match conn {
         Conn::Pg(c, _) => {
-            let mut qb = sqlx::QueryBuilder::new("WITH c AS (SELECT ctid FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ");
-            qb.push_bind(ms(now));
-            qb.push(" AND (locked_until IS NULL OR locked_until <= ").push_bind(ms(now)).push(")");
-            if !skip.is_empty() {
-                qb.push(" AND endpoint_id NOT IN (");
-                let mut sep = qb.separated(", ");
-                for e in skip {
-                    sep.push_bind(e.as_str().to_owned());
-                }
-                qb.push(")");
-            }
+            let mut qb = sqlx::QueryBuilder::new("WITH c AS (SELECT ctid FROM webhook_deliveries WHERE ");
+            push_due(&mut qb, now, skip);
             qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
             qb.push(" FOR UPDATE SKIP LOCKED), u AS (UPDATE webhook_deliveries d SET locked_until = ");
             qb.push_bind(ms(now + lease));
             qb.push(", next_attempt_at = ").push_bind(ms(now + lease));
             qb.push(
                 " FROM c WHERE d.ctid = c.ctid RETURNING d.app_id, d.id, d.endpoint_id, d.message_id, d.attempts, d.ctid::text AS tid) \
-                 SELECT u.app_id, u.id, u.endpoint_id, u.message_id, u.attempts, u.tid, m.payload FROM u \
-                 LEFT JOIN webhook_messages m ON m.app_id = u.app_id AND m.id = u.message_id",
+                 SELECT u.app_id, u.id, u.endpoint_id, u.message_id, u.attempts, u.tid, \
+                 (SELECT m.payload FROM webhook_messages m WHERE m.app_id = u.app_id AND m.id = u.message_id) FROM u",
             );
             let rows: Vec<(String, String, String, String, i64, String, Option<String>)> = qb.build_query_as().fetch_all(&mut **c).await?;
             Ok(rows
@@ -69,17 +62,8 @@ pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: 
             let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = ");
             qb.push_bind(ms(now + lease));
             qb.push(", next_attempt_at = ").push_bind(ms(now + lease));
-            qb.push(" WHERE (app_id, id) IN (SELECT app_id, id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ");
-            qb.push_bind(ms(now));
-            qb.push(" AND (locked_until IS NULL OR locked_until <= ").push_bind(ms(now)).push(")");
-            if !skip.is_empty() {
-                qb.push(" AND endpoint_id NOT IN (");
-                let mut sep = qb.separated(", ");
-                for e in skip {
-                    sep.push_bind(e.as_str().to_owned());
-                }
-                qb.push(")");
-            }
+            qb.push(" WHERE (app_id, id) IN (SELECT app_id, id FROM webhook_deliveries WHERE ");
+            push_due(&mut qb, now, skip);
             qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
             qb.push(") RETURNING app_id, id, endpoint_id, message_id, attempts");
             let rows: Vec<(String, String, String, String, i64)> = qb.build_query_as().fetch_all(&mut **c).await?;
@@ -115,13 +99,34 @@ fn claimed(app: String, id: String, ep: String, msg: String, attempts: i64, tid:
 
 /// Whether any delivery is due now (a cheap probe of the partial index).
 pub async fn any_due(conn: &mut Conn<'_>, now: OffsetDateTime) -> DbResult<bool> {
-    let n: Option<i64> = on!(conn, c => sqlx::query_scalar(
-        "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1) LIMIT 1",
-    )
-    .bind(ms(now))
-    .fetch_optional(&mut **c)
-    .await?);
+    let n: Option<i64> = on!(conn, c => {
+        let mut qb = sqlx::QueryBuilder::new("SELECT 1 FROM webhook_deliveries WHERE ");
+        push_due(&mut qb, now, &[]);
+        qb.push(" LIMIT 1");
+        qb.build_query_scalar().fetch_optional(&mut **c).await?
+    });
     Ok(n.is_some())
+}
+
+/// The due rows' condition, the one `claim_due` and `any_due` share: pending,
+/// due by `now`, not leased (or the lease ran out), and not for an endpoint
+/// in `skip`. `status = 'pending' AND next_attempt_at <= …` is what lets
+/// both databases walk the partial index `webhook_deliveries_due_idx`.
+fn push_due<'t, DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, now: OffsetDateTime, skip: &[EndpointId])
+where
+    i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    qb.push("status = 'pending' AND next_attempt_at <= ").push_bind(ms(now));
+    qb.push(" AND (locked_until IS NULL OR locked_until <= ").push_bind(ms(now)).push(")");
+    if !skip.is_empty() {
+        qb.push(" AND endpoint_id NOT IN (");
+        let mut sep = qb.separated(", ");
+        for e in skip {
+            sep.push_bind(e.as_str().to_owned());
+        }
+        qb.push(")");
+    }
 }
 
 /// Gives claimed deliveries back untried (their endpoint is busy), in one
