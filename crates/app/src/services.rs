@@ -72,7 +72,8 @@ pub struct Services {
     pub mailer: Mailer,
     /// Wakes the in-process worker when a job is enqueued.
     pub jobs_ready: Arc<tokio::sync::Notify>,
-    /// Wakes the outbound dispatcher when a delivery is queued by hand (test, redeliver, replay).
+    /// Wakes the outbound dispatcher: a running dispatcher has it rung after
+    /// every commit that queued deliveries (`tollgate_persistence::outbound::wake`).
     pub outbound_ready: Arc<tokio::sync::Notify>,
     /// Hosted media bytes.
     pub storage: Arc<dyn crate::storage::Storage>,

@@ -118,8 +118,8 @@ pub async fn set_secrets(conn: &mut Conn<'_>, app: &AppId, kind: &str, sealed: &
 /// transactions are serial already): one OAuth refresh at a time.
 pub async fn secrets_for_update(conn: &mut Conn<'_>, app: &AppId, kind: &str) -> DbResult<Option<String>> {
     let r: Option<(Option<String>,)> = match conn {
-        Conn::Sqlite(c) => sqlx::query_as("SELECT secrets FROM crm_connections WHERE app_id = $1 AND kind = $2").bind(app.as_str()).bind(kind).fetch_optional(&mut **c).await?,
-        Conn::Pg(c) => sqlx::query_as("SELECT secrets FROM crm_connections WHERE app_id = $1 AND kind = $2 FOR UPDATE").bind(app.as_str()).bind(kind).fetch_optional(&mut **c).await?,
+        Conn::Sqlite(c, _) => sqlx::query_as("SELECT secrets FROM crm_connections WHERE app_id = $1 AND kind = $2").bind(app.as_str()).bind(kind).fetch_optional(&mut **c).await?,
+        Conn::Pg(c, _) => sqlx::query_as("SELECT secrets FROM crm_connections WHERE app_id = $1 AND kind = $2 FOR UPDATE").bind(app.as_str()).bind(kind).fetch_optional(&mut **c).await?,
     };
     Ok(r.and_then(|(s,)| s))
 }

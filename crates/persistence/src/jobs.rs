@@ -115,7 +115,7 @@ pub async fn enqueue(conn: &mut Conn<'_>, app: &AppId, j: &NewJob, now: OffsetDa
 pub async fn claim(conn: &mut Conn<'_>, worker: &str, n: i64, now: OffsetDateTime, lease: time::Duration) -> DbResult<Vec<Job>> {
     let stale = ms(now - lease);
     let rows: Vec<JobRow> = match conn {
-        crate::Conn::Pg(c) => sqlx::query_as(concat!(
+        crate::Conn::Pg(c, _) => sqlx::query_as(concat!(
             "UPDATE jobs SET status = 'running', locked_by = $1, locked_at = $2, attempts = attempts + 1, updated_at = $2 \
              WHERE (app_id, id) IN (SELECT app_id, id FROM jobs \
                 WHERE (status = 'queued' AND run_at <= $2) OR (status = 'running' AND locked_at < $3) \
@@ -128,7 +128,7 @@ pub async fn claim(conn: &mut Conn<'_>, worker: &str, n: i64, now: OffsetDateTim
         .bind(n)
         .fetch_all(&mut **c)
         .await?,
-        crate::Conn::Sqlite(c) => sqlx::query_as(concat!(
+        crate::Conn::Sqlite(c, _) => sqlx::query_as(concat!(
             "UPDATE jobs SET status = 'running', locked_by = $1, locked_at = $2, attempts = attempts + 1, updated_at = $2 \
              WHERE (app_id, id) IN (SELECT app_id, id FROM jobs \
                 WHERE (status = 'queued' AND run_at <= $2) OR (status = 'running' AND locked_at < $3) \

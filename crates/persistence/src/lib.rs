@@ -8,6 +8,7 @@
 //! The conformance suite in `tests/` runs every repository test against both.
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -59,8 +60,8 @@ pub type DbResult<T> = Result<T, DbError>;
 macro_rules! on {
     ($conn:expr, $c:ident => $body:expr) => {
         match $conn {
-            $crate::Conn::Sqlite($c) => $body,
-            $crate::Conn::Pg($c) => $body,
+            $crate::Conn::Sqlite($c, _) => $body,
+            $crate::Conn::Pg($c, _) => $body,
         }
     };
 }
@@ -79,19 +80,37 @@ pub enum Db {
     Pg(PgPool),
 }
 
-/// A borrowed connection (pooled or inside a transaction).
+/// A borrowed connection (pooled or inside a transaction). The second field
+/// is what its transaction does after committing (`None` outside one).
 pub enum Conn<'a> {
-    Sqlite(&'a mut SqliteConnection),
-    Pg(&'a mut PgConnection),
+    Sqlite(&'a mut SqliteConnection, Option<&'a AfterCommit>),
+    Pg(&'a mut PgConnection, Option<&'a AfterCommit>),
 }
 
 impl Conn<'_> {
     pub fn backend(&self) -> Backend {
         match self {
-            Conn::Sqlite(_) => Backend::Sqlite,
-            Conn::Pg(_) => Backend::Postgres,
+            Conn::Sqlite(..) => Backend::Sqlite,
+            Conn::Pg(..) => Backend::Postgres,
         }
     }
+
+    /// Wakes the outbound dispatchers once this connection's writes are
+    /// committed: when its transaction commits (not if it rolls back), or
+    /// now outside a transaction. For writes that make deliveries due.
+    pub fn wake_outbound_after_commit(&self) {
+        match self {
+            Conn::Sqlite(_, Some(a)) | Conn::Pg(_, Some(a)) => a.wake_outbound.store(true, Ordering::Relaxed),
+            Conn::Sqlite(_, None) | Conn::Pg(_, None) => outbound::wake::ring(),
+        }
+    }
+}
+
+/// What a transaction does once it has committed.
+#[derive(Debug, Default)]
+pub struct AfterCommit {
+    /// Deliveries were queued or made due: wake the dispatchers.
+    wake_outbound: AtomicBool,
 }
 
 /// A connection taken from the pool.
@@ -103,43 +122,65 @@ pub enum PooledConn {
 impl PooledConn {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            PooledConn::Sqlite(c) => Conn::Sqlite(&mut **c),
-            PooledConn::Pg(c) => Conn::Pg(&mut **c),
+            PooledConn::Sqlite(c) => Conn::Sqlite(&mut **c, None),
+            PooledConn::Pg(c) => Conn::Pg(&mut **c, None),
         }
     }
 }
 
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back.
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    after: AfterCommit,
+}
+
+enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
     Pg(Transaction<'static, Postgres>),
 }
 
 impl Tx {
+    fn new(inner: TxInner) -> Self {
+        Self { inner, after: AfterCommit::default() }
+    }
+
     pub fn conn(&mut self) -> Conn<'_> {
-        match self {
-            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
-            Tx::Pg(t) => Conn::Pg(&mut **t),
+        match &mut self.inner {
+            TxInner::Sqlite(t) => Conn::Sqlite(&mut **t, Some(&self.after)),
+            TxInner::Pg(t) => Conn::Pg(&mut **t, Some(&self.after)),
         }
     }
     /// Commits. Inside an audited request, the request's audit entry is
-    /// written into this transaction first (see [`audit`]).
+    /// written into this transaction first (see [`audit`]). Once committed,
+    /// wakes the outbound dispatchers if the transaction queued deliveries
+    /// (see [`Conn::wake_outbound_after_commit`]).
     pub async fn commit(mut self) -> DbResult<()> {
         let audited = audit::flush_in(&mut self.conn()).await?;
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Pg(t) => t.commit().await?,
+        let wake = self.after.wake_outbound.load(Ordering::Relaxed);
+        if wake {
+            if let TxInner::Pg(t) = &mut self.inner {
+                // Delivered at the commit, to the dispatchers of every process
+                // (the channel is `outbound::wake::CHANNEL`).
+                sqlx::query("NOTIFY tollgate_outbound").execute(&mut **t).await?;
+            }
+        }
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Pg(t) => t.commit().await?,
         }
         if audited {
             audit::mark_written();
+        }
+        if wake {
+            outbound::wake::ring();
         }
         Ok(())
     }
     /// Rolls back now (dropping a `Tx` rolls back too, but lazily).
     pub async fn rollback(self) -> DbResult<()> {
-        match self {
-            Tx::Sqlite(t) => t.rollback().await?,
-            Tx::Pg(t) => t.rollback().await?,
+        match self.inner {
+            TxInner::Sqlite(t) => t.rollback().await?,
+            TxInner::Pg(t) => t.rollback().await?,
         }
         Ok(())
     }
@@ -240,8 +281,8 @@ impl Db {
     /// (`BEGIN IMMEDIATE`) so a read-then-write never fails to upgrade.
     pub async fn begin(&self) -> DbResult<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Pg(p) => Tx::Pg(p.begin().await?),
+            Db::Sqlite(p) => Tx::new(TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Pg(p) => Tx::new(TxInner::Pg(p.begin().await?)),
         })
     }
 
@@ -281,7 +322,7 @@ pub struct PoolStats {
 /// transaction-scoped advisory lock; SQLite needs nothing, as a write
 /// transaction (`BEGIN IMMEDIATE`) already excludes every other writer.
 pub async fn lock_for_update(conn: &mut Conn<'_>, key: &str) -> DbResult<()> {
-    if let Conn::Pg(c) = conn {
+    if let Conn::Pg(c, _) = conn {
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").bind(key).execute(&mut **c).await?;
     }
     Ok(())
@@ -293,7 +334,7 @@ pub async fn lock_for_update(conn: &mut Conn<'_>, key: &str) -> DbResult<()> {
 /// crash is recovered anyway: a delivery's lease or answer, lost, means the
 /// delivery is sent again (at-least-once). Never for anything acknowledged.
 pub async fn relax_durability(conn: &mut Conn<'_>) -> DbResult<()> {
-    if let Conn::Pg(c) = conn {
+    if let Conn::Pg(c, _) = conn {
         sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut **c).await?;
     }
     Ok(())

@@ -343,7 +343,7 @@ macro_rules! push_filters {
 /// renewal filter's), the matches are sorted from the index alone instead of
 /// reading every matching row to keep the newest n.
 pub async fn list_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>, f: &UserFilter, after: Option<&UserId>, limit: Limit) -> DbResult<Page<User>> {
-    let sqlite = matches!(conn, Conn::Sqlite(_));
+    let sqlite = matches!(conn, Conn::Sqlite(_, _));
     let rows: Vec<UserRow> = on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", cols!(), " FROM users"));
         if sqlite {
@@ -361,7 +361,7 @@ pub async fn list_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>
 
 /// How many members match the filters.
 pub async fn count_filtered(conn: &mut Conn<'_>, app: &AppId, query: Option<&str>, f: &UserFilter) -> DbResult<i64> {
-    let sqlite = matches!(conn, Conn::Sqlite(_));
+    let sqlite = matches!(conn, Conn::Sqlite(_, _));
     let (n,): (i64,) = on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM users");
         push_filters!(&mut qb, app, query, f, None, sqlite, true);

@@ -9,9 +9,9 @@ use tollgate_domain::app::{App, AppSettings};
 use tollgate_domain::ids::{AppId, EndpointId, MessageId};
 use tollgate_domain::outbound::{Attempt, DeliveryStatus, Endpoint, EndpointKind};
 use tollgate_persistence::outbound::{self, Claimed};
-use tollgate_persistence::{Db, apps};
+use tollgate_persistence::{Db, Tx, apps};
 
-both!(claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change);
+both!(claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change, queuing_wakes_the_dispatchers_once_committed);
 
 const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
 const LEASE: Duration = Duration::seconds(60);
@@ -128,4 +128,64 @@ async fn claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change(
     assert!(!outbound::any_due(&mut c.conn(), T0 + Duration::minutes(5)).await.unwrap());
     drop(c);
     assert!(claim(db, 10, T0 + Duration::minutes(5)).await.is_empty());
+}
+
+/// Whether `ready` was rung since it was last looked at (takes the permit).
+fn rung(ready: &tokio::sync::Notify) -> bool {
+    std::pin::pin!(ready.notified()).enable()
+}
+
+/// Queues one event for `endpoint` inside `tx`.
+async fn queue_one(tx: &mut Tx, app: &AppId, endpoint: &EndpointId) {
+    let m = MessageId::new();
+    outbound::insert_message(&mut tx.conn(), app, &m, "user.login", "{}", T0).await.unwrap();
+    outbound::insert_delivery(&mut tx.conn(), app, endpoint, &m, "user.login", T0).await.unwrap();
+}
+
+/// A transaction that queues deliveries wakes the dispatchers once it has
+/// committed (the rows are visible by then), not before and not if it rolls
+/// back. On PostgreSQL the commit also reaches listeners on other
+/// connections (dispatchers in other processes).
+async fn queuing_wakes_the_dispatchers_once_committed(db: &Db) {
+    let (app, e1, _) = setup(db).await;
+    let ready = std::sync::Arc::new(tokio::sync::Notify::new());
+    outbound::wake::register(&ready);
+
+    let mut tx = db.begin().await.unwrap();
+    queue_one(&mut tx, &app, &e1).await;
+    assert!(!rung(&ready), "not before the commit");
+    tx.rollback().await.unwrap();
+    assert!(!rung(&ready), "not after a rollback");
+
+    let mut tx = db.begin().await.unwrap();
+    outbound::any_due(&mut tx.conn(), T0).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(!rung(&ready), "not for a transaction that queued nothing");
+
+    let mut tx = db.begin().await.unwrap();
+    queue_one(&mut tx, &app, &e1).await;
+    tx.commit().await.unwrap();
+    assert!(rung(&ready), "after the commit");
+
+    if db.backend() == tollgate_persistence::Backend::Postgres {
+        // Another process: only the notification tells it.
+        let elsewhere = std::sync::Arc::new(tokio::sync::Notify::new());
+        let listening = {
+            let (db, elsewhere) = (db.clone(), elsewhere.clone());
+            tokio::spawn(async move { outbound::wake::listen(&db, &elsewhere).await })
+        };
+        // The listener may not listen yet when the first commits land.
+        let mut heard = false;
+        for _ in 0..30 {
+            let mut tx = db.begin().await.unwrap();
+            queue_one(&mut tx, &app, &e1).await;
+            tx.commit().await.unwrap();
+            if tokio::time::timeout(std::time::Duration::from_secs(1), elsewhere.notified()).await.is_ok() {
+                heard = true;
+                break;
+            }
+        }
+        listening.abort();
+        assert!(heard, "a listener hears commits that queued deliveries");
+    }
 }

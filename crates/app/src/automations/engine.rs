@@ -228,7 +228,6 @@ impl Services {
                 let (member, product) = crate::events::publish::subjects(&mut tx.conn(), app, user.as_ref(), run.product_id.as_ref()).await?;
                 let data = json!({ "activity": context.get("activity").cloned(), "member": member, "product": product, "automation": { "id": run.automation_id, "run_id": run_id, "trigger": context } });
                 let msg = crate::events::publish::publish_to(&mut tx.conn(), app, std::slice::from_ref(&ep), t, data, now).await?;
-                self.outbound_ready.notify_one();
                 format!("queued event {msg} to {}", e.url)
             }
             Step::AddCrmTag { tag } | Step::RemoveCrmTag { tag } => {

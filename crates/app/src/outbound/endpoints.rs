@@ -213,7 +213,6 @@ impl Services {
         let msg = publish_to(&mut tx.conn(), app, std::slice::from_ref(id), t, data, now).await?;
         let page = outbound::list_deliveries(&mut tx.conn(), app, id, &DeliveryFilter::default(), None, Limit::parse(Some(1)).unwrap_or_default()).await?;
         tx.commit().await?;
-        self.outbound_ready.notify_one();
         let delivery = page.items.into_iter().find(|d| d.message_id == msg).ok_or(AppError::NotFound("delivery"))?;
         Ok(DeliveryLog { delivery, attempts: Vec::new() })
     }
@@ -251,7 +250,6 @@ impl Services {
         outbound::redeliver(&mut tx.conn(), app, id, self.now()).await?;
         let d = outbound::find_delivery(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("delivery"))?;
         tx.commit().await?;
-        self.outbound_ready.notify_one();
         Ok(d)
     }
 
@@ -264,7 +262,6 @@ impl Services {
         }
         let n = outbound::replay_failed(&mut tx.conn(), app, endpoint, since, self.now()).await?;
         tx.commit().await?;
-        self.outbound_ready.notify_one();
         Ok(n)
     }
 

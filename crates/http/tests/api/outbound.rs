@@ -359,6 +359,17 @@ async fn stopping_gives_back_what_waited(app: TestApp) {
     assert_eq!(ids.len(), 10, "each event once");
 }
 
+/// A dispatcher whose stop channel's sender is dropped (its owner ended or
+/// panicked) returns, as if told to stop. It used to spin: `changed()` on a
+/// closed channel answers at once, forever.
+async fn a_dropped_stop_channel_ends_the_dispatcher(app: TestApp) {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(Dispatcher::new(app.services.clone()).run(stopped));
+    drop(stop);
+    // A bound only so that the old behaviour fails instead of hanging the run.
+    tokio::time::timeout(Duration::from_secs(60), running).await.expect("the dispatcher still runs after its stop channel closed").unwrap();
+}
+
 async fn zapier_hooks(app: TestApp) {
     let rx = Receiver::start();
     let t = app.setup().await;
@@ -496,6 +507,7 @@ crate::both!(spawn = super::spawn;
     a_hanging_receiver_blocks_no_one,
     a_crashed_sender_is_covered_by_the_lease,
     stopping_gives_back_what_waited,
+    a_dropped_stop_channel_ends_the_dispatcher,
     zapier_hooks,
     member_updates_and_filters,
     bad_input_is_refused,

@@ -15,6 +15,7 @@ use tollgate_domain::page::{Limit, Page};
 use crate::{Conn, DbError, DbResult, at, ms, on, opt_at};
 
 mod queue;
+pub mod wake;
 pub use queue::*;
 
 #[derive(sqlx::FromRow)]
@@ -241,6 +242,7 @@ pub async fn insert_delivery(conn: &mut Conn<'_>, app: &AppId, endpoint: &Endpoi
         .execute(&mut **c)
         .await?;
     });
+    conn.wake_outbound_after_commit();
     Ok(id)
 }
 
@@ -421,12 +423,13 @@ pub async fn redeliver(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, now: O
     .execute(&mut **c)
     .await?
     .rows_affected());
+    conn.wake_outbound_after_commit();
     Ok(n == 1)
 }
 
 /// Queues again every failed delivery of an endpoint created since `since`; returns how many.
 pub async fn replay_failed(conn: &mut Conn<'_>, app: &AppId, endpoint: &EndpointId, since: OffsetDateTime, now: OffsetDateTime) -> DbResult<u64> {
-    Ok(on!(conn, c => sqlx::query(
+    let n = on!(conn, c => sqlx::query(
         "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $4, locked_until = NULL, updated_at = $4 \
          WHERE app_id = $1 AND endpoint_id = $2 AND status = 'failed' AND created_at >= $3",
     )
@@ -436,5 +439,7 @@ pub async fn replay_failed(conn: &mut Conn<'_>, app: &AppId, endpoint: &Endpoint
     .bind(ms(now))
     .execute(&mut **c)
     .await?
-    .rows_affected()))
+    .rows_affected());
+    conn.wake_outbound_after_commit();
+    Ok(n)
 }

@@ -30,34 +30,27 @@ pub struct Claimed {
 ///
 /// Each claimed row is found through the due index and written in place:
 /// PostgreSQL locks the rows (`SKIP LOCKED`) and updates them by `ctid`, and
-/// reads the bodies in the same statement; SQLite updates them by key, then
-/// reads the bodies by key. Neither walks the table, which grows with every
+/// reads the bodies in the same statement, one primary-key lookup per row (a
+/// join let the planner hash every event ever recorded, a sequential scan
+/// of `webhook_messages` per claim); SQLite updates them by key, then reads
+/// the bodies by key. Neither walks the table, which grows with every
 /// delivery ever made.
 pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: time::Duration, skip: &[EndpointId]) -> DbResult<Vec<(Claimed, Option<String>)>> {
     // The lease also moves the row's next try to the lease's end, so the
     // rows in flight leave the due range of the index at once: neither the
     // next claim nor `any_due` walks over them.
     match conn {
-        Conn::Pg(c) => {
-            let mut qb = sqlx::QueryBuilder::new("WITH c AS (SELECT ctid FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ");
-            qb.push_bind(ms(now));
-            qb.push(" AND (locked_until IS NULL OR locked_until <= ").push_bind(ms(now)).push(")");
-            if !skip.is_empty() {
-                qb.push(" AND endpoint_id NOT IN (");
-                let mut sep = qb.separated(", ");
-                for e in skip {
-                    sep.push_bind(e.as_str().to_owned());
-                }
-                qb.push(")");
-            }
+        Conn::Pg(c, _) => {
+            let mut qb = sqlx::QueryBuilder::new("WITH c AS (SELECT ctid FROM webhook_deliveries WHERE ");
+            push_due(&mut qb, now, skip);
             qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
             qb.push(" FOR UPDATE SKIP LOCKED), u AS (UPDATE webhook_deliveries d SET locked_until = ");
             qb.push_bind(ms(now + lease));
             qb.push(", next_attempt_at = ").push_bind(ms(now + lease));
             qb.push(
                 " FROM c WHERE d.ctid = c.ctid RETURNING d.app_id, d.id, d.endpoint_id, d.message_id, d.attempts, d.ctid::text AS tid) \
-                 SELECT u.app_id, u.id, u.endpoint_id, u.message_id, u.attempts, u.tid, m.payload FROM u \
-                 LEFT JOIN webhook_messages m ON m.app_id = u.app_id AND m.id = u.message_id",
+                 SELECT u.app_id, u.id, u.endpoint_id, u.message_id, u.attempts, u.tid, \
+                 (SELECT m.payload FROM webhook_messages m WHERE m.app_id = u.app_id AND m.id = u.message_id) FROM u",
             );
             let rows: Vec<(String, String, String, String, i64, String, Option<String>)> = qb.build_query_as().fetch_all(&mut **c).await?;
             Ok(rows
@@ -65,21 +58,12 @@ pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: 
                 .map(|(app, id, ep, msg, attempts, tid, body)| (claimed(app, id, ep, msg, attempts, Some(tid)), body))
                 .collect())
         }
-        Conn::Sqlite(c) => {
+        Conn::Sqlite(c, _) => {
             let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = ");
             qb.push_bind(ms(now + lease));
             qb.push(", next_attempt_at = ").push_bind(ms(now + lease));
-            qb.push(" WHERE (app_id, id) IN (SELECT app_id, id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ");
-            qb.push_bind(ms(now));
-            qb.push(" AND (locked_until IS NULL OR locked_until <= ").push_bind(ms(now)).push(")");
-            if !skip.is_empty() {
-                qb.push(" AND endpoint_id NOT IN (");
-                let mut sep = qb.separated(", ");
-                for e in skip {
-                    sep.push_bind(e.as_str().to_owned());
-                }
-                qb.push(")");
-            }
+            qb.push(" WHERE (app_id, id) IN (SELECT app_id, id FROM webhook_deliveries WHERE ");
+            push_due(&mut qb, now, skip);
             qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
             qb.push(") RETURNING app_id, id, endpoint_id, message_id, attempts");
             let rows: Vec<(String, String, String, String, i64)> = qb.build_query_as().fetch_all(&mut **c).await?;
@@ -115,13 +99,34 @@ fn claimed(app: String, id: String, ep: String, msg: String, attempts: i64, tid:
 
 /// Whether any delivery is due now (a cheap probe of the partial index).
 pub async fn any_due(conn: &mut Conn<'_>, now: OffsetDateTime) -> DbResult<bool> {
-    let n: Option<i64> = on!(conn, c => sqlx::query_scalar(
-        "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1) LIMIT 1",
-    )
-    .bind(ms(now))
-    .fetch_optional(&mut **c)
-    .await?);
+    let n: Option<i64> = on!(conn, c => {
+        let mut qb = sqlx::QueryBuilder::new("SELECT 1 FROM webhook_deliveries WHERE ");
+        push_due(&mut qb, now, &[]);
+        qb.push(" LIMIT 1");
+        qb.build_query_scalar().fetch_optional(&mut **c).await?
+    });
     Ok(n.is_some())
+}
+
+/// The due rows' condition, the one `claim_due` and `any_due` share: pending,
+/// due by `now`, not leased (or the lease ran out), and not for an endpoint
+/// in `skip`. `status = 'pending' AND next_attempt_at <= …` is what lets
+/// both databases walk the partial index `webhook_deliveries_due_idx`.
+fn push_due<'t, DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, now: OffsetDateTime, skip: &[EndpointId])
+where
+    i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    qb.push("status = 'pending' AND next_attempt_at <= ").push_bind(ms(now));
+    qb.push(" AND (locked_until IS NULL OR locked_until <= ").push_bind(ms(now)).push(")");
+    if !skip.is_empty() {
+        qb.push(" AND endpoint_id NOT IN (");
+        let mut sep = qb.separated(", ");
+        for e in skip {
+            sep.push_bind(e.as_str().to_owned());
+        }
+        qb.push(")");
+    }
 }
 
 /// Gives claimed deliveries back untried (their endpoint is busy), in one
@@ -132,7 +137,7 @@ pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], now: OffsetDateTime)
         return Ok(());
     }
     match conn {
-        Conn::Pg(c) => {
+        Conn::Pg(c, _) => {
             let (tids, apps, ids) = pg_keys(rows);
             sqlx::query(
                 "UPDATE webhook_deliveries d SET locked_until = NULL, next_attempt_at = $1 FROM unnest($2::text[], $3::text[], $4::text[]) AS v(tid, app_id, id) \
@@ -145,7 +150,7 @@ pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], now: OffsetDateTime)
             .execute(&mut **c)
             .await?;
         }
-        Conn::Sqlite(c) => {
+        Conn::Sqlite(c, _) => {
             let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = NULL, next_attempt_at = ");
             qb.push_bind(ms(now));
             qb.push(" FROM (VALUES ");
@@ -271,7 +276,7 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
         return Ok(());
     }
     let rest: Vec<&(Claimed, Attempt, u32)> = match conn {
-        Conn::Pg(c) => {
+        Conn::Pg(c, _) => {
             let (tids, apps, ids) = pg_keys(rows.iter().map(|r| &r.0));
             let tries: Vec<i64> = rows.iter().map(|r| i64::from(r.2)).collect();
             let codes: Vec<i64> = rows.iter().map(|r| r.1.status_code.map(i64::from).unwrap_or(200)).collect();
@@ -302,7 +307,7 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
             let done: std::collections::HashSet<(String, String)> = done.into_iter().collect();
             rows.iter().filter(|r| !done.contains(&(r.0.app_id.as_str().to_owned(), r.0.id.as_str().to_owned()))).collect()
         }
-        Conn::Sqlite(_) => rows.iter().collect(),
+        Conn::Sqlite(_, _) => rows.iter().collect(),
     };
     record_delivered_by_key(conn, &rest).await
 }

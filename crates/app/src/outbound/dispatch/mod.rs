@@ -9,6 +9,11 @@
 //! lane's endpoint is left out of the next claim. Answers go to one recorder
 //! that writes them in batches, a transaction per batch.
 //!
+//! Claims run beside the sending: the next starts while the lanes still hold
+//! work (two at once on PostgreSQL during a backlog). The dispatcher sleeps
+//! until a commit that queued deliveries wakes it (`outbound::wake`: in this
+//! process at once, on PostgreSQL in any process by `NOTIFY`), or its poll.
+//!
 //! A row that waited in a lane too long to be sent inside its lease is given
 //! back unsent. A sender that dies mid-send leaves its rows leased; they are
 //! sent again when the lease ends (at-least-once, same `webhook-id`).
@@ -38,9 +43,10 @@ pub const PER_ENDPOINT: usize = 4;
 const LEASE: time::Duration = time::Duration::seconds(60);
 /// Rows claimed at once.
 const CLAIM_BATCH: usize = 256;
-/// Rows held in lanes at most, and the level under which more are claimed.
+/// Rows held in lanes (or being claimed) at most, and the level under which
+/// more are claimed.
 const HIGH_WATER: usize = 1024;
-const LOW_WATER: usize = 512;
+const LOW_WATER: usize = 768;
 /// A row that waited longer than this is given back: sending it now could
 /// outlast its lease (60 s) by the request's timeout (15 s).
 const MAX_WAIT: Duration = Duration::from_secs(40);
@@ -50,10 +56,10 @@ const LANE_MAX: usize = 256;
 /// Answers written per transaction at most.
 const RECORD_BATCH: usize = 1024;
 /// How often the dispatcher looks for due deliveries when nothing woke it.
-/// Events are recorded deep inside other transactions, which cannot wake it
-/// after they commit; a cheap indexed read every 20 ms keeps the added
-/// latency small.
-const POLL: Duration = Duration::from_millis(20);
+/// A commit in this process that queued deliveries wakes it at once
+/// (`outbound::wake`); the poll finds the rest: retries coming due, leases
+/// running out, deliveries queued by other processes.
+const POLL: Duration = Duration::from_millis(250);
 /// How long an endpoint's settings and keys are reused without reading them again.
 const ENDPOINT_TTL: Duration = Duration::from_secs(1);
 
@@ -70,6 +76,11 @@ struct Shared {
     sending: Semaphore,
     /// Rung when the lanes run low: time to claim more.
     room: Notify,
+    /// SQLite: taken around the dispatcher's own write transactions (claims,
+    /// answers), which would otherwise meet at SQLite's write lock, where
+    /// the one that waits sleeps in the busy handler (1, 2, 5, 10 ms …)
+    /// instead of starting when the other commits.
+    writing: tokio::sync::Mutex<()>,
 }
 
 /// One endpoint's queue of claimed rows.
@@ -140,6 +151,15 @@ impl Drop for SenderGuard {
     }
 }
 
+/// A task that ends with its owner (here: `run`, even if it is dropped).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 impl Dispatcher {
     pub fn new(s: Services) -> Self {
         let client = http_client(s.config.outbound.allow_private_networks);
@@ -151,6 +171,7 @@ impl Dispatcher {
             waiting: AtomicUsize::new(0),
             sending: Semaphore::new(MAX_IN_FLIGHT),
             room: Notify::new(),
+            writing: tokio::sync::Mutex::new(()),
         }))
     }
 
@@ -161,6 +182,7 @@ impl Dispatcher {
             lanes.iter().filter(|(_, l)| l.waiting.len() + l.senders >= l.cap()).map(|(e, _)| e.clone()).collect()
         };
         let s = &self.0.s;
+        let _writing = self.write_turn().await;
         let mut tx = s.db.begin().await?;
         // A claim lost in a crash only means the rows are claimed again.
         tollgate_persistence::relax_durability(&mut tx.conn()).await?;
@@ -170,6 +192,15 @@ impl Dispatcher {
         tx.commit().await?;
         let at = Instant::now();
         Ok(claimed.into_iter().map(|(c, body)| Item { c, body, claimed: at }).collect())
+    }
+
+    /// Puts claimed rows in their lanes, starting no sender (when stopping).
+    fn enqueue_only(&self, items: Vec<Item>) {
+        let mut lanes = self.0.lanes.lock().unwrap_or_else(|e| e.into_inner());
+        self.0.waiting.fetch_add(items.len(), Ordering::SeqCst);
+        for it in items {
+            lanes.entry(it.c.endpoint_id.clone()).or_insert_with(Lane::new).waiting.push_back(it);
+        }
     }
 
     /// Puts claimed rows in their lanes and starts the senders they need.
@@ -279,36 +310,91 @@ impl Dispatcher {
             })
         };
         let ready = self.0.s.outbound_ready.clone();
+        // Rung after every commit in this process that queued deliveries.
+        outbound::wake::register(&ready);
+        // On PostgreSQL, rung after such commits in any process (this one's
+        // too, so a wake from here is only a hint to look).
+        let elsewhere = Arc::new(Notify::new());
+        let listener = {
+            let (db, elsewhere) = (self.0.s.db.clone(), elsewhere.clone());
+            AbortOnDrop(tokio::spawn(async move {
+                while let Err(e) = outbound::wake::listen(&db, &elsewhere).await {
+                    tracing::warn!(error = %e, "not listening for deliveries queued elsewhere; polling meanwhile");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+            }))
+        };
         let mut senders = JoinSet::new();
+        // Claims run beside the loop, so the lanes keep being served while
+        // one is written; during a backlog, PostgreSQL runs two at once (each
+        // on its own connection; SQLite has one writer). `claiming` counts
+        // the rows they may bring.
+        let mut claims: JoinSet<(usize, AppResult<Vec<Item>>)> = JoinSet::new();
+        let max_claims = match self.0.s.db.backend() {
+            tollgate_persistence::Backend::Sqlite => 1,
+            tollgate_persistence::Backend::Postgres => 2,
+        };
+        let mut claiming = 0;
+        // Whether something is probably due: the last claim got all it asked
+        // for, or a commit in this process queued deliveries.
+        let mut likely = false;
+        // Whether the last claim was full: a backlog, worth two claims at once.
+        let mut backlog = false;
         while !*stop.borrow() {
             while let Some(r) = senders.try_join_next() {
                 if let Err(e) = r {
                     tracing::error!(error = %e, "a delivery sender failed");
                 }
             }
-            let waiting = self.0.waiting.load(Ordering::SeqCst);
-            // A cheap read first: claiming is a write, and SQLite has one writer.
-            if waiting < LOW_WATER && self.anything_due().await {
-                match self.claim((HIGH_WATER - waiting).min(CLAIM_BATCH)).await {
-                    Ok(items) => {
-                        let got = items.len();
-                        self.enqueue(items, &tx, &mut senders);
-                        if got > 0 && self.0.waiting.load(Ordering::SeqCst) < LOW_WATER {
-                            continue;
-                        }
-                    }
-                    Err(e) => tracing::error!(error = %e, "could not claim deliveries"),
-                }
+            let ahead = self.0.waiting.load(Ordering::SeqCst) + claiming;
+            let at_once = if backlog { max_claims } else { 1 };
+            // A cheap read first, unless something is probably due: claiming
+            // is a write, and SQLite has one writer.
+            if ahead < LOW_WATER && claims.len() < at_once && (std::mem::take(&mut likely) || self.anything_due().await) {
+                let n = (HIGH_WATER - ahead).min(CLAIM_BATCH);
+                claiming += n;
+                let me = self.clone();
+                claims.spawn(async move { (n, me.claim(n).await) });
+                likely = backlog;
+                continue;
             }
             tokio::select! {
                 // A dropped sender (its owner ended or panicked) is a stop too:
                 // otherwise `changed()` answers at once and this loop spins.
                 r = stop.changed() => if r.is_err() { break },
-                _ = ready.notified() => {}
+                Some(r) = claims.join_next(), if !claims.is_empty() => {
+                    match r {
+                        Ok((n, Ok(items))) => {
+                            claiming -= n;
+                            backlog = items.len() == n;
+                            // A wake that came meanwhile still counts.
+                            likely |= backlog;
+                            self.enqueue(items, &tx, &mut senders);
+                        }
+                        Ok((n, Err(e))) => {
+                            claiming -= n;
+                            backlog = false;
+                            tracing::error!(error = %e, "could not claim deliveries");
+                        }
+                        Err(e) => tracing::error!(error = %e, "a claim failed"),
+                    }
+                    if claims.is_empty() {
+                        claiming = 0;
+                    }
+                }
+                _ = ready.notified() => likely = true,
+                _ = elsewhere.notified() => {}
                 _ = self.0.room.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
             }
         }
+        // Claims under way finish, and what they got waits in the lanes to be given back below.
+        while let Some(r) = claims.join_next().await {
+            if let Ok((_, Ok(items))) = r {
+                self.enqueue_only(items);
+            }
+        }
+        drop(listener);
         // Sends in flight are abandoned (their leases end and they are sent
         // again); rows still waiting are given back at once.
         senders.abort_all();
@@ -322,6 +408,14 @@ impl Dispatcher {
         }
         drop(tx);
         let _ = recorder.await;
+    }
+
+    /// On SQLite, this dispatcher's turn to write (see `Shared::writing`).
+    pub(super) async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.0.s.db.backend() {
+            tollgate_persistence::Backend::Sqlite => Some(self.0.writing.lock().await),
+            tollgate_persistence::Backend::Postgres => None,
+        }
     }
 
     async fn anything_due(&self) -> bool {

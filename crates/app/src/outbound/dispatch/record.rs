@@ -26,6 +26,7 @@ impl Dispatcher {
         }
         let s = &self.0.s;
         let now = s.now();
+        let _writing = self.write_turn().await;
         let mut tx = s.db.begin().await?;
         let conn = &mut tx.conn();
         // Answers lost in a crash mean their deliveries are sent again when
