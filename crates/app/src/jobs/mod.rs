@@ -71,7 +71,7 @@ pub enum JobError {
     Retry(BoxError),
     /// Retrying cannot fix it (a refusal, a payload that does not read): the job is dead at once.
     #[error("permanent: {0}")]
-    Permanent(BoxError),
+    Permanent(#[source] BoxError),
 }
 
 impl JobError {
@@ -86,18 +86,7 @@ impl JobError {
     }
     /// The error and its causes, outermost first, for a log line.
     pub fn chain(&self) -> String {
-        let mut out = self.to_string();
-        let (JobError::Retry(inner) | JobError::Permanent(inner)) = self;
-        let mut cause = inner.source();
-        while let Some(c) = cause {
-            let s = c.to_string();
-            if !out.ends_with(&s) {
-                out.push_str(": ");
-                out.push_str(&s);
-            }
-            cause = c.source();
-        }
-        out
+        crate::error::chain(self)
     }
 }
 
@@ -198,5 +187,20 @@ mod tests {
         let e = JobError::from(AppError::Internal("boom".into()));
         assert_eq!(e.to_string(), "internal error: boom");
         assert_eq!(JobError::permanent("no such tag").to_string(), "permanent: no such tag");
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("connection reset")]
+    struct Reset;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("Stripe did not answer")]
+    struct Outer(#[source] Reset);
+
+    #[test]
+    fn the_log_line_carries_every_cause_once() {
+        assert_eq!(JobError::retry(Outer(Reset)).chain(), "Stripe did not answer: connection reset");
+        assert_eq!(JobError::permanent(Outer(Reset)).chain(), "permanent: Stripe did not answer: connection reset");
+        assert_eq!(JobError::permanent("no such tag").chain(), "permanent: no such tag");
     }
 }
