@@ -72,6 +72,9 @@ pub struct Services {
     pub mailer: Mailer,
     /// Wakes the in-process worker when a job is enqueued.
     pub jobs_ready: Arc<tokio::sync::Notify>,
+    /// Set when webhook ingest stored an event whose processing the worker
+    /// has yet to queue (`Services::queue_received_events`).
+    pub(crate) inbox_received: Arc<std::sync::atomic::AtomicBool>,
     /// Wakes the outbound dispatcher: a running dispatcher has it rung after
     /// every commit that queued deliveries (`tollgate_persistence::outbound::wake`).
     pub outbound_ready: Arc<tokio::sync::Notify>,
@@ -100,6 +103,7 @@ impl Services {
             config: Arc::new(config),
             mailer,
             jobs_ready: Arc::new(tokio::sync::Notify::new()),
+            inbox_received: Default::default(),
             outbound_ready: Arc::new(tokio::sync::Notify::new()),
             webhook_secrets: Default::default(),
             storage,

@@ -84,4 +84,35 @@ impl Services {
         self.jobs_ready.notify_one();
         self.inbox_event(kind, app, id).await
     }
+
+    /// Queues the processing of the events ingest stored as received: a job
+    /// per event (due at its arrival, so jobs run in arrival order), in the
+    /// transaction that marks them pending. Returns how many were queued.
+    pub async fn queue_received_events(&self) -> AppResult<usize> {
+        const BATCH: i64 = 500;
+        let mut total = 0;
+        loop {
+            let now = self.now();
+            let mut tx = self.db.begin().await?;
+            let taken = inbox::take_received(&mut tx.conn(), BATCH).await?;
+            for (app, kind, id, received) in &taken {
+                match kind {
+                    ConnectorKind::Stripe => {
+                        crate::jobs::enqueue(&mut tx.conn(), app, &StripeConnector.job(id), *received, Some(format!("evt:{id}")), now).await?;
+                    }
+                    // The CRMs keep no events; such a row cannot have been stored.
+                    k => tracing::warn!(connector = k.as_str(), event_id = %id, "an inbox event of a connector that keeps none; left pending"),
+                }
+            }
+            tx.commit().await?;
+            total += taken.len();
+            if (taken.len() as i64) < BATCH {
+                break;
+            }
+        }
+        if total > 0 {
+            self.jobs_ready.notify_one();
+        }
+        Ok(total)
+    }
 }

@@ -26,7 +26,13 @@ pub struct Worker {
     batch: i64,
     lease: time::Duration,
     heartbeat: time::Duration,
+    /// When this worker last looked for received inbox events.
+    inbox_scan: std::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// How often a worker looks for received inbox events when ingest in this
+/// process did not say there are some (ingest in another process).
+const INBOX_SCAN: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Worker {
     /// A worker running every built-in kind of job.
@@ -42,6 +48,7 @@ impl Worker {
             // is taken over within the lease, a slow one is never.
             lease: JOB_LEASE,
             heartbeat: JOB_HEARTBEAT,
+            inbox_scan: std::sync::Mutex::new(None),
         }
     }
 
@@ -59,9 +66,11 @@ impl Worker {
         self.registry.register::<J>();
     }
 
-    /// Claims and runs one batch of due jobs; returns how many ran.
+    /// Claims and runs one batch of due jobs; returns how many ran. First
+    /// queues the processing of webhook events stored since the last look.
     pub async fn run_once(&self) -> Result<usize, crate::AppError> {
         let s = &self.services;
+        self.queue_received().await;
         let claimed = {
             let mut tx = s.db.begin().await?;
             let got = jobs::claim(&mut tx.conn(), &self.id, self.batch, s.now(), self.lease).await?;
@@ -78,6 +87,24 @@ impl Worker {
             self.run_job(job).instrument(span).await?;
         }
         Ok(n)
+    }
+
+    /// Queues received inbox events when ingest in this process stored some,
+    /// or [`INBOX_SCAN`] after the last look (ingest in another process).
+    async fn queue_received(&self) {
+        let flagged = self.services.inbox_received.swap(false, std::sync::atomic::Ordering::AcqRel);
+        let due = {
+            let mut last = self.inbox_scan.lock().unwrap_or_else(|e| e.into_inner());
+            let due = flagged || last.is_none_or(|t| t.elapsed() >= INBOX_SCAN);
+            if due {
+                *last = Some(std::time::Instant::now());
+            }
+            due
+        };
+        if due && let Err(e) = self.services.queue_received_events().await {
+            // Looked at again within a second.
+            tracing::error!(error = %crate::error::chain(&e), "could not queue received webhook events");
+        }
     }
 
     /// Runs one claimed job and writes how it ended.

@@ -19,81 +19,79 @@ pub struct InboxEvent {
     pub event_type: String,
     pub created: i64,
     pub payload: String,
-    /// pending | processed | ignored | failed
+    /// pending | processed | ignored | failed, and [`RECEIVED`] when stored
+    /// (read back as pending).
     pub status: String,
     pub received_at: OffsetDateTime,
     pub processed_at: Option<OffsetDateTime>,
     pub error: Option<String>,
 }
 
-/// Stores a delivery and, when given, its processing job, in one round trip
-/// (webhook ingest is the hot path: a write transaction held across several
-/// trips made every other writer wait). Returns false for a duplicate.
+/// Stores a delivery in one round trip; returns false for a duplicate.
+/// Webhook ingest is the hot path: it writes this row and nothing else (its
+/// processing job is queued later by the worker, see [`take_received`]).
 ///
-/// PostgreSQL: one autocommit statement (the job is inserted only when the
-/// event row was). SQLite: a read-only duplicate check (WAL readers never
-/// wait for the writer), then a group commit with the deliveries arriving
-/// at the same time (see [`group_commit`]).
-pub async fn store_event_with_job(db: &crate::Db, app: &AppId, connector: ConnectorKind, e: &InboxEvent, job: Option<&crate::jobs::NewJob>, job_id: &str) -> DbResult<bool> {
-    let (kind, payload, run_at, max_attempts, unique_key) = match job {
-        Some(j) => (j.kind.as_str(), j.payload.to_string(), ms(j.run_at), j.max_attempts as i64, j.unique_key.clone()),
-        None => ("", String::new(), 0, 0, None),
-    };
-    let with_job = job.is_some();
-    // $1..$15, the same for both statements below.
-    macro_rules! bind_params {
-        ($q:expr) => {
-            $q.bind(app.as_str())
-                .bind(&e.event_id)
-                .bind(&e.event_type)
-                .bind(e.created)
-                .bind(&e.payload)
-                .bind(&e.status)
-                .bind(ms(e.received_at))
-                .bind(job_id)
-                .bind(kind)
-                .bind(&payload)
-                .bind(max_attempts)
-                .bind(run_at)
-                .bind(&unique_key)
-                .bind(with_job)
-                .bind(connector.as_str())
-        };
-    }
+/// PostgreSQL: one autocommit `INSERT … ON CONFLICT DO NOTHING`. SQLite: a
+/// group commit with the deliveries arriving at the same time (see
+/// [`group_commit`]); a duplicate costs its conflict check in that batch.
+pub async fn store_event(db: &crate::Db, app: &AppId, connector: ConnectorKind, e: &InboxEvent) -> DbResult<bool> {
     match db {
         crate::Db::Pg(pool) => {
-            let (stored, _jobs): (i64, i64) = bind_params!(sqlx::query_as(
-                "WITH e AS (INSERT INTO inbox_events (app_id, connector, event_id, event_type, created, payload, status, received_at) \
-                   VALUES ($1, $15, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING event_id), \
-                 j AS (INSERT INTO jobs (app_id, id, kind, payload, status, attempts, max_attempts, run_at, unique_key, created_at, updated_at) \
-                   SELECT $1, $8, $9, $10, 'queued', 0, $11, $12, $13, $7, $7 FROM e WHERE $14 ON CONFLICT DO NOTHING RETURNING id) \
-                 SELECT (SELECT COUNT(*) FROM e), (SELECT COUNT(*) FROM j)",
-            ))
-            .fetch_one(pool)
-            .await?;
-            Ok(stored == 1)
+            let n = sqlx::query(
+                "INSERT INTO inbox_events (app_id, connector, event_id, event_type, created, payload, status, received_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            )
+            .bind(app.as_str())
+            .bind(connector.as_str())
+            .bind(&e.event_id)
+            .bind(&e.event_type)
+            .bind(e.created)
+            .bind(&e.payload)
+            .bind(&e.status)
+            .bind(ms(e.received_at))
+            .execute(pool)
+            .await?
+            .rows_affected();
+            Ok(n == 1)
         }
-        crate::Db::Sqlite(pool) => {
-            let mut conn = pool.acquire().await?;
-            let seen: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM inbox_events WHERE app_id = $1 AND connector = $2 AND event_id = $3")
-                .bind(app.as_str())
-                .bind(connector.as_str())
-                .bind(&e.event_id)
-                .fetch_optional(&mut *conn)
-                .await?;
-            drop(conn);
-            if seen.is_some() {
-                return Ok(false);
-            }
-            let item = Delivery {
-                app: app.as_str().to_owned(),
-                connector,
-                event: e.clone(),
-                job: with_job.then(|| (job_id.to_owned(), kind.to_owned(), payload.clone(), max_attempts, run_at, unique_key.clone())),
-            };
-            group_commit(pool, item).await
-        }
+        crate::Db::Sqlite(pool) => group_commit(pool, Delivery { app: app.as_str().to_owned(), connector, event: e.clone() }).await,
     }
+}
+
+/// Marks up to `n` received events `pending` and returns them (app,
+/// connector, event id, received at), for the caller to queue their
+/// processing in the same transaction. PostgreSQL skips rows another worker
+/// is taking at the same time.
+pub async fn take_received(conn: &mut Conn<'_>, n: i64) -> DbResult<Vec<(AppId, ConnectorKind, String, OffsetDateTime)>> {
+    let rows: Vec<(String, String, String, i64)> = match conn {
+        Conn::Pg(c, _) => {
+            sqlx::query_as(
+                "UPDATE inbox_events e SET status = 'pending' FROM \
+                   (SELECT app_id, connector, event_id FROM inbox_events WHERE status = 'received' LIMIT $1 FOR UPDATE SKIP LOCKED) r \
+                 WHERE e.app_id = r.app_id AND e.connector = r.connector AND e.event_id = r.event_id \
+                 RETURNING e.app_id, e.connector, e.event_id, e.received_at",
+            )
+            .bind(n)
+            .fetch_all(&mut **c)
+            .await?
+        }
+        Conn::Sqlite(c, _) => {
+            sqlx::query_as(
+                "UPDATE inbox_events SET status = 'pending' WHERE (app_id, connector, event_id) IN \
+                   (SELECT app_id, connector, event_id FROM inbox_events WHERE status = 'received' LIMIT $1) \
+                 RETURNING app_id, connector, event_id, received_at",
+            )
+            .bind(n)
+            .fetch_all(&mut **c)
+            .await?
+        }
+    };
+    rows.into_iter()
+        .map(|(app, connector, id, received)| {
+            let kind = ConnectorKind::parse(&connector).ok_or_else(|| DbError::corrupt(format!("inbox event of unknown connector {connector:?}")))?;
+            Ok((AppId::from_trusted(app), kind, id, at(received)))
+        })
+        .collect()
 }
 
 /// One delivery waiting to be written.
@@ -101,8 +99,6 @@ struct Delivery {
     app: String,
     connector: ConnectorKind,
     event: InboxEvent,
-    /// id, kind, payload, max_attempts, run_at, unique_key
-    job: Option<(String, String, String, i64, i64, Option<String>)>,
 }
 
 /// Every caller of a batch gets the database's own error (shared), not its text.
@@ -165,32 +161,21 @@ async fn write_batch(pool: &sqlx::SqlitePool, batch: &[(Delivery, Reply)]) -> Re
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if let (1, Some((id, kind, payload, max_attempts, run_at, unique_key))) = (n, &d.job) {
-            sqlx::query(
-                "INSERT INTO jobs (app_id, id, kind, payload, status, attempts, max_attempts, run_at, unique_key, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $8, $8) ON CONFLICT DO NOTHING",
-            )
-            .bind(&d.app)
-            .bind(id)
-            .bind(kind)
-            .bind(payload)
-            .bind(max_attempts)
-            .bind(run_at)
-            .bind(unique_key)
-            .bind(ms(e.received_at))
-            .execute(&mut *tx)
-            .await?;
-        }
         stored.push(n == 1);
     }
     tx.commit().await?;
     Ok(stored)
 }
 
+/// The status ingest stores: received, its processing not queued yet.
+pub const RECEIVED: &str = "received";
+
 type EventRow = (String, String, i64, String, String, i64, Option<i64>, Option<String>);
 
 fn event(r: EventRow) -> InboxEvent {
-    InboxEvent { event_id: r.0, event_type: r.1, created: r.2, payload: r.3, status: r.4, received_at: at(r.5), processed_at: opt_at(r.6), error: r.7 }
+    // A received event is waiting to be processed like a pending one: it only lacks its job for a moment.
+    let status = if r.4 == RECEIVED { "pending".to_owned() } else { r.4 };
+    InboxEvent { event_id: r.0, event_type: r.1, created: r.2, payload: r.3, status, received_at: at(r.5), processed_at: opt_at(r.6), error: r.7 }
 }
 
 pub async fn find_event(conn: &mut Conn<'_>, app: &AppId, connector: ConnectorKind, id: &str) -> DbResult<Option<InboxEvent>> {
@@ -220,6 +205,18 @@ pub async fn mark_event(conn: &mut Conn<'_>, app: &AppId, connector: ConnectorKi
     Ok(())
 }
 
+/// The status filter: pending also finds the received events (read back as pending).
+fn push_status<'t, DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, status: &str)
+where
+    String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    if status == "pending" {
+        qb.push(" AND status IN ('pending', '").push(RECEIVED).push("')");
+    } else {
+        qb.push(" AND status = ").push_bind(status.to_owned());
+    }
+}
+
 /// The `created` of the newest stored event (where recovery resumes).
 pub async fn latest_event_created(conn: &mut Conn<'_>, app: &AppId, connector: ConnectorKind) -> DbResult<Option<i64>> {
     let (m,): (Option<i64>,) = on!(conn, c => sqlx::query_as("SELECT MAX(created) FROM inbox_events WHERE app_id = $1 AND connector = $2")
@@ -237,7 +234,7 @@ pub async fn list_events(conn: &mut Conn<'_>, app: &AppId, connector: ConnectorK
         qb.push_bind(app.as_str());
         qb.push(" AND connector = ").push_bind(connector.as_str());
         if let Some(s) = status {
-            qb.push(" AND status = ").push_bind(s.to_owned());
+            push_status(&mut qb, s);
         }
         qb.push(" ORDER BY received_at DESC, event_id DESC LIMIT ").push_bind(limit);
         qb.build_query_as().fetch_all(&mut **c).await?
@@ -287,7 +284,7 @@ pub async fn list(conn: &mut Conn<'_>, app: &AppId, connector: ConnectorKind, f:
             qb.push(" AND event_type = ").push_bind(t.clone());
         }
         if let Some(s) = &f.status {
-            qb.push(" AND status = ").push_bind(s.clone());
+            push_status(&mut qb, s);
         }
         if let Some(t) = f.since {
             qb.push(" AND received_at >= ").push_bind(ms(t));

@@ -15,10 +15,9 @@ use tollgate_domain::ids::*;
 use tollgate_domain::page::Limit;
 use tollgate_persistence::activities::ActivityFilter;
 use tollgate_persistence::idempotency::Claim;
-use tollgate_persistence::jobs::NewJob;
 use tollgate_persistence::*;
 use tollgate_domain::connector::ConnectorKind::{self, Stripe};
-use tollgate_persistence::inbox::{InboxEvent, find_event, latest_event_created, list_events, mark_event, store_event_with_job};
+use tollgate_persistence::inbox::{self, InboxEvent, InboxFilter, find_event, latest_event_created, list_events, mark_event, store_event};
 
 both!(
     apps_round_trip,
@@ -33,7 +32,7 @@ both!(
     failed_transaction_writes_nothing,
     stripe_links_customers_subscriptions_purchases_inbox,
     lock_for_update_serializes_transactions,
-    webhook_event_and_job_stored_in_one_trip,
+    webhook_events_stored_once_then_taken_for_queueing,
     mrr_history_days,
     audit_entry_commits_and_rolls_back_with_the_change,
 );
@@ -366,9 +365,9 @@ async fn stripe_links_customers_subscriptions_purchases_inbox(db: &Db) {
     assert!(purchases_of(&mut c.conn(), &app.id, &u.id).await.unwrap()[0].refunded);
 
     let e = InboxEvent { event_id: "evt_1".into(), event_type: "invoice.paid".into(), created: 100, payload: "{}".into(), status: "pending".into(), received_at: T0, processed_at: None, error: None };
-    assert!(store_event_with_job(db, &app.id, Stripe, &e, None, JobId::new().as_str()).await.unwrap());
-    assert!(!store_event_with_job(db, &app.id, Stripe, &e, None, JobId::new().as_str()).await.unwrap(), "the same event twice is stored once");
-    assert!(store_event_with_job(db, &other.id, Stripe, &e, None, JobId::new().as_str()).await.unwrap(), "event ids are per app");
+    assert!(store_event(db, &app.id, Stripe, &e).await.unwrap());
+    assert!(!store_event(db, &app.id, Stripe, &e).await.unwrap(), "the same event twice is stored once");
+    assert!(store_event(db, &other.id, Stripe, &e).await.unwrap(), "event ids are per app");
     mark_event(&mut c.conn(), &app.id, Stripe, "evt_1", "processed", None, T0).await.unwrap();
     assert_eq!(find_event(&mut c.conn(), &app.id, Stripe, "evt_1").await.unwrap().unwrap().status, "processed");
     assert_eq!(latest_event_created(&mut c.conn(), &app.id, Stripe).await.unwrap(), Some(100));
@@ -377,7 +376,7 @@ async fn stripe_links_customers_subscriptions_purchases_inbox(db: &Db) {
     // The inbox is keyed by connector kind: another connector's event of the
     // same id is its own row, with its own status, and reads stay per kind.
     let keap = ConnectorKind::Keap;
-    assert!(store_event_with_job(db, &app.id, keap, &InboxEvent { created: 200, ..e.clone() }, None, JobId::new().as_str()).await.unwrap(), "same id, another connector");
+    assert!(store_event(db, &app.id, keap, &InboxEvent { created: 200, ..e.clone() }).await.unwrap(), "same id, another connector");
     assert_eq!(find_event(&mut c.conn(), &app.id, keap, "evt_1").await.unwrap().unwrap().status, "pending");
     assert_eq!(find_event(&mut c.conn(), &app.id, Stripe, "evt_1").await.unwrap().unwrap().status, "processed");
     assert_eq!(latest_event_created(&mut c.conn(), &app.id, Stripe).await.unwrap(), Some(100), "recovery resumes per connector");
@@ -412,35 +411,30 @@ async fn lock_for_update_serializes_transactions(db: &Db) {
     assert_eq!(seen, "first", "the second transaction waited for the first");
 }
 
-async fn webhook_event_and_job_stored_in_one_trip(db: &Db) {
+async fn webhook_events_stored_once_then_taken_for_queueing(db: &Db) {
     let app = new_app(db, "A").await;
-    let ev = |id: &str| InboxEvent { event_id: id.into(), event_type: "invoice.paid".into(), created: 1, payload: "{}".into(), status: "pending".into(), received_at: T0, processed_at: None, error: None };
-    let j = |id: &str| NewJob { kind: "stripe_event".into(), payload: serde_json::json!({"event_id": id}), run_at: T0, max_attempts: 10, unique_key: Some(format!("evt:{id}")) };
-    assert!(store_event_with_job(db, &app.id, Stripe, &ev("evt_1"), Some(&j("evt_1")), JobId::new().as_str()).await.unwrap());
-    assert!(!store_event_with_job(db, &app.id, Stripe, &ev("evt_1"), Some(&j("evt_1")), JobId::new().as_str()).await.unwrap(), "duplicate");
-    assert!(store_event_with_job(db, &app.id, Stripe, &ev("evt_2"), None, JobId::new().as_str()).await.unwrap(), "an ignored type: stored, no job");
+    let ev = |id: &str| InboxEvent { event_id: id.into(), event_type: "invoice.paid".into(), created: 1, payload: "{}".into(), status: inbox::RECEIVED.into(), received_at: T0, processed_at: None, error: None };
+    assert!(store_event(db, &app.id, Stripe, &ev("evt_1")).await.unwrap());
+    assert!(!store_event(db, &app.id, Stripe, &ev("evt_1")).await.unwrap(), "duplicate");
+    assert!(store_event(db, &app.id, Stripe, &InboxEvent { status: "ignored".into(), ..ev("evt_2") }).await.unwrap(), "an ignored type: stored");
     let mut c = db.acquire().await.unwrap();
-    let all = jobs::list(&mut c.conn(), &app.id, None, None, Limit::default()).await.unwrap();
-    assert_eq!(all.items.len(), 1, "one job for evt_1, none for the duplicate or the ignored event");
-    assert_eq!(all.items[0].payload, serde_json::json!({"event_id": "evt_1"}));
-    assert_eq!(find_event(&mut c.conn(), &app.id, Stripe, "evt_2").await.unwrap().unwrap().event_type, "invoice.paid");
+    assert!(jobs::list(&mut c.conn(), &app.id, None, None, Limit::default()).await.unwrap().items.is_empty(), "ingest queues no job");
+    let e1 = find_event(&mut c.conn(), &app.id, Stripe, "evt_1").await.unwrap().unwrap();
+    assert_eq!(e1.status, "pending", "a received event reads as pending");
+    let pending = inbox::list(&mut c.conn(), &app.id, Stripe, &InboxFilter { status: Some("pending".into()), ..Default::default() }, None, Limit::default()).await.unwrap();
+    assert_eq!(pending.items.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(), ["evt_1"], "the pending filter finds received events");
     drop(c);
-    // Concurrent deliveries of one event: stored once, one job.
+    // Concurrent deliveries of one event: stored once.
     let mut tasks = vec![];
     for _ in 0..8 {
         let (db, app) = (db.clone(), app.id.clone());
-        tasks.push(tokio::spawn(async move { store_event_with_job(&db, &app, Stripe, &ev("evt_3"), Some(&j("evt_3")), JobId::new().as_str()).await.unwrap() }));
+        tasks.push(tokio::spawn(async move { store_event(&db, &app, Stripe, &ev("evt_3")).await.unwrap() }));
     }
     let mut stored = 0;
     for t in tasks {
         stored += t.await.unwrap() as usize;
     }
     assert_eq!(stored, 1);
-    let mut c = db.acquire().await.unwrap();
-    assert_eq!(jobs::list(&mut c.conn(), &app.id, None, None, Limit::default()).await.unwrap().items.len(), 2);
-    // The connection is usable afterwards (no transaction left open).
-    assert!(store_event_with_job(db, &app.id, Stripe, &ev("evt_4"), None, JobId::new().as_str()).await.unwrap());
-    drop(c);
     // Many deliveries at once (SQLite writes them in shared commits): each
     // event stored once, for its own app, and each caller told the truth.
     let other = new_app(db, "B").await;
@@ -450,7 +444,7 @@ async fn webhook_event_and_job_stored_in_one_trip(db: &Db) {
             let (db, target) = (db.clone(), if n % 2 == 0 { app.id.clone() } else { other.id.clone() });
             let id = format!("evt_burst_{n}");
             tasks.push(tokio::spawn(async move {
-                let stored = store_event_with_job(&db, &target, Stripe, &ev(&id), Some(&j(&id)), JobId::new().as_str()).await.unwrap();
+                let stored = store_event(&db, &target, Stripe, &ev(&id)).await.unwrap();
                 (round, id, stored)
             }));
         }
@@ -464,11 +458,28 @@ async fn webhook_event_and_job_stored_in_one_trip(db: &Db) {
     }
     stored_ids.sort();
     assert_eq!(stored_ids, (0..10).map(|n| format!("evt_burst_{n}")).collect::<Vec<_>>(), "every event stored exactly once");
+    // The worker takes each received event once, across apps, a batch at a
+    // time, and marks it pending; ignored events are not taken.
+    let mut taken = vec![];
+    for _ in 0..4 {
+        let mut tx = db.begin().await.unwrap();
+        let batch = inbox::take_received(&mut tx.conn(), 5).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(batch.len() <= 5);
+        taken.extend(batch.into_iter().map(|(a, k, id, at)| (a.as_str().to_owned(), k.as_str(), id, at)));
+    }
+    taken.sort();
+    let mut want: Vec<(String, &str, String, time::OffsetDateTime)> = ["evt_1", "evt_3", "evt_burst_0", "evt_burst_2", "evt_burst_4", "evt_burst_6", "evt_burst_8"]
+        .iter()
+        .map(|id| (app.id.as_str().to_owned(), "stripe", id.to_string(), T0))
+        .chain(["evt_burst_1", "evt_burst_3", "evt_burst_5", "evt_burst_7", "evt_burst_9"].iter().map(|id| (other.id.as_str().to_owned(), "stripe", id.to_string(), T0)))
+        .collect();
+    want.sort();
+    assert_eq!(taken, want);
     let mut c = db.acquire().await.unwrap();
-    assert_eq!(jobs::list(&mut c.conn(), &app.id, None, None, Limit::default()).await.unwrap().items.len(), 2 + 5);
-    assert_eq!(jobs::list(&mut c.conn(), &other.id, None, None, Limit::default()).await.unwrap().items.len(), 5);
-    assert!(find_event(&mut c.conn(), &other.id, Stripe, "evt_burst_1").await.unwrap().is_some());
-    assert!(find_event(&mut c.conn(), &app.id, Stripe, "evt_burst_1").await.unwrap().is_none(), "each event in its own app");
+    assert!(inbox::take_received(&mut c.conn(), 5).await.unwrap().is_empty(), "nothing is taken twice");
+    assert_eq!(find_event(&mut c.conn(), &other.id, Stripe, "evt_burst_1").await.unwrap().unwrap().status, "pending");
+    assert_eq!(find_event(&mut c.conn(), &app.id, Stripe, "evt_2").await.unwrap().unwrap().status, "ignored");
 }
 
 async fn mrr_history_days(db: &Db) {

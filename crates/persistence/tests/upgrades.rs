@@ -6,7 +6,6 @@ mod common;
 
 use common::*;
 use tollgate_domain::connector::ConnectorKind::Stripe;
-use tollgate_domain::ids::JobId;
 use tollgate_domain::page::Limit;
 use tollgate_persistence::inbox::{self, InboxEvent, InboxFilter};
 use tollgate_persistence::testing::TestDb;
@@ -44,7 +43,7 @@ async fn stripe_events_move_into_the_inbox(backend: Backend) {
     assert!(inbox::reopen(&mut c.conn(), &app.id, Stripe, "evt_old").await.unwrap(), "a failed event can still be processed again");
     drop(c);
     let again = InboxEvent { event_id: "evt_new".into(), event_type: "customer.subscription.updated".into(), created: 200, payload: "{}".into(), status: "pending".into(), received_at: T0, processed_at: None, error: None };
-    assert!(!inbox::store_event_with_job(db, &app.id, Stripe, &again, None, JobId::new().as_str()).await.unwrap(), "a redelivery of a moved event is still a duplicate");
+    assert!(!inbox::store_event(db, &app.id, Stripe, &again).await.unwrap(), "a redelivery of a moved event is still a duplicate");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,7 +14,7 @@ use tollgate_stripe::webhook::{DEFAULT_TOLERANCE_SECS, verify_signature};
 
 use super::HANDLED_EVENTS;
 use super::stripe_error;
-use crate::connector::{InboxConnector, Processed};
+use crate::connector::Processed;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 
@@ -70,17 +70,17 @@ impl Services {
             event_type: event_type.to_owned(),
             created,
             payload: payload.to_owned(),
-            status: if handled { "pending" } else { "ignored" }.into(),
+            status: if handled { inbox::RECEIVED } else { "ignored" }.into(),
             received_at: now,
             processed_at: None,
             error: None,
         };
-        let job = handled.then(|| crate::jobs::new_job(&super::StripeConnector.job(id), now, Some(format!("evt:{id}"))));
-        let job_id = tollgate_domain::ids::JobId::new();
-        if !inbox::store_event_with_job(&self.db, app, ConnectorKind::Stripe, &e, job.as_ref(), job_id.as_str()).await? {
+        if !inbox::store_event(&self.db, app, ConnectorKind::Stripe, &e).await? {
             return Ok(IngestOutcome::Duplicate);
         }
         if handled {
+            // The worker queues its processing (off the request path).
+            self.inbox_received.store(true, std::sync::atomic::Ordering::Release);
             self.jobs_ready.notify_one();
             Ok(IngestOutcome::Stored)
         } else {

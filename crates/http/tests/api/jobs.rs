@@ -19,7 +19,8 @@ both!(
     a_bad_payload_or_an_unknown_kind_is_dead_at_once_with_why,
     rows_queued_by_an_older_version_still_run,
     periodic_jobs_are_queued_once_per_minute_whoever_schedules,
-    a_failing_sweep_does_not_hold_back_the_others
+    a_failing_sweep_does_not_hold_back_the_others,
+    events_stored_by_another_process_are_queued_once
 );
 
 /// Fails (worth retrying) on its first `fail` tries, then succeeds.
@@ -213,4 +214,42 @@ async fn a_failing_sweep_does_not_hold_back_the_others(app: TestApp) {
     let today = app.clock_now().to_offset(time::UtcOffset::UTC).date();
     let mut c = app.services.db.acquire().await.unwrap();
     assert_eq!(tollgate_persistence::metrics::days(&mut c.conn(), &id, today, today).await.unwrap().len(), 1, "the MRR snapshot was recorded");
+}
+
+/// Webhook ingest stores an event and nothing else; the worker queues its
+/// processing. A `tollgate serve` without a worker in this process (ingest
+/// in one process, `tollgate worker` in another) leaves no in-process sign:
+/// the worker still finds the event, queues one job for it, and two workers
+/// looking at once do not queue it twice.
+async fn events_stored_by_another_process_are_queued_once(app: TestApp) {
+    use tollgate_domain::connector::ConnectorKind;
+    use tollgate_persistence::inbox::{self, InboxEvent, RECEIVED};
+    let t = app.setup().await;
+    let id = app_id(&app, &t).await;
+    let now = app.clock_now();
+    let ev = |n: usize| InboxEvent {
+        event_id: format!("evt_elsewhere_{n}"),
+        event_type: "invoice.paid".into(),
+        created: 1,
+        payload: "{}".into(),
+        status: RECEIVED.into(),
+        received_at: now,
+        processed_at: None,
+        error: None,
+    };
+    for n in 0..3 {
+        assert!(inbox::store_event(&app.services.db, &id, ConnectorKind::Stripe, &ev(n)).await.unwrap());
+    }
+    let listed = app.get("/api/v1/connectors/stripe/events?status=pending", &t).await.expect(200).body;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 3, "waiting events are pending in the inspector");
+    assert_eq!(counts(&app, &t, &["stripe_event"]).await, [0], "nothing queued yet");
+    let (w1, w2) = (Worker::new(app.services.clone()), Worker::new(app.services.clone()));
+    let (a, b) = tokio::join!(app.services.queue_received_events(), app.services.queue_received_events());
+    assert_eq!(a.unwrap() + b.unwrap(), 3, "each event taken once");
+    assert_eq!(counts(&app, &t, &["stripe_event"]).await, [3], "one job per event");
+    // A later event: a new worker's first look finds it (no sign from ingest).
+    assert!(inbox::store_event(&app.services.db, &id, ConnectorKind::Stripe, &ev(3)).await.unwrap());
+    let _ = w1.run_once().await.unwrap();
+    let _ = w2.run_once().await.unwrap();
+    assert_eq!(counts(&app, &t, &["stripe_event"]).await, [4]);
 }
