@@ -18,6 +18,14 @@ use crate::services::Services;
 #[derive(Debug, Clone, Copy)]
 pub struct CrmConnector(pub CrmKind);
 
+/// The connector kind of a CRM (its rows in the connectors' shared tables).
+pub(crate) fn connector_kind(kind: CrmKind) -> ConnectorKind {
+    match kind {
+        CrmKind::Keap => ConnectorKind::Keap,
+        CrmKind::ActiveCampaign => ConnectorKind::ActiveCampaign,
+    }
+}
+
 impl CrmConnector {
     pub fn of(kind: ConnectorKind) -> Option<Self> {
         match kind {
@@ -30,10 +38,7 @@ impl CrmConnector {
 
 impl Connector for CrmConnector {
     fn kind(&self) -> ConnectorKind {
-        match self.0 {
-            CrmKind::Keap => ConnectorKind::Keap,
-            CrmKind::ActiveCampaign => ConnectorKind::ActiveCampaign,
-        }
+        connector_kind(self.0)
     }
 
     /// The URL must carry the connection's token (without one there is no
