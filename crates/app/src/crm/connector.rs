@@ -7,8 +7,8 @@
 use tollgate_crm::CrmKind;
 use tollgate_domain::connector::ConnectorKind;
 use tollgate_domain::ids::AppId;
-use tollgate_persistence::crm as store;
 
+use super::NOT_CONNECTED;
 use super::inbound::HookAnswer;
 use crate::connector::{Ack, Connector, Inbound};
 use crate::error::{AppError, AppResult};
@@ -57,14 +57,10 @@ impl Connector for CrmConnector {
     /// Queues a reconcile of every mapped tag (at most one waiting); 0 when
     /// the CRM is not connected.
     async fn recover(&self, s: &Services, app: &AppId) -> AppResult<usize> {
-        let mut tx = s.db.begin().await?;
-        let connected = store::find(&mut tx.conn(), app, self.0.as_str()).await?.is_some_and(|r| r.status == "connected");
-        if !connected {
-            return Ok(0);
+        match s.queue_crm_reconcile(app, self.0).await {
+            Ok(queued) => Ok(usize::from(queued.is_some())),
+            Err(AppError::Conflict { code: NOT_CONNECTED, .. }) => Ok(0),
+            Err(e) => Err(e),
         }
-        let queued = super::sync::enqueue_sync(&mut tx.conn(), app, self.0, None, s.now()).await?;
-        tx.commit().await?;
-        s.jobs_ready.notify_one();
-        Ok(usize::from(queued.is_some()))
     }
 }

@@ -21,7 +21,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tollgate_crm::{ActiveCampaign, Crm, CrmError, CrmKind, Keap, KeapAuth};
-use tollgate_domain::ids::{AppId, ProductId};
+use tollgate_domain::ids::{AppId, JobId, ProductId};
 use tollgate_persistence::crm::{self as store, CrmConnection, TagLink};
 use tollgate_persistence::products;
 
@@ -120,6 +120,9 @@ pub struct TagMapping {
     pub archived: bool,
     pub tag: Option<TagLink>,
 }
+
+/// The conflict code of a call that needs the CRM connected.
+pub(crate) const NOT_CONNECTED: &str = "crm_not_connected";
 
 fn seal_context(app: &AppId, kind: CrmKind) -> String {
     format!("crm:{}:{app}", kind.as_str())
@@ -404,7 +407,7 @@ impl Services {
         let mut c = self.db.acquire().await?;
         let p = products::find(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("product"))?;
         drop(c);
-        let (crm, row, _) = self.crm_for(app, kind).await?.ok_or_else(|| AppError::conflict("crm_not_connected", format!("{} is not connected", kind.label())))?;
+        let (crm, row, _) = self.crm_for(app, kind).await?.ok_or_else(|| AppError::conflict(NOT_CONNECTED, format!("{} is not connected", kind.label())))?;
         let tag = match (tag_id.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()), tag_name.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())) {
             (Some(id), None) => crm.get_tag(&id).await.map_err(|e| crm_call_error(kind, e))?.ok_or_else(|| AppError::field("tag_id", "unknown_tag", format!("{} has no tag with id {id}", kind.label())))?,
             (None, Some(name)) => {
@@ -426,11 +429,18 @@ impl Services {
     }
 
     /// Starts a reconcile now ("Sync now").
-    pub async fn sync_crm(&self, app: &AppId, kind: CrmKind) -> AppResult<Option<tollgate_domain::ids::JobId>> {
+    pub async fn sync_crm(&self, app: &AppId, kind: CrmKind) -> AppResult<Option<JobId>> {
+        self.queue_crm_reconcile(app, kind).await
+    }
+
+    /// Queues a reconcile of every mapped tag: its job, or `None` when one
+    /// is waiting already; a 409 [`NOT_CONNECTED`] when the CRM is not
+    /// connected ("Sync now" answers it, recovery counts nothing queued).
+    pub(crate) async fn queue_crm_reconcile(&self, app: &AppId, kind: CrmKind) -> AppResult<Option<JobId>> {
         let mut tx = self.db.begin().await?;
         let row = store::find(&mut tx.conn(), app, kind.as_str()).await?;
         if !row.is_some_and(|r| r.status == "connected") {
-            return Err(AppError::conflict("crm_not_connected", format!("{} is not connected", kind.label())));
+            return Err(AppError::conflict(NOT_CONNECTED, format!("{} is not connected", kind.label())));
         }
         let id = sync::enqueue_sync(&mut tx.conn(), app, kind, None, self.now()).await?;
         tx.commit().await?;
