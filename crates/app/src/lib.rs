@@ -8,6 +8,7 @@ pub mod audit;
 pub mod automation_model;
 pub mod auth;
 pub mod connector;
+pub mod connector_settings;
 pub mod automations;
 pub mod config;
 pub mod crm;

@@ -2,35 +2,22 @@
 //! per linked product through a Stripe payment link, Checkout sessions for
 //! logged-in members, sales pages, and the billing portal.
 
-use serde::{Deserialize, Serialize};
 use tollgate_domain::error::{ValidationErrors, http_url, text};
 use tollgate_domain::ids::{AppId, ProductId, UserId};
 use tollgate_domain::selling::{Block, SaleProblem, TEMPLATES, sale_problem, template, validate_blocks};
 use tollgate_persistence::selling::{self as repo, CheckoutSettings, SalesPage};
 use tollgate_persistence::stripe as srepo;
-use tollgate_persistence::{apps, connectors, products, users};
+use tollgate_persistence::{apps, products, users};
 use tollgate_stripe::client::{
     AfterCompletionParams, BillingPortalConfigurationParams, CheckoutMode, CustomerCreation, CreateBillingPortalSession, CreateCheckoutSession, CreatePaymentLink,
     LineItemParams, PortalBusinessProfileParams, PortalCancelMode, PortalCustomerUpdateParams, PortalFeaturesParams, PortalSubscriptionCancelParams,
     PortalToggleParams, SubscriptionDataParams, UpdatePaymentLink, UpdateSubscription,
 };
 
+pub use crate::connector_settings::PortalSettings;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 use crate::stripe::stripe_error;
-
-/// The billing portal options a site owner sets: cancellation, plan
-/// changes, and the privacy and terms links shown in the portal.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PortalSettings {
-    pub enabled: bool,
-    pub privacy_policy_url: Option<String>,
-    pub terms_of_service_url: Option<String>,
-    /// Members may cancel in the portal (at period end, so access lasts until then).
-    pub allow_cancel: bool,
-    /// The one configuration Tollgate owns in the connected account.
-    pub configuration_id: Option<String>,
-}
 
 /// A Checkout session for a member.
 #[derive(Debug, Clone)]
@@ -186,9 +173,7 @@ impl Services {
     // ---------- portal ----------
 
     pub async fn portal_settings(&self, app: &AppId) -> AppResult<PortalSettings> {
-        let mut c = self.db.acquire().await?;
-        let rec = connectors::find(&mut c.conn(), app, "stripe").await?;
-        Ok(rec.and_then(|r| r.settings.get("portal").cloned()).and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default())
+        Ok(self.stripe_settings(app).await?.portal.unwrap_or_default())
     }
 
     /// Saves the portal options and keeps Tollgate's one portal
@@ -232,9 +217,11 @@ impl Services {
         current.privacy_policy_url = privacy;
         current.terms_of_service_url = terms;
         current.allow_cancel = allow_cancel;
-        let mut patch = serde_json::Map::new();
-        patch.insert("portal".into(), serde_json::to_value(&current).map_err(|e| AppError::internal("the portal settings do not serialize", e))?);
-        self.merge_connector_settings(app, "stripe", patch).await?;
+        self.update_stripe_settings(app, |s, _| {
+            s.portal = Some(current.clone());
+            Ok(())
+        })
+        .await?;
         Ok(current)
     }
 

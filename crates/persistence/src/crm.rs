@@ -1,5 +1,6 @@
 //! CRM connectors: the connection of an app to a CRM, the product ↔ tag
-//! mapping, the contact ↔ member mapping and the tags Tollgate applied itself.
+//! mapping and the tags Tollgate applied itself (the contact ↔ member
+//! mapping is every connector's: `contacts`).
 
 use time::OffsetDateTime;
 use tollgate_domain::ids::{AppId, ProductId, UserId};
@@ -142,7 +143,7 @@ pub async fn record_error(conn: &mut Conn<'_>, app: &AppId, kind: &str, message:
 pub async fn forget_account(conn: &mut Conn<'_>, app: &AppId, kind: &str) -> DbResult<()> {
     for sql in [
         "DELETE FROM crm_tags WHERE app_id = $1 AND kind = $2",
-        "DELETE FROM crm_contacts WHERE app_id = $1 AND kind = $2",
+        "DELETE FROM connector_contacts WHERE app_id = $1 AND connector = $2",
         "DELETE FROM crm_pushed_tags WHERE app_id = $1 AND kind = $2",
     ] {
         on!(conn, c => { sqlx::query(sql).bind(app.as_str()).bind(kind).execute(&mut **c).await?; });
@@ -194,33 +195,7 @@ pub async fn put_tag(conn: &mut Conn<'_>, app: &AppId, kind: &str, link: &TagLin
     Ok(())
 }
 
-// ---------- contact ↔ member ----------
-
-pub async fn contact_of(conn: &mut Conn<'_>, app: &AppId, kind: &str, user: &UserId) -> DbResult<Option<String>> {
-    let r: Option<(String,)> = on!(conn, c => sqlx::query_as("SELECT contact_id FROM crm_contacts WHERE app_id = $1 AND kind = $2 AND user_id = $3")
-        .bind(app.as_str()).bind(kind).bind(user.as_str()).fetch_optional(&mut **c).await?);
-    Ok(r.map(|(x,)| x))
-}
-
-pub async fn member_of(conn: &mut Conn<'_>, app: &AppId, kind: &str, contact: &str) -> DbResult<Option<UserId>> {
-    let r: Option<(String,)> = on!(conn, c => sqlx::query_as("SELECT user_id FROM crm_contacts WHERE app_id = $1 AND kind = $2 AND contact_id = $3")
-        .bind(app.as_str()).bind(kind).bind(contact).fetch_optional(&mut **c).await?);
-    Ok(r.map(|(x,)| UserId::from_trusted(x)))
-}
-
-/// Links a member to a contact (either side's previous link is replaced).
-pub async fn link_contact(conn: &mut Conn<'_>, app: &AppId, kind: &str, user: &UserId, contact: &str, now: OffsetDateTime) -> DbResult<()> {
-    on!(conn, c => {
-        sqlx::query("DELETE FROM crm_contacts WHERE app_id = $1 AND kind = $2 AND contact_id = $3 AND user_id <> $4")
-            .bind(app.as_str()).bind(kind).bind(contact).bind(user.as_str()).execute(&mut **c).await?;
-        sqlx::query(
-            "INSERT INTO crm_contacts (app_id, kind, user_id, contact_id, updated_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (app_id, kind, user_id) DO UPDATE SET contact_id = excluded.contact_id, updated_at = excluded.updated_at",
-        )
-        .bind(app.as_str()).bind(kind).bind(user.as_str()).bind(contact).bind(ms(now)).execute(&mut **c).await?;
-    });
-    Ok(())
-}
+// ---------- contact ↔ member: `contacts` (connector `keap` / `activecampaign`) ----------
 
 // ---------- tags Tollgate applied ----------
 
@@ -255,7 +230,7 @@ pub async fn granted_members(conn: &mut Conn<'_>, app: &AppId, source: &str, pro
 pub async fn counts(conn: &mut Conn<'_>, app: &AppId, kind: &str) -> DbResult<(i64, i64, i64)> {
     let r: (i64, i64, i64) = on!(conn, c => sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM crm_tags WHERE app_id = $1 AND kind = $2), \
-                (SELECT COUNT(*) FROM crm_contacts WHERE app_id = $1 AND kind = $2), \
+                (SELECT COUNT(*) FROM connector_contacts WHERE app_id = $1 AND connector = $2), \
                 (SELECT COUNT(*) FROM access_grants WHERE app_id = $1 AND source = $2 AND revoked_at IS NULL)")
         .bind(app.as_str()).bind(kind).fetch_one(&mut **c).await?);
     Ok(r)

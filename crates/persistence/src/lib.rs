@@ -25,6 +25,7 @@ pub mod audit;
 pub mod automations;
 pub mod backup;
 pub mod connectors;
+pub mod contacts;
 pub mod crm;
 pub mod email_changes;
 pub mod idempotency;

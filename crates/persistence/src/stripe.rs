@@ -1,11 +1,13 @@
-//! The Stripe connector's tables: product links, customers, the
-//! subscription mirror and one-off purchases (the webhook inbox is `inbox`).
+//! The Stripe connector's tables: product links, the subscription mirror
+//! and one-off purchases (the webhook inbox is `inbox`, the customers are
+//! `contacts`).
 
 use time::OffsetDateTime;
+use tollgate_domain::connector::ConnectorKind;
 use tollgate_domain::ids::{AppId, ProductId, UserId};
 use tollgate_domain::subscription::SubscriptionStatus;
 
-use crate::{Conn, DbResult, at, ms, on, opt_at};
+use crate::{Conn, DbResult, at, contacts, ms, on, opt_at};
 
 // ---------- product links ----------
 
@@ -132,48 +134,27 @@ pub async fn products_selling_price(conn: &mut Conn<'_>, app: &AppId, price: &st
 }
 
 // ---------- customers ----------
+// A Stripe customer is the connector's contact: the mapping is
+// `contacts` (connector `stripe`); these are its Stripe names.
 
 pub async fn user_for_customer(conn: &mut Conn<'_>, app: &AppId, customer: &str) -> DbResult<Option<UserId>> {
-    let r: Option<(String,)> = on!(conn, c => sqlx::query_as("SELECT user_id FROM stripe_customers WHERE app_id = $1 AND customer_id = $2")
-        .bind(app.as_str())
-        .bind(customer)
-        .fetch_optional(&mut **c)
-        .await?);
-    Ok(r.map(|(u,)| UserId::from_trusted(u)))
+    contacts::member_of(conn, app, ConnectorKind::Stripe, customer).await
 }
 
-/// Records that a Stripe customer is this member (a member may have several customers).
+/// Records that a Stripe customer is this member (a member may have several;
+/// a customer linked already stays with its member).
 pub async fn link_customer(conn: &mut Conn<'_>, app: &AppId, customer: &str, user: &UserId, now: OffsetDateTime) -> DbResult<()> {
-    on!(conn, c => {
-        sqlx::query("INSERT INTO stripe_customers (app_id, customer_id, user_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
-            .bind(app.as_str())
-            .bind(customer)
-            .bind(user.as_str())
-            .bind(ms(now))
-            .execute(&mut **c)
-            .await?;
-    });
-    Ok(())
+    contacts::link(conn, app, ConnectorKind::Stripe, user, customer, now).await
 }
 
 /// Forgets a Stripe customer (deleted in Stripe); returns how many mappings went.
 pub async fn unlink_customer(conn: &mut Conn<'_>, app: &AppId, customer: &str) -> DbResult<u64> {
-    let n = on!(conn, c => sqlx::query("DELETE FROM stripe_customers WHERE app_id = $1 AND customer_id = $2")
-        .bind(app.as_str())
-        .bind(customer)
-        .execute(&mut **c)
-        .await?
-        .rows_affected());
-    Ok(n)
+    contacts::unlink(conn, app, ConnectorKind::Stripe, customer).await
 }
 
+/// A member's Stripe customers, oldest first.
 pub async fn customers_of(conn: &mut Conn<'_>, app: &AppId, user: &UserId) -> DbResult<Vec<String>> {
-    let r: Vec<(String,)> = on!(conn, c => sqlx::query_as("SELECT customer_id FROM stripe_customers WHERE app_id = $1 AND user_id = $2 ORDER BY created_at LIMIT 100")
-        .bind(app.as_str())
-        .bind(user.as_str())
-        .fetch_all(&mut **c)
-        .await?);
-    Ok(r.into_iter().map(|(c,)| c).collect())
+    contacts::contacts_of(conn, app, ConnectorKind::Stripe, user).await
 }
 
 // ---------- subscriptions ----------

@@ -5,9 +5,10 @@
 mod common;
 
 use common::*;
-use tollgate_domain::connector::ConnectorKind::Stripe;
+use tollgate_domain::connector::ConnectorKind::{ActiveCampaign, Keap, Stripe};
 use tollgate_domain::page::Limit;
 use tollgate_persistence::inbox::{self, InboxEvent, InboxFilter};
+use tollgate_persistence::{contacts, crm, stripe, users};
 use tollgate_persistence::testing::TestDb;
 use tollgate_persistence::{Backend, Db};
 
@@ -54,4 +55,58 @@ async fn sqlite_stripe_events_move_into_the_inbox() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_stripe_events_move_into_the_inbox() {
     stripe_events_move_into_the_inbox(Backend::Postgres).await;
+}
+
+/// 0029 moved Stripe's customers and the CRMs' contacts into one mapping,
+/// keyed by connector. Written at version 28: the lead's 0028 is not on
+/// every branch, and sqlx's `run_to` applies every migration up to the
+/// number whether that number exists or not (0013 and 0014 never did).
+async fn contacts_move_into_one_mapping(backend: Backend) {
+    let t = TestDb::at_version(backend, Some(28)).await.expect("a database at version 28");
+    let db = &t.db;
+    let app = new_app(db, "A").await;
+    let (u, v) = (user(&app, "u@example.com", "U"), user(&app, "v@example.com", "V"));
+    {
+        let mut c = db.acquire().await.unwrap();
+        users::insert(&mut c.conn(), &u, None).await.unwrap();
+        users::insert(&mut c.conn(), &v, None).await.unwrap();
+    }
+    let (a, u_id, v_id) = (app.id.as_str(), u.id.as_str(), v.id.as_str());
+    exec(db, &format!("INSERT INTO stripe_customers (app_id, customer_id, user_id, created_at) VALUES ('{a}', 'cus_new', '{u_id}', 2000), ('{a}', 'cus_old', '{u_id}', 1000), ('{a}', 'cus_v', '{v_id}', 1500)")).await;
+    exec(db, &format!("INSERT INTO crm_contacts (app_id, kind, user_id, contact_id, updated_at) VALUES ('{a}', 'keap', '{u_id}', '7', 3000), ('{a}', 'activecampaign', '{u_id}', '7', 3000), ('{a}', 'keap', '{v_id}', '8', 3000)")).await;
+
+    db.migrate().await.expect("the remaining migrations");
+
+    let mut c = db.acquire().await.unwrap();
+    assert_eq!(stripe::customers_of(&mut c.conn(), &app.id, &u.id).await.unwrap(), ["cus_old", "cus_new"], "a member's customers, oldest first as before");
+    assert_eq!(stripe::user_for_customer(&mut c.conn(), &app.id, "cus_v").await.unwrap(), Some(v.id.clone()));
+    assert_eq!(contacts::contact_of(&mut c.conn(), &app.id, Keap, &u.id).await.unwrap().as_deref(), Some("7"));
+    assert_eq!(contacts::contact_of(&mut c.conn(), &app.id, ActiveCampaign, &u.id).await.unwrap().as_deref(), Some("7"));
+    assert_eq!(contacts::member_of(&mut c.conn(), &app.id, Keap, "8").await.unwrap(), Some(v.id.clone()));
+    assert_eq!(contacts::member_of(&mut c.conn(), &app.id, Stripe, "7").await.unwrap(), None, "a CRM's contact is not a Stripe customer");
+    assert_eq!(crm::counts(&mut c.conn(), &app.id, "keap").await.unwrap().1, 2);
+    // The moved rows keep each connector's rule.
+    stripe::link_customer(&mut c.conn(), &app.id, "cus_v", &u.id, T0).await.unwrap();
+    assert_eq!(stripe::user_for_customer(&mut c.conn(), &app.id, "cus_v").await.unwrap(), Some(v.id.clone()), "a linked customer stays");
+    contacts::link(&mut c.conn(), &app.id, Keap, &u.id, "9", T0).await.unwrap();
+    assert_eq!(contacts::contact_of(&mut c.conn(), &app.id, Keap, &u.id).await.unwrap().as_deref(), Some("9"), "one contact per member per CRM");
+    assert_eq!(contacts::member_of(&mut c.conn(), &app.id, Keap, "7").await.unwrap(), None);
+    drop(c);
+    for old in ["stripe_customers", "crm_contacts"] {
+        let gone = match db {
+            Db::Sqlite(p) => sqlx::query(sqlx::AssertSqlSafe(format!("SELECT 1 FROM {old}"))).execute(p).await.is_err(),
+            Db::Pg(p) => sqlx::query(sqlx::AssertSqlSafe(format!("SELECT 1 FROM {old}"))).execute(p).await.is_err(),
+        };
+        assert!(gone, "{old} is dropped");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_contacts_move_into_one_mapping() {
+    contacts_move_into_one_mapping(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_contacts_move_into_one_mapping() {
+    contacts_move_into_one_mapping(Backend::Postgres).await;
 }

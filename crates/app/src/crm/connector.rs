@@ -7,8 +7,8 @@
 use tollgate_crm::CrmKind;
 use tollgate_domain::connector::ConnectorKind;
 use tollgate_domain::ids::AppId;
-use tollgate_persistence::crm as store;
 
+use super::NOT_CONNECTED;
 use super::inbound::HookAnswer;
 use crate::connector::{Ack, Connector, Inbound};
 use crate::error::{AppError, AppResult};
@@ -17,6 +17,14 @@ use crate::services::Services;
 /// A CRM's connector.
 #[derive(Debug, Clone, Copy)]
 pub struct CrmConnector(pub CrmKind);
+
+/// The connector kind of a CRM (its rows in the connectors' shared tables).
+pub(crate) fn connector_kind(kind: CrmKind) -> ConnectorKind {
+    match kind {
+        CrmKind::Keap => ConnectorKind::Keap,
+        CrmKind::ActiveCampaign => ConnectorKind::ActiveCampaign,
+    }
+}
 
 impl CrmConnector {
     pub fn of(kind: ConnectorKind) -> Option<Self> {
@@ -30,10 +38,7 @@ impl CrmConnector {
 
 impl Connector for CrmConnector {
     fn kind(&self) -> ConnectorKind {
-        match self.0 {
-            CrmKind::Keap => ConnectorKind::Keap,
-            CrmKind::ActiveCampaign => ConnectorKind::ActiveCampaign,
-        }
+        connector_kind(self.0)
     }
 
     /// The URL must carry the connection's token (without one there is no
@@ -52,14 +57,10 @@ impl Connector for CrmConnector {
     /// Queues a reconcile of every mapped tag (at most one waiting); 0 when
     /// the CRM is not connected.
     async fn recover(&self, s: &Services, app: &AppId) -> AppResult<usize> {
-        let mut tx = s.db.begin().await?;
-        let connected = store::find(&mut tx.conn(), app, self.0.as_str()).await?.is_some_and(|r| r.status == "connected");
-        if !connected {
-            return Ok(0);
+        match s.queue_crm_reconcile(app, self.0).await {
+            Ok(queued) => Ok(usize::from(queued.is_some())),
+            Err(AppError::Conflict { code: NOT_CONNECTED, .. }) => Ok(0),
+            Err(e) => Err(e),
         }
-        let queued = super::sync::enqueue_sync(&mut tx.conn(), app, self.0, None, s.now()).await?;
-        tx.commit().await?;
-        s.jobs_ready.notify_one();
-        Ok(usize::from(queued.is_some()))
     }
 }

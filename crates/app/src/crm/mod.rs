@@ -21,7 +21,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tollgate_crm::{ActiveCampaign, Crm, CrmError, CrmKind, Keap, KeapAuth};
-use tollgate_domain::ids::{AppId, ProductId};
+use tollgate_domain::ids::{AppId, JobId, ProductId};
 use tollgate_persistence::crm::{self as store, CrmConnection, TagLink};
 use tollgate_persistence::products;
 
@@ -29,8 +29,8 @@ use tollgate_persistence::products;
 pub use crate::config::{CrmConfig, KeapConfig};
 use crate::crypto::random_token;
 use crate::error::{AppError, AppResult};
-pub use crate::events::crm::{CrmOptions, DEFAULT_STAGE_TAG_PATTERN, DEFAULT_TAG_PATTERN};
-pub(crate) use crate::events::crm::{Settings, connected_kinds};
+pub use crate::connector_settings::{CrmOptions, CrmSettings, DEFAULT_STAGE_TAG_PATTERN, DEFAULT_TAG_PATTERN};
+pub(crate) use crate::events::crm::connected_kinds;
 pub use crate::net::crm_http_client as http_client;
 use crate::services::Services;
 
@@ -56,12 +56,23 @@ fn check_pattern(field: &str, placeholder: &str, what: &str, p: &str) -> AppResu
     Ok(p.to_owned())
 }
 
-/// The encrypted credentials.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The encrypted credentials (never in the settings); Debug shows no value.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(crate) enum Secrets {
     ApiKey { key: String },
     OAuth { access_token: String, refresh_token: String, expires_at: i64 },
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Secrets::ApiKey { .. } => f.debug_struct("ApiKey").field("key", &"[redacted]").finish(),
+            Secrets::OAuth { expires_at, .. } => {
+                f.debug_struct("OAuth").field("access_token", &"[redacted]").field("refresh_token", &"[redacted]").field("expires_at", expires_at).finish()
+            }
+        }
+    }
 }
 
 /// How an admin connects a CRM with a key.
@@ -109,6 +120,9 @@ pub struct TagMapping {
     pub archived: bool,
     pub tag: Option<TagLink>,
 }
+
+/// The conflict code of a call that needs the CRM connected.
+pub(crate) const NOT_CONNECTED: &str = "crm_not_connected";
 
 fn seal_context(app: &AppId, kind: CrmKind) -> String {
     format!("crm:{}:{app}", kind.as_str())
@@ -162,7 +176,7 @@ impl Services {
 
     /// The connected CRM's client, its connection and settings; `None` when not connected.
     /// An OAuth access token close to its end is refreshed first.
-    pub(crate) async fn crm_for(&self, app: &AppId, kind: CrmKind) -> AppResult<Option<(Crm, CrmConnection, Settings)>> {
+    pub(crate) async fn crm_for(&self, app: &AppId, kind: CrmKind) -> AppResult<Option<(Crm, CrmConnection, CrmSettings)>> {
         let mut c = self.db.acquire().await?;
         let Some(row) = store::find(&mut c.conn(), app, kind.as_str()).await? else { return Ok(None) };
         drop(c);
@@ -176,7 +190,7 @@ impl Services {
                 secrets = self.refresh_keap_tokens(app, &secrets).await?;
             }
         }
-        let settings: Settings = serde_json::from_value(row.settings.clone()).unwrap_or_default();
+        let settings = CrmSettings::from_json(&row.settings);
         let crm = self.crm_client(kind, settings.api_url.as_deref(), &secrets)?;
         Ok(Some((crm, row, settings)))
     }
@@ -195,7 +209,7 @@ impl Services {
         let row = store::find(&mut c.conn(), app, kind.as_str()).await?;
         let (mapped_tags, linked_contacts, open_grants) = store::counts(&mut c.conn(), app, kind.as_str()).await?;
         let syncing = store::sync_pending(&mut c.conn(), app, kind.as_str()).await?;
-        let settings: Settings = row.as_ref().and_then(|r| serde_json::from_value(r.settings.clone()).ok()).unwrap_or_default();
+        let settings = row.as_ref().map(|r| CrmSettings::from_json(&r.settings)).unwrap_or_default();
         let connected = row.as_ref().is_some_and(|r| r.status == "connected");
         Ok(CrmStatus {
             kind,
@@ -269,7 +283,7 @@ impl Services {
             }
             store::forget_account(&mut tx.conn(), app, kind.as_str()).await?;
         }
-        let mut settings: Settings = old.as_ref().filter(|_| same_account).and_then(|o| serde_json::from_value(o.settings.clone()).ok()).unwrap_or_default();
+        let mut settings = old.as_ref().filter(|_| same_account).map(|o| CrmSettings::from_json(&o.settings)).unwrap_or_default();
         settings.api_url = api_url;
         let row = CrmConnection {
             app_id: app.clone(),
@@ -278,7 +292,7 @@ impl Services {
             account_name: account.name.clone(),
             status: "connected".into(),
             auth: auth.into(),
-            settings: serde_json::to_value(&settings).map_err(|e| AppError::internal("the CRM settings do not serialize", e))?,
+            settings: settings.to_json()?,
             secrets: Some(self.seal_secrets(app, kind, &secrets)?),
             hook_token: random_token(),
             hook_ids: Vec::new(),
@@ -346,7 +360,7 @@ impl Services {
         let stage_pattern = patch.stage_tag_pattern.as_deref().map(|p| check_pattern("stage_tag_pattern", "{stage}", "stage", p)).transpose()?;
         let mut tx = self.db.begin().await?;
         let mut row = store::find(&mut tx.conn(), app, kind.as_str()).await?.ok_or(AppError::NotFound("connection"))?;
-        let mut settings: Settings = serde_json::from_value(row.settings.clone()).unwrap_or_default();
+        let mut settings = CrmSettings::from_json(&row.settings);
         let pattern_changed = pattern.as_ref().is_some_and(|p| *p != settings.options.tag_pattern);
         if let Some(p) = pattern {
             settings.options.tag_pattern = p;
@@ -363,7 +377,7 @@ impl Services {
         if let Some(p) = stage_pattern {
             settings.options.stage_tag_pattern = p;
         }
-        row.settings = serde_json::to_value(&settings).map_err(|e| AppError::internal("the CRM settings do not serialize", e))?;
+        row.settings = settings.to_json()?;
         row.updated_at = self.now();
         store::upsert(&mut tx.conn(), &row).await?;
         // A new pattern names tags of products that have none yet; mapped tags stay (access hangs on them).
@@ -393,7 +407,7 @@ impl Services {
         let mut c = self.db.acquire().await?;
         let p = products::find(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("product"))?;
         drop(c);
-        let (crm, row, _) = self.crm_for(app, kind).await?.ok_or_else(|| AppError::conflict("crm_not_connected", format!("{} is not connected", kind.label())))?;
+        let (crm, row, _) = self.crm_for(app, kind).await?.ok_or_else(|| AppError::conflict(NOT_CONNECTED, format!("{} is not connected", kind.label())))?;
         let tag = match (tag_id.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()), tag_name.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())) {
             (Some(id), None) => crm.get_tag(&id).await.map_err(|e| crm_call_error(kind, e))?.ok_or_else(|| AppError::field("tag_id", "unknown_tag", format!("{} has no tag with id {id}", kind.label())))?,
             (None, Some(name)) => {
@@ -415,11 +429,18 @@ impl Services {
     }
 
     /// Starts a reconcile now ("Sync now").
-    pub async fn sync_crm(&self, app: &AppId, kind: CrmKind) -> AppResult<Option<tollgate_domain::ids::JobId>> {
+    pub async fn sync_crm(&self, app: &AppId, kind: CrmKind) -> AppResult<Option<JobId>> {
+        self.queue_crm_reconcile(app, kind).await
+    }
+
+    /// Queues a reconcile of every mapped tag: its job, or `None` when one
+    /// is waiting already; a 409 [`NOT_CONNECTED`] when the CRM is not
+    /// connected ("Sync now" answers it, recovery counts nothing queued).
+    pub(crate) async fn queue_crm_reconcile(&self, app: &AppId, kind: CrmKind) -> AppResult<Option<JobId>> {
         let mut tx = self.db.begin().await?;
         let row = store::find(&mut tx.conn(), app, kind.as_str()).await?;
         if !row.is_some_and(|r| r.status == "connected") {
-            return Err(AppError::conflict("crm_not_connected", format!("{} is not connected", kind.label())));
+            return Err(AppError::conflict(NOT_CONNECTED, format!("{} is not connected", kind.label())));
         }
         let id = sync::enqueue_sync(&mut tx.conn(), app, kind, None, self.now()).await?;
         tx.commit().await?;
@@ -448,3 +469,14 @@ pub(crate) fn crm_job_error(kind: CrmKind, e: CrmError) -> AppError {
     AppError::Unavailable { code, message: format!("{}: {e}", kind.label()) }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::Secrets;
+
+    #[test]
+    fn secrets_do_not_debug_print_their_values() {
+        let d = format!("{:?} {:?}", Secrets::ApiKey { key: "key-123".into() }, Secrets::OAuth { access_token: "at-1".into(), refresh_token: "rt-1".into(), expires_at: 5 });
+        assert!(!d.contains("key-123") && !d.contains("at-1") && !d.contains("rt-1"), "{d}");
+    }
+}

@@ -30,8 +30,9 @@ use tollgate_domain::ids::{AppId, ProductId, UserId};
 use tollgate_domain::product::Product;
 use tollgate_domain::subscription::AccessDecision;
 use tollgate_persistence::crm::{self as store, TagLink};
-use tollgate_persistence::{Conn, access, products, users};
+use tollgate_persistence::{Conn, access, contacts, products, users};
 
+use super::connector::connector_kind;
 use super::{CrmOptions, crm_job_error};
 use crate::access::reconcile::SourceGrants;
 use crate::error::{AppError, AppResult};
@@ -170,7 +171,7 @@ impl Services {
     /// The member's contact in the CRM, created (by email) when not linked yet.
     async fn ensure_contact(&self, crm: &Crm, app: &AppId, kind: CrmKind, user: &UserId) -> AppResult<Option<String>> {
         let mut c = self.db.acquire().await?;
-        if let Some(id) = store::contact_of(&mut c.conn(), app, kind.as_str(), user).await? {
+        if let Some(id) = contacts::contact_of(&mut c.conn(), app, connector_kind(kind), user).await? {
             return Ok(Some(id));
         }
         let Some(member) = users::find(&mut c.conn(), app, user).await? else { return Ok(None) };
@@ -178,7 +179,7 @@ impl Services {
         let (first, last) = split_name(&member.name);
         let contact = crm.upsert_contact(member.email.as_str(), &first, &last).await.map_err(|e| crm_job_error(kind, e))?;
         let mut c = self.db.acquire().await?;
-        store::link_contact(&mut c.conn(), app, kind.as_str(), user, &contact.id, self.now()).await?;
+        contacts::link(&mut c.conn(), app, connector_kind(kind), user, &contact.id, self.now()).await?;
         Ok(Some(contact.id))
     }
 
@@ -272,7 +273,7 @@ impl Services {
             return Ok(None);
         }
         let email = contact.email.as_deref().and_then(|e| Email::parse(e).ok());
-        let mut member = store::member_of(&mut tx.conn(), app, kind.as_str(), &contact.id).await?;
+        let mut member = contacts::member_of(&mut tx.conn(), app, connector_kind(kind), &contact.id).await?;
         if member.is_none() {
             if let Some(e) = &email {
                 member = users::find_by_email(&mut tx.conn(), app, e).await?.map(|u| u.id);
@@ -295,7 +296,7 @@ impl Services {
                 self.find_or_create_member_in(&mut tx.conn(), app, email, name).await?
             }
         };
-        store::link_contact(&mut tx.conn(), app, kind.as_str(), &member, &contact.id, now).await?;
+        contacts::link(&mut tx.conn(), app, connector_kind(kind), &member, &contact.id, now).await?;
         let source = access_source(kind);
         for link in &links {
             let open = access::open_for(&mut tx.conn(), app, &member, &link.product_id).await?;
@@ -397,7 +398,7 @@ impl Services {
             let Some((crm, _, _)) = self.crm_for(app, kind).await? else { return Ok(()) };
             let mut c = self.db.acquire().await?;
             let Some(member) = users::find(&mut c.conn(), app, &p.user_id).await? else { return Ok(()) };
-            let linked = store::contact_of(&mut c.conn(), app, kind.as_str(), &p.user_id).await?;
+            let linked = contacts::contact_of(&mut c.conn(), app, connector_kind(kind), &p.user_id).await?;
             drop(c);
             let (first, last) = split_name(&member.name);
             let email = member.email.as_str();
@@ -410,7 +411,7 @@ impl Services {
                 None => crm.upsert_contact(email, &first, &last).await.map_err(|e| crm_job_error(kind, e))?,
             };
             let mut c = self.db.acquire().await?;
-            store::link_contact(&mut c.conn(), app, kind.as_str(), &p.user_id, &contact.id, self.now()).await?;
+            contacts::link(&mut c.conn(), app, connector_kind(kind), &p.user_id, &contact.id, self.now()).await?;
             Ok(())
         })
         .await

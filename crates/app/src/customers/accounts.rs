@@ -7,7 +7,6 @@
 //! seat removes that person's access from the account's subscriptions.
 //! MRR, stage and renewal date are the owner's (the subscriptions are theirs).
 
-use serde_json::{Value, json};
 use tollgate_domain::access::AccessSource;
 use tollgate_domain::email::Email;
 use tollgate_domain::ids::{AccountId, AppId, UserId};
@@ -15,14 +14,10 @@ use tollgate_domain::page::{Limit, Page};
 use tollgate_persistence::accounts::{self as store, Account, Seat};
 use tollgate_persistence::{Conn, access, stripe as stripe_repo};
 
+use crate::connector_settings::ContactType;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 use crate::access::GrantSpec;
-
-/// Whether the app's Stripe customers are accounts (companies) rather than people.
-pub fn accounts_enabled(stripe_settings: &Value) -> bool {
-    stripe_settings.get("contact_type").and_then(Value::as_str) == Some("accounts")
-}
 
 /// The seats a subscription pays for: its largest item quantity (at least 1).
 pub fn seats_of(sub: &tollgate_stripe::types::Subscription) -> i64 {
@@ -41,23 +36,26 @@ pub struct AccountView {
 impl Services {
     /// The app's contact type (`users` or `accounts`) and the customer metadata key naming an account.
     pub async fn account_settings(&self, app: &AppId) -> AppResult<(String, Option<String>)> {
-        let v = self.connector_settings(app, "stripe").await?;
-        let kind = if accounts_enabled(&v) { "accounts" } else { "users" };
-        Ok((kind.into(), v.get("account_metadata_key").and_then(Value::as_str).map(str::to_owned)))
+        let s = self.stripe_settings(app).await?;
+        Ok((s.contact_type().as_str().into(), s.account_metadata_key))
     }
 
     pub async fn set_account_settings(&self, app: &AppId, contact_type: &str, metadata_key: Option<String>) -> AppResult<(String, Option<String>)> {
-        if contact_type != "users" && contact_type != "accounts" {
+        let Some(contact_type) = ContactType::parse(contact_type) else {
             return Err(AppError::field("contact_type", "invalid_choice", "users or accounts"));
-        }
+        };
         let key = metadata_key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
         if key.as_ref().is_some_and(|k| k.len() > 40 || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')) {
             return Err(AppError::field("account_metadata_key", "invalid_key", "a Stripe metadata key: letters, digits, _ and -, at most 40"));
         }
-        let mut patch = serde_json::Map::new();
-        patch.insert("contact_type".into(), json!(contact_type));
-        patch.insert("account_metadata_key".into(), key.map(Value::from).unwrap_or(Value::Null));
-        self.merge_connector_settings(app, "stripe", patch).await?;
+        self.update_stripe_settings(app, |s, _| {
+            s.contact_type = Some(contact_type);
+            // No key: none at all, not even one of another type kept from before.
+            s.other.remove("account_metadata_key");
+            s.account_metadata_key = key;
+            Ok(())
+        })
+        .await?;
         self.account_settings(app).await
     }
 

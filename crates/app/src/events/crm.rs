@@ -1,7 +1,7 @@
 //! The CRMs' side of a change, queued in the change's transaction: the
-//! payloads of the CRM jobs the recorder queues (run by `crm::sync`), what
-//! an admin chose per CRM (the options the stage tags follow), and which
-//! CRMs are connected.
+//! payloads of the CRM jobs the recorder queues (run by `crm::sync`), and
+//! which CRMs are connected (the options the stage tags follow are in
+//! `connector_settings`).
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -11,6 +11,7 @@ use tollgate_domain::ids::{AppId, JobId, ProductId, UserId};
 use tollgate_persistence::Conn;
 use tollgate_persistence::crm as store;
 
+use crate::connector_settings::CrmSettings;
 use crate::error::AppResult;
 use crate::jobs::{self, JobSpec};
 
@@ -101,7 +102,7 @@ async fn on_stage_changed_in(conn: &mut Conn<'_>, app: &AppId, a: &Activity) -> 
     let Some(user) = a.user_id.clone() else { return Ok(()) };
     for kind in connected_kinds(conn, app).await? {
         let Some(row) = store::find(conn, app, kind.as_str()).await? else { continue };
-        let opts = serde_json::from_value::<Settings>(row.settings).unwrap_or_default().options;
+        let opts = CrmSettings::from_json(&row.settings).options;
         if !opts.stage_tags {
             continue;
         }
@@ -131,65 +132,6 @@ pub(crate) async fn on_member_updated_in(conn: &mut Conn<'_>, app: &AppId, user:
     Ok(())
 }
 
-
-/// What an admin chooses per CRM.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CrmOptions {
-    /// The name of a product's tag; `{product}` is replaced by the product's name.
-    pub tag_pattern: String,
-    /// A contact Tollgate does not know who gets a product's tag becomes a member.
-    pub create_members: bool,
-    /// Removing a tag also removes access the member has from other sources
-    /// (Stripe, manual…); by default only the grant the tag gave goes.
-    pub removal_revokes_all: bool,
-    /// Each member carries a tag of their lifecycle stage (the old stage's tag goes when it changes).
-    #[serde(default)]
-    pub stage_tags: bool,
-    /// The name of a stage's tag; `{stage}` is replaced by the stage's name.
-    #[serde(default = "default_stage_pattern")]
-    pub stage_tag_pattern: String,
-}
-
-fn default_stage_pattern() -> String {
-    DEFAULT_STAGE_TAG_PATTERN.into()
-}
-
-impl Default for CrmOptions {
-    fn default() -> Self {
-        Self {
-            tag_pattern: DEFAULT_TAG_PATTERN.into(),
-            create_members: false,
-            removal_revokes_all: false,
-            stage_tags: false,
-            stage_tag_pattern: DEFAULT_STAGE_TAG_PATTERN.into(),
-        }
-    }
-}
-
-pub const DEFAULT_TAG_PATTERN: &str = "Tollgate: {product}";
-pub const DEFAULT_STAGE_TAG_PATTERN: &str = "Tollgate stage: {stage}";
-
-impl CrmOptions {
-    pub fn tag_name(&self, product: &str) -> String {
-        let name = self.tag_pattern.replace("{product}", product.trim());
-        name.chars().take(250).collect()
-    }
-
-    pub fn stage_tag_name(&self, stage: &str) -> String {
-        let name = self.stage_tag_pattern.replace("{stage}", stage.trim());
-        name.chars().take(250).collect()
-    }
-}
-
-/// The stored public settings of a connection.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct Settings {
-    /// ActiveCampaign: the account's API URL.
-    #[serde(default)]
-    pub api_url: Option<String>,
-    #[serde(default)]
-    pub options: CrmOptions,
-}
 
 /// The CRMs connected in an app.
 pub(crate) async fn connected_kinds(conn: &mut Conn<'_>, app: &AppId) -> AppResult<Vec<CrmKind>> {

@@ -8,39 +8,35 @@ use std::time::{Duration as StdDuration, Instant};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use tollgate_domain::ids::AppId;
-use tollgate_persistence::connectors::{self, ConnectorRecord};
 use tollgate_stripe::StripeClient;
 use tollgate_stripe::client::{CreateWebhookEndpoint, ListWebhookEndpoints};
 
 use super::{HANDLED_EVENTS, stripe_error};
+pub use crate::connector_settings::StripeConnection;
+use crate::connector_settings::{StripeConnectorSettings, stripe_settings_in};
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 
-pub(crate) const KIND: &str = "stripe";
 const SECRET_CACHE_TTL: StdDuration = StdDuration::from_secs(15);
 
-/// The public state of a connection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StripeConnection {
-    pub account_id: String,
-    pub display_name: String,
-    pub livemode: bool,
-    /// `secret_key` or `oauth`
-    pub auth: String,
-    /// `managed` (Tollgate registered the endpoint) or `manual` (secret pasted)
-    pub webhook_mode: String,
-    pub webhook_endpoint_id: Option<String>,
-    pub webhook_url: String,
-    pub connected_at: i64,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// The sealed credentials (never in the settings); Debug shows no value.
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Secrets {
     pub secret_key: String,
     /// Newest first; any of them verifies a delivery (rotation).
     pub webhook_secrets: Vec<String>,
     #[serde(default)]
     pub refresh_token: Option<String>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Secrets")
+            .field("secret_key", &"[redacted]")
+            .field("webhook_secrets", &format_args!("[{} redacted]", self.webhook_secrets.len()))
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 /// Input of a key-based connection.
@@ -71,20 +67,19 @@ impl Services {
             .map_err(|e| AppError::internal("Stripe client", e))
     }
 
-    /// The connection of an app with its decrypted secrets.
-    pub(crate) async fn stripe_state(&self, app: &AppId) -> AppResult<Option<(StripeConnection, Secrets, serde_json::Value)>> {
+    /// The connection of an app with its decrypted secrets, and the settings.
+    pub(crate) async fn stripe_state(&self, app: &AppId) -> AppResult<Option<(StripeConnection, Secrets, StripeConnectorSettings)>> {
         let mut c = self.db.acquire().await?;
-        let Some(rec) = connectors::find(&mut c.conn(), app, KIND).await? else { return Ok(None) };
-        let Some(conn) = rec.settings.get("connection").cloned() else { return Ok(None) };
-        let conn: StripeConnection = serde_json::from_value(conn).map_err(|e| AppError::internal("stored Stripe connection", e))?;
-        let sealed = rec.secrets.as_deref().ok_or_else(|| AppError::Internal("Stripe connection without secrets".into()))?;
-        let plain = self.keys.open(sealed, &format!("{app}/stripe"))?;
+        let Some((settings, sealed)) = stripe_settings_in(&mut c.conn(), app).await? else { return Ok(None) };
+        let Some(conn) = settings.connection.clone() else { return Ok(None) };
+        let sealed = sealed.ok_or_else(|| AppError::Internal("Stripe connection without secrets".into()))?;
+        let plain = self.keys.open(&sealed, &format!("{app}/stripe"))?;
         let secrets: Secrets = serde_json::from_slice(&plain).map_err(|e| AppError::internal("stored Stripe secrets", e))?;
-        Ok(Some((conn, secrets, rec.settings)))
+        Ok(Some((conn, secrets, settings)))
     }
 
     /// A client for the app's connected account; 409 when not connected.
-    pub(crate) async fn stripe_client(&self, app: &AppId) -> AppResult<(StripeClient, serde_json::Value)> {
+    pub(crate) async fn stripe_client(&self, app: &AppId) -> AppResult<(StripeClient, StripeConnectorSettings)> {
         let (_, secrets, settings) = self
             .stripe_state(app)
             .await?
@@ -93,20 +88,16 @@ impl Services {
     }
 
     async fn save_stripe(&self, app: &AppId, conn: Option<&StripeConnection>, secrets: Option<&Secrets>) -> AppResult<()> {
-        let mut tx = self.db.begin().await?;
-        let existing = connectors::find(&mut tx.conn(), app, KIND).await?;
-        let mut settings = existing.map(|r| r.settings).unwrap_or_else(|| serde_json::json!({}));
-        let obj = settings.as_object_mut().ok_or_else(|| AppError::Internal("connector settings are not an object".into()))?;
-        match conn {
-            Some(c) => obj.insert("connection".into(), serde_json::to_value(c).map_err(|e| AppError::internal("Stripe connection to JSON", e))?),
-            None => obj.remove("connection"),
-        };
         let sealed = match secrets {
             Some(s) => Some(self.keys.seal(&serde_json::to_vec(s).map_err(|e| AppError::internal("Stripe secrets to JSON", e))?, &format!("{app}/stripe"))?),
             None => None,
         };
-        connectors::upsert(&mut tx.conn(), app, &ConnectorRecord { kind: KIND.into(), settings, secrets: sealed, updated_at: self.now() }).await?;
-        tx.commit().await?;
+        self.update_stripe_settings(app, |settings, stored| {
+            settings.connection = conn.cloned();
+            *stored = sealed;
+            Ok(())
+        })
+        .await?;
         self.forget_webhook_secrets(app);
         Ok(())
     }
@@ -247,5 +238,17 @@ impl Services {
         let n = secrets.webhook_secrets.len();
         self.save_stripe(app, Some(&conn), Some(&secrets)).await?;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Secrets;
+
+    #[test]
+    fn secrets_do_not_debug_print_their_values() {
+        let s = Secrets { secret_key: "sk_test_abcdef123".into(), webhook_secrets: vec!["whsec_zzz".into()], refresh_token: Some("rt_123".into()) };
+        let d = format!("{s:?}");
+        assert!(!d.contains("sk_test") && !d.contains("whsec_") && !d.contains("rt_123"), "{d}");
     }
 }

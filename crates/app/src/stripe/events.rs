@@ -236,7 +236,7 @@ impl Services {
         &self,
         app: &AppId,
         client: &tollgate_stripe::StripeClient,
-        settings: &serde_json::Value,
+        settings: &crate::connector_settings::StripeConnectorSettings,
         id: &str,
         event: Option<&Event>,
         event_time: OffsetDateTime,
@@ -257,7 +257,7 @@ impl Services {
         Ok(())
     }
 
-    async fn apply_checkout(&self, app: &AppId, client: &tollgate_stripe::StripeClient, settings: &serde_json::Value, event: &Event, event_time: OffsetDateTime) -> AppResult<()> {
+    async fn apply_checkout(&self, app: &AppId, client: &tollgate_stripe::StripeClient, settings: &crate::connector_settings::StripeConnectorSettings, event: &Event, event_time: OffsetDateTime) -> AppResult<()> {
         let from_event = event.checkout_session().map_err(|e| AppError::internal("checkout session event", e))?;
         // The webhook's session has no line items: retrieve it with them.
         let session = client.retrieve_checkout_session(&from_event.id).await.map_err(stripe_error)?;

@@ -1,10 +1,12 @@
 //! The Stripe connector: connection, product links and imports, webhook
 //! ingest and processing, and the rules that turn Stripe state into access.
 //!
-//! Connection state lives in `connector_settings` (kind `stripe`): public
-//! state under `settings.connection`, options (e.g. `customer_metadata_key`)
-//! beside it, and the secret key and webhook signing secrets sealed with the
-//! instance key in `secrets`.
+//! Connection state lives in `connector_settings` (kind `stripe`): the
+//! public settings, typed as `connector_settings::StripeConnectorSettings`
+//! (the connection, the portal, the contact type, metadata keys), and the
+//! secret key and webhook signing secrets sealed with the instance key in
+//! `secrets`. A member's Stripe customers are their contacts (`contacts`,
+//! connector `stripe`).
 
 mod connection;
 mod connector;

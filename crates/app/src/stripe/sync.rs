@@ -18,6 +18,7 @@ use tollgate_stripe::types::{Customer, Subscription, SubscriptionStatus as Strip
 use super::stripe_error;
 use crate::access::GrantSpec;
 use crate::access::reconcile::SourceGrants;
+use crate::connector_settings::StripeConnectorSettings;
 use crate::error::{AppError, AppResult};
 use crate::events::record;
 use crate::services::Services;
@@ -52,7 +53,7 @@ impl Services {
     /// configured metadata key (a member id or email), then the email; a
     /// customer with an unknown email becomes a new member (User Created,
     /// invitation queued). `None` when the customer has no usable email.
-    pub(crate) async fn member_for_customer(&self, app: &AppId, client: &StripeClient, customer_id: &str, settings: &serde_json::Value) -> AppResult<Option<UserId>> {
+    pub(crate) async fn member_for_customer(&self, app: &AppId, client: &StripeClient, customer_id: &str, settings: &StripeConnectorSettings) -> AppResult<Option<UserId>> {
         {
             let mut c = self.db.acquire().await?;
             if let Some(u) = repo::user_for_customer(&mut c.conn(), app, customer_id).await? {
@@ -61,8 +62,8 @@ impl Services {
         }
         let customer: Customer = client.retrieve_customer(customer_id).await.map_err(stripe_error)?;
         let meta_value = settings
-            .get("customer_metadata_key")
-            .and_then(|k| k.as_str())
+            .customer_metadata_key
+            .as_deref()
             .filter(|k| !k.is_empty())
             .and_then(|k| customer.metadata_value(k))
             .map(str::to_owned);
@@ -72,7 +73,7 @@ impl Services {
     /// An account's name for a customer: the configured metadata key, the
     /// customer's name, or its email (read from Stripe only for a customer
     /// whose account does not exist yet).
-    async fn account_name_for(&self, app: &AppId, client: &StripeClient, customer_id: &str, settings: &serde_json::Value) -> AppResult<String> {
+    async fn account_name_for(&self, app: &AppId, client: &StripeClient, customer_id: &str, settings: &StripeConnectorSettings) -> AppResult<String> {
         {
             let mut c = self.db.acquire().await?;
             if let Some(a) = tollgate_persistence::accounts::by_customer(&mut c.conn(), app, customer_id).await? {
@@ -80,7 +81,7 @@ impl Services {
             }
         }
         let customer: Customer = client.retrieve_customer(customer_id).await.map_err(stripe_error)?;
-        let from_meta = settings.get("account_metadata_key").and_then(|k| k.as_str()).and_then(|k| customer.metadata_value(k)).map(str::to_owned);
+        let from_meta = settings.account_metadata_key.as_deref().and_then(|k| customer.metadata_value(k)).map(str::to_owned);
         Ok(from_meta.or(customer.name.clone()).or(customer.email.clone()).unwrap_or_else(|| customer_id.to_owned()))
     }
 
@@ -137,7 +138,7 @@ impl Services {
     /// Only products linked to the subscription's Stripe products are
     /// touched; a subscription of unlinked products is ignored. An older
     /// state than the one stored never overwrites it.
-    pub(crate) async fn apply_subscription(&self, app: &AppId, client: &StripeClient, settings: &serde_json::Value, sub: &Subscription, state_at: OffsetDateTime) -> AppResult<bool> {
+    pub(crate) async fn apply_subscription(&self, app: &AppId, client: &StripeClient, settings: &StripeConnectorSettings, sub: &Subscription, state_at: OffsetDateTime) -> AppResult<bool> {
         let stripe_products: Vec<String> = sub.product_ids().into_iter().map(str::to_owned).collect();
         // A first look, to skip subscriptions of unlinked products without a
         // Stripe call or a lock; the decision itself is made in the lock below.
@@ -149,7 +150,7 @@ impl Services {
         let Some(user) = self.member_for_customer(app, client, &customer_id, settings).await? else { return Ok(false) };
         let (mrr, currency) = subscription_mrr(sub);
         // Contact type "accounts": the customer is a company; its seats share the access.
-        let accounts = crate::customers::accounts::accounts_enabled(settings);
+        let accounts = settings.accounts_enabled();
         let account_name = if accounts { self.account_name_for(app, client, &customer_id, settings).await? } else { String::new() };
         let status = status_of(&sub.status);
 

@@ -6,14 +6,15 @@ use tollgate_domain::ids::{AppId, EmailId, JobId};
 use tollgate_domain::jobs::JobStatus;
 use tollgate_domain::page::{Limit, Page, TimeCursor};
 use tollgate_persistence::activities::{self, ActivityFilter};
-use tollgate_persistence::connectors::{self, ConnectorRecord};
 use tollgate_persistence::jobs::{self, Job};
 use tollgate_persistence::outbox::{self, OutboxEmail};
 
+use crate::connector_settings::RESERVED_STRIPE_KEYS;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 
-/// The connectors Tollgate knows; settings of others are refused.
+/// The connectors whose settings are read and patched as JSON here (typed
+/// in `connector_settings`); settings of others are refused.
 pub const CONNECTOR_KINDS: [&str; 1] = ["stripe"];
 
 impl Services {
@@ -60,8 +61,7 @@ impl Services {
         if !CONNECTOR_KINDS.contains(&kind) {
             return Err(AppError::NotFound("connector"));
         }
-        let mut c = self.db.acquire().await?;
-        Ok(connectors::find(&mut c.conn(), app, kind).await?.map(|r| r.settings).unwrap_or_else(|| serde_json::json!({})))
+        self.stripe_settings(app).await?.to_json()
     }
 
     /// Merges `patch` (a JSON object; `null` removes a key) into a connector's
@@ -72,36 +72,23 @@ impl Services {
             return Err(AppError::NotFound("connector"));
         }
         for k in patch.keys() {
-            if k == "connection" || k == "portal" {
+            if RESERVED_STRIPE_KEYS.contains(&k.as_str()) {
                 return Err(AppError::field(&format!("settings.{k}"), "reserved", "managed through the connector's own endpoints (connect, portal)"));
             }
             if k.len() > 64 || !k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
                 return Err(AppError::field(&format!("settings.{k}"), "invalid_key", "setting names are lowercase letters, digits and _"));
             }
         }
-        self.merge_connector_settings(app, kind, patch).await
-    }
-
-    /// The read-merge-write of connector settings, in one transaction; the
-    /// sealed secrets are kept as they are.
-    pub(crate) async fn merge_connector_settings(&self, app: &AppId, kind: &str, patch: serde_json::Map<String, serde_json::Value>) -> AppResult<serde_json::Value> {
-        let mut tx = self.db.begin().await?;
-        let existing = connectors::find(&mut tx.conn(), app, kind).await?;
-        let mut settings = existing.as_ref().map(|r| r.settings.clone()).unwrap_or_else(|| serde_json::json!({}));
-        let obj = settings.as_object_mut().ok_or_else(|| AppError::Internal("connector settings are not an object".into()))?;
-        for (k, v) in patch {
-            if v.is_null() {
-                obj.remove(&k);
-            } else {
-                obj.insert(k, v);
-            }
-        }
-        if settings.to_string().len() > 64 * 1024 {
-            return Err(AppError::field("settings", "too_large", "settings must stay under 64 KiB"));
-        }
-        let rec = ConnectorRecord { kind: kind.into(), settings: settings.clone(), secrets: existing.and_then(|r| r.secrets), updated_at: self.now() };
-        connectors::upsert(&mut tx.conn(), app, &rec).await?;
-        tx.commit().await?;
-        Ok(settings)
+        // The read-merge-write in one transaction; the sealed secrets are kept as they are.
+        let (settings, ()) = self
+            .update_stripe_settings(app, |s, _| {
+                s.merge(patch)?;
+                if s.to_json()?.to_string().len() > 64 * 1024 {
+                    return Err(AppError::field("settings", "too_large", "settings must stay under 64 KiB"));
+                }
+                Ok(())
+            })
+            .await?;
+        settings.to_json()
     }
 }
