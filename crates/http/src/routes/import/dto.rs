@@ -8,6 +8,27 @@ use validator::Validate;
 
 use crate::dto::rfc3339;
 
+/// Where a member import is: `previewed` (uploaded, not run), `running`, `done` or `failed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberImportStatus {
+    Previewed,
+    Running,
+    Done,
+    Failed,
+}
+
+/// What running an import did with a row: `created` a member, `updated`
+/// (name changed), `granted` (an existing member, new products only) or `skipped`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportRowOutcome {
+    Created,
+    Updated,
+    Granted,
+    Skipped,
+}
+
 /// Which columns of the file are read.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportColumns {
@@ -38,7 +59,7 @@ impl From<RowProblem> for ImportProblem {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportResponse {
     pub id: String,
-    #[schema(value_type = crate::dto::MemberImportStatus)]
+    #[schema(value_type = MemberImportStatus)]
     pub status: String,
     pub columns: ImportColumns,
     /// Whether members it creates are sent an invitation (set by the run).
@@ -110,7 +131,7 @@ pub struct ImportRowResponse {
     pub products: Vec<String>,
     pub problems: Vec<ImportProblem>,
     /// `created`, `updated` (name changed), `granted` (existing member, new products only) or `skipped`; null until run.
-    #[schema(value_type = Option<crate::dto::ImportRowOutcome>)]
+    #[schema(value_type = Option<ImportRowOutcome>)]
     pub outcome: Option<String>,
     /// Why a row was skipped, or notes on a processed one.
     pub reason: Option<String>,
@@ -173,7 +194,7 @@ pub struct RunImportQuery {
 pub struct ImportRowsQuery {
     /// Only rows with this outcome.
     #[validate(length(min = 1, max = 20))]
-    #[param(value_type = Option<crate::dto::ImportRowOutcome>)]
+    #[param(value_type = Option<ImportRowOutcome>)]
     pub outcome: Option<String>,
     /// How many rows to return (1 to 100, default 25).
     #[validate(range(min = 1, max = 100))]
@@ -183,4 +204,24 @@ pub struct ImportRowsQuery {
     #[validate(length(min = 1, max = 20))]
     #[param(min_length = 1, max_length = 18, pattern = r"^[+-]?[0-9]+$")]
     pub cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn names(v: serde_json::Value) -> Vec<String> {
+        v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_owned()).collect()
+    }
+
+    /// The values are those the rest of the code writes and checks.
+    #[test]
+    fn values_match_the_stored_strings() {
+        assert_eq!(names(json!([MemberImportStatus::Previewed, MemberImportStatus::Done])), ["previewed", "done"]);
+        assert_eq!(
+            names(json!([ImportRowOutcome::Created, ImportRowOutcome::Updated, ImportRowOutcome::Granted, ImportRowOutcome::Skipped])),
+            tollgate_app::members_import::OUTCOMES
+        );
+    }
 }

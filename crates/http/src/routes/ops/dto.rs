@@ -1,8 +1,14 @@
-//! API keys, jobs and emails.
+//! Wire types of the activity feed, API keys, jobs, the email outbox, health.
 
-use super::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
-// ---------- api keys ----------
+use tollgate_persistence::api_keys::ApiKey;
+use tollgate_persistence::jobs::Job;
+use tollgate_persistence::outbox::OutboxEmail;
+
+use crate::dto::rfc3339;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiKeyResponse {
@@ -195,4 +201,32 @@ pub struct EmailListQuery {
     #[validate(length(max = 254))]
     #[param(max_length = 254)]
     pub to: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityQuery {
+    #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
+    #[param(pattern = r"^[+-]?[0-9]{1,18}\.[A-Za-z0-9_]{1,64}$")]
+    pub cursor: Option<String>,
+    /// Comma-separated kinds, e.g. `user.login,product.access_granted`.
+    #[validate(length(max = 1000))]
+    #[param(max_length = 1000)]
+    pub kind: Option<String>,
+    pub user_id: Option<String>,
+    pub product_id: Option<String>,
+    /// Inclusive lower bound (RFC 3339).
+    pub since: Option<String>,
+    /// Exclusive upper bound (RFC 3339).
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
 }

@@ -1,8 +1,12 @@
-//! The team: admins and invitations.
+//! Wire types of the team: admins, invitations, roles.
 
-use super::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+use time::OffsetDateTime;
 
-// ---------- team ----------
+use crate::dto::rfc3339;
+pub use tollgate_domain::auth::Role;
 
 /// An admin on the app's team.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,21 +1,13 @@
 //! Wire types: what the API accepts and returns.
 
+//! Each capability's own types are next to its routes (`routes/<capability>/dto.rs`);
+//! here are those shared by all: lists, paging, and the shapes of members,
+//! products and activities.
+
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use tollgate_domain::access::AccessGrant;
-use tollgate_domain::app::App;
-pub use tollgate_domain::auth::Role;
-pub use tollgate_domain::access::AccessSource;
-pub use tollgate_domain::product::PurchaseMethod;
 use tollgate_domain::page::Page;
-use tollgate_domain::product::ContentPage;
-use tollgate_persistence::api_keys::ApiKey;
-use tollgate_persistence::jobs::Job;
-use tollgate_persistence::outbox::OutboxEmail;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
-
-use crate::extract::double_option;
 
 /// Members, products and activities have one wire shape, shared with the
 /// payloads of outbound events.
@@ -54,17 +46,8 @@ pub struct ListQuery {
     pub cursor: Option<String>,
 }
 
-mod app;
-pub use app::*;
-mod enums;
-pub use enums::*;
-mod products;
-pub use products::*;
-mod members;
-pub use members::*;
-mod ops;
-pub use ops::*;
-mod member_area;
-pub use member_area::*;
-mod team;
-pub use team::*;
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    /// Always "accepted": the answer does not reveal whether the email is a member.
+    pub status: String,
+}

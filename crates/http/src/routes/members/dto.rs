@@ -1,46 +1,12 @@
-//! Members, their grants, and the activity feed.
+//! Wire types of members and their access grants.
 
-use super::*;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tollgate_domain::access::AccessGrant;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
-// ---------- members ----------
-
-/// The signed-in member's own account, with an email change waiting for confirmation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MemberProfileResponse {
-    pub id: String,
-    /// The sign-in email in use (a requested change applies only once the new address confirms it).
-    pub email: String,
-    pub name: String,
-    pub has_password: bool,
-    #[schema(format = DateTime)]
-    pub last_login_at: Option<String>,
-    #[schema(format = DateTime)]
-    pub created_at: String,
-    #[schema(format = DateTime)]
-    pub updated_at: String,
-    /// The address a confirmation link was sent to; null when no change is pending.
-    pub pending_email: Option<String>,
-    /// When that link stops working.
-    #[schema(format = DateTime)]
-    pub pending_email_expires_at: Option<String>,
-}
-
-impl From<tollgate_app::member_area::MemberProfile> for MemberProfileResponse {
-    fn from(p: tollgate_app::member_area::MemberProfile) -> Self {
-        let u = UserResponse::from(p.user);
-        MemberProfileResponse {
-            id: u.id,
-            email: u.email,
-            name: u.name,
-            has_password: u.has_password,
-            last_login_at: u.last_login_at,
-            created_at: u.created_at,
-            updated_at: u.updated_at,
-            pending_email: p.pending_email.as_ref().map(|c| c.new_email.to_string()),
-            pending_email_expires_at: p.pending_email.map(|c| rfc3339(c.expires_at)),
-        }
-    }
-}
+use crate::dto::rfc3339;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -161,7 +127,6 @@ macro_rules! member_filter_query {
         }
     };
 }
-pub(crate) use member_filter_query;
 
 member_filter_query! {
     pub struct UserListQuery {
@@ -251,19 +216,37 @@ pub struct GrantListQuery {
     pub product_id: Option<String>,
 }
 
-// ---------- activities ----------
+// ---------- CSV exports ----------
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct ActivityQuery {
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
-    #[param(pattern = r"^[+-]?[0-9]{1,18}\.[A-Za-z0-9_]{1,64}$")]
-    pub cursor: Option<String>,
+pub struct GrantExportQuery {
+    /// Grants of this product only.
+    #[validate(length(min = 1, max = 64))]
+    #[param(min_length = 1, max_length = 64)]
+    pub product_id: Option<String>,
+    /// Grants from this source only (manual, stripe_subscription, stripe_purchase, import, api, automation, activecampaign, keap…).
+    #[validate(length(min = 1, max = 40))]
+    #[param(min_length = 1, max_length = 40)]
+    pub source: Option<String>,
+    /// Only grants not revoked (default true).
+    pub open_only: Option<bool>,
+    /// Start the file with a UTF-8 byte order mark (for spreadsheets); default false.
+    pub bom: Option<bool>,
+}
+
+member_filter_query! {
+    pub struct UserExportQuery {} {
+        /// Start the file with a UTF-8 byte order mark (for spreadsheets); default false.
+        pub bom: Option<bool>,
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityExportQuery {
     /// Comma-separated kinds, e.g. `user.login,product.access_granted`.
     #[validate(length(max = 1000))]
     #[param(max_length = 1000)]
@@ -274,4 +257,6 @@ pub struct ActivityQuery {
     pub since: Option<String>,
     /// Exclusive upper bound (RFC 3339).
     pub until: Option<String>,
+    /// Start the file with a UTF-8 byte order mark (for spreadsheets); default false.
+    pub bom: Option<bool>,
 }

@@ -1,8 +1,13 @@
-//! Products and their pages.
+//! Wire types of products, their pages, and the content helpers.
 
-use super::*;
+use serde::{Deserialize, Serialize};
+use tollgate_domain::product::ContentPage;
+pub use tollgate_domain::product::PurchaseMethod;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
-// ---------- products ----------
+use crate::dto::rfc3339;
+use crate::extract::double_option;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -123,4 +128,40 @@ pub struct UpdatePageRequest {
     #[validate(range(min = 0, max = 100000))]
     #[schema(minimum = 0, maximum = 100000)]
     pub position: Option<i64>,
+}
+
+// ---------- content helpers ----------
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownPreviewRequest {
+    /// Markdown, as in a lesson body or a sales-page text block.
+    #[validate(length(max = 200000))]
+    #[schema(max_length = 200000)]
+    pub markdown: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarkdownPreviewResponse {
+    /// Sanitized HTML, exactly what members will see.
+    pub html: String,
+}
+
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SaleProblemResponse {
+    pub product_id: String,
+    /// no_checkout | no_sales_page | no_external_url
+    pub code: String,
+    /// What is missing and what to do.
+    pub message: String,
+    /// True when members cannot buy at all (they see "not available yet"); false for a
+    /// missing sales page, where buyers go straight to the sale.
+    pub blocks_sale: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SaleProblemList {
+    /// Only the products with a problem; archived products and method `none` are never listed.
+    pub data: Vec<SaleProblemResponse>,
 }

@@ -1,16 +1,28 @@
 //! The app's team: admins, invitations, roles. Admin sessions only.
 
+pub mod dto;
+
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use tollgate_app::Services;
 use tollgate_app::auth::Principal;
 use tollgate_app::usecases::team::TeamActor;
 use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::ids::{AdminId, InvitationId};
-
-use crate::dto::*;
+pub use self::dto::*;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ClientIp, ValidJson, path_id};
-use crate::routes::auth::with_session;
+use crate::dto::rfc3339;
+use crate::routes::auth::{SessionResponse, with_session};
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(preview_invitation)
+        .service(accept_invite)
+        .service(list_team)
+        .service(create_invitation)
+        .service(revoke_invitation)
+        .service(update_admin)
+        .service(remove_admin);
+}
 
 /// Team changes are made by people: API keys get 403.
 fn actor(auth: &Auth) -> ApiResult<TeamActor> {
