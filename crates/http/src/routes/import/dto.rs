@@ -1,8 +1,7 @@
 //! Wire shapes of member imports: the preview, the import's state, the report rows.
 
 use serde::{Deserialize, Serialize};
-use tollgate_app::members_import::ImportPreview;
-use tollgate_persistence::member_imports::{ImportRowRecord, MemberImport, RowProblem};
+use tollgate_app::members_import::{ImportPreview, ImportProblem as ProblemView, ImportRowView, ImportView};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -49,8 +48,8 @@ pub struct ImportProblem {
     pub message: String,
 }
 
-impl From<RowProblem> for ImportProblem {
-    fn from(p: RowProblem) -> Self {
+impl From<ProblemView> for ImportProblem {
+    fn from(p: ProblemView) -> Self {
         ImportProblem { code: p.code, message: p.message }
     }
 }
@@ -91,14 +90,13 @@ pub struct ImportResponse {
     pub finished_at: Option<String>,
 }
 
-impl From<MemberImport> for ImportResponse {
-    fn from(i: MemberImport) -> Self {
-        let col = |k: &str| i.columns.get(k).and_then(|v| v.as_bool()).unwrap_or(false);
-        let ignored = i.columns.get("ignored").and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default();
+impl From<ImportView> for ImportResponse {
+    fn from(i: ImportView) -> Self {
         ImportResponse {
+            progress: i.progress(),
             id: i.id.to_string(),
-            status: i.status.clone(),
-            columns: ImportColumns { email: true, name: col("name"), products: col("products"), ignored },
+            status: i.status,
+            columns: ImportColumns { email: true, name: i.columns.name, products: i.columns.products, ignored: i.columns.ignored },
             invite: i.invite,
             total: i.total,
             invalid: i.invalid,
@@ -109,7 +107,6 @@ impl From<MemberImport> for ImportResponse {
             granted: i.granted,
             skipped: i.skipped,
             processed: i.processed,
-            progress: if i.total == 0 { 1.0 } else { i.processed as f64 / i.total as f64 },
             job_id: i.job_id.map(|j| j.to_string()),
             error: i.error,
             created_at: rfc3339(i.created_at),
@@ -140,8 +137,8 @@ pub struct ImportRowResponse {
     pub granted: Vec<String>,
 }
 
-impl From<ImportRowRecord> for ImportRowResponse {
-    fn from(r: ImportRowRecord) -> Self {
+impl From<ImportRowView> for ImportRowResponse {
+    fn from(r: ImportRowView) -> Self {
         ImportRowResponse {
             row: r.line,
             email: r.email,

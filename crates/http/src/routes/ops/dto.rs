@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use tollgate_persistence::api_keys::ApiKey;
+use tollgate_app::usecases::keys::ApiKeyView;
 use tollgate_persistence::jobs::Job;
 use tollgate_persistence::outbox::OutboxEmail;
 
@@ -25,8 +25,8 @@ pub struct ApiKeyResponse {
     pub revoked_at: Option<String>,
 }
 
-impl From<ApiKey> for ApiKeyResponse {
-    fn from(k: ApiKey) -> Self {
+impl From<ApiKeyView> for ApiKeyResponse {
+    fn from(k: ApiKeyView) -> Self {
         ApiKeyResponse {
             id: k.id.into_string(),
             name: k.name,

@@ -1,8 +1,7 @@
 //! Wire types of the Stripe connector.
 
 use serde::{Deserialize, Serialize};
-use tollgate_app::webhooks::InboxEventDetail;
-use tollgate_persistence::inbox::{Attempt, InboxEvent};
+use tollgate_app::webhooks::{InboxAttempt, InboxEntry, InboxEventDetail};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -347,10 +346,10 @@ pub struct InboxEventResponse {
     pub error: Option<String>,
 }
 
-impl From<InboxEvent> for InboxEventResponse {
-    fn from(e: InboxEvent) -> Self {
+impl From<InboxEntry> for InboxEventResponse {
+    fn from(e: InboxEntry) -> Self {
         InboxEventResponse {
-            id: e.event_id,
+            id: e.id,
             event_type: e.event_type,
             status: e.status,
             received_at: rfc3339(e.received_at),
@@ -374,8 +373,8 @@ pub struct InboxAttemptResponse {
     pub error: Option<String>,
 }
 
-impl From<Attempt> for InboxAttemptResponse {
-    fn from(a: Attempt) -> Self {
+impl From<InboxAttempt> for InboxAttemptResponse {
+    fn from(a: InboxAttempt) -> Self {
         InboxAttemptResponse { attempt: a.attempt, started_at: rfc3339(a.started_at), finished_at: rfc3339(a.finished_at), outcome: a.outcome, error: a.error }
     }
 }
@@ -396,9 +395,8 @@ pub struct InboxEventDetailResponse {
 
 impl From<InboxEventDetail> for InboxEventDetailResponse {
     fn from(d: InboxEventDetail) -> Self {
-        let payload = serde_json::from_str(&d.event.payload).unwrap_or(serde_json::Value::String(d.event.payload.clone()));
-        let created = d.event.created;
-        InboxEventDetailResponse { event: d.event.into(), created, payload, attempts: d.attempts.into_iter().map(Into::into).collect() }
+        let payload = serde_json::from_str(&d.payload).unwrap_or(serde_json::Value::String(d.payload));
+        InboxEventDetailResponse { event: d.event.into(), created: d.created, payload, attempts: d.attempts.into_iter().map(Into::into).collect() }
     }
 }
 

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 use time::OffsetDateTime;
+use tollgate_app::usecases::team::{OpenInvitationView, TeamMemberView};
 
 use crate::dto::rfc3339;
 pub use tollgate_domain::auth::Role;
@@ -20,12 +21,12 @@ pub struct TeamMemberResponse {
     pub joined_at: String,
 }
 
-impl From<tollgate_persistence::admins::TeamMember> for TeamMemberResponse {
-    fn from(m: tollgate_persistence::admins::TeamMember) -> Self {
+impl From<TeamMemberView> for TeamMemberResponse {
+    fn from(m: TeamMemberView) -> Self {
         TeamMemberResponse {
-            id: m.admin.id.into_string(),
-            email: m.admin.email.to_string(),
-            name: m.admin.name,
+            id: m.id.into_string(),
+            email: m.email.to_string(),
+            name: m.name,
             role: m.role,
             joined_at: rfc3339(m.joined_at),
         }
@@ -56,13 +57,12 @@ pub struct InvitationResponse {
 }
 
 impl InvitationResponse {
-    pub fn new(i: tollgate_persistence::invitations::OpenInvitation, now: OffsetDateTime) -> Self {
-        let inv = i.invitation;
+    pub fn new(inv: OpenInvitationView, now: OffsetDateTime) -> Self {
         InvitationResponse {
             id: inv.id.into_string(),
             email: inv.email.to_string(),
             role: inv.role,
-            invited_by: InvitedByResponse { id: inv.invited_by.into_string(), email: i.invited_by_email, name: i.invited_by_name },
+            invited_by: InvitedByResponse { id: inv.invited_by.into_string(), email: inv.invited_by_email, name: inv.invited_by_name },
             created_at: rfc3339(inv.created_at),
             expires_at: rfc3339(inv.expires_at),
             expired: inv.expires_at <= now,

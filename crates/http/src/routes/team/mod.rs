@@ -58,9 +58,9 @@ pub async fn list_team(s: web::Data<Services>, auth: Auth) -> ApiResult<web::Jso
 #[post("/admins/invitations")]
 pub async fn create_invitation(s: web::Data<Services>, auth: Auth, body: ValidJson<CreateInvitationRequest>) -> ApiResult<HttpResponse> {
     let a = actor(&auth)?;
-    let inv = s.invite_admin(&a, &body.0.email, &body.0.role).await?;
+    let id = s.invite_admin(&a, &body.0.email, &body.0.role).await?;
     let team = s.team(&a.app_id).await?;
-    let open = team.invitations.into_iter().find(|i| i.invitation.id == inv.id).ok_or_else(|| ApiError::not_found("invitation"))?;
+    let open = team.invitations.into_iter().find(|i| i.id == id).ok_or_else(|| ApiError::not_found("invitation"))?;
     Ok(HttpResponse::Created().json(InvitationResponse::new(open, s.now())))
 }
 
