@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use tollgate_domain::page::Page;
+use tollgate_http_macros::bounds;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -32,17 +33,16 @@ impl<T> ListResponse<T> {
 }
 
 /// Paging parameters shared by lists.
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// How many items to return (1 to 100, default 25).
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub cursor: Option<String>,
 }
 

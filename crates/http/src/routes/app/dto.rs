@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tollgate_domain::app::App;
+use tollgate_http_macros::bounds;
 use utoipa::ToSchema;
 use validator::Validate;
 
@@ -50,11 +51,11 @@ impl From<App> for AppResponse {
     }
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateAppRequest {
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
+    #[bound(length(min = 1, max = 200))]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]

@@ -1,6 +1,7 @@
 //! Wire types of setup, admin sessions and password resets.
 
 use serde::{Deserialize, Serialize};
+use tollgate_http_macros::bounds;
 use utoipa::ToSchema;
 use validator::Validate;
 
@@ -8,21 +9,19 @@ use crate::routes::app::AppResponse;
 
 pub use tollgate_domain::auth::Role;
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetupRequest {
-    #[validate(length(min = 3, max = 254), email)]
-    #[schema(min_length = 3, max_length = 254)]
+    #[bound(length(min = 3, max = 254))]
+    #[validate(email)]
     pub email: String,
-    #[validate(length(min = 10, max = 256))]
-    #[schema(min_length = 10, max_length = 256)]
+    #[bound(length(min = 10, max = 256))]
     pub password: String,
     #[serde(default)]
-    #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
+    #[bound(length(max = 200))]
     pub name: String,
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
+    #[bound(length(min = 1, max = 200))]
     pub app_name: String,
     pub site_url: Option<String>,
 }
@@ -33,14 +32,13 @@ pub struct SetupStatus {
     pub needs_setup: bool,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    #[validate(length(min = 1, max = 254))]
-    #[schema(min_length = 1, max_length = 254)]
+    #[bound(length(min = 1, max = 254))]
     pub email: String,
-    #[validate(length(min = 1, max = 256))]
-    #[schema(min_length = 1, max_length = 256)]
+    #[bound(length(min = 1, max = 256))]
     pub password: String,
     /// The app to open; default: the first app the admin joined.
     pub app_id: Option<String>,
@@ -98,22 +96,21 @@ impl From<tollgate_app::usecases::admin_auth::Session> for SessionResponse {
     }
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetRequest {
-    #[validate(length(min = 3, max = 254))]
-    #[schema(min_length = 3, max_length = 254)]
+    #[bound(length(min = 3, max = 254))]
     pub email: String,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetConfirm {
     /// The `token` of the emailed link.
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
+    #[bound(length(min = 1, max = 200))]
     pub token: String,
-    #[validate(length(min = 1, max = 256))]
-    #[schema(min_length = 1, max_length = 256)]
+    #[bound(length(min = 1, max = 256))]
     pub password: String,
 }

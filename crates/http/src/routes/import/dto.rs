@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tollgate_app::members_import::{ImportPreview, ImportProblem as ProblemView, ImportRowView, ImportView};
+use tollgate_http_macros::bounds;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -185,6 +186,7 @@ pub struct RunImportQuery {
     pub invite: Option<bool>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -194,8 +196,7 @@ pub struct ImportRowsQuery {
     #[param(value_type = Option<ImportRowOutcome>)]
     pub outcome: Option<String>,
     /// How many rows to return (1 to 100, default 25).
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     #[validate(length(min = 1, max = 20))]

@@ -1,39 +1,40 @@
 //! Wire types of the member area: sessions, the library, the profile.
 
 use serde::{Deserialize, Serialize};
+use tollgate_http_macros::bounds;
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::dto::{UserResponse, rfc3339};
 use crate::routes::selling::MediaResponse;
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberLoginRequest {
     pub app_id: String,
-    #[validate(length(min = 1, max = 254))]
-    #[schema(min_length = 1, max_length = 254)]
+    #[bound(length(min = 1, max = 254))]
     pub email: String,
-    #[validate(length(min = 1, max = 256))]
-    #[schema(min_length = 1, max_length = 256)]
+    #[bound(length(min = 1, max = 256))]
     pub password: String,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MagicLinkRequest {
     pub app_id: String,
-    #[validate(length(min = 1, max = 254), email)]
-    #[schema(min_length = 1, max_length = 254)]
+    #[bound(length(min = 1, max = 254))]
+    #[validate(email)]
     pub email: String,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MagicLinkVerifyRequest {
     /// The `token` query parameter of the emailed link.
-    #[validate(length(min = 10, max = 300))]
-    #[schema(min_length = 10, max_length = 300)]
+    #[bound(length(min = 10, max = 300))]
     pub token: String,
 }
 
@@ -192,30 +193,28 @@ pub struct RedirectResponse {
     pub url: String,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileRequest {
-    #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
+    #[bound(length(max = 200))]
     pub name: Option<String>,
-    #[validate(length(min = 3, max = 254), email)]
-    #[schema(min_length = 3, max_length = 254)]
+    #[bound(length(min = 3, max = 254))]
+    #[validate(email)]
     pub email: Option<String>,
     /// Needed to change email or password once a password is set.
-    #[validate(length(max = 256))]
-    #[schema(max_length = 256)]
+    #[bound(length(max = 256))]
     pub current_password: Option<String>,
-    #[validate(length(min = 10, max = 256))]
-    #[schema(min_length = 10, max_length = 256)]
+    #[bound(length(min = 10, max = 256))]
     pub new_password: Option<String>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmEmailRequest {
     /// The `token` query parameter of the emailed confirmation link.
-    #[validate(length(min = 10, max = 300))]
-    #[schema(min_length = 10, max_length = 300)]
+    #[bound(length(min = 10, max = 300))]
     pub token: String,
 }
 

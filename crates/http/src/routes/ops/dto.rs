@@ -1,6 +1,7 @@
 //! Wire types of the activity feed, API keys, jobs, the email outbox, health.
 
 use serde::{Deserialize, Serialize};
+use tollgate_http_macros::bounds;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -39,11 +40,11 @@ impl From<ApiKeyView> for ApiKeyResponse {
     }
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
-    #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub name: String,
     /// e.g. ["products:read", "users:write"]
     #[validate(length(min = 1, max = 32))]
@@ -136,15 +137,14 @@ impl From<Job> for JobResponse {
     }
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct JobListQuery {
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub cursor: Option<String>,
     #[param(value_type = Option<JobStatusSchema>)]
     pub status: Option<String>,
@@ -187,36 +187,32 @@ impl From<OutboxEmail> for EmailResponse {
     }
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EmailListQuery {
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub cursor: Option<String>,
     /// Only messages to this address.
-    #[validate(length(max = 254))]
-    #[param(max_length = 254)]
+    #[bound(length(max = 254))]
     pub to: Option<String>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ActivityQuery {
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     #[param(pattern = r"^[+-]?[0-9]{1,18}\.[A-Za-z0-9_]{1,64}$")]
     pub cursor: Option<String>,
     /// Comma-separated kinds, e.g. `user.login,product.access_granted`.
-    #[validate(length(max = 1000))]
-    #[param(max_length = 1000)]
+    #[bound(length(max = 1000))]
     pub kind: Option<String>,
     pub user_id: Option<String>,
     pub product_id: Option<String>,

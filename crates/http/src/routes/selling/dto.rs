@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tollgate_domain::selling::Block;
+use tollgate_http_macros::bounds;
 use tollgate_persistence::selling::{CheckoutSettings, Media, SalesPage};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -33,17 +34,16 @@ impl From<CheckoutSettings> for CheckoutResponse {
     }
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckoutRequest {
     pub enabled: bool,
     /// One of the linked Stripe product's prices (required to enable).
-    #[validate(length(min = 1, max = 255))]
-    #[schema(min_length = 1, max_length = 255)]
+    #[bound(length(min = 1, max = 255))]
     pub price_id: Option<String>,
     /// A free trial for recurring prices.
-    #[validate(range(min = 1, max = 730))]
-    #[schema(minimum = 1, maximum = 730)]
+    #[bound(range(min = 1, max = 730))]
     pub trial_period_days: Option<u32>,
 }
 
@@ -62,17 +62,16 @@ impl From<tollgate_app::selling::PortalSettings> for PortalResponse {
     }
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PortalRequest {
     pub enabled: bool,
     /// Required to enable (Stripe requires it).
-    #[validate(length(max = 2048))]
-    #[schema(max_length = 2048)]
+    #[bound(length(max = 2048))]
     pub privacy_policy_url: Option<String>,
     /// Required to enable (Stripe requires it).
-    #[validate(length(max = 2048))]
-    #[schema(max_length = 2048)]
+    #[bound(length(max = 2048))]
     pub terms_of_service_url: Option<String>,
     /// Let members cancel in the portal (at period end).
     #[serde(default)]
@@ -114,16 +113,15 @@ impl From<SalesPage> for SalesPageResponse {
     }
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SalesPageRequest {
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
+    #[bound(length(min = 1, max = 200))]
     pub title: String,
     #[schema(value_type = Vec<Object>)]
     pub blocks: Vec<Block>,
-    #[validate(length(min = 1, max = 80))]
-    #[schema(min_length = 1, max_length = 80)]
+    #[bound(length(min = 1, max = 80))]
     pub cta_label: String,
 }
 
@@ -200,14 +198,14 @@ pub struct MediaList {
     pub data: Vec<MediaResponse>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     #[param(value_type = MediaKind)]
     pub kind: String,
-    #[validate(length(min = 1, max = 255))]
-    #[param(min_length = 1, max_length = 255)]
+    #[bound(length(min = 1, max = 255))]
     pub filename: String,
 }
 

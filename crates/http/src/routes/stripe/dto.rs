@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tollgate_app::webhooks::{InboxAttempt, InboxEntry, InboxEventDetail};
+use tollgate_http_macros::bounds;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -56,26 +57,25 @@ pub struct StripeConnectionResponse {
     pub connected_at: Option<String>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectStripeRequest {
     /// A secret (`sk_…`) or restricted (`rk_…`) key; stored encrypted.
-    #[validate(length(min = 10, max = 255))]
-    #[schema(min_length = 10, max_length = 255)]
+    #[bound(length(min = 10, max = 255))]
     pub secret_key: String,
     /// A signing secret (`whsec_…`) for an endpoint you added in Stripe yourself;
     /// leave out to let Tollgate register the endpoint.
-    #[validate(length(min = 10, max = 255))]
-    #[schema(min_length = 10, max_length = 255)]
+    #[bound(length(min = 10, max = 255))]
     pub webhook_secret: Option<String>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookSecretRequest {
     /// A new signing secret (`whsec_…`); the three newest are accepted during rotation.
-    #[validate(length(min = 10, max = 255))]
-    #[schema(min_length = 10, max_length = 255)]
+    #[bound(length(min = 10, max = 255))]
     pub secret: String,
 }
 
@@ -91,20 +91,17 @@ pub struct OAuthStartResponse {
     pub url: String,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OAuthCallbackQuery {
-    #[validate(length(max = 255))]
-    #[param(max_length = 255)]
+    #[bound(length(max = 255))]
     pub code: Option<String>,
-    #[validate(length(max = 2000))]
-    #[param(max_length = 2000)]
+    #[bound(length(max = 2000))]
     pub state: Option<String>,
-    #[validate(length(max = 255))]
-    #[param(max_length = 255)]
+    #[bound(length(max = 255))]
     pub error: Option<String>,
-    #[validate(length(max = 1000))]
-    #[param(max_length = 1000)]
+    #[bound(length(max = 1000))]
     pub error_description: Option<String>,
 }
 
@@ -166,12 +163,12 @@ pub struct ImportProgress {
     pub error: Option<String>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPriceRequest {
     /// In the currency's smallest unit (e.g. cents).
-    #[validate(range(min = 0, max = 99_999_999))]
-    #[schema(minimum = 0, maximum = 99)]
+    #[bound(range(min = 0, max = 99_999_999))]
     pub unit_amount: i64,
     /// Three-letter ISO currency code, e.g. `usd`.
     #[validate(length(equal = 3))]
@@ -180,18 +177,17 @@ pub struct NewPriceRequest {
     /// Leave out for a one-off price.
     #[schema(value_type = Option<PriceInterval>)]
     pub interval: Option<String>,
-    #[validate(range(min = 1, max = 52))]
-    #[schema(minimum = 1, maximum = 52)]
+    #[bound(range(min = 1, max = 52))]
     pub interval_count: Option<u32>,
 }
 
 /// Link to an existing Stripe product, or create one (it inherits name,
 /// description and image) with the given price.
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkStripeRequest {
-    #[validate(length(min = 1, max = 255))]
-    #[schema(min_length = 1, max_length = 255)]
+    #[bound(length(min = 1, max = 255))]
     pub stripe_product_id: Option<String>,
     #[validate(nested)]
     pub create_with_price: Option<NewPriceRequest>,
@@ -307,6 +303,7 @@ pub struct MrrHistoryResponse {
     pub data: Vec<MrrPoint>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -314,20 +311,17 @@ pub struct InboxQuery {
     #[param(value_type = Option<InboxStatus>)]
     pub status: Option<String>,
     /// An event type, e.g. `customer.subscription.updated`.
-    #[validate(length(min = 1, max = 255))]
-    #[param(min_length = 1, max_length = 255)]
+    #[bound(length(min = 1, max = 255))]
     #[serde(rename = "type")]
     pub event_type: Option<String>,
     /// Received at or after (RFC 3339).
     pub since: Option<String>,
     /// Received before (RFC 3339).
     pub until: Option<String>,
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
-    #[validate(length(min = 1, max = 300))]
-    #[param(min_length = 1, max_length = 300)]
+    #[bound(length(min = 1, max = 300))]
     #[param(pattern = r"^[+-]?[0-9]{1,18}\..+$")]
     pub cursor: Option<String>,
 }

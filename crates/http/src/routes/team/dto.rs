@@ -1,6 +1,7 @@
 //! Wire types of the team: admins, invitations, roles.
 
 use serde::{Deserialize, Serialize};
+use tollgate_http_macros::bounds;
 use utoipa::ToSchema;
 use validator::Validate;
 use time::OffsetDateTime;
@@ -77,11 +78,11 @@ pub struct TeamResponse {
     pub invitations: Vec<InvitationResponse>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateInvitationRequest {
-    #[validate(length(min = 3, max = 254))]
-    #[schema(min_length = 3, max_length = 254)]
+    #[bound(length(min = 3, max = 254))]
     pub email: String,
     /// Admins may invite admins and viewers; only owners invite owners.
     #[schema(value_type = Role)]
@@ -95,12 +96,12 @@ pub struct UpdateAdminRequest {
     pub role: String,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvitationTokenRequest {
     /// The `token` parameter of the invitation link.
-    #[validate(length(min = 1, max = 300))]
-    #[schema(min_length = 1, max_length = 300)]
+    #[bound(length(min = 1, max = 300))]
     pub token: String,
 }
 
@@ -117,19 +118,17 @@ pub struct InvitationPreviewResponse {
     pub expires_at: String,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptInvitationRequest {
-    #[validate(length(min = 1, max = 300))]
-    #[schema(min_length = 1, max_length = 300)]
+    #[bound(length(min = 1, max = 300))]
     pub token: String,
     /// Your name, for a new account (ignored when the account exists).
     #[serde(default)]
-    #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
+    #[bound(length(max = 200))]
     pub name: String,
     /// A new password (10 to 256 characters), or the existing account's password.
-    #[validate(length(min = 1, max = 256))]
-    #[schema(min_length = 1, max_length = 256)]
+    #[bound(length(min = 1, max = 256))]
     pub password: String,
 }
