@@ -1,5 +1,5 @@
 //! Wire types: what the API accepts and returns.
-
+//!
 //! Each capability's own types are next to its routes (`routes/<capability>/dto.rs`);
 //! here are those shared by all: lists, paging, and the shapes of members,
 //! products and activities.
@@ -50,4 +50,48 @@ pub struct ListQuery {
 pub struct Accepted {
     /// Always "accepted": the answer does not reveal whether the email is a member.
     pub status: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::PartialSchema;
+
+    #[bounds]
+    #[derive(Debug, Deserialize, Validate, ToSchema)]
+    struct Body {
+        #[bound(length(min = 2, max = 5))]
+        #[validate(email)]
+        #[schema(format = Email)]
+        email: String,
+        #[bound(range(min = 1, max = 9))]
+        n: Option<i64>,
+    }
+
+    /// One `#[bound]` gives the validator rule (and keeps the field's other
+    /// rules) and the document's bounds (and keeps its other settings).
+    #[test]
+    fn a_bound_is_the_rule_and_the_documented_bounds() {
+        let e = Body { email: "a".into(), n: Some(10) }.validate().unwrap_err();
+        let codes = |f: &str| e.field_errors()[f].iter().map(|x| x.code.to_string()).collect::<Vec<_>>();
+        assert_eq!(codes("email"), ["length", "email"]);
+        assert_eq!(codes("n"), ["range"]);
+        assert!(Body { email: "a@b.c".into(), n: Some(9) }.validate().is_ok());
+
+        let doc = serde_json::to_value(Body::schema()).unwrap();
+        let email = &doc["properties"]["email"];
+        assert_eq!((email["minLength"].as_u64(), email["maxLength"].as_u64(), email["format"].as_str()), (Some(2), Some(5), Some("email")));
+        assert_eq!((doc["properties"]["n"]["minimum"].as_f64(), doc["properties"]["n"]["maximum"].as_f64()), (Some(1.0), Some(9.0)));
+    }
+
+    #[test]
+    fn query_bounds_are_documented_on_the_parameters() {
+        let params = serde_json::to_value(<ListQuery as IntoParams>::into_params(|| None)).unwrap();
+        let param = |name: &str| params.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["schema"].clone();
+        assert_eq!((param("limit")["minimum"].as_f64(), param("limit")["maximum"].as_f64()), (Some(1.0), Some(100.0)));
+        assert_eq!((param("cursor")["minLength"].as_u64(), param("cursor")["maxLength"].as_u64()), (Some(1), Some(100)));
+        let e = ListQuery { limit: Some(0), cursor: Some(String::new()) }.validate().unwrap_err();
+        assert_eq!(e.field_errors()["limit"][0].code, "range");
+        assert_eq!(e.field_errors()["cursor"][0].code, "length");
+    }
 }
