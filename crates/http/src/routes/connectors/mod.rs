@@ -1,6 +1,5 @@
-//! What every connector shares: its settings, and the webhook receiver.
-//!
-//! The connectors' webhook receiver: one route for every kind,
+//! What every connector shares: its settings, and the webhook receiver:
+//! one route for every kind,
 //! `POST /webhooks/{kind}/{app_id}` (Stripe: signed events) and
 //! `POST /webhooks/{kind}/{app_id}/{token}` (Keap, ActiveCampaign: the
 //! token is the credential). What a delivery says is stored before the
@@ -9,13 +8,13 @@
 pub mod dto;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use tollgate_app::Services;
 use tollgate_app::connector::{Ack, Inbound};
-use tollgate_domain::connector::ConnectorKind;
-use crate::error::{ApiError, ApiResult, Problem};
 use tollgate_domain::auth::{Family, Scope};
-use actix_web::{get, patch};
+use tollgate_domain::connector::ConnectorKind;
+
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ValidJson};
 
 pub use self::dto::*;

@@ -10,6 +10,7 @@ use tollgate_domain::ids::{ApiKeyId, EmailId, JobId, ProductId, UserId};
 use tollgate_domain::jobs::JobStatus;
 use tollgate_domain::page::TimeCursor;
 use tollgate_persistence::activities::ActivityFilter;
+
 pub use self::dto::*;
 use crate::dto::{ActivityResponse, ListQuery, ListResponse};
 use crate::error::{ApiError, ApiResult, Problem};

@@ -6,6 +6,7 @@ use tollgate_http_macros::bounds;
 use tollgate_persistence::selling::{CheckoutSettings, Media, SalesPage};
 use utoipa::ToSchema;
 use validator::Validate;
+
 use crate::dto::rfc3339;
 
 /// What a hosted media file is: `video` and `audio` play in the member area, `file` downloads.

@@ -8,6 +8,7 @@ use tollgate_app::Services;
 use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::ids::{AppId, PageId, ProductId, UserId};
 use tollgate_domain::selling::{Block, TargetKind, purchase_target};
+
 use crate::dto::rfc3339;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ValidJson, ValidQuery, path_id};

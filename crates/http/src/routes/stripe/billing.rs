@@ -4,6 +4,7 @@ use actix_web::{get, web};
 use tollgate_app::Services;
 use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::ids::UserId;
+
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Auth, ValidQuery, path_id};
 

@@ -15,6 +15,7 @@ use tollgate_app::Services;
 use tollgate_app::stripe::{ConnectInput, StripeConnection};
 use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::ids::AppId;
+
 use crate::dto::rfc3339;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Auth, ValidJson, ValidQuery};

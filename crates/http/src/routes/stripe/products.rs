@@ -5,6 +5,7 @@ use tollgate_app::Services;
 use tollgate_app::stripe::{LinkInput, LinkStatus, NewStripePrice};
 use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::ids::ProductId;
+
 use crate::dto::rfc3339;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ValidJson, path_id};

@@ -8,6 +8,7 @@ use tollgate_app::auth::Principal;
 use tollgate_app::usecases::team::TeamActor;
 use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::ids::{AdminId, InvitationId};
+
 pub use self::dto::*;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ClientIp, ValidJson, path_id};
