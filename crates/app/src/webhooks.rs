@@ -3,6 +3,7 @@
 //! what a system has that Tollgate missed, and the inbox inspector (what
 //! arrived, how each try to process it went, processing it again).
 
+use time::OffsetDateTime;
 use tollgate_domain::connector::ConnectorKind;
 use tollgate_domain::ids::AppId;
 use tollgate_domain::page::{Limit, Page};
@@ -14,11 +15,52 @@ use crate::error::{AppError, AppResult};
 use crate::services::Services;
 use crate::stripe::StripeConnector;
 
-/// One stored event with its processing tries.
+/// A stored event as the inspector lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxEntry {
+    /// The system's event id (Stripe's `evt_…`).
+    pub id: String,
+    pub event_type: String,
+    /// pending | processed | ignored | failed
+    pub status: String,
+    pub received_at: OffsetDateTime,
+    pub processed_at: Option<OffsetDateTime>,
+    pub error: Option<String>,
+}
+
+impl From<InboxEvent> for InboxEntry {
+    fn from(e: InboxEvent) -> Self {
+        InboxEntry { id: e.event_id, event_type: e.event_type, status: e.status, received_at: e.received_at, processed_at: e.processed_at, error: e.error }
+    }
+}
+
+/// One try to process a stored event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxAttempt {
+    /// 1 for the first try.
+    pub attempt: i64,
+    pub started_at: OffsetDateTime,
+    pub finished_at: OffsetDateTime,
+    /// processed | ignored | failed
+    pub outcome: String,
+    pub error: Option<String>,
+}
+
+impl From<Attempt> for InboxAttempt {
+    fn from(a: Attempt) -> Self {
+        InboxAttempt { attempt: a.attempt, started_at: a.started_at, finished_at: a.finished_at, outcome: a.outcome, error: a.error }
+    }
+}
+
+/// One stored event with its payload and processing tries.
 #[derive(Debug, Clone)]
 pub struct InboxEventDetail {
-    pub event: InboxEvent,
-    pub attempts: Vec<Attempt>,
+    pub event: InboxEntry,
+    /// The system's creation time (Stripe's `created`, Unix seconds).
+    pub created: i64,
+    /// The event exactly as delivered (or as recovered).
+    pub payload: String,
+    pub attempts: Vec<InboxAttempt>,
 }
 
 fn crm(kind: ConnectorKind) -> CrmConnector {
@@ -43,10 +85,10 @@ impl Services {
     }
 
     /// A connector's inbox, newest first, filtered, a page at a time.
-    pub async fn inbox(&self, kind: ConnectorKind, app: &AppId, filter: &InboxFilter, after: Option<&str>, limit: Limit) -> AppResult<Page<InboxEvent>> {
+    pub async fn inbox(&self, kind: ConnectorKind, app: &AppId, filter: &InboxFilter, after: Option<&str>, limit: Limit) -> AppResult<Page<InboxEntry>> {
         let after = after.map(|a| InboxCursor::decode(a).ok_or_else(|| AppError::field("cursor", "invalid_cursor", "not a cursor of this list"))).transpose()?;
         let mut c = self.db.acquire().await?;
-        Ok(inbox::list(&mut c.conn(), app, kind, filter, after.as_ref(), limit).await?)
+        Ok(inbox::list(&mut c.conn(), app, kind, filter, after.as_ref(), limit).await?.map(InboxEntry::from))
     }
 
     /// One stored event with its payload and processing tries.
@@ -54,7 +96,8 @@ impl Services {
         let mut c = self.db.acquire().await?;
         let event = inbox::find_event(&mut c.conn(), app, kind, id).await?.ok_or(AppError::NotFound("event"))?;
         let attempts = inbox::attempts(&mut c.conn(), app, kind, id).await?;
-        Ok(InboxEventDetail { event, attempts })
+        let (created, payload) = (event.created, event.payload.clone());
+        Ok(InboxEventDetail { event: event.into(), created, payload, attempts: attempts.into_iter().map(Into::into).collect() })
     }
 
     /// Processes a failed or ignored event again (after fixing what made it

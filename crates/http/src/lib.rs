@@ -23,7 +23,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::scope::scope;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::routes::{accounts, audit as audit_log, auth, automations, content, crm, customers, export, images, import, member, member_area, ops, outbound, password_reset, resources, selling, stripe, stripe_inbox, team, webhooks};
+use crate::routes::{accounts, app, audit as audit_log, auth, automations, connectors, crm, customers, images, member_area, members, ops, outbound, products, selling, stripe, team};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -80,116 +80,20 @@ impl Modify for Security {
     }
 }
 
-/// Registers every /api/v1 route; utoipa collects their `#[utoipa::path]` docs.
+/// Registers every /api/v1 route, capability by capability; utoipa collects
+/// their `#[utoipa::path]` docs. Where two paths could match one request
+/// (`/users/export.csv` and `/users/{id}`), the literal one is registered first.
 fn configure_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg
-        .service(auth::setup_status)
-        .service(auth::setup)
-        .service(auth::login)
-        .service(auth::refresh)
-        .service(auth::logout)
-        .service(password_reset::request_password_reset)
-        .service(password_reset::confirm_password_reset)
-        .service(auth::me)
-        .service(auth::switch_app)
-        .service(team::preview_invitation)
-        .service(team::accept_invite)
-        .service(team::list_team)
-        .service(team::create_invitation)
-        .service(team::revoke_invitation)
-        .service(team::update_admin)
-        .service(team::remove_admin)
-        .service(resources::get_app)
-        .service(resources::update_app)
-        .service(resources::list_products)
-        // Before /products/{id}, which would take "sale-problems" for an id.
-        .service(content::sale_problems)
-        .service(resources::create_product)
-        .service(resources::get_product)
-        .service(resources::update_product)
-        .service(resources::delete_product)
-        .service(resources::archive_product)
-        .service(resources::unarchive_product)
-        .service(resources::list_pages)
-        .service(resources::create_page)
-        .service(resources::update_page)
-        .service(resources::delete_page)
-        .service(content::markdown_preview)
-        // Before `/users/{id}`, which would take `export.csv` for an id.
-        .service(export::export_users)
-        .service(export::export_activities)
-        .service(export::export_grants)
-        .configure(import::configure)
-        .service(resources::list_users)
-        .service(resources::create_user)
-        .service(resources::get_user)
-        .service(resources::update_user)
-        .service(resources::list_access)
-        .service(resources::grant_access)
-        .service(resources::revoke_access)
-        .service(ops::list_activities)
-        .service(ops::list_api_keys)
-        .service(ops::create_api_key)
-        .service(ops::revoke_api_key)
-        .service(ops::list_jobs)
-        .service(ops::get_job)
-        .service(ops::retry_job)
-        .service(ops::list_emails)
-        .service(ops::get_email)
-        .service(ops::get_connector_settings)
-        .service(ops::update_connector_settings)
-        .service(member::member_login)
-        .service(member::request_magic_link)
-        .service(member::verify_magic_link)
-        .service(member::member_refresh)
-        .service(member::member_logout)
-        .service(member::member_me)
-        .service(member::public_app)
-        .service(member::default_app)
-        .service(stripe::get_stripe)
-        .service(stripe::connect_stripe)
-        .service(stripe::disconnect_stripe)
-        .service(stripe::add_webhook_secret)
-        .service(stripe::oauth_start)
-        .service(stripe::sync_events)
-        .service(stripe::stripe_products)
-        .service(stripe::get_link)
-        .service(stripe::put_link)
-        .service(stripe::delete_link)
-        .service(stripe::user_subscriptions)
-        .service(stripe::user_purchases)
-        .service(stripe::metrics)
-        .service(stripe::mrr_history)
-        .service(stripe_inbox::inbox)
-        .service(stripe_inbox::inbox_event)
-        .service(stripe_inbox::reprocess_event)
-        .service(selling::get_checkout)
-        .service(selling::put_checkout)
-        .service(selling::get_portal)
-        .service(selling::put_portal)
-        .service(selling::cancel_subscription)
-        .service(selling::get_sales_page)
-        .service(selling::put_sales_page)
-        .service(selling::sales_page_from)
-        .service(selling::public_sales_page)
-        .service(selling::upload_media)
-        .service(selling::list_media)
-        .service(selling::delete_media)
-        .service(selling::update_media)
-        .service(member_area::library)
-        .service(member_area::public_library)
-        .service(member_area::product)
-        .service(member_area::complete_page)
-        .service(member_area::uncomplete_page)
-        .service(member_area::media)
-        .service(member_area::media_played)
-        .service(member_area::checkout)
-        .service(member_area::billing_portal)
-        .service(member_area::update_profile)
-        .service(member_area::cancel_pending_email)
-        .service(member_area::confirm_email)
-        .service(member_area::purchases)
-        .service(member_area::subscriptions)
+    cfg.configure(auth::configure)
+        .configure(team::configure)
+        .configure(app::configure)
+        .configure(products::configure)
+        .configure(members::configure)
+        .configure(ops::configure)
+        .configure(connectors::configure)
+        .configure(member_area::configure)
+        .configure(stripe::configure)
+        .configure(selling::configure)
         .configure(outbound::configure)
         .configure(automations::configure)
         .configure(customers::configure)
@@ -228,14 +132,16 @@ fn problem_content_types(api: &mut utoipa::openapi::OpenApi) {
 }
 
 /// Every documented route: what `serve` answers and what `openapi()` describes.
+/// The few outside /api/v1 (health, the connectors' webhook receiver, OAuth
+/// returns) are listed here; the rest is `configure_v1`.
 fn routes<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
 where
     T: actix_web::dev::ServiceFactory<actix_web::dev::ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
     app.service(ops::healthz)
         .service(ops::readyz)
-        .service(webhooks::webhook)
-        .service(webhooks::webhook_with_token)
+        .service(connectors::webhook)
+        .service(connectors::webhook_with_token)
         .service(stripe::oauth_callback)
         .service(crm::keap_oauth_callback)
         .service(api_v1())

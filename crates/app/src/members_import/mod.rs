@@ -12,6 +12,9 @@
 
 pub mod parse;
 pub(crate) mod run;
+mod view;
+
+pub use view::{ImportColumns, ImportProblem, ImportRowView, ImportView};
 
 use std::collections::{HashMap, HashSet};
 
@@ -36,13 +39,13 @@ pub const OUTCOMES: [&str; 4] = ["created", "updated", "granted", "skipped"];
 /// What the upload answers: the stored import and rows to show.
 #[derive(Debug, Clone)]
 pub struct ImportPreview {
-    pub import: MemberImport,
+    pub import: ImportView,
     /// The first rows of the file.
-    pub rows: Vec<ImportRowRecord>,
+    pub rows: Vec<ImportRowView>,
     /// The first rows that have problems (skipped when run).
-    pub problem_rows: Vec<ImportRowRecord>,
+    pub problem_rows: Vec<ImportRowView>,
     /// Things about the whole file worth knowing (e.g. ignored columns).
-    pub warnings: Vec<RowProblem>,
+    pub warnings: Vec<ImportProblem>,
 }
 
 fn problem(code: &str, message: impl Into<String>) -> RowProblem {
@@ -187,23 +190,24 @@ impl Services {
         tollgate_persistence::audit::set_target_id(&import.id);
         tollgate_persistence::audit::set_after(serde_json::json!({"rows": import.total, "invalid": import.invalid}));
         tx.commit().await?;
-        let problem_rows = rows.iter().filter(|r| !r.problems.is_empty()).take(PREVIEW_PROBLEMS).cloned().collect();
+        let problem_rows = rows.iter().filter(|r| !r.problems.is_empty()).take(PREVIEW_PROBLEMS).cloned().map(Into::into).collect();
         rows.truncate(PREVIEW_ROWS);
-        Ok(ImportPreview { import, rows, problem_rows, warnings })
+        let (rows, warnings) = (rows.into_iter().map(Into::into).collect(), warnings.into_iter().map(Into::into).collect());
+        Ok(ImportPreview { import: import.into(), rows, problem_rows, warnings })
     }
 
-    pub async fn get_member_import(&self, app: &AppId, id: &ImportId) -> AppResult<MemberImport> {
+    pub async fn get_member_import(&self, app: &AppId, id: &ImportId) -> AppResult<ImportView> {
         let mut c = self.db.acquire().await?;
-        repo::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("import"))
+        Ok(repo::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("import"))?.into())
     }
 
     /// The import's rows in file order, optionally of one outcome (the report).
-    pub async fn member_import_rows(&self, app: &AppId, id: &ImportId, outcome: Option<&str>, after: Option<i64>, limit: Limit) -> AppResult<Page<ImportRowRecord>> {
+    pub async fn member_import_rows(&self, app: &AppId, id: &ImportId, outcome: Option<&str>, after: Option<i64>, limit: Limit) -> AppResult<Page<ImportRowView>> {
         if let Some(o) = outcome.filter(|o| !OUTCOMES.contains(o)) {
             return Err(AppError::field("outcome", "invalid_outcome", format!("\"{o}\" is not one of {}", OUTCOMES.join(", "))));
         }
         let mut c = self.db.acquire().await?;
         repo::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("import"))?;
-        Ok(repo::list_rows(&mut c.conn(), app, id, outcome, after, limit).await?)
+        Ok(repo::list_rows(&mut c.conn(), app, id, outcome, after, limit).await?.map(Into::into))
     }
 }

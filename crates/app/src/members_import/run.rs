@@ -43,12 +43,12 @@ impl Services {
     /// and grants their "access granted" email; by default nobody is
     /// emailed. A running import is answered as it is (nothing new starts);
     /// a finished one is a 409 `import_already_run`.
-    pub async fn start_member_import(&self, app: &AppId, id: &ImportId, invite: bool) -> AppResult<MemberImport> {
+    pub async fn start_member_import(&self, app: &AppId, id: &ImportId, invite: bool) -> AppResult<super::ImportView> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let imp = repo::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("import"))?;
         match imp.status.as_str() {
-            "running" => return Ok(imp),
+            "running" => return Ok(imp.into()),
             "done" => return Err(AppError::conflict("import_already_run", "this import has run already; upload the file again to import it again")),
             _ => {}
         }
@@ -63,7 +63,7 @@ impl Services {
         let imp = repo::find(&mut tx.conn(), app, id).await?.ok_or(AppError::NotFound("import"))?;
         tx.commit().await?;
         self.jobs_ready.notify_one();
-        Ok(imp)
+        Ok(imp.into())
     }
 
     /// The job: one batch of the import from row `from`, in one transaction

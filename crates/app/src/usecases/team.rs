@@ -8,6 +8,7 @@
 
 use std::net::IpAddr;
 
+use time::OffsetDateTime;
 use tollgate_domain::auth::{Role, password};
 use tollgate_domain::email::Email;
 use tollgate_domain::error::{ValidationErrors, text};
@@ -34,9 +35,55 @@ pub struct TeamActor {
 
 #[derive(Debug, Clone)]
 pub struct Team {
-    pub members: Vec<TeamMember>,
+    pub members: Vec<TeamMemberView>,
     /// Neither accepted nor revoked; expired ones are included (to re-send).
-    pub invitations: Vec<OpenInvitation>,
+    pub invitations: Vec<OpenInvitationView>,
+}
+
+/// An admin on an app's team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamMemberView {
+    pub id: AdminId,
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+    /// When they joined this app's team.
+    pub joined_at: OffsetDateTime,
+}
+
+impl From<TeamMember> for TeamMemberView {
+    fn from(m: TeamMember) -> Self {
+        TeamMemberView { id: m.admin.id, email: m.admin.email, name: m.admin.name, role: m.role, joined_at: m.joined_at }
+    }
+}
+
+/// An invitation neither accepted nor revoked (it may have expired), with who sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenInvitationView {
+    pub id: InvitationId,
+    pub email: Email,
+    pub role: Role,
+    pub invited_by: AdminId,
+    pub invited_by_email: String,
+    pub invited_by_name: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+impl From<OpenInvitation> for OpenInvitationView {
+    fn from(o: OpenInvitation) -> Self {
+        let i = o.invitation;
+        OpenInvitationView {
+            id: i.id,
+            email: i.email,
+            role: i.role,
+            invited_by: i.invited_by,
+            invited_by_email: o.invited_by_email,
+            invited_by_name: o.invited_by_name,
+            created_at: i.created_at,
+            expires_at: i.expires_at,
+        }
+    }
 }
 
 /// What an invitation link offers, shown before accepting.
@@ -107,8 +154,8 @@ async fn revoke_keys_of(conn: &mut Conn<'_>, app: &AppId, admin: &AdminId, now: 
 impl Services {
     pub async fn team(&self, app: &AppId) -> AppResult<Team> {
         let mut c = self.db.acquire().await?;
-        let members = admins::list_team(&mut c.conn(), app).await?;
-        let invitations = invitations::list_open(&mut c.conn(), app).await?;
+        let members = admins::list_team(&mut c.conn(), app).await?.into_iter().map(Into::into).collect();
+        let invitations = invitations::list_open(&mut c.conn(), app).await?.into_iter().map(Into::into).collect();
         Ok(Team { members, invitations })
     }
 
@@ -119,8 +166,8 @@ impl Services {
     }
 
     /// Invites `email` to the team as `role` and emails the link. A new
-    /// invitation to the same email replaces the open one.
-    pub async fn invite_admin(&self, actor: &TeamActor, email: &str, role: &str) -> AppResult<Invitation> {
+    /// invitation to the same email replaces the open one. Answers the invitation's id.
+    pub async fn invite_admin(&self, actor: &TeamActor, email: &str, role: &str) -> AppResult<InvitationId> {
         let mut errs = ValidationErrors::new();
         let email = errs.check("email", Email::parse(email));
         let role = errs.check("role", role.parse::<Role>());
@@ -164,7 +211,7 @@ impl Services {
         tx.commit().await?;
         self.jobs_ready.notify_one();
         tracing::info!(app_id = %app, invitation_id = %inv.id, role = role.as_str(), "admin invited");
-        Ok(inv)
+        Ok(inv.id)
     }
 
     /// Revokes an open invitation (its link stops working).
@@ -266,7 +313,7 @@ impl Services {
     }
 
     /// Changes a team member's role (owners only; an app keeps an owner).
-    pub async fn change_admin_role(&self, actor: &TeamActor, target: &AdminId, role: &str) -> AppResult<TeamMember> {
+    pub async fn change_admin_role(&self, actor: &TeamActor, target: &AdminId, role: &str) -> AppResult<TeamMemberView> {
         let role = role.parse::<Role>().map_err(|p| AppError::field("role", p.code, p.message))?;
         let app = &actor.app_id;
         let now = self.now();
@@ -288,7 +335,7 @@ impl Services {
         }
         let member = admins::list_team(&mut tx.conn(), app).await?.into_iter().find(|m| &m.admin.id == target).ok_or(AppError::NotFound("admin"))?;
         tx.commit().await?;
-        Ok(member)
+        Ok(member.into())
     }
 
     /// Removes an admin from the team (owners), or leaves it (anyone). Their

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tollgate_app::customers::accounts::AccountView;
+use tollgate_http_macros::bounds;
 use utoipa::ToSchema;
 use validator::Validate;
 
@@ -17,13 +18,13 @@ pub enum ContactType {
     Accounts,
 }
 
+#[bounds]
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountSettings {
     pub contact_type: ContactType,
     /// The Stripe customer metadata key that names the account (else the customer's name).
-    #[validate(length(max = 40))]
-    #[schema(max_length = 40)]
+    #[bound(length(max = 40))]
     pub account_metadata_key: Option<String>,
 }
 
@@ -98,13 +99,12 @@ pub struct MemberAccountResponse {
     pub role: Option<String>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddSeatRequest {
-    #[validate(length(min = 3, max = 254))]
-    #[schema(min_length = 3, max_length = 254)]
+    #[bound(length(min = 3, max = 254))]
     pub email: String,
-    #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
+    #[bound(length(max = 200))]
     pub name: Option<String>,
 }

@@ -53,8 +53,8 @@ pub async fn put_account_settings(s: web::Data<Services>, auth: Auth, body: Vali
 #[get("/accounts")]
 pub async fn list_accounts(s: web::Data<Services>, auth: Auth, q: ValidQuery<ListQuery>) -> ApiResult<web::Json<ListResponse<AccountSummary>>> {
     auth.0.require(Scope::read(Family::Users))?;
-    let after = crate::resources::cursor(q.0.cursor.as_deref())?.map(AccountId::from_trusted);
-    let page = s.list_accounts(auth.0.app_id(), after.as_ref(), crate::resources::limit(q.0.limit)?).await?;
+    let after = crate::routes::cursor(q.0.cursor.as_deref())?.map(AccountId::from_trusted);
+    let page = s.list_accounts(auth.0.app_id(), after.as_ref(), crate::routes::limit(q.0.limit)?).await?;
     Ok(web::Json(ListResponse::from_page(page, Into::into)))
 }
 

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tollgate_domain::audit::AuditEntry;
+use tollgate_http_macros::bounds;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -9,6 +10,7 @@ use crate::audit::{AuditAction, AuditTargetType};
 use crate::dto::rfc3339;
 
 /// Filters and paging of the audit log.
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -17,13 +19,11 @@ pub struct AuditLogQuery {
     #[validate(range(min = 1, max = 100))]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     #[param(pattern = r"^[+-]?[0-9]{1,18}\.[A-Za-z0-9_]{1,64}$")]
     pub cursor: Option<String>,
     /// Only this actor: an admin id (`adm_…`) or an API key id (`key_…`).
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub actor: Option<String>,
     /// Only this action.
     #[param(value_type = Option<AuditAction>)]
@@ -32,8 +32,7 @@ pub struct AuditLogQuery {
     #[param(value_type = Option<AuditTargetType>)]
     pub target_type: Option<String>,
     /// Only entries about this object (with `target_type`).
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub target_id: Option<String>,
     /// Inclusive lower bound (RFC 3339).
     pub since: Option<String>,

@@ -12,7 +12,7 @@ use crate::audit::{actions, target_types};
 use crate::dto::ListResponse;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ValidQuery};
-use crate::routes::resources::{limit, parse_time};
+use crate::routes::{limit, parse_time};
 
 /// Registers the routes of this capability.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use tollgate_app::automations::manage::{Automation, RunLog};
 use tollgate_app::automations::model::{Condition, Step, Trigger};
 use tollgate_app::wire::rfc3339;
+use tollgate_http_macros::bounds;
 use tollgate_persistence::automations::{RunStatus, Template};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -173,15 +174,14 @@ impl From<RunLog> for RunResponse {
     }
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RunListQuery {
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub cursor: Option<String>,
     /// Only runs of this automation.
     pub automation_id: Option<String>,

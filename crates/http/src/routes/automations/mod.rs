@@ -14,7 +14,7 @@ pub use self::dto::*;
 use crate::dto::{ListQuery, ListResponse};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ValidJson, ValidQuery, path_id};
-use crate::routes::resources::{cursor, limit};
+use crate::routes::{cursor, limit};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_automations)

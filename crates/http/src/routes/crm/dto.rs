@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use tollgate_app::crm::{CrmStatus, TagMapping};
 use tollgate_crm::CrmKind;
+use tollgate_http_macros::bounds;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -114,16 +115,15 @@ pub struct CrmConnectorsResponse {
 }
 
 /// Connects a CRM with a key.
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectCrmRequest {
     /// ActiveCampaign only: the account's API URL (Settings → Developer), e.g. `https://youraccount.api-us1.com`.
-    #[validate(length(max = 2000))]
-    #[schema(max_length = 2000)]
+    #[bound(length(max = 2000))]
     pub api_url: Option<String>,
     /// ActiveCampaign API key, or a Keap personal access token / service account key. Stored encrypted.
-    #[validate(length(min = 1, max = 500))]
-    #[schema(min_length = 1, max_length = 500)]
+    #[bound(length(min = 1, max = 500))]
     pub api_key: String,
     /// The key opens another account than the one mapped before: forget the old mapping and go ahead.
     #[serde(default)]
@@ -131,19 +131,18 @@ pub struct ConnectCrmRequest {
 }
 
 /// Options to change; a missing field keeps its value.
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CrmOptionsRequest {
     /// Must contain `{product}`; at most 100 characters.
-    #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub tag_pattern: Option<String>,
     pub create_members: Option<bool>,
     pub removal_revokes_all: Option<bool>,
     pub stage_tags: Option<bool>,
     /// Must contain `{stage}`; at most 100 characters.
-    #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub stage_tag_pattern: Option<String>,
 }
 
@@ -179,14 +178,13 @@ pub struct CrmTagsResponse {
 }
 
 /// Picks a product's tag: an existing tag by id, or by name (created when missing). Give exactly one.
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutCrmTagRequest {
-    #[validate(length(min = 1, max = 64))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[bound(length(min = 1, max = 64))]
     pub tag_id: Option<String>,
-    #[validate(length(min = 1, max = 250))]
-    #[schema(min_length = 1, max_length = 250)]
+    #[bound(length(min = 1, max = 250))]
     pub tag_name: Option<String>,
 }
 

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use tollgate_app::customers::StagesView;
 use tollgate_domain::stages::RawStage;
+use tollgate_http_macros::bounds;
 use utoipa::ToSchema;
 use validator::Validate;
 
@@ -105,17 +106,16 @@ pub struct StageTotalsResponse {
 }
 
 /// The range of MRR movements.
+#[bounds]
 #[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MovementsQuery {
     /// First day (UTC, `YYYY-MM-DD`); default 29 days before `to`.
-    #[validate(length(max = 10))]
-    #[param(max_length = 10)]
+    #[bound(length(max = 10))]
     pub from: Option<String>,
     /// Last day (UTC, `YYYY-MM-DD`), not after today; default today.
-    #[validate(length(max = 10))]
-    #[param(max_length = 10)]
+    #[bound(length(max = 10))]
     pub to: Option<String>,
 }
 
@@ -247,17 +247,18 @@ pub struct SegmentsResponse {
 }
 
 /// A segment to save; on update, a missing field keeps its value.
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SegmentRequest {
-    #[validate(length(min = 1, max = 80))]
-    #[schema(min_length = 1, max_length = 80)]
+    #[bound(length(min = 1, max = 80))]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::extract::option_object")]
     pub filter: Option<MemberFilterDto>,
 }
 
 /// A bulk action on members: exactly one of `filter`, `segment_id`, `user_ids`.
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkRequest {
@@ -266,8 +267,7 @@ pub struct BulkRequest {
     #[serde(default, deserialize_with = "crate::extract::option_object")]
     pub filter: Option<MemberFilterDto>,
     /// Everyone in this saved segment.
-    #[validate(length(min = 1, max = 64))]
-    #[schema(min_length = 1, max_length = 64)]
+    #[bound(length(min = 1, max = 64))]
     pub segment_id: Option<String>,
     /// These members (at most 1000).
     #[validate(length(min = 1, max = 1000))]

@@ -1,12 +1,33 @@
 //! Wire shapes of member imports: the preview, the import's state, the report rows.
 
 use serde::{Deserialize, Serialize};
-use tollgate_app::members_import::ImportPreview;
-use tollgate_persistence::member_imports::{ImportRowRecord, MemberImport, RowProblem};
+use tollgate_app::members_import::{ImportPreview, ImportProblem as ProblemView, ImportRowView, ImportView};
+use tollgate_http_macros::bounds;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::dto::rfc3339;
+
+/// Where a member import is: `previewed` (uploaded, not run), `running`, `done` or `failed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberImportStatus {
+    Previewed,
+    Running,
+    Done,
+    Failed,
+}
+
+/// What running an import did with a row: `created` a member, `updated`
+/// (name changed), `granted` (an existing member, new products only) or `skipped`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportRowOutcome {
+    Created,
+    Updated,
+    Granted,
+    Skipped,
+}
 
 /// Which columns of the file are read.
 #[derive(Debug, Serialize, ToSchema)]
@@ -28,8 +49,8 @@ pub struct ImportProblem {
     pub message: String,
 }
 
-impl From<RowProblem> for ImportProblem {
-    fn from(p: RowProblem) -> Self {
+impl From<ProblemView> for ImportProblem {
+    fn from(p: ProblemView) -> Self {
         ImportProblem { code: p.code, message: p.message }
     }
 }
@@ -38,7 +59,7 @@ impl From<RowProblem> for ImportProblem {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportResponse {
     pub id: String,
-    #[schema(value_type = crate::dto::MemberImportStatus)]
+    #[schema(value_type = MemberImportStatus)]
     pub status: String,
     pub columns: ImportColumns,
     /// Whether members it creates are sent an invitation (set by the run).
@@ -70,14 +91,13 @@ pub struct ImportResponse {
     pub finished_at: Option<String>,
 }
 
-impl From<MemberImport> for ImportResponse {
-    fn from(i: MemberImport) -> Self {
-        let col = |k: &str| i.columns.get(k).and_then(|v| v.as_bool()).unwrap_or(false);
-        let ignored = i.columns.get("ignored").and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default();
+impl From<ImportView> for ImportResponse {
+    fn from(i: ImportView) -> Self {
         ImportResponse {
+            progress: i.progress(),
             id: i.id.to_string(),
-            status: i.status.clone(),
-            columns: ImportColumns { email: true, name: col("name"), products: col("products"), ignored },
+            status: i.status,
+            columns: ImportColumns { email: true, name: i.columns.name, products: i.columns.products, ignored: i.columns.ignored },
             invite: i.invite,
             total: i.total,
             invalid: i.invalid,
@@ -88,7 +108,6 @@ impl From<MemberImport> for ImportResponse {
             granted: i.granted,
             skipped: i.skipped,
             processed: i.processed,
-            progress: if i.total == 0 { 1.0 } else { i.processed as f64 / i.total as f64 },
             job_id: i.job_id.map(|j| j.to_string()),
             error: i.error,
             created_at: rfc3339(i.created_at),
@@ -110,7 +129,7 @@ pub struct ImportRowResponse {
     pub products: Vec<String>,
     pub problems: Vec<ImportProblem>,
     /// `created`, `updated` (name changed), `granted` (existing member, new products only) or `skipped`; null until run.
-    #[schema(value_type = Option<crate::dto::ImportRowOutcome>)]
+    #[schema(value_type = Option<ImportRowOutcome>)]
     pub outcome: Option<String>,
     /// Why a row was skipped, or notes on a processed one.
     pub reason: Option<String>,
@@ -119,8 +138,8 @@ pub struct ImportRowResponse {
     pub granted: Vec<String>,
 }
 
-impl From<ImportRowRecord> for ImportRowResponse {
-    fn from(r: ImportRowRecord) -> Self {
+impl From<ImportRowView> for ImportRowResponse {
+    fn from(r: ImportRowView) -> Self {
         ImportRowResponse {
             row: r.line,
             email: r.email,
@@ -167,20 +186,40 @@ pub struct RunImportQuery {
     pub invite: Option<bool>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ImportRowsQuery {
     /// Only rows with this outcome.
     #[validate(length(min = 1, max = 20))]
-    #[param(value_type = Option<crate::dto::ImportRowOutcome>)]
+    #[param(value_type = Option<ImportRowOutcome>)]
     pub outcome: Option<String>,
     /// How many rows to return (1 to 100, default 25).
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     #[validate(length(min = 1, max = 20))]
     #[param(min_length = 1, max_length = 18, pattern = r"^[+-]?[0-9]+$")]
     pub cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn names(v: serde_json::Value) -> Vec<String> {
+        v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_owned()).collect()
+    }
+
+    /// The values are those the rest of the code writes and checks.
+    #[test]
+    fn values_match_the_stored_strings() {
+        assert_eq!(names(json!([MemberImportStatus::Previewed, MemberImportStatus::Done])), ["previewed", "done"]);
+        assert_eq!(
+            names(json!([ImportRowOutcome::Created, ImportRowOutcome::Updated, ImportRowOutcome::Granted, ImportRowOutcome::Skipped])),
+            tollgate_app::members_import::OUTCOMES
+        );
+    }
 }

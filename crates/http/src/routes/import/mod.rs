@@ -14,7 +14,7 @@ pub use self::dto::*;
 use crate::dto::ListResponse;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ValidQuery, path_id};
-use crate::routes::resources::limit;
+use crate::routes::limit;
 
 /// Registers the routes of this capability (before `/users/{id}`).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

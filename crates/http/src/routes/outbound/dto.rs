@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use tollgate_app::outbound::endpoints::DeliveryLog;
 use tollgate_app::wire::rfc3339;
 use tollgate_domain::outbound::{Attempt, DeliveryStatus, Endpoint, EndpointKind, EventType};
+use tollgate_http_macros::bounds;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -160,15 +161,14 @@ pub struct UpdateEndpointRequest {
     pub enabled: Option<bool>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EndpointListQuery {
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub cursor: Option<String>,
     /// Only endpoints of this kind.
     pub kind: Option<EndpointKindName>,
@@ -246,29 +246,27 @@ pub struct DeliveryDetail {
     pub payload: serde_json::Value,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DeliveryListQuery {
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub cursor: Option<String>,
     pub status: Option<DeliveryStatusName>,
     /// Only deliveries of this event type.
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub event_type: Option<String>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestEventRequest {
     /// Which event to imitate (default `user.created`).
-    #[validate(length(max = 100))]
-    #[schema(max_length = 100)]
+    #[bound(length(max = 100))]
     pub event_type: Option<String>,
 }
 

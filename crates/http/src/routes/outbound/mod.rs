@@ -18,7 +18,7 @@ pub use self::events::{WebhookEvent, WebhookEventData, webhooks_section};
 use crate::dto::ListResponse;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ValidJson, ValidQuery, path_id};
-use crate::routes::resources::{cursor, limit, parse_time};
+use crate::routes::{cursor, limit, parse_time};
 
 /// Registers the routes of this capability.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

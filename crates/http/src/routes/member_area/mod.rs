@@ -1,46 +1,153 @@
-//! The member area API: library, content, progress, media, checkout,
-//! billing portal, profile.
+//! The member area: member sessions (password, magic link), the public app,
+//! and the area itself: library, content, progress, media, checkout, billing
+//! portal, profile.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
-use serde::{Deserialize, Serialize};
+pub mod dto;
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use tollgate_app::Services;
-use tollgate_domain::ids::{PageId, ProductId};
-use utoipa::ToSchema;
-use validator::Validate;
+use tollgate_app::auth::TokenPair;
+use tollgate_domain::ids::{AppId, PageId, ProductId};
+use tollgate_domain::user::User;
 
-use crate::dto::MemberProfileResponse;
-use crate::error::{ApiResult, Problem};
+pub use self::dto::*;
+use crate::dto::Accepted;
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ClientIp, MemberAuth, ValidJson, path_id};
-use crate::routes::selling::MediaResponse;
+use crate::routes::auth::{MEMBER_REFRESH_COOKIE, read_cookie, refresh_cookie};
 use crate::routes::stripe::{PurchaseList, SubscriptionList};
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PurchaseTargetResponse {
-    pub kind: tollgate_domain::selling::TargetKind,
-    pub url: String,
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(member_login)
+        .service(request_magic_link)
+        .service(verify_magic_link)
+        .service(member_refresh)
+        .service(member_logout)
+        .service(member_me)
+        .service(public_app)
+        .service(default_app)
+        .service(library)
+        .service(public_library)
+        .service(product)
+        .service(complete_page)
+        .service(uncomplete_page)
+        .service(media)
+        .service(media_played)
+        .service(checkout)
+        .service(billing_portal)
+        .service(update_profile)
+        .service(cancel_pending_email)
+        .service(confirm_email)
+        .service(purchases)
+        .service(subscriptions);
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LibraryItemResponse {
-    pub product_id: String,
-    pub name: String,
-    pub description: String,
-    pub image_url: Option<String>,
-    pub has_access: bool,
-    /// Shown as a locked card (no access, and the product shows locked cards).
-    pub locked: bool,
-    /// Where a click on the locked card leads (null when not for sale or unlocked).
-    pub purchase_target: Option<PurchaseTargetResponse>,
-    /// Pages the member ticked (0 for visitors). A locked card of kind `checkout`
-    /// can be bought by a logged-in member with POST /member/products/{id}/checkout.
-    pub completed_pages: i64,
-    pub total_pages: i64,
+const PATH: &str = "/api/v1/member/auth";
+
+fn session(s: &Services, user: User, t: TokenPair) -> HttpResponse {
+    let cookie = refresh_cookie(s, MEMBER_REFRESH_COOKIE, PATH, Some(&t));
+    HttpResponse::Ok().cookie(cookie).json(MemberSessionResponse {
+        app_id: user.app_id.to_string(),
+        access_token: t.access_token,
+        token_type: "Bearer".into(),
+        expires_in: t.expires_in,
+        user: user.into(),
+    })
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LibraryResponse {
-    pub data: Vec<LibraryItemResponse>,
+fn app_id(v: &str) -> ApiResult<AppId> {
+    AppId::parse(v).map_err(|p| ApiError::field("app_id", p.code, p.message))
 }
+
+/// Member login with email and password (records User Login). Throttled
+/// like admin login: per email in the site and per client address (429).
+#[utoipa::path(tag = "member", request_body = MemberLoginRequest,
+    responses((status = 200, body = MemberSessionResponse), (status = 401, body = Problem), (status = 422, body = Problem),
+    (status = 429, body = Problem, description = "too_many_attempts: too many failed passwords for this account or from this address; see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait"))),))]
+#[post("/member/auth/login")]
+pub async fn member_login(s: web::Data<Services>, client: ClientIp, body: ValidJson<MemberLoginRequest>) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    let (u, t) = s.member_password_login(&app_id(&b.app_id)?, &b.email, &b.password, client.0).await?;
+    Ok(session(&s, u, t))
+}
+
+/// Emails a single-use login link (15 minutes). Answers 202 whether or not the email is a member.
+/// A member gets at most 5 links an hour: further requests answer 202 too but
+/// send nothing. Too many requests from one address answer 429.
+#[utoipa::path(tag = "member", request_body = MagicLinkRequest, responses((status = 202, body = Accepted), (status = 422, body = Problem),
+    (status = 429, body = Problem, description = "too_many_attempts: too many requests from this address; see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")))))]
+#[post("/member/auth/magic-link")]
+pub async fn request_magic_link(s: web::Data<Services>, client: ClientIp, body: ValidJson<MagicLinkRequest>) -> ApiResult<HttpResponse> {
+    let b = body.0;
+    s.request_magic_link(&app_id(&b.app_id)?, &b.email, client.0).await?;
+    Ok(HttpResponse::Accepted().json(Accepted { status: "accepted".into() }))
+}
+
+/// Logs in with a magic link's token (records User Login). The token works once.
+#[utoipa::path(tag = "member", request_body = MagicLinkVerifyRequest,
+    responses((status = 200, body = MemberSessionResponse), (status = 401, body = Problem, description = "invalid_magic_link")))]
+#[post("/member/auth/magic-link/verify")]
+pub async fn verify_magic_link(s: web::Data<Services>, body: ValidJson<MagicLinkVerifyRequest>) -> ApiResult<HttpResponse> {
+    let (u, t) = s.member_magic_login(&body.0.token).await?;
+    Ok(session(&s, u, t))
+}
+
+#[utoipa::path(tag = "member", responses((status = 200, body = MemberSessionResponse), (status = 401, body = Problem)))]
+#[post("/member/auth/refresh")]
+pub async fn member_refresh(s: web::Data<Services>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let token = read_cookie(&req, MEMBER_REFRESH_COOKIE).ok_or_else(|| ApiError::unauthorized("invalid_refresh_token", "no session cookie; log in"))?;
+    let (u, t) = s.member_refresh(&token).await?;
+    Ok(session(&s, u, t))
+}
+
+#[utoipa::path(tag = "member", responses((status = 204)))]
+#[post("/member/auth/logout")]
+pub async fn member_logout(s: web::Data<Services>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    if let Some(t) = read_cookie(&req, MEMBER_REFRESH_COOKIE) {
+        s.end_session(&t).await?;
+    }
+    Ok(HttpResponse::NoContent().cookie(refresh_cookie(&s, MEMBER_REFRESH_COOKIE, PATH, None)).finish())
+}
+
+/// The logged-in member, with an email change waiting for confirmation.
+#[utoipa::path(tag = "member", security(("member_bearer" = [])), responses((status = 200, body = MemberProfileResponse), (status = 401, body = Problem)))]
+#[get("/member/me")]
+pub async fn member_me(s: web::Data<Services>, m: MemberAuth) -> ApiResult<web::Json<MemberProfileResponse>> {
+    Ok(web::Json(s.member_profile(&m.0.app_id, &m.0.user_id).await?.into()))
+}
+
+async fn public_app_of(s: &Services, a: tollgate_domain::app::App) -> ApiResult<PublicApp> {
+    let portal = s.portal_settings(&a.id).await?.enabled;
+    Ok(PublicApp {
+        id: a.id.into_string(),
+        name: a.name,
+        site_url: a.site_url,
+        billing_portal_enabled: portal,
+        logo_url: a.branding.logo_url,
+        accent_color: a.branding.accent_color.map(|c| c.as_str().to_owned()),
+        favicon_url: a.branding.favicon_url,
+    })
+}
+
+/// A site's public name (for the member login page).
+#[utoipa::path(tag = "member", params(("app_id" = String, Path)), responses((status = 200, body = PublicApp), (status = 404, body = Problem)))]
+#[get("/public/apps/{app_id}")]
+pub async fn public_app(s: web::Data<Services>, app: web::Path<String>) -> ApiResult<web::Json<PublicApp>> {
+    let id = crate::extract::path_id(&app, "app", AppId::parse)?;
+    let a = s.get_app(&id).await?;
+    Ok(web::Json(public_app_of(&s, a).await?))
+}
+
+/// The site of a single-site install (404 when the install hosts several), so
+/// the member area works without an app id in its URL.
+#[utoipa::path(tag = "member", responses((status = 200, body = PublicApp), (status = 404, body = Problem)))]
+#[get("/public/default-app")]
+pub async fn default_app(s: web::Data<Services>) -> ApiResult<web::Json<PublicApp>> {
+    let a = s.default_app().await?.ok_or_else(|| ApiError::not_found("default app"))?;
+    Ok(web::Json(public_app_of(&s, a).await?))
+}
+
+// ---------- the member area ----------
 
 fn library_items(items: Vec<tollgate_app::member_area::LibraryItem>) -> LibraryResponse {
     LibraryResponse {
@@ -80,30 +187,6 @@ pub async fn public_library(s: web::Data<Services>, app: web::Path<String>) -> A
     Ok(web::Json(library_items(s.library(&app, None).await?)))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MemberPage {
-    pub id: String,
-    pub title: String,
-    /// Markdown as written.
-    pub body: String,
-    /// The body rendered to sanitized HTML: safe to insert as markup.
-    pub body_html: String,
-    pub position: i32,
-    pub completed: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MemberProductResponse {
-    pub product_id: String,
-    pub name: String,
-    pub description: String,
-    pub image_url: Option<String>,
-    pub pages: Vec<MemberPage>,
-    pub media: Vec<MediaResponse>,
-    pub completed_pages: i64,
-    pub total_pages: i64,
-}
-
 /// A product's content for a member with access (403 `no_access` otherwise).
 #[utoipa::path(tag = "member", security(("member_bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = MemberProductResponse), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -130,12 +213,6 @@ pub async fn product(s: web::Data<Services>, m: MemberAuth, id: web::Path<String
         completed_pages: done,
         total_pages: total,
     }))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProgressResponse {
-    pub completed_pages: i64,
-    pub total_pages: i64,
 }
 
 /// Ticks a page in the progress tracker (User Page Completed; User Product Completed once all are ticked).
@@ -192,12 +269,6 @@ pub async fn media_played(s: web::Data<Services>, m: MemberAuth, id: web::Path<S
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RedirectResponse {
-    /// Send the member's browser here.
-    pub url: String,
-}
-
 /// "Buy": a Stripe Checkout session for this member (their customer or email prefilled).
 #[utoipa::path(tag = "member", security(("member_bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = RedirectResponse), (status = 404, body = Problem), (status = 409, body = Problem, description = "checkout_disabled"),
@@ -222,24 +293,6 @@ pub async fn billing_portal(s: web::Data<Services>, m: MemberAuth) -> ApiResult<
     Ok(web::Json(RedirectResponse { url: s.member_portal(&m.0.app_id, &m.0.user_id).await? }))
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProfileRequest {
-    #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
-    pub name: Option<String>,
-    #[validate(length(min = 3, max = 254), email)]
-    #[schema(min_length = 3, max_length = 254)]
-    pub email: Option<String>,
-    /// Needed to change email or password once a password is set.
-    #[validate(length(max = 256))]
-    #[schema(max_length = 256)]
-    pub current_password: Option<String>,
-    #[validate(length(min = 10, max = 256))]
-    #[schema(min_length = 10, max_length = 256)]
-    pub new_password: Option<String>,
-}
-
 /// Updates the member's profile. Name and password change at once; a new
 /// email does not: it becomes `pending_email`, a confirmation link goes to the
 /// new address (valid 24 hours, see POST /member/confirm-email) and a notice
@@ -261,21 +314,6 @@ pub async fn update_profile(s: web::Data<Services>, m: MemberAuth, client: Clien
 #[delete("/member/me/pending-email")]
 pub async fn cancel_pending_email(s: web::Data<Services>, m: MemberAuth) -> ApiResult<web::Json<MemberProfileResponse>> {
     Ok(web::Json(s.cancel_email_change(&m.0.app_id, &m.0.user_id).await?.into()))
-}
-
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConfirmEmailRequest {
-    /// The `token` query parameter of the emailed confirmation link.
-    #[validate(length(min = 10, max = 300))]
-    #[schema(min_length = 10, max_length = 300)]
-    pub token: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EmailConfirmedResponse {
-    /// The member's sign-in email from now on.
-    pub email: String,
 }
 
 /// Confirms a member's new email with the token from the link sent to it; the

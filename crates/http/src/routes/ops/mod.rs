@@ -1,6 +1,8 @@
-//! Activity feed, API keys, jobs, the email outbox, connector settings, health.
+//! Activity feed, API keys, jobs, the email outbox, health.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+pub mod dto;
+
+use actix_web::{HttpResponse, delete, get, post, web};
 use tollgate_app::Services;
 use tollgate_domain::activity::ActivityKind;
 use tollgate_domain::auth::{Family, Scope};
@@ -9,10 +11,23 @@ use tollgate_domain::jobs::JobStatus;
 use tollgate_domain::page::TimeCursor;
 use tollgate_persistence::activities::ActivityFilter;
 
-use crate::dto::*;
+pub use self::dto::*;
+use crate::dto::{ActivityResponse, ListQuery, ListResponse};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ValidJson, ValidQuery, path_id};
-use crate::routes::resources::{cursor, limit, parse_time};
+use crate::routes::{cursor, limit, parse_time};
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_activities)
+        .service(list_api_keys)
+        .service(create_api_key)
+        .service(revoke_api_key)
+        .service(list_jobs)
+        .service(get_job)
+        .service(retry_job)
+        .service(list_emails)
+        .service(get_email);
+}
 
 /// The activity feed, newest first, filtered by kind, member, product and time.
 #[utoipa::path(tag = "activities", security(("bearer" = [])), params(ActivityQuery), responses((status = 200, body = ListResponse<ActivityResponse>), (status = 422, body = Problem)))]
@@ -161,42 +176,6 @@ pub async fn get_email(s: web::Data<Services>, auth: Auth, id: web::Path<String>
     auth.0.require(Scope::read(Family::Emails))?;
     let id = path_id(&id, "email", EmailId::parse)?;
     Ok(web::Json(redact_links(s.get_email(auth.0.app_id(), &id).await?.into(), &auth.0)))
-}
-
-// ---------- connectors ----------
-
-/// A connector's public settings (secrets are never returned).
-#[utoipa::path(tag = "connectors", security(("bearer" = [])), params(("kind" = String, Path, description = "stripe")),
-    responses((status = 200, body = Object), (status = 404, body = Problem)))]
-#[get("/connectors/{kind}/settings")]
-pub async fn get_connector_settings(s: web::Data<Services>, auth: Auth, kind: web::Path<String>) -> ApiResult<web::Json<serde_json::Value>> {
-    auth.0.require(Scope::read(Family::Connectors))?;
-    Ok(web::Json(s.connector_settings(auth.0.app_id(), &kind).await?))
-}
-
-/// Merges settings into a connector's settings; a `null` value removes a key.
-#[utoipa::path(tag = "connectors", security(("bearer" = [])), params(("kind" = String, Path, description = "stripe")), request_body = Object,
-    responses((status = 200, body = Object), (status = 404, body = Problem), (status = 422, body = Problem)))]
-#[patch("/connectors/{kind}/settings")]
-pub async fn update_connector_settings(
-    s: web::Data<Services>,
-    auth: Auth,
-    kind: web::Path<String>,
-    body: ValidJson<SettingsPatch>,
-) -> ApiResult<web::Json<serde_json::Value>> {
-    auth.0.require(Scope::write(Family::Connectors))?;
-    Ok(web::Json(s.update_connector_settings(auth.0.app_id(), &kind, body.0.0).await?))
-}
-
-/// A JSON object of settings.
-#[derive(Debug, serde::Deserialize)]
-#[serde(transparent)]
-pub struct SettingsPatch(pub serde_json::Map<String, serde_json::Value>);
-
-impl validator::Validate for SettingsPatch {
-    fn validate(&self) -> Result<(), validator::ValidationErrors> {
-        Ok(())
-    }
 }
 
 // ---------- health ----------

@@ -1,4 +1,7 @@
-//! First-run setup and admin sessions.
+//! First-run setup, admin sessions, and "forgot password?" for admins (an
+//! emailed link, then a new password with it).
+
+pub mod dto;
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -7,9 +10,22 @@ use tollgate_app::auth::{Principal, TokenPair};
 use tollgate_app::usecases::admin_auth::NewAdminAndApp;
 use tollgate_domain::ids::AppId;
 
-use crate::dto::{LoginRequest, SessionResponse, SetupRequest, SetupStatus, SwitchAppRequest};
+pub use self::dto::*;
+use crate::dto::Accepted;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ClientIp, ValidJson, path_id};
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(setup_status)
+        .service(setup)
+        .service(login)
+        .service(refresh)
+        .service(logout)
+        .service(request_password_reset)
+        .service(confirm_password_reset)
+        .service(me)
+        .service(switch_app);
+}
 
 pub const ADMIN_REFRESH_COOKIE: &str = "tollgate_admin_refresh";
 pub const MEMBER_REFRESH_COOKIE: &str = "tollgate_member_refresh";
@@ -126,4 +142,25 @@ pub async fn switch_app(s: web::Data<Services>, auth: Auth, body: ValidJson<Swit
     let app = path_id(&body.0.app_id, "app", AppId::parse).map_err(|_| ApiError::field("app_id", "invalid_id", "is not an app id"))?;
     let session = s.admin_switch_app(&admin_id, &app).await?;
     Ok(with_session(&s, actix_web::http::StatusCode::OK, session))
+}
+
+// ---------- password reset ----------
+
+/// Emails a single-use link (valid for one hour) to set a new password, when the email is an admin's.
+/// The answer is the same either way; an account gets at most a few links an hour (later requests send nothing).
+#[utoipa::path(tag = "auth", request_body = PasswordResetRequest, responses((status = 202, body = Accepted), (status = 422, body = Problem, description = "validation_failed: `email` is not an email address"),
+    (status = 429, body = Problem, description = "too_many_attempts: too many requests from this address; see Retry-After", headers(("Retry-After" = u64, description = "Seconds to wait")))))]
+#[post("/auth/password-reset")]
+pub async fn request_password_reset(s: web::Data<Services>, client: ClientIp, body: ValidJson<PasswordResetRequest>) -> ApiResult<HttpResponse> {
+    s.request_admin_password_reset(&body.0.email, client.0).await?;
+    Ok(HttpResponse::Accepted().json(Accepted { status: "accepted".into() }))
+}
+
+/// Sets a new password with the emailed token. The link works once; every session of the account ends (log in again).
+#[utoipa::path(tag = "auth", request_body = PasswordResetConfirm, responses((status = 204),
+    (status = 422, body = Problem, description = "validation_failed: `token` invalid_token (unknown or used) or token_expired; `password` too_short or too_weak (with advice)")))]
+#[post("/auth/password-reset/confirm")]
+pub async fn confirm_password_reset(s: web::Data<Services>, body: ValidJson<PasswordResetConfirm>) -> ApiResult<HttpResponse> {
+    s.reset_admin_password(&body.0.token, &body.0.password).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -1,8 +1,15 @@
-//! API keys, jobs and emails.
+//! Wire types of the activity feed, API keys, jobs, the email outbox, health.
 
-use super::*;
+use serde::{Deserialize, Serialize};
+use tollgate_http_macros::bounds;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
-// ---------- api keys ----------
+use tollgate_app::usecases::keys::ApiKeyView;
+use tollgate_persistence::jobs::Job;
+use tollgate_persistence::outbox::OutboxEmail;
+
+use crate::dto::rfc3339;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiKeyResponse {
@@ -19,8 +26,8 @@ pub struct ApiKeyResponse {
     pub revoked_at: Option<String>,
 }
 
-impl From<ApiKey> for ApiKeyResponse {
-    fn from(k: ApiKey) -> Self {
+impl From<ApiKeyView> for ApiKeyResponse {
+    fn from(k: ApiKeyView) -> Self {
         ApiKeyResponse {
             id: k.id.into_string(),
             name: k.name,
@@ -33,11 +40,11 @@ impl From<ApiKey> for ApiKeyResponse {
     }
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
-    #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub name: String,
     /// e.g. ["products:read", "users:write"]
     #[validate(length(min = 1, max = 32))]
@@ -130,15 +137,14 @@ impl From<Job> for JobResponse {
     }
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct JobListQuery {
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub cursor: Option<String>,
     #[param(value_type = Option<JobStatusSchema>)]
     pub status: Option<String>,
@@ -181,18 +187,42 @@ impl From<OutboxEmail> for EmailResponse {
     }
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EmailListQuery {
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub cursor: Option<String>,
     /// Only messages to this address.
-    #[validate(length(max = 254))]
-    #[param(max_length = 254)]
+    #[bound(length(max = 254))]
     pub to: Option<String>,
+}
+
+#[bounds]
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityQuery {
+    #[bound(range(min = 1, max = 100))]
+    pub limit: Option<i64>,
+    #[bound(length(min = 1, max = 100))]
+    #[param(pattern = r"^[+-]?[0-9]{1,18}\.[A-Za-z0-9_]{1,64}$")]
+    pub cursor: Option<String>,
+    /// Comma-separated kinds, e.g. `user.login,product.access_granted`.
+    #[bound(length(max = 1000))]
+    pub kind: Option<String>,
+    pub user_id: Option<String>,
+    pub product_id: Option<String>,
+    /// Inclusive lower bound (RFC 3339).
+    pub since: Option<String>,
+    /// Exclusive upper bound (RFC 3339).
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
 }

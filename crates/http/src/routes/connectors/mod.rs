@@ -1,40 +1,56 @@
-//! The connectors' webhook receiver: one route for every kind,
+//! What every connector shares: its settings, and the webhook receiver:
+//! one route for every kind,
 //! `POST /webhooks/{kind}/{app_id}` (Stripe: signed events) and
 //! `POST /webhooks/{kind}/{app_id}/{token}` (Keap, ActiveCampaign: the
 //! token is the credential). What a delivery says is stored before the
 //! answer; the connector decides how (`tollgate_app::connector`).
 
+pub mod dto;
+
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, post, web};
-use serde::Serialize;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use tollgate_app::Services;
 use tollgate_app::connector::{Ack, Inbound};
+use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::connector::ConnectorKind;
-use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{Auth, ValidJson};
 
-/// What happened to a delivery.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum WebhookOutcome {
-    /// A new event: stored and queued for processing.
-    Stored,
-    /// An event received before: nothing done.
-    Duplicate,
-    /// Acknowledged and not acted on (an event type Tollgate does not use, another app's, a wrong token).
-    Ignored,
-    /// A CRM's hint: the reads it asks for are queued.
-    Queued,
-    /// Keap's subscription check: `X-Hook-Secret` echoed.
-    Handshake,
+pub use self::dto::*;
+
+/// The /api/v1 routes; the receiver (`webhook`, `webhook_with_token`) is outside /api/v1.
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(get_connector_settings)
+        .service(update_connector_settings);
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookAck {
-    pub received: bool,
-    pub outcome: WebhookOutcome,
+// ---------- connectors ----------
+
+/// A connector's public settings (secrets are never returned).
+#[utoipa::path(tag = "connectors", security(("bearer" = [])), params(("kind" = String, Path, description = "stripe")),
+    responses((status = 200, body = Object), (status = 404, body = Problem)))]
+#[get("/connectors/{kind}/settings")]
+pub async fn get_connector_settings(s: web::Data<Services>, auth: Auth, kind: web::Path<String>) -> ApiResult<web::Json<serde_json::Value>> {
+    auth.0.require(Scope::read(Family::Connectors))?;
+    Ok(web::Json(s.connector_settings(auth.0.app_id(), &kind).await?))
 }
+
+/// Merges settings into a connector's settings; a `null` value removes a key.
+#[utoipa::path(tag = "connectors", security(("bearer" = [])), params(("kind" = String, Path, description = "stripe")), request_body = Object,
+    responses((status = 200, body = Object), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[patch("/connectors/{kind}/settings")]
+pub async fn update_connector_settings(
+    s: web::Data<Services>,
+    auth: Auth,
+    kind: web::Path<String>,
+    body: ValidJson<SettingsPatch>,
+) -> ApiResult<web::Json<serde_json::Value>> {
+    auth.0.require(Scope::write(Family::Connectors))?;
+    Ok(web::Json(s.update_connector_settings(auth.0.app_id(), &kind, body.0.0).await?))
+}
+
+// ---------- the webhook receiver ----------
 
 fn kind_of(raw: &str) -> ApiResult<ConnectorKind> {
     ConnectorKind::parse(raw).ok_or_else(|| ApiError::not_found("connector"))

@@ -1,49 +1,34 @@
 //! Checkout, sales pages, the billing portal, hosted media (admin side),
 //! and the public sales page.
 
+pub mod dto;
+
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use serde::{Deserialize, Serialize};
 use tollgate_app::Services;
 use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::ids::{AppId, PageId, ProductId, UserId};
 use tollgate_domain::selling::{Block, TargetKind, purchase_target};
-use tollgate_persistence::selling::{CheckoutSettings, Media, SalesPage};
-use utoipa::ToSchema;
-use validator::Validate;
 
 use crate::dto::rfc3339;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ValidJson, ValidQuery, path_id};
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CheckoutResponse {
-    pub enabled: bool,
-    pub price_id: Option<String>,
-    /// `payment` (one-off price) or `subscription` (recurring price)
-    pub mode: Option<String>,
-    pub trial_period_days: Option<i64>,
-    /// The Stripe payment link shown as the product's purchase target.
-    pub payment_link_url: Option<String>,
-}
+pub use self::dto::*;
 
-impl From<CheckoutSettings> for CheckoutResponse {
-    fn from(c: CheckoutSettings) -> Self {
-        CheckoutResponse { enabled: c.enabled, price_id: c.price_id, mode: c.mode, trial_period_days: c.trial_period_days, payment_link_url: c.payment_link_url }
-    }
-}
-
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CheckoutRequest {
-    pub enabled: bool,
-    /// One of the linked Stripe product's prices (required to enable).
-    #[validate(length(min = 1, max = 255))]
-    #[schema(min_length = 1, max_length = 255)]
-    pub price_id: Option<String>,
-    /// A free trial for recurring prices.
-    #[validate(range(min = 1, max = 730))]
-    #[schema(minimum = 1, maximum = 730)]
-    pub trial_period_days: Option<u32>,
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(get_checkout)
+        .service(put_checkout)
+        .service(get_portal)
+        .service(put_portal)
+        .service(cancel_subscription)
+        .service(get_sales_page)
+        .service(put_sales_page)
+        .service(sales_page_from)
+        .service(public_sales_page)
+        .service(upload_media)
+        .service(list_media)
+        .service(delete_media)
+        .service(update_media);
 }
 
 /// The product's Checkout settings. A product not linked to Stripe has none:
@@ -75,40 +60,6 @@ pub async fn put_checkout(s: web::Data<Services>, auth: Auth, id: web::Path<Stri
     Ok(web::Json(s.set_checkout(auth.0.app_id(), &id, b.enabled, b.price_id.as_deref(), b.trial_period_days).await?.into()))
 }
 
-// ---------- portal ----------
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PortalResponse {
-    pub enabled: bool,
-    pub privacy_policy_url: Option<String>,
-    pub terms_of_service_url: Option<String>,
-    pub allow_cancel: bool,
-    pub configuration_id: Option<String>,
-}
-
-impl From<tollgate_app::selling::PortalSettings> for PortalResponse {
-    fn from(p: tollgate_app::selling::PortalSettings) -> Self {
-        PortalResponse { enabled: p.enabled, privacy_policy_url: p.privacy_policy_url, terms_of_service_url: p.terms_of_service_url, allow_cancel: p.allow_cancel, configuration_id: p.configuration_id }
-    }
-}
-
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PortalRequest {
-    pub enabled: bool,
-    /// Required to enable (Stripe requires it).
-    #[validate(length(max = 2048))]
-    #[schema(max_length = 2048)]
-    pub privacy_policy_url: Option<String>,
-    /// Required to enable (Stripe requires it).
-    #[validate(length(max = 2048))]
-    #[schema(max_length = 2048)]
-    pub terms_of_service_url: Option<String>,
-    /// Let members cancel in the portal (at period end).
-    #[serde(default)]
-    pub allow_cancel: bool,
-}
-
 #[utoipa::path(tag = "selling", security(("bearer" = [])), responses((status = 200, body = PortalResponse)))]
 #[get("/connectors/stripe/portal")]
 pub async fn get_portal(s: web::Data<Services>, auth: Auth) -> ApiResult<web::Json<PortalResponse>> {
@@ -126,22 +77,6 @@ pub async fn put_portal(s: web::Data<Services>, auth: Auth, body: ValidJson<Port
     auth.0.require(Scope::write(Family::Connectors))?;
     let b = body.0;
     Ok(web::Json(s.set_portal(auth.0.app_id(), b.enabled, b.privacy_policy_url, b.terms_of_service_url, b.allow_cancel).await?.into()))
-}
-
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CancelSubscriptionRequest {
-    /// true: at period end (access until then); false: now.
-    pub at_period_end: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CanceledSubscription {
-    pub id: String,
-    pub status: String,
-    pub cancel_at_period_end: bool,
-    #[schema(format = DateTime)]
-    pub current_period_end: Option<String>,
 }
 
 /// Cancels a member's subscription in Stripe, now or at period end; access follows at once.
@@ -169,49 +104,6 @@ pub async fn cancel_subscription(
         cancel_at_period_end: r.cancel_at_period_end,
         current_period_end: r.current_period_end.map(rfc3339),
     }))
-}
-
-// ---------- sales pages ----------
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SalesPageResponse {
-    pub product_id: String,
-    pub title: String,
-    /// Blocks: {type: heading|text, text} | {type: image, url, alt} | {type: video, url} | {type: bullets, items} | {type: cta, label}
-    #[schema(value_type = Vec<Object>)]
-    pub blocks: Vec<Block>,
-    pub cta_label: String,
-    pub template: Option<String>,
-    #[schema(format = DateTime)]
-    pub updated_at: String,
-}
-
-impl From<SalesPage> for SalesPageResponse {
-    fn from(p: SalesPage) -> Self {
-        SalesPageResponse { product_id: p.product_id.into_string(), title: p.title, blocks: p.blocks, cta_label: p.cta_label, template: p.template, updated_at: rfc3339(p.updated_at) }
-    }
-}
-
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SalesPageRequest {
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
-    pub title: String,
-    #[schema(value_type = Vec<Object>)]
-    pub blocks: Vec<Block>,
-    #[validate(length(min = 1, max = 80))]
-    #[schema(min_length = 1, max_length = 80)]
-    pub cta_label: String,
-}
-
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SalesPageFromRequest {
-    /// classic | minimal | long_form
-    pub template: Option<String>,
-    /// Copy the sales page of this product instead.
-    pub from_product_id: Option<String>,
 }
 
 /// The product's sales page. No sales page yet is a normal state, answered
@@ -258,25 +150,6 @@ pub async fn sales_page_from(s: web::Data<Services>, auth: Auth, id: web::Path<S
     Ok(web::Json(page.into()))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PublicSalesPage {
-    /// The site's name, logo and accent colour: the page carries the site, not Tollgate.
-    pub site_name: String,
-    pub logo_url: Option<String>,
-    pub accent_color: Option<String>,
-    pub product_id: String,
-    pub product_name: String,
-    pub description: String,
-    pub image_url: Option<String>,
-    pub title: String,
-    /// The page's blocks; a `text` block also carries `html`, its Markdown rendered to sanitized HTML.
-    #[schema(value_type = Vec<Object>)]
-    pub blocks: Vec<serde_json::Value>,
-    pub cta_label: String,
-    /// Where the call to action leads: the Checkout link or the custom order page (null: not for sale).
-    pub cta_url: Option<String>,
-}
-
 /// A product's sales page for visitors (no login).
 #[utoipa::path(tag = "selling", params(("app_id" = String, Path), ("id" = String, Path)), responses((status = 200, body = PublicSalesPage), (status = 404, body = Problem)))]
 #[get("/public/apps/{app_id}/products/{id}/sales-page")]
@@ -309,64 +182,6 @@ fn public_block(b: &Block) -> serde_json::Value {
         o.insert("html".into(), tollgate_app::markdown::to_html(text).into());
     }
     v
-}
-
-// ---------- media ----------
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MediaResponse {
-    pub id: String,
-    pub product_id: String,
-    #[schema(value_type = crate::dto::MediaKind)]
-    pub kind: String,
-    pub filename: String,
-    pub content_type: String,
-    pub size: i64,
-    /// The lesson it plays in; null: the product's general media.
-    pub page_id: Option<String>,
-    #[schema(format = DateTime)]
-    pub created_at: String,
-}
-
-impl From<Media> for MediaResponse {
-    fn from(m: Media) -> Self {
-        MediaResponse {
-            id: m.id,
-            product_id: m.product_id.into_string(),
-            kind: m.kind,
-            filename: m.filename,
-            content_type: m.content_type,
-            size: m.size,
-            page_id: m.page_id.map(|p| p.into_string()),
-            created_at: rfc3339(m.created_at),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateMediaRequest {
-    pub filename: Option<String>,
-    /// A lesson of the product; null moves the file back to the product's general media.
-    #[serde(default, deserialize_with = "crate::extract::double_option")]
-    #[schema(value_type = Option<String>)]
-    pub page_id: Option<Option<String>>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MediaList {
-    pub data: Vec<MediaResponse>,
-}
-
-#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct UploadQuery {
-    #[param(value_type = crate::dto::MediaKind)]
-    pub kind: String,
-    #[validate(length(min = 1, max = 255))]
-    #[param(min_length = 1, max_length = 255)]
-    pub filename: String,
 }
 
 /// Uploads a file for a product: the raw bytes are the body, with their Content-Type.

@@ -1,38 +1,40 @@
-//! Products and their pages.
+//! Wire types of products, their pages, and the content helpers.
 
-use super::*;
+use serde::{Deserialize, Serialize};
+use tollgate_domain::product::ContentPage;
+pub use tollgate_domain::product::PurchaseMethod;
+use tollgate_http_macros::bounds;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
-// ---------- products ----------
+use crate::dto::rfc3339;
+use crate::extract::double_option;
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProductRequest {
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
+    #[bound(length(min = 1, max = 200))]
     pub name: String,
-    #[validate(length(max = 20000))]
-    #[schema(max_length = 20000)]
+    #[bound(length(max = 20000))]
     pub description: Option<String>,
-    #[validate(length(max = 2048))]
-    #[schema(max_length = 2048)]
+    #[bound(length(max = 2048))]
     pub image_url: Option<String>,
     /// none (default) | sales_page_then_checkout | direct_checkout | external_url
     #[schema(value_type = Option<PurchaseMethod>)]
     pub purchase_method: Option<String>,
-    #[validate(length(max = 2048))]
-    #[schema(max_length = 2048)]
+    #[bound(length(max = 2048))]
     pub external_url: Option<String>,
     pub show_locked_card: Option<bool>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProductRequest {
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
+    #[bound(length(min = 1, max = 200))]
     pub name: Option<String>,
-    #[validate(length(max = 20000))]
-    #[schema(max_length = 20000)]
+    #[bound(length(max = 20000))]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -45,15 +47,14 @@ pub struct UpdateProductRequest {
     pub show_locked_card: Option<bool>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ProductListQuery {
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub cursor: Option<String>,
     /// Include archived products (default false).
     pub include_archived: Option<bool>,
@@ -96,31 +97,63 @@ pub struct PageListResponse {
     pub data: Vec<PageResponse>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePageRequest {
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
+    #[bound(length(min = 1, max = 200))]
     pub title: String,
-    #[validate(length(max = 200000))]
-    #[schema(max_length = 200000)]
+    #[bound(length(max = 200000))]
     pub body: Option<String>,
     /// Reading order; default: after the last page.
-    #[validate(range(min = 0, max = 100000))]
-    #[schema(minimum = 0, maximum = 100000)]
+    #[bound(range(min = 0, max = 100000))]
     pub position: Option<i64>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePageRequest {
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
+    #[bound(length(min = 1, max = 200))]
     pub title: Option<String>,
-    #[validate(length(max = 200000))]
-    #[schema(max_length = 200000)]
+    #[bound(length(max = 200000))]
     pub body: Option<String>,
-    #[validate(range(min = 0, max = 100000))]
-    #[schema(minimum = 0, maximum = 100000)]
+    #[bound(range(min = 0, max = 100000))]
     pub position: Option<i64>,
+}
+
+// ---------- content helpers ----------
+
+#[bounds]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownPreviewRequest {
+    /// Markdown, as in a lesson body or a sales-page text block.
+    #[bound(length(max = 200000))]
+    pub markdown: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarkdownPreviewResponse {
+    /// Sanitized HTML, exactly what members will see.
+    pub html: String,
+}
+
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SaleProblemResponse {
+    pub product_id: String,
+    /// no_checkout | no_sales_page | no_external_url
+    pub code: String,
+    /// What is missing and what to do.
+    pub message: String,
+    /// True when members cannot buy at all (they see "not available yet"); false for a
+    /// missing sales page, where buyers go straight to the sale.
+    pub blocks_sale: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SaleProblemList {
+    /// Only the products with a problem; archived products and method `none` are never listed.
+    pub data: Vec<SaleProblemResponse>,
 }

@@ -1,75 +1,40 @@
-//! Members, their grants, and the activity feed.
+//! Wire types of members and their access grants.
 
-use super::*;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tollgate_domain::access::AccessGrant;
+use tollgate_http_macros::bounds;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
-// ---------- members ----------
+use crate::dto::rfc3339;
 
-/// The signed-in member's own account, with an email change waiting for confirmation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MemberProfileResponse {
-    pub id: String,
-    /// The sign-in email in use (a requested change applies only once the new address confirms it).
-    pub email: String,
-    pub name: String,
-    pub has_password: bool,
-    #[schema(format = DateTime)]
-    pub last_login_at: Option<String>,
-    #[schema(format = DateTime)]
-    pub created_at: String,
-    #[schema(format = DateTime)]
-    pub updated_at: String,
-    /// The address a confirmation link was sent to; null when no change is pending.
-    pub pending_email: Option<String>,
-    /// When that link stops working.
-    #[schema(format = DateTime)]
-    pub pending_email_expires_at: Option<String>,
-}
-
-impl From<tollgate_app::member_area::MemberProfile> for MemberProfileResponse {
-    fn from(p: tollgate_app::member_area::MemberProfile) -> Self {
-        let u = UserResponse::from(p.user);
-        MemberProfileResponse {
-            id: u.id,
-            email: u.email,
-            name: u.name,
-            has_password: u.has_password,
-            last_login_at: u.last_login_at,
-            created_at: u.created_at,
-            updated_at: u.updated_at,
-            pending_email: p.pending_email.as_ref().map(|c| c.new_email.to_string()),
-            pending_email_expires_at: p.pending_email.map(|c| rfc3339(c.expires_at)),
-        }
-    }
-}
-
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
-    #[validate(length(min = 3, max = 254), email)]
-    #[schema(min_length = 3, max_length = 254)]
+    #[bound(length(min = 3, max = 254))]
+    #[validate(email)]
     pub email: String,
-    #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
+    #[bound(length(max = 200))]
     pub name: Option<String>,
     /// Optional; members can also log in with a magic link.
-    #[validate(length(min = 10, max = 256))]
-    #[schema(min_length = 10, max_length = 256)]
+    #[bound(length(min = 10, max = 256))]
     pub password: Option<String>,
     /// Email the member an invitation with a login link (default false).
     pub send_invite: Option<bool>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
-    #[validate(length(min = 3, max = 254), email)]
-    #[schema(min_length = 3, max_length = 254)]
+    #[bound(length(min = 3, max = 254))]
+    #[validate(email)]
     pub email: Option<String>,
-    #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
+    #[bound(length(max = 200))]
     pub name: Option<String>,
-    #[validate(length(min = 10, max = 256))]
-    #[schema(min_length = 10, max_length = 256)]
+    #[bound(length(min = 10, max = 256))]
     pub password: Option<String>,
 }
 
@@ -79,62 +44,50 @@ pub struct UpdateUserRequest {
 macro_rules! member_filter_query {
     ($(#[$attr:meta])* pub struct $name:ident { $($before:tt)* } { $($after:tt)* }) => {
         $(#[$attr])*
+        #[tollgate_http_macros::bounds]
         #[derive(Debug, Deserialize, Validate, IntoParams)]
         #[serde(deny_unknown_fields)]
         #[into_params(parameter_in = Query)]
         pub struct $name {
             $($before)*
             /// Matches the start of the email or any part of the name, case-insensitively.
-            #[validate(length(max = 200))]
-            #[param(max_length = 200)]
+            #[bound(length(max = 200))]
             pub q: Option<String>,
             /// Members in this lifecycle stage (a stage name).
-            #[validate(length(min = 1, max = 40))]
-            #[param(min_length = 1, max_length = 40)]
+            #[bound(length(min = 1, max = 40))]
             pub stage: Option<String>,
             /// Members whose renewal date falls within this many days from now (1 to 366).
-            #[validate(range(min = 1, max = 366))]
-            #[param(minimum = 1, maximum = 366)]
+            #[bound(range(min = 1, max = 366))]
             pub renews_within_days: Option<i64>,
             /// Members with access to this product now (a product id).
-            #[validate(length(min = 1, max = 64))]
-            #[param(min_length = 1, max_length = 64)]
+            #[bound(length(min = 1, max = 64))]
             pub has_product: Option<String>,
             /// Members without access to this product now.
-            #[validate(length(min = 1, max = 64))]
-            #[param(min_length = 1, max_length = 64)]
+            #[bound(length(min = 1, max = 64))]
             pub lacks_product: Option<String>,
             /// Members holding an open grant from this source (manual, stripe_subscription, stripe_purchase, import, api, automation, activecampaign, keap…).
-            #[validate(length(min = 1, max = 40))]
-            #[param(min_length = 1, max_length = 40)]
+            #[bound(length(min = 1, max = 40))]
             pub source: Option<String>,
             /// MRR at least this many minor units.
-            #[validate(range(min = 0))]
-            #[param(minimum = 0)]
+            #[bound(range(min = 0))]
             pub mrr_min: Option<i64>,
             /// MRR at most this many minor units.
-            #[validate(range(min = 0))]
-            #[param(minimum = 0)]
+            #[bound(range(min = 0))]
             pub mrr_max: Option<i64>,
             /// Last login on or after this UTC day (`YYYY-MM-DD`).
-            #[validate(length(max = 10))]
-            #[param(max_length = 10)]
+            #[bound(length(max = 10))]
             pub last_login_after: Option<String>,
             /// Last login before this UTC day (`YYYY-MM-DD`), or never.
-            #[validate(length(max = 10))]
-            #[param(max_length = 10)]
+            #[bound(length(max = 10))]
             pub last_login_before: Option<String>,
             /// `active` or `inactive` (past the app's inactivity threshold).
-            #[validate(length(max = 10))]
-            #[param(max_length = 10)]
+            #[bound(length(max = 10))]
             pub status: Option<String>,
             /// Created on or after this UTC day (`YYYY-MM-DD`).
-            #[validate(length(max = 10))]
-            #[param(max_length = 10)]
+            #[bound(length(max = 10))]
             pub created_after: Option<String>,
             /// Created before this UTC day (`YYYY-MM-DD`).
-            #[validate(length(max = 10))]
-            #[param(max_length = 10)]
+            #[bound(length(max = 10))]
             pub created_before: Option<String>,
             $($after)*
         }
@@ -161,15 +114,12 @@ macro_rules! member_filter_query {
         }
     };
 }
-pub(crate) use member_filter_query;
 
 member_filter_query! {
     pub struct UserListQuery {
-        #[validate(range(min = 1, max = 100))]
-        #[param(minimum = 1, maximum = 100)]
+        #[bound(range(min = 1, max = 100))]
         pub limit: Option<i64>,
-        #[validate(length(min = 1, max = 100))]
-        #[param(min_length = 1, max_length = 100)]
+        #[bound(length(min = 1, max = 100))]
         pub cursor: Option<String>,
     } {
         /// Also count every member matching the filters (`total` in the answer).
@@ -215,6 +165,7 @@ impl GrantResponse {
     }
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantAccessRequest {
@@ -222,51 +173,66 @@ pub struct GrantAccessRequest {
     /// When access ends by itself (RFC 3339); default: open-ended.
     #[schema(format = DateTime)]
     pub ends_at: Option<String>,
-    #[validate(length(max = 500))]
-    #[schema(max_length = 500)]
+    #[bound(length(max = 500))]
     pub reason: Option<String>,
     /// Email the member that access was granted (default true).
     pub notify: Option<bool>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeAccessRequest {
-    #[validate(length(max = 500))]
-    #[schema(max_length = 500)]
+    #[bound(length(max = 500))]
     pub reason: Option<String>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct GrantListQuery {
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
+    #[bound(length(min = 1, max = 100))]
     pub cursor: Option<String>,
     /// Only grants of this product.
     pub product_id: Option<String>,
 }
 
-// ---------- activities ----------
+// ---------- CSV exports ----------
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct ActivityQuery {
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
-    #[param(pattern = r"^[+-]?[0-9]{1,18}\.[A-Za-z0-9_]{1,64}$")]
-    pub cursor: Option<String>,
+pub struct GrantExportQuery {
+    /// Grants of this product only.
+    #[bound(length(min = 1, max = 64))]
+    pub product_id: Option<String>,
+    /// Grants from this source only (manual, stripe_subscription, stripe_purchase, import, api, automation, activecampaign, keap…).
+    #[bound(length(min = 1, max = 40))]
+    pub source: Option<String>,
+    /// Only grants not revoked (default true).
+    pub open_only: Option<bool>,
+    /// Start the file with a UTF-8 byte order mark (for spreadsheets); default false.
+    pub bom: Option<bool>,
+}
+
+member_filter_query! {
+    pub struct UserExportQuery {} {
+        /// Start the file with a UTF-8 byte order mark (for spreadsheets); default false.
+        pub bom: Option<bool>,
+    }
+}
+
+#[bounds]
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityExportQuery {
     /// Comma-separated kinds, e.g. `user.login,product.access_granted`.
-    #[validate(length(max = 1000))]
-    #[param(max_length = 1000)]
+    #[bound(length(max = 1000))]
     pub kind: Option<String>,
     pub user_id: Option<String>,
     pub product_id: Option<String>,
@@ -274,4 +240,6 @@ pub struct ActivityQuery {
     pub since: Option<String>,
     /// Exclusive upper bound (RFC 3339).
     pub until: Option<String>,
+    /// Start the file with a UTF-8 byte order mark (for spreadsheets); default false.
+    pub bom: Option<bool>,
 }

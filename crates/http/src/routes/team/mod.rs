@@ -1,5 +1,7 @@
 //! The app's team: admins, invitations, roles. Admin sessions only.
 
+pub mod dto;
+
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use tollgate_app::Services;
 use tollgate_app::auth::Principal;
@@ -7,10 +9,21 @@ use tollgate_app::usecases::team::TeamActor;
 use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::ids::{AdminId, InvitationId};
 
-use crate::dto::*;
+pub use self::dto::*;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ClientIp, ValidJson, path_id};
-use crate::routes::auth::with_session;
+use crate::dto::rfc3339;
+use crate::routes::auth::{SessionResponse, with_session};
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(preview_invitation)
+        .service(accept_invite)
+        .service(list_team)
+        .service(create_invitation)
+        .service(revoke_invitation)
+        .service(update_admin)
+        .service(remove_admin);
+}
 
 /// Team changes are made by people: API keys get 403.
 fn actor(auth: &Auth) -> ApiResult<TeamActor> {
@@ -46,9 +59,9 @@ pub async fn list_team(s: web::Data<Services>, auth: Auth) -> ApiResult<web::Jso
 #[post("/admins/invitations")]
 pub async fn create_invitation(s: web::Data<Services>, auth: Auth, body: ValidJson<CreateInvitationRequest>) -> ApiResult<HttpResponse> {
     let a = actor(&auth)?;
-    let inv = s.invite_admin(&a, &body.0.email, &body.0.role).await?;
+    let id = s.invite_admin(&a, &body.0.email, &body.0.role).await?;
     let team = s.team(&a.app_id).await?;
-    let open = team.invitations.into_iter().find(|i| i.invitation.id == inv.id).ok_or_else(|| ApiError::not_found("invitation"))?;
+    let open = team.invitations.into_iter().find(|i| i.id == id).ok_or_else(|| ApiError::not_found("invitation"))?;
     Ok(HttpResponse::Created().json(InvitationResponse::new(open, s.now())))
 }
 

@@ -1,8 +1,14 @@
-//! The team: admins and invitations.
+//! Wire types of the team: admins, invitations, roles.
 
-use super::*;
+use serde::{Deserialize, Serialize};
+use tollgate_http_macros::bounds;
+use utoipa::ToSchema;
+use validator::Validate;
+use time::OffsetDateTime;
+use tollgate_app::usecases::team::{OpenInvitationView, TeamMemberView};
 
-// ---------- team ----------
+use crate::dto::rfc3339;
+pub use tollgate_domain::auth::Role;
 
 /// An admin on the app's team.
 #[derive(Debug, Serialize, ToSchema)]
@@ -16,12 +22,12 @@ pub struct TeamMemberResponse {
     pub joined_at: String,
 }
 
-impl From<tollgate_persistence::admins::TeamMember> for TeamMemberResponse {
-    fn from(m: tollgate_persistence::admins::TeamMember) -> Self {
+impl From<TeamMemberView> for TeamMemberResponse {
+    fn from(m: TeamMemberView) -> Self {
         TeamMemberResponse {
-            id: m.admin.id.into_string(),
-            email: m.admin.email.to_string(),
-            name: m.admin.name,
+            id: m.id.into_string(),
+            email: m.email.to_string(),
+            name: m.name,
             role: m.role,
             joined_at: rfc3339(m.joined_at),
         }
@@ -52,13 +58,12 @@ pub struct InvitationResponse {
 }
 
 impl InvitationResponse {
-    pub fn new(i: tollgate_persistence::invitations::OpenInvitation, now: OffsetDateTime) -> Self {
-        let inv = i.invitation;
+    pub fn new(inv: OpenInvitationView, now: OffsetDateTime) -> Self {
         InvitationResponse {
             id: inv.id.into_string(),
             email: inv.email.to_string(),
             role: inv.role,
-            invited_by: InvitedByResponse { id: inv.invited_by.into_string(), email: i.invited_by_email, name: i.invited_by_name },
+            invited_by: InvitedByResponse { id: inv.invited_by.into_string(), email: inv.invited_by_email, name: inv.invited_by_name },
             created_at: rfc3339(inv.created_at),
             expires_at: rfc3339(inv.expires_at),
             expired: inv.expires_at <= now,
@@ -73,11 +78,11 @@ pub struct TeamResponse {
     pub invitations: Vec<InvitationResponse>,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateInvitationRequest {
-    #[validate(length(min = 3, max = 254))]
-    #[schema(min_length = 3, max_length = 254)]
+    #[bound(length(min = 3, max = 254))]
     pub email: String,
     /// Admins may invite admins and viewers; only owners invite owners.
     #[schema(value_type = Role)]
@@ -91,12 +96,12 @@ pub struct UpdateAdminRequest {
     pub role: String,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvitationTokenRequest {
     /// The `token` parameter of the invitation link.
-    #[validate(length(min = 1, max = 300))]
-    #[schema(min_length = 1, max_length = 300)]
+    #[bound(length(min = 1, max = 300))]
     pub token: String,
 }
 
@@ -113,19 +118,17 @@ pub struct InvitationPreviewResponse {
     pub expires_at: String,
 }
 
+#[bounds]
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptInvitationRequest {
-    #[validate(length(min = 1, max = 300))]
-    #[schema(min_length = 1, max_length = 300)]
+    #[bound(length(min = 1, max = 300))]
     pub token: String,
     /// Your name, for a new account (ignored when the account exists).
     #[serde(default)]
-    #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
+    #[bound(length(max = 200))]
     pub name: String,
     /// A new password (10 to 256 characters), or the existing account's password.
-    #[validate(length(min = 1, max = 256))]
-    #[schema(min_length = 1, max_length = 256)]
+    #[bound(length(min = 1, max = 256))]
     pub password: String,
 }

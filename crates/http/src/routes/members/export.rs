@@ -9,16 +9,14 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, stream};
-use serde::Deserialize;
 use tollgate_app::Services;
 use tollgate_domain::activity::Activity;
 use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::ids::UserId;
 use tollgate_domain::page::{Limit, TimeCursor};
 use tollgate_domain::user::User;
-use utoipa::IntoParams;
-use validator::Validate;
 
+use super::dto::{ActivityExportQuery, GrantExportQuery, UserExportQuery};
 use crate::dto::rfc3339;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, ValidQuery};
@@ -31,24 +29,6 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 const USER_COLUMNS: [&str; 9] = ["id", "email", "name", "stage", "mrr", "mrr_currency", "renews_at", "last_login_at", "created_at"];
 const ACTIVITY_COLUMNS: [&str; 7] = ["id", "kind", "label", "user_id", "product_id", "occurred_at", "data"];
 const GRANT_COLUMNS: [&str; 11] = ["id", "user_id", "email", "product_id", "source", "source_ref", "reason", "granted_at", "ends_at", "revoked_at", "revoke_reason"];
-
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct GrantExportQuery {
-    /// Grants of this product only.
-    #[validate(length(min = 1, max = 64))]
-    #[param(min_length = 1, max_length = 64)]
-    pub product_id: Option<String>,
-    /// Grants from this source only (manual, stripe_subscription, stripe_purchase, import, api, automation, activecampaign, keap…).
-    #[validate(length(min = 1, max = 40))]
-    #[param(min_length = 1, max_length = 40)]
-    pub source: Option<String>,
-    /// Only grants not revoked (default true).
-    pub open_only: Option<bool>,
-    /// Start the file with a UTF-8 byte order mark (for spreadsheets); default false.
-    pub bom: Option<bool>,
-}
 
 fn grant_record(r: &tollgate_persistence::access::GrantExportRow) -> Vec<String> {
     let g = &r.grant;
@@ -97,31 +77,6 @@ pub async fn export_grants(s: web::Data<Services>, auth: Auth, q: ValidQuery<Gra
         }
     });
     Ok(csv_response(&s, "grants", stream::once(async { Ok(head) }).chain(rest)))
-}
-
-crate::dto::member_filter_query! {
-    pub struct UserExportQuery {} {
-        /// Start the file with a UTF-8 byte order mark (for spreadsheets); default false.
-        pub bom: Option<bool>,
-    }
-}
-
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ActivityExportQuery {
-    /// Comma-separated kinds, e.g. `user.login,product.access_granted`.
-    #[validate(length(max = 1000))]
-    #[param(max_length = 1000)]
-    pub kind: Option<String>,
-    pub user_id: Option<String>,
-    pub product_id: Option<String>,
-    /// Inclusive lower bound (RFC 3339).
-    pub since: Option<String>,
-    /// Exclusive upper bound (RFC 3339).
-    pub until: Option<String>,
-    /// Start the file with a UTF-8 byte order mark (for spreadsheets); default false.
-    pub bom: Option<bool>,
 }
 
 /// A text cell made safe for spreadsheets (OWASP CSV injection): a value
