@@ -6,8 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use tollgate_app::usecases::keys::ApiKeyView;
-use tollgate_persistence::jobs::Job;
-use tollgate_persistence::outbox::OutboxEmail;
+use tollgate_app::usecases::operations::{EmailView, JobView};
 
 use crate::dto::rfc3339;
 
@@ -119,8 +118,8 @@ pub struct JobResponse {
     pub finished_at: Option<String>,
 }
 
-impl From<Job> for JobResponse {
-    fn from(j: Job) -> Self {
+impl From<JobView> for JobResponse {
+    fn from(j: JobView) -> Self {
         JobResponse {
             id: j.id.into_string(),
             kind: j.kind,
@@ -169,12 +168,12 @@ pub struct EmailResponse {
     pub sent_at: Option<String>,
 }
 
-impl From<OutboxEmail> for EmailResponse {
-    fn from(e: OutboxEmail) -> Self {
+impl From<EmailView> for EmailResponse {
+    fn from(e: EmailView) -> Self {
         EmailResponse {
             id: e.id.into_string(),
             template: e.template,
-            to: e.to_email,
+            to: e.to,
             subject: e.subject,
             text_body: e.text_body,
             html_body: e.html_body,
