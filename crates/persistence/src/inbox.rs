@@ -27,6 +27,10 @@ pub struct InboxEvent {
     pub error: Option<String>,
 }
 
+/// One delivery's row, the same on both databases; a duplicate changes nothing.
+const INSERT_EVENT: &str = "INSERT INTO inbox_events (app_id, connector, event_id, event_type, created, payload, status, received_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
+
 /// Stores a delivery in one round trip; returns false for a duplicate.
 /// Webhook ingest is the hot path: it writes this row and nothing else (its
 /// processing job is queued later by the worker, see [`take_received`]).
@@ -37,10 +41,7 @@ pub struct InboxEvent {
 pub async fn store_event(db: &crate::Db, app: &AppId, connector: ConnectorKind, e: &InboxEvent) -> DbResult<bool> {
     match db {
         crate::Db::Pg(pool) => {
-            let n = sqlx::query(
-                "INSERT INTO inbox_events (app_id, connector, event_id, event_type, created, payload, status, received_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-            )
+            let n = sqlx::query(INSERT_EVENT)
             .bind(app.as_str())
             .bind(connector.as_str())
             .bind(&e.event_id)
@@ -147,9 +148,7 @@ async fn write_batch(pool: &sqlx::SqlitePool, batch: &[(Delivery, Reply)]) -> Re
     let mut stored = Vec::with_capacity(batch.len());
     for (d, _) in batch {
         let e = &d.event;
-        let n = sqlx::query(
-            "INSERT INTO inbox_events (app_id, connector, event_id, event_type, created, payload, status, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-        )
+        let n = sqlx::query(INSERT_EVENT)
         .bind(&d.app)
         .bind(d.connector.as_str())
         .bind(&e.event_id)
