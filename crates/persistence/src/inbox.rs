@@ -216,13 +216,28 @@ where
     }
 }
 
-/// The `created` of the newest stored event (where recovery resumes).
+/// How many of the newest received events `latest_event_created` looks at.
+const RECOVERY_WINDOW: i64 = 1000;
+
+/// Where recovery resumes: the newest `created` among the connector's
+/// last [`RECOVERY_WINDOW`] received events, read backwards through the
+/// received index (no index on `created`: ingest would write one more entry
+/// per delivery for a query the periodic recovery job runs).
+///
+/// Deliveries arrive about in the order they were created, so this is the
+/// newest `created` stored. When it is not (a recovery just stored more than
+/// the window of older events, oldest last), the point is earlier than the
+/// newest: recovery then lists events it already has again, which are
+/// duplicates and change nothing. It never skips an event.
 pub async fn latest_event_created(conn: &mut Conn<'_>, app: &AppId, connector: ConnectorKind) -> DbResult<Option<i64>> {
-    let (m,): (Option<i64>,) = on!(conn, c => sqlx::query_as("SELECT MAX(created) FROM inbox_events WHERE app_id = $1 AND connector = $2")
-        .bind(app.as_str())
-        .bind(connector.as_str())
-        .fetch_one(&mut **c)
-        .await?);
+    let (m,): (Option<i64>,) = on!(conn, c => sqlx::query_as(
+        "SELECT MAX(created) FROM (SELECT created FROM inbox_events WHERE app_id = $1 AND connector = $2 ORDER BY received_at DESC LIMIT $3) AS newest",
+    )
+    .bind(app.as_str())
+    .bind(connector.as_str())
+    .bind(RECOVERY_WINDOW)
+    .fetch_one(&mut **c)
+    .await?);
     Ok(m)
 }
 

@@ -383,6 +383,13 @@ async fn stripe_links_customers_subscriptions_purchases_inbox(db: &Db) {
     assert_eq!(latest_event_created(&mut c.conn(), &app.id, keap).await.unwrap(), Some(200));
     assert_eq!(list_events(&mut c.conn(), &app.id, keap, None, 10).await.unwrap().len(), 1);
     assert_eq!(list_events(&mut c.conn(), &app.id, Stripe, None, 10).await.unwrap().len(), 1);
+    // A delivery that arrives late (created before the newest) does not move
+    // the recovery point back.
+    let later = InboxEvent { event_id: "evt_2".into(), created: 300, received_at: T0 + Duration::seconds(1), ..e.clone() };
+    let late = InboxEvent { event_id: "evt_3".into(), created: 150, received_at: T0 + Duration::seconds(2), ..e.clone() };
+    assert!(store_event(db, &app.id, Stripe, &later).await.unwrap());
+    assert!(store_event(db, &app.id, Stripe, &late).await.unwrap());
+    assert_eq!(latest_event_created(&mut c.conn(), &app.id, Stripe).await.unwrap(), Some(300), "the newest created, not the last received");
 }
 
 async fn lock_for_update_serializes_transactions(db: &Db) {
