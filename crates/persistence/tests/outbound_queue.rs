@@ -1,5 +1,6 @@
 //! The outbound delivery queue: claiming with a lease, giving back, and
-//! recording answers, on SQLite and on PostgreSQL.
+//! recording answers, on SQLite and on PostgreSQL; on PostgreSQL also
+//! owning endpoints and reading their due rows.
 
 #[macro_use]
 mod common;
@@ -11,7 +12,11 @@ use tollgate_domain::outbound::{Attempt, DeliveryStatus, Endpoint, EndpointKind}
 use tollgate_persistence::outbound::{self, Claimed};
 use tollgate_persistence::{Db, Tx, apps};
 
-both!(claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change, queuing_wakes_the_dispatchers_once_committed);
+both!(
+    claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change,
+    queuing_wakes_the_dispatchers_once_committed,
+    one_session_owns_an_endpoint_and_reads_its_due_rows_without_writing
+);
 
 const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
 const LEASE: Duration = Duration::seconds(60);
@@ -188,4 +193,53 @@ async fn queuing_wakes_the_dispatchers_once_committed(db: &Db) {
         listening.abort();
         assert!(heard, "a listener hears commits that queued deliveries");
     }
+}
+
+/// PostgreSQL: one session at a time owns an endpoint; its owner reads the
+/// due rows without writing them (they stay due, and a leased row stays
+/// out); closing the session lets another take the endpoint. SQLite has no
+/// owner sessions: its dispatcher claims with leases.
+async fn one_session_owns_an_endpoint_and_reads_its_due_rows_without_writing(db: &Db) {
+    let Some(mut first) = outbound::Owner::open(db).await.unwrap() else {
+        assert_eq!(db.backend(), tollgate_persistence::Backend::Sqlite);
+        return;
+    };
+    let (app, e1, e2) = setup(db).await;
+    let mut second = outbound::Owner::open(db).await.unwrap().unwrap();
+    let both = [(app.clone(), e1.clone()), (app.clone(), e2.clone())];
+    assert_eq!(first.take(&both[..1]).await.unwrap(), [true]);
+    assert_eq!(first.take(&both[..1]).await.unwrap(), [true], "its own endpoint again");
+    assert_eq!(second.take(&both).await.unwrap(), [false, true], "e1 is owned by the first session");
+
+    let mut tx = db.begin().await.unwrap();
+    queue_one(&mut tx, &app, &e1).await;
+    queue_one(&mut tx, &app, &e1).await;
+    queue_one(&mut tx, &app, &e2).await;
+    tx.commit().await.unwrap();
+    let mut c = db.acquire().await.unwrap();
+    let read = outbound::due_rows(&mut c.conn(), 10, T0, std::slice::from_ref(&e2)).await.unwrap();
+    assert_eq!(read.len(), 2, "e2's row is left out");
+    assert!(read.iter().all(|r| r.endpoint_id == e1 && r.attempts == 0 && r.tid.is_some()));
+    let again = outbound::due_rows(&mut c.conn(), 10, T0, &[]).await.unwrap();
+    assert_eq!(again.len(), 3, "reading writes nothing: the rows are still due");
+    let bodies = outbound::payloads(&mut c.conn(), &[(app.clone(), read[0].message_id.clone())]).await.unwrap();
+    assert_eq!(bodies.get(&read[0].message_id).map(String::as_str), Some("{}"));
+    drop(c);
+    // A row a lease holds is not read.
+    assert_eq!(claim(db, 1, T0).await.len(), 1);
+    let mut c = db.acquire().await.unwrap();
+    assert_eq!(outbound::due_rows(&mut c.conn(), 10, T0, &[]).await.unwrap().len(), 2);
+    // An answer written by where the read found the row lands on it.
+    let row = outbound::due_rows(&mut c.conn(), 1, T0, &[]).await.unwrap().remove(0);
+    drop(c);
+    let mut tx = db.begin().await.unwrap();
+    outbound::record_delivered(&mut tx.conn(), &[(row.clone(), ok(T0), 1)]).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut c = db.acquire().await.unwrap();
+    assert_eq!(outbound::find_delivery(&mut c.conn(), &app, &row.id).await.unwrap().unwrap().status, DeliveryStatus::Delivered);
+    drop(c);
+
+    first.close().await.unwrap();
+    assert_eq!(second.take(&both[..1]).await.unwrap(), [true], "closed, the first session's endpoints are free");
+    second.close().await.unwrap();
 }

@@ -21,6 +21,7 @@ mod members;
 mod metrics;
 mod openapi;
 mod outbound;
+mod outbound_dispatchers;
 mod password_reset;
 mod passwords;
 mod prometheus;

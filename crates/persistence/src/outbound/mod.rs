@@ -14,8 +14,10 @@ use tollgate_domain::page::{Limit, Page};
 
 use crate::{Conn, DbError, DbResult, at, ms, on, opt_at};
 
+mod owner;
 mod queue;
 pub mod wake;
+pub use owner::Owner;
 pub use queue::*;
 
 #[derive(sqlx::FromRow)]

@@ -97,6 +97,45 @@ fn claimed(app: String, id: String, ep: String, msg: String, attempts: i64, tid:
     }
 }
 
+/// PostgreSQL, for a dispatcher that owns endpoints ([`super::Owner`]):
+/// up to `n` due deliveries in the order they came due, read without
+/// writing them, leaving out the endpoints in `skip`. Each comes with where
+/// its row version lies (`tid`) for writing its answer; bodies are read
+/// apart ([`payloads`]), once the caller knows which rows it keeps. Rows a
+/// lease holds (`claim_due`) are left out like any claim would.
+pub async fn due_rows(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, skip: &[EndpointId]) -> DbResult<Vec<Claimed>> {
+    let Conn::Pg(c, _) = conn else {
+        return Err(crate::DbError::corrupt("due_rows is for PostgreSQL; SQLite claims with leases"));
+    };
+    let mut qb = sqlx::QueryBuilder::new("SELECT app_id, id, endpoint_id, message_id, attempts, ctid::text FROM webhook_deliveries WHERE ");
+    push_due(&mut qb, now, skip);
+    qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
+    let rows: Vec<(String, String, String, String, i64, String)> = qb.build_query_as().fetch_all(&mut **c).await?;
+    Ok(rows.into_iter().map(|(app, id, ep, msg, attempts, tid)| claimed(app, id, ep, msg, attempts, Some(tid))).collect())
+}
+
+/// The bodies of some events, by event id, each found by primary key.
+pub async fn payloads(conn: &mut Conn<'_>, ids: &[(AppId, MessageId)]) -> DbResult<std::collections::HashMap<MessageId, String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    match conn {
+        Conn::Pg(c, _) => {
+            let apps: Vec<&str> = ids.iter().map(|(a, _)| a.as_str()).collect();
+            let msgs: Vec<&str> = ids.iter().map(|(_, m)| m.as_str()).collect();
+            let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+                "SELECT v.id, (SELECT m.payload FROM webhook_messages m WHERE m.app_id = v.app_id AND m.id = v.id) FROM unnest($1::text[], $2::text[]) AS v(app_id, id)",
+            )
+            .bind(apps)
+            .bind(msgs)
+            .fetch_all(&mut **c)
+            .await?;
+            Ok(rows.into_iter().filter_map(|(id, p)| p.map(|p| (MessageId::from_trusted(id), p))).collect())
+        }
+        Conn::Sqlite(c, _) => payloads_of(c, ids).await,
+    }
+}
+
 /// Whether any delivery is due now (a cheap probe of the partial index).
 pub async fn any_due(conn: &mut Conn<'_>, now: OffsetDateTime) -> DbResult<bool> {
     let n: Option<i64> = on!(conn, c => {

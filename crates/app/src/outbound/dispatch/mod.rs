@@ -9,25 +9,35 @@
 //! lane's endpoint is left out of the next claim. Answers go to one recorder
 //! that writes them in batches, a transaction per batch.
 //!
+//! Claiming differs by database. SQLite (one writer): a claim writes a
+//! lease on each row. PostgreSQL: the dispatcher owns endpoints (an advisory
+//! lock each, on a session of its own: `outbound::Owner`), reads their due
+//! rows without writing them, and keeps the ids it holds (waiting, in
+//! flight, or sent and not yet recorded) in memory so it reads none twice.
+//! A delivery then costs one write, its answer, instead of two.
+//!
 //! Claims run beside the sending: the next starts while the lanes still hold
 //! work (two at once on PostgreSQL during a backlog). The dispatcher sleeps
 //! until a commit that queued deliveries wakes it (`outbound::wake`: in this
 //! process at once, on PostgreSQL in any process by `NOTIFY`), or its poll.
 //!
 //! A row that waited in a lane too long to be sent inside its lease is given
-//! back unsent. A sender that dies mid-send leaves its rows leased; they are
-//! sent again when the lease ends (at-least-once, same `webhook-id`).
+//! back unsent. A sender that dies mid-send leaves its rows leased (SQLite)
+//! or its endpoints' locks released with its session (PostgreSQL); they are
+//! sent again when the lease ends or another dispatcher takes the endpoint
+//! (at-least-once, same `webhook-id`).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio::task::JoinSet;
-use tollgate_domain::ids::{AppId, EndpointId};
+use tollgate_domain::ids::{AppId, DeliveryId, EndpointId, MessageId};
 use tollgate_domain::outbound::{Attempt, EndpointKind};
-use tollgate_persistence::outbound::{self, Claimed};
+use tollgate_persistence::Backend;
+use tollgate_persistence::outbound::{self, Claimed, Owner};
 
 use crate::error::AppResult;
 use crate::services::Services;
@@ -62,6 +72,9 @@ const RECORD_BATCH: usize = 1024;
 const POLL: Duration = Duration::from_millis(250);
 /// How long an endpoint's settings and keys are reused without reading them again.
 const ENDPOINT_TTL: Duration = Duration::from_secs(1);
+/// PostgreSQL: how long an endpoint another dispatcher owns is left out of
+/// claims before asking again.
+const ELSEWHERE_TTL: Duration = Duration::from_secs(5);
 
 #[derive(Clone)]
 pub struct Dispatcher(Arc<Shared>);
@@ -81,6 +94,21 @@ struct Shared {
     /// the one that waits sleeps in the busy handler (1, 2, 5, 10 ms …)
     /// instead of starting when the other commits.
     writing: tokio::sync::Mutex<()>,
+    /// PostgreSQL: the endpoints this dispatcher owns (taken at claim time;
+    /// claims take turns on this lock).
+    owned: tokio::sync::Mutex<Owned>,
+    /// PostgreSQL: the deliveries read and not yet recorded (or given back):
+    /// still due in the table, so the next claim leaves them out.
+    held: Mutex<HashSet<DeliveryId>>,
+}
+
+/// PostgreSQL: the session that owns endpoints, and what it knows.
+#[derive(Default)]
+struct Owned {
+    session: Option<Owner>,
+    endpoints: HashSet<EndpointId>,
+    /// Endpoints another dispatcher owns, and since when this one knows.
+    elsewhere: HashMap<EndpointId, Instant>,
 }
 
 /// One endpoint's queue of claimed rows.
@@ -172,6 +200,8 @@ impl Dispatcher {
             sending: Semaphore::new(MAX_IN_FLIGHT),
             room: Notify::new(),
             writing: tokio::sync::Mutex::new(()),
+            owned: Default::default(),
+            held: Default::default(),
         }))
     }
 
@@ -181,6 +211,9 @@ impl Dispatcher {
             let lanes = self.0.lanes.lock().unwrap_or_else(|e| e.into_inner());
             lanes.iter().filter(|(_, l)| l.waiting.len() + l.senders >= l.cap()).map(|(e, _)| e.clone()).collect()
         };
+        if self.0.s.db.backend() == Backend::Postgres {
+            return self.claim_owned(n, full).await;
+        }
         let s = &self.0.s;
         let _writing = self.write_turn().await;
         let mut tx = s.db.begin().await?;
@@ -192,6 +225,78 @@ impl Dispatcher {
         tx.commit().await?;
         let at = Instant::now();
         Ok(claimed.into_iter().map(|(c, body)| Item { c, body, claimed: at }).collect())
+    }
+
+    /// PostgreSQL: reads up to `n` due deliveries of endpoints this
+    /// dispatcher owns or can take, leaving out the rows it holds and the
+    /// endpoints in `skip` (full lanes) or owned elsewhere. Writes nothing.
+    async fn claim_owned(&self, n: usize, mut skip: Vec<EndpointId>) -> AppResult<Vec<Item>> {
+        let s = &self.0.s;
+        let mut owned = self.0.owned.lock().await;
+        if owned.session.is_none() {
+            owned.session = Owner::open(&s.db).await?;
+        }
+        owned.elsewhere.retain(|_, since| since.elapsed() < ELSEWHERE_TTL);
+        skip.extend(owned.elsewhere.keys().cloned());
+        // What is held before the read began: a row recorded meanwhile may
+        // still read as due, and must not be sent again.
+        let held = self.0.held.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut conn = s.db.acquire().await?;
+        let mut rows: Vec<Claimed> = outbound::due_rows(&mut conn.conn(), (n + held.len()) as i64, s.now(), &skip)
+            .await?
+            .into_iter()
+            .filter(|r| !held.contains(&r.id))
+            .take(n)
+            .collect();
+        let mut new: Vec<(AppId, EndpointId)> = Vec::new();
+        for r in &rows {
+            if !owned.endpoints.contains(&r.endpoint_id) && !new.iter().any(|(_, e)| *e == r.endpoint_id) {
+                new.push((r.app_id.clone(), r.endpoint_id.clone()));
+            }
+        }
+        if !new.is_empty() {
+            let session = owned.session.as_mut().expect("PostgreSQL opens an owner session");
+            let got = session.take(&new).await?;
+            for ((_, e), mine) in new.into_iter().zip(got) {
+                if mine {
+                    owned.endpoints.insert(e);
+                } else {
+                    owned.elsewhere.insert(e, Instant::now());
+                }
+            }
+            rows.retain(|r| owned.endpoints.contains(&r.endpoint_id));
+        }
+        let mut ids: Vec<(AppId, MessageId)> = rows.iter().map(|r| (r.app_id.clone(), r.message_id.clone())).collect();
+        ids.sort_unstable_by(|a, b| (a.0.as_str(), a.1.as_str()).cmp(&(b.0.as_str(), b.1.as_str())));
+        ids.dedup();
+        let bodies = outbound::payloads(&mut conn.conn(), &ids).await?;
+        self.0.held.lock().unwrap_or_else(|e| e.into_inner()).extend(rows.iter().map(|r| r.id.clone()));
+        let at = Instant::now();
+        Ok(rows.into_iter().map(|c| Item { body: bodies.get(&c.message_id).cloned(), c, claimed: at }).collect())
+    }
+
+    /// PostgreSQL: lets the rows go (recorded, given back, or their answer
+    /// lost): the next claim may read them again if they are still due.
+    fn unhold<'a>(&self, ids: impl IntoIterator<Item = &'a DeliveryId>) {
+        let mut held = self.0.held.lock().unwrap_or_else(|e| e.into_inner());
+        if !held.is_empty() {
+            for id in ids {
+                held.remove(id);
+            }
+        }
+    }
+
+    /// PostgreSQL: gives up every owned endpoint and closes the session.
+    async fn disown(&self) {
+        let mut owned = self.0.owned.lock().await;
+        owned.endpoints.clear();
+        owned.elsewhere.clear();
+        if let Some(session) = owned.session.take() {
+            if let Err(e) = session.close().await {
+                // Dropped, the session's locks go when PostgreSQL notices it closed.
+                tracing::warn!(error = %e, "could not release owned webhook endpoints");
+            }
+        }
     }
 
     /// Puts claimed rows in their lanes, starting no sender (when stopping).
@@ -283,7 +388,9 @@ impl Dispatcher {
             done.push(d);
         }
         while senders.join_next().await.is_some() {}
-        self.record(done).await?;
+        let recorded = self.record(done).await;
+        self.disown().await;
+        recorded?;
         Ok(n)
     }
 
@@ -408,6 +515,7 @@ impl Dispatcher {
         }
         drop(tx);
         let _ = recorder.await;
+        self.disown().await;
     }
 
     /// On SQLite, this dispatcher's turn to write (see `Shared::writing`).

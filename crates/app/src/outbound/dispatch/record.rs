@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use rand::Rng;
 use time::OffsetDateTime;
 use tollgate_domain::auth::Role;
-use tollgate_domain::ids::{AppId, EndpointId};
+use tollgate_domain::ids::{AppId, DeliveryId, EndpointId};
 use tollgate_domain::outbound::{DISABLE_AFTER, DeliveryStatus, EndpointKind, retry_after};
 use tollgate_persistence::outbound::{self, Outcome};
 use tollgate_persistence::{Conn, admins, apps};
@@ -24,6 +24,21 @@ impl Dispatcher {
         if done.is_empty() {
             return Ok(());
         }
+        let ids: Vec<DeliveryId> = done
+            .iter()
+            .map(|d| match d {
+                Done::Tried(t) => t.c.id.clone(),
+                Done::Untried(c, _) | Done::Release(c) => c.id.clone(),
+            })
+            .collect();
+        let written = self.write_answers(done).await;
+        // Recorded rows are no longer due; rows whose answers were lost are
+        // read again and sent again (at-least-once).
+        self.unhold(&ids);
+        written
+    }
+
+    async fn write_answers(&self, done: Vec<Done>) -> AppResult<()> {
         let s = &self.0.s;
         let now = s.now();
         let _writing = self.write_turn().await;
@@ -55,7 +70,10 @@ impl Dispatcher {
         for (app, endpoint) in &healthy {
             outbound::note_success(conn, app, endpoint).await?;
         }
-        outbound::release(conn, &back, now).await?;
+        // PostgreSQL rows are read, not leased: giving one back is letting it go.
+        if s.db.backend() == tollgate_persistence::Backend::Sqlite {
+            outbound::release(conn, &back, now).await?;
+        }
         for d in rest {
             match d {
                 Done::Untried(c, reason) => outbound::fail_untried(conn, &c.app_id, &c.id, reason, now).await?,

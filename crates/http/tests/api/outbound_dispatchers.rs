@@ -1,0 +1,89 @@
+//! More than one dispatcher (worker processes beside `serve`): each delivery
+//! is sent once while they all run, and a dispatcher that dies hands its
+//! work over.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tollgate_app::outbound::dispatch::Dispatcher;
+
+use crate::helpers::{Backend, TestApp};
+use crate::outbound::{Receiver, drain, endpoint, member, spawn};
+
+/// Waits until `path` got `n` requests.
+async fn wait_for(rx: &Receiver, path: &str, n: usize, what: &str) {
+    let started = Instant::now();
+    while rx.on(path).len() < n {
+        assert!(started.elapsed() < Duration::from_secs(20), "{what}: {} of {n} arrived at {path}", rx.on(path).len());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Two dispatchers share the queue: every delivery arrives once, none twice.
+async fn two_dispatchers_send_each_delivery_once(app: TestApp) {
+    let rx = Receiver::start();
+    let t = app.setup().await;
+    for path in ["/a", "/b"] {
+        let (_, secret) = endpoint(&app, &t, &format!("{}{path}", rx.base), json!(["user.created"])).await;
+        rx.control(json!({"path": path, "secret": secret})).await;
+    }
+    for i in 0..20 {
+        member(&app, &t, &format!("m{i}@example.com")).await;
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let one = tokio::spawn(Dispatcher::new(app.services.clone()).run(stopped.clone()));
+    let two = tokio::spawn(Dispatcher::new(app.services.clone()).run(stopped));
+    for path in ["/a", "/b"] {
+        wait_for(&rx, path, 20, "two dispatchers").await;
+    }
+    // Long enough for a second copy of anything to arrive.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.send(true).unwrap();
+    one.await.unwrap();
+    two.await.unwrap();
+    for path in ["/a", "/b"] {
+        let got = rx.on(path);
+        let ids: std::collections::HashSet<_> = got.iter().map(|r| r["headers"]["webhook-id"].as_str().unwrap().to_owned()).collect();
+        assert_eq!((got.len(), ids.len()), (20, 20), "{path}: each event once");
+        assert!(got.iter().all(|r| r["signature_ok"] == true));
+    }
+}
+
+crate::both!(spawn = super::spawn;
+    two_dispatchers_send_each_delivery_once,
+);
+
+/// PostgreSQL: a dispatcher that dies mid-send (its task dropped) loses the
+/// endpoints it owned with its database session; the next dispatcher sends
+/// the unanswered tries again, with the same webhook-id, without waiting
+/// for a lease. (On SQLite a lease covers the row: see
+/// `a_crashed_sender_is_covered_by_the_lease`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_dead_dispatchers_endpoints_are_taken_over() {
+    let app = spawn(Backend::Postgres).await;
+    let rx = Receiver::start();
+    let t = app.setup().await;
+    let (_, secret) = endpoint(&app, &t, &format!("{}/slow", rx.base), json!(["user.created"])).await;
+    rx.control(json!({"path": "/slow", "secret": secret, "script": ["hang", "hang"]})).await;
+    member(&app, &t, "ada@example.com").await;
+    member(&app, &t, "bob@example.com").await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let dying = tokio::spawn(Dispatcher::new(app.services.clone()).run(stopped));
+    wait_for(&rx, "/slow", 2, "the first tries").await;
+    // Nothing else can send them while it lives.
+    assert_eq!(Dispatcher::new(app.services.clone()).run_once().await.unwrap(), 0, "the endpoint is owned");
+    dying.abort();
+    let _ = dying.await;
+    drop(stop);
+    // PostgreSQL releases the locks once it notices the session closed.
+    let started = Instant::now();
+    while rx.on("/slow").len() < 4 {
+        assert!(started.elapsed() < Duration::from_secs(20), "the dead dispatcher's tries were not sent again");
+        drain(&app).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let got = rx.on("/slow");
+    let first: std::collections::HashSet<_> = got[..2].iter().map(|r| r["headers"]["webhook-id"].as_str().unwrap().to_owned()).collect();
+    let again: std::collections::HashSet<_> = got[2..].iter().map(|r| r["headers"]["webhook-id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(first, again, "the same two events, with the same ids");
+}
