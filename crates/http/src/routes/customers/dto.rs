@@ -271,8 +271,7 @@ pub struct BulkRequest {
     #[bound(length(min = 1, max = 64))]
     pub segment_id: Option<String>,
     /// These members (at most 1000).
-    #[validate(length(min = 1, max = 1000))]
-    #[schema(min_items = 1, max_items = 1000)]
+    #[bound(items(min = 1, max = 1000))]
     pub user_ids: Option<Vec<String>>,
 }
 
