@@ -172,8 +172,7 @@ pub struct NewPriceRequest {
     #[bound(range(min = 0, max = 99_999_999))]
     pub unit_amount: i64,
     /// Three-letter ISO currency code, e.g. `usd`.
-    #[validate(length(equal = 3))]
-    #[schema(min_length = 3, max_length = 3)]
+    #[bound(length(equal = 3))]
     pub currency: String,
     /// Leave out for a one-off price.
     #[schema(value_type = Option<PriceInterval>)]
