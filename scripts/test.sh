@@ -36,6 +36,9 @@ echo "ok"
 step "app crate: no import cycle among its top-level modules"
 python3 scripts/check-app-layers.py
 
+step "HTTP routes: no persistence type on the wire"
+python3 scripts/check-http-wire.py
+
 step "Rust tests (every persistence and API test runs on SQLite and PostgreSQL)"
 cargo build --workspace --all-targets
 if command -v cargo-nextest >/dev/null 2>&1; then

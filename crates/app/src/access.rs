@@ -184,7 +184,7 @@ impl Services {
         open_only: bool,
         after: Option<&GrantId>,
         limit: Limit,
-    ) -> AppResult<Page<access::GrantExportRow>> {
+    ) -> AppResult<Page<ExportedGrant>> {
         let mut c = self.db.acquire().await?;
         let product = match product {
             Some(p) => {
@@ -195,6 +195,13 @@ impl Services {
             None => None,
         };
         let source = source.map(|s| s.parse::<AccessSource>().map_err(|p| AppError::field("source", &p.code, p.message))).transpose()?;
-        Ok(access::list_for_export(&mut c.conn(), app, product.as_ref(), source, open_only, after, limit).await?)
+        Ok(access::list_for_export(&mut c.conn(), app, product.as_ref(), source, open_only, after, limit).await?.map(|r| ExportedGrant { grant: r.grant, email: r.email }))
     }
+}
+
+/// A grant with its member's email: one row of the grants export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedGrant {
+    pub grant: AccessGrant,
+    pub email: String,
 }

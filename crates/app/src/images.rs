@@ -26,9 +26,24 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     IMAGE_TYPES.into_iter().find(|ok| *ok == t || (*ok == "image/x-icon" && t == "image/vnd.microsoft.icon"))
 }
 
+/// A stored image (where its bytes are stored stays inside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageView {
+    pub id: String,
+    pub content_type: String,
+    pub size: i64,
+    pub created_at: time::OffsetDateTime,
+}
+
+impl From<Image> for ImageView {
+    fn from(i: Image) -> Self {
+        ImageView { id: i.id, content_type: i.content_type, size: i.size, created_at: i.created_at }
+    }
+}
+
 impl Services {
     /// Stores an uploaded image and returns it.
-    pub async fn upload_image(&self, app: &AppId, bytes: &[u8]) -> AppResult<Image> {
+    pub async fn upload_image(&self, app: &AppId, bytes: &[u8]) -> AppResult<ImageView> {
         let mut e = ValidationErrors::new();
         let content_type = match sniff(bytes) {
             Some(t) => t,
@@ -51,17 +66,17 @@ impl Services {
         tollgate_persistence::audit::set_target_id(&image.id);
         tollgate_persistence::audit::set_after(serde_json::json!({"content_type": image.content_type, "size": image.size}));
         tx.commit().await?;
-        Ok(image)
+        Ok(image.into())
     }
 
     /// An image and its bytes, for anyone.
-    pub async fn public_image(&self, app: &AppId, id: &str) -> AppResult<(Image, MediaBody)> {
+    pub async fn public_image(&self, app: &AppId, id: &str) -> AppResult<(ImageView, MediaBody)> {
         let image = {
             let mut c = self.db.acquire().await?;
             repo::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("image"))?
         };
         let body = self.storage.open(&image.storage_key).await.map_err(|err| AppError::internal("reading an image", err))?;
-        Ok((image, body))
+        Ok((image.into(), body))
     }
 
     /// Where an image is served, for pages and emails.

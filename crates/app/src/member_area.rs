@@ -42,6 +42,27 @@ pub(crate) async fn active_products(conn: &mut tollgate_persistence::Conn<'_>, a
     Ok(all)
 }
 
+/// A hosted media file of a product (where its bytes are stored stays inside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaView {
+    pub id: String,
+    pub product_id: ProductId,
+    /// video | audio | file
+    pub kind: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    /// The lesson it belongs to; `None`: the product's general media.
+    pub page_id: Option<PageId>,
+    pub created_at: time::OffsetDateTime,
+}
+
+impl From<Media> for MediaView {
+    fn from(m: Media) -> Self {
+        MediaView { id: m.id, product_id: m.product_id, kind: m.kind, filename: m.filename, content_type: m.content_type, size: m.size, page_id: m.page_id, created_at: m.created_at }
+    }
+}
+
 /// One product as a member sees it in the library.
 #[derive(Debug, Clone)]
 pub struct LibraryItem {
@@ -57,7 +78,7 @@ pub struct LibraryItem {
 pub struct ProductContent {
     pub product: Product,
     pub pages: Vec<(ContentPage, bool)>,
-    pub media: Vec<Media>,
+    pub media: Vec<MediaView>,
 }
 
 /// A member's own view of their account.
@@ -125,7 +146,7 @@ impl Services {
         let pages = products::list_pages(&mut c.conn(), app, product).await?;
         let done: std::collections::HashSet<PageId> = repo::completed_pages(&mut c.conn(), app, user, product).await?.into_iter().collect();
         let media = repo::media_of_product(&mut c.conn(), app, product).await?;
-        Ok(ProductContent { product: p, pages: pages.into_iter().map(|pg| { let d = done.contains(&pg.id); (pg, d) }).collect(), media })
+        Ok(ProductContent { product: p, pages: pages.into_iter().map(|pg| { let d = done.contains(&pg.id); (pg, d) }).collect(), media: media.into_iter().map(MediaView::from).collect() })
     }
 
     /// Ticks a page (User Page Completed; User Product Completed once, when
@@ -154,7 +175,7 @@ impl Services {
     }
 
     /// Stores an uploaded file for a product. `kind`: video, audio or file.
-    pub async fn upload_media(&self, app: &AppId, product: &ProductId, kind: &str, filename: &str, content_type: &str, bytes: &[u8]) -> AppResult<Media> {
+    pub async fn upload_media(&self, app: &AppId, product: &ProductId, kind: &str, filename: &str, content_type: &str, bytes: &[u8]) -> AppResult<MediaView> {
         let mut e = ValidationErrors::new();
         if !["video", "audio", "file"].contains(&kind) {
             e.add("kind", "invalid_choice", "must be video, audio or file");
@@ -187,17 +208,17 @@ impl Services {
         tollgate_persistence::audit::set_target_id(&m.id);
         tollgate_persistence::audit::set_after(serde_json::json!({"product_id": product.as_str(), "kind": m.kind, "filename": m.filename, "size": m.size}));
         tx.commit().await?;
-        Ok(m)
+        Ok(m.into())
     }
 
-    pub async fn list_media(&self, app: &AppId, product: &ProductId) -> AppResult<Vec<Media>> {
+    pub async fn list_media(&self, app: &AppId, product: &ProductId) -> AppResult<Vec<MediaView>> {
         let mut c = self.db.acquire().await?;
         products::find(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("product"))?;
-        Ok(repo::media_of_product(&mut c.conn(), app, product).await?)
+        Ok(repo::media_of_product(&mut c.conn(), app, product).await?.into_iter().map(MediaView::from).collect())
     }
 
     /// Renames a hosted file or moves it into a lesson (`Some(None)`: back to the product's general media).
-    pub async fn update_media(&self, app: &AppId, product: &ProductId, id: &str, filename: Option<String>, page: Option<Option<PageId>>) -> AppResult<Media> {
+    pub async fn update_media(&self, app: &AppId, product: &ProductId, id: &str, filename: Option<String>, page: Option<Option<PageId>>) -> AppResult<MediaView> {
         let mut tx = self.db.begin().await?;
         let mut m = repo::find_media(&mut tx.conn(), app, id).await?.filter(|m| &m.product_id == product).ok_or(AppError::NotFound("media"))?;
         let mut e = ValidationErrors::new();
@@ -219,7 +240,7 @@ impl Services {
         e.into_result()?;
         repo::update_media(&mut tx.conn(), app, &m).await?;
         tx.commit().await?;
-        Ok(m)
+        Ok(m.into())
     }
 
     /// Removes a hosted file (row first, then bytes: a failure leaves an orphan file, never a dangling row).
@@ -238,7 +259,7 @@ impl Services {
     }
 
     /// A member downloads or streams a hosted file (records User File Downloaded for files).
-    pub async fn member_media(&self, app: &AppId, user: &UserId, id: &str) -> AppResult<(Media, MediaBody)> {
+    pub async fn member_media(&self, app: &AppId, user: &UserId, id: &str) -> AppResult<(MediaView, MediaBody)> {
         let m = {
             let mut c = self.db.acquire().await?;
             repo::find_media(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("media"))?
@@ -248,7 +269,7 @@ impl Services {
         if m.kind == "file" {
             self.media_event(app, user, &m, ActivityKind::UserFileDownloaded).await?;
         }
-        Ok((m, bytes))
+        Ok((m.into(), bytes))
     }
 
     /// A member pressed play on hosted video or audio.

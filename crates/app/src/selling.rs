@@ -5,6 +5,7 @@
 use tollgate_domain::error::{ValidationErrors, http_url, text};
 use tollgate_domain::ids::{AppId, ProductId, UserId};
 use tollgate_domain::selling::{Block, SaleProblem, TEMPLATES, sale_problem, template, validate_blocks};
+use time::OffsetDateTime;
 use tollgate_persistence::selling::{self as repo, CheckoutSettings, SalesPage};
 use tollgate_persistence::stripe as srepo;
 use tollgate_persistence::{apps, products, users};
@@ -18,6 +19,44 @@ pub use crate::connector_settings::PortalSettings;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 use crate::stripe::stripe_error;
+use crate::stripe::SubscriptionView;
+
+/// A product's Checkout settings as an admin sees them (the payment link's
+/// id stays inside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutView {
+    pub enabled: bool,
+    pub price_id: Option<String>,
+    /// `payment` or `subscription`, from the price.
+    pub mode: Option<String>,
+    pub trial_period_days: Option<i64>,
+    /// The Stripe payment link shown as the product's purchase target.
+    pub payment_link_url: Option<String>,
+}
+
+impl From<CheckoutSettings> for CheckoutView {
+    fn from(c: CheckoutSettings) -> Self {
+        CheckoutView { enabled: c.enabled, price_id: c.price_id, mode: c.mode, trial_period_days: c.trial_period_days, payment_link_url: c.payment_link_url }
+    }
+}
+
+/// A product's sales page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SalesPageView {
+    pub product_id: ProductId,
+    pub title: String,
+    pub blocks: Vec<Block>,
+    pub cta_label: String,
+    /// The built-in template it was made from, if any.
+    pub template: Option<String>,
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<SalesPage> for SalesPageView {
+    fn from(p: SalesPage) -> Self {
+        SalesPageView { product_id: p.product_id, title: p.title, blocks: p.blocks, cta_label: p.cta_label, template: p.template, updated_at: p.updated_at }
+    }
+}
 
 /// A Checkout session for a member.
 #[derive(Debug, Clone)]
@@ -31,16 +70,16 @@ impl Services {
         app.site_url.clone().unwrap_or_else(|| self.config.public_url.clone()).trim_end_matches('/').to_owned()
     }
 
-    pub async fn checkout_settings(&self, app: &AppId, product: &ProductId) -> AppResult<CheckoutSettings> {
+    pub async fn checkout_settings(&self, app: &AppId, product: &ProductId) -> AppResult<CheckoutView> {
         let mut c = self.db.acquire().await?;
         products::find(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("product"))?;
-        repo::checkout_for(&mut c.conn(), app, product).await?.ok_or_else(|| AppError::conflict("not_linked", "link the product to a Stripe product first"))
+        repo::checkout_for(&mut c.conn(), app, product).await?.map(CheckoutView::from).ok_or_else(|| AppError::conflict("not_linked", "link the product to a Stripe product first"))
     }
 
     /// Turns Checkout on with one of the linked Stripe product's prices
     /// (Tollgate keeps a payment link for it, replaced when the price
     /// changes), or off (the payment link is deactivated).
-    pub async fn set_checkout(&self, app: &AppId, product: &ProductId, enabled: bool, price_id: Option<&str>, trial_period_days: Option<u32>) -> AppResult<CheckoutSettings> {
+    pub async fn set_checkout(&self, app: &AppId, product: &ProductId, enabled: bool, price_id: Option<&str>, trial_period_days: Option<u32>) -> AppResult<CheckoutView> {
         {
             let mut c = self.db.acquire().await?;
             products::find(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("product"))?;
@@ -111,7 +150,7 @@ impl Services {
         let mut tx = self.db.begin().await?;
         repo::set_checkout(&mut tx.conn(), app, product, &next, self.now()).await?;
         tx.commit().await?;
-        Ok(next)
+        Ok(next.into())
     }
 
     /// "Buy" for a logged-in member: a Checkout session with the member's
@@ -249,7 +288,7 @@ impl Services {
 
     /// Admin action: cancels a member's subscription now or at period end;
     /// access follows at once (the webhook that follows changes nothing more).
-    pub async fn cancel_member_subscription(&self, app: &AppId, user: &UserId, subscription: &str, at_period_end: bool) -> AppResult<srepo::SubscriptionRecord> {
+    pub async fn cancel_member_subscription(&self, app: &AppId, user: &UserId, subscription: &str, at_period_end: bool) -> AppResult<SubscriptionView> {
         let rec = {
             let mut c = self.db.acquire().await?;
             srepo::find_subscription(&mut c.conn(), app, subscription).await?.filter(|s| &s.user_id == user).ok_or(AppError::NotFound("subscription"))?
@@ -265,7 +304,7 @@ impl Services {
         .map_err(stripe_error)?;
         self.apply_subscription(app, &client, &settings, &sub, self.now()).await?;
         let mut c = self.db.acquire().await?;
-        srepo::find_subscription(&mut c.conn(), app, subscription).await?.ok_or(AppError::NotFound("subscription"))
+        srepo::find_subscription(&mut c.conn(), app, subscription).await?.map(SubscriptionView::from).ok_or(AppError::NotFound("subscription"))
     }
 
     // ---------- sales pages ----------
@@ -285,21 +324,21 @@ impl Services {
             .collect())
     }
 
-    pub async fn public_sales_page(&self, app: &AppId, product: &ProductId) -> AppResult<(tollgate_domain::product::Product, SalesPage, Option<String>)> {
+    pub async fn public_sales_page(&self, app: &AppId, product: &ProductId) -> AppResult<(tollgate_domain::product::Product, SalesPageView, Option<String>)> {
         let mut c = self.db.acquire().await?;
         let p = products::find(&mut c.conn(), app, product).await?.filter(|p| p.archived_at.is_none()).ok_or(AppError::NotFound("sales page"))?;
         let page = repo::sales_page(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("sales page"))?;
         let checkout = repo::checkout_for(&mut c.conn(), app, product).await?.filter(|c| c.enabled).and_then(|c| c.payment_link_url);
-        Ok((p, page, checkout))
+        Ok((p, page.into(), checkout))
     }
 
-    pub async fn sales_page(&self, app: &AppId, product: &ProductId) -> AppResult<SalesPage> {
+    pub async fn sales_page(&self, app: &AppId, product: &ProductId) -> AppResult<SalesPageView> {
         let mut c = self.db.acquire().await?;
         products::find(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("product"))?;
-        repo::sales_page(&mut c.conn(), app, product).await?.ok_or(AppError::NotFound("sales page"))
+        repo::sales_page(&mut c.conn(), app, product).await?.map(SalesPageView::from).ok_or(AppError::NotFound("sales page"))
     }
 
-    pub async fn save_sales_page(&self, app: &AppId, product: &ProductId, title: &str, blocks: Vec<Block>, cta_label: &str, template_name: Option<String>) -> AppResult<SalesPage> {
+    pub async fn save_sales_page(&self, app: &AppId, product: &ProductId, title: &str, blocks: Vec<Block>, cta_label: &str, template_name: Option<String>) -> AppResult<SalesPageView> {
         let mut e = ValidationErrors::new();
         let title = e.check("title", text(title, 1, 200));
         let cta = e.check("cta_label", text(cta_label, 1, 80));
@@ -313,11 +352,11 @@ impl Services {
         let page = SalesPage { product_id: product.clone(), title, blocks, cta_label, template: template_name, updated_at: self.now() };
         repo::upsert_sales_page(&mut tx.conn(), app, &page).await?;
         tx.commit().await?;
-        Ok(page)
+        Ok(page.into())
     }
 
     /// Creates (or replaces) a product's sales page from a built-in template.
-    pub async fn sales_page_from_template(&self, app: &AppId, product: &ProductId, name: &str) -> AppResult<SalesPage> {
+    pub async fn sales_page_from_template(&self, app: &AppId, product: &ProductId, name: &str) -> AppResult<SalesPageView> {
         let p = self.get_product(app, product).await?;
         let (title, blocks, cta) = template(name, &p.fields.name, &p.fields.description, p.fields.image_url.as_deref())
             .ok_or_else(|| AppError::field("template", "invalid_choice", format!("must be one of {}", TEMPLATES.join(", "))))?;
@@ -325,7 +364,7 @@ impl Services {
     }
 
     /// Copies another product's sales page.
-    pub async fn duplicate_sales_page(&self, app: &AppId, product: &ProductId, from: &ProductId) -> AppResult<SalesPage> {
+    pub async fn duplicate_sales_page(&self, app: &AppId, product: &ProductId, from: &ProductId) -> AppResult<SalesPageView> {
         let src = self.sales_page(app, from).await.map_err(|e| match e {
             AppError::NotFound(_) => AppError::field("from_product_id", "not_found", "that product has no sales page"),
             other => other,

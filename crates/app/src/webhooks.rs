@@ -63,6 +63,24 @@ pub struct InboxEventDetail {
     pub attempts: Vec<InboxAttempt>,
 }
 
+/// Which stored events the inspector lists; every part optional, combined with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboxSearch {
+    pub event_type: Option<String>,
+    /// pending | processed | ignored | failed
+    pub status: Option<String>,
+    /// Received at or after.
+    pub since: Option<OffsetDateTime>,
+    /// Received before.
+    pub until: Option<OffsetDateTime>,
+}
+
+impl From<&InboxSearch> for InboxFilter {
+    fn from(s: &InboxSearch) -> Self {
+        InboxFilter { event_type: s.event_type.clone(), status: s.status.clone(), since: s.since, until: s.until }
+    }
+}
+
 fn crm(kind: ConnectorKind) -> CrmConnector {
     CrmConnector::of(kind).expect("every kind but Stripe is a CRM")
 }
@@ -85,10 +103,10 @@ impl Services {
     }
 
     /// A connector's inbox, newest first, filtered, a page at a time.
-    pub async fn inbox(&self, kind: ConnectorKind, app: &AppId, filter: &InboxFilter, after: Option<&str>, limit: Limit) -> AppResult<Page<InboxEntry>> {
+    pub async fn inbox(&self, kind: ConnectorKind, app: &AppId, search: &InboxSearch, after: Option<&str>, limit: Limit) -> AppResult<Page<InboxEntry>> {
         let after = after.map(|a| InboxCursor::decode(a).ok_or_else(|| AppError::field("cursor", "invalid_cursor", "not a cursor of this list"))).transpose()?;
         let mut c = self.db.acquire().await?;
-        Ok(inbox::list(&mut c.conn(), app, kind, filter, after.as_ref(), limit).await?.map(InboxEntry::from))
+        Ok(inbox::list(&mut c.conn(), app, kind, &InboxFilter::from(search), after.as_ref(), limit).await?.map(InboxEntry::from))
     }
 
     /// One stored event with its payload and processing tries.

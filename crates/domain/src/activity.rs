@@ -154,6 +154,18 @@ impl NewActivity {
     }
 }
 
+/// Filters of the activity feed; all optional, combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    pub kinds: Vec<ActivityKind>,
+    pub user_id: Option<UserId>,
+    pub product_id: Option<ProductId>,
+    /// Inclusive lower bound of `occurred_at`, in ms.
+    pub since_ms: Option<i64>,
+    /// Exclusive upper bound of `occurred_at`, in ms.
+    pub until_ms: Option<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ pub mod activity;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod automation;
 pub mod clock;
 pub mod connector;
 pub mod email;

@@ -66,22 +66,32 @@ mod tests {
         email: String,
         #[bound(range(min = 1, max = 9))]
         n: Option<i64>,
+        #[bound(items(min = 1, max = 2))]
+        tags: Option<Vec<String>>,
+        #[bound(length(equal = 3))]
+        code: Option<String>,
     }
 
     /// One `#[bound]` gives the validator rule (and keeps the field's other
     /// rules) and the document's bounds (and keeps its other settings).
     #[test]
     fn a_bound_is_the_rule_and_the_documented_bounds() {
-        let e = Body { email: "a".into(), n: Some(10) }.validate().unwrap_err();
+        let e = Body { email: "a".into(), n: Some(10), tags: Some(vec!["x".into(); 3]), code: Some("usdx".into()) }.validate().unwrap_err();
         let codes = |f: &str| e.field_errors()[f].iter().map(|x| x.code.to_string()).collect::<Vec<_>>();
         assert_eq!(codes("email"), ["length", "email"]);
         assert_eq!(codes("n"), ["range"]);
-        assert!(Body { email: "a@b.c".into(), n: Some(9) }.validate().is_ok());
+        assert_eq!(codes("tags"), ["length"]);
+        assert_eq!(codes("code"), ["length"]);
+        assert!(Body { email: "a@b.c".into(), n: Some(9), tags: Some(vec!["x".into(); 2]), code: Some("usd".into()) }.validate().is_ok());
 
         let doc = serde_json::to_value(Body::schema()).unwrap();
         let email = &doc["properties"]["email"];
         assert_eq!((email["minLength"].as_u64(), email["maxLength"].as_u64(), email["format"].as_str()), (Some(2), Some(5), Some("email")));
         assert_eq!((doc["properties"]["n"]["minimum"].as_f64(), doc["properties"]["n"]["maximum"].as_f64()), (Some(1.0), Some(9.0)));
+        let tags = &doc["properties"]["tags"];
+        assert_eq!((tags["minItems"].as_u64(), tags["maxItems"].as_u64(), tags.get("minLength")), (Some(1), Some(2), None));
+        let code = &doc["properties"]["code"];
+        assert_eq!((code["minLength"].as_u64(), code["maxLength"].as_u64()), (Some(3), Some(3)));
     }
 
     #[test]

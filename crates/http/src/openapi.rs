@@ -1,8 +1,10 @@
 //! The rules every operation of the document follows, written once: the
 //! problem answers the shared extractors and middleware give (401 and 403
 //! from credentials, 400/413/415/422 from a JSON body, 422 from a query,
-//! 404 from a path id), and the bounds of the shared list parameters
-//! (`limit`, `cursor`). An operation's own `#[utoipa::path]` declares only
+//! 404 from a path id), and the bounds of id cursors (`cursor`, checked by
+//! `tollgate_domain::page::id_cursor`). A list's `limit` declares its bounds
+//! on its query type (`#[bound(range(…))]`, checked by the validator too).
+//! An operation's own `#[utoipa::path]` declares only
 //! what is particular to it; a status it declares itself keeps its
 //! description. The same document answers which methods a path takes, for
 //! the 405 of an unknown method.
@@ -11,8 +13,6 @@ use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{Object, Schema, Type};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, ResponseBuilder};
 
-/// Largest `limit` of a list (`tollgate_domain::page::MAX_LIMIT`).
-const MAX_LIMIT: f64 = tollgate_domain::page::MAX_LIMIT as f64;
 /// Longest `cursor` (`tollgate_domain::page::id_cursor`).
 const MAX_CURSOR: usize = 64;
 
@@ -104,18 +104,11 @@ fn parameter_bounds(op: &mut Operation) {
         if p.parameter_in != ParameterIn::Query {
             continue;
         }
-        match p.name.as_str() {
-            "limit" if is(o, Type::Integer) => {
-                o.minimum = Some(1f64.into());
-                o.maximum = Some(MAX_LIMIT.into());
-            }
-            // Id cursors; a list with another kind of cursor declares its pattern.
-            "cursor" if is(o, Type::String) && o.pattern.is_none() => {
-                o.min_length = Some(1);
-                o.max_length = Some(o.max_length.map_or(MAX_CURSOR, |m| m.min(MAX_CURSOR)));
-                o.pattern = Some("^[A-Za-z0-9_]+$".into());
-            }
-            _ => {}
+        // Id cursors; a list with another kind of cursor declares its pattern.
+        if p.name == "cursor" && is(o, Type::String) && o.pattern.is_none() {
+            o.min_length = Some(1);
+            o.max_length = Some(o.max_length.map_or(MAX_CURSOR, |m| m.min(MAX_CURSOR)));
+            o.pattern = Some("^[A-Za-z0-9_]+$".into());
         }
     }
 }
@@ -192,6 +185,22 @@ mod tests {
                     for s in ["400", "413", "415", "422"] {
                         assert!(has(s), "{path} {id} declares no {s}");
                     }
+                }
+            }
+        }
+    }
+
+    /// Nothing patches `limit` into the document: each list's query type
+    /// declares the bounds its validator checks.
+    #[test]
+    fn every_limit_declares_its_bounds() {
+        let doc = crate::openapi();
+        let max = f64::from(tollgate_domain::page::MAX_LIMIT);
+        for (path, item) in &doc.paths.paths {
+            for op in [&item.get, &item.put, &item.post, &item.delete, &item.patch].into_iter().flatten() {
+                for p in op.parameters.iter().flatten().filter(|p| p.parameter_in == ParameterIn::Query && p.name == "limit") {
+                    let v = serde_json::to_value(&p.schema).unwrap();
+                    assert_eq!((v["minimum"].as_f64(), v["maximum"].as_f64()), (Some(1.0), Some(max)), "{path}: limit");
                 }
             }
         }

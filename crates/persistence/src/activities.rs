@@ -58,17 +58,7 @@ pub async fn insert(conn: &mut Conn<'_>, app: &AppId, a: &NewActivity) -> DbResu
     })
 }
 
-/// Filters of the activity feed; all optional, combined with AND.
-#[derive(Debug, Clone, Default)]
-pub struct ActivityFilter {
-    pub kinds: Vec<ActivityKind>,
-    pub user_id: Option<UserId>,
-    pub product_id: Option<ProductId>,
-    /// Inclusive lower bound of `occurred_at`, in ms.
-    pub since_ms: Option<i64>,
-    /// Exclusive upper bound of `occurred_at`, in ms.
-    pub until_ms: Option<i64>,
-}
+pub use tollgate_domain::activity::ActivityFilter;
 
 /// The feed, newest first by (occurred_at, id); the cursor is the last row's pair.
 pub async fn list(conn: &mut Conn<'_>, app: &AppId, f: &ActivityFilter, after: Option<&TimeCursor>, limit: Limit) -> DbResult<Page<Activity>> {

@@ -8,7 +8,8 @@ use time::OffsetDateTime;
 use tollgate_domain::ValidationErrors;
 use tollgate_domain::ids::{AppId, AutomationId, EndpointId, ProductId, RunId, TemplateId, UserId};
 use tollgate_domain::page::{Limit, Page};
-use tollgate_persistence::automations::{self as store, AutomationRow, AutomationSummary, Run, RunStatus, StepOutcome, Template};
+use tollgate_domain::automation::RunStatus;
+use tollgate_persistence::automations::{self as store, AutomationRow, AutomationSummary, Run, StepOutcome, Template};
 use tollgate_persistence::{Conn, outbound, products, users};
 use utoipa::ToSchema;
 
@@ -24,17 +25,122 @@ pub const MAX_AUTOMATIONS: i64 = 200;
 /// An automation with its current definition.
 #[derive(Debug, Clone)]
 pub struct Automation {
-    pub row: AutomationRow,
+    pub id: AutomationId,
+    pub name: String,
+    pub enabled: bool,
+    /// Bumped by every change of the definition; runs keep the version they started with.
+    pub version: i64,
     pub definition: Definition,
     pub last_run_at: Option<OffsetDateTime>,
+    /// Runs started in the last 30 days (in lists).
     pub runs_30d: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl Automation {
+    fn of(row: AutomationRow, definition: Definition, last_run_at: Option<OffsetDateTime>, runs_30d: i64) -> Self {
+        Automation {
+            id: row.id,
+            name: row.name,
+            enabled: row.enabled,
+            version: row.version,
+            definition,
+            last_run_at,
+            runs_30d,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// A run of an automation (the triggering event's data stays inside).
+#[derive(Debug, Clone)]
+pub struct RunView {
+    pub id: RunId,
+    pub automation_id: AutomationId,
+    pub version: i64,
+    /// What started it: an activity id, or `renewal:<subscription>:<period end>`…
+    pub trigger_ref: String,
+    pub user_id: Option<UserId>,
+    pub product_id: Option<ProductId>,
+    /// How many automation runs led to the activity that started this one.
+    pub depth: i64,
+    pub status: RunStatus,
+    /// The next step to run (0-based).
+    pub current_step: i64,
+    pub error: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+impl From<Run> for RunView {
+    fn from(r: Run) -> Self {
+        RunView {
+            id: r.id,
+            automation_id: r.automation_id,
+            version: r.version,
+            trigger_ref: r.trigger_ref,
+            user_id: r.user_id,
+            product_id: r.product_id,
+            depth: r.depth,
+            status: r.status,
+            current_step: r.current_step,
+            error: r.error,
+            created_at: r.created_at,
+            finished_at: r.finished_at,
+        }
+    }
+}
+
+/// What one step of a run did.
+#[derive(Debug, Clone)]
+pub struct RunStep {
+    pub index: i64,
+    pub kind: String,
+    /// running | succeeded | failed | skipped | waiting
+    pub status: String,
+    pub detail: Option<String>,
+    pub error: Option<String>,
+    pub started_at: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+impl From<StepOutcome> for RunStep {
+    fn from(s: StepOutcome) -> Self {
+        RunStep { index: s.idx, kind: s.kind, status: s.status, detail: s.detail, error: s.error, started_at: s.started_at, finished_at: s.finished_at }
+    }
 }
 
 /// A run with what each step did.
 #[derive(Debug, Clone)]
 pub struct RunLog {
-    pub run: Run,
-    pub steps: Vec<StepOutcome>,
+    pub run: RunView,
+    pub steps: Vec<RunStep>,
+}
+
+impl RunLog {
+    fn of(run: Run, steps: Vec<StepOutcome>) -> Self {
+        RunLog { run: run.into(), steps: steps.into_iter().map(RunStep::from).collect() }
+    }
+}
+
+/// An email template of the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateView {
+    pub id: TemplateId,
+    pub name: String,
+    pub subject: String,
+    /// Markdown with {{variables}}.
+    pub body: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<Template> for TemplateView {
+    fn from(t: Template) -> Self {
+        TemplateView { id: t.id, name: t.name, subject: t.subject, body: t.body, created_at: t.created_at, updated_at: t.updated_at }
+    }
 }
 
 /// What a dry run found.
@@ -143,7 +249,7 @@ impl Services {
         store::save(&mut tx.conn(), &row).await?;
         tollgate_persistence::audit::set_target_id(&row.id);
         tx.commit().await?;
-        Ok(Automation { row, definition: def, last_run_at: None, runs_30d: 0 })
+        Ok(Automation::of(row, def, None, 0))
     }
 
     /// Edits an automation. A changed definition is a new version; runs in
@@ -180,14 +286,14 @@ impl Services {
         }
         tx.commit().await?;
         let definition = parse_definition(&row.definition)?;
-        Ok(Automation { row, definition, last_run_at: None, runs_30d: 0 })
+        Ok(Automation::of(row, definition, None, 0))
     }
 
     pub async fn get_automation(&self, app: &AppId, id: &AutomationId) -> AppResult<Automation> {
         let mut c = self.db.acquire().await?;
         let row = store::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("automation"))?;
         let definition = parse_definition(&row.definition)?;
-        Ok(Automation { row, definition, last_run_at: None, runs_30d: 0 })
+        Ok(Automation::of(row, definition, None, 0))
     }
 
     pub async fn list_automations(&self, app: &AppId, after: Option<&AutomationId>, limit: Limit) -> AppResult<Page<Automation>> {
@@ -197,7 +303,8 @@ impl Services {
             .items
             .into_iter()
             .map(|AutomationSummary { automation, last_run_at, runs_30d }| {
-                Ok(Automation { definition: parse_definition(&automation.definition)?, row: automation, last_run_at, runs_30d })
+                let definition = parse_definition(&automation.definition)?;
+                Ok(Automation::of(automation, definition, last_run_at, runs_30d))
             })
             .collect::<AppResult<Vec<_>>>()?;
         Ok(Page { items, next_cursor: page.next_cursor })
@@ -226,14 +333,17 @@ impl Services {
         for (r, s) in store::steps_of(&mut c.conn(), app, &ids).await? {
             steps.entry(r).or_default().push(s);
         }
-        Ok(page.map(|run| RunLog { steps: steps.remove(&run.id).unwrap_or_default(), run }))
+        Ok(page.map(|run| {
+            let mine = steps.remove(&run.id).unwrap_or_default();
+            RunLog::of(run, mine)
+        }))
     }
 
     pub async fn get_run(&self, app: &AppId, id: &RunId) -> AppResult<RunLog> {
         let mut c = self.db.acquire().await?;
         let run = store::find_run(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("run"))?;
         let steps = store::steps_of(&mut c.conn(), app, std::slice::from_ref(id)).await?.into_iter().map(|(_, s)| s).collect();
-        Ok(RunLog { run, steps })
+        Ok(RunLog::of(run, steps))
     }
 
     /// Runs a failed run again from the step that failed.
@@ -313,7 +423,7 @@ impl Services {
 
     // ---------- templates ----------
 
-    pub async fn save_template(&self, app: &AppId, id: Option<&TemplateId>, name: &str, subject: &str, body: &str) -> AppResult<Template> {
+    pub async fn save_template(&self, app: &AppId, id: Option<&TemplateId>, name: &str, subject: &str, body: &str) -> AppResult<TemplateView> {
         let now = self.now();
         let mut e = ValidationErrors::new();
         templates::check(name, subject, body, &mut e);
@@ -333,17 +443,17 @@ impl Services {
         store::save_template(&mut tx.conn(), &t).await?;
         tollgate_persistence::audit::set_target_id(&t.id);
         tx.commit().await?;
-        Ok(t)
+        Ok(t.into())
     }
 
-    pub async fn get_template(&self, app: &AppId, id: &TemplateId) -> AppResult<Template> {
+    pub async fn get_template(&self, app: &AppId, id: &TemplateId) -> AppResult<TemplateView> {
         let mut c = self.db.acquire().await?;
-        store::find_template(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("template"))
+        store::find_template(&mut c.conn(), app, id).await?.map(TemplateView::from).ok_or(AppError::NotFound("template"))
     }
 
-    pub async fn list_templates(&self, app: &AppId, after: Option<&TemplateId>, limit: Limit) -> AppResult<Page<Template>> {
+    pub async fn list_templates(&self, app: &AppId, after: Option<&TemplateId>, limit: Limit) -> AppResult<Page<TemplateView>> {
         let mut c = self.db.acquire().await?;
-        Ok(store::list_templates(&mut c.conn(), app, after, limit).await?)
+        Ok(store::list_templates(&mut c.conn(), app, after, limit).await?.map(TemplateView::from))
     }
 
     pub async fn delete_template(&self, app: &AppId, id: &TemplateId) -> AppResult<()> {

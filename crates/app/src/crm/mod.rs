@@ -118,7 +118,22 @@ pub struct TagMapping {
     pub product_id: ProductId,
     pub product_name: String,
     pub archived: bool,
-    pub tag: Option<TagLink>,
+    pub tag: Option<ProductTag>,
+}
+
+/// The CRM tag that stands for a product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductTag {
+    pub tag_id: String,
+    pub tag_name: String,
+    /// An admin picked it (else Tollgate named it from the pattern).
+    pub picked: bool,
+}
+
+impl From<TagLink> for ProductTag {
+    fn from(l: TagLink) -> Self {
+        ProductTag { tag_id: l.tag_id, tag_name: l.tag_name, picked: l.picked }
+    }
 }
 
 /// The conflict code of a call that needs the CRM connected.
@@ -395,7 +410,7 @@ impl Services {
         let links = store::tags(&mut c.conn(), app, kind.as_str()).await?;
         let mut out = Vec::new();
         for p in sync::all_products(&mut c.conn(), app, true).await? {
-            let tag = links.iter().find(|l| l.product_id == p.id).cloned();
+            let tag = links.iter().find(|l| l.product_id == p.id).cloned().map(ProductTag::from);
             out.push(TagMapping { product_id: p.id, product_name: p.fields.name, archived: p.archived_at.is_some(), tag });
         }
         Ok(out)
@@ -425,7 +440,7 @@ impl Services {
         sync::enqueue_sync(&mut tx.conn(), app, kind, Some(product), now).await?;
         tx.commit().await?;
         self.jobs_ready.notify_one();
-        Ok(TagMapping { product_id: product.clone(), product_name: p.fields.name, archived: p.archived_at.is_some(), tag: Some(link) })
+        Ok(TagMapping { product_id: product.clone(), product_name: p.fields.name, archived: p.archived_at.is_some(), tag: Some(link.into()) })
     }
 
     /// Starts a reconcile now ("Sync now").

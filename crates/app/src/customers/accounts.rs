@@ -7,6 +7,7 @@
 //! seat removes that person's access from the account's subscriptions.
 //! MRR, stage and renewal date are the owner's (the subscriptions are theirs).
 
+use time::OffsetDateTime;
 use tollgate_domain::access::AccessSource;
 use tollgate_domain::email::Email;
 use tollgate_domain::ids::{AccountId, AppId, UserId};
@@ -24,11 +25,46 @@ pub fn seats_of(sub: &tollgate_stripe::types::Subscription) -> i64 {
     sub.items.data.iter().filter_map(|i| i.quantity).max().or(sub.quantity).unwrap_or(1).max(1) as i64
 }
 
+/// An account (a company) as an admin sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountInfo {
+    pub id: AccountId,
+    pub name: String,
+    pub owner_id: UserId,
+    pub stripe_customer_id: String,
+    /// People the subscriptions pay for, the owner included.
+    pub seats: i64,
+    pub created_at: OffsetDateTime,
+}
+
+impl From<Account> for AccountInfo {
+    fn from(a: Account) -> Self {
+        AccountInfo { id: a.id, name: a.name, owner_id: a.owner_id, stripe_customer_id: a.stripe_customer_id, seats: a.seats, created_at: a.created_at }
+    }
+}
+
+/// One person seated in an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatView {
+    pub user_id: UserId,
+    pub email: String,
+    pub name: String,
+    /// `owner` or `member`
+    pub role: String,
+    pub added_at: OffsetDateTime,
+}
+
+impl From<Seat> for SeatView {
+    fn from(s: Seat) -> Self {
+        SeatView { user_id: s.user_id, email: s.email, name: s.name, role: s.role, added_at: s.added_at }
+    }
+}
+
 /// An account with its people.
 #[derive(Debug, Clone)]
 pub struct AccountView {
-    pub account: Account,
-    pub seats: Vec<Seat>,
+    pub account: AccountInfo,
+    pub seats: Vec<SeatView>,
     /// The owner's figures (stage, MRR, renewal).
     pub owner: tollgate_domain::user::User,
 }
@@ -87,9 +123,9 @@ impl Services {
         Ok(store::seats(conn, app, account).await?.into_iter().map(|s| s.user_id).collect())
     }
 
-    pub async fn list_accounts(&self, app: &AppId, after: Option<&AccountId>, limit: Limit) -> AppResult<Page<Account>> {
+    pub async fn list_accounts(&self, app: &AppId, after: Option<&AccountId>, limit: Limit) -> AppResult<Page<AccountInfo>> {
         let mut c = self.db.acquire().await?;
-        Ok(store::list(&mut c.conn(), app, after, limit).await?)
+        Ok(store::list(&mut c.conn(), app, after, limit).await?.map(AccountInfo::from))
     }
 
     pub async fn get_account(&self, app: &AppId, id: &AccountId) -> AppResult<AccountView> {
@@ -97,7 +133,7 @@ impl Services {
         let account = store::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("account"))?;
         let seats = store::seats(&mut c.conn(), app, id).await?;
         let owner = tollgate_persistence::users::find(&mut c.conn(), app, &account.owner_id).await?.ok_or(AppError::NotFound("user"))?;
-        Ok(AccountView { account, seats, owner })
+        Ok(AccountView { account: account.into(), seats: seats.into_iter().map(SeatView::from).collect(), owner })
     }
 
     /// The account a member sits in, with their role.
@@ -111,7 +147,7 @@ impl Services {
     /// Seats a teammate (made a member, with an invitation, when new) and
     /// gives them the access the account's subscriptions give now.
     /// `by_owner`: the member asking must own the account.
-    pub async fn add_seat(&self, app: &AppId, account: &AccountId, email: &str, name: Option<&str>, by_owner: Option<&UserId>) -> AppResult<Seat> {
+    pub async fn add_seat(&self, app: &AppId, account: &AccountId, email: &str, name: Option<&str>, by_owner: Option<&UserId>) -> AppResult<SeatView> {
         let email = Email::parse(email).map_err(|p| AppError::field("email", &p.code, p.message))?;
         let name = name.map(str::trim).unwrap_or("");
         if name.chars().count() > 200 {
@@ -153,7 +189,7 @@ impl Services {
         tx.commit().await?;
         self.jobs_ready.notify_one();
         let mut c = self.db.acquire().await?;
-        store::seats(&mut c.conn(), app, account).await?.into_iter().find(|s| s.user_id == user).ok_or(AppError::NotFound("seat"))
+        store::seats(&mut c.conn(), app, account).await?.into_iter().find(|s| s.user_id == user).map(SeatView::from).ok_or(AppError::NotFound("seat"))
     }
 
     /// Removes a teammate's seat and the access the account's subscriptions gave them.

@@ -131,7 +131,7 @@ impl Services {
 
     /// Members and MRR per stage, in the app's stage order, then members without a stage.
     /// Also the currency most paying subscriptions use.
-    pub async fn stage_totals(&self, app: &AppId) -> AppResult<(Vec<StageTotal>, Option<String>)> {
+    pub async fn stage_totals(&self, app: &AppId) -> AppResult<(Vec<StageTotalView>, Option<String>)> {
         let mut c = self.db.acquire().await?;
         let (stages, _) = stages_in(&mut c.conn(), app).await?;
         let mut totals = repo::totals(&mut c.conn(), app).await?;
@@ -147,8 +147,17 @@ impl Services {
         }
         totals.sort_by_key(|t| (rank(t), t.stage.clone()));
         let currency = stripe_repo::main_currency(&mut c.conn(), app).await?;
-        Ok((totals, currency))
+        Ok((totals.into_iter().map(|t| StageTotalView { stage: t.stage, members: t.members, mrr: t.mrr }).collect(), currency))
     }
+}
+
+/// Members and MRR (minor units) in one lifecycle stage; `stage` is `None`
+/// for members without a stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageTotalView {
+    pub stage: Option<String>,
+    pub members: i64,
+    pub mrr: i64,
 }
 
 async fn enqueue_recompute(conn: &mut Conn<'_>, app: &AppId, generation: i64, after: Option<&UserId>, now: time::OffsetDateTime) -> AppResult<()> {

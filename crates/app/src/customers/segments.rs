@@ -2,6 +2,7 @@
 //! list, checked by the automation condition `in_segment`, and the target of
 //! bulk actions.
 
+use time::OffsetDateTime;
 use tollgate_domain::error::ValidationErrors;
 use tollgate_domain::ids::{AppId, SegmentId, UserId};
 use tollgate_domain::members::RawMemberFilter;
@@ -10,6 +11,22 @@ use tollgate_persistence::{Conn, DbError, Unique, users};
 
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
+
+/// A saved segment: a name and a members filter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentView {
+    pub id: SegmentId,
+    pub name: String,
+    pub filter: RawMemberFilter,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<Segment> for SegmentView {
+    fn from(s: Segment) -> Self {
+        SegmentView { id: s.id, name: s.name, filter: s.filter, created_at: s.created_at, updated_at: s.updated_at }
+    }
+}
 
 fn check_name(name: &str) -> AppResult<String> {
     let n = name.trim();
@@ -20,18 +37,18 @@ fn check_name(name: &str) -> AppResult<String> {
 }
 
 impl Services {
-    pub async fn list_segments(&self, app: &AppId) -> AppResult<Vec<Segment>> {
+    pub async fn list_segments(&self, app: &AppId) -> AppResult<Vec<SegmentView>> {
         let mut c = self.db.acquire().await?;
-        Ok(store::list(&mut c.conn(), app).await?)
+        Ok(store::list(&mut c.conn(), app).await?.into_iter().map(SegmentView::from).collect())
     }
 
-    pub async fn get_segment(&self, app: &AppId, id: &SegmentId) -> AppResult<Segment> {
+    pub async fn get_segment(&self, app: &AppId, id: &SegmentId) -> AppResult<SegmentView> {
         let mut c = self.db.acquire().await?;
-        store::find(&mut c.conn(), app, id).await?.ok_or(AppError::NotFound("segment"))
+        store::find(&mut c.conn(), app, id).await?.map(SegmentView::from).ok_or(AppError::NotFound("segment"))
     }
 
     /// Saves a segment (a new one when `id` is `None`); the filter is checked like the list's.
-    pub async fn save_segment(&self, app: &AppId, id: Option<&SegmentId>, name: Option<&str>, filter: Option<RawMemberFilter>) -> AppResult<Segment> {
+    pub async fn save_segment(&self, app: &AppId, id: Option<&SegmentId>, name: Option<&str>, filter: Option<RawMemberFilter>) -> AppResult<SegmentView> {
         let mut tx = self.db.begin().await?;
         let now = self.now();
         let mut seg = match id {
@@ -59,7 +76,7 @@ impl Services {
         }
         tollgate_persistence::audit::set_target_id(&seg.id);
         tx.commit().await?;
-        Ok(seg)
+        Ok(seg.into())
     }
 
     pub async fn delete_segment(&self, app: &AppId, id: &SegmentId) -> AppResult<()> {

@@ -60,10 +60,27 @@ pub enum LinkInput {
     Create { price: NewStripePrice },
 }
 
+/// A product's link to a Stripe product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkView {
+    pub product_id: ProductId,
+    pub stripe_product_id: String,
+    pub stripe_product_name: String,
+    /// The job importing the Stripe product's customers.
+    pub import_job_id: Option<String>,
+    pub linked_at: time::OffsetDateTime,
+}
+
+impl From<ProductLink> for LinkView {
+    fn from(l: ProductLink) -> Self {
+        LinkView { product_id: l.product_id, stripe_product_id: l.stripe_product_id, stripe_product_name: l.stripe_product_name, import_job_id: l.import_job_id, linked_at: l.created_at }
+    }
+}
+
 /// A product's link and its import's progress.
 #[derive(Debug, Clone)]
 pub struct LinkStatus {
-    pub link: ProductLink,
+    pub link: LinkView,
     pub import_status: Option<JobStatus>,
     pub import_done: Option<i64>,
     pub import_total: Option<i64>,
@@ -263,7 +280,7 @@ impl Services {
             import_done: job.as_ref().and_then(|j| j.progress_done),
             import_total: job.as_ref().and_then(|j| j.progress_total),
             import_error: job.as_ref().and_then(|j| j.last_error.clone()),
-            link,
+            link: link.into(),
             created_price_id: None,
         })
     }

@@ -20,6 +20,7 @@ pub use connection::{ConnectInput, StripeConnection};
 pub use connector::StripeConnector;
 pub use events::IngestOutcome;
 pub use links::{LinkInput, LinkStatus, NewStripePrice, StripeProductChoice};
+pub use sync::{PurchaseView, SubscriptionView};
 
 use tollgate_stripe::StripeError;
 

@@ -23,6 +23,56 @@ use crate::error::{AppError, AppResult};
 use crate::events::record;
 use crate::services::Services;
 
+/// A member's Stripe subscription as an admin sees it (the bookkeeping of
+/// which activities were recorded stays inside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionView {
+    pub subscription_id: String,
+    pub customer_id: String,
+    pub status: SubscriptionStatus,
+    pub cancel_at_period_end: bool,
+    /// The renewal date, or the end of access when canceling at period end.
+    pub current_period_end: Option<OffsetDateTime>,
+    pub stripe_product_ids: Vec<String>,
+    /// Monthly recurring revenue in minor units.
+    pub mrr: i64,
+    pub currency: Option<String>,
+}
+
+impl From<SubscriptionRecord> for SubscriptionView {
+    fn from(x: SubscriptionRecord) -> Self {
+        SubscriptionView {
+            subscription_id: x.subscription_id,
+            customer_id: x.customer_id,
+            status: x.status,
+            cancel_at_period_end: x.cancel_at_period_end,
+            current_period_end: x.current_period_end,
+            stripe_product_ids: x.stripe_product_ids,
+            mrr: x.mrr,
+            currency: x.currency,
+        }
+    }
+}
+
+/// A member's one-off purchase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseView {
+    pub id: String,
+    pub product_id: ProductId,
+    /// The Stripe object that paid: a payment intent, charge, invoice or checkout session id.
+    pub source_ref: String,
+    pub amount: i64,
+    pub currency: Option<String>,
+    pub refunded: bool,
+    pub purchased_at: OffsetDateTime,
+}
+
+impl From<Purchase> for PurchaseView {
+    fn from(p: Purchase) -> Self {
+        PurchaseView { id: p.id, product_id: p.product_id, source_ref: p.source_ref, amount: p.amount, currency: p.currency, refunded: p.refunded, purchased_at: p.purchased_at }
+    }
+}
+
 fn status_of(s: &StripeStatus) -> SubscriptionStatus {
     s.as_str().parse().unwrap_or(SubscriptionStatus::Unknown)
 }
@@ -377,17 +427,17 @@ impl Services {
     }
 
     /// A member's Stripe subscriptions, newest first.
-    pub async fn member_subscriptions(&self, app: &AppId, user: &UserId) -> AppResult<Vec<SubscriptionRecord>> {
+    pub async fn member_subscriptions(&self, app: &AppId, user: &UserId) -> AppResult<Vec<SubscriptionView>> {
         let mut c = self.db.acquire().await?;
         users::find(&mut c.conn(), app, user).await?.ok_or(AppError::NotFound("user"))?;
-        Ok(repo::subscriptions_of(&mut c.conn(), app, user).await?)
+        Ok(repo::subscriptions_of(&mut c.conn(), app, user).await?.into_iter().map(SubscriptionView::from).collect())
     }
 
     /// A member's one-off purchases, newest first (the Purchases tab).
-    pub async fn member_purchases(&self, app: &AppId, user: &UserId) -> AppResult<Vec<Purchase>> {
+    pub async fn member_purchases(&self, app: &AppId, user: &UserId) -> AppResult<Vec<PurchaseView>> {
         let mut c = self.db.acquire().await?;
         users::find(&mut c.conn(), app, user).await?.ok_or(AppError::NotFound("user"))?;
-        Ok(repo::purchases_of(&mut c.conn(), app, user).await?)
+        Ok(repo::purchases_of(&mut c.conn(), app, user).await?.into_iter().map(PurchaseView::from).collect())
     }
 
     /// Total MRR (minor units), the number of paying subscriptions, and their main currency.

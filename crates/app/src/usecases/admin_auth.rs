@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 
+use time::OffsetDateTime;
 use tollgate_domain::app::{App, AppSettings};
 use tollgate_domain::auth::{Role, password};
 use tollgate_domain::email::Email;
@@ -27,12 +28,41 @@ pub struct NewAdminAndApp {
     pub site_url: Option<String>,
 }
 
+/// An admin (their password hash stays inside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminView {
+    pub id: AdminId,
+    pub email: Email,
+    pub name: String,
+    pub created_at: OffsetDateTime,
+}
+
+impl From<Admin> for AdminView {
+    fn from(a: Admin) -> Self {
+        AdminView { id: a.id, email: a.email, name: a.name, created_at: a.created_at }
+    }
+}
+
+/// An app an admin belongs to, with their role in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppMembership {
+    pub app_id: AppId,
+    pub app_name: String,
+    pub role: Role,
+}
+
+impl From<Membership> for AppMembership {
+    fn from(m: Membership) -> Self {
+        AppMembership { app_id: m.app_id, app_name: m.app_name, role: m.role }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Session {
-    pub admin: Admin,
+    pub admin: AdminView,
     pub app: App,
     pub role: Role,
-    pub memberships: Vec<Membership>,
+    pub memberships: Vec<AppMembership>,
     pub tokens: Option<TokenPair>,
 }
 
@@ -44,7 +74,7 @@ impl Services {
 
     /// Creates an admin who owns a new app. With `only_if_first`, refuses
     /// once any admin exists (the unauthenticated setup endpoint).
-    pub async fn create_admin_and_app(&self, input: NewAdminAndApp, only_if_first: bool) -> AppResult<(Admin, App)> {
+    pub async fn create_admin_and_app(&self, input: NewAdminAndApp, only_if_first: bool) -> AppResult<(AdminView, App)> {
         let mut errs = ValidationErrors::new();
         let email = errs.check("email", Email::parse(&input.email));
         let pw = errs.check("password", password(&input.password, &[&input.email, &input.name, &input.app_name]));
@@ -83,7 +113,7 @@ impl Services {
         admins::add_to_app(&mut tx.conn(), &app.id, &admin.id, Role::Owner, now).await?;
         tx.commit().await?;
         tracing::info!(admin_id = %admin.id, app_id = %app.id, "admin and app created");
-        Ok((admin, app))
+        Ok((admin.into(), app))
     }
 
     /// Checks an admin's password and opens a session in `app` (default:
@@ -124,7 +154,7 @@ impl Services {
         tollgate_persistence::audit::set_target_id(&admin.id);
         let tokens = self.issue_tokens(&mut tx.conn(), SubjectKind::Admin, admin.id.as_str(), &m.app_id).await?;
         tx.commit().await?;
-        Ok(Session { admin, app: appv, role: m.role, memberships, tokens: Some(tokens) })
+        Ok(Session { admin: admin.into(), app: appv, role: m.role, memberships: memberships.into_iter().map(AppMembership::from).collect(), tokens: Some(tokens) })
     }
 
     /// Rotates an admin refresh token.
@@ -149,7 +179,7 @@ impl Services {
             .map(|m| m.role)
             .ok_or_else(|| AppError::unauthorized("invalid_token", "this admin no longer belongs to the app"))?;
         let app = apps::find(&mut c.conn(), app_id).await?.ok_or(AppError::NotFound("app"))?;
-        Ok(Session { admin, app, role, memberships, tokens: None })
+        Ok(Session { admin: admin.into(), app, role, memberships: memberships.into_iter().map(AppMembership::from).collect(), tokens: None })
     }
 
     /// Opens a session in another app the admin belongs to.

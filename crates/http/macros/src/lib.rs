@@ -2,11 +2,13 @@
 //!
 //! On a struct deriving `validator::Validate` and `utoipa::ToSchema` (a JSON
 //! body) or `utoipa::IntoParams` (a query), each field attribute
-//! `#[bound(length(min = 1, max = 200))]` or `#[bound(range(min = 1, max = 100))]`
-//! becomes the `validator` rule (`#[validate(length(…))]`, checked on every
-//! request and answered as a 422 with code `length` / `range`) and the same
-//! bounds in the OpenAPI document (`min_length`/`max_length` or
-//! `minimum`/`maximum` in `#[schema(…)]` or `#[param(…)]`). Other rules
+//! `#[bound(length(min = 1, max = 200))]` (or `length(equal = 3)`),
+//! `#[bound(range(min = 1, max = 100))]` or, on a list, `#[bound(items(min = 1, max = 32))]` becomes the
+//! `validator` rule (`#[validate(length(…))]` or `#[validate(range(…))]`,
+//! checked on every request and answered as a 422 with code `length` /
+//! `range`) and the same bounds in the OpenAPI document
+//! (`min_length`/`max_length`, `minimum`/`maximum` or `min_items`/`max_items`
+//! in `#[schema(…)]` or `#[param(…)]`). Other rules
 //! (`email`, `nested`…) and schema settings stay in their own attributes; the
 //! bounds are merged into them.
 //!
@@ -66,42 +68,56 @@ fn expand(item: &mut ItemStruct) -> syn::Result<()> {
     Ok(())
 }
 
-/// `length(min = 1, max = 200)` → the validator rule as written, and `min_length = 1, max_length = 200`.
+/// `length(min = 1, max = 200)` → the validator rule as written, and `min_length = 1, max_length = 200`;
+/// `length(equal = 3)` → the validator rule as written, and `min_length = 3, max_length = 3`.
 /// `range(min = 1, max = 100)` → the validator rule as written, and `minimum = 1, maximum = 100`.
+/// `items(min = 1, max = 32)` → the validator rule `length(min = 1, max = 32)` (a list's length), and `min_items = 1, max_items = 32`.
 fn rule_of(a: &Attribute) -> syn::Result<(Tokens, Tokens)> {
     let Meta::List(list) = &a.meta else {
-        return Err(Error::new_spanned(a, "expected #[bound(length(…))] or #[bound(range(…))]"));
+        return Err(Error::new_spanned(a, "expected #[bound(length(…))], #[bound(range(…))] or #[bound(items(…))]"));
     };
     let rule: Meta = syn::parse2(list.tokens.clone())?;
     let Meta::List(inner) = &rule else {
-        return Err(Error::new_spanned(&rule, "expected length(min = …, max = …) or range(min = …, max = …)"));
+        return Err(Error::new_spanned(&rule, "expected length(min = …, max = …), range(min = …, max = …) or items(min = …, max = …)"));
     };
     let kind = inner.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
     let names = match kind.as_str() {
         "length" => ("min_length", "max_length"),
         "range" => ("minimum", "maximum"),
-        _ => return Err(Error::new_spanned(&inner.path, "a bound is length(…) or range(…)")),
+        "items" => ("min_items", "max_items"),
+        _ => return Err(Error::new_spanned(&inner.path, "a bound is length(…), range(…) or items(…)")),
     };
     let pairs = Punctuated::<MetaNameValue, Token![,]>::parse_terminated.parse2(inner.tokens.clone())?;
     let mut doc = Vec::new();
     for p in &pairs {
-        let name = match p.path.get_ident().map(|i| i.to_string()).as_deref() {
-            Some("min") => names.0,
-            Some("max") => names.1,
-            _ => return Err(Error::new_spanned(&p.path, "a bound has min and/or max")),
+        let doc_names: &[&str] = match p.path.get_ident().map(|i| i.to_string()).as_deref() {
+            Some("min") => &[names.0],
+            Some("max") => &[names.1],
+            // An exact length: the document's min and max.
+            Some("equal") if kind == "length" => &[names.0, names.1],
+            _ => return Err(Error::new_spanned(&p.path, "a bound has min and/or max (or, for a length, equal)")),
         };
         // Literals only: the OpenAPI attribute takes nothing else.
         if !matches!(&p.value, Expr::Lit(l) if matches!(l.lit, Lit::Int(_) | Lit::Float(_))) {
             return Err(Error::new_spanned(&p.value, "a bound is a number literal"));
         }
-        let ident = syn::Ident::new(name, p.path.span());
-        let value = &p.value;
-        doc.push(quote!(#ident = #value));
+        for name in doc_names {
+            let ident = syn::Ident::new(name, p.path.span());
+            let value = &p.value;
+            doc.push(quote!(#ident = #value));
+        }
     }
     if doc.is_empty() {
         return Err(Error::new_spanned(inner, "a bound has min and/or max"));
     }
-    Ok((rule.to_token_stream(), quote!(#(#doc),*)))
+    // validator counts a list's items with the same `length` rule as a string's characters.
+    let rule = if kind == "items" {
+        let pairs = pairs.iter();
+        quote!(length(#(#pairs),*))
+    } else {
+        rule.to_token_stream()
+    };
+    Ok((rule, quote!(#(#doc),*)))
 }
 
 /// Adds `items` to the field's `#[name(…)]` attribute, or adds that attribute.

@@ -1,7 +1,7 @@
 //! Wire types of accounts (companies) and their seats.
 
 use serde::{Deserialize, Serialize};
-use tollgate_app::customers::accounts::AccountView;
+use tollgate_app::customers::accounts::{AccountInfo, AccountView, SeatView};
 use tollgate_http_macros::bounds;
 use utoipa::ToSchema;
 use validator::Validate;
@@ -51,8 +51,14 @@ pub struct AccountSummary {
     pub created_at: String,
 }
 
-impl From<tollgate_persistence::accounts::Account> for AccountSummary {
-    fn from(a: tollgate_persistence::accounts::Account) -> Self {
+impl From<SeatView> for SeatResponse {
+    fn from(s: SeatView) -> Self {
+        SeatResponse { user_id: s.user_id.to_string(), email: s.email, name: s.name, role: s.role, added_at: rfc3339(s.added_at) }
+    }
+}
+
+impl From<AccountInfo> for AccountSummary {
+    fn from(a: AccountInfo) -> Self {
         Self { id: a.id.to_string(), name: a.name, owner_id: a.owner_id.to_string(), stripe_customer_id: a.stripe_customer_id, seats: a.seats, created_at: rfc3339(a.created_at) }
     }
 }
@@ -81,11 +87,7 @@ impl From<AccountView> for AccountResponse {
             mrr: c.mrr,
             mrr_currency: c.currency.clone(),
             renews_at: c.renews_at.map(rfc3339),
-            people: v
-                .seats
-                .into_iter()
-                .map(|s| SeatResponse { user_id: s.user_id.to_string(), email: s.email, name: s.name, role: s.role, added_at: rfc3339(s.added_at) })
-                .collect(),
+            people: v.seats.into_iter().map(Into::into).collect(),
             account: v.account.into(),
         }
     }

@@ -78,11 +78,7 @@ pub async fn add_seat(s: web::Data<Services>, auth: Auth, id: web::Path<String>,
     auth.0.require(Scope::write(Family::Users))?;
     let id = path_id(&id, "account", AccountId::parse)?;
     let seat = s.add_seat(auth.0.app_id(), &id, &body.0.email, body.0.name.as_deref(), None).await?;
-    Ok(HttpResponse::Created().json(seat_response(seat)))
-}
-
-fn seat_response(s: tollgate_persistence::accounts::Seat) -> SeatResponse {
-    SeatResponse { user_id: s.user_id.to_string(), email: s.email, name: s.name, role: s.role, added_at: crate::dto::rfc3339(s.added_at) }
+    Ok(HttpResponse::Created().json(SeatResponse::from(seat)))
 }
 
 /// Removes a teammate's seat and the access it gave.
@@ -131,7 +127,7 @@ pub async fn member_account(s: web::Data<Services>, m: MemberAuth) -> ApiResult<
 pub async fn member_add_seat(s: web::Data<Services>, m: MemberAuth, body: ValidJson<AddSeatRequest>) -> ApiResult<HttpResponse> {
     let (v, _) = s.account_of_member(&m.0.app_id, &m.0.user_id).await?.ok_or(tollgate_app::AppError::NotFound("account"))?;
     let seat = s.add_seat(&m.0.app_id, &v.account.id, &body.0.email, body.0.name.as_deref(), Some(&m.0.user_id)).await?;
-    Ok(HttpResponse::Created().json(seat_response(seat)))
+    Ok(HttpResponse::Created().json(SeatResponse::from(seat)))
 }
 
 /// The account's owner removes a teammate's seat.

@@ -16,7 +16,7 @@ use crate::dto::rfc3339;
 #[into_params(parameter_in = Query)]
 pub struct AuditLogQuery {
     /// How many entries to return (1 to 100, default 25).
-    #[validate(range(min = 1, max = 100))]
+    #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     #[bound(length(min = 1, max = 100))]

@@ -1,11 +1,11 @@
 //! Wire types of automations, their runs, and email templates.
 
 use serde::{Deserialize, Serialize};
-use tollgate_app::automations::manage::{Automation, RunLog};
+use tollgate_app::automations::manage::{Automation, RunLog, TemplateView};
 use tollgate_app::automations::model::{Condition, Step, Trigger};
 use tollgate_app::wire::rfc3339;
+use tollgate_domain::automation::RunStatus;
 use tollgate_http_macros::bounds;
-use tollgate_persistence::automations::{RunStatus, Template};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -32,17 +32,17 @@ pub struct AutomationResponse {
 impl From<Automation> for AutomationResponse {
     fn from(a: Automation) -> Self {
         AutomationResponse {
-            id: a.row.id.into_string(),
-            name: a.row.name,
-            enabled: a.row.enabled,
-            version: a.row.version,
+            id: a.id.into_string(),
+            name: a.name,
+            enabled: a.enabled,
+            version: a.version,
             trigger: a.definition.trigger,
             conditions: a.definition.conditions,
             steps: a.definition.steps,
             last_run_at: a.last_run_at.map(rfc3339),
             runs_30d: a.runs_30d,
-            created_at: rfc3339(a.row.created_at),
-            updated_at: rfc3339(a.row.updated_at),
+            created_at: rfc3339(a.created_at),
+            updated_at: rfc3339(a.updated_at),
         }
     }
 }
@@ -161,7 +161,7 @@ impl From<RunLog> for RunResponse {
                 .steps
                 .into_iter()
                 .map(|s| RunStepResponse {
-                    index: s.idx,
+                    index: s.index,
                     kind: s.kind,
                     status: s.status,
                     detail: s.detail,
@@ -211,8 +211,8 @@ pub struct TemplateResponse {
     pub updated_at: Option<String>,
 }
 
-impl From<Template> for TemplateResponse {
-    fn from(t: Template) -> Self {
+impl From<TemplateView> for TemplateResponse {
+    fn from(t: TemplateView) -> Self {
         TemplateResponse {
             id: t.id.into_string(),
             name: t.name,

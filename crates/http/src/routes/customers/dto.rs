@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tollgate_app::customers::StagesView;
+use tollgate_app::customers::segments::SegmentView;
 use tollgate_domain::stages::RawStage;
 use tollgate_http_macros::bounds;
 use utoipa::ToSchema;
@@ -235,8 +236,8 @@ pub struct SegmentResponse {
     pub updated_at: String,
 }
 
-impl From<tollgate_persistence::segments::Segment> for SegmentResponse {
-    fn from(s: tollgate_persistence::segments::Segment) -> Self {
+impl From<SegmentView> for SegmentResponse {
+    fn from(s: SegmentView) -> Self {
         Self { id: s.id.to_string(), name: s.name, filter: s.filter.into(), created_at: crate::dto::rfc3339(s.created_at), updated_at: crate::dto::rfc3339(s.updated_at) }
     }
 }
@@ -270,8 +271,7 @@ pub struct BulkRequest {
     #[bound(length(min = 1, max = 64))]
     pub segment_id: Option<String>,
     /// These members (at most 1000).
-    #[validate(length(min = 1, max = 1000))]
-    #[schema(min_items = 1, max_items = 1000)]
+    #[bound(items(min = 1, max = 1000))]
     pub user_ids: Option<Vec<String>>,
 }
 

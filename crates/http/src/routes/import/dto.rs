@@ -199,8 +199,10 @@ pub struct ImportRowsQuery {
     #[bound(range(min = 1, max = 100))]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
-    #[validate(length(min = 1, max = 20))]
-    #[param(min_length = 1, max_length = 18, pattern = r"^[+-]?[0-9]+$")]
+    // A row's line number (`next_cursor` is `line.to_string()`). At most 18
+    // characters: every string the pattern then admits parses as an i64.
+    #[bound(length(min = 1, max = 18))]
+    #[param(pattern = r"^[+-]?[0-9]+$")]
     pub cursor: Option<String>,
 }
 

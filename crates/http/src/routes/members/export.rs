@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, get, web};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, stream};
 use tollgate_app::Services;
+use tollgate_app::access::ExportedGrant;
 use tollgate_domain::activity::Activity;
 use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::ids::UserId;
@@ -30,7 +31,7 @@ const USER_COLUMNS: [&str; 9] = ["id", "email", "name", "stage", "mrr", "mrr_cur
 const ACTIVITY_COLUMNS: [&str; 7] = ["id", "kind", "label", "user_id", "product_id", "occurred_at", "data"];
 const GRANT_COLUMNS: [&str; 11] = ["id", "user_id", "email", "product_id", "source", "source_ref", "reason", "granted_at", "ends_at", "revoked_at", "revoke_reason"];
 
-fn grant_record(r: &tollgate_persistence::access::GrantExportRow) -> Vec<String> {
+fn grant_record(r: &ExportedGrant) -> Vec<String> {
     let g = &r.grant;
     vec![
         g.id.to_string(),

@@ -46,8 +46,7 @@ pub struct CreateApiKeyRequest {
     #[bound(length(min = 1, max = 100))]
     pub name: String,
     /// e.g. ["products:read", "users:write"]
-    #[validate(length(min = 1, max = 32))]
-    #[schema(min_items = 1, max_items = 32)]
+    #[bound(items(min = 1, max = 32))]
     pub scopes: Vec<String>,
 }
 

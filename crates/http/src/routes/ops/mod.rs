@@ -4,12 +4,11 @@ pub mod dto;
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use tollgate_app::Services;
-use tollgate_domain::activity::ActivityKind;
+use tollgate_domain::activity::{ActivityFilter, ActivityKind};
 use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::ids::{ApiKeyId, EmailId, JobId, ProductId, UserId};
 use tollgate_domain::jobs::JobStatus;
 use tollgate_domain::page::TimeCursor;
-use tollgate_persistence::activities::ActivityFilter;
 
 pub use self::dto::*;
 use crate::dto::{ActivityResponse, ListQuery, ListResponse};

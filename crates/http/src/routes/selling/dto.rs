@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use tollgate_domain::selling::Block;
 use tollgate_http_macros::bounds;
-use tollgate_persistence::selling::{CheckoutSettings, Media, SalesPage};
+use tollgate_app::member_area::MediaView;
+use tollgate_app::selling::{CheckoutView, SalesPageView};
 use utoipa::ToSchema;
 use validator::Validate;
 
@@ -29,8 +30,8 @@ pub struct CheckoutResponse {
     pub payment_link_url: Option<String>,
 }
 
-impl From<CheckoutSettings> for CheckoutResponse {
-    fn from(c: CheckoutSettings) -> Self {
+impl From<CheckoutView> for CheckoutResponse {
+    fn from(c: CheckoutView) -> Self {
         CheckoutResponse { enabled: c.enabled, price_id: c.price_id, mode: c.mode, trial_period_days: c.trial_period_days, payment_link_url: c.payment_link_url }
     }
 }
@@ -108,8 +109,8 @@ pub struct SalesPageResponse {
     pub updated_at: String,
 }
 
-impl From<SalesPage> for SalesPageResponse {
-    fn from(p: SalesPage) -> Self {
+impl From<SalesPageView> for SalesPageResponse {
+    fn from(p: SalesPageView) -> Self {
         SalesPageResponse { product_id: p.product_id.into_string(), title: p.title, blocks: p.blocks, cta_label: p.cta_label, template: p.template, updated_at: rfc3339(p.updated_at) }
     }
 }
@@ -169,8 +170,8 @@ pub struct MediaResponse {
     pub created_at: String,
 }
 
-impl From<Media> for MediaResponse {
-    fn from(m: Media) -> Self {
+impl From<MediaView> for MediaResponse {
+    fn from(m: MediaView) -> Self {
         MediaResponse {
             id: m.id,
             product_id: m.product_id.into_string(),

@@ -1,6 +1,7 @@
 //! Wire types of the Stripe connector.
 
 use serde::{Deserialize, Serialize};
+use tollgate_app::stripe::{PurchaseView, SubscriptionView};
 use tollgate_app::webhooks::{InboxAttempt, InboxEntry, InboxEventDetail};
 use tollgate_http_macros::bounds;
 use utoipa::{IntoParams, ToSchema};
@@ -171,8 +172,7 @@ pub struct NewPriceRequest {
     #[bound(range(min = 0, max = 99_999_999))]
     pub unit_amount: i64,
     /// Three-letter ISO currency code, e.g. `usd`.
-    #[validate(length(equal = 3))]
-    #[schema(min_length = 3, max_length = 3)]
+    #[bound(length(equal = 3))]
     pub currency: String,
     /// Leave out for a one-off price.
     #[schema(value_type = Option<PriceInterval>)]
@@ -208,8 +208,8 @@ pub struct SubscriptionResponse {
     pub currency: Option<String>,
 }
 
-impl From<tollgate_persistence::stripe::SubscriptionRecord> for SubscriptionResponse {
-    fn from(x: tollgate_persistence::stripe::SubscriptionRecord) -> Self {
+impl From<SubscriptionView> for SubscriptionResponse {
+    fn from(x: SubscriptionView) -> Self {
         SubscriptionResponse {
             id: x.subscription_id,
             customer_id: x.customer_id,
@@ -241,8 +241,8 @@ pub struct PurchaseResponse {
     pub purchased_at: String,
 }
 
-impl From<tollgate_persistence::stripe::Purchase> for PurchaseResponse {
-    fn from(p: tollgate_persistence::stripe::Purchase) -> Self {
+impl From<PurchaseView> for PurchaseResponse {
+    fn from(p: PurchaseView) -> Self {
         PurchaseResponse {
             id: p.id,
             product_id: p.product_id.into_string(),

@@ -4,9 +4,9 @@
 
 use actix_web::{get, post, web};
 use tollgate_app::Services;
+use tollgate_app::webhooks::InboxSearch;
 use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::connector::ConnectorKind;
-use tollgate_persistence::inbox::InboxFilter;
 
 use super::dto::*;
 use crate::dto::ListResponse;
@@ -43,7 +43,7 @@ pub async fn inbox(s: web::Data<Services>, auth: Auth, q: ValidQuery<InboxQuery>
             return Err(ApiError::field("until", "before_since", "must be after since"));
         }
     }
-    let filter = InboxFilter { event_type: q.event_type, status: q.status, since, until };
+    let filter = InboxSearch { event_type: q.event_type, status: q.status, since, until };
     let page = s.inbox(ConnectorKind::Stripe, auth.0.app_id(), &filter, q.cursor.as_deref(), limit(q.limit)?).await?;
     Ok(web::Json(ListResponse::from_page(page, Into::into)))
 }

@@ -47,7 +47,7 @@ fn link_response(l: LinkStatus) -> StripeLinkResponse {
         stripe_product_id: l.link.stripe_product_id,
         stripe_product_name: l.link.stripe_product_name,
         created_price_id: l.created_price_id,
-        linked_at: rfc3339(l.link.created_at),
+        linked_at: rfc3339(l.link.linked_at),
         import: ImportProgress {
             job_id: l.link.import_job_id,
             status: l.import_status.map(|s| s.as_str().to_owned()),
