@@ -22,12 +22,7 @@ import sys
 NEEDLE = "tollgate_persistence"
 
 # Relative to the routes folder.
-PENDING = {
-    # `list_deliveries` (crates/app/src/outbound/endpoints.rs) still takes the
-    # persistence `DeliveryFilter`; crates/app/src/outbound and
-    # crates/persistence/src/outbound were being reworked when the rest moved.
-    "outbound/mod.rs": "DeliveryFilter",
-}
+PENDING = {}
 
 
 def main():

@@ -163,6 +163,13 @@ impl EndpointKind {
     }
 }
 
+/// Filters of an endpoint's delivery log.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    pub status: Option<DeliveryStatus>,
+    pub event_type: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DeliveryStatus {
     /// Waiting for its first or next try.

@@ -6,10 +6,10 @@ use tollgate_domain::ValidationErrors;
 use tollgate_domain::error::FieldProblem;
 use tollgate_domain::ids::{AppId, DeliveryId, EndpointId, MessageId};
 use tollgate_domain::outbound::{
-    Attempt, Delivery, Endpoint, EndpointKind, EventType, MAX_ENDPOINTS_PER_APP, ROTATION_OVERLAP, parse_event_filter,
+    Attempt, Delivery, DeliveryFilter, Endpoint, EndpointKind, EventType, MAX_ENDPOINTS_PER_APP, ROTATION_OVERLAP, parse_event_filter,
 };
 use tollgate_domain::page::{Limit, Page};
-use tollgate_persistence::outbound::{self, DeliveryFilter};
+use tollgate_persistence::outbound;
 
 use super::net::check_url;
 use super::{publish_to, sample_data, signing};

@@ -348,12 +348,7 @@ impl TryFrom<DeliveryRow> for Delivery {
     }
 }
 
-/// Filters of an endpoint's delivery log.
-#[derive(Debug, Clone, Default)]
-pub struct DeliveryFilter {
-    pub status: Option<DeliveryStatus>,
-    pub event_type: Option<String>,
-}
+pub use tollgate_domain::outbound::DeliveryFilter;
 
 /// An endpoint's deliveries, newest first (keyset on the time-ordered id).
 pub async fn list_deliveries(conn: &mut Conn<'_>, app: &AppId, endpoint: &EndpointId, f: &DeliveryFilter, before: Option<&DeliveryId>, limit: Limit) -> DbResult<Page<Delivery>> {

@@ -10,8 +10,7 @@ use tollgate_app::Services;
 use tollgate_app::outbound::endpoints::{EndpointPatch, NewEndpoint};
 use tollgate_domain::auth::{Family, Scope};
 use tollgate_domain::ids::{DeliveryId, EndpointId};
-use tollgate_domain::outbound::{EndpointKind, EventType};
-use tollgate_persistence::outbound::DeliveryFilter;
+use tollgate_domain::outbound::{DeliveryFilter, EndpointKind, EventType};
 
 pub use self::dto::*;
 pub use self::events::{WebhookEvent, WebhookEventData, webhooks_section};
