@@ -30,9 +30,26 @@ pub struct Owner {
 impl Owner {
     /// A session of its own (taken out of the pool, so its locks never go
     /// back to the pool with it). `None` on SQLite.
+    ///
+    /// The session reads due rows only through the due index, in its order
+    /// (bitmap scans and sorts off). The planner otherwise picks by its
+    /// statistics: a table never analysed, or analysed while the queue was
+    /// empty, is thought to hold a few due rows, and a backlog of 30,000 was
+    /// then read whole and sorted to keep 256 (31 ms per read in `EXPLAIN
+    /// ANALYZE`, against 0.4 ms walking the index).
     pub async fn open(db: &Db) -> DbResult<Option<Owner>> {
         let Db::Pg(pool) = db else { return Ok(None) };
-        Ok(Some(Owner { conn: pool.acquire().await?.detach() }))
+        let mut conn = pool.acquire().await?.detach();
+        sqlx::query("SET enable_bitmapscan = off").execute(&mut conn).await?;
+        sqlx::query("SET enable_sort = off").execute(&mut conn).await?;
+        Ok(Some(Owner { conn }))
+    }
+
+    /// Up to `n` due deliveries in the order they came due, read without
+    /// writing them, leaving out the endpoints in `skip`: see
+    /// [`super::due_rows`]. On this session, so the read walks the index.
+    pub async fn due_rows(&mut self, n: i64, now: time::OffsetDateTime, skip: &[EndpointId]) -> DbResult<Vec<super::Claimed>> {
+        super::due_rows(&mut crate::Conn::Pg(&mut self.conn, None), n, now, skip).await
     }
 
     /// Tries to own each endpoint (without waiting); answers, in order,

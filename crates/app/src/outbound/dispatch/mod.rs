@@ -241,8 +241,9 @@ impl Dispatcher {
         // What is held before the read began: a row recorded meanwhile may
         // still read as due, and must not be sent again.
         let held = self.0.held.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let mut conn = s.db.acquire().await?;
-        let mut rows: Vec<Claimed> = outbound::due_rows(&mut conn.conn(), (n + held.len()) as i64, s.now(), &skip)
+        let session = owned.session.as_mut().expect("PostgreSQL opens an owner session");
+        let mut rows: Vec<Claimed> = session
+            .due_rows((n + held.len()) as i64, s.now(), &skip)
             .await?
             .into_iter()
             .filter(|r| !held.contains(&r.id))
@@ -269,6 +270,7 @@ impl Dispatcher {
         let mut ids: Vec<(AppId, MessageId)> = rows.iter().map(|r| (r.app_id.clone(), r.message_id.clone())).collect();
         ids.sort_unstable_by(|a, b| (a.0.as_str(), a.1.as_str()).cmp(&(b.0.as_str(), b.1.as_str())));
         ids.dedup();
+        let mut conn = s.db.acquire().await?;
         let bodies = outbound::payloads(&mut conn.conn(), &ids).await?;
         self.0.held.lock().unwrap_or_else(|e| e.into_inner()).extend(rows.iter().map(|r| r.id.clone()));
         let at = Instant::now();
