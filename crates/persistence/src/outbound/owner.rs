@@ -21,7 +21,6 @@ use tollgate_domain::ids::{AppId, EndpointId};
 
 use crate::{Db, DbResult};
 
-
 /// A connection outside the pool whose session owns endpoints.
 pub struct Owner {
     conn: sqlx::PgConnection,
@@ -45,11 +44,12 @@ impl Owner {
         Ok(Some(Owner { conn }))
     }
 
-    /// Up to `n` due deliveries in the order they came due, read without
-    /// writing them, leaving out the endpoints in `skip`: see
-    /// [`super::due_rows`]. On this session, so the read walks the index.
-    pub async fn due_rows(&mut self, n: i64, now: time::OffsetDateTime, skip: &[EndpointId]) -> DbResult<Vec<super::Claimed>> {
-        super::due_rows(&mut crate::Conn::Pg(&mut self.conn, None), n, now, skip).await
+    /// Up to `n` due deliveries in the due order, after `after` if given,
+    /// with their bodies, read without writing them, leaving out the
+    /// endpoints in `skip`: see [`super::due_rows`]. On this session, so the
+    /// read walks the index.
+    pub async fn due_rows(&mut self, n: i64, now: time::OffsetDateTime, skip: &[EndpointId], after: Option<&super::DueAt>) -> DbResult<Vec<super::Due>> {
+        super::due_rows(&mut crate::Conn::Pg(&mut self.conn, None), n, now, skip, after).await
     }
 
     /// Tries to own each endpoint (without waiting); answers, in order,

@@ -97,43 +97,53 @@ fn claimed(app: String, id: String, ep: String, msg: String, attempts: i64, tid:
     }
 }
 
+/// A due delivery as an owner reads it ([`due_rows`]): the row, where it
+/// stands in the due order, and its event's body (`None` if the event is gone).
+#[derive(Debug, Clone)]
+pub struct Due {
+    pub c: Claimed,
+    pub at: DueAt,
+    pub body: Option<String>,
+}
+
+/// A place in the due order: `next_attempt_at` (ms), then the delivery id.
+pub type DueAt = (i64, DeliveryId);
+
 /// PostgreSQL, for a dispatcher that owns endpoints ([`super::Owner`]):
-/// up to `n` due deliveries in the order they came due, read without
-/// writing them, leaving out the endpoints in `skip`. Each comes with where
-/// its row version lies (`tid`) for writing its answer; bodies are read
-/// apart ([`payloads`]), once the caller knows which rows it keeps. Rows a
-/// lease holds (`claim_due`) are left out like any claim would.
-pub async fn due_rows(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, skip: &[EndpointId]) -> DbResult<Vec<Claimed>> {
+/// up to `n` due deliveries in the due order (`next_attempt_at`, then id),
+/// after `after` if given, read without writing them, leaving out the
+/// endpoints in `skip`. Each comes with where its row version lies (`tid`)
+/// for writing its answer, and with its event's body (one primary-key
+/// lookup per row). Rows a lease holds (`claim_due`) are left out like any
+/// claim would.
+///
+/// `after` lets a reader resume where its last read stopped: the read then
+/// starts at that place in `webhook_deliveries_due_order_idx` and walks only
+/// rows it has not read, not the rows it still holds nor the entries of rows
+/// answered since. Rows that come due behind that place (given back, or
+/// committed late with an earlier time) are found by a read from the start.
+pub async fn due_rows(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, skip: &[EndpointId], after: Option<&DueAt>) -> DbResult<Vec<Due>> {
     let Conn::Pg(c, _) = conn else {
         return Err(crate::DbError::corrupt("due_rows is for PostgreSQL; SQLite claims with leases"));
     };
-    let mut qb = sqlx::QueryBuilder::new("SELECT app_id, id, endpoint_id, message_id, attempts, ctid::text FROM webhook_deliveries WHERE ");
+    let mut qb = sqlx::QueryBuilder::new(
+        "SELECT d.app_id, d.id, d.endpoint_id, d.message_id, d.attempts, d.ctid::text, d.next_attempt_at, \
+         (SELECT m.payload FROM webhook_messages m WHERE m.app_id = d.app_id AND m.id = d.message_id) FROM webhook_deliveries d WHERE ",
+    );
     push_due(&mut qb, now, skip);
-    qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
-    let rows: Vec<(String, String, String, String, i64, String)> = qb.build_query_as().fetch_all(&mut **c).await?;
-    Ok(rows.into_iter().map(|(app, id, ep, msg, attempts, tid)| claimed(app, id, ep, msg, attempts, Some(tid))).collect())
-}
-
-/// The bodies of some events, by event id, each found by primary key.
-pub async fn payloads(conn: &mut Conn<'_>, ids: &[(AppId, MessageId)]) -> DbResult<std::collections::HashMap<MessageId, String>> {
-    if ids.is_empty() {
-        return Ok(Default::default());
+    if let Some((t, id)) = after {
+        qb.push(" AND (next_attempt_at, id) > (").push_bind(*t).push(", ").push_bind(id.as_str().to_owned()).push(")");
     }
-    match conn {
-        Conn::Pg(c, _) => {
-            let apps: Vec<&str> = ids.iter().map(|(a, _)| a.as_str()).collect();
-            let msgs: Vec<&str> = ids.iter().map(|(_, m)| m.as_str()).collect();
-            let rows: Vec<(String, Option<String>)> = sqlx::query_as(
-                "SELECT v.id, (SELECT m.payload FROM webhook_messages m WHERE m.app_id = v.app_id AND m.id = v.id) FROM unnest($1::text[], $2::text[]) AS v(app_id, id)",
-            )
-            .bind(apps)
-            .bind(msgs)
-            .fetch_all(&mut **c)
-            .await?;
-            Ok(rows.into_iter().filter_map(|(id, p)| p.map(|p| (MessageId::from_trusted(id), p))).collect())
-        }
-        Conn::Sqlite(c, _) => payloads_of(c, ids).await,
-    }
+    qb.push(" ORDER BY next_attempt_at, id LIMIT ").push_bind(n);
+    type Row = (String, String, String, String, i64, String, i64, Option<String>);
+    let rows: Vec<Row> = qb.build_query_as().fetch_all(&mut **c).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(app, id, ep, msg, attempts, tid, t, body)| {
+            let c = claimed(app, id, ep, msg, attempts, Some(tid));
+            Due { at: (t, c.id.clone()), c, body }
+        })
+        .collect())
 }
 
 /// Whether any delivery is due now (a cheap probe of the partial index).
@@ -150,7 +160,7 @@ pub async fn any_due(conn: &mut Conn<'_>, now: OffsetDateTime) -> DbResult<bool>
 /// The due rows' condition, the one `claim_due` and `any_due` share: pending,
 /// due by `now`, not leased (or the lease ran out), and not for an endpoint
 /// in `skip`. `status = 'pending' AND next_attempt_at <= …` is what lets
-/// both databases walk the partial index `webhook_deliveries_due_idx`.
+/// both databases walk the partial index `webhook_deliveries_due_order_idx`.
 fn push_due<'t, DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, now: OffsetDateTime, skip: &[EndpointId])
 where
     i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,

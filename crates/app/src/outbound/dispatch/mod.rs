@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio::task::JoinSet;
-use tollgate_domain::ids::{AppId, DeliveryId, EndpointId, MessageId};
+use tollgate_domain::ids::{AppId, DeliveryId, EndpointId};
 use tollgate_domain::outbound::{Attempt, EndpointKind};
 use tollgate_persistence::Backend;
 use tollgate_persistence::outbound::{self, Claimed, Owner};
@@ -75,6 +75,9 @@ const ENDPOINT_TTL: Duration = Duration::from_secs(1);
 /// PostgreSQL: how long an endpoint another dispatcher owns is left out of
 /// claims before asking again.
 const ELSEWHERE_TTL: Duration = Duration::from_secs(5);
+/// PostgreSQL: reads resume where the last one stopped, and start from the
+/// beginning of the due order at least this often.
+const RESCAN: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 pub struct Dispatcher(Arc<Shared>);
@@ -99,7 +102,16 @@ struct Shared {
     owned: tokio::sync::Mutex<Owned>,
     /// PostgreSQL: the deliveries read and not yet recorded (or given back):
     /// still due in the table, so the next claim leaves them out.
-    held: Mutex<HashSet<DeliveryId>>,
+    held: Mutex<Held>,
+}
+
+/// PostgreSQL: the rows a dispatcher holds (see `Shared::held`).
+#[derive(Default)]
+struct Held {
+    ids: HashSet<DeliveryId>,
+    /// While a claim reads: the rows let go meanwhile. The read may still
+    /// see them as due (it began before their answers were committed).
+    reading: Option<Vec<DeliveryId>>,
 }
 
 /// PostgreSQL: the session that owns endpoints, and what it knows.
@@ -109,6 +121,10 @@ struct Owned {
     endpoints: HashSet<EndpointId>,
     /// Endpoints another dispatcher owns, and since when this one knows.
     elsewhere: HashMap<EndpointId, Instant>,
+    /// Where the last read stopped in the due order, if it was full.
+    cursor: Option<outbound::DueAt>,
+    /// When a read last started from the beginning of the due order.
+    rescanned: Option<Instant>,
 }
 
 /// One endpoint's queue of claimed rows.
@@ -228,8 +244,17 @@ impl Dispatcher {
     }
 
     /// PostgreSQL: reads up to `n` due deliveries of endpoints this
-    /// dispatcher owns or can take, leaving out the rows it holds and the
-    /// endpoints in `skip` (full lanes) or owned elsewhere. Writes nothing.
+    /// dispatcher owns or can take, with their bodies, leaving out the rows
+    /// it holds and the endpoints in `skip` (full lanes) or owned elsewhere.
+    /// Writes nothing.
+    ///
+    /// Each read resumes where the last one stopped (`Owned::cursor`), so it
+    /// walks only rows not read yet. It starts from the beginning again after
+    /// a read that found fewer rows than it asked for (it reached the end of
+    /// what is due) and at least every [`RESCAN`]: rows can come due behind
+    /// the cursor (given back unsent, an answer that could not be written, a
+    /// commit that queued rows with an earlier time, an endpoint that was
+    /// skipped), and a read from the start finds them.
     async fn claim_owned(&self, n: usize, mut skip: Vec<EndpointId>) -> AppResult<Vec<Item>> {
         let s = &self.0.s;
         let mut owned = self.0.owned.lock().await;
@@ -238,21 +263,38 @@ impl Dispatcher {
         }
         owned.elsewhere.retain(|_, since| since.elapsed() < ELSEWHERE_TTL);
         skip.extend(owned.elsewhere.keys().cloned());
-        // What is held before the read began: a row recorded meanwhile may
-        // still read as due, and must not be sent again.
-        let held = self.0.held.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if owned.rescanned.is_none_or(|t| t.elapsed() >= RESCAN) {
+            owned.cursor = None;
+        }
+        let cursor = owned.cursor.take();
+        if cursor.is_none() {
+            owned.rescanned = Some(Instant::now());
+        }
+        // From the start, the rows held are read again and left out.
+        let extra = if cursor.is_none() { self.0.held.lock().unwrap_or_else(|e| e.into_inner()).ids.len() } else { 0 };
+        // Rows recorded during the read may still read as due: they are
+        // noted while it runs and left out with the held ones.
+        self.0.held.lock().unwrap_or_else(|e| e.into_inner()).reading = Some(Vec::new());
         let session = owned.session.as_mut().expect("PostgreSQL opens an owner session");
-        let mut rows: Vec<Claimed> = session
-            .due_rows((n + held.len()) as i64, s.now(), &skip)
-            .await?
-            .into_iter()
-            .filter(|r| !held.contains(&r.id))
-            .take(n)
-            .collect();
+        let asked = n + extra;
+        let read = session.due_rows(asked as i64, s.now(), &skip, cursor.as_ref()).await;
+        let read = match read {
+            Ok(r) => r,
+            Err(e) => {
+                self.0.held.lock().unwrap_or_else(|e| e.into_inner()).reading = None;
+                return Err(e.into());
+            }
+        };
+        owned.cursor = if read.len() == asked { read.last().map(|r| r.at.clone()) } else { None };
+        let mut rows: Vec<outbound::Due> = {
+            let mut held = self.0.held.lock().unwrap_or_else(|e| e.into_inner());
+            let during: HashSet<DeliveryId> = held.reading.take().unwrap_or_default().into_iter().collect();
+            read.into_iter().filter(|r| !held.ids.contains(&r.c.id) && !during.contains(&r.c.id)).take(n).collect()
+        };
         let mut new: Vec<(AppId, EndpointId)> = Vec::new();
         for r in &rows {
-            if !owned.endpoints.contains(&r.endpoint_id) && !new.iter().any(|(_, e)| *e == r.endpoint_id) {
-                new.push((r.app_id.clone(), r.endpoint_id.clone()));
+            if !owned.endpoints.contains(&r.c.endpoint_id) && !new.iter().any(|(_, e)| *e == r.c.endpoint_id) {
+                new.push((r.c.app_id.clone(), r.c.endpoint_id.clone()));
             }
         }
         if !new.is_empty() {
@@ -265,25 +307,26 @@ impl Dispatcher {
                     owned.elsewhere.insert(e, Instant::now());
                 }
             }
-            rows.retain(|r| owned.endpoints.contains(&r.endpoint_id));
+            rows.retain(|r| owned.endpoints.contains(&r.c.endpoint_id));
         }
-        let mut ids: Vec<(AppId, MessageId)> = rows.iter().map(|r| (r.app_id.clone(), r.message_id.clone())).collect();
-        ids.sort_unstable_by(|a, b| (a.0.as_str(), a.1.as_str()).cmp(&(b.0.as_str(), b.1.as_str())));
-        ids.dedup();
-        let mut conn = s.db.acquire().await?;
-        let bodies = outbound::payloads(&mut conn.conn(), &ids).await?;
-        self.0.held.lock().unwrap_or_else(|e| e.into_inner()).extend(rows.iter().map(|r| r.id.clone()));
+        self.0.held.lock().unwrap_or_else(|e| e.into_inner()).ids.extend(rows.iter().map(|r| r.c.id.clone()));
         let at = Instant::now();
-        Ok(rows.into_iter().map(|c| Item { body: bodies.get(&c.message_id).cloned(), c, claimed: at }).collect())
+        Ok(rows.into_iter().map(|r| Item { c: r.c, body: r.body, claimed: at }).collect())
     }
 
     /// PostgreSQL: lets the rows go (recorded, given back, or their answer
     /// lost): the next claim may read them again if they are still due.
     fn unhold<'a>(&self, ids: impl IntoIterator<Item = &'a DeliveryId>) {
         let mut held = self.0.held.lock().unwrap_or_else(|e| e.into_inner());
-        if !held.is_empty() {
-            for id in ids {
-                held.remove(id);
+        if held.ids.is_empty() {
+            return;
+        }
+        let Held { ids: set, reading } = &mut *held;
+        for id in ids {
+            if set.remove(id) {
+                if let Some(r) = reading.as_mut() {
+                    r.push(id.clone());
+                }
             }
         }
     }
@@ -293,6 +336,7 @@ impl Dispatcher {
         let mut owned = self.0.owned.lock().await;
         owned.endpoints.clear();
         owned.elsewhere.clear();
+        owned.cursor = None;
         if let Some(session) = owned.session.take() {
             if let Err(e) = session.close().await {
                 // Dropped, the session's locks go when PostgreSQL notices it closed.
