@@ -72,6 +72,40 @@ pub struct Figures {
     pub delivered_per_s: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// While the backlog drained, the whole machine's (every process's,
+    /// PostgreSQL's too): CPU time per delivery in µs, and context
+    /// switches per delivery. Less sensitive than the rate to what else the
+    /// machine is doing, as long as nothing else runs.
+    pub cpu_us: f64,
+    pub switches: f64,
+}
+
+/// The machine's busy CPU time (ms) and context switches so far, from `/proc/stat`.
+fn machine() -> (f64, f64) {
+    let Ok(stat) = std::fs::read_to_string("/proc/stat") else { return (f64::NAN, f64::NAN) };
+    let mut busy = f64::NAN;
+    let mut ctxt = f64::NAN;
+    for line in stat.lines() {
+        let mut f = line.split_whitespace();
+        match f.next() {
+            // user nice system idle iowait irq softirq steal: all but idle and iowait, in 10 ms ticks.
+            Some("cpu") => {
+                let v: Vec<f64> = f.filter_map(|x| x.parse().ok()).collect();
+                if v.len() >= 8 {
+                    busy = (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * 10.0;
+                }
+            }
+            Some("ctxt") => ctxt = f.next().and_then(|x| x.parse().ok()).unwrap_or(f64::NAN),
+            _ => {}
+        }
+    }
+    (busy, ctxt)
+}
+
+/// CPU µs and context switches per delivery since `from` (a [`machine`] reading).
+fn per_delivery(from: (f64, f64), n: usize) -> (f64, f64) {
+    let to = machine();
+    ((to.0 - from.0) * 1000.0 / n as f64, (to.1 - from.1) / n as f64)
 }
 
 fn percentile(v: &mut [u64], p: f64) -> f64 {
@@ -133,8 +167,11 @@ pub async fn tollgate(backend: Backend, events: usize, endpoints: usize, rate: u
         record_events(&s, &app.id, &member.id, 500.min(events - chunk * 500)).await?;
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    eprintln!("tollgate: {} deliveries queued, the dispatcher starts", events * endpoints);
+    let from = machine();
     let running = tokio::spawn(Dispatcher::new(s.clone()).run(stopped));
     let took = wait_for(&seen, events * endpoints, Duration::from_secs(600)).await.context("tollgate backlog")?;
+    let (cpu_us, switches) = per_delivery(from, events * endpoints);
     let delivered_per_s = (events * endpoints) as f64 / took.as_secs_f64();
 
     // Latency: events at a steady pace while the dispatcher runs.
@@ -157,7 +194,7 @@ pub async fn tollgate(backend: Backend, events: usize, endpoints: usize, rate: u
     let _ = running.await;
     rx.stop(false).await;
     fresh.remove().await?;
-    Ok(Figures { delivered_per_s, p50_ms: percentile(&mut d, 0.50), p99_ms: percentile(&mut d, 0.99) })
+    Ok(Figures { delivered_per_s, p50_ms: percentile(&mut d, 0.50), p99_ms: percentile(&mut d, 0.99), cpu_us, switches })
 }
 
 /// The bare sender: the same signed bodies, the same per-endpoint cap, nothing stored.
@@ -187,6 +224,7 @@ pub async fn baseline(events: usize, endpoints: usize, rate: usize, paced: usize
             }
         }
     };
+    let from = machine();
     let started = Instant::now();
     let mut set = tokio::task::JoinSet::new();
     for i in 0..events {
@@ -197,6 +235,7 @@ pub async fn baseline(events: usize, endpoints: usize, rate: usize, paced: usize
     while set.join_next().await.is_some() {}
     let took = started.elapsed();
     wait_for(&seen, events * endpoints, Duration::from_secs(60)).await?;
+    let (cpu_us, switches) = per_delivery(from, events * endpoints);
     let delivered_per_s = (events * endpoints) as f64 / took.as_secs_f64();
 
     seen.delays.lock().unwrap().clear();
@@ -218,5 +257,5 @@ pub async fn baseline(events: usize, endpoints: usize, rate: usize, paced: usize
     while set.join_next().await.is_some() {}
     let mut d = std::mem::take(&mut *seen.delays.lock().unwrap());
     rx.stop(false).await;
-    Ok(Figures { delivered_per_s, p50_ms: percentile(&mut d, 0.50), p99_ms: percentile(&mut d, 0.99) })
+    Ok(Figures { delivered_per_s, p50_ms: percentile(&mut d, 0.50), p99_ms: percentile(&mut d, 0.99), cpu_us, switches })
 }

@@ -280,7 +280,7 @@ async fn fanout_cmd(a: FanoutArgs) -> anyhow::Result<()> {
         "tollgate-bench fanout: {} events x {} endpoints backlog, then {} events at {}/s; per-endpoint cap {}; {cores} cores",
         a.events, a.endpoints, a.paced, a.rate, tollgate_app::outbound::dispatch::PER_ENDPOINT
     );
-    println!("{:<9} {:<10} {:>13} {:>10} {:>10}", "backend", "sender", "delivered/s", "p50", "p99");
+    println!("{:<9} {:<10} {:>13} {:>10} {:>10} {:>13} {:>13}", "backend", "sender", "delivered/s", "p50", "p99", "CPU µs/dlv", "switches/dlv");
     for b in backends {
         eprintln!("baseline (load average {}) ...", loadavg());
         let b1 = fanout::baseline(a.events, a.endpoints, a.rate, a.paced).await?;
@@ -291,7 +291,10 @@ async fn fanout_cmd(a: FanoutArgs) -> anyhow::Result<()> {
         let base_rate = (b1.delivered_per_s + b2.delivered_per_s) / 2.0;
         let base_p99 = (b1.p99_ms + b2.p99_ms) / 2.0;
         for (name, f) in [("baseline", &b1), ("tollgate", &t), ("baseline", &b2)] {
-            println!("{:<9} {:<10} {:>13.0} {:>7.1} ms {:>7.1} ms", backend_name(b), name, f.delivered_per_s, f.p50_ms, f.p99_ms);
+            println!(
+                "{:<9} {:<10} {:>13.0} {:>7.1} ms {:>7.1} ms {:>13.1} {:>13.2}",
+                backend_name(b), name, f.delivered_per_s, f.p50_ms, f.p99_ms, f.cpu_us, f.switches
+            );
         }
         println!(
             "tollgate/baseline delivered/s, {}: {:.2}; event->delivered p99 {:.1} ms vs {:.1} ms",
