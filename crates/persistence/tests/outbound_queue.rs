@@ -129,6 +129,22 @@ async fn claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change(
     for (_, a) in &attempts {
         assert_eq!((a.n, a.status_code, a.latency_ms, a.response_body.as_deref()), (1, Some(200), 7, Some("thanks")));
     }
+    let logged: i64 = match &mut c.conn() {
+        tollgate_persistence::Conn::Pg(c, _) => sqlx::query_scalar("SELECT COUNT(*) FROM webhook_attempts").fetch_one(&mut **c).await.unwrap(),
+        tollgate_persistence::Conn::Sqlite(c, _) => sqlx::query_scalar("SELECT COUNT(*) FROM webhook_attempts").fetch_one(&mut **c).await.unwrap(),
+    };
+    assert_eq!(logged, 0, "a success is written on its delivery's row, not as a row of its own");
+    drop(c);
+    // The same delivery answered again (sent twice after a crash): both successes stay in the log.
+    let later = T0 + Duration::seconds(2);
+    let twice = Attempt { latency_ms: 9, response_body: Some("again".into()), ..ok(later) };
+    let mut tx = db.begin().await.unwrap();
+    outbound::record_delivered(&mut tx.conn(), &[(answered[0].0.clone(), twice, 1)]).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut c = db.acquire().await.unwrap();
+    let log = outbound::attempts_of(&mut c.conn(), &app, std::slice::from_ref(&ids[0])).await.unwrap();
+    let seen: Vec<_> = log.iter().map(|(_, a)| (a.n, a.attempted_at, a.latency_ms, a.response_body.clone().unwrap_or_default())).collect();
+    assert_eq!(seen, vec![(1, at, 7, "thanks".to_owned()), (2, later, 9, "again".to_owned())]);
     // Nothing is due afterwards, not even after the leases end.
     assert!(!outbound::any_due(&mut c.conn(), T0 + Duration::minutes(5)).await.unwrap());
     drop(c);

@@ -381,13 +381,15 @@ pub async fn find_delivery(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId) ->
     row.map(Delivery::try_from).transpose()
 }
 
-/// The tries of some deliveries, oldest first, keyed by delivery.
+/// The tries of some deliveries, oldest first, keyed by delivery: the rows
+/// of `webhook_attempts`, then a delivered row's inline success (migration
+/// 0032) as its last try.
 pub async fn attempts_of(conn: &mut Conn<'_>, app: &AppId, ids: &[DeliveryId]) -> DbResult<Vec<(DeliveryId, Attempt)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     type Row = (String, i64, i64, Option<i64>, i64, Option<String>, Option<String>);
-    let rows: Vec<Row> = on!(conn, c => {
+    let (rows, inline): (Vec<Row>, Vec<Row>) = on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new("SELECT delivery_id, n, attempted_at, status_code, latency_ms, response_body, error FROM webhook_attempts WHERE app_id = ");
         qb.push_bind(app.as_str());
         qb.push(" AND delivery_id IN (");
@@ -396,9 +398,33 @@ pub async fn attempts_of(conn: &mut Conn<'_>, app: &AppId, ids: &[DeliveryId]) -
             sep.push_bind(id.as_str().to_owned());
         }
         qb.push(") ORDER BY delivery_id, n");
-        qb.build_query_as().fetch_all(&mut **c).await?
+        let rows = qb.build_query_as().fetch_all(&mut **c).await?;
+        // n is filled in below: after the delivery's logged tries.
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT id, CAST(0 AS BIGINT), COALESCE(delivered_at, updated_at), last_status_code, success_latency_ms, success_body, NULL FROM webhook_deliveries WHERE app_id = ",
+        );
+        qb.push_bind(app.as_str());
+        qb.push(" AND success_latency_ms IS NOT NULL AND id IN (");
+        let mut sep = qb.separated(", ");
+        for id in ids {
+            sep.push_bind(id.as_str().to_owned());
+        }
+        qb.push(")");
+        let inline = qb.build_query_as().fetch_all(&mut **c).await?;
+        (rows, inline)
     });
-    Ok(rows
+    let mut last: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for r in &rows {
+        let n = last.entry(r.0.clone()).or_insert(0);
+        *n = (*n).max(r.1);
+    }
+    let mut all: Vec<Row> = rows;
+    all.extend(inline.into_iter().map(|mut r| {
+        r.1 = last.get(&r.0).copied().unwrap_or(0) + 1;
+        r
+    }));
+    all.sort_by(|a, b| (a.0.as_str(), a.1).cmp(&(b.0.as_str(), b.1)));
+    Ok(all
         .into_iter()
         .map(|(d, n, t, s, l, b, e)| {
             (
@@ -409,10 +435,13 @@ pub async fn attempts_of(conn: &mut Conn<'_>, app: &AppId, ids: &[DeliveryId]) -
         .collect())
 }
 
-/// Queues a delivery again at once with a fresh retry schedule (its log is kept).
+/// Queues a delivery again at once with a fresh retry schedule (its log is
+/// kept: an inline success moves into `webhook_attempts` first).
 pub async fn redeliver(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, now: OffsetDateTime) -> DbResult<bool> {
+    queue::log_inline_successes(conn, &[(app, id)]).await?;
     let n = on!(conn, c => sqlx::query(
-        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3, locked_until = NULL, updated_at = $3 WHERE app_id = $1 AND id = $2",
+        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3, locked_until = NULL, updated_at = $3, \
+         success_latency_ms = NULL, success_body = NULL WHERE app_id = $1 AND id = $2",
     )
     .bind(app.as_str())
     .bind(id.as_str())

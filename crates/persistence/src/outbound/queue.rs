@@ -264,6 +264,7 @@ pub struct Outcome {
 pub async fn record_attempt(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, a: &Attempt, o: &Outcome) -> DbResult<()> {
     let error = a.error.clone().or_else(|| a.status_code.map(|s| format!("HTTP {s}")));
     let delivered = (o.status == DeliveryStatus::Delivered).then(|| ms(a.attempted_at));
+    log_inline_successes(conn, &[(app, id)]).await?;
     on!(conn, c => {
         sqlx::query(
             "INSERT INTO webhook_attempts (app_id, delivery_id, n, attempted_at, status_code, latency_ms, response_body, error) \
@@ -280,7 +281,8 @@ pub async fn record_attempt(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, a
         .await?;
         sqlx::query(
             "UPDATE webhook_deliveries SET status = $3, attempts = $4, next_attempt_at = $5, locked_until = NULL, last_status_code = $6, \
-             last_error = $7, updated_at = $8, delivered_at = COALESCE($9, delivered_at) WHERE app_id = $1 AND id = $2",
+             last_error = $7, updated_at = $8, delivered_at = COALESCE($9, delivered_at), success_latency_ms = NULL, success_body = NULL \
+             WHERE app_id = $1 AND id = $2",
         )
         .bind(app.as_str())
         .bind(id.as_str())
@@ -315,11 +317,14 @@ pub async fn fail_untried(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, rea
 /// delivery, its try, tries in the current schedule with this one); a
 /// delivery must appear once.
 ///
-/// PostgreSQL: one statement finds each row by the `ctid` of its claim,
-/// marks it delivered and appends its try; rows changed since their claim
-/// (redelivered meanwhile) are then written by key. SQLite: by key, the
-/// tries in one `INSERT … SELECT` and the deliveries in one
-/// `UPDATE … FROM (VALUES …)`, two statements however many rows.
+/// The try is written on the delivery row (its inline success, migration
+/// 0032), not as a row of `webhook_attempts`: one row written per answer.
+///
+/// PostgreSQL: one statement finds each row by the `ctid` of its claim and
+/// marks it delivered; rows changed since their claim (redelivered
+/// meanwhile, or answered twice) are then written by key. SQLite: by key,
+/// in one `UPDATE … FROM (VALUES …)` however many rows, after moving any
+/// earlier inline success of those rows into the log.
 pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u32)]) -> DbResult<()> {
     if rows.is_empty() {
         return Ok(());
@@ -334,14 +339,10 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
             let bodies: Vec<String> = rows.iter().map(|r| r.1.response_body.clone().unwrap_or_default()).collect();
             let done: Vec<(String, String)> = sqlx::query_as(
                 "WITH v AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::text[]) \
-                   AS v(tid, app_id, id, tries, code, at, latency, body)), \
-                 u AS (UPDATE webhook_deliveries d SET status = 'delivered', attempts = v.tries, next_attempt_at = NULL, locked_until = NULL, \
-                   last_status_code = v.code, last_error = NULL, updated_at = v.at, delivered_at = v.at \
-                   FROM v WHERE d.ctid = v.tid::tid AND d.app_id = v.app_id AND d.id = v.id RETURNING d.app_id, d.id), \
-                 i AS (INSERT INTO webhook_attempts (app_id, delivery_id, n, attempted_at, status_code, latency_ms, response_body, error) \
-                   SELECT v.app_id, v.id, (SELECT COALESCE(MAX(a.n), 0) + 1 FROM webhook_attempts a WHERE a.app_id = v.app_id AND a.delivery_id = v.id), \
-                   v.at, v.code, v.latency, v.body, NULL FROM v JOIN u ON u.app_id = v.app_id AND u.id = v.id) \
-                 SELECT app_id, id FROM u",
+                   AS v(tid, app_id, id, tries, code, at, latency, body)) \
+                 UPDATE webhook_deliveries d SET status = 'delivered', attempts = v.tries, next_attempt_at = NULL, locked_until = NULL, \
+                   last_status_code = v.code, last_error = NULL, updated_at = v.at, delivered_at = v.at, success_latency_ms = v.latency, success_body = v.body \
+                 FROM v WHERE d.ctid = v.tid::tid AND d.app_id = v.app_id AND d.id = v.id AND d.success_latency_ms IS NULL RETURNING d.app_id, d.id",
             )
             .bind(tids)
             .bind(apps)
@@ -362,35 +363,19 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
 }
 
 async fn record_delivered_by_key(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)]) -> DbResult<()> {
-    // Nine binds a row; PostgreSQL allows 65,535 binds a statement.
+    // Seven binds a row; PostgreSQL allows 65,535 binds a statement.
     for chunk in rows.chunks(1000) {
+        // A row answered twice (sent again after a crash): its earlier
+        // success goes to the log before this one takes its place.
+        let mut keys: Vec<(&AppId, &DeliveryId)> = chunk.iter().map(|(c, _, _)| (&c.app_id, &c.id)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        log_inline_successes(conn, &keys).await?;
         on!(conn, c => {
             let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO webhook_attempts (app_id, delivery_id, n, attempted_at, status_code, latency_ms, response_body, error) \
-                 SELECT v.column1, v.column2, (SELECT COALESCE(MAX(a.n), 0) + 1 FROM webhook_attempts a WHERE a.app_id = v.column1 AND a.delivery_id = v.column2), \
-                 v.column3, v.column4, v.column5, v.column6, NULL FROM (VALUES ",
-            );
-            let mut sep = qb.separated(", ");
-            for (cl, a, _) in chunk.iter().copied() {
-                sep.push("(")
-                    .push_bind_unseparated(cl.app_id.as_str().to_owned())
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(cl.id.as_str().to_owned())
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(ms(a.attempted_at))
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(a.status_code.map(i64::from).unwrap_or(200))
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(a.latency_ms)
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(a.response_body.clone().unwrap_or_default())
-                    .push_unseparated(")");
-            }
-            qb.push(") AS v");
-            qb.build().execute(&mut **c).await?;
-            let mut qb = sqlx::QueryBuilder::new(
                 "UPDATE webhook_deliveries SET status = 'delivered', attempts = v.column3, next_attempt_at = NULL, locked_until = NULL, \
-                 last_status_code = v.column4, last_error = NULL, updated_at = v.column5, delivered_at = v.column5 FROM (VALUES ",
+                 last_status_code = v.column4, last_error = NULL, updated_at = v.column5, delivered_at = v.column5, \
+                 success_latency_ms = v.column6, success_body = v.column7 FROM (VALUES ",
             );
             let mut sep = qb.separated(", ");
             for (cl, a, tries) in chunk.iter().copied() {
@@ -404,9 +389,36 @@ async fn record_delivered_by_key(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt
                     .push_bind_unseparated(a.status_code.map(i64::from).unwrap_or(200))
                     .push_unseparated(", ")
                     .push_bind_unseparated(ms(a.attempted_at))
+                    .push_unseparated(", ")
+                    .push_bind_unseparated(a.latency_ms)
+                    .push_unseparated(", ")
+                    .push_bind_unseparated(a.response_body.clone().unwrap_or_default())
                     .push_unseparated(")");
             }
             qb.push(") AS v WHERE webhook_deliveries.app_id = v.column1 AND webhook_deliveries.id = v.column2");
+            qb.build().execute(&mut **c).await?;
+        });
+    }
+    Ok(())
+}
+
+/// Moves the inline successes of some deliveries (see migration 0032) into
+/// `webhook_attempts`, as each delivery's next try, before their rows are
+/// written again; the caller's write then replaces or clears them. Rows
+/// without one are left alone.
+pub(crate) async fn log_inline_successes(conn: &mut Conn<'_>, keys: &[(&AppId, &DeliveryId)]) -> DbResult<()> {
+    for chunk in keys.chunks(1000) {
+        on!(conn, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO webhook_attempts (app_id, delivery_id, n, attempted_at, status_code, latency_ms, response_body, error) \
+                 SELECT d.app_id, d.id, (SELECT COALESCE(MAX(a.n), 0) + 1 FROM webhook_attempts a WHERE a.app_id = d.app_id AND a.delivery_id = d.id), \
+                 d.delivered_at, d.last_status_code, d.success_latency_ms, d.success_body, NULL FROM webhook_deliveries d JOIN (VALUES ",
+            );
+            let mut sep = qb.separated(", ");
+            for (app, id) in chunk {
+                sep.push("(").push_bind_unseparated(app.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(id.as_str().to_owned()).push_unseparated(")");
+            }
+            qb.push(") AS v ON d.app_id = v.column1 AND d.id = v.column2 WHERE d.success_latency_ms IS NOT NULL");
             qb.build().execute(&mut **c).await?;
         });
     }
