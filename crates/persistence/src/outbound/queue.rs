@@ -323,8 +323,8 @@ pub async fn fail_untried(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, rea
 /// PostgreSQL: one statement finds each row by the `ctid` of its claim and
 /// marks it delivered; rows changed since their claim (redelivered
 /// meanwhile, or answered twice) are then written by key. SQLite: by key,
-/// in one `UPDATE … FROM (VALUES …)` however many rows, after moving any
-/// earlier inline success of those rows into the log.
+/// in one `UPDATE … FROM (VALUES …)` however many rows. A row answered
+/// twice has its earlier inline success moved into the log first.
 pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u32)]) -> DbResult<()> {
     if rows.is_empty() {
         return Ok(());
@@ -365,41 +365,59 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
 async fn record_delivered_by_key(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)]) -> DbResult<()> {
     // Seven binds a row; PostgreSQL allows 65,535 binds a statement.
     for chunk in rows.chunks(1000) {
+        // The rows without an inline success first (every row, but one
+        // answered twice): nothing to move to the log.
+        let written = mark_delivered(conn, chunk, true).await?;
+        let twice: Vec<&(Claimed, Attempt, u32)> = chunk.iter().copied().filter(|(c, _, _)| !written.contains(&(c.app_id.as_str().to_owned(), c.id.as_str().to_owned()))).collect();
+        if twice.is_empty() {
+            continue;
+        }
         // A row answered twice (sent again after a crash): its earlier
         // success goes to the log before this one takes its place.
-        let mut keys: Vec<(&AppId, &DeliveryId)> = chunk.iter().map(|(c, _, _)| (&c.app_id, &c.id)).collect();
+        let mut keys: Vec<(&AppId, &DeliveryId)> = twice.iter().map(|(c, _, _)| (&c.app_id, &c.id)).collect();
         keys.sort_unstable();
         keys.dedup();
         log_inline_successes(conn, &keys).await?;
-        on!(conn, c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "UPDATE webhook_deliveries SET status = 'delivered', attempts = v.column3, next_attempt_at = NULL, locked_until = NULL, \
-                 last_status_code = v.column4, last_error = NULL, updated_at = v.column5, delivered_at = v.column5, \
-                 success_latency_ms = v.column6, success_body = v.column7 FROM (VALUES ",
-            );
-            let mut sep = qb.separated(", ");
-            for (cl, a, tries) in chunk.iter().copied() {
-                sep.push("(")
-                    .push_bind_unseparated(cl.app_id.as_str().to_owned())
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(cl.id.as_str().to_owned())
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(i64::from(*tries))
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(a.status_code.map(i64::from).unwrap_or(200))
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(ms(a.attempted_at))
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(a.latency_ms)
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(a.response_body.clone().unwrap_or_default())
-                    .push_unseparated(")");
-            }
-            qb.push(") AS v WHERE webhook_deliveries.app_id = v.column1 AND webhook_deliveries.id = v.column2");
-            qb.build().execute(&mut **c).await?;
-        });
+        mark_delivered(conn, &twice, false).await?;
     }
     Ok(())
+}
+
+/// Marks rows delivered by key with their inline success; with `fresh`,
+/// only rows without one yet. Returns the keys written.
+async fn mark_delivered(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)], fresh: bool) -> DbResult<std::collections::HashSet<(String, String)>> {
+    let written: Vec<(String, String)> = on!(conn, c => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "UPDATE webhook_deliveries SET status = 'delivered', attempts = v.column3, next_attempt_at = NULL, locked_until = NULL, \
+             last_status_code = v.column4, last_error = NULL, updated_at = v.column5, delivered_at = v.column5, \
+             success_latency_ms = v.column6, success_body = v.column7 FROM (VALUES ",
+        );
+        let mut sep = qb.separated(", ");
+        for (cl, a, tries) in rows.iter().copied() {
+            sep.push("(")
+                .push_bind_unseparated(cl.app_id.as_str().to_owned())
+                .push_unseparated(", ")
+                .push_bind_unseparated(cl.id.as_str().to_owned())
+                .push_unseparated(", ")
+                .push_bind_unseparated(i64::from(*tries))
+                .push_unseparated(", ")
+                .push_bind_unseparated(a.status_code.map(i64::from).unwrap_or(200))
+                .push_unseparated(", ")
+                .push_bind_unseparated(ms(a.attempted_at))
+                .push_unseparated(", ")
+                .push_bind_unseparated(a.latency_ms)
+                .push_unseparated(", ")
+                .push_bind_unseparated(a.response_body.clone().unwrap_or_default())
+                .push_unseparated(")");
+        }
+        qb.push(") AS v WHERE webhook_deliveries.app_id = v.column1 AND webhook_deliveries.id = v.column2");
+        if fresh {
+            qb.push(" AND webhook_deliveries.success_latency_ms IS NULL");
+        }
+        qb.push(" RETURNING webhook_deliveries.app_id, webhook_deliveries.id");
+        qb.build_query_as().fetch_all(&mut **c).await?
+    });
+    Ok(written.into_iter().collect())
 }
 
 /// Moves the inline successes of some deliveries (see migration 0032) into
