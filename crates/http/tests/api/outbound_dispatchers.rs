@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use tollgate_app::outbound::dispatch::Dispatcher;
+use tollgate_domain::ids::{AppId, EndpointId, MessageId};
+use tollgate_persistence::outbound;
 
 use crate::helpers::{Backend, TestApp};
 use crate::outbound::{Receiver, drain, endpoint, member, spawn};
@@ -49,8 +51,48 @@ async fn two_dispatchers_send_each_delivery_once(app: TestApp) {
     }
 }
 
+/// A row that comes due behind where the dispatcher's reads have got to (it
+/// was committed late with an earlier time) is still sent: on PostgreSQL
+/// each read resumes after the last row it read, and starts over once it
+/// reaches the end of what is due.
+async fn a_row_due_behind_the_reads_is_still_sent(app: TestApp) {
+    let rx = Receiver::start();
+    let t = app.setup().await;
+    let (ep, secret) = endpoint(&app, &t, &format!("{}/q", rx.base), json!(["user.created"])).await;
+    rx.control(json!({"path": "/q", "secret": secret})).await;
+    let app_id = AppId::from_trusted(app.get("/api/v1/app", &t).await.expect(200).body["id"].as_str().unwrap().to_owned());
+    let ep = EndpointId::from_trusted(ep);
+    let now = app.services.now();
+    // More than one read's worth (256), so the second read starts after the first.
+    let queue = |n: usize, at: time::OffsetDateTime, first: usize| {
+        let (db, app_id, ep) = (app.services.db.clone(), app_id.clone(), ep.clone());
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            for i in first..first + n {
+                let msg = MessageId::new();
+                let body = json!({"id": msg.as_str(), "type": "user.created", "timestamp": "2026-12-02T00:00:00Z", "data": {"n": i}}).to_string();
+                outbound::insert_message(&mut tx.conn(), &app_id, &msg, "user.created", &body, at).await.unwrap();
+                outbound::insert_delivery(&mut tx.conn(), &app_id, &ep, &msg, "user.created", at).await.unwrap();
+            }
+            tx.commit().await.unwrap();
+        }
+    };
+    queue(600, now, 0).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(Dispatcher::new(app.services.clone()).run(stopped));
+    wait_for(&rx, "/q", 1, "the first reads").await;
+    // Due an hour before everything read so far.
+    queue(5, now - time::Duration::hours(1), 600).await;
+    wait_for(&rx, "/q", 605, "the rows behind the reads").await;
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    let ns: std::collections::HashSet<i64> = rx.on("/q").iter().map(|r| crate::outbound::body(r)["data"]["n"].as_i64().unwrap()).collect();
+    assert_eq!(ns.len(), 605, "each row once");
+}
+
 crate::both!(spawn = super::spawn;
     two_dispatchers_send_each_delivery_once,
+    a_row_due_behind_the_reads_is_still_sent,
 );
 
 /// PostgreSQL: a dispatcher that dies mid-send (its task dropped) loses the
