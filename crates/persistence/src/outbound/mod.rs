@@ -383,48 +383,25 @@ pub async fn find_delivery(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId) ->
 
 /// The tries of some deliveries, oldest first, keyed by delivery: the rows
 /// of `webhook_attempts`, then a delivered row's inline success (migration
-/// 0032) as its last try.
+/// 0032) as its last try, numbered after the logged ones. One statement.
 pub async fn attempts_of(conn: &mut Conn<'_>, app: &AppId, ids: &[DeliveryId]) -> DbResult<Vec<(DeliveryId, Attempt)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     type Row = (String, i64, i64, Option<i64>, i64, Option<String>, Option<String>);
-    let (rows, inline): (Vec<Row>, Vec<Row>) = on!(conn, c => {
-        let mut qb = sqlx::QueryBuilder::new("SELECT delivery_id, n, attempted_at, status_code, latency_ms, response_body, error FROM webhook_attempts WHERE app_id = ");
-        qb.push_bind(app.as_str());
-        qb.push(" AND delivery_id IN (");
-        let mut sep = qb.separated(", ");
-        for id in ids {
-            sep.push_bind(id.as_str().to_owned());
-        }
-        qb.push(") ORDER BY delivery_id, n");
-        let rows = qb.build_query_as().fetch_all(&mut **c).await?;
-        // n is filled in below: after the delivery's logged tries.
-        let mut qb = sqlx::QueryBuilder::new(
-            "SELECT id, CAST(0 AS BIGINT), COALESCE(delivered_at, updated_at), last_status_code, success_latency_ms, success_body, NULL FROM webhook_deliveries WHERE app_id = ",
+    let rows: Vec<Row> = on!(conn, c => {
+        let mut qb = sqlx::QueryBuilder::new("SELECT delivery_id, n, attempted_at, status_code, latency_ms, response_body, error FROM webhook_attempts WHERE ");
+        push_deliveries(&mut qb, app, "delivery_id", ids);
+        qb.push(
+            " UNION ALL SELECT d.id, (SELECT COALESCE(MAX(a.n), 0) + 1 FROM webhook_attempts a WHERE a.app_id = d.app_id AND a.delivery_id = d.id), \
+             COALESCE(d.delivered_at, d.updated_at), d.last_status_code, d.success_latency_ms, d.success_body, NULL \
+             FROM webhook_deliveries d WHERE d.success_latency_ms IS NOT NULL AND ",
         );
-        qb.push_bind(app.as_str());
-        qb.push(" AND success_latency_ms IS NOT NULL AND id IN (");
-        let mut sep = qb.separated(", ");
-        for id in ids {
-            sep.push_bind(id.as_str().to_owned());
-        }
-        qb.push(")");
-        let inline = qb.build_query_as().fetch_all(&mut **c).await?;
-        (rows, inline)
+        push_deliveries(&mut qb, app, "d.id", ids);
+        qb.push(" ORDER BY 1, 2");
+        qb.build_query_as().fetch_all(&mut **c).await?
     });
-    let mut last: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
-    for r in &rows {
-        let n = last.entry(r.0.clone()).or_insert(0);
-        *n = (*n).max(r.1);
-    }
-    let mut all: Vec<Row> = rows;
-    all.extend(inline.into_iter().map(|mut r| {
-        r.1 = last.get(&r.0).copied().unwrap_or(0) + 1;
-        r
-    }));
-    all.sort_by(|a, b| (a.0.as_str(), a.1).cmp(&(b.0.as_str(), b.1)));
-    Ok(all
+    Ok(rows
         .into_iter()
         .map(|(d, n, t, s, l, b, e)| {
             (
@@ -433,6 +410,20 @@ pub async fn attempts_of(conn: &mut Conn<'_>, app: &AppId, ids: &[DeliveryId]) -
             )
         })
         .collect())
+}
+
+/// `app_id = … AND <column> IN (…)`: an app's rows of some deliveries.
+fn push_deliveries<'t, DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, app: &AppId, column: &str, ids: &[DeliveryId])
+where
+    String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    qb.push("app_id = ").push_bind(app.as_str().to_owned());
+    qb.push(" AND ").push(column).push(" IN (");
+    let mut sep = qb.separated(", ");
+    for id in ids {
+        sep.push_bind(id.as_str().to_owned());
+    }
+    qb.push(")");
 }
 
 /// Queues a delivery again at once with a fresh retry schedule (its log is

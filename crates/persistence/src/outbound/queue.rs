@@ -374,9 +374,7 @@ async fn record_delivered_by_key(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt
         }
         // A row answered twice (sent again after a crash): its earlier
         // success goes to the log before this one takes its place.
-        let mut keys: Vec<(&AppId, &DeliveryId)> = twice.iter().map(|(c, _, _)| (&c.app_id, &c.id)).collect();
-        keys.sort_unstable();
-        keys.dedup();
+        let keys: Vec<(&AppId, &DeliveryId)> = twice.iter().map(|(c, _, _)| (&c.app_id, &c.id)).collect();
         log_inline_successes(conn, &keys).await?;
         mark_delivered(conn, &twice, false).await?;
     }

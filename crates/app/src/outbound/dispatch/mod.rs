@@ -270,13 +270,15 @@ impl Dispatcher {
         if cursor.is_none() {
             owned.rescanned = Some(Instant::now());
         }
-        // From the start, the rows held are read again and left out.
-        let extra = if cursor.is_none() { self.0.held.lock().unwrap_or_else(|e| e.into_inner()).ids.len() } else { 0 };
-        // Rows recorded during the read may still read as due: they are
-        // noted while it runs and left out with the held ones.
-        self.0.held.lock().unwrap_or_else(|e| e.into_inner()).reading = Some(Vec::new());
+        let asked = {
+            let mut held = self.0.held.lock().unwrap_or_else(|e| e.into_inner());
+            // Rows recorded during the read may still read as due: they are
+            // noted while it runs and left out with the held ones.
+            held.reading = Some(Vec::new());
+            // From the start, the rows held are read again and left out.
+            if cursor.is_none() { n + held.ids.len() } else { n }
+        };
         let session = owned.session.as_mut().expect("PostgreSQL opens an owner session");
-        let asked = n + extra;
         let read = session.due_rows(asked as i64, s.now(), &skip, cursor.as_ref()).await;
         let read = match read {
             Ok(r) => r,
