@@ -1,5 +1,5 @@
 //! The webhook inbox: every delivery stored once, before it is
-//! acknowledged (one round trip on PostgreSQL, a group commit on SQLite),
+//! acknowledged (a group commit with the deliveries arriving together),
 //! then read and marked as the worker processes it. Rows are keyed by
 //! connector kind (`inbox_events.connector`); Stripe's deliveries are its
 //! only rows today. Also the inspector's reads: filtered, cursor-paginated
@@ -27,36 +27,16 @@ pub struct InboxEvent {
     pub error: Option<String>,
 }
 
-/// One delivery's row, the same on both databases; a duplicate changes nothing.
-const INSERT_EVENT: &str = "INSERT INTO inbox_events (app_id, connector, event_id, event_type, created, payload, status, received_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
+mod group_commit;
 
-/// Stores a delivery in one round trip; returns false for a duplicate.
-/// Webhook ingest is the hot path: it writes this row and nothing else (its
-/// processing job is queued later by the worker, see [`take_received`]).
-///
-/// PostgreSQL: one autocommit `INSERT … ON CONFLICT DO NOTHING`. SQLite: a
-/// group commit with the deliveries arriving at the same time (see
-/// [`group_commit`]); a duplicate costs its conflict check in that batch.
+/// Stores a delivery; returns false for a duplicate. Webhook ingest is the
+/// hot path: it writes this row and nothing else (its processing job is
+/// queued later by the worker, see [`take_received`]). The row is committed
+/// before this returns, in a group commit with the deliveries arriving at
+/// the same time (see [`group_commit`]); a duplicate costs its conflict
+/// check in that batch.
 pub async fn store_event(db: &crate::Db, app: &AppId, connector: ConnectorKind, e: &InboxEvent) -> DbResult<bool> {
-    match db {
-        crate::Db::Pg(pool) => {
-            let n = sqlx::query(INSERT_EVENT)
-            .bind(app.as_str())
-            .bind(connector.as_str())
-            .bind(&e.event_id)
-            .bind(&e.event_type)
-            .bind(e.created)
-            .bind(&e.payload)
-            .bind(&e.status)
-            .bind(ms(e.received_at))
-            .execute(pool)
-            .await?
-            .rows_affected();
-            Ok(n == 1)
-        }
-        crate::Db::Sqlite(pool) => group_commit(pool, Delivery { app: app.as_str().to_owned(), connector, event: e.clone() }).await,
-    }
+    group_commit::store(db, group_commit::Delivery { app: app.as_str().to_owned(), connector, event: e.clone() }).await
 }
 
 /// Marks up to `n` received events `pending` and returns them (app,
@@ -93,77 +73,6 @@ pub async fn take_received(conn: &mut Conn<'_>, n: i64) -> DbResult<Vec<(AppId, 
             Ok((AppId::from_trusted(app), kind, id, at(received)))
         })
         .collect()
-}
-
-/// One delivery waiting to be written.
-struct Delivery {
-    app: String,
-    connector: ConnectorKind,
-    event: InboxEvent,
-}
-
-/// Every caller of a batch gets the database's own error (shared), not its text.
-type Reply = tokio::sync::oneshot::Sender<Result<bool, std::sync::Arc<sqlx::Error>>>;
-
-/// The deliveries waiting for one SQLite file, and its writer's turn.
-#[derive(Default)]
-struct WriteQueue {
-    pending: std::sync::Mutex<Vec<(Delivery, Reply)>>,
-    writer: tokio::sync::Mutex<()>,
-}
-
-/// Group commit for SQLite's single writer: a delivery joins the queue of
-/// its database file; whoever gets the writer's turn writes every queued
-/// delivery in one transaction and answers each. One commit then carries
-/// many deliveries (SQLite's cost is per commit), and nobody collides on
-/// the write lock (a collision makes SQLite's busy handler sleep). Each
-/// caller still returns only after its own row is committed.
-async fn group_commit(pool: &sqlx::SqlitePool, item: Delivery) -> DbResult<bool> {
-    static QUEUES: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<WriteQueue>>>> =
-        std::sync::LazyLock::new(Default::default);
-    let key = pool.connect_options().get_filename().to_string_lossy().into_owned();
-    let queue = QUEUES.lock().unwrap_or_else(|p| p.into_inner()).entry(key).or_default().clone();
-    let (tx, mut rx) = tokio::sync::oneshot::channel();
-    queue.pending.lock().unwrap_or_else(|p| p.into_inner()).push((item, tx));
-    {
-        let _turn = queue.writer.lock().await;
-        // Written by the writer before us?
-        if let Ok(r) = rx.try_recv() {
-            return r.map_err(DbError::batch);
-        }
-        let batch = std::mem::take(&mut *queue.pending.lock().unwrap_or_else(|p| p.into_inner()));
-        let written = write_batch(pool, &batch).await.map_err(std::sync::Arc::new);
-        for (i, (_, reply)) in batch.into_iter().enumerate() {
-            let _ = reply.send(match &written {
-                Ok(stored) => Ok(stored[i]),
-                Err(e) => Err(e.clone()),
-            });
-        }
-    }
-    rx.await.map_err(|_| DbError::corrupt("the ingest writer went away"))?.map_err(DbError::batch)
-}
-
-async fn write_batch(pool: &sqlx::SqlitePool, batch: &[(Delivery, Reply)]) -> Result<Vec<bool>, sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let mut stored = Vec::with_capacity(batch.len());
-    for (d, _) in batch {
-        let e = &d.event;
-        let n = sqlx::query(INSERT_EVENT)
-        .bind(&d.app)
-        .bind(d.connector.as_str())
-        .bind(&e.event_id)
-        .bind(&e.event_type)
-        .bind(e.created)
-        .bind(&e.payload)
-        .bind(&e.status)
-        .bind(ms(e.received_at))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        stored.push(n == 1);
-    }
-    tx.commit().await?;
-    Ok(stored)
 }
 
 /// The status ingest stores: received, its processing not queued yet.
