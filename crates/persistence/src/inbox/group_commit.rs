@@ -52,8 +52,15 @@ pub(super) async fn store(db: &Db, item: Delivery) -> DbResult<bool> {
     let queue = queue_of(db);
     let (tx, mut rx) = oneshot::channel();
     queue.pending.lock().unwrap_or_else(|p| p.into_inner()).push((item, tx));
-    let lane = queue.lanes.clone().acquire_owned().await.map_err(|_| DbError::corrupt("the ingest lanes were closed"))?;
-    // Written by a batch before we got a lane?
+    // A lane, unless a batch writes ours first: then the answer is at hand
+    // at once, not after the callers queued before us have had their turns
+    // (each maybe writing a batch of its own).
+    let lane = tokio::select! {
+        biased;
+        r = &mut rx => return r.map_err(|_| DbError::corrupt("the ingest writer went away"))?.map_err(DbError::batch),
+        lane = queue.lanes.clone().acquire_owned() => lane.map_err(|_| DbError::corrupt("the ingest lanes were closed"))?,
+    };
+    // Written by a batch while we got the lane?
     if let Ok(r) = rx.try_recv() {
         return r.map_err(DbError::batch);
     }
