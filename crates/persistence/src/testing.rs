@@ -56,6 +56,52 @@ impl TestDb {
     }
 }
 
+impl std::ops::Deref for TestDb {
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        &self.db
+    }
+}
+
+/// A fresh migrated database on `backend`, for [`both!`](crate::both).
+pub async fn fresh(backend: Backend) -> TestDb {
+    match TestDb::new(backend).await {
+        Ok(t) => t,
+        Err(e) => panic!("a fresh {backend:?} test database (is PostgreSQL running on 127.0.0.1:5432?): {e}"),
+    }
+}
+
+/// Runs each named test on SQLite and on PostgreSQL: declares a `sqlite` and
+/// a `postgres` module with one `#[tokio::test]` per name, calling
+/// `super::name` with a fresh fixture for that backend.
+///
+/// - `both!(a, b)`: each test is `async fn a(db: &Db)` on a fresh migrated
+///   database (the persistence tests);
+/// - `both!(@on sqlite postgres; val make; a, b)`: each test gets what
+///   `make(backend).await` returns, by value (`ref make`: by reference). The
+///   HTTP tests' own `both!` forms (a test server, a configured one, the
+///   backend alone) are written on this one.
+#[macro_export]
+macro_rules! both {
+    (@call ref $make:path, $b:expr) => { &*$make($b).await };
+    (@call val $make:path, $b:expr) => { $make($b).await };
+    (@on $s:ident $p:ident; $how:ident $make:path; $($name:ident),* $(,)?) => {
+        mod $s {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($crate::both!(@call $how $make, $crate::Backend::Sqlite)).await;
+            })*
+        }
+        mod $p {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($crate::both!(@call $how $make, $crate::Backend::Postgres)).await;
+            })*
+        }
+    };
+    ($($name:ident),* $(,)?) => { $crate::both!(@on sqlite postgres; ref $crate::testing::fresh; $($name),*); };
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         match &self.cleanup {

@@ -1,7 +1,6 @@
 //! The persistence conformance suite: every test runs on SQLite and on
 //! PostgreSQL, each in a fresh database.
 
-#[macro_use]
 mod common;
 
 use common::*;

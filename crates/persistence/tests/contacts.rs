@@ -3,12 +3,11 @@
 //! member, a linked customer stays) beside the CRMs' (one contact per
 //! member, a new link replaces), on both databases.
 
-#[macro_use]
 mod common;
 
 use common::*;
 use tollgate_domain::connector::ConnectorKind::{ActiveCampaign, Keap, Stripe};
-use tollgate_persistence::{Db, contacts, crm, stripe, users};
+use tollgate_persistence::{Db, both, contacts, crm, stripe, users};
 
 both!(stripe_customers_are_many_per_member_and_stay_linked, crm_contacts_are_one_per_member_and_move, connectors_and_apps_do_not_mix);
 

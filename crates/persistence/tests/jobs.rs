@@ -1,7 +1,6 @@
 //! The job queue: its lifecycle, unique keys, leases, heartbeats and
 //! concurrent claims, on SQLite and on PostgreSQL.
 
-#[macro_use]
 mod common;
 
 use time::Duration;

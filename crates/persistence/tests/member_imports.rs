@@ -1,6 +1,5 @@
 //! Member imports and their rows, on SQLite and on PostgreSQL.
 
-#[macro_use]
 mod common;
 
 use time::{OffsetDateTime, macros::datetime};

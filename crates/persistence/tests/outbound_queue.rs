@@ -2,13 +2,13 @@
 //! recording answers, on SQLite and on PostgreSQL; on PostgreSQL also
 //! owning endpoints and reading their due rows.
 
-#[macro_use]
 mod common;
 
 use time::{Duration, OffsetDateTime, macros::datetime};
 use tollgate_domain::app::{App, AppSettings};
 use tollgate_domain::ids::{AppId, EndpointId, MessageId};
 use tollgate_domain::outbound::{Attempt, DeliveryStatus, Endpoint, EndpointKind};
+use tollgate_persistence::both;
 use tollgate_persistence::outbound::{self, Claimed};
 use tollgate_persistence::{Db, Tx, apps};
 

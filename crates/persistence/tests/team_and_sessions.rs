@@ -1,7 +1,6 @@
 //! Admins, members' sessions and links, API keys, the team, invitations and
 //! throttling, on SQLite and on PostgreSQL.
 
-#[macro_use]
 mod common;
 
 use common::*;

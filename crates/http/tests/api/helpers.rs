@@ -207,26 +207,12 @@ impl TestApp {
 ///   `sqlite`, `postgres`) when a file uses the macro twice.
 #[macro_export]
 macro_rules! both {
-    (mods($s:ident, $p:ident) backend; $($name:ident),* $(,)?) => { $crate::both!(@on $s $p; $crate::helpers::as_is; $($name),*); };
-    (mods($s:ident, $p:ident) spawn = $spawn:path; $($name:ident),* $(,)?) => { $crate::both!(@on $s $p; $spawn; $($name),*); };
-    (mods($s:ident, $p:ident) $($name:ident),* $(,)?) => { $crate::both!(@on $s $p; $crate::helpers::TestApp::spawn; $($name),*); };
-    (backend; $($name:ident),* $(,)?) => { $crate::both!(@on sqlite postgres; $crate::helpers::as_is; $($name),*); };
-    (spawn = $spawn:path; $($name:ident),* $(,)?) => { $crate::both!(@on sqlite postgres; $spawn; $($name),*); };
-    (@on $s:ident $p:ident; $spawn:path; $($name:ident),*) => {
-        mod $s {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name($spawn($crate::helpers::Backend::Sqlite).await).await;
-            })*
-        }
-        mod $p {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name($spawn($crate::helpers::Backend::Postgres).await).await;
-            })*
-        }
-    };
-    ($($name:ident),* $(,)?) => { $crate::both!(@on sqlite postgres; $crate::helpers::TestApp::spawn; $($name),*); };
+    (mods($s:ident, $p:ident) backend; $($name:ident),* $(,)?) => { tollgate_persistence::both!(@on $s $p; val $crate::helpers::as_is; $($name),*); };
+    (mods($s:ident, $p:ident) spawn = $spawn:path; $($name:ident),* $(,)?) => { tollgate_persistence::both!(@on $s $p; val $spawn; $($name),*); };
+    (mods($s:ident, $p:ident) $($name:ident),* $(,)?) => { tollgate_persistence::both!(@on $s $p; val $crate::helpers::TestApp::spawn; $($name),*); };
+    (backend; $($name:ident),* $(,)?) => { tollgate_persistence::both!(@on sqlite postgres; val $crate::helpers::as_is; $($name),*); };
+    (spawn = $spawn:path; $($name:ident),* $(,)?) => { tollgate_persistence::both!(@on sqlite postgres; val $spawn; $($name),*); };
+    ($($name:ident),* $(,)?) => { tollgate_persistence::both!(@on sqlite postgres; val $crate::helpers::TestApp::spawn; $($name),*); };
 }
 
 /// The backend itself, for tests that start their own server (`both!(backend; …)`).

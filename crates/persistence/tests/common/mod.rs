@@ -1,6 +1,6 @@
-//! What the persistence test files share: the `both!` macro that runs each
-//! test on SQLite and on PostgreSQL, each in a fresh database, and the rows
-//! most tests start from.
+//! What the persistence test files share: the rows most tests start from.
+//! (`tollgate_persistence::both!` runs each test on SQLite and on PostgreSQL,
+//! each in a fresh database.)
 #![allow(dead_code)]
 
 use time::{OffsetDateTime, macros::datetime};
@@ -11,30 +11,6 @@ use tollgate_domain::ids::*;
 use tollgate_domain::product::{Product, ProductFields, PurchaseMethod};
 use tollgate_domain::user::User;
 use tollgate_persistence::*;
-
-/// Declares a `sqlite` and a `postgres` module with one test per named
-/// `async fn name(db: &Db)` of the file.
-#[allow(unused_macros)]
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let t = tollgate_persistence::testing::TestDb::new(tollgate_persistence::Backend::Sqlite).await.expect("sqlite test db");
-                super::$name(&t.db).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let t = tollgate_persistence::testing::TestDb::new(tollgate_persistence::Backend::Postgres)
-                    .await
-                    .expect("postgres test db (is PostgreSQL running on 127.0.0.1:5432?)");
-                super::$name(&t.db).await;
-            })*
-        }
-    };
-}
 
 pub const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
 
