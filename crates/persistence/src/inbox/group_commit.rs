@@ -57,7 +57,7 @@ pub(super) async fn store(db: &Db, item: Delivery) -> DbResult<bool> {
     // (each maybe writing a batch of its own).
     let lane = tokio::select! {
         biased;
-        r = &mut rx => return r.map_err(|_| DbError::corrupt("the ingest writer went away"))?.map_err(DbError::batch),
+        r = &mut rx => return answer(r),
         lane = queue.lanes.clone().acquire_owned() => lane.map_err(|_| DbError::corrupt("the ingest lanes were closed"))?,
     };
     // Written by a batch while we got the lane?
@@ -84,7 +84,12 @@ pub(super) async fn store(db: &Db, item: Delivery) -> DbResult<bool> {
             }
         });
     }
-    rx.await.map_err(|_| DbError::corrupt("the ingest writer went away"))?.map_err(DbError::batch)
+    answer(rx.await)
+}
+
+/// A caller's answer as its batch's writer sent it.
+fn answer(r: Result<Written, oneshot::error::RecvError>) -> DbResult<bool> {
+    r.map_err(|_| DbError::corrupt("the ingest writer went away"))?.map_err(DbError::batch)
 }
 
 /// The queue of `db`'s database: the same file, or the same PostgreSQL
@@ -217,7 +222,8 @@ async fn write_sqlite(pool: &sqlx::SqlitePool, items: &[&Delivery]) -> Result<Ve
 mod tests {
     use super::*;
     use crate::Backend;
-    use crate::testing::TestDb;
+
+    crate::both!(answers_in_order);
 
     fn delivery(id: &str, payload: &str) -> (Delivery, oneshot::Sender<Written>) {
         let event = InboxEvent {
@@ -237,26 +243,15 @@ mod tests {
     /// stored before, or of an earlier one in the batch), or refused. A
     /// delivery PostgreSQL refuses (a NUL byte in a text) fails alone; the
     /// others of its batch are stored. SQLite stores it.
-    async fn answers_in_order(backend: Backend) {
-        let t = TestDb::new(backend).await.unwrap();
-        let first = write(&t.db, &[delivery("evt_0", "{}")]).await;
+    async fn answers_in_order(db: &Db) {
+        let first = write(db, &[delivery("evt_0", "{}")]).await;
         assert!(matches!(first[..], [Ok(true)]));
         let batch = [delivery("evt_1", "{}"), delivery("evt_0", "{}"), delivery("evt_2", "{\"a\":\"\0\"}"), delivery("evt_3", "{}"), delivery("evt_3", "{}")];
-        let got: Vec<Option<bool>> = write(&t.db, &batch).await.into_iter().map(|r| r.ok()).collect();
-        let refused = match backend {
+        let got: Vec<Option<bool>> = write(db, &batch).await.into_iter().map(|r| r.ok()).collect();
+        let refused = match db.backend() {
             Backend::Postgres => None,
             Backend::Sqlite => Some(true),
         };
         assert_eq!(got, [Some(true), Some(false), refused, Some(true), Some(false)]);
-    }
-
-    #[tokio::test]
-    async fn sqlite_answers_in_order() {
-        answers_in_order(Backend::Sqlite).await;
-    }
-
-    #[tokio::test]
-    async fn postgres_answers_in_order() {
-        answers_in_order(Backend::Postgres).await;
     }
 }
