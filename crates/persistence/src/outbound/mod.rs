@@ -1,14 +1,11 @@
 //! Outbound webhooks: endpoints, the events sent to them, and the delivery
 //! queue with its log of tries.
 //!
-//! `webhook_deliveries` is the log: a row per (event, endpoint) with its
-//! status and last answer, and `webhook_attempts` its failed tries.
-//! `webhook_due` is the queue: a row per delivery still to be sent, written
-//! and deleted with the delivery's status (see `queue`). SQLite's sender
-//! claims due rows by setting `locked_until` (one writer: the `UPDATE …
-//! RETURNING` is atomic); PostgreSQL's owns endpoints and reads their rows
-//! (`owner`). A row whose lease ran out, or whose owner died mid-send, is
-//! sent again, which is what makes delivery at-least-once.
+//! `webhook_deliveries` is both the log and the queue: a sender claims due
+//! rows by setting `locked_until` (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so
+//! several workers share it; SQLite: one writer, the `UPDATE … RETURNING` is
+//! atomic). A row whose lease ran out (its sender died mid-send) is claimed
+//! again, which is what makes delivery at-least-once.
 
 use time::OffsetDateTime;
 use tollgate_domain::ids::{AppId, DeliveryId, EndpointId, MessageId};
@@ -182,11 +179,6 @@ pub async fn delete_endpoint(conn: &mut Conn<'_>, app: &AppId, id: &EndpointId, 
 
 /// Fails every delivery of an endpoint that is still waiting (the endpoint was disabled or removed).
 pub async fn fail_pending(conn: &mut Conn<'_>, app: &AppId, endpoint: &EndpointId, reason: &str, now: OffsetDateTime) -> DbResult<u64> {
-    // The queue has no index by endpoint (it stays small, and every index
-    // is written for every delivery): this walks it, once per disabling.
-    on!(conn, c => {
-        sqlx::query("DELETE FROM webhook_due WHERE app_id = $1 AND endpoint_id = $2").bind(app.as_str()).bind(endpoint.as_str()).execute(&mut **c).await?;
-    });
     Ok(on!(conn, c => sqlx::query(
         "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, locked_until = NULL, last_error = $3, updated_at = $4 \
          WHERE app_id = $1 AND endpoint_id = $2 AND status = 'pending'",
@@ -251,14 +243,6 @@ pub async fn insert_delivery(conn: &mut Conn<'_>, app: &AppId, endpoint: &Endpoi
         .bind(ms(now))
         .execute(&mut **c)
         .await?;
-        sqlx::query("INSERT INTO webhook_due (app_id, id, endpoint_id, message_id, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, 0, $5)")
-            .bind(app.as_str())
-            .bind(id.as_str())
-            .bind(endpoint.as_str())
-            .bind(message.as_str())
-            .bind(ms(now))
-            .execute(&mut **c)
-            .await?;
     });
     conn.wake_outbound_after_commit();
     Ok(id)
@@ -446,7 +430,6 @@ where
 /// kept: an inline success moves into `webhook_attempts` first).
 pub async fn redeliver(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, now: OffsetDateTime) -> DbResult<bool> {
     queue::log_inline_successes(conn, &[(app, id)]).await?;
-    queue::requeue(conn, app, queue::Requeue::One(id), 0, now).await?;
     let n = on!(conn, c => sqlx::query(
         "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3, locked_until = NULL, updated_at = $3, \
          success_latency_ms = NULL, success_body = NULL WHERE app_id = $1 AND id = $2",
@@ -463,8 +446,6 @@ pub async fn redeliver(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, now: O
 
 /// Queues again every failed delivery of an endpoint created since `since`; returns how many.
 pub async fn replay_failed(conn: &mut Conn<'_>, app: &AppId, endpoint: &EndpointId, since: OffsetDateTime, now: OffsetDateTime) -> DbResult<u64> {
-    // Queued first: the rows are found by their status before it changes.
-    queue::requeue(conn, app, queue::Requeue::FailedSince(endpoint, ms(since)), 0, now).await?;
     let n = on!(conn, c => sqlx::query(
         "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $4, locked_until = NULL, updated_at = $4 \
          WHERE app_id = $1 AND endpoint_id = $2 AND status = 'failed' AND created_at >= $3",

@@ -1,13 +1,6 @@
 //! The delivery queue: claiming due deliveries with a lease, reading their
 //! bodies, and writing each try's answer (one by one, or a batch of
-//! successes in one statement).
-//!
-//! The queue is `webhook_due` (migration 0033): a row per delivery still to
-//! be sent, beside its record in `webhook_deliveries`, and deleted when the
-//! delivery is delivered or fails for good. A delivery is `pending` exactly
-//! while it has a row there. No index of `webhook_deliveries` covers a
-//! column an answer changes, so on PostgreSQL an answer is a HOT update of
-//! the delivery row (no new index entry) and a deleted queue row.
+//! successes in two statements).
 
 use time::OffsetDateTime;
 use tollgate_domain::ids::{AppId, DeliveryId, EndpointId, MessageId};
@@ -24,14 +17,10 @@ pub struct Claimed {
     pub message_id: MessageId,
     /// Tries so far, before this one.
     pub attempts: u32,
-    /// PostgreSQL: where the claimed queue row lies (`ctid` in
-    /// `webhook_due`), so writing its answer finds it without a join over
-    /// the table. A row changed since (redelivered meanwhile) is found by
-    /// its key instead.
+    /// PostgreSQL: where the claimed row version lies (`ctid`), so writing
+    /// its answer finds it without a join over the table. A row changed
+    /// since (redelivered meanwhile) is found by its key instead.
     pub tid: Option<String>,
-    /// PostgreSQL: where the delivery's row lies (`ctid` in
-    /// `webhook_deliveries`), found the same way.
-    pub row_tid: Option<String>,
 }
 
 /// Claims up to `n` due deliveries for `lease`, leaving out those of the
@@ -39,13 +28,12 @@ pub struct Claimed {
 /// event's body (`None` if the event is gone). Rows in flight elsewhere are
 /// skipped.
 ///
-/// Each claimed row is found through the due index of `webhook_due` and
-/// written in place: PostgreSQL locks the rows (`SKIP LOCKED`) and updates
-/// them by `ctid`, and reads the bodies in the same statement, one
-/// primary-key lookup per row (a join let the planner hash every event ever
-/// recorded, a sequential scan of `webhook_messages` per claim); SQLite
-/// updates them by key, then reads the bodies by key. Neither walks
-/// `webhook_deliveries` or `webhook_messages`, which grow with every
+/// Each claimed row is found through the due index and written in place:
+/// PostgreSQL locks the rows (`SKIP LOCKED`) and updates them by `ctid`, and
+/// reads the bodies in the same statement, one primary-key lookup per row (a
+/// join let the planner hash every event ever recorded, a sequential scan
+/// of `webhook_messages` per claim); SQLite updates them by key, then reads
+/// the bodies by key. Neither walks the table, which grows with every
 /// delivery ever made.
 pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: time::Duration, skip: &[EndpointId]) -> DbResult<Vec<(Claimed, Option<String>)>> {
     // The lease also moves the row's next try to the lease's end, so the
@@ -53,33 +41,33 @@ pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: 
     // next claim nor `any_due` walks over them.
     match conn {
         Conn::Pg(c, _) => {
-            let mut qb = sqlx::QueryBuilder::new("WITH c AS (SELECT ctid FROM webhook_due WHERE ");
+            let mut qb = sqlx::QueryBuilder::new("WITH c AS (SELECT ctid FROM webhook_deliveries WHERE ");
             push_due(&mut qb, now, skip);
             qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
-            qb.push(" FOR UPDATE SKIP LOCKED), u AS (UPDATE webhook_due q SET locked_until = ");
+            qb.push(" FOR UPDATE SKIP LOCKED), u AS (UPDATE webhook_deliveries d SET locked_until = ");
             qb.push_bind(ms(now + lease));
             qb.push(", next_attempt_at = ").push_bind(ms(now + lease));
             qb.push(
-                " FROM c WHERE q.ctid = c.ctid RETURNING q.app_id, q.id, q.endpoint_id, q.message_id, q.attempts, q.ctid::text AS tid) \
-                 SELECT u.app_id, u.id, u.endpoint_id, u.message_id, u.attempts, u.tid, ",
+                " FROM c WHERE d.ctid = c.ctid RETURNING d.app_id, d.id, d.endpoint_id, d.message_id, d.attempts, d.ctid::text AS tid) \
+                 SELECT u.app_id, u.id, u.endpoint_id, u.message_id, u.attempts, u.tid, \
+                 (SELECT m.payload FROM webhook_messages m WHERE m.app_id = u.app_id AND m.id = u.message_id) FROM u",
             );
-            qb.push(row_tid_and_body("u")).push(" FROM u");
-            let rows: Vec<(String, String, String, String, i64, String, Option<String>, Option<String>)> = qb.build_query_as().fetch_all(&mut **c).await?;
+            let rows: Vec<(String, String, String, String, i64, String, Option<String>)> = qb.build_query_as().fetch_all(&mut **c).await?;
             Ok(rows
                 .into_iter()
-                .map(|(app, id, ep, msg, attempts, tid, row_tid, body)| (claimed(app, id, ep, msg, attempts, Some(tid), row_tid), body))
+                .map(|(app, id, ep, msg, attempts, tid, body)| (claimed(app, id, ep, msg, attempts, Some(tid)), body))
                 .collect())
         }
         Conn::Sqlite(c, _) => {
-            let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_due SET locked_until = ");
+            let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = ");
             qb.push_bind(ms(now + lease));
             qb.push(", next_attempt_at = ").push_bind(ms(now + lease));
-            qb.push(" WHERE (app_id, id) IN (SELECT app_id, id FROM webhook_due WHERE ");
+            qb.push(" WHERE (app_id, id) IN (SELECT app_id, id FROM webhook_deliveries WHERE ");
             push_due(&mut qb, now, skip);
             qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
             qb.push(") RETURNING app_id, id, endpoint_id, message_id, attempts");
             let rows: Vec<(String, String, String, String, i64)> = qb.build_query_as().fetch_all(&mut **c).await?;
-            let claimed: Vec<Claimed> = rows.into_iter().map(|(app, id, ep, msg, attempts)| claimed(app, id, ep, msg, attempts, None, None)).collect();
+            let claimed: Vec<Claimed> = rows.into_iter().map(|(app, id, ep, msg, attempts)| claimed(app, id, ep, msg, attempts, None)).collect();
             let mut ids: Vec<(AppId, MessageId)> = claimed.iter().map(|c| (c.app_id.clone(), c.message_id.clone())).collect();
             ids.sort_unstable_by(|a, b| (a.0.as_str(), a.1.as_str()).cmp(&(b.0.as_str(), b.1.as_str())));
             ids.dedup();
@@ -98,17 +86,7 @@ pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: 
     }
 }
 
-/// PostgreSQL: the delivery row's locator and the event's body of a queue
-/// row aliased `q`, each one primary-key lookup (a subquery per row, so no
-/// plan can turn them into a join over the whole table).
-fn row_tid_and_body(q: &str) -> String {
-    format!(
-        "(SELECT d.ctid::text FROM webhook_deliveries d WHERE d.app_id = {q}.app_id AND d.id = {q}.id), \
-         (SELECT m.payload FROM webhook_messages m WHERE m.app_id = {q}.app_id AND m.id = {q}.message_id)"
-    )
-}
-
-fn claimed(app: String, id: String, ep: String, msg: String, attempts: i64, tid: Option<String>, row_tid: Option<String>) -> Claimed {
+fn claimed(app: String, id: String, ep: String, msg: String, attempts: i64, tid: Option<String>) -> Claimed {
     Claimed {
         app_id: AppId::from_trusted(app),
         id: DeliveryId::from_trusted(id),
@@ -116,7 +94,6 @@ fn claimed(app: String, id: String, ep: String, msg: String, attempts: i64, tid:
         message_id: MessageId::from_trusted(msg),
         attempts: attempts.max(0) as u32,
         tid,
-        row_tid,
     }
 }
 
@@ -135,13 +112,13 @@ pub type DueAt = (i64, DeliveryId);
 /// PostgreSQL, for a dispatcher that owns endpoints ([`super::Owner`]):
 /// up to `n` due deliveries in the due order (`next_attempt_at`, then id),
 /// after `after` if given, read without writing them, leaving out the
-/// endpoints in `skip`. Each comes with where its queue row and its
-/// delivery row lie (`tid`, `row_tid`) for writing its answer, and with its
-/// event's body (a primary-key lookup each per row). Rows a lease holds (`claim_due`) are left out like any
+/// endpoints in `skip`. Each comes with where its row version lies (`tid`)
+/// for writing its answer, and with its event's body (one primary-key
+/// lookup per row). Rows a lease holds (`claim_due`) are left out like any
 /// claim would.
 ///
 /// `after` lets a reader resume where its last read stopped: the read then
-/// starts at that place in `webhook_due_order_idx` and walks only
+/// starts at that place in `webhook_deliveries_due_order_idx` and walks only
 /// rows it has not read, not the rows it still holds nor the entries of rows
 /// answered since. Rows that come due behind that place (given back, or
 /// committed late with an earlier time) are found by a read from the start.
@@ -149,28 +126,30 @@ pub async fn due_rows(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, skip: &[
     let Conn::Pg(c, _) = conn else {
         return Err(crate::DbError::corrupt("due_rows is for PostgreSQL; SQLite claims with leases"));
     };
-    let mut qb = sqlx::QueryBuilder::new("SELECT q.app_id, q.id, q.endpoint_id, q.message_id, q.attempts, q.ctid::text, q.next_attempt_at, ");
-    qb.push(row_tid_and_body("q")).push(" FROM webhook_due q WHERE ");
+    let mut qb = sqlx::QueryBuilder::new(
+        "SELECT d.app_id, d.id, d.endpoint_id, d.message_id, d.attempts, d.ctid::text, d.next_attempt_at, \
+         (SELECT m.payload FROM webhook_messages m WHERE m.app_id = d.app_id AND m.id = d.message_id) FROM webhook_deliveries d WHERE ",
+    );
     push_due(&mut qb, now, skip);
     if let Some((t, id)) = after {
         qb.push(" AND (next_attempt_at, id) > (").push_bind(*t).push(", ").push_bind(id.as_str().to_owned()).push(")");
     }
     qb.push(" ORDER BY next_attempt_at, id LIMIT ").push_bind(n);
-    type Row = (String, String, String, String, i64, String, i64, Option<String>, Option<String>);
+    type Row = (String, String, String, String, i64, String, i64, Option<String>);
     let rows: Vec<Row> = qb.build_query_as().fetch_all(&mut **c).await?;
     Ok(rows
         .into_iter()
-        .map(|(app, id, ep, msg, attempts, tid, t, row_tid, body)| {
-            let c = claimed(app, id, ep, msg, attempts, Some(tid), row_tid);
+        .map(|(app, id, ep, msg, attempts, tid, t, body)| {
+            let c = claimed(app, id, ep, msg, attempts, Some(tid));
             Due { at: (t, c.id.clone()), c, body }
         })
         .collect())
 }
 
-/// Whether any delivery is due now (a cheap probe of the due index).
+/// Whether any delivery is due now (a cheap probe of the partial index).
 pub async fn any_due(conn: &mut Conn<'_>, now: OffsetDateTime) -> DbResult<bool> {
     let n: Option<i64> = on!(conn, c => {
-        let mut qb = sqlx::QueryBuilder::new("SELECT 1 FROM webhook_due WHERE ");
+        let mut qb = sqlx::QueryBuilder::new("SELECT 1 FROM webhook_deliveries WHERE ");
         push_due(&mut qb, now, &[]);
         qb.push(" LIMIT 1");
         qb.build_query_scalar().fetch_optional(&mut **c).await?
@@ -178,16 +157,16 @@ pub async fn any_due(conn: &mut Conn<'_>, now: OffsetDateTime) -> DbResult<bool>
     Ok(n.is_some())
 }
 
-/// The due rows' condition (of `webhook_due`), the one `claim_due`,
-/// `due_rows` and `any_due` share: due by `now`, not leased (or the lease
-/// ran out), and not for an endpoint in `skip`. `next_attempt_at <= …` is
-/// what lets both databases walk the index `webhook_due_order_idx`.
+/// The due rows' condition, the one `claim_due` and `any_due` share: pending,
+/// due by `now`, not leased (or the lease ran out), and not for an endpoint
+/// in `skip`. `status = 'pending' AND next_attempt_at <= …` is what lets
+/// both databases walk the partial index `webhook_deliveries_due_order_idx`.
 fn push_due<'t, DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, now: OffsetDateTime, skip: &[EndpointId])
 where
     i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
 {
-    qb.push("next_attempt_at <= ").push_bind(ms(now));
+    qb.push("status = 'pending' AND next_attempt_at <= ").push_bind(ms(now));
     qb.push(" AND (locked_until IS NULL OR locked_until <= ").push_bind(ms(now)).push(")");
     if !skip.is_empty() {
         qb.push(" AND endpoint_id NOT IN (");
@@ -200,8 +179,8 @@ where
 }
 
 /// Gives claimed deliveries back untried (their endpoint is busy), in one
-/// statement. On PostgreSQL a queue row changed since its claim is left to
-/// its lease.
+/// statement. On PostgreSQL a row changed since its claim is left to its
+/// lease.
 pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], now: OffsetDateTime) -> DbResult<()> {
     if rows.is_empty() {
         return Ok(());
@@ -210,8 +189,8 @@ pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], now: OffsetDateTime)
         Conn::Pg(c, _) => {
             let (tids, apps, ids) = pg_keys(rows);
             sqlx::query(
-                "UPDATE webhook_due q SET locked_until = NULL, next_attempt_at = $1 FROM unnest($2::text[], $3::text[], $4::text[]) AS v(tid, app_id, id) \
-                 WHERE q.ctid = v.tid::tid AND q.app_id = v.app_id AND q.id = v.id",
+                "UPDATE webhook_deliveries d SET locked_until = NULL, next_attempt_at = $1 FROM unnest($2::text[], $3::text[], $4::text[]) AS v(tid, app_id, id) \
+                 WHERE d.ctid = v.tid::tid AND d.app_id = v.app_id AND d.id = v.id AND d.status = 'pending'",
             )
             .bind(ms(now))
             .bind(tids)
@@ -221,21 +200,21 @@ pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], now: OffsetDateTime)
             .await?;
         }
         Conn::Sqlite(c, _) => {
-            let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_due SET locked_until = NULL, next_attempt_at = ");
+            let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = NULL, next_attempt_at = ");
             qb.push_bind(ms(now));
             qb.push(" FROM (VALUES ");
             let mut sep = qb.separated(", ");
             for r in rows {
                 sep.push("(").push_bind_unseparated(r.app_id.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(r.id.as_str().to_owned()).push_unseparated(")");
             }
-            qb.push(") AS v WHERE webhook_due.app_id = v.column1 AND webhook_due.id = v.column2");
+            qb.push(") AS v WHERE webhook_deliveries.app_id = v.column1 AND webhook_deliveries.id = v.column2 AND status = 'pending'");
             qb.build().execute(&mut **c).await?;
         }
     }
     Ok(())
 }
 
-/// The queue-row locators and keys of claimed rows, as PostgreSQL arrays.
+/// The row locators and keys of claimed rows, as PostgreSQL arrays.
 fn pg_keys<'a>(rows: impl IntoIterator<Item = &'a Claimed>) -> (Vec<String>, Vec<String>, Vec<String>) {
     let mut out = (Vec::new(), Vec::new(), Vec::new());
     for r in rows {
@@ -317,77 +296,6 @@ pub async fn record_attempt(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, a
         .execute(&mut **c)
         .await?;
     });
-    match (o.status, o.next_attempt_at) {
-        (DeliveryStatus::Pending, Some(next)) => requeue(conn, app, Requeue::One(id), o.attempts, next).await,
-        (DeliveryStatus::Pending, None) => requeue(conn, app, Requeue::One(id), o.attempts, a.attempted_at).await,
-        _ => dequeue_one(conn, app, id).await,
-    }
-}
-
-/// Which deliveries [`requeue`] puts back in the queue.
-pub(crate) enum Requeue<'a> {
-    One(&'a DeliveryId),
-    /// An endpoint's failed deliveries created since a time (ms).
-    FailedSince(&'a EndpointId, i64),
-}
-
-/// Puts deliveries in the queue, or moves them in it: due at `at`, with
-/// `attempts` tries so far in their schedule. Their queue rows are made from
-/// their rows in `webhook_deliveries`, which the caller writes as well.
-pub(crate) async fn requeue(conn: &mut Conn<'_>, app: &AppId, which: Requeue<'_>, attempts: u32, at: OffsetDateTime) -> DbResult<()> {
-    on!(conn, c => {
-        let mut qb = sqlx::QueryBuilder::new(
-            "INSERT INTO webhook_due (app_id, id, endpoint_id, message_id, attempts, next_attempt_at, locked_until) SELECT app_id, id, endpoint_id, message_id, ",
-        );
-        qb.push_bind(i64::from(attempts)).push(", ").push_bind(ms(at)).push(", NULL FROM webhook_deliveries WHERE app_id = ").push_bind(app.as_str().to_owned());
-        match which {
-            Requeue::One(id) => {
-                qb.push(" AND id = ").push_bind(id.as_str().to_owned());
-            }
-            Requeue::FailedSince(endpoint, since) => {
-                qb.push(" AND endpoint_id = ").push_bind(endpoint.as_str().to_owned());
-                qb.push(" AND status = 'failed' AND created_at >= ").push_bind(since);
-            }
-        }
-        qb.push(" ON CONFLICT (app_id, id) DO UPDATE SET attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, locked_until = NULL");
-        qb.build().execute(&mut **c).await?;
-    });
-    Ok(())
-}
-
-/// Takes a delivery out of the queue (delivered, or failed for good).
-pub(crate) async fn dequeue_one(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId) -> DbResult<()> {
-    on!(conn, c => {
-        sqlx::query("DELETE FROM webhook_due WHERE app_id = $1 AND id = $2").bind(app.as_str()).bind(id.as_str()).execute(&mut **c).await?;
-    });
-    Ok(())
-}
-
-/// Takes deliveries out of the queue by key, in a statement per thousand.
-async fn dequeue(conn: &mut Conn<'_>, keys: &[(&AppId, &DeliveryId)]) -> DbResult<()> {
-    for chunk in keys.chunks(1000) {
-        match conn {
-            Conn::Pg(c, _) => {
-                let apps: Vec<&str> = chunk.iter().map(|(a, _)| a.as_str()).collect();
-                let ids: Vec<&str> = chunk.iter().map(|(_, i)| i.as_str()).collect();
-                sqlx::query("DELETE FROM webhook_due q USING unnest($1::text[], $2::text[]) AS v(app_id, id) WHERE q.app_id = v.app_id AND q.id = v.id")
-                    .bind(apps)
-                    .bind(ids)
-                    .execute(&mut **c)
-                    .await?;
-            }
-            Conn::Sqlite(c, _) => {
-                // Joined on the primary key (`IN (VALUES …)` scans the table).
-                let mut qb = sqlx::QueryBuilder::new("DELETE FROM webhook_due WHERE rowid IN (SELECT q.rowid FROM (VALUES ");
-                let mut sep = qb.separated(", ");
-                for (app, id) in chunk {
-                    sep.push("(").push_bind_unseparated(app.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(id.as_str().to_owned()).push_unseparated(")");
-                }
-                qb.push(") AS v JOIN webhook_due q ON q.app_id = v.column1 AND q.id = v.column2)");
-                qb.build().execute(&mut **c).await?;
-            }
-        }
-    }
     Ok(())
 }
 
@@ -402,48 +310,41 @@ pub async fn fail_untried(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, rea
             .execute(&mut **c)
             .await?;
     });
-    dequeue_one(conn, app, id).await
+    Ok(())
 }
 
 /// Records a batch of answers that were all 2xx: each row is (the claimed
 /// delivery, its try, tries in the current schedule with this one); a
-/// delivery must appear once. Their queue rows are deleted.
+/// delivery must appear once.
 ///
 /// The try is written on the delivery row (its inline success, migration
 /// 0032), not as a row of `webhook_attempts`: one row written per answer.
 ///
-/// PostgreSQL: one statement deletes each queue row and marks each
-/// delivery row delivered, both found by the `ctid` the read saw (no index
-/// walked; and as no index covers a column it changes, the delivery's new
-/// version is a HOT update). Rows changed since (redelivered meanwhile, or
-/// answered twice) are then written by key. SQLite: by key, in one
-/// `UPDATE … FROM (VALUES …)` however many rows. A row answered twice has
-/// its earlier inline success moved into the log first.
+/// PostgreSQL: one statement finds each row by the `ctid` of its claim and
+/// marks it delivered; rows changed since their claim (redelivered
+/// meanwhile, or answered twice) are then written by key. SQLite: by key,
+/// in one `UPDATE … FROM (VALUES …)` however many rows. A row answered
+/// twice has its earlier inline success moved into the log first.
 pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u32)]) -> DbResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let key = |c: &Claimed| (c.app_id.as_str().to_owned(), c.id.as_str().to_owned());
     let rest: Vec<&(Claimed, Attempt, u32)> = match conn {
         Conn::Pg(c, _) => {
             let (tids, apps, ids) = pg_keys(rows.iter().map(|r| &r.0));
-            let row_tids: Vec<String> = rows.iter().map(|r| r.0.row_tid.clone().unwrap_or_else(|| "(0,0)".into())).collect();
             let tries: Vec<i64> = rows.iter().map(|r| i64::from(r.2)).collect();
             let codes: Vec<i64> = rows.iter().map(|r| r.1.status_code.map(i64::from).unwrap_or(200)).collect();
             let ats: Vec<i64> = rows.iter().map(|r| ms(r.1.attempted_at)).collect();
             let latencies: Vec<i64> = rows.iter().map(|r| r.1.latency_ms).collect();
             let bodies: Vec<String> = rows.iter().map(|r| r.1.response_body.clone().unwrap_or_default()).collect();
-            let written: Vec<(bool, String, String)> = sqlx::query_as(
-                "WITH v AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::int8[], $8::int8[], $9::text[]) \
-                   AS v(tid, row_tid, app_id, id, tries, code, at, latency, body)), \
-                 gone AS (DELETE FROM webhook_due q USING v WHERE q.ctid = v.tid::tid AND q.app_id = v.app_id AND q.id = v.id RETURNING q.app_id, q.id), \
-                 marked AS (UPDATE webhook_deliveries d SET status = 'delivered', attempts = v.tries, next_attempt_at = NULL, locked_until = NULL, \
+            let done: Vec<(String, String)> = sqlx::query_as(
+                "WITH v AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::text[]) \
+                   AS v(tid, app_id, id, tries, code, at, latency, body)) \
+                 UPDATE webhook_deliveries d SET status = 'delivered', attempts = v.tries, next_attempt_at = NULL, locked_until = NULL, \
                    last_status_code = v.code, last_error = NULL, updated_at = v.at, delivered_at = v.at, success_latency_ms = v.latency, success_body = v.body \
-                   FROM v WHERE d.ctid = v.row_tid::tid AND d.app_id = v.app_id AND d.id = v.id AND d.success_latency_ms IS NULL RETURNING d.app_id, d.id) \
-                 SELECT TRUE, app_id, id FROM gone UNION ALL SELECT FALSE, app_id, id FROM marked",
+                 FROM v WHERE d.ctid = v.tid::tid AND d.app_id = v.app_id AND d.id = v.id AND d.success_latency_ms IS NULL RETURNING d.app_id, d.id",
             )
             .bind(tids)
-            .bind(row_tids)
             .bind(apps)
             .bind(ids)
             .bind(tries)
@@ -453,18 +354,10 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
             .bind(bodies)
             .fetch_all(&mut **c)
             .await?;
-            let (gone, marked): (Vec<_>, Vec<_>) = written.into_iter().partition(|(g, _, _)| *g);
-            let gone: std::collections::HashSet<(String, String)> = gone.into_iter().map(|(_, a, i)| (a, i)).collect();
-            let marked: std::collections::HashSet<(String, String)> = marked.into_iter().map(|(_, a, i)| (a, i)).collect();
-            let queued: Vec<(&AppId, &DeliveryId)> = rows.iter().filter(|r| !gone.contains(&key(&r.0))).map(|r| (&r.0.app_id, &r.0.id)).collect();
-            dequeue(conn, &queued).await?;
-            rows.iter().filter(|r| !marked.contains(&key(&r.0))).collect()
+            let done: std::collections::HashSet<(String, String)> = done.into_iter().collect();
+            rows.iter().filter(|r| !done.contains(&(r.0.app_id.as_str().to_owned(), r.0.id.as_str().to_owned()))).collect()
         }
-        Conn::Sqlite(_, _) => {
-            let keys: Vec<(&AppId, &DeliveryId)> = rows.iter().map(|r| (&r.0.app_id, &r.0.id)).collect();
-            dequeue(conn, &keys).await?;
-            rows.iter().collect()
-        }
+        Conn::Sqlite(_, _) => rows.iter().collect(),
     };
     record_delivered_by_key(conn, &rest).await
 }

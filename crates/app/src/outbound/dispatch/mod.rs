@@ -1,7 +1,7 @@
 //! Sends queued deliveries.
 //!
-//! The dispatcher claims due deliveries (rows of the queue, `webhook_due`)
-//! in batches, with a one-minute lease, into one in-memory lane per endpoint. Each lane is
+//! The dispatcher claims due rows of `webhook_deliveries` in batches, with a
+//! one-minute lease, into one in-memory lane per endpoint. Each lane is
 //! drained by at most [`PER_ENDPOINT`] senders, and at most
 //! [`MAX_IN_FLIGHT`] requests are in flight in all, so a receiver that hangs
 //! for the whole 15 s timeout slows only itself. A lane holds about ten
