@@ -14,6 +14,7 @@ use tollgate_persistence::{Db, Tx, apps};
 
 both!(
     claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change,
+    the_queue_holds_exactly_the_pending_deliveries,
     queuing_wakes_the_dispatchers_once_committed,
     one_session_owns_an_endpoint_and_reads_its_due_rows_without_writing
 );
@@ -151,6 +152,70 @@ async fn claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change(
     assert!(claim(db, 10, T0 + Duration::minutes(5)).await.is_empty());
 }
 
+/// The ids of the deliveries whose status is pending, sorted.
+async fn pending(db: &Db) -> Vec<String> {
+    let mut c = db.acquire().await.unwrap();
+    let p = "SELECT id FROM webhook_deliveries WHERE status = 'pending' ORDER BY id";
+    match &mut c.conn() {
+        tollgate_persistence::Conn::Pg(c, _) => sqlx::query_scalar(p).fetch_all(&mut **c).await.unwrap(),
+        tollgate_persistence::Conn::Sqlite(c, _) => sqlx::query_scalar(p).fetch_all(&mut **c).await.unwrap(),
+    }
+}
+
+/// Every way a delivery's status changes keeps what is due in step: a retry
+/// stays pending (due at its next try, with its tries so far), a success, a
+/// failure for good, a failure untried and a disabled endpoint end it for
+/// good, a redelivery and a replay queue it again.
+async fn the_queue_holds_exactly_the_pending_deliveries(db: &Db) {
+    let (app, e1, e2) = setup(db).await;
+    let mut c = db.acquire().await.unwrap();
+    for _ in 0..3 {
+        let m = MessageId::new();
+        outbound::insert_message(&mut c.conn(), &app, &m, "user.login", "{}", T0).await.unwrap();
+        for e in [&e1, &e2] {
+            outbound::insert_delivery(&mut c.conn(), &app, e, &m, "user.login", T0).await.unwrap();
+        }
+    }
+    drop(c);
+    assert_eq!(pending(db).await.len(), 6);
+
+    let got = claim(db, 10, T0).await;
+    let of = |e: &EndpointId| got.iter().filter(|(c, _)| &c.endpoint_id == e).map(|(c, _)| c.clone()).collect::<Vec<_>>();
+    let (one, two) = (of(&e1), of(&e2));
+    let fail = |at: OffsetDateTime| Attempt { n: 1, attempted_at: at, status_code: Some(500), latency_ms: 3, response_body: None, error: None };
+    let retry_at = T0 + Duration::seconds(5);
+    let mut tx = db.begin().await.unwrap();
+    let c = &mut tx.conn();
+    // e1: a retry, a failure for good, a success.
+    outbound::record_attempt(c, &app, &one[0].id, &fail(T0), &outbound::Outcome { status: DeliveryStatus::Pending, attempts: 1, next_attempt_at: Some(retry_at) }).await.unwrap();
+    outbound::record_attempt(c, &app, &one[1].id, &fail(T0), &outbound::Outcome { status: DeliveryStatus::Failed, attempts: 7, next_attempt_at: None }).await.unwrap();
+    outbound::record_delivered(c, &[(one[2].clone(), ok(T0), 1)]).await.unwrap();
+    // e2: one failed untried, then the endpoint is disabled with the rest in flight.
+    outbound::fail_untried(c, &app, &two[0].id, "the endpoint was deleted", T0).await.unwrap();
+    outbound::fail_pending(c, &app, &e2, "the endpoint was disabled", T0).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(pending(db).await, vec![one[0].id.as_str().to_owned()]);
+
+    // The retry is due at its time, with its try counted; nothing else ever is.
+    assert!(claim(db, 10, retry_at - Duration::seconds(1)).await.is_empty());
+    let again = claim(db, 10, retry_at).await;
+    assert_eq!(again.iter().map(|(c, _)| (c.id.clone(), c.attempts)).collect::<Vec<_>>(), vec![(one[0].id.clone(), 1)]);
+    assert!(claim(db, 10, T0 + Duration::hours(1)).await.iter().all(|(c, _)| c.id == one[0].id));
+
+    // Redelivering the success and replaying e1's failures queue them again from scratch.
+    let later = T0 + Duration::hours(2);
+    let mut tx = db.begin().await.unwrap();
+    assert!(outbound::redeliver(&mut tx.conn(), &app, &one[2].id, later).await.unwrap());
+    assert_eq!(outbound::replay_failed(&mut tx.conn(), &app, &e1, T0 - Duration::hours(1), later).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+    assert_eq!(pending(db).await.len(), 3);
+    let mut back: Vec<_> = claim(db, 10, later).await.into_iter().map(|(c, _)| (c.id, c.attempts)).collect();
+    back.sort();
+    let mut want = vec![(one[0].id.clone(), 1), (one[1].id.clone(), 0), (one[2].id.clone(), 0)];
+    want.sort();
+    assert_eq!(back, want, "e2's failures were not replayed; the retry keeps its count");
+}
+
 /// Whether `ready` was rung since it was last looked at (takes the permit).
 fn rung(ready: &tokio::sync::Notify) -> bool {
     std::pin::pin!(ready.notified()).enable()
@@ -235,7 +300,8 @@ async fn one_session_owns_an_endpoint_and_reads_its_due_rows_without_writing(db:
     let read = first.due_rows(10, T0, std::slice::from_ref(&e2), None).await.unwrap();
     assert_eq!(read.len(), 2, "e2's row is left out");
     assert!(read.iter().all(|r| r.c.endpoint_id == e1 && r.c.attempts == 0 && r.c.tid.is_some()));
-    assert!(read.iter().all(|r| r.body.as_deref() == Some("{}")), "each row comes with its event's body");
+    let bodies = first.with_bodies(read.iter().map(|r| r.c.clone()).collect()).await.unwrap();
+    assert!(bodies.iter().all(|(_, b)| b.as_deref() == Some("{}")), "each row gets its event's body");
     let again = first.due_rows(10, T0, &[], None).await.unwrap();
     let mut c = db.acquire().await.unwrap();
     assert_eq!(outbound::due_rows(&mut c.conn(), 10, T0, &[], None).await.unwrap().len(), 3, "any connection reads the same");

@@ -45,11 +45,16 @@ impl Owner {
     }
 
     /// Up to `n` due deliveries in the due order, after `after` if given,
-    /// with their bodies, read without writing them, leaving out the
+    /// read without writing them, leaving out the
     /// endpoints in `skip`: see [`super::due_rows`]. On this session, so the
     /// read walks the index.
     pub async fn due_rows(&mut self, n: i64, now: time::OffsetDateTime, skip: &[EndpointId], after: Option<&super::DueAt>) -> DbResult<Vec<super::Due>> {
         super::due_rows(&mut crate::Conn::Pg(&mut self.conn, None), n, now, skip, after).await
+    }
+
+    /// The rows with their events' bodies: see [`super::with_bodies`].
+    pub async fn with_bodies(&mut self, rows: Vec<super::Claimed>) -> DbResult<Vec<(super::Claimed, Option<String>)>> {
+        super::with_bodies(&mut crate::Conn::Pg(&mut self.conn, None), rows).await
     }
 
     /// Tries to own each endpoint (without waiting); answers, in order,

@@ -68,20 +68,7 @@ pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: 
             qb.push(") RETURNING app_id, id, endpoint_id, message_id, attempts");
             let rows: Vec<(String, String, String, String, i64)> = qb.build_query_as().fetch_all(&mut **c).await?;
             let claimed: Vec<Claimed> = rows.into_iter().map(|(app, id, ep, msg, attempts)| claimed(app, id, ep, msg, attempts, None)).collect();
-            let mut ids: Vec<(AppId, MessageId)> = claimed.iter().map(|c| (c.app_id.clone(), c.message_id.clone())).collect();
-            ids.sort_unstable_by(|a, b| (a.0.as_str(), a.1.as_str()).cmp(&(b.0.as_str(), b.1.as_str())));
-            ids.dedup();
-            let mut bodies = payloads_of(c, &ids).await?;
-            let last_use: std::collections::HashMap<MessageId, usize> = claimed.iter().enumerate().map(|(i, c)| (c.message_id.clone(), i)).collect();
-            Ok(claimed
-                .into_iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    // One event goes to several endpoints: each delivery gets the body.
-                    let body = if last_use.get(&c.message_id) == Some(&i) { bodies.remove(&c.message_id) } else { bodies.get(&c.message_id).cloned() };
-                    (c, body)
-                })
-                .collect())
+            with_bodies(conn, claimed).await
         }
     }
 }
@@ -97,13 +84,12 @@ fn claimed(app: String, id: String, ep: String, msg: String, attempts: i64, tid:
     }
 }
 
-/// A due delivery as an owner reads it ([`due_rows`]): the row, where it
-/// stands in the due order, and its event's body (`None` if the event is gone).
+/// A due delivery as an owner reads it ([`due_rows`]): the row and where it
+/// stands in the due order.
 #[derive(Debug, Clone)]
 pub struct Due {
     pub c: Claimed,
     pub at: DueAt,
-    pub body: Option<String>,
 }
 
 /// A place in the due order: `next_attempt_at` (ms), then the delivery id.
@@ -113,9 +99,9 @@ pub type DueAt = (i64, DeliveryId);
 /// up to `n` due deliveries in the due order (`next_attempt_at`, then id),
 /// after `after` if given, read without writing them, leaving out the
 /// endpoints in `skip`. Each comes with where its row version lies (`tid`)
-/// for writing its answer, and with its event's body (one primary-key
-/// lookup per row). Rows a lease holds (`claim_due`) are left out like any
-/// claim would.
+/// for writing its answer; the bodies are read afterwards ([`with_bodies`])
+/// for the rows the reader keeps, once per event. Rows a lease holds
+/// (`claim_due`) are left out like any claim would.
 ///
 /// `after` lets a reader resume where its last read stopped: the read then
 /// starts at that place in `webhook_deliveries_due_order_idx` and walks only
@@ -126,22 +112,19 @@ pub async fn due_rows(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, skip: &[
     let Conn::Pg(c, _) = conn else {
         return Err(crate::DbError::corrupt("due_rows is for PostgreSQL; SQLite claims with leases"));
     };
-    let mut qb = sqlx::QueryBuilder::new(
-        "SELECT d.app_id, d.id, d.endpoint_id, d.message_id, d.attempts, d.ctid::text, d.next_attempt_at, \
-         (SELECT m.payload FROM webhook_messages m WHERE m.app_id = d.app_id AND m.id = d.message_id) FROM webhook_deliveries d WHERE ",
-    );
+    let mut qb = sqlx::QueryBuilder::new("SELECT d.app_id, d.id, d.endpoint_id, d.message_id, d.attempts, d.ctid::text, d.next_attempt_at FROM webhook_deliveries d WHERE ");
     push_due(&mut qb, now, skip);
     if let Some((t, id)) = after {
         qb.push(" AND (next_attempt_at, id) > (").push_bind(*t).push(", ").push_bind(id.as_str().to_owned()).push(")");
     }
     qb.push(" ORDER BY next_attempt_at, id LIMIT ").push_bind(n);
-    type Row = (String, String, String, String, i64, String, i64, Option<String>);
+    type Row = (String, String, String, String, i64, String, i64);
     let rows: Vec<Row> = qb.build_query_as().fetch_all(&mut **c).await?;
     Ok(rows
         .into_iter()
-        .map(|(app, id, ep, msg, attempts, tid, t, body)| {
+        .map(|(app, id, ep, msg, attempts, tid, t)| {
             let c = claimed(app, id, ep, msg, attempts, Some(tid));
-            Due { at: (t, c.id.clone()), c, body }
+            Due { at: (t, c.id.clone()), c }
         })
         .collect())
 }
@@ -226,20 +209,60 @@ fn pg_keys<'a>(rows: impl IntoIterator<Item = &'a Claimed>) -> (Vec<String>, Vec
     out
 }
 
-/// The bodies of several events (a claimed batch), by event id: each found
-/// through the primary key (`IN (VALUES …)` made SQLite scan the table).
-async fn payloads_of(c: &mut sqlx::SqliteConnection, ids: &[(AppId, MessageId)]) -> DbResult<std::collections::HashMap<MessageId, String>> {
+/// Pairs each delivery with its event's body (`None` if the event is gone),
+/// reading each event's body once however many of the deliveries it goes
+/// to (one event usually goes to several endpoints, and its deliveries sit
+/// together in the due order): one statement, a primary-key lookup per event.
+pub async fn with_bodies(conn: &mut Conn<'_>, rows: Vec<Claimed>) -> DbResult<Vec<(Claimed, Option<String>)>> {
+    let mut ids: Vec<(&str, &str)> = rows.iter().map(|c| (c.app_id.as_str(), c.message_id.as_str())).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut bodies = bodies_of(conn, &ids).await?;
+    let last_use: std::collections::HashMap<&MessageId, usize> = rows.iter().enumerate().map(|(i, c)| (&c.message_id, i)).collect();
+    let last: Vec<bool> = rows.iter().enumerate().map(|(i, c)| last_use.get(&c.message_id) == Some(&i)).collect();
+    Ok(rows
+        .into_iter()
+        .zip(last)
+        .map(|(c, last)| {
+            // The last delivery of an event takes the body; the others copy it.
+            let body = if last { bodies.remove(c.message_id.as_str()) } else { bodies.get(c.message_id.as_str()).cloned() };
+            (c, body)
+        })
+        .collect())
+}
+
+/// The bodies of several events, by event id, each found through the
+/// primary key: PostgreSQL runs a subquery per id (a join let the planner
+/// hash every event ever recorded), SQLite joins on the key (`IN (VALUES
+/// …)` scanned the table).
+async fn bodies_of(conn: &mut Conn<'_>, ids: &[(&str, &str)]) -> DbResult<std::collections::HashMap<String, String>> {
     if ids.is_empty() {
         return Ok(Default::default());
     }
-    let mut qb = sqlx::QueryBuilder::new("SELECT m.id, m.payload FROM (VALUES ");
-    let mut sep = qb.separated(", ");
-    for (app, id) in ids {
-        sep.push("(").push_bind_unseparated(app.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(id.as_str().to_owned()).push_unseparated(")");
-    }
-    qb.push(") AS v JOIN webhook_messages m ON m.app_id = v.column1 AND m.id = v.column2");
-    let rows: Vec<(String, String)> = qb.build_query_as().fetch_all(&mut *c).await?;
-    Ok(rows.into_iter().map(|(id, p)| (MessageId::from_trusted(id), p)).collect())
+    let rows: Vec<(String, Option<String>)> = match conn {
+        Conn::Pg(c, _) => {
+            let apps: Vec<&str> = ids.iter().map(|(a, _)| *a).collect();
+            let msgs: Vec<&str> = ids.iter().map(|(_, m)| *m).collect();
+            sqlx::query_as(
+                "SELECT v.id, (SELECT m.payload FROM webhook_messages m WHERE m.app_id = v.app_id AND m.id = v.id) \
+                 FROM unnest($1::text[], $2::text[]) AS v(app_id, id)",
+            )
+            .bind(apps)
+            .bind(msgs)
+            .fetch_all(&mut **c)
+            .await?
+        }
+        Conn::Sqlite(c, _) => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT m.id, m.payload FROM (VALUES ");
+            let mut sep = qb.separated(", ");
+            for (app, id) in ids {
+                sep.push("(").push_bind_unseparated(app.to_string()).push_unseparated(", ").push_bind_unseparated(id.to_string()).push_unseparated(")");
+            }
+            qb.push(") AS v JOIN webhook_messages m ON m.app_id = v.column1 AND m.id = v.column2");
+            qb.build_query_as().fetch_all(&mut **c).await?
+        }
+    };
+    Ok(rows.into_iter().filter_map(|(id, p)| Some((id, p?))).collect())
 }
 
 pub async fn message_payload(conn: &mut Conn<'_>, app: &AppId, id: &MessageId) -> DbResult<Option<(String, OffsetDateTime)>> {

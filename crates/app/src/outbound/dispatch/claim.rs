@@ -35,7 +35,8 @@ impl Dispatcher {
     }
 
     /// PostgreSQL: reads up to `n` due deliveries of endpoints this
-    /// dispatcher owns or can take, with their bodies, leaving out the rows
+    /// dispatcher owns or can take, then the bodies of those it keeps (each
+    /// event's once), leaving out the rows
     /// it holds and the endpoints in `skip` (full lanes) or owned elsewhere.
     /// Writes nothing.
     ///
@@ -102,9 +103,12 @@ impl Dispatcher {
             }
             rows.retain(|r| owned.endpoints.contains(&r.c.endpoint_id));
         }
-        self.0.held.lock().unwrap_or_else(|e| e.into_inner()).ids.extend(rows.iter().map(|r| r.c.id.clone()));
+        // The bodies of the rows kept only, each event's once.
+        let session = owned.session.as_mut().expect("PostgreSQL opens an owner session");
+        let rows = session.with_bodies(rows.into_iter().map(|r| r.c).collect()).await?;
+        self.0.held.lock().unwrap_or_else(|e| e.into_inner()).ids.extend(rows.iter().map(|(c, _)| c.id.clone()));
         let at = Instant::now();
-        Ok(rows.into_iter().map(|r| Item { c: r.c, body: r.body, claimed: at }).collect())
+        Ok(rows.into_iter().map(|(c, body)| Item { c, body, claimed: at }).collect())
     }
 
     /// PostgreSQL: lets the rows go (recorded, given back, or their answer
