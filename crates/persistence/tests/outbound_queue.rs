@@ -297,30 +297,40 @@ async fn one_session_owns_an_endpoint_and_reads_its_due_rows_without_writing(db:
     queue_one(&mut tx, &app, &e1).await;
     queue_one(&mut tx, &app, &e2).await;
     tx.commit().await.unwrap();
-    let read = first.due_rows(10, T0, std::slice::from_ref(&e2), None).await.unwrap();
+    let (read, stopped) = first.due_rows(10, T0, std::slice::from_ref(&e2), None).await.unwrap();
+    assert_eq!(stopped, None, "the walk reached the end of what is due");
     assert_eq!(read.len(), 2, "e2's row is left out");
     assert!(read.iter().all(|r| r.c.endpoint_id == e1 && r.c.attempts == 0 && r.c.tid.is_some()));
     let bodies = first.with_bodies(read.iter().map(|r| r.c.clone()).collect()).await.unwrap();
     assert!(bodies.iter().all(|(_, b)| b.as_deref() == Some("{}")), "each row gets its event's body");
-    let again = first.due_rows(10, T0, &[], None).await.unwrap();
+    let again = first.due_rows(10, T0, &[], None).await.unwrap().0;
     let mut c = db.acquire().await.unwrap();
-    assert_eq!(outbound::due_rows(&mut c.conn(), 10, T0, &[], None).await.unwrap().len(), 3, "any connection reads the same");
+    assert_eq!(outbound::due_rows(&mut c.conn(), 10, T0, &[], None).await.unwrap().0.len(), 3, "any connection reads the same");
     assert_eq!(again.len(), 3, "reading writes nothing: the rows are still due");
     // In the due order (time, then id), a read resumes after a place in it.
     let order: Vec<_> = again.iter().map(|r| r.at.clone()).collect();
     let mut sorted = order.clone();
     sorted.sort();
     assert_eq!(order, sorted);
-    let rest = outbound::due_rows(&mut c.conn(), 10, T0, &[], Some(&again[0].at)).await.unwrap();
+    let rest = outbound::due_rows(&mut c.conn(), 10, T0, &[], Some(&again[0].at)).await.unwrap().0;
     assert_eq!(rest.iter().map(|r| r.c.id.clone()).collect::<Vec<_>>(), again[1..].iter().map(|r| r.c.id.clone()).collect::<Vec<_>>());
-    assert!(outbound::due_rows(&mut c.conn(), 10, T0, &[], Some(&again[2].at)).await.unwrap().is_empty(), "nothing after the last");
+    assert!(outbound::due_rows(&mut c.conn(), 10, T0, &[], Some(&again[2].at)).await.unwrap().0.is_empty(), "nothing after the last");
+    // The walk is bounded whatever is skipped: two rows walked, the skipped
+    // endpoint's rows left out, and the next walk resumes where it stopped.
+    let skipped: Vec<_> = again.iter().take(2).map(|r| r.c.endpoint_id.clone()).collect();
+    let (none, stopped) = outbound::due_rows(&mut c.conn(), 2, T0, &skipped, None).await.unwrap();
+    assert!(none.is_empty());
+    assert_eq!(stopped.as_ref(), Some(&again[1].at));
+    let (last, stopped) = outbound::due_rows(&mut c.conn(), 2, T0, &skipped[..1], stopped.as_ref()).await.unwrap();
+    assert_eq!(stopped, None);
+    assert_eq!(last.iter().map(|r| r.c.id.clone()).collect::<Vec<_>>(), [again[2].c.id.clone()].into_iter().filter(|_| !skipped[..1].contains(&again[2].c.endpoint_id)).collect::<Vec<_>>());
     drop(c);
     // A row a lease holds is not read.
     assert_eq!(claim(db, 1, T0).await.len(), 1);
     let mut c = db.acquire().await.unwrap();
-    assert_eq!(outbound::due_rows(&mut c.conn(), 10, T0, &[], None).await.unwrap().len(), 2);
+    assert_eq!(outbound::due_rows(&mut c.conn(), 10, T0, &[], None).await.unwrap().0.len(), 2);
     // An answer written by where the read found the row lands on it.
-    let row = outbound::due_rows(&mut c.conn(), 1, T0, &[], None).await.unwrap().remove(0).c;
+    let row = outbound::due_rows(&mut c.conn(), 1, T0, &[], None).await.unwrap().0.remove(0).c;
     drop(c);
     let mut tx = db.begin().await.unwrap();
     outbound::record_delivered(&mut tx.conn(), &[(row.clone(), ok(T0), 1)]).await.unwrap();

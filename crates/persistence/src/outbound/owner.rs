@@ -44,12 +44,12 @@ impl Owner {
         Ok(Some(Owner { conn }))
     }
 
-    /// Up to `n` due deliveries in the due order, after `after` if given,
-    /// read without writing them, leaving out the
-    /// endpoints in `skip`: see [`super::due_rows`]. On this session, so the
-    /// read walks the index.
-    pub async fn due_rows(&mut self, n: i64, now: time::OffsetDateTime, skip: &[EndpointId], after: Option<&super::DueAt>) -> DbResult<Vec<super::Due>> {
-        super::due_rows(&mut crate::Conn::Pg(&mut self.conn, None), n, now, skip, after).await
+    /// Walks up to `walk` due deliveries in the due order, after `after` if
+    /// given, without writing them, and returns those not for the endpoints
+    /// in `skip`, with where the walk stopped: see [`super::due_rows`]. On
+    /// this session, so the read walks the index.
+    pub async fn due_rows(&mut self, walk: i64, now: time::OffsetDateTime, skip: &[EndpointId], after: Option<&super::DueAt>) -> DbResult<(Vec<super::Due>, Option<super::DueAt>)> {
+        super::due_rows(&mut crate::Conn::Pg(&mut self.conn, None), walk, now, skip, after).await
     }
 
     /// The rows with their events' bodies: see [`super::with_bodies`].

@@ -96,37 +96,48 @@ pub struct Due {
 pub type DueAt = (i64, DeliveryId);
 
 /// PostgreSQL, for a dispatcher that owns endpoints ([`super::Owner`]):
-/// up to `n` due deliveries in the due order (`next_attempt_at`, then id),
-/// after `after` if given, read without writing them, leaving out the
-/// endpoints in `skip`. Each comes with where its row version lies (`tid`)
-/// for writing its answer; the bodies are read afterwards ([`with_bodies`])
-/// for the rows the reader keeps, once per event. Rows a lease holds
+/// walks up to `walk` due deliveries in the due order (`next_attempt_at`,
+/// then id), after `after` if given, without writing them, and returns
+/// those not for an endpoint in `skip`, with where the walk stopped if it
+/// walked all it was allowed (more may follow; `None`: it reached the end of
+/// what is due). Each comes with where its row version lies (`tid`) for
+/// writing its answer; the bodies are read afterwards ([`with_bodies`]) for
+/// the rows the reader keeps, once per event. Rows a lease holds
 /// (`claim_due`) are left out like any claim would.
 ///
-/// `after` lets a reader resume where its last read stopped: the read then
+/// The walk is bounded whatever `skip` leaves out: rows of skipped
+/// endpoints (a slow receiver's backlog) cost one bounded read, not a walk
+/// to the end of the queue, and the next read resumes after them.
+///
+/// `after` lets a reader resume where its last walk stopped: the read then
 /// starts at that place in `webhook_deliveries_due_order_idx` and walks only
 /// rows it has not read, not the rows it still holds nor the entries of rows
 /// answered since. Rows that come due behind that place (given back, or
-/// committed late with an earlier time) are found by a read from the start.
-pub async fn due_rows(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, skip: &[EndpointId], after: Option<&DueAt>) -> DbResult<Vec<Due>> {
+/// committed late with an earlier time, or skipped) are found by a read from
+/// the start.
+pub async fn due_rows(conn: &mut Conn<'_>, walk: i64, now: OffsetDateTime, skip: &[EndpointId], after: Option<&DueAt>) -> DbResult<(Vec<Due>, Option<DueAt>)> {
     let Conn::Pg(c, _) = conn else {
         return Err(crate::DbError::corrupt("due_rows is for PostgreSQL; SQLite claims with leases"));
     };
     let mut qb = sqlx::QueryBuilder::new("SELECT d.app_id, d.id, d.endpoint_id, d.message_id, d.attempts, d.ctid::text, d.next_attempt_at FROM webhook_deliveries d WHERE ");
-    push_due(&mut qb, now, skip);
+    push_due(&mut qb, now, &[]);
     if let Some((t, id)) = after {
         qb.push(" AND (next_attempt_at, id) > (").push_bind(*t).push(", ").push_bind(id.as_str().to_owned()).push(")");
     }
-    qb.push(" ORDER BY next_attempt_at, id LIMIT ").push_bind(n);
+    qb.push(" ORDER BY next_attempt_at, id LIMIT ").push_bind(walk);
     type Row = (String, String, String, String, i64, String, i64);
     let rows: Vec<Row> = qb.build_query_as().fetch_all(&mut **c).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(app, id, ep, msg, attempts, tid, t)| {
-            let c = claimed(app, id, ep, msg, attempts, Some(tid));
-            Due { at: (t, c.id.clone()), c }
-        })
-        .collect())
+    let full = rows.len() as i64 == walk;
+    let mut stopped = None;
+    let mut kept = Vec::with_capacity(rows.len());
+    for (app, id, ep, msg, attempts, tid, t) in rows {
+        let c = claimed(app, id, ep, msg, attempts, Some(tid));
+        stopped = Some((t, c.id.clone()));
+        if !skip.contains(&c.endpoint_id) {
+            kept.push(Due { at: (t, c.id.clone()), c });
+        }
+    }
+    Ok((kept, if full { stopped } else { None }))
 }
 
 /// Whether any delivery is due now (a cheap probe of the partial index).

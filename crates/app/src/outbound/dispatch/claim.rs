@@ -8,7 +8,7 @@ use tollgate_domain::ids::{AppId, DeliveryId, EndpointId};
 use tollgate_persistence::Backend;
 use tollgate_persistence::outbound::{self, Owner};
 
-use super::{Dispatcher, ELSEWHERE_TTL, Held, Item, LEASE, RESCAN};
+use super::{Dispatcher, ELSEWHERE_TTL, Held, Item, LEASE, MAX_WALK, RESCAN};
 use crate::error::AppResult;
 
 impl Dispatcher {
@@ -40,10 +40,12 @@ impl Dispatcher {
     /// it holds and the endpoints in `skip` (full lanes) or owned elsewhere.
     /// Writes nothing.
     ///
-    /// Each read resumes where the last one stopped (`Owned::cursor`), so it
-    /// walks only rows not read yet. It starts from the beginning again after
-    /// a read that found fewer rows than it asked for (it reached the end of
-    /// what is due) and at least every [`RESCAN`]: rows can come due behind
+    /// Each read walks a bounded stretch of the due order (more when
+    /// endpoints are skipped, at most [`MAX_WALK`] times `n`, plus the rows
+    /// held when it starts from the beginning) and resumes where the last
+    /// one stopped (`Owned::cursor`), so it walks only rows not read yet. It
+    /// starts from the beginning again after a walk that reached the end of
+    /// what is due and at least every [`RESCAN`]: rows can come due behind
     /// the cursor (given back unsent, an answer that could not be written, a
     /// commit that queued rows with an earlier time, an endpoint that was
     /// skipped), and a read from the start finds them.
@@ -67,8 +69,10 @@ impl Dispatcher {
             // Rows recorded during the read may still read as due: they are
             // noted while it runs and left out with the held ones.
             held.reading = Some(Vec::new());
+            // Rows of skipped endpoints are walked over and left out.
+            let walk = n * (1 + skip.len()).min(MAX_WALK);
             // From the start, the rows held are read again and left out.
-            if cursor.is_none() { n + held.ids.len() } else { n }
+            if cursor.is_none() { walk + held.ids.len() } else { walk }
         };
         let session = owned.session.as_mut().expect("PostgreSQL opens an owner session");
         let read = session.due_rows(asked as i64, s.now(), &skip, cursor.as_ref()).await;
@@ -79,12 +83,21 @@ impl Dispatcher {
                 return Err(e.into());
             }
         };
-        owned.cursor = if read.len() == asked { read.last().map(|r| r.at.clone()) } else { None };
-        let mut rows: Vec<outbound::Due> = {
+        let (read, stopped) = read;
+        owned.cursor = stopped;
+        let mut rows: Vec<outbound::Due> = Vec::with_capacity(n);
+        {
             let mut held = self.0.held.lock().unwrap_or_else(|e| e.into_inner());
             let during: HashSet<DeliveryId> = held.reading.take().unwrap_or_default().into_iter().collect();
-            read.into_iter().filter(|r| !held.ids.contains(&r.c.id) && !during.contains(&r.c.id)).take(n).collect()
-        };
+            for r in read.into_iter().filter(|r| !held.ids.contains(&r.c.id) && !during.contains(&r.c.id)) {
+                if rows.len() == n {
+                    // More than asked for: the next read resumes after the last row kept.
+                    owned.cursor = rows.last().map(|r| r.at.clone());
+                    break;
+                }
+                rows.push(r);
+            }
+        }
         let mut new: Vec<(AppId, EndpointId)> = Vec::new();
         for r in &rows {
             if !owned.endpoints.contains(&r.c.endpoint_id) && !new.iter().any(|(_, e)| *e == r.c.endpoint_id) {

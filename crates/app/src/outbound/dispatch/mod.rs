@@ -78,6 +78,10 @@ const ELSEWHERE_TTL: Duration = Duration::from_secs(5);
 /// PostgreSQL: reads resume where the last one stopped, and start from the
 /// beginning of the due order at least this often.
 const RESCAN: Duration = Duration::from_secs(1);
+/// PostgreSQL: a read walks at most this many times the rows it wants (rows
+/// of skipped endpoints are walked over), so a slow endpoint's backlog does
+/// not make every read walk to the end of the queue.
+const MAX_WALK: usize = 4;
 
 #[derive(Clone)]
 pub struct Dispatcher(Arc<Shared>);
