@@ -10,7 +10,7 @@ use tollgate_domain::ids::{AppId, EndpointId, MessageId};
 use tollgate_domain::outbound::{Attempt, DeliveryStatus, Endpoint, EndpointKind};
 use tollgate_persistence::both;
 use tollgate_persistence::outbound::{self, Claimed};
-use tollgate_persistence::{Db, Tx, apps};
+use tollgate_persistence::{Db, Tx, apps, on};
 
 both!(
     claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change,
@@ -130,10 +130,7 @@ async fn claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change(
     for (_, a) in &attempts {
         assert_eq!((a.n, a.status_code, a.latency_ms, a.response_body.as_deref()), (1, Some(200), 7, Some("thanks")));
     }
-    let logged: i64 = match &mut c.conn() {
-        tollgate_persistence::Conn::Pg(c, _) => sqlx::query_scalar("SELECT COUNT(*) FROM webhook_attempts").fetch_one(&mut **c).await.unwrap(),
-        tollgate_persistence::Conn::Sqlite(c, _) => sqlx::query_scalar("SELECT COUNT(*) FROM webhook_attempts").fetch_one(&mut **c).await.unwrap(),
-    };
+    let logged: i64 = on!(&mut c.conn(), c => sqlx::query_scalar("SELECT COUNT(*) FROM webhook_attempts").fetch_one(&mut **c).await.unwrap());
     assert_eq!(logged, 0, "a success is written on its delivery's row, not as a row of its own");
     drop(c);
     // The same delivery answered again (sent twice after a crash): both successes stay in the log.
@@ -155,11 +152,7 @@ async fn claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change(
 /// The ids of the deliveries whose status is pending, sorted.
 async fn pending(db: &Db) -> Vec<String> {
     let mut c = db.acquire().await.unwrap();
-    let p = "SELECT id FROM webhook_deliveries WHERE status = 'pending' ORDER BY id";
-    match &mut c.conn() {
-        tollgate_persistence::Conn::Pg(c, _) => sqlx::query_scalar(p).fetch_all(&mut **c).await.unwrap(),
-        tollgate_persistence::Conn::Sqlite(c, _) => sqlx::query_scalar(p).fetch_all(&mut **c).await.unwrap(),
-    }
+    on!(&mut c.conn(), c => sqlx::query_scalar("SELECT id FROM webhook_deliveries WHERE status = 'pending' ORDER BY id").fetch_all(&mut **c).await.unwrap())
 }
 
 /// Every way a delivery's status changes keeps what is due in step: a retry

@@ -35,10 +35,9 @@ impl Dispatcher {
     }
 
     /// PostgreSQL: reads up to `n` due deliveries of endpoints this
-    /// dispatcher owns or can take, then the bodies of those it keeps (each
-    /// event's once), leaving out the rows
-    /// it holds and the endpoints in `skip` (full lanes) or owned elsewhere.
-    /// Writes nothing.
+    /// dispatcher owns or can take, leaving out the rows it holds and the
+    /// endpoints in `skip` (full lanes) or owned elsewhere, then the bodies
+    /// of those it keeps (each event's once). Writes nothing.
     ///
     /// Each read walks a bounded stretch of the due order (more when
     /// endpoints are skipped, at most [`MAX_WALK`] times `n`, plus the rows
@@ -75,15 +74,13 @@ impl Dispatcher {
             if cursor.is_none() { walk + held.ids.len() } else { walk }
         };
         let session = owned.session.as_mut().expect("PostgreSQL opens an owner session");
-        let read = session.due_rows(asked as i64, s.now(), &skip, cursor.as_ref()).await;
-        let read = match read {
+        let (read, stopped) = match session.due_rows(asked as i64, s.now(), &skip, cursor.as_ref()).await {
             Ok(r) => r,
             Err(e) => {
                 self.0.held.lock().unwrap_or_else(|e| e.into_inner()).reading = None;
                 return Err(e.into());
             }
         };
-        let (read, stopped) = read;
         owned.cursor = stopped;
         let mut rows: Vec<outbound::Due> = Vec::with_capacity(n);
         {
