@@ -4,8 +4,12 @@
 //! serves both sides. Tollgate: events are recorded through the same path
 //! the app uses (`record` → one message + one delivery row per endpoint in
 //! the same transaction), and the dispatcher sends them, signed, with its
-//! caps (4 in flight per endpoint). Baseline: a bare reqwest sender POSTs the
-//! same bodies with the same per-endpoint cap and nothing stored.
+//! caps (4 in flight per endpoint). Baseline: a bare reqwest sender POSTs
+//! bodies of the same shape and size (one Tollgate recorded, with a new id and
+//! time per event), with the same headers and signature and the same
+//! per-endpoint cap, and nothing stored. (Before 2026-12-03 its bodies were
+//! `{"data": {}}` envelopes, a tenth of the size: the receiver's parse, the
+//! signature and the transfer cost it less than they cost Tollgate.)
 //!
 //! Two figures per side:
 //! - throughput: a backlog of N events × E endpoints, delivered/s until the
@@ -135,8 +139,15 @@ async fn record_events(s: &Services, app: &tollgate_domain::ids::AppId, user: &t
     Ok(())
 }
 
-/// Tollgate's dispatcher: backlog throughput, then paced latency.
-pub async fn tollgate(backend: Backend, events: usize, endpoints: usize, rate: usize, paced: usize) -> anyhow::Result<Figures> {
+/// An app with `urls.len()` endpoints wanting `user.login`, and a member.
+struct Setup {
+    fresh: FreshDb,
+    s: Services,
+    app: tollgate_domain::ids::AppId,
+    member: tollgate_domain::ids::UserId,
+}
+
+async fn setup(backend: Backend, urls: &[String]) -> anyhow::Result<Setup> {
     let fresh = FreshDb::create(backend, "fanout", 16).await?;
     fresh.db.migrate().await?;
     let mut cfg = ServicesConfig::new("http://127.0.0.1:8080");
@@ -150,10 +161,8 @@ pub async fn tollgate(backend: Backend, events: usize, endpoints: usize, rate: u
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let seen = Arc::new(Seen::default());
-    let (url, rx) = start_receiver(seen.clone())?;
-    for i in 0..endpoints {
-        s.create_endpoint(&app.id, NewEndpoint { url: format!("{url}/e{i}"), event_types: vec!["user.login".into()], ..Default::default() })
+    for url in urls {
+        s.create_endpoint(&app.id, NewEndpoint { url: url.clone(), event_types: vec!["user.login".into()], ..Default::default() })
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
@@ -161,10 +170,36 @@ pub async fn tollgate(backend: Backend, events: usize, endpoints: usize, rate: u
         .create_member(&app.id, tollgate_app::usecases::users::NewMemberInput { email: "m@example.com".into(), ..Default::default() })
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Setup { fresh, s, app: app.id, member: member.id })
+}
+
+/// The body Tollgate sends for the bench's event (the member's `user.login`:
+/// the activity and the member as the REST API shows them), recorded once on
+/// a throwaway SQLite database, with its id and timestamp: the bare sender
+/// posts bodies of the same shape and size, with its own id and time each.
+async fn sample_body() -> anyhow::Result<(String, String, String)> {
+    let b = setup(Backend::Sqlite, &["http://127.0.0.1:9/sample".to_owned()]).await?;
+    record_events(&b.s, &b.app, &b.member, 1).await?;
+    let mut conn = b.s.db.acquire().await?;
+    let body = tollgate_persistence::outbound::recent_payloads(&mut conn.conn(), &b.app, "user.login", 1).await?.pop().context("the sample event was queued")?;
+    drop(conn);
+    b.fresh.remove().await?;
+    let v: serde_json::Value = serde_json::from_str(&body)?;
+    let id = v["id"].as_str().context("event id")?.to_owned();
+    let ts = v["timestamp"].as_str().context("event timestamp")?.to_owned();
+    Ok((body, id, ts))
+}
+
+/// Tollgate's dispatcher: backlog throughput, then paced latency.
+pub async fn tollgate(backend: Backend, events: usize, endpoints: usize, rate: usize, paced: usize) -> anyhow::Result<Figures> {
+    let seen = Arc::new(Seen::default());
+    let (url, rx) = start_receiver(seen.clone())?;
+    let urls: Vec<String> = (0..endpoints).map(|i| format!("{url}/e{i}")).collect();
+    let Setup { fresh, s, app, member } = setup(backend, &urls).await?;
 
     // Throughput: a backlog, then the dispatcher drains it.
     for chunk in 0..events.div_ceil(500) {
-        record_events(&s, &app.id, &member.id, 500.min(events - chunk * 500)).await?;
+        record_events(&s, &app, &member, 500.min(events - chunk * 500)).await?;
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     eprintln!("tollgate: {} deliveries queued, the dispatcher starts", events * endpoints);
@@ -183,7 +218,7 @@ pub async fn tollgate(backend: Backend, events: usize, endpoints: usize, rate: u
     let mut next = Instant::now();
     while made < paced {
         let n = batch.min(paced - made);
-        record_events(&s, &app.id, &member.id, n).await?;
+        record_events(&s, &app, &member, n).await?;
         made += n;
         next += tick;
         tokio::time::sleep_until(next.into()).await;
@@ -197,39 +232,57 @@ pub async fn tollgate(backend: Backend, events: usize, endpoints: usize, rate: u
     Ok(Figures { delivered_per_s, p50_ms: percentile(&mut d, 0.50), p99_ms: percentile(&mut d, 0.99), cpu_us, switches })
 }
 
-/// The bare sender: the same signed bodies, the same per-endpoint cap, nothing stored.
+/// The bare sender: bodies like Tollgate's, signed the same way, the same
+/// per-endpoint cap, nothing stored.
 pub async fn baseline(events: usize, endpoints: usize, rate: usize, paced: usize) -> anyhow::Result<Figures> {
+    let (sample, sample_id, sample_ts) = sample_body().await?;
     let seen = Arc::new(Seen::default());
     let (url, rx) = start_receiver(seen.clone())?;
     let client = http_client(true);
     let key = signing::key_of(&signing::new_secret()).context("secret")?;
     let caps: Vec<Arc<Semaphore>> = (0..endpoints).map(|_| Arc::new(Semaphore::new(PER_ENDPOINT))).collect();
+    // An event as Tollgate queues one: its id, and its body with that id and
+    // the time it happened; each of its endpoints gets the same.
+    let event = move || {
+        let id = tollgate_domain::ids::MessageId::new().as_str().to_owned();
+        let body = sample.replace(&sample_id, &id).replace(&sample_ts, &tollgate_app::wire::rfc3339(OffsetDateTime::now_utc()));
+        Arc::new((id, body))
+    };
     let send = {
         let client = client.clone();
         let url = url.clone();
-        move |i: usize, e: usize, cap: Arc<Semaphore>| {
+        move |ev: Arc<(String, String)>, e: usize, cap: Arc<Semaphore>| {
             let client = client.clone();
             let key = key.clone();
             let target = format!("{url}/e{e}");
             async move {
                 let _permit = cap.acquire_owned().await.expect("open semaphore");
-                let id = format!("msg_{i:032x}");
-                let body = serde_json::json!({ "id": id, "type": "user.login", "timestamp": tollgate_app::wire::rfc3339(OffsetDateTime::now_utc()), "data": {} }).to_string();
+                let (id, body) = &*ev;
                 let ts = OffsetDateTime::now_utc().unix_timestamp();
-                let sig = signing::signature_header(std::slice::from_ref(&key), &id, ts, body.as_bytes());
-                let r = client.post(target).header("webhook-id", id).header("webhook-timestamp", ts.to_string()).header("webhook-signature", sig).body(body).send().await;
+                let sig = signing::signature_header(std::slice::from_ref(&key), id, ts, body.as_bytes());
+                let r = client
+                    .post(target)
+                    .header("content-type", "application/json")
+                    .header("webhook-id", id.as_str())
+                    .header("webhook-timestamp", ts.to_string())
+                    .header("webhook-signature", sig)
+                    .body(body.clone())
+                    .send()
+                    .await;
                 if let Ok(r) = r {
                     let _ = r.bytes().await;
                 }
             }
         }
     };
+    // The backlog's events exist before the clock starts, as Tollgate's do.
+    let backlog: Vec<Arc<(String, String)>> = (0..events).map(|_| event()).collect();
     let from = machine();
     let started = Instant::now();
     let mut set = tokio::task::JoinSet::new();
-    for i in 0..events {
+    for ev in backlog {
         for (e, cap) in caps.iter().enumerate() {
-            set.spawn(send(i, e, cap.clone()));
+            set.spawn(send(ev.clone(), e, cap.clone()));
         }
     }
     while set.join_next().await.is_some() {}
@@ -245,9 +298,10 @@ pub async fn baseline(events: usize, endpoints: usize, rate: usize, paced: usize
     let mut made = 0;
     while made < paced {
         let n = batch.min(paced - made);
-        for i in made..made + n {
+        for _ in 0..n {
+            let ev = event();
             for (e, cap) in caps.iter().enumerate() {
-                set.spawn(send(events + i, e, cap.clone()));
+                set.spawn(send(ev.clone(), e, cap.clone()));
             }
         }
         made += n;
