@@ -303,6 +303,33 @@ async fn a_crashed_sender_is_covered_by_the_lease(app: TestApp) {
     assert_eq!(log[0]["status"], "delivered");
 }
 
+/// A delivery whose endpoint cannot be read when it is about to be sent (here
+/// its sealed secret does not open) is given back, not lost: once the
+/// endpoint reads again, the same dispatcher sends it. It used to stay held
+/// in memory on PostgreSQL until the process restarted, and leased for a
+/// minute on SQLite.
+async fn an_endpoint_that_cannot_be_read_gives_its_delivery_back(app: TestApp) {
+    let rx = Receiver::start();
+    let t = app.setup().await;
+    let (ep, secret) = endpoint(&app, &t, &format!("{}/back", rx.base), json!(["user.created"])).await;
+    rx.control(json!({"secret": secret})).await;
+    member(&app, &t, "ada@example.com").await;
+    let mut c = app.services.db.acquire().await.unwrap();
+    let sealed: String = tollgate_persistence::on!(&mut c.conn(), c => sqlx::query_scalar("SELECT secret_sealed FROM webhook_endpoints WHERE id = $1").bind(&ep).fetch_one(&mut **c).await.unwrap());
+    let set = async |c: &mut tollgate_persistence::PooledConn, v: &str| {
+        tollgate_persistence::on!(&mut c.conn(), c => sqlx::query("UPDATE webhook_endpoints SET secret_sealed = $1 WHERE id = $2").bind(v).bind(&ep).execute(&mut **c).await.map(|_| ()).unwrap());
+    };
+    set(&mut c, "not a sealed secret").await;
+    let d = Dispatcher::new(app.services.clone());
+    assert_eq!(d.run_once().await.unwrap(), 1);
+    assert!(rx.on("/back").is_empty(), "nothing is sent without the endpoint's keys");
+    set(&mut c, &sealed).await;
+    drop(c);
+    assert_eq!(d.run_once().await.unwrap(), 1, "the delivery was given back: due again");
+    assert_eq!(rx.on("/back").len(), 1);
+    assert_eq!(rx.on("/back")[0]["signature_ok"], true);
+}
+
 /// A receiver that hangs past the timeout slows only itself.
 async fn a_hanging_receiver_blocks_no_one(app: TestApp) {
     let rx = Receiver::start();
@@ -512,6 +539,7 @@ crate::both!(spawn = super::spawn;
     rotation_signs_with_both_secrets_for_a_day,
     a_hanging_receiver_blocks_no_one,
     a_crashed_sender_is_covered_by_the_lease,
+    an_endpoint_that_cannot_be_read_gives_its_delivery_back,
     stopping_gives_back_what_waited,
     a_dropped_stop_channel_ends_the_dispatcher,
     zapier_hooks,

@@ -282,20 +282,14 @@ impl Dispatcher {
             let started = Instant::now();
             let result = self.try_one(item.c, item.body).await;
             drop(permit);
-            if let Ok(Done::Tried(_)) = &result {
+            if let Done::Tried(_) = &result {
                 let ms = started.elapsed().as_secs_f64() * 1000.0;
                 let mut lanes = self.0.lanes.lock().unwrap_or_else(|e| e.into_inner());
                 if let Some(l) = lanes.get_mut(&guard.endpoint) {
                     l.latency_ms = 0.7 * l.latency_ms + 0.3 * ms;
                 }
             }
-            match result {
-                Ok(d) => {
-                    let _ = done.send(d).await;
-                }
-                // The row stays leased and is sent again when the lease ends.
-                Err(e) => tracing::error!(error = %e, "a delivery could not be tried"),
-            }
+            let _ = done.send(result).await;
         }
     }
 
@@ -480,13 +474,23 @@ impl Dispatcher {
     }
 
     /// Tries one claimed delivery, unless its endpoint is gone or disabled.
-    async fn try_one(&self, c: Claimed, body: Option<String>) -> AppResult<Done> {
+    /// Gives it back when its endpoint cannot be read: due again, it is
+    /// claimed and tried again. (It was left as it was: on PostgreSQL, where
+    /// a claimed row is only held in memory, it then stayed held, unsent,
+    /// until the process restarted.)
+    async fn try_one(&self, c: Claimed, body: Option<String>) -> Done {
         let s = &self.0.s;
-        let target = self.target(&c.app_id, &c.endpoint_id).await?;
+        let target = match self.target(&c.app_id, &c.endpoint_id).await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(error = %e, "a delivery could not be tried");
+                return Done::Release(c);
+            }
+        };
         let endpoint = match (&target.endpoint, &body) {
-            (None, _) => return Ok(Done::Untried(c, "the endpoint was deleted")),
-            (Some(e), _) if !e.enabled => return Ok(Done::Untried(c, "the endpoint is disabled")),
-            (_, None) => return Ok(Done::Untried(c, "the event is missing")),
+            (None, _) => return Done::Untried(c, "the endpoint was deleted"),
+            (Some(e), _) if !e.enabled => return Done::Untried(c, "the endpoint is disabled"),
+            (_, None) => return Done::Untried(c, "the event is missing"),
             (Some(e), Some(_)) => e,
         };
         let payload = body.unwrap_or_default();
@@ -500,6 +504,6 @@ impl Dispatcher {
             Answer::Error(e) => (None, None, Some(e.clone())),
         };
         let attempt = Attempt { n: c.attempts + 1, attempted_at, status_code, latency_ms, response_body: body, error };
-        Ok(Done::Tried(Tried { kind: endpoint.kind, url: endpoint.url.clone(), c, attempt, answer }))
+        Done::Tried(Tried { kind: endpoint.kind, url: endpoint.url.clone(), c, attempt, answer })
     }
 }
