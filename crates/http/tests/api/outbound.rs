@@ -304,10 +304,10 @@ async fn a_crashed_sender_is_covered_by_the_lease(app: TestApp) {
 }
 
 /// A delivery whose endpoint cannot be read when it is about to be sent (here
-/// its sealed secret does not open) is given back, not lost: once the
-/// endpoint reads again, the same dispatcher sends it. It used to stay held
-/// in memory on PostgreSQL until the process restarted, and leased for a
-/// minute on SQLite.
+/// its sealed secret does not open) is given back for a minute, not lost and
+/// not retried in a loop: once the endpoint reads again, the same dispatcher
+/// sends it. It used to stay held in memory on PostgreSQL until the process
+/// restarted.
 async fn an_endpoint_that_cannot_be_read_gives_its_delivery_back(app: TestApp) {
     let rx = Receiver::start();
     let t = app.setup().await;
@@ -325,6 +325,8 @@ async fn an_endpoint_that_cannot_be_read_gives_its_delivery_back(app: TestApp) {
     assert!(rx.on("/back").is_empty(), "nothing is sent without the endpoint's keys");
     set(&mut c, &sealed).await;
     drop(c);
+    assert_eq!(d.run_once().await.unwrap(), 0, "due again a minute later, not at once");
+    app.clock.advance(time::Duration::seconds(61));
     assert_eq!(d.run_once().await.unwrap(), 1, "the delivery was given back: due again");
     assert_eq!(rx.on("/back").len(), 1);
     assert_eq!(rx.on("/back")[0]["signature_ok"], true);

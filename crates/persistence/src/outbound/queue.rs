@@ -172,10 +172,10 @@ where
     }
 }
 
-/// Gives claimed deliveries back untried (their endpoint is busy), in one
-/// statement. On PostgreSQL a row changed since its claim is left to its
-/// lease.
-pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], now: OffsetDateTime) -> DbResult<()> {
+/// Gives claimed deliveries back untried, due again at `at` (now: their
+/// endpoint was busy; later: it could not be read), in one statement. On
+/// PostgreSQL a row changed since its claim is left as it is.
+pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], at: OffsetDateTime) -> DbResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -186,7 +186,7 @@ pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], now: OffsetDateTime)
                 "UPDATE webhook_deliveries d SET locked_until = NULL, next_attempt_at = $1 FROM unnest($2::text[], $3::text[], $4::text[]) AS v(tid, app_id, id) \
                  WHERE d.ctid = v.tid::tid AND d.app_id = v.app_id AND d.id = v.id AND d.status = 'pending'",
             )
-            .bind(ms(now))
+            .bind(ms(at))
             .bind(tids)
             .bind(apps)
             .bind(ids)
@@ -195,7 +195,7 @@ pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], now: OffsetDateTime)
         }
         Conn::Sqlite(c, _) => {
             let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = NULL, next_attempt_at = ");
-            qb.push_bind(ms(now));
+            qb.push_bind(ms(at));
             qb.push(" FROM (VALUES ");
             let mut sep = qb.separated(", ");
             for r in rows {

@@ -178,6 +178,10 @@ enum Done {
     Untried(Claimed, &'static str),
     /// Given back unsent, due again at once.
     Release(Claimed),
+    /// Not tried: its endpoint could not be read (a database error, a
+    /// secret that does not open). Due again a [`LEASE`] later, so an
+    /// endpoint that stays unreadable is not retried in a loop.
+    Defer(Claimed),
 }
 
 /// Counts a lane's sender out however its task ends (a normal end counts
@@ -473,18 +477,15 @@ impl Dispatcher {
         Ok(t)
     }
 
-    /// Tries one claimed delivery, unless its endpoint is gone or disabled.
-    /// Gives it back when its endpoint cannot be read: due again, it is
-    /// claimed and tried again. (It was left as it was: on PostgreSQL, where
-    /// a claimed row is only held in memory, it then stayed held, unsent,
-    /// until the process restarted.)
+    /// Tries one claimed delivery, unless its endpoint is gone or disabled,
+    /// or cannot be read (then it is deferred: see [`Done::Defer`]).
     async fn try_one(&self, c: Claimed, body: Option<String>) -> Done {
         let s = &self.0.s;
         let target = match self.target(&c.app_id, &c.endpoint_id).await {
             Ok(t) => t,
             Err(e) => {
-                tracing::error!(error = %e, "a delivery could not be tried");
-                return Done::Release(c);
+                tracing::error!(error = %e, "a delivery could not be tried: its endpoint could not be read");
+                return Done::Defer(c);
             }
         };
         let endpoint = match (&target.endpoint, &body) {

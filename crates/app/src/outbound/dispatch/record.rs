@@ -28,7 +28,7 @@ impl Dispatcher {
             .iter()
             .map(|d| match d {
                 Done::Tried(t) => t.c.id.clone(),
-                Done::Untried(c, _) | Done::Release(c) => c.id.clone(),
+                Done::Untried(c, _) | Done::Release(c) | Done::Defer(c) => c.id.clone(),
             })
             .collect();
         let written = self.write_answers(done).await;
@@ -52,6 +52,7 @@ impl Dispatcher {
         let mut seen = HashSet::new();
         let mut rest = Vec::new();
         let mut back = Vec::new();
+        let mut later = Vec::new();
         for d in done {
             match d {
                 Done::Tried(t) if matches!(t.answer, Answer::Status { code, .. } if (200..300).contains(&code)) && seen.insert(t.c.id.clone()) => {
@@ -60,6 +61,7 @@ impl Dispatcher {
                     delivered.push((t.c, t.attempt, tries));
                 }
                 Done::Release(c) => back.push(c),
+                Done::Defer(c) => later.push(c),
                 other => rest.push(other),
             }
         }
@@ -74,11 +76,12 @@ impl Dispatcher {
         if s.db.backend() == tollgate_persistence::Backend::Sqlite {
             outbound::release(conn, &back, now).await?;
         }
+        outbound::release(conn, &later, now + super::LEASE).await?;
         for d in rest {
             match d {
                 Done::Untried(c, reason) => outbound::fail_untried(conn, &c.app_id, &c.id, reason, now).await?,
                 Done::Tried(t) => self.record_one(conn, t, now).await?,
-                Done::Release(_) => unreachable!("releases were written above"),
+                Done::Release(_) | Done::Defer(_) => unreachable!("releases and deferrals were written above"),
             }
         }
         tx.commit().await?;
