@@ -110,3 +110,70 @@ async fn sqlite_contacts_move_into_one_mapping() {
 async fn postgres_contacts_move_into_one_mapping() {
     contacts_move_into_one_mapping(Backend::Postgres).await;
 }
+
+/// 0033 moved the due queue out of `webhook_deliveries` into `webhook_queue`:
+/// a delivery pending before the upgrade is still claimed when it is due
+/// (and a leased one when its lease ends), with its tries so far; delivered
+/// and failed ones are not.
+async fn pending_deliveries_move_into_the_queue(backend: Backend) {
+    use tollgate_domain::ids::{DeliveryId, EndpointId, MessageId};
+    use tollgate_domain::outbound::{Endpoint, EndpointKind};
+    use tollgate_persistence::outbound;
+
+    let t = TestDb::at_version(backend, Some(32)).await.expect("a database at version 32");
+    let db = &t.db;
+    let app = new_app(db, "A").await;
+    let e = Endpoint {
+        id: EndpointId::new(),
+        app_id: app.id.clone(),
+        kind: EndpointKind::Standard,
+        url: "https://hooks.example.com/a".into(),
+        description: String::new(),
+        event_types: Vec::new(),
+        enabled: true,
+        disabled_reason: None,
+        failing_since: None,
+        previous_secret_until: None,
+        created_at: T0,
+        updated_at: T0,
+    };
+    let msg = MessageId::new();
+    {
+        let mut c = db.acquire().await.unwrap();
+        outbound::insert_endpoint(&mut c.conn(), &e, "sealed").await.unwrap();
+        outbound::insert_message(&mut c.conn(), &app.id, &msg, "user.login", r#"{"id":"m"}"#, T0).await.unwrap();
+    }
+    let t0 = tollgate_domain::clock::to_millis(T0);
+    let (a, ep, m) = (app.id.as_str(), e.id.as_str(), msg.as_str());
+    let ids: Vec<DeliveryId> = (0..4).map(|_| DeliveryId::new()).collect();
+    // Due, with two tries behind it; leased for a minute; delivered; failed.
+    let rows = [("pending", 2, Some(t0), None::<i64>), ("pending", 0, Some(t0 + 60_000), Some(t0 + 60_000)), ("delivered", 1, None, None), ("failed", 7, None, None)];
+    for (id, (status, attempts, next, locked)) in ids.iter().zip(rows) {
+        let opt = |v: Option<i64>| v.map_or("NULL".to_owned(), |v| v.to_string());
+        exec(db, &format!(
+            "INSERT INTO webhook_deliveries (app_id, id, endpoint_id, message_id, event_type, status, attempts, next_attempt_at, locked_until, created_at, updated_at) \
+             VALUES ('{a}', '{}', '{ep}', '{m}', 'user.login', '{status}', {attempts}, {}, {}, {t0}, {t0})",
+            id.as_str(), opt(next), opt(locked)
+        ))
+        .await;
+    }
+
+    db.migrate().await.expect("the remaining migrations");
+
+    let mut c = db.acquire().await.unwrap();
+    let now = outbound::claim_due(&mut c.conn(), 10, T0 + time::Duration::seconds(30), time::Duration::seconds(60), &[]).await.unwrap();
+    assert_eq!(now.iter().map(|(c, _)| (c.id.clone(), c.attempts)).collect::<Vec<_>>(), [(ids[0].clone(), 2)], "the due one, with its tries so far");
+    assert_eq!(now[0].1.as_deref(), Some(r#"{"id":"m"}"#), "with its event's body");
+    let later = outbound::claim_due(&mut c.conn(), 10, T0 + time::Duration::seconds(61), time::Duration::seconds(60), &[]).await.unwrap();
+    assert_eq!(later.iter().map(|(c, _)| c.id.clone()).collect::<Vec<_>>(), [ids[1].clone()], "the leased one once its lease ended; never the delivered or failed ones");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_pending_deliveries_move_into_the_queue() {
+    pending_deliveries_move_into_the_queue(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_pending_deliveries_move_into_the_queue() {
+    pending_deliveries_move_into_the_queue(Backend::Postgres).await;
+}

@@ -1,7 +1,7 @@
 //! Publishing to the outbound endpoints, inside the transaction that
 //! records the change: one `webhook_messages` row holding the exact body,
-//! and one `webhook_deliveries` row per enabled endpoint whose filter wants
-//! it. Sending them is `outbound::dispatch`'s job.
+//! and one `webhook_deliveries` row (with its `webhook_queue` row) per
+//! enabled endpoint whose filter wants it. Sending them is `outbound::dispatch`'s job.
 
 use serde_json::{Value, json};
 use time::OffsetDateTime;

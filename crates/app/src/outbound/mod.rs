@@ -2,7 +2,7 @@
 //!
 //! Every activity (and `member.updated`) is published inside the transaction
 //! that records it: one `webhook_messages` row holding the exact body, and one
-//! `webhook_deliveries` row per enabled endpoint whose filter wants it (that
+//! `webhook_deliveries` row (and its queue row) per enabled endpoint whose filter wants it (that
 //! part is the recorder's, `events::publish`, below every capability). The
 //! [`dispatch::Dispatcher`] sends them (Standard Webhooks signatures, 15 s
 //! timeout, retries over about a day), so an event is never lost between the

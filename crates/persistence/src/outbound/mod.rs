@@ -1,11 +1,14 @@
 //! Outbound webhooks: endpoints, the events sent to them, and the delivery
 //! queue with its log of tries.
 //!
-//! `webhook_deliveries` is both the log and the queue: a sender claims due
-//! rows by setting `locked_until` (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so
-//! several workers share it; SQLite: one writer, the `UPDATE … RETURNING` is
-//! atomic). A row whose lease ran out (its sender died mid-send) is claimed
-//! again, which is what makes delivery at-least-once.
+//! `webhook_deliveries` is the log: one row per (event, endpoint), with its
+//! status and its last answer. `webhook_queue` holds one row per delivery
+//! still pending (migration 0033), and is what senders read: SQLite's
+//! dispatcher claims due rows by setting `locked_until` (one writer, the
+//! `UPDATE … RETURNING` is atomic), PostgreSQL's owns endpoints and reads
+//! their rows (`Owner`). A row whose lease ran out, or whose owner died
+//! mid-send, is sent again, which is what makes delivery at-least-once.
+//! Every write that changes a delivery's status keeps its queue row in step.
 
 use time::OffsetDateTime;
 use tollgate_domain::ids::{AppId, DeliveryId, EndpointId, MessageId};
@@ -179,6 +182,17 @@ pub async fn delete_endpoint(conn: &mut Conn<'_>, app: &AppId, id: &EndpointId, 
 
 /// Fails every delivery of an endpoint that is still waiting (the endpoint was disabled or removed).
 pub async fn fail_pending(conn: &mut Conn<'_>, app: &AppId, endpoint: &EndpointId, reason: &str, now: OffsetDateTime) -> DbResult<u64> {
+    // The queue rows first, found through the endpoint's deliveries (the
+    // endpoint index) while they still read as pending.
+    on!(conn, c => sqlx::query(
+        "DELETE FROM webhook_queue WHERE (app_id, delivery_id) IN \
+         (SELECT app_id, id FROM webhook_deliveries WHERE app_id = $1 AND endpoint_id = $2 AND status = 'pending')",
+    )
+    .bind(app.as_str())
+    .bind(endpoint.as_str())
+    .execute(&mut **c)
+    .await?
+    .rows_affected());
     Ok(on!(conn, c => sqlx::query(
         "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, locked_until = NULL, last_error = $3, updated_at = $4 \
          WHERE app_id = $1 AND endpoint_id = $2 AND status = 'pending'",
@@ -243,6 +257,14 @@ pub async fn insert_delivery(conn: &mut Conn<'_>, app: &AppId, endpoint: &Endpoi
         .bind(ms(now))
         .execute(&mut **c)
         .await?;
+        sqlx::query("INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, 0, $5)")
+            .bind(app.as_str())
+            .bind(id.as_str())
+            .bind(endpoint.as_str())
+            .bind(message.as_str())
+            .bind(ms(now))
+            .execute(&mut **c)
+            .await?;
     });
     conn.wake_outbound_after_commit();
     Ok(id)
@@ -440,12 +462,40 @@ pub async fn redeliver(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, now: O
     .execute(&mut **c)
     .await?
     .rows_affected());
+    if n == 1 {
+        // In the queue again, due now, whether it was still there or not.
+        on!(conn, c => sqlx::query(
+            "INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) \
+             SELECT app_id, id, endpoint_id, message_id, 0, $3 FROM webhook_deliveries WHERE app_id = $1 AND id = $2 \
+             ON CONFLICT (app_id, delivery_id) DO UPDATE SET attempts = 0, next_attempt_at = excluded.next_attempt_at, locked_until = NULL",
+        )
+        .bind(app.as_str())
+        .bind(id.as_str())
+        .bind(ms(now))
+        .execute(&mut **c)
+        .await?
+        .rows_affected());
+    }
     conn.wake_outbound_after_commit();
     Ok(n == 1)
 }
 
 /// Queues again every failed delivery of an endpoint created since `since`; returns how many.
 pub async fn replay_failed(conn: &mut Conn<'_>, app: &AppId, endpoint: &EndpointId, since: OffsetDateTime, now: OffsetDateTime) -> DbResult<u64> {
+    // Into the queue first, found while they still read as failed (a failed
+    // delivery has no queue row).
+    on!(conn, c => sqlx::query(
+        "INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) \
+         SELECT app_id, id, endpoint_id, message_id, 0, $4 FROM webhook_deliveries \
+         WHERE app_id = $1 AND endpoint_id = $2 AND status = 'failed' AND created_at >= $3 ON CONFLICT (app_id, delivery_id) DO NOTHING",
+    )
+    .bind(app.as_str())
+    .bind(endpoint.as_str())
+    .bind(ms(since))
+    .bind(ms(now))
+    .execute(&mut **c)
+    .await?
+    .rows_affected());
     let n = on!(conn, c => sqlx::query(
         "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $4, locked_until = NULL, updated_at = $4 \
          WHERE app_id = $1 AND endpoint_id = $2 AND status = 'failed' AND created_at >= $3",

@@ -17,9 +17,10 @@ pub struct Claimed {
     pub message_id: MessageId,
     /// Tries so far, before this one.
     pub attempts: u32,
-    /// PostgreSQL: where the claimed row version lies (`ctid`), so writing
-    /// its answer finds it without a join over the table. A row changed
-    /// since (redelivered meanwhile) is found by its key instead.
+    /// PostgreSQL: where the claimed queue row's version lies (`ctid` in
+    /// `webhook_queue`), so writing its answer finds it without a join over
+    /// the table. A row changed since (redelivered meanwhile) is found by
+    /// its key instead.
     pub tid: Option<String>,
 }
 
@@ -28,7 +29,7 @@ pub struct Claimed {
 /// event's body (`None` if the event is gone). Rows in flight elsewhere are
 /// skipped.
 ///
-/// Each claimed row is found through the due index and written in place:
+/// Each claimed row is found through the due index (`webhook_queue_due_idx`) and written in place:
 /// PostgreSQL locks the rows (`SKIP LOCKED`) and updates them by `ctid`, and
 /// reads the bodies in the same statement, one primary-key lookup per row (a
 /// join let the planner hash every event ever recorded, a sequential scan
@@ -41,15 +42,15 @@ pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: 
     // next claim nor `any_due` walks over them.
     match conn {
         Conn::Pg(c, _) => {
-            let mut qb = sqlx::QueryBuilder::new("WITH c AS (SELECT ctid FROM webhook_deliveries WHERE ");
+            let mut qb = sqlx::QueryBuilder::new("WITH c AS (SELECT ctid FROM webhook_queue WHERE ");
             push_due(&mut qb, now, skip);
             qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
-            qb.push(" FOR UPDATE SKIP LOCKED), u AS (UPDATE webhook_deliveries d SET locked_until = ");
+            qb.push(" FOR UPDATE SKIP LOCKED), u AS (UPDATE webhook_queue q SET locked_until = ");
             qb.push_bind(ms(now + lease));
             qb.push(", next_attempt_at = ").push_bind(ms(now + lease));
             qb.push(
-                " FROM c WHERE d.ctid = c.ctid RETURNING d.app_id, d.id, d.endpoint_id, d.message_id, d.attempts, d.ctid::text AS tid) \
-                 SELECT u.app_id, u.id, u.endpoint_id, u.message_id, u.attempts, u.tid, \
+                " FROM c WHERE q.ctid = c.ctid RETURNING q.app_id, q.delivery_id, q.endpoint_id, q.message_id, q.attempts, q.ctid::text AS tid) \
+                 SELECT u.app_id, u.delivery_id, u.endpoint_id, u.message_id, u.attempts, u.tid, \
                  (SELECT m.payload FROM webhook_messages m WHERE m.app_id = u.app_id AND m.id = u.message_id) FROM u",
             );
             let rows: Vec<(String, String, String, String, i64, String, Option<String>)> = qb.build_query_as().fetch_all(&mut **c).await?;
@@ -59,13 +60,13 @@ pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: 
                 .collect())
         }
         Conn::Sqlite(c, _) => {
-            let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = ");
+            let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_queue SET locked_until = ");
             qb.push_bind(ms(now + lease));
             qb.push(", next_attempt_at = ").push_bind(ms(now + lease));
-            qb.push(" WHERE (app_id, id) IN (SELECT app_id, id FROM webhook_deliveries WHERE ");
+            qb.push(" WHERE (app_id, delivery_id) IN (SELECT app_id, delivery_id FROM webhook_queue WHERE ");
             push_due(&mut qb, now, skip);
             qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
-            qb.push(") RETURNING app_id, id, endpoint_id, message_id, attempts");
+            qb.push(") RETURNING app_id, delivery_id, endpoint_id, message_id, attempts");
             let rows: Vec<(String, String, String, String, i64)> = qb.build_query_as().fetch_all(&mut **c).await?;
             let claimed: Vec<Claimed> = rows.into_iter().map(|(app, id, ep, msg, attempts)| claimed(app, id, ep, msg, attempts, None)).collect();
             with_bodies(conn, claimed).await
@@ -110,7 +111,7 @@ pub type DueAt = (i64, DeliveryId);
 /// to the end of the queue, and the next read resumes after them.
 ///
 /// `after` lets a reader resume where its last walk stopped: the read then
-/// starts at that place in `webhook_deliveries_due_order_idx` and walks only
+/// starts at that place in `webhook_queue_due_idx` and walks only
 /// rows it has not read, not the rows it still holds nor the entries of rows
 /// answered since. Rows that come due behind that place (given back, or
 /// committed late with an earlier time, or skipped) are found by a read from
@@ -119,12 +120,12 @@ pub async fn due_rows(conn: &mut Conn<'_>, walk: i64, now: OffsetDateTime, skip:
     let Conn::Pg(c, _) = conn else {
         return Err(crate::DbError::corrupt("due_rows is for PostgreSQL; SQLite claims with leases"));
     };
-    let mut qb = sqlx::QueryBuilder::new("SELECT d.app_id, d.id, d.endpoint_id, d.message_id, d.attempts, d.ctid::text, d.next_attempt_at FROM webhook_deliveries d WHERE ");
+    let mut qb = sqlx::QueryBuilder::new("SELECT q.app_id, q.delivery_id, q.endpoint_id, q.message_id, q.attempts, q.ctid::text, q.next_attempt_at FROM webhook_queue q WHERE ");
     push_due(&mut qb, now, &[]);
     if let Some((t, id)) = after {
-        qb.push(" AND (next_attempt_at, id) > (").push_bind(*t).push(", ").push_bind(id.as_str().to_owned()).push(")");
+        qb.push(" AND (next_attempt_at, delivery_id) > (").push_bind(*t).push(", ").push_bind(id.as_str().to_owned()).push(")");
     }
-    qb.push(" ORDER BY next_attempt_at, id LIMIT ").push_bind(walk);
+    qb.push(" ORDER BY next_attempt_at, delivery_id LIMIT ").push_bind(walk);
     type Row = (String, String, String, String, i64, String, i64);
     let rows: Vec<Row> = qb.build_query_as().fetch_all(&mut **c).await?;
     let full = rows.len() as i64 == walk;
@@ -143,7 +144,7 @@ pub async fn due_rows(conn: &mut Conn<'_>, walk: i64, now: OffsetDateTime, skip:
 /// Whether any delivery is due now (a cheap probe of the partial index).
 pub async fn any_due(conn: &mut Conn<'_>, now: OffsetDateTime) -> DbResult<bool> {
     let n: Option<i64> = on!(conn, c => {
-        let mut qb = sqlx::QueryBuilder::new("SELECT 1 FROM webhook_deliveries WHERE ");
+        let mut qb = sqlx::QueryBuilder::new("SELECT 1 FROM webhook_queue WHERE ");
         push_due(&mut qb, now, &[]);
         qb.push(" LIMIT 1");
         qb.build_query_scalar().fetch_optional(&mut **c).await?
@@ -151,16 +152,16 @@ pub async fn any_due(conn: &mut Conn<'_>, now: OffsetDateTime) -> DbResult<bool>
     Ok(n.is_some())
 }
 
-/// The due rows' condition, the one `claim_due` and `any_due` share: pending,
+/// The due rows' condition on `webhook_queue` (every row of which is a
+/// pending delivery), the one `claim_due`, `due_rows` and `any_due` share:
 /// due by `now`, not leased (or the lease ran out), and not for an endpoint
-/// in `skip`. `status = 'pending' AND next_attempt_at <= …` is what lets
-/// both databases walk the partial index `webhook_deliveries_due_order_idx`.
+/// in `skip`. Both databases walk `webhook_queue_due_idx` for it.
 fn push_due<'t, DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, now: OffsetDateTime, skip: &[EndpointId])
 where
     i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
 {
-    qb.push("status = 'pending' AND next_attempt_at <= ").push_bind(ms(now));
+    qb.push("next_attempt_at <= ").push_bind(ms(now));
     qb.push(" AND (locked_until IS NULL OR locked_until <= ").push_bind(ms(now)).push(")");
     if !skip.is_empty() {
         qb.push(" AND endpoint_id NOT IN (");
@@ -183,8 +184,8 @@ pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], at: OffsetDateTime) 
         Conn::Pg(c, _) => {
             let (tids, apps, ids) = pg_keys(rows);
             sqlx::query(
-                "UPDATE webhook_deliveries d SET locked_until = NULL, next_attempt_at = $1 FROM unnest($2::text[], $3::text[], $4::text[]) AS v(tid, app_id, id) \
-                 WHERE d.ctid = v.tid::tid AND d.app_id = v.app_id AND d.id = v.id AND d.status = 'pending'",
+                "UPDATE webhook_queue q SET locked_until = NULL, next_attempt_at = $1 FROM unnest($2::text[], $3::text[], $4::text[]) AS v(tid, app_id, id) \
+                 WHERE q.ctid = v.tid::tid AND q.app_id = v.app_id AND q.delivery_id = v.id",
             )
             .bind(ms(at))
             .bind(tids)
@@ -194,14 +195,14 @@ pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], at: OffsetDateTime) 
             .await?;
         }
         Conn::Sqlite(c, _) => {
-            let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET locked_until = NULL, next_attempt_at = ");
+            let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_queue SET locked_until = NULL, next_attempt_at = ");
             qb.push_bind(ms(at));
             qb.push(" FROM (VALUES ");
             let mut sep = qb.separated(", ");
             for r in rows {
                 sep.push("(").push_bind_unseparated(r.app_id.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(r.id.as_str().to_owned()).push_unseparated(")");
             }
-            qb.push(") AS v WHERE webhook_deliveries.app_id = v.column1 AND webhook_deliveries.id = v.column2 AND status = 'pending'");
+            qb.push(") AS v WHERE webhook_queue.app_id = v.column1 AND webhook_queue.delivery_id = v.column2");
             qb.build().execute(&mut **c).await?;
         }
     }
@@ -330,6 +331,49 @@ pub async fn record_attempt(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, a
         .execute(&mut **c)
         .await?;
     });
+    match (o.status, o.next_attempt_at) {
+        (DeliveryStatus::Pending, Some(next)) => {
+            on!(conn, c => {
+                sqlx::query("UPDATE webhook_queue SET attempts = $3, next_attempt_at = $4, locked_until = NULL WHERE app_id = $1 AND delivery_id = $2")
+                    .bind(app.as_str())
+                    .bind(id.as_str())
+                    .bind(i64::from(o.attempts))
+                    .bind(ms(next))
+                    .execute(&mut **c)
+                    .await?;
+            });
+        }
+        _ => dequeue(conn, &[(app, id)]).await?,
+    }
+    Ok(())
+}
+
+/// Takes deliveries out of the queue (answered for good, or failed): one
+/// statement per thousand, each row found by its key.
+pub(crate) async fn dequeue(conn: &mut Conn<'_>, keys: &[(&AppId, &DeliveryId)]) -> DbResult<()> {
+    for chunk in keys.chunks(1000) {
+        match conn {
+            Conn::Pg(c, _) => {
+                let apps: Vec<&str> = chunk.iter().map(|(a, _)| a.as_str()).collect();
+                let ids: Vec<&str> = chunk.iter().map(|(_, d)| d.as_str()).collect();
+                sqlx::query("DELETE FROM webhook_queue q USING unnest($1::text[], $2::text[]) AS v(app_id, id) WHERE q.app_id = v.app_id AND q.delivery_id = v.id")
+                    .bind(apps)
+                    .bind(ids)
+                    .execute(&mut **c)
+                    .await?;
+            }
+            Conn::Sqlite(c, _) => {
+                // By rowid, each found through the key (`IN (VALUES …)` on the key would scan).
+                let mut qb = sqlx::QueryBuilder::new("DELETE FROM webhook_queue WHERE rowid IN (SELECT q.rowid FROM (VALUES ");
+                let mut sep = qb.separated(", ");
+                for (app, id) in chunk {
+                    sep.push("(").push_bind_unseparated(app.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(id.as_str().to_owned()).push_unseparated(")");
+                }
+                qb.push(") AS v JOIN webhook_queue q ON q.app_id = v.column1 AND q.delivery_id = v.column2)");
+                qb.build().execute(&mut **c).await?;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -344,7 +388,7 @@ pub async fn fail_untried(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, rea
             .execute(&mut **c)
             .await?;
     });
-    Ok(())
+    dequeue(conn, &[(app, id)]).await
 }
 
 /// Records a batch of answers that were all 2xx: each row is (the claimed
@@ -354,11 +398,16 @@ pub async fn fail_untried(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, rea
 /// The try is written on the delivery row (its inline success, migration
 /// 0032), not as a row of `webhook_attempts`: one row written per answer.
 ///
-/// PostgreSQL: one statement finds each row by the `ctid` of its claim and
-/// marks it delivered; rows changed since their claim (redelivered
-/// meanwhile, or answered twice) are then written by key. SQLite: by key,
-/// in one `UPDATE … FROM (VALUES …)` however many rows. A row answered
-/// twice has its earlier inline success moved into the log first.
+/// Each delivery leaves the queue (`webhook_queue`) and its row is marked
+/// delivered, which changes no indexed column of `webhook_deliveries`
+/// (PostgreSQL updates it in place: see migration 0033).
+///
+/// PostgreSQL: one statement deletes each queue row found by the `ctid` of
+/// its claim and marks the deliveries of those it deleted; rows changed
+/// since their claim (redelivered meanwhile, or answered twice) are then
+/// written by key. SQLite: by key, in one `UPDATE … FROM (VALUES …)`
+/// however many rows. A row answered twice has its earlier inline success
+/// moved into the log first.
 pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u32)]) -> DbResult<()> {
     if rows.is_empty() {
         return Ok(());
@@ -373,10 +422,13 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
             let bodies: Vec<String> = rows.iter().map(|r| r.1.response_body.clone().unwrap_or_default()).collect();
             let done: Vec<(String, String)> = sqlx::query_as(
                 "WITH v AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::text[]) \
-                   AS v(tid, app_id, id, tries, code, at, latency, body)) \
+                   AS v(tid, app_id, id, tries, code, at, latency, body)), \
+                 gone AS (DELETE FROM webhook_queue q USING v WHERE q.ctid = v.tid::tid AND q.app_id = v.app_id AND q.delivery_id = v.id \
+                   RETURNING q.app_id, q.delivery_id) \
                  UPDATE webhook_deliveries d SET status = 'delivered', attempts = v.tries, next_attempt_at = NULL, locked_until = NULL, \
                    last_status_code = v.code, last_error = NULL, updated_at = v.at, delivered_at = v.at, success_latency_ms = v.latency, success_body = v.body \
-                 FROM v WHERE d.ctid = v.tid::tid AND d.app_id = v.app_id AND d.id = v.id AND d.success_latency_ms IS NULL RETURNING d.app_id, d.id",
+                 FROM v JOIN gone ON gone.app_id = v.app_id AND gone.delivery_id = v.id \
+                 WHERE d.app_id = v.app_id AND d.id = v.id AND d.success_latency_ms IS NULL RETURNING d.app_id, d.id",
             )
             .bind(tids)
             .bind(apps)
@@ -399,6 +451,8 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
 async fn record_delivered_by_key(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)]) -> DbResult<()> {
     // Seven binds a row; PostgreSQL allows 65,535 binds a statement.
     for chunk in rows.chunks(1000) {
+        let keys: Vec<(&AppId, &DeliveryId)> = chunk.iter().map(|(c, _, _)| (&c.app_id, &c.id)).collect();
+        dequeue(conn, &keys).await?;
         // The rows without an inline success first (every row, but one
         // answered twice): nothing to move to the log.
         let written = mark_delivered(conn, chunk, true).await?;

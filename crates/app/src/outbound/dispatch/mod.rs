@@ -1,6 +1,6 @@
 //! Sends queued deliveries.
 //!
-//! The dispatcher claims due rows of `webhook_deliveries` in batches, with a
+//! The dispatcher claims due rows of the queue (`webhook_queue`) in batches, with a
 //! one-minute lease, into one in-memory lane per endpoint. Each lane is
 //! drained by at most [`PER_ENDPOINT`] senders, and at most
 //! [`MAX_IN_FLIGHT`] requests are in flight in all, so a receiver that hangs
