@@ -65,9 +65,8 @@ impl Dispatcher {
                 other => rest.push(other),
             }
         }
-        if rest.is_empty() {
-            tollgate_persistence::relax_durability(conn).await?;
-        }
+        // Durable unless every answer is one whose loss only means sending again.
+        outbound::answering(conn, rest.is_empty()).await?;
         outbound::record_delivered(conn, &delivered).await?;
         for (app, endpoint) in &healthy {
             outbound::note_success(conn, app, endpoint).await?;
