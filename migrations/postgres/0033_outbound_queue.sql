@@ -14,6 +14,14 @@
 -- A delivery is pending exactly when it has a queue row. Claims and leases
 -- (locked_until) live on the queue row only; next_attempt_at is kept on the
 -- delivery too, for the log.
+--
+-- Stop every Tollgate process before this migration runs: a process of an
+-- older version would queue deliveries without queue rows (never sent) and
+-- answer them without deleting their queue rows (sent again).
+--
+-- The fill factor applies to pages written from now on: the table's rows
+-- take about twice the space on disk, in exchange for an answer that writes
+-- no index entry.
 CREATE TABLE webhook_queue (
     app_id TEXT NOT NULL,
     delivery_id TEXT NOT NULL,

@@ -17,6 +17,10 @@
 -- A delivery is pending exactly when it has a queue row. Claims and leases
 -- (locked_until) live on the queue row only; next_attempt_at is kept on the
 -- delivery too, for the log.
+--
+-- Stop every Tollgate process before this migration runs: a process of an
+-- older version would queue deliveries without queue rows (never sent) and
+-- answer them without deleting their queue rows (sent again).
 CREATE TABLE webhook_queue (
     app_id TEXT NOT NULL,
     delivery_id TEXT NOT NULL,

@@ -15,6 +15,7 @@ use tollgate_persistence::{Db, Tx, apps, on};
 both!(
     claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change,
     the_queue_holds_exactly_the_pending_deliveries,
+    a_delivery_sent_twice_and_failed_by_one_copy_stays_queued,
     queuing_wakes_the_dispatchers_once_committed,
     one_session_owns_an_endpoint_and_reads_its_due_rows_without_writing
 );
@@ -335,4 +336,29 @@ async fn one_session_owns_an_endpoint_and_reads_its_due_rows_without_writing(db:
     first.close().await.unwrap();
     assert_eq!(second.take(&both[..1]).await.unwrap(), [true], "closed, the first session's endpoints are free");
     second.close().await.unwrap();
+}
+
+/// A delivery sent twice (its lease ran out mid-send, and it was claimed
+/// and sent again) whose copies are answered 2xx and then with a retryable
+/// failure: the failure leaves it pending, as before the queue had a table
+/// of its own, and it is due again at its retry.
+async fn a_delivery_sent_twice_and_failed_by_one_copy_stays_queued(db: &Db) {
+    let (app, e1, _) = setup(db).await;
+    let mut c = db.acquire().await.unwrap();
+    let m = MessageId::new();
+    outbound::insert_message(&mut c.conn(), &app, &m, "user.login", "{}", T0).await.unwrap();
+    outbound::insert_delivery(&mut c.conn(), &app, &e1, &m, "user.login", T0).await.unwrap();
+    drop(c);
+    let first = claim(db, 10, T0).await;
+    let second = claim(db, 10, T0 + LEASE).await;
+    assert_eq!((first.len(), second.len()), (1, 1), "claimed again once the lease ran out");
+    let retry_at = T0 + LEASE + Duration::seconds(5);
+    let mut tx = db.begin().await.unwrap();
+    outbound::record_delivered(&mut tx.conn(), &[(first[0].0.clone(), ok(T0), 1)]).await.unwrap();
+    let fail = Attempt { n: 1, attempted_at: T0 + LEASE, status_code: Some(503), latency_ms: 3, response_body: None, error: None };
+    outbound::record_attempt(&mut tx.conn(), &app, &second[0].0.id, &fail, &outbound::Outcome { status: DeliveryStatus::Pending, attempts: 1, next_attempt_at: Some(retry_at) }).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(pending(db).await, vec![first[0].0.id.as_str().to_owned()]);
+    let again = claim(db, 10, retry_at).await;
+    assert_eq!(again.iter().map(|(c, _)| (c.id.clone(), c.attempts)).collect::<Vec<_>>(), vec![(first[0].0.id.clone(), 1)], "due again at its retry");
 }

@@ -29,9 +29,7 @@ pub(crate) async fn publish_to(conn: &mut Conn<'_>, app: &AppId, targets: &[Endp
     let id = MessageId::new();
     let body = envelope(&id, t.as_str(), now, data).to_string();
     outbound::insert_message(conn, app, &id, t.as_str(), &body, now).await?;
-    for e in targets {
-        outbound::insert_delivery(conn, app, e, &id, t.as_str(), now).await?;
-    }
+    outbound::insert_deliveries(conn, app, targets, &id, t.as_str(), now).await?;
     Ok(id)
 }
 

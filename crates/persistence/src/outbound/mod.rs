@@ -182,8 +182,12 @@ pub async fn delete_endpoint(conn: &mut Conn<'_>, app: &AppId, id: &EndpointId, 
 
 /// Fails every delivery of an endpoint that is still waiting (the endpoint was disabled or removed).
 pub async fn fail_pending(conn: &mut Conn<'_>, app: &AppId, endpoint: &EndpointId, reason: &str, now: OffsetDateTime) -> DbResult<u64> {
-    // The queue rows first, found through the endpoint's deliveries (the
-    // endpoint index) while they still read as pending.
+    // The queue rows first (the order every writer takes: queue row, then
+    // delivery row), found through the endpoint's deliveries (the endpoint
+    // index) while they still read as pending. On PostgreSQL a delivery
+    // queued between the two statements (an event published meanwhile) is
+    // left failed with its queue row; the dispatcher then finds its endpoint
+    // disabled or gone and fails it untried, which removes that row.
     on!(conn, c => sqlx::query(
         "DELETE FROM webhook_queue WHERE (app_id, delivery_id) IN \
          (SELECT app_id, id FROM webhook_deliveries WHERE app_id = $1 AND endpoint_id = $2 AND status = 'pending')",
@@ -243,31 +247,72 @@ pub async fn insert_message(conn: &mut Conn<'_>, app: &AppId, id: &MessageId, ev
 
 /// Queues one event for one endpoint, due at once.
 pub async fn insert_delivery(conn: &mut Conn<'_>, app: &AppId, endpoint: &EndpointId, message: &MessageId, event_type: &str, now: OffsetDateTime) -> DbResult<DeliveryId> {
-    let id = DeliveryId::new();
-    on!(conn, c => {
-        sqlx::query(
-            "INSERT INTO webhook_deliveries (app_id, id, endpoint_id, message_id, event_type, status, attempts, next_attempt_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $6)",
-        )
-        .bind(app.as_str())
-        .bind(id.as_str())
-        .bind(endpoint.as_str())
-        .bind(message.as_str())
-        .bind(event_type)
-        .bind(ms(now))
-        .execute(&mut **c)
-        .await?;
-        sqlx::query("INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, 0, $5)")
+    let mut ids = insert_deliveries(conn, app, std::slice::from_ref(endpoint), message, event_type, now).await?;
+    ids.pop().ok_or_else(|| DbError::corrupt("a delivery was queued"))
+}
+
+/// Queues one event for each of `endpoints`, due at once: a delivery row
+/// and its queue row each, however many endpoints in one statement on
+/// PostgreSQL (the queue rows are inserted from the deliveries' `RETURNING`)
+/// and two on SQLite, not two per endpoint: on SQLite each statement is a
+/// hand-off to the connection's thread, and recording 10,000 events for 3
+/// endpoints one insert at a time took 7.3–8.7 s against 4.5–4.7 s before
+/// the queue had a table of its own.
+pub async fn insert_deliveries(conn: &mut Conn<'_>, app: &AppId, endpoints: &[EndpointId], message: &MessageId, event_type: &str, now: OffsetDateTime) -> DbResult<Vec<DeliveryId>> {
+    if endpoints.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<DeliveryId> = endpoints.iter().map(|_| DeliveryId::new()).collect();
+    match conn {
+        Conn::Pg(c, _) => {
+            let id_strs: Vec<&str> = ids.iter().map(|d| d.as_str()).collect();
+            let eps: Vec<&str> = endpoints.iter().map(|e| e.as_str()).collect();
+            sqlx::query(
+                "WITH d AS (INSERT INTO webhook_deliveries (app_id, id, endpoint_id, message_id, event_type, status, attempts, next_attempt_at, created_at, updated_at) \
+                   SELECT $1, v.id, v.endpoint_id, $4, $5, 'pending', 0, $6, $6, $6 FROM unnest($2::text[], $3::text[]) AS v(id, endpoint_id) \
+                   RETURNING app_id, id, endpoint_id, message_id) \
+                 INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) SELECT app_id, id, endpoint_id, message_id, 0, $6 FROM d",
+            )
             .bind(app.as_str())
-            .bind(id.as_str())
-            .bind(endpoint.as_str())
+            .bind(id_strs)
+            .bind(eps)
             .bind(message.as_str())
+            .bind(event_type)
             .bind(ms(now))
             .execute(&mut **c)
             .await?;
-    });
+        }
+        Conn::Sqlite(c, _) => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO webhook_deliveries (app_id, id, endpoint_id, message_id, event_type, status, attempts, next_attempt_at, created_at, updated_at) ",
+            );
+            qb.push_values(ids.iter().zip(endpoints), |mut b, (id, e)| {
+                b.push_bind(app.as_str().to_owned())
+                    .push_bind(id.as_str().to_owned())
+                    .push_bind(e.as_str().to_owned())
+                    .push_bind(message.as_str().to_owned())
+                    .push_bind(event_type.to_owned())
+                    .push("'pending'")
+                    .push("0")
+                    .push_bind(ms(now))
+                    .push_bind(ms(now))
+                    .push_bind(ms(now));
+            });
+            qb.build().execute(&mut **c).await?;
+            let mut qb = sqlx::QueryBuilder::new("INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) ");
+            qb.push_values(ids.iter().zip(endpoints), |mut b, (id, e)| {
+                b.push_bind(app.as_str().to_owned())
+                    .push_bind(id.as_str().to_owned())
+                    .push_bind(e.as_str().to_owned())
+                    .push_bind(message.as_str().to_owned())
+                    .push("0")
+                    .push_bind(ms(now));
+            });
+            qb.build().execute(&mut **c).await?;
+        }
+    }
     conn.wake_outbound_after_commit();
-    Ok(id)
+    Ok(ids)
 }
 
 /// The payload of up to `n` newest events of a type (Zapier's samples).
@@ -452,6 +497,19 @@ where
 /// kept: an inline success moves into `webhook_attempts` first).
 pub async fn redeliver(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, now: OffsetDateTime) -> DbResult<bool> {
     queue::log_inline_successes(conn, &[(app, id)]).await?;
+    // In the queue again, due now, whether it was still there or not: the
+    // queue row first, the order every writer takes (queue, then delivery).
+    on!(conn, c => sqlx::query(
+        "INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) \
+         SELECT app_id, id, endpoint_id, message_id, 0, $3 FROM webhook_deliveries WHERE app_id = $1 AND id = $2 \
+         ON CONFLICT (app_id, delivery_id) DO UPDATE SET attempts = 0, next_attempt_at = excluded.next_attempt_at, locked_until = NULL",
+    )
+    .bind(app.as_str())
+    .bind(id.as_str())
+    .bind(ms(now))
+    .execute(&mut **c)
+    .await?
+    .rows_affected());
     let n = on!(conn, c => sqlx::query(
         "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3, locked_until = NULL, updated_at = $3, \
          success_latency_ms = NULL, success_body = NULL WHERE app_id = $1 AND id = $2",
@@ -462,51 +520,56 @@ pub async fn redeliver(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, now: O
     .execute(&mut **c)
     .await?
     .rows_affected());
-    if n == 1 {
-        // In the queue again, due now, whether it was still there or not.
-        on!(conn, c => sqlx::query(
-            "INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) \
-             SELECT app_id, id, endpoint_id, message_id, 0, $3 FROM webhook_deliveries WHERE app_id = $1 AND id = $2 \
-             ON CONFLICT (app_id, delivery_id) DO UPDATE SET attempts = 0, next_attempt_at = excluded.next_attempt_at, locked_until = NULL",
-        )
-        .bind(app.as_str())
-        .bind(id.as_str())
-        .bind(ms(now))
-        .execute(&mut **c)
-        .await?
-        .rows_affected());
-    }
     conn.wake_outbound_after_commit();
     Ok(n == 1)
 }
 
 /// Queues again every failed delivery of an endpoint created since `since`; returns how many.
 pub async fn replay_failed(conn: &mut Conn<'_>, app: &AppId, endpoint: &EndpointId, since: OffsetDateTime, now: OffsetDateTime) -> DbResult<u64> {
-    // Into the queue first, found while they still read as failed (a failed
-    // delivery has no queue row).
-    on!(conn, c => sqlx::query(
-        "INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) \
-         SELECT app_id, id, endpoint_id, message_id, 0, $4 FROM webhook_deliveries \
-         WHERE app_id = $1 AND endpoint_id = $2 AND status = 'failed' AND created_at >= $3 ON CONFLICT (app_id, delivery_id) DO NOTHING",
-    )
-    .bind(app.as_str())
-    .bind(endpoint.as_str())
-    .bind(ms(since))
-    .bind(ms(now))
-    .execute(&mut **c)
-    .await?
-    .rows_affected());
-    let n = on!(conn, c => sqlx::query(
-        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $4, locked_until = NULL, updated_at = $4 \
-         WHERE app_id = $1 AND endpoint_id = $2 AND status = 'failed' AND created_at >= $3",
-    )
-    .bind(app.as_str())
-    .bind(endpoint.as_str())
-    .bind(ms(since))
-    .bind(ms(now))
-    .execute(&mut **c)
-    .await?
-    .rows_affected());
+    // The rows are chosen once, and each one made pending gets its queue
+    // row (a failed delivery has none). PostgreSQL: one statement, so a
+    // delivery that fails for good meanwhile is either in both or in
+    // neither (two statements would each see the table as it is when they
+    // start). SQLite: one writer at a time, two statements.
+    let n = match conn {
+        Conn::Pg(c, _) => sqlx::query(
+            "WITH f AS (UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $4, locked_until = NULL, updated_at = $4 \
+               WHERE app_id = $1 AND endpoint_id = $2 AND status = 'failed' AND created_at >= $3 RETURNING app_id, id, endpoint_id, message_id) \
+             INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) \
+             SELECT app_id, id, endpoint_id, message_id, 0, $4 FROM f ON CONFLICT (app_id, delivery_id) DO UPDATE SET attempts = 0, next_attempt_at = excluded.next_attempt_at, locked_until = NULL",
+        )
+        .bind(app.as_str())
+        .bind(endpoint.as_str())
+        .bind(ms(since))
+        .bind(ms(now))
+        .execute(&mut **c)
+        .await?
+        .rows_affected(),
+        Conn::Sqlite(c, _) => {
+            sqlx::query(
+                "INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) \
+                 SELECT app_id, id, endpoint_id, message_id, 0, $4 FROM webhook_deliveries \
+                 WHERE app_id = $1 AND endpoint_id = $2 AND status = 'failed' AND created_at >= $3 ON CONFLICT (app_id, delivery_id) DO NOTHING",
+            )
+            .bind(app.as_str())
+            .bind(endpoint.as_str())
+            .bind(ms(since))
+            .bind(ms(now))
+            .execute(&mut **c)
+            .await?;
+            sqlx::query(
+                "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $4, locked_until = NULL, updated_at = $4 \
+                 WHERE app_id = $1 AND endpoint_id = $2 AND status = 'failed' AND created_at >= $3",
+            )
+            .bind(app.as_str())
+            .bind(endpoint.as_str())
+            .bind(ms(since))
+            .bind(ms(now))
+            .execute(&mut **c)
+            .await?
+            .rows_affected()
+        }
+    };
     conn.wake_outbound_after_commit();
     Ok(n)
 }

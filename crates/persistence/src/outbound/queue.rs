@@ -330,6 +330,29 @@ pub async fn record_attempt(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, a
     let error = a.error.clone().or_else(|| a.status_code.map(|s| format!("HTTP {s}")));
     let delivered = (o.status == DeliveryStatus::Delivered).then(|| ms(a.attempted_at));
     log_inline_successes(conn, &[(app, id)]).await?;
+    // The queue row first (the order every writer takes: queue row, then
+    // delivery row). A retry puts it back even if it is gone: a copy sent
+    // twice (a lease that ran out mid-send) may have been answered 2xx and
+    // dequeued; its delivery is pending again below, and a pending delivery
+    // always has its queue row.
+    match (o.status, o.next_attempt_at) {
+        (DeliveryStatus::Pending, Some(next)) => {
+            on!(conn, c => {
+                sqlx::query(
+                    "INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) \
+                     SELECT app_id, id, endpoint_id, message_id, $3, $4 FROM webhook_deliveries WHERE app_id = $1 AND id = $2 \
+                     ON CONFLICT (app_id, delivery_id) DO UPDATE SET attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, locked_until = NULL",
+                )
+                .bind(app.as_str())
+                .bind(id.as_str())
+                .bind(i64::from(o.attempts))
+                .bind(ms(next))
+                .execute(&mut **c)
+                .await?;
+            });
+        }
+        _ => dequeue(conn, &[(app, id)]).await?,
+    }
     on!(conn, c => {
         sqlx::query(
             "INSERT INTO webhook_attempts (app_id, delivery_id, n, attempted_at, status_code, latency_ms, response_body, error) \
@@ -361,20 +384,6 @@ pub async fn record_attempt(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, a
         .execute(&mut **c)
         .await?;
     });
-    match (o.status, o.next_attempt_at) {
-        (DeliveryStatus::Pending, Some(next)) => {
-            on!(conn, c => {
-                sqlx::query("UPDATE webhook_queue SET attempts = $3, next_attempt_at = $4, locked_until = NULL WHERE app_id = $1 AND delivery_id = $2")
-                    .bind(app.as_str())
-                    .bind(id.as_str())
-                    .bind(i64::from(o.attempts))
-                    .bind(ms(next))
-                    .execute(&mut **c)
-                    .await?;
-            });
-        }
-        _ => dequeue(conn, &[(app, id)]).await?,
-    }
     Ok(())
 }
 
