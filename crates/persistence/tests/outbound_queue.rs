@@ -7,7 +7,7 @@ mod common;
 use time::{Duration, OffsetDateTime, macros::datetime};
 use tollgate_domain::app::{App, AppSettings};
 use tollgate_domain::ids::{AppId, EndpointId, MessageId};
-use tollgate_domain::outbound::{Attempt, DeliveryStatus, Endpoint, EndpointKind};
+use tollgate_domain::outbound::{Attempt, DeliveryStatus};
 use tollgate_persistence::both;
 use tollgate_persistence::outbound::{self, Claimed};
 use tollgate_persistence::{Db, Tx, apps, on};
@@ -38,20 +38,7 @@ async fn setup(db: &Db) -> (AppId, EndpointId, EndpointId) {
     apps::insert(&mut c.conn(), &app).await.unwrap();
     let mut ids = Vec::new();
     for n in 0..2 {
-        let e = Endpoint {
-            id: EndpointId::new(),
-            app_id: app.id.clone(),
-            kind: EndpointKind::Standard,
-            url: format!("https://hooks.example.com/{n}"),
-            description: String::new(),
-            event_types: Vec::new(),
-            enabled: true,
-            disabled_reason: None,
-            failing_since: None,
-            previous_secret_until: None,
-            created_at: T0,
-            updated_at: T0,
-        };
+        let e = common::endpoint(&app.id, &format!("https://hooks.example.com/{n}"));
         outbound::insert_endpoint(&mut c.conn(), &e, "sealed").await.unwrap();
         ids.push(e.id);
     }

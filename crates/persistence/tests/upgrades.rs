@@ -116,27 +116,13 @@ async fn postgres_contacts_move_into_one_mapping() {
 /// (and a leased one when its lease ends), with its tries so far; delivered
 /// and failed ones are not.
 async fn pending_deliveries_move_into_the_queue(backend: Backend) {
-    use tollgate_domain::ids::{DeliveryId, EndpointId, MessageId};
-    use tollgate_domain::outbound::{Endpoint, EndpointKind};
+    use tollgate_domain::ids::{DeliveryId, MessageId};
     use tollgate_persistence::outbound;
 
     let t = TestDb::at_version(backend, Some(32)).await.expect("a database at version 32");
     let db = &t.db;
     let app = new_app(db, "A").await;
-    let e = Endpoint {
-        id: EndpointId::new(),
-        app_id: app.id.clone(),
-        kind: EndpointKind::Standard,
-        url: "https://hooks.example.com/a".into(),
-        description: String::new(),
-        event_types: Vec::new(),
-        enabled: true,
-        disabled_reason: None,
-        failing_since: None,
-        previous_secret_until: None,
-        created_at: T0,
-        updated_at: T0,
-    };
+    let e = endpoint(&app.id, "https://hooks.example.com/a");
     let msg = MessageId::new();
     {
         let mut c = db.acquire().await.unwrap();

@@ -188,15 +188,16 @@ pub async fn fail_pending(conn: &mut Conn<'_>, app: &AppId, endpoint: &EndpointI
     // queued between the two statements (an event published meanwhile) is
     // left failed with its queue row; the dispatcher then finds its endpoint
     // disabled or gone and fails it untried, which removes that row.
-    on!(conn, c => sqlx::query(
-        "DELETE FROM webhook_queue WHERE (app_id, delivery_id) IN \
-         (SELECT app_id, id FROM webhook_deliveries WHERE app_id = $1 AND endpoint_id = $2 AND status = 'pending')",
-    )
-    .bind(app.as_str())
-    .bind(endpoint.as_str())
-    .execute(&mut **c)
-    .await?
-    .rows_affected());
+    on!(conn, c => {
+        sqlx::query(
+            "DELETE FROM webhook_queue WHERE (app_id, delivery_id) IN \
+             (SELECT app_id, id FROM webhook_deliveries WHERE app_id = $1 AND endpoint_id = $2 AND status = 'pending')",
+        )
+        .bind(app.as_str())
+        .bind(endpoint.as_str())
+        .execute(&mut **c)
+        .await?;
+    });
     Ok(on!(conn, c => sqlx::query(
         "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, locked_until = NULL, last_error = $3, updated_at = $4 \
          WHERE app_id = $1 AND endpoint_id = $2 AND status = 'pending'",
@@ -497,19 +498,8 @@ where
 /// kept: an inline success moves into `webhook_attempts` first).
 pub async fn redeliver(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, now: OffsetDateTime) -> DbResult<bool> {
     queue::log_inline_successes(conn, &[(app, id)]).await?;
-    // In the queue again, due now, whether it was still there or not: the
-    // queue row first, the order every writer takes (queue, then delivery).
-    on!(conn, c => sqlx::query(
-        "INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) \
-         SELECT app_id, id, endpoint_id, message_id, 0, $3 FROM webhook_deliveries WHERE app_id = $1 AND id = $2 \
-         ON CONFLICT (app_id, delivery_id) DO UPDATE SET attempts = 0, next_attempt_at = excluded.next_attempt_at, locked_until = NULL",
-    )
-    .bind(app.as_str())
-    .bind(id.as_str())
-    .bind(ms(now))
-    .execute(&mut **c)
-    .await?
-    .rows_affected());
+    // In the queue again, due now, whether it was still there or not.
+    queue::requeue(conn, app, id, 0, now).await?;
     let n = on!(conn, c => sqlx::query(
         "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3, locked_until = NULL, updated_at = $3, \
          success_latency_ms = NULL, success_body = NULL WHERE app_id = $1 AND id = $2",

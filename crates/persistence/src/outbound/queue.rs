@@ -309,9 +309,9 @@ pub async fn answering(conn: &mut Conn<'_>, relaxed: bool) -> DbResult<()> {
             "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), \
              set_config('synchronous_commit', CASE WHEN $1 THEN 'off' ELSE current_setting('synchronous_commit') END, true)",
         )
-            .bind(relaxed)
-            .execute(&mut **c)
-            .await?;
+        .bind(relaxed)
+        .execute(&mut **c)
+        .await?;
     }
     Ok(())
 }
@@ -336,21 +336,7 @@ pub async fn record_attempt(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, a
     // dequeued; its delivery is pending again below, and a pending delivery
     // always has its queue row.
     match (o.status, o.next_attempt_at) {
-        (DeliveryStatus::Pending, Some(next)) => {
-            on!(conn, c => {
-                sqlx::query(
-                    "INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) \
-                     SELECT app_id, id, endpoint_id, message_id, $3, $4 FROM webhook_deliveries WHERE app_id = $1 AND id = $2 \
-                     ON CONFLICT (app_id, delivery_id) DO UPDATE SET attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, locked_until = NULL",
-                )
-                .bind(app.as_str())
-                .bind(id.as_str())
-                .bind(i64::from(o.attempts))
-                .bind(ms(next))
-                .execute(&mut **c)
-                .await?;
-            });
-        }
+        (DeliveryStatus::Pending, Some(next)) => requeue(conn, app, id, o.attempts, next).await?,
         _ => dequeue(conn, &[(app, id)]).await?,
     }
     on!(conn, c => {
@@ -381,6 +367,28 @@ pub async fn record_attempt(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, a
         .bind(if o.status == DeliveryStatus::Delivered { None } else { error })
         .bind(ms(a.attempted_at))
         .bind(delivered)
+        .execute(&mut **c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Puts a delivery in the queue with `attempts` tries so far, due at `at`,
+/// whether its queue row is still there (updated, its lease ended) or not
+/// (created from the delivery row). Writers call it before they update the
+/// delivery row: queue row first, then delivery row, the order every writer
+/// takes.
+pub(crate) async fn requeue(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, attempts: u32, at: OffsetDateTime) -> DbResult<()> {
+    on!(conn, c => {
+        sqlx::query(
+            "INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) \
+             SELECT app_id, id, endpoint_id, message_id, $3, $4 FROM webhook_deliveries WHERE app_id = $1 AND id = $2 \
+             ON CONFLICT (app_id, delivery_id) DO UPDATE SET attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, locked_until = NULL",
+        )
+        .bind(app.as_str())
+        .bind(id.as_str())
+        .bind(i64::from(attempts))
+        .bind(ms(at))
         .execute(&mut **c)
         .await?;
     });

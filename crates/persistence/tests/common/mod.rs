@@ -76,3 +76,21 @@ pub fn grant(u: &User, p: &Product, source: AccessSource, source_ref: Option<&st
         revoke_reason: None,
     }
 }
+
+/// An enabled Standard Webhooks endpoint of `app` at `url`, wanting every event.
+pub fn endpoint(app: &AppId, url: &str) -> tollgate_domain::outbound::Endpoint {
+    tollgate_domain::outbound::Endpoint {
+        id: EndpointId::new(),
+        app_id: app.clone(),
+        kind: tollgate_domain::outbound::EndpointKind::Standard,
+        url: url.to_owned(),
+        description: String::new(),
+        event_types: Vec::new(),
+        enabled: true,
+        disabled_reason: None,
+        failing_since: None,
+        previous_secret_until: None,
+        created_at: T0,
+        updated_at: T0,
+    }
+}
