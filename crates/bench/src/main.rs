@@ -87,6 +87,12 @@ struct FanoutArgs {
     /// Events in the paced phase.
     #[arg(long, default_value_t = 2_000)]
     paced: usize,
+    /// Tollgate runs per backend, each between two baseline runs (baseline,
+    /// Tollgate, baseline, Tollgate, …, baseline); with more than one, the
+    /// medians are reported too. On a machine whose load moves, one run's
+    /// ratio can be off by half; the median of several is steadier.
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
 }
 
 #[derive(clap::Args)]
@@ -281,27 +287,60 @@ async fn fanout_cmd(a: FanoutArgs) -> anyhow::Result<()> {
         a.events, a.endpoints, a.paced, a.rate, tollgate_app::outbound::dispatch::PER_ENDPOINT
     );
     println!("{:<9} {:<10} {:>13} {:>10} {:>10} {:>13} {:>13}", "backend", "sender", "delivered/s", "p50", "p99", "CPU µs/dlv", "switches/dlv");
+    anyhow::ensure!(a.rounds > 0, "--rounds must be positive");
     for b in backends {
         eprintln!("baseline (load average {}) ...", loadavg());
-        let b1 = fanout::baseline(a.events, a.endpoints, a.rate, a.paced).await?;
-        eprintln!("tollgate on {} (load average {}) ...", backend_name(b), loadavg());
-        let t = fanout::tollgate(b, a.events, a.endpoints, a.rate, a.paced).await?;
-        eprintln!("baseline again (load average {}) ...", loadavg());
-        let b2 = fanout::baseline(a.events, a.endpoints, a.rate, a.paced).await?;
-        let base_rate = (b1.delivered_per_s + b2.delivered_per_s) / 2.0;
-        let base_p99 = (b1.p99_ms + b2.p99_ms) / 2.0;
-        for (name, f) in [("baseline", &b1), ("tollgate", &t), ("baseline", &b2)] {
+        let mut before = fanout::baseline(a.events, a.endpoints, a.rate, a.paced).await?;
+        print_fanout(b, "baseline", &before);
+        let mut ratios = Vec::new();
+        let mut cpu_ratios = Vec::new();
+        for round in 1..=a.rounds {
+            eprintln!("tollgate on {}, round {round} of {} (load average {}) ...", backend_name(b), a.rounds, loadavg());
+            let t = fanout::tollgate(b, a.events, a.endpoints, a.rate, a.paced).await?;
+            eprintln!("baseline again (load average {}) ...", loadavg());
+            let after = fanout::baseline(a.events, a.endpoints, a.rate, a.paced).await?;
+            print_fanout(b, "tollgate", &t);
+            print_fanout(b, "baseline", &after);
+            // Against the baseline runs on either side of this one.
+            let base_rate = (before.delivered_per_s + after.delivered_per_s) / 2.0;
+            let base_p99 = (before.p99_ms + after.p99_ms) / 2.0;
+            let base_cpu = (before.cpu_us + after.cpu_us) / 2.0;
+            ratios.push(t.delivered_per_s / base_rate);
+            cpu_ratios.push(base_cpu / t.cpu_us);
             println!(
-                "{:<9} {:<10} {:>13.0} {:>7.1} ms {:>7.1} ms {:>13.1} {:>13.2}",
-                backend_name(b), name, f.delivered_per_s, f.p50_ms, f.p99_ms, f.cpu_us, f.switches
+                "tollgate/baseline delivered/s, {}: {:.2}; event->delivered p99 {:.1} ms vs {:.1} ms; baseline/tollgate CPU per delivery {:.2}",
+                backend_name(b), t.delivered_per_s / base_rate, t.p99_ms, base_p99, base_cpu / t.cpu_us
+            );
+            before = after;
+        }
+        if a.rounds > 1 {
+            println!(
+                "median of {} rounds, {}: tollgate/baseline delivered/s {:.2} (runs {}); baseline/tollgate CPU per delivery {:.2}",
+                a.rounds, backend_name(b), median(&mut ratios.clone()), list(&ratios), median(&mut cpu_ratios)
             );
         }
-        println!(
-            "tollgate/baseline delivered/s, {}: {:.2}; event->delivered p99 {:.1} ms vs {:.1} ms",
-            backend_name(b), t.delivered_per_s / base_rate, t.p99_ms, base_p99
-        );
     }
     Ok(())
+}
+
+fn print_fanout(b: Backend, name: &str, f: &fanout::Figures) {
+    println!(
+        "{:<9} {:<10} {:>13.0} {:>7.1} ms {:>7.1} ms {:>13.1} {:>13.2}",
+        backend_name(b), name, f.delivered_per_s, f.p50_ms, f.p99_ms, f.cpu_us, f.switches
+    );
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+fn list(v: &[f64]) -> String {
+    v.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>().join(", ")
 }
 
 fn unix_now() -> i64 {
