@@ -305,12 +305,13 @@ async fn fanout_cmd(a: FanoutArgs) -> anyhow::Result<()> {
             let base_rate = (before.delivered_per_s + after.delivered_per_s) / 2.0;
             let base_p99 = (before.p99_ms + after.p99_ms) / 2.0;
             let base_cpu = (before.cpu_us + after.cpu_us) / 2.0;
-            ratios.push(t.delivered_per_s / base_rate);
-            cpu_ratios.push(base_cpu / t.cpu_us);
+            let (ratio, cpu_ratio) = (t.delivered_per_s / base_rate, base_cpu / t.cpu_us);
             println!(
-                "tollgate/baseline delivered/s, {}: {:.2}; event->delivered p99 {:.1} ms vs {:.1} ms; baseline/tollgate CPU per delivery {:.2}",
-                backend_name(b), t.delivered_per_s / base_rate, t.p99_ms, base_p99, base_cpu / t.cpu_us
+                "tollgate/baseline delivered/s, {}: {ratio:.2}; event->delivered p99 {:.1} ms vs {:.1} ms; baseline/tollgate CPU per delivery {cpu_ratio:.2}",
+                backend_name(b), t.p99_ms, base_p99
             );
+            ratios.push(ratio);
+            cpu_ratios.push(cpu_ratio);
             before = after;
         }
         if a.rounds > 1 {

@@ -457,9 +457,11 @@ pub async fn fail_untried(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, rea
 /// rows, and such a join (the batch against the rows deleted) ran as a
 /// nested loop, 1,047,552 comparisons and 570 ms for a batch of 1,024
 /// (auto_explain, `tollgate-bench fanout --events 40000`), which made the
-/// answers fall further behind the bigger their batches grew. SQLite: by key, in one `UPDATE … FROM (VALUES …)`
-/// however many rows. A row answered twice has its earlier inline success
-/// moved into the log first.
+/// answers fall further behind the bigger their batches grew.
+///
+/// SQLite: by key, in one `UPDATE … FROM (VALUES …)` however many rows. A
+/// row answered twice has its earlier inline success moved into the log
+/// first.
 pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u32)]) -> DbResult<()> {
     if rows.is_empty() {
         return Ok(());
