@@ -193,11 +193,16 @@ pub struct DbOptions {
     pub url: String,
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// PostgreSQL: a pooled connection idle at least this long is pinged
+    /// before it is handed out, and replaced if the ping fails (the server
+    /// restarted, or closed it). One in recent use is not: sqlx's default
+    /// pings every one, a round trip per use of the pool.
+    pub ping_idle: Duration,
 }
 
 impl DbOptions {
     pub fn new(url: impl Into<String>) -> Self {
-        Self { url: url.into(), max_connections: 16, acquire_timeout: Duration::from_secs(10) }
+        Self { url: url.into(), max_connections: 16, acquire_timeout: Duration::from_secs(10), ping_idle: Duration::from_secs(10) }
     }
 }
 
@@ -211,9 +216,22 @@ impl Db {
         let url = opts.url.as_str();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let o = PgConnectOptions::from_str(url)?;
+            // sqlx pings every connection it hands out (a round trip each);
+            // only one that sat idle long enough to have been closed by the
+            // server, a restart or the network in between is pinged here.
+            let ping_idle = opts.ping_idle;
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections)
                 .acquire_timeout(opts.acquire_timeout)
+                .test_before_acquire(false)
+                .before_acquire(move |c, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= ping_idle {
+                            sqlx::Connection::ping(c).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(o)
                 .await?;
             Ok(Db::Pg(pool))
@@ -229,9 +247,12 @@ impl Db {
                     std::fs::create_dir_all(dir).map_err(|e| DbError::Config(format!("cannot create {}: {e}", dir.display())))?;
                 }
             }
+            // No ping before handing a connection out: nothing can close a
+            // connection to a file under us.
             let pool = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.min(8))
                 .acquire_timeout(opts.acquire_timeout)
+                .test_before_acquire(false)
                 .connect_with(o)
                 .await?;
             Ok(Db::Sqlite(pool))

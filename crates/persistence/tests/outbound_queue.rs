@@ -17,7 +17,8 @@ both!(
     the_queue_holds_exactly_the_pending_deliveries,
     a_delivery_sent_twice_and_failed_by_one_copy_stays_queued,
     queuing_wakes_the_dispatchers_once_committed,
-    one_session_owns_an_endpoint_and_reads_its_due_rows_without_writing
+    one_session_owns_an_endpoint_and_reads_its_due_rows_without_writing,
+    successes_mark_their_endpoints_healthy_and_no_other
 );
 
 const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
@@ -348,4 +349,25 @@ async fn a_delivery_sent_twice_and_failed_by_one_copy_stays_queued(db: &Db) {
     assert_eq!(pending(db).await, vec![first[0].0.id.as_str().to_owned()]);
     let again = claim(db, 10, retry_at).await;
     assert_eq!(again.iter().map(|(c, _)| (c.id.clone(), c.attempts)).collect::<Vec<_>>(), vec![(first[0].0.id.clone(), 1)], "due again at its retry");
+}
+
+/// The recorder notes a batch's successes in one call: each endpoint named
+/// is healthy again, and one failing elsewhere (another app's) stays failing.
+async fn successes_mark_their_endpoints_healthy_and_no_other(db: &Db) {
+    let (app, e1, e2) = setup(db).await;
+    let (other_app, o1, _) = setup(db).await;
+    let mut c = db.acquire().await.unwrap();
+    for (a, e) in [(&app, &e1), (&app, &e2), (&other_app, &o1)] {
+        let (since, enabled) = outbound::note_failure(&mut c.conn(), a, e, T0).await.unwrap();
+        assert!(enabled);
+        assert_eq!(since, Some(T0), "the first failure starts the failing streak");
+    }
+    outbound::note_success(&mut c.conn(), &[(&app, &e1), (&app, &e2)]).await.unwrap();
+    for (a, e, failing) in [(&app, &e1, None), (&app, &e2, None), (&other_app, &o1, Some(T0))] {
+        let found = outbound::find_endpoint(&mut c.conn(), a, e).await.unwrap().unwrap();
+        assert_eq!(found.failing_since, failing, "endpoint {e}");
+    }
+    // One endpoint alone, as a single answer writes it.
+    outbound::note_success(&mut c.conn(), &[(&other_app, &o1)]).await.unwrap();
+    assert_eq!(outbound::find_endpoint(&mut c.conn(), &other_app, &o1).await.unwrap().unwrap().failing_since, None);
 }

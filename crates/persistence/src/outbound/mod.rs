@@ -346,15 +346,35 @@ pub async fn note_failure(conn: &mut Conn<'_>, app: &AppId, id: &EndpointId, now
     })
 }
 
-/// A success: the endpoint is healthy again.
-pub async fn note_success(conn: &mut Conn<'_>, app: &AppId, id: &EndpointId) -> DbResult<()> {
-    on!(conn, c => {
-        sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE app_id = $1 AND id = $2 AND failing_since IS NOT NULL")
-            .bind(app.as_str())
-            .bind(id.as_str())
+/// Successes: these endpoints are healthy again. One statement on
+/// PostgreSQL however many endpoints (the recorder writes a batch of answers
+/// at a time); one per endpoint on SQLite, in process.
+pub async fn note_success(conn: &mut Conn<'_>, endpoints: &[(&AppId, &EndpointId)]) -> DbResult<()> {
+    match conn {
+        Conn::Pg(c, _) if endpoints.len() > 1 => {
+            let apps: Vec<&str> = endpoints.iter().map(|(a, _)| a.as_str()).collect();
+            let ids: Vec<&str> = endpoints.iter().map(|(_, e)| e.as_str()).collect();
+            sqlx::query(
+                "UPDATE webhook_endpoints e SET failing_since = NULL FROM unnest($1::text[], $2::text[]) AS v(app_id, id) \
+                 WHERE e.app_id = v.app_id AND e.id = v.id AND e.failing_since IS NOT NULL",
+            )
+            .bind(apps)
+            .bind(ids)
             .execute(&mut **c)
             .await?;
-    });
+        }
+        _ => {
+            for (app, id) in endpoints {
+                on!(&mut *conn, c => {
+                    sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE app_id = $1 AND id = $2 AND failing_since IS NOT NULL")
+                        .bind(app.as_str())
+                        .bind(id.as_str())
+                        .execute(&mut **c)
+                        .await?;
+                });
+            }
+        }
+    }
     Ok(())
 }
 

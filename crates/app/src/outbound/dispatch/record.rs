@@ -68,9 +68,8 @@ impl Dispatcher {
         // Durable unless every answer is one whose loss only means sending again.
         outbound::answering(conn, rest.is_empty()).await?;
         outbound::record_delivered(conn, &delivered).await?;
-        for (app, endpoint) in &healthy {
-            outbound::note_success(conn, app, endpoint).await?;
-        }
+        let healthy: Vec<(&AppId, &EndpointId)> = healthy.iter().map(|(a, e)| (a, e)).collect();
+        outbound::note_success(conn, &healthy).await?;
         // PostgreSQL rows are read, not leased: giving one back is letting it go.
         if s.db.backend() == tollgate_persistence::Backend::Sqlite {
             outbound::release(conn, &back, now).await?;
@@ -94,7 +93,7 @@ impl Dispatcher {
             Answer::Status { code, .. } if (200..300).contains(&code) => {
                 let o = Outcome { status: DeliveryStatus::Delivered, attempts: tries, next_attempt_at: None };
                 outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &o).await?;
-                outbound::note_success(conn, &c.app_id, &c.endpoint_id).await?;
+                outbound::note_success(conn, &[(&c.app_id, &c.endpoint_id)]).await?;
             }
             Answer::Status { code: 410, .. } => {
                 let o = Outcome { status: DeliveryStatus::Failed, attempts: tries, next_attempt_at: None };
