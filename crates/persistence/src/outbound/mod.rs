@@ -350,8 +350,11 @@ pub async fn note_failure(conn: &mut Conn<'_>, app: &AppId, id: &EndpointId, now
 /// PostgreSQL however many endpoints (the recorder writes a batch of answers
 /// at a time); one per endpoint on SQLite, in process.
 pub async fn note_success(conn: &mut Conn<'_>, endpoints: &[(&AppId, &EndpointId)]) -> DbResult<()> {
+    if endpoints.is_empty() {
+        return Ok(());
+    }
     match conn {
-        Conn::Pg(c, _) if endpoints.len() > 1 => {
+        Conn::Pg(c, _) => {
             let apps: Vec<&str> = endpoints.iter().map(|(a, _)| a.as_str()).collect();
             let ids: Vec<&str> = endpoints.iter().map(|(_, e)| e.as_str()).collect();
             sqlx::query(
@@ -363,15 +366,13 @@ pub async fn note_success(conn: &mut Conn<'_>, endpoints: &[(&AppId, &EndpointId
             .execute(&mut **c)
             .await?;
         }
-        _ => {
+        Conn::Sqlite(c, _) => {
             for (app, id) in endpoints {
-                on!(&mut *conn, c => {
-                    sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE app_id = $1 AND id = $2 AND failing_since IS NOT NULL")
-                        .bind(app.as_str())
-                        .bind(id.as_str())
-                        .execute(&mut **c)
-                        .await?;
-                });
+                sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE app_id = $1 AND id = $2 AND failing_since IS NOT NULL")
+                    .bind(app.as_str())
+                    .bind(id.as_str())
+                    .execute(&mut **c)
+                    .await?;
             }
         }
     }
