@@ -357,6 +357,34 @@ async fn a_hanging_receiver_blocks_no_one(app: TestApp) {
     running.await.unwrap();
 }
 
+/// While its tries are in flight to a slow receiver, the dispatcher leaves
+/// the queue alone but for its poll. On PostgreSQL the rows it holds still
+/// read as due, and it used to claim again and again, reading them back
+/// (hundreds of reads a second), until their answers were written.
+async fn a_dispatcher_waiting_on_its_tries_leaves_the_queue_alone(app: TestApp) {
+    let rx = Receiver::start();
+    let t = app.setup().await;
+    let (_, secret) = endpoint(&app, &t, &format!("{}/slow", rx.base), json!(["user.created"])).await;
+    rx.control(json!({"path": "/slow", "secret": secret, "script": ["hang", "hang"]})).await;
+    member(&app, &t, "ada@example.com").await;
+    member(&app, &t, "bob@example.com").await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let d = Dispatcher::new(app.services.clone());
+    let running = tokio::spawn(d.clone().run(stopped));
+    let started = std::time::Instant::now();
+    while rx.on("/slow").len() < 2 {
+        assert!(started.elapsed() < Duration::from_secs(10), "the tries did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let before = d.claims();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let during = d.claims() - before;
+    // The poll looks every 250 ms: 8 claims in 2 s, and some slack.
+    assert!(during <= 12, "{during} claims in 2 s while two tries hung and nothing else was due");
+    stop.send(true).unwrap();
+    running.await.unwrap();
+}
+
 /// Stopping the dispatcher gives back the deliveries waiting in its lanes:
 /// the next sender (a restarted worker) sends them at once, not after the
 /// 60 s lease. The tries in flight are abandoned: on SQLite they wait for
@@ -540,6 +568,7 @@ crate::both!(spawn = super::spawn;
     failing_for_five_days_disables_and_emails,
     rotation_signs_with_both_secrets_for_a_day,
     a_hanging_receiver_blocks_no_one,
+    a_dispatcher_waiting_on_its_tries_leaves_the_queue_alone,
     a_crashed_sender_is_covered_by_the_lease,
     an_endpoint_that_cannot_be_read_gives_its_delivery_back,
     stopping_gives_back_what_waited,

@@ -14,6 +14,8 @@ use crate::error::AppResult;
 impl Dispatcher {
     /// Claims up to `n` due deliveries, leaving out endpoints whose lane is full.
     pub(super) async fn claim(&self, n: usize) -> AppResult<Vec<Item>> {
+        self.0.claims.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        metrics::counter!("tollgate_outbound_claims_total").increment(1);
         let full: Vec<EndpointId> = {
             let lanes = self.0.lanes.lock().unwrap_or_else(|e| e.into_inner());
             lanes.iter().filter(|(_, l)| l.waiting.len() + l.senders >= l.cap()).map(|(e, _)| e.clone()).collect()
