@@ -45,6 +45,16 @@ impl Receiver {
     pub fn on(&self, path: &str) -> Vec<Value> {
         self.received().into_iter().filter(|r| r["path"] == path).collect()
     }
+
+    /// Waits until `path` got `n` requests, failing with `what` if that
+    /// takes longer than `within`.
+    pub async fn wait_for(&self, path: &str, n: usize, within: Duration, what: &str) {
+        let started = std::time::Instant::now();
+        while self.on(path).len() < n {
+            assert!(started.elapsed() < within, "{what}: {} of {n} arrived at {path}", self.on(path).len());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
 
 pub fn body(r: &Value) -> Value {
@@ -73,6 +83,20 @@ pub async fn endpoint(app: &TestApp, t: &str, url: &str, types: Value) -> (Strin
 
 pub async fn member(app: &TestApp, t: &str, email: &str) -> String {
     app.post("/api/v1/users", t, json!({"email": email, "name": "Ada Lovelace"})).await.expect(201).id()
+}
+
+/// `n` new members, m0@example.com and on: one user.created event each.
+pub async fn members(app: &TestApp, t: &str, n: usize) {
+    for i in 0..n {
+        member(app, t, &format!("m{i}@example.com")).await;
+    }
+}
+
+/// An endpoint at the receiver's `/slow`, for user.created, whose first
+/// `hangs` tries hang (past the 15 s timeout).
+pub async fn slow_endpoint(app: &TestApp, t: &str, rx: &Receiver, hangs: usize) {
+    let (_, secret) = endpoint(app, t, &format!("{}/slow", rx.base), json!(["user.created"])).await;
+    rx.control(json!({"path": "/slow", "secret": secret, "script": vec!["hang"; hangs]})).await;
 }
 
 async fn product(app: &TestApp, t: &str, name: &str) -> String {
@@ -336,21 +360,14 @@ async fn an_endpoint_that_cannot_be_read_gives_its_delivery_back(app: TestApp) {
 async fn a_hanging_receiver_blocks_no_one(app: TestApp) {
     let rx = Receiver::start();
     let t = app.setup().await;
-    let (_slow, s1) = endpoint(&app, &t, &format!("{}/slow", rx.base), json!(["user.created"])).await;
+    slow_endpoint(&app, &t, &rx, 6).await;
     let (_fast, s2) = endpoint(&app, &t, &format!("{}/fast", rx.base), json!(["user.created"])).await;
-    rx.control(json!({"path": "/slow", "secret": s1, "script": ["hang", "hang", "hang", "hang", "hang", "hang"]})).await;
     rx.control(json!({"path": "/fast", "secret": s2})).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(Dispatcher::new(app.services.clone()).run(stopped));
-    for i in 0..6 {
-        member(&app, &t, &format!("m{i}@example.com")).await;
-    }
+    members(&app, &t, 6).await;
     // Every event reaches the fast endpoint while the slow one hangs (15 s timeout).
-    let started = std::time::Instant::now();
-    while rx.on("/fast").len() < 6 {
-        assert!(started.elapsed() < Duration::from_secs(10), "the fast endpoint waited behind the slow one: {} of 6", rx.on("/fast").len());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    rx.wait_for("/fast", 6, Duration::from_secs(10), "the fast endpoint waited behind the slow one").await;
     // At most 4 tries are in flight to one endpoint.
     assert!(rx.on("/slow").len() <= 4, "{}", rx.on("/slow").len());
     stop.send(true).unwrap();
@@ -364,18 +381,12 @@ async fn a_hanging_receiver_blocks_no_one(app: TestApp) {
 async fn a_dispatcher_waiting_on_its_tries_leaves_the_queue_alone(app: TestApp) {
     let rx = Receiver::start();
     let t = app.setup().await;
-    let (_, secret) = endpoint(&app, &t, &format!("{}/slow", rx.base), json!(["user.created"])).await;
-    rx.control(json!({"path": "/slow", "secret": secret, "script": ["hang", "hang"]})).await;
-    member(&app, &t, "ada@example.com").await;
-    member(&app, &t, "bob@example.com").await;
+    slow_endpoint(&app, &t, &rx, 2).await;
+    members(&app, &t, 2).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let d = Dispatcher::new(app.services.clone());
     let running = tokio::spawn(d.clone().run(stopped));
-    let started = std::time::Instant::now();
-    while rx.on("/slow").len() < 2 {
-        assert!(started.elapsed() < Duration::from_secs(10), "the tries did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    rx.wait_for("/slow", 2, Duration::from_secs(10), "the tries did not start").await;
     let before = d.claims();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let during = d.claims() - before;
@@ -394,19 +405,12 @@ async fn a_dispatcher_waiting_on_its_tries_leaves_the_queue_alone(app: TestApp) 
 async fn stopping_gives_back_what_waited(app: TestApp) {
     let rx = Receiver::start();
     let t = app.setup().await;
-    let (_, secret) = endpoint(&app, &t, &format!("{}/slow", rx.base), json!(["user.created"])).await;
-    rx.control(json!({"path": "/slow", "secret": secret, "script": ["hang", "hang", "hang", "hang"]})).await;
-    for i in 0..10 {
-        member(&app, &t, &format!("m{i}@example.com")).await;
-    }
+    slow_endpoint(&app, &t, &rx, 4).await;
+    members(&app, &t, 10).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(Dispatcher::new(app.services.clone()).run(stopped));
     // Four tries hang (at most 4 in flight per endpoint); six wait in the endpoint's lane.
-    let started = std::time::Instant::now();
-    while rx.on("/slow").len() < 4 {
-        assert!(started.elapsed() < Duration::from_secs(10), "the first tries did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    rx.wait_for("/slow", 4, Duration::from_secs(10), "the first tries did not start").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(rx.on("/slow").len(), 4);
     stop.send(true).unwrap();

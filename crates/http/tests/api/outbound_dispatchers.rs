@@ -10,16 +10,10 @@ use tollgate_domain::ids::{AppId, EndpointId, MessageId};
 use tollgate_persistence::outbound;
 
 use crate::helpers::{Backend, TestApp};
-use crate::outbound::{Receiver, drain, endpoint, member, spawn};
+use crate::outbound::{Receiver, drain, endpoint, members, slow_endpoint, spawn};
 
-/// Waits until `path` got `n` requests.
-async fn wait_for(rx: &Receiver, path: &str, n: usize, what: &str) {
-    let started = Instant::now();
-    while rx.on(path).len() < n {
-        assert!(started.elapsed() < Duration::from_secs(20), "{what}: {} of {n} arrived at {path}", rx.on(path).len());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+/// How long a test waits for deliveries before it fails.
+const PATIENCE: Duration = Duration::from_secs(20);
 
 /// Two dispatchers share the queue: every delivery arrives once, none twice.
 async fn two_dispatchers_send_each_delivery_once(app: TestApp) {
@@ -29,14 +23,12 @@ async fn two_dispatchers_send_each_delivery_once(app: TestApp) {
         let (_, secret) = endpoint(&app, &t, &format!("{}{path}", rx.base), json!(["user.created"])).await;
         rx.control(json!({"path": path, "secret": secret})).await;
     }
-    for i in 0..20 {
-        member(&app, &t, &format!("m{i}@example.com")).await;
-    }
+    members(&app, &t, 20).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let one = tokio::spawn(Dispatcher::new(app.services.clone()).run(stopped.clone()));
     let two = tokio::spawn(Dispatcher::new(app.services.clone()).run(stopped));
     for path in ["/a", "/b"] {
-        wait_for(&rx, path, 20, "two dispatchers").await;
+        rx.wait_for(path, 20, PATIENCE, "two dispatchers").await;
     }
     // Long enough for a second copy of anything to arrive.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -80,10 +72,10 @@ async fn a_row_due_behind_the_reads_is_still_sent(app: TestApp) {
     queue(600, now, 0).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(Dispatcher::new(app.services.clone()).run(stopped));
-    wait_for(&rx, "/q", 1, "the first reads").await;
+    rx.wait_for("/q", 1, PATIENCE, "the first reads").await;
     // Due an hour before everything read so far.
     queue(5, now - time::Duration::hours(1), 600).await;
-    wait_for(&rx, "/q", 605, "the rows behind the reads").await;
+    rx.wait_for("/q", 605, PATIENCE, "the rows behind the reads").await;
     stop.send(true).unwrap();
     running.await.unwrap();
     let ns: std::collections::HashSet<i64> = rx.on("/q").iter().map(|r| crate::outbound::body(r)["data"]["n"].as_i64().unwrap()).collect();
@@ -105,13 +97,11 @@ async fn postgres_a_dead_dispatchers_endpoints_are_taken_over() {
     let app = spawn(Backend::Postgres).await;
     let rx = Receiver::start();
     let t = app.setup().await;
-    let (_, secret) = endpoint(&app, &t, &format!("{}/slow", rx.base), json!(["user.created"])).await;
-    rx.control(json!({"path": "/slow", "secret": secret, "script": ["hang", "hang"]})).await;
-    member(&app, &t, "ada@example.com").await;
-    member(&app, &t, "bob@example.com").await;
+    slow_endpoint(&app, &t, &rx, 2).await;
+    members(&app, &t, 2).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let dying = tokio::spawn(Dispatcher::new(app.services.clone()).run(stopped));
-    wait_for(&rx, "/slow", 2, "the first tries").await;
+    rx.wait_for("/slow", 2, PATIENCE, "the first tries").await;
     // Nothing else can send them while it lives.
     assert_eq!(Dispatcher::new(app.services.clone()).run_once().await.unwrap(), 0, "the endpoint is owned");
     dying.abort();
