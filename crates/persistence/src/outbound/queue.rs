@@ -474,7 +474,7 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
             let ats: Vec<i64> = rows.iter().map(|r| ms(r.1.attempted_at)).collect();
             let latencies: Vec<i64> = rows.iter().map(|r| r.1.latency_ms).collect();
             let bodies: Vec<String> = rows.iter().map(|r| r.1.response_body.clone().unwrap_or_default()).collect();
-            let done: Vec<(String, String)> = sqlx::query_as(
+            let done: Vec<String> = sqlx::query_scalar(
                 "WITH gone AS (DELETE FROM webhook_queue q \
                    USING unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::text[]) \
                      AS v(tid, app_id, id, tries, code, at, latency, body) \
@@ -482,7 +482,7 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
                    RETURNING q.app_id, q.delivery_id, v.tries, v.code, v.at, v.latency, v.body) \
                  UPDATE webhook_deliveries d SET status = 'delivered', attempts = g.tries, next_attempt_at = NULL, locked_until = NULL, \
                    last_status_code = g.code, last_error = NULL, updated_at = g.at, delivered_at = g.at, success_latency_ms = g.latency, success_body = g.body \
-                 FROM gone g WHERE d.app_id = g.app_id AND d.id = g.delivery_id AND d.success_latency_ms IS NULL RETURNING d.app_id, d.id",
+                 FROM gone g WHERE d.app_id = g.app_id AND d.id = g.delivery_id AND d.success_latency_ms IS NULL RETURNING d.id",
             )
             .bind(tids)
             .bind(apps)
@@ -494,8 +494,9 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
             .bind(bodies)
             .fetch_all(&mut **c)
             .await?;
-            let done: std::collections::HashSet<(String, String)> = done.into_iter().collect();
-            rows.iter().filter(|r| !done.contains(&(r.0.app_id.as_str().to_owned(), r.0.id.as_str().to_owned()))).collect()
+            // Delivery ids are unique across apps (UUIDv7): the id alone tells the rows apart.
+            let done: std::collections::HashSet<String> = done.into_iter().collect();
+            rows.iter().filter(|r| !done.contains(r.0.id.as_str())).collect()
         }
         Conn::Sqlite(_, _) => rows.iter().collect(),
     };

@@ -175,6 +175,8 @@ struct Item {
 struct Target {
     endpoint: Option<tollgate_domain::outbound::Endpoint>,
     keys: Vec<Vec<u8>>,
+    /// The endpoint's URL, parsed and checked (`send::target_url`).
+    url: Result<url::Url, String>,
 }
 
 /// A try's answer, waiting to be written.
@@ -515,7 +517,11 @@ impl Dispatcher {
             Some(e) if e.kind == EndpointKind::Standard => s.signing_keys(&mut conn.conn(), app, id).await?,
             _ => Vec::new(),
         };
-        let t = Arc::new(Target { endpoint, keys });
+        let url = match &endpoint {
+            Some(e) => send::target_url(&e.url, s.config.outbound.allow_private_networks),
+            None => Err("the endpoint was deleted".into()),
+        };
+        let t = Arc::new(Target { endpoint, keys, url });
         self.0.endpoints.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), (Instant::now(), t.clone()));
         Ok(t)
     }
@@ -540,11 +546,11 @@ impl Dispatcher {
         let payload = body.unwrap_or_default();
         let attempted_at = s.now();
         let started = Instant::now();
-        let allow_private = s.config.outbound.allow_private_networks;
-        let answer = send::send(&self.0.client, allow_private, &endpoint.url, endpoint.kind, &c, &payload, &target.keys, attempted_at).await;
+        let mut answer = send::send(&self.0.client, &target.url, endpoint.kind, &c, payload, &target.keys, attempted_at).await;
         let latency_ms = started.elapsed().as_millis() as i64;
-        let (status_code, body, error) = match &answer {
-            Answer::Status { code, body } => (Some(*code), Some(body.clone()), None),
+        // The answer's body goes to the log; what is written later needs only its status.
+        let (status_code, body, error) = match &mut answer {
+            Answer::Status { code, body } => (Some(*code), Some(std::mem::take(body)), None),
             Answer::Error(e) => (None, None, Some(e.clone())),
         };
         let attempt = Attempt { n: c.attempts + 1, attempted_at, status_code, latency_ms, response_body: body, error };

@@ -35,25 +35,25 @@ pub(super) enum Answer {
     Error(String),
 }
 
-pub(super) async fn send(
-    client: &reqwest::Client,
-    allow_private: bool,
-    url: &str,
-    kind: EndpointKind,
-    c: &Claimed,
-    payload: &str,
-    keys: &[Vec<u8>],
-    at: OffsetDateTime,
-) -> Answer {
-    let url = match url::Url::parse(url) {
-        Ok(u) => u,
-        Err(e) => return Answer::Error(format!("invalid URL: {e}")),
-    };
+/// The endpoint's URL as tries use it: parsed, and (unless private
+/// networks are allowed) refused if its host is a private or reserved
+/// address literal; or why it cannot be tried. Worked out once per read
+/// of the endpoint's settings, not once per try.
+pub(super) fn target_url(url: &str, allow_private: bool) -> Result<url::Url, String> {
+    let url = url::Url::parse(url).map_err(|e| format!("invalid URL: {e}"))?;
     if !allow_private {
-        if let Err(e) = check_literal_host(&url) {
-            return Answer::Error(e);
-        }
+        check_literal_host(&url)?;
     }
+    Ok(url)
+}
+
+/// One try: `url` from [`target_url`], `payload` the event's body (sent as
+/// it is, without a copy).
+pub(super) async fn send(client: &reqwest::Client, url: &Result<url::Url, String>, kind: EndpointKind, c: &Claimed, payload: String, keys: &[Vec<u8>], at: OffsetDateTime) -> Answer {
+    let url = match url {
+        Ok(u) => u.clone(),
+        Err(e) => return Answer::Error(e.clone()),
+    };
     let ts = at.unix_timestamp();
     let mut req = client
         .post(url)
@@ -63,7 +63,7 @@ pub(super) async fn send(
     if kind == EndpointKind::Standard {
         req = req.header("webhook-signature", signature_header(keys, c.message_id.as_str(), ts, payload.as_bytes()));
     }
-    match req.body(payload.to_owned()).send().await {
+    match req.body(payload).send().await {
         Ok(mut resp) => {
             let code = resp.status().as_u16();
             let mut kept = Vec::new();
