@@ -205,7 +205,7 @@ pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], at: OffsetDateTime) 
             qb.push(" FROM (VALUES ");
             let mut sep = qb.separated(", ");
             for r in rows {
-                sep.push("(").push_bind_unseparated(r.app_id.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(r.id.as_str().to_owned()).push_unseparated(")");
+                sep.push("(").push_bind_unseparated(r.app_id.as_str()).push_unseparated(", ").push_bind_unseparated(r.id.as_str()).push_unseparated(")");
             }
             qb.push(") AS v WHERE webhook_queue.app_id = v.column1 AND webhook_queue.delivery_id = v.column2");
             qb.build().execute(&mut **c).await?;
@@ -215,13 +215,13 @@ pub async fn release(conn: &mut Conn<'_>, rows: &[Claimed], at: OffsetDateTime) 
 }
 
 /// The row locators and keys of claimed rows, as PostgreSQL arrays.
-fn pg_keys<'a>(rows: impl IntoIterator<Item = &'a Claimed>) -> (Vec<String>, Vec<String>, Vec<String>) {
+fn pg_keys<'a>(rows: impl IntoIterator<Item = &'a Claimed>) -> (Vec<&'a str>, Vec<&'a str>, Vec<&'a str>) {
     let mut out = (Vec::new(), Vec::new(), Vec::new());
     for r in rows {
         // A row without a locator (claimed on another path) matches no `ctid`.
-        out.0.push(r.tid.clone().unwrap_or_else(|| "(0,0)".into()));
-        out.1.push(r.app_id.as_str().to_owned());
-        out.2.push(r.id.as_str().to_owned());
+        out.0.push(r.tid.as_deref().unwrap_or("(0,0)"));
+        out.1.push(r.app_id.as_str());
+        out.2.push(r.id.as_str());
     }
     out
 }
@@ -414,7 +414,7 @@ pub(crate) async fn dequeue(conn: &mut Conn<'_>, keys: &[(&AppId, &DeliveryId)])
                 let mut qb = sqlx::QueryBuilder::new("DELETE FROM webhook_queue WHERE rowid IN (SELECT q.rowid FROM (VALUES ");
                 let mut sep = qb.separated(", ");
                 for (app, id) in chunk {
-                    sep.push("(").push_bind_unseparated(app.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(id.as_str().to_owned()).push_unseparated(")");
+                    sep.push("(").push_bind_unseparated(app.as_str()).push_unseparated(", ").push_bind_unseparated(id.as_str()).push_unseparated(")");
                 }
                 qb.push(") AS v JOIN webhook_queue q ON q.app_id = v.column1 AND q.delivery_id = v.column2)");
                 qb.build().execute(&mut **c).await?;
@@ -473,7 +473,7 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
             let codes: Vec<i64> = rows.iter().map(|r| r.1.status_code.map(i64::from).unwrap_or(200)).collect();
             let ats: Vec<i64> = rows.iter().map(|r| ms(r.1.attempted_at)).collect();
             let latencies: Vec<i64> = rows.iter().map(|r| r.1.latency_ms).collect();
-            let bodies: Vec<String> = rows.iter().map(|r| r.1.response_body.clone().unwrap_or_default()).collect();
+            let bodies: Vec<&str> = rows.iter().map(|r| r.1.response_body.as_deref().unwrap_or("")).collect();
             let done: Vec<String> = sqlx::query_scalar(
                 "WITH gone AS (DELETE FROM webhook_queue q \
                    USING unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::text[]) \
@@ -511,7 +511,7 @@ async fn record_delivered_by_key(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt
         // The rows without an inline success first (every row, but one
         // answered twice): nothing to move to the log.
         let written = mark_delivered(conn, chunk, true).await?;
-        let twice: Vec<&(Claimed, Attempt, u32)> = chunk.iter().copied().filter(|(c, _, _)| !written.contains(&(c.app_id.as_str().to_owned(), c.id.as_str().to_owned()))).collect();
+        let twice: Vec<&(Claimed, Attempt, u32)> = chunk.iter().copied().filter(|(c, _, _)| !written.contains(c.id.as_str())).collect();
         if twice.is_empty() {
             continue;
         }
@@ -525,9 +525,10 @@ async fn record_delivered_by_key(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt
 }
 
 /// Marks rows delivered by key with their inline success; with `fresh`,
-/// only rows without one yet. Returns the keys written.
-async fn mark_delivered(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)], fresh: bool) -> DbResult<std::collections::HashSet<(String, String)>> {
-    let written: Vec<(String, String)> = on!(conn, c => {
+/// only rows without one yet. Returns the ids of the deliveries written
+/// (unique across apps: UUIDv7).
+async fn mark_delivered(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)], fresh: bool) -> DbResult<std::collections::HashSet<String>> {
+    let written: Vec<String> = on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new(
             "UPDATE webhook_deliveries SET status = 'delivered', attempts = v.column3, next_attempt_at = NULL, locked_until = NULL, \
              last_status_code = v.column4, last_error = NULL, updated_at = v.column5, delivered_at = v.column5, \
@@ -536,9 +537,9 @@ async fn mark_delivered(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)], 
         let mut sep = qb.separated(", ");
         for (cl, a, tries) in rows.iter().copied() {
             sep.push("(")
-                .push_bind_unseparated(cl.app_id.as_str().to_owned())
+                .push_bind_unseparated(cl.app_id.as_str())
                 .push_unseparated(", ")
-                .push_bind_unseparated(cl.id.as_str().to_owned())
+                .push_bind_unseparated(cl.id.as_str())
                 .push_unseparated(", ")
                 .push_bind_unseparated(i64::from(*tries))
                 .push_unseparated(", ")
@@ -548,15 +549,15 @@ async fn mark_delivered(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)], 
                 .push_unseparated(", ")
                 .push_bind_unseparated(a.latency_ms)
                 .push_unseparated(", ")
-                .push_bind_unseparated(a.response_body.clone().unwrap_or_default())
+                .push_bind_unseparated(a.response_body.as_deref().unwrap_or(""))
                 .push_unseparated(")");
         }
         qb.push(") AS v WHERE webhook_deliveries.app_id = v.column1 AND webhook_deliveries.id = v.column2");
         if fresh {
             qb.push(" AND webhook_deliveries.success_latency_ms IS NULL");
         }
-        qb.push(" RETURNING webhook_deliveries.app_id, webhook_deliveries.id");
-        qb.build_query_as().fetch_all(&mut **c).await?
+        qb.push(" RETURNING webhook_deliveries.id");
+        qb.build_query_scalar().fetch_all(&mut **c).await?
     });
     Ok(written.into_iter().collect())
 }
@@ -575,7 +576,7 @@ pub(crate) async fn log_inline_successes(conn: &mut Conn<'_>, keys: &[(&AppId, &
             );
             let mut sep = qb.separated(", ");
             for (app, id) in chunk {
-                sep.push("(").push_bind_unseparated(app.as_str().to_owned()).push_unseparated(", ").push_bind_unseparated(id.as_str().to_owned()).push_unseparated(")");
+                sep.push("(").push_bind_unseparated(app.as_str()).push_unseparated(", ").push_bind_unseparated(id.as_str()).push_unseparated(")");
             }
             qb.push(") AS v ON d.app_id = v.column1 AND d.id = v.column2 WHERE d.success_latency_ms IS NOT NULL");
             qb.build().execute(&mut **c).await?;
