@@ -45,7 +45,6 @@ mod claim;
 mod record;
 mod send;
 
-use send::Answer;
 pub use send::{TIMEOUT, http_client};
 
 pub const MAX_IN_FLIGHT: usize = 64;
@@ -102,7 +101,8 @@ pub struct Dispatcher(Arc<Shared>);
 struct Shared {
     s: Services,
     client: reqwest::Client,
-    endpoints: Mutex<HashMap<EndpointId, (Instant, Arc<Target>)>>,
+    /// Each endpoint's sending settings (`None`: it was deleted), and when they were read.
+    endpoints: Mutex<HashMap<EndpointId, (Instant, Option<Arc<Sending>>)>>,
     lanes: Mutex<HashMap<EndpointId, Lane>>,
     /// Rows waiting in lanes (not yet taken by a sender).
     waiting: AtomicUsize,
@@ -171,21 +171,29 @@ struct Item {
     claimed: Instant,
 }
 
-/// What sending to an endpoint needs, read once a second at most.
-struct Target {
-    endpoint: Option<tollgate_domain::outbound::Endpoint>,
+/// What sending to an existing endpoint needs, read once a second at most.
+struct Sending {
+    endpoint: tollgate_domain::outbound::Endpoint,
     keys: Vec<Vec<u8>>,
-    /// The endpoint's URL, parsed and checked (`send::target_url`).
+    /// The endpoint's URL, parsed and checked (`send::target_url`), or why
+    /// it cannot be tried.
     url: Result<url::Url, String>,
 }
 
-/// A try's answer, waiting to be written.
+/// A try, waiting to be written: its answer is the attempt's status code
+/// (`None`: no answer, the attempt's error says why).
 struct Tried {
     c: Claimed,
-    kind: EndpointKind,
-    url: String,
+    /// The endpoint as the try saw it (its kind and URL decide what an answer means).
+    to: Arc<Sending>,
     attempt: Attempt,
-    answer: Answer,
+}
+
+impl Tried {
+    /// The receiver answered 2xx.
+    fn succeeded(&self) -> bool {
+        self.attempt.status_code.is_some_and(|c| (200..300).contains(&c))
+    }
 }
 
 /// How a claimed row ended in this process.
@@ -503,8 +511,9 @@ impl Dispatcher {
         }
     }
 
-    /// The endpoint's settings and signing keys, read at most once per second.
-    async fn target(&self, app: &AppId, id: &EndpointId) -> AppResult<Arc<Target>> {
+    /// The endpoint's settings and signing keys (`None`: it was deleted),
+    /// read at most once per second.
+    async fn sending(&self, app: &AppId, id: &EndpointId) -> AppResult<Option<Arc<Sending>>> {
         if let Some((at, t)) = self.0.endpoints.lock().unwrap_or_else(|e| e.into_inner()).get(id) {
             if at.elapsed() < ENDPOINT_TTL {
                 return Ok(t.clone());
@@ -512,16 +521,17 @@ impl Dispatcher {
         }
         let s = &self.0.s;
         let mut conn = s.db.acquire().await?;
-        let endpoint = outbound::find_endpoint(&mut conn.conn(), app, id).await?;
-        let keys = match &endpoint {
-            Some(e) if e.kind == EndpointKind::Standard => s.signing_keys(&mut conn.conn(), app, id).await?,
-            _ => Vec::new(),
+        let t = match outbound::find_endpoint(&mut conn.conn(), app, id).await? {
+            Some(endpoint) => {
+                let keys = match endpoint.kind {
+                    EndpointKind::Standard => s.signing_keys(&mut conn.conn(), app, id).await?,
+                    EndpointKind::Zapier => Vec::new(),
+                };
+                let url = send::target_url(&endpoint.url, s.config.outbound.allow_private_networks);
+                Some(Arc::new(Sending { endpoint, keys, url }))
+            }
+            None => None,
         };
-        let url = match &endpoint {
-            Some(e) => send::target_url(&e.url, s.config.outbound.allow_private_networks),
-            None => Err("the endpoint was deleted".into()),
-        };
-        let t = Arc::new(Target { endpoint, keys, url });
         self.0.endpoints.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), (Instant::now(), t.clone()));
         Ok(t)
     }
@@ -530,30 +540,29 @@ impl Dispatcher {
     /// or cannot be read (then it is deferred: see [`Done::Defer`]).
     async fn try_one(&self, c: Claimed, body: Option<String>) -> Done {
         let s = &self.0.s;
-        let target = match self.target(&c.app_id, &c.endpoint_id).await {
-            Ok(t) => t,
+        let to = match self.sending(&c.app_id, &c.endpoint_id).await {
+            Ok(Some(to)) => to,
+            Ok(None) => return Done::Untried(c, "the endpoint was deleted"),
             Err(e) => {
                 tracing::error!(error = %e, "a delivery could not be tried: its endpoint could not be read");
                 return Done::Defer(c);
             }
         };
-        let endpoint = match (&target.endpoint, &body) {
-            (None, _) => return Done::Untried(c, "the endpoint was deleted"),
-            (Some(e), _) if !e.enabled => return Done::Untried(c, "the endpoint is disabled"),
-            (_, None) => return Done::Untried(c, "the event is missing"),
-            (Some(e), Some(_)) => e,
+        if !to.endpoint.enabled {
+            return Done::Untried(c, "the endpoint is disabled");
+        }
+        let Some(payload) = body else {
+            return Done::Untried(c, "the event is missing");
         };
-        let payload = body.unwrap_or_default();
         let attempted_at = s.now();
         let started = Instant::now();
-        let mut answer = send::send(&self.0.client, &target.url, endpoint.kind, &c, payload, &target.keys, attempted_at).await;
+        let answer = send::send(&self.0.client, &to.url, to.endpoint.kind, &c, payload, &to.keys, attempted_at).await;
         let latency_ms = started.elapsed().as_millis() as i64;
-        // The answer's body goes to the log; what is written later needs only its status.
-        let (status_code, body, error) = match &mut answer {
-            Answer::Status { code, body } => (Some(*code), Some(std::mem::take(body)), None),
-            Answer::Error(e) => (None, None, Some(e.clone())),
+        let (status_code, response_body, error) = match answer {
+            Ok((code, body)) => (Some(code), Some(body), None),
+            Err(e) => (None, None, Some(e)),
         };
-        let attempt = Attempt { n: c.attempts + 1, attempted_at, status_code, latency_ms, response_body: body, error };
-        Done::Tried(Tried { kind: endpoint.kind, url: endpoint.url.clone(), c, attempt, answer })
+        let attempt = Attempt { n: c.attempts + 1, attempted_at, status_code, latency_ms, response_body, error };
+        Done::Tried(Tried { c, to, attempt })
     }
 }

@@ -13,7 +13,6 @@ use tollgate_domain::outbound::{DISABLE_AFTER, DeliveryStatus, EndpointKind, ret
 use tollgate_persistence::outbound::{self, Outcome};
 use tollgate_persistence::{Conn, admins, apps};
 
-use super::send::Answer;
 use super::{Dispatcher, Done, Tried};
 use crate::error::AppResult;
 use crate::mail;
@@ -55,7 +54,7 @@ impl Dispatcher {
         let mut later = Vec::new();
         for d in done {
             match d {
-                Done::Tried(t) if matches!(t.answer, Answer::Status { code, .. } if (200..300).contains(&code)) && seen.insert(t.c.id.clone()) => {
+                Done::Tried(t) if t.succeeded() && seen.insert(t.c.id.clone()) => {
                     healthy.insert((t.c.app_id.clone(), t.c.endpoint_id.clone()));
                     let tries = t.c.attempts + 1;
                     delivered.push((t.c, t.attempt, tries));
@@ -87,19 +86,20 @@ impl Dispatcher {
     }
 
     async fn record_one(&self, conn: &mut Conn<'_>, t: Tried, now: OffsetDateTime) -> AppResult<()> {
-        let Tried { c, kind, url, attempt, answer } = t;
+        let succeeded = t.succeeded();
+        let Tried { c, to, attempt } = t;
         let tries = c.attempts + 1;
-        match answer {
-            Answer::Status { code, .. } if (200..300).contains(&code) => {
+        match attempt.status_code {
+            Some(_) if succeeded => {
                 let o = Outcome { status: DeliveryStatus::Delivered, attempts: tries, next_attempt_at: None };
                 outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &o).await?;
                 outbound::note_success(conn, &[(&c.app_id, &c.endpoint_id)]).await?;
             }
-            Answer::Status { code: 410, .. } => {
+            Some(410) => {
                 let o = Outcome { status: DeliveryStatus::Failed, attempts: tries, next_attempt_at: None };
                 outbound::record_attempt(conn, &c.app_id, &c.id, &attempt, &o).await?;
                 self.forget(&c.endpoint_id);
-                match kind {
+                match to.endpoint.kind {
                     // Zapier answers 410 when the Zap is off: the subscription is over.
                     EndpointKind::Zapier => {
                         outbound::delete_endpoint(conn, &c.app_id, &c.endpoint_id, now).await?;
@@ -120,7 +120,7 @@ impl Dispatcher {
                 if enabled && since.is_some_and(|t| now - t >= DISABLE_AFTER) && outbound::disable(conn, &c.app_id, &c.endpoint_id, "failing", now).await? {
                     self.forget(&c.endpoint_id);
                     tracing::warn!(endpoint = %c.endpoint_id, "every try failed for 5 days: endpoint disabled");
-                    email_owners(conn, &c.app_id, &url, now).await?;
+                    email_owners(conn, &c.app_id, &to.endpoint.url, now).await?;
                 }
             }
         }

@@ -29,12 +29,6 @@ pub fn http_client(allow_private: bool) -> reqwest::Client {
     b.build().expect("the outbound HTTP client builds")
 }
 
-/// What came back from one try.
-pub(super) enum Answer {
-    Status { code: u16, body: String },
-    Error(String),
-}
-
 /// The endpoint's URL as tries use it: parsed, and (unless private
 /// networks are allowed) refused if its host is a private or reserved
 /// address literal; or why it cannot be tried. Worked out once per read
@@ -48,12 +42,10 @@ pub(super) fn target_url(url: &str, allow_private: bool) -> Result<url::Url, Str
 }
 
 /// One try: `url` from [`target_url`], `payload` the event's body (sent as
-/// it is, without a copy).
-pub(super) async fn send(client: &reqwest::Client, url: &Result<url::Url, String>, kind: EndpointKind, c: &Claimed, payload: String, keys: &[Vec<u8>], at: OffsetDateTime) -> Answer {
-    let url = match url {
-        Ok(u) => u.clone(),
-        Err(e) => return Answer::Error(e.clone()),
-    };
+/// it is, without a copy). Returns the answer's status and the first
+/// kilobyte of its body, or why there was no answer.
+pub(super) async fn send(client: &reqwest::Client, url: &Result<url::Url, String>, kind: EndpointKind, c: &Claimed, payload: String, keys: &[Vec<u8>], at: OffsetDateTime) -> Result<(u16, String), String> {
+    let url = url.clone()?;
     let ts = at.unix_timestamp();
     let mut req = client
         .post(url)
@@ -74,9 +66,9 @@ pub(super) async fn send(client: &reqwest::Client, url: &Result<url::Url, String
                     _ => break,
                 }
             }
-            Answer::Status { code, body: String::from_utf8_lossy(&kept).into_owned() }
+            Ok((code, String::from_utf8_lossy(&kept).into_owned()))
         }
-        Err(e) => Answer::Error(describe(&e)),
+        Err(e) => Err(describe(&e)),
     }
 }
 
