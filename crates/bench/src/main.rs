@@ -294,7 +294,6 @@ async fn fanout_cmd(a: FanoutArgs) -> anyhow::Result<()> {
         print_fanout(b, "baseline", &before);
         let mut ratios = Vec::new();
         let mut cpu_ratios = Vec::new();
-        let mut settled = Vec::new();
         for round in 1..=a.rounds {
             eprintln!("tollgate on {}, round {round} of {} (load average {}) ...", backend_name(b), a.rounds, loadavg());
             let t = fanout::tollgate(b, a.events, a.endpoints, a.rate, a.paced).await?;
@@ -311,11 +310,6 @@ async fn fanout_cmd(a: FanoutArgs) -> anyhow::Result<()> {
                 "tollgate/baseline delivered/s, {}: {ratio:.2}; event->delivered p99 {:.1} ms vs {:.1} ms; baseline/tollgate CPU per delivery {cpu_ratio:.2}",
                 backend_name(b), t.p99_ms, base_p99
             );
-            println!(
-                "tollgate, {}: every answer on its delivery row at {:.0}/s ({:.2} of the baseline's delivered/s)",
-                backend_name(b), t.settled_per_s, t.settled_per_s / base_rate
-            );
-            settled.push(t.settled_per_s / base_rate);
             ratios.push(ratio);
             cpu_ratios.push(cpu_ratio);
             before = after;
@@ -325,7 +319,6 @@ async fn fanout_cmd(a: FanoutArgs) -> anyhow::Result<()> {
                 "median of {} rounds, {}: tollgate/baseline delivered/s {:.2} (runs {}); baseline/tollgate CPU per delivery {:.2}",
                 a.rounds, backend_name(b), median(&mut ratios.clone()), list(&ratios), median(&mut cpu_ratios)
             );
-            println!("median of {} rounds, {}: answers on their rows, of the baseline's delivered/s {:.2} (runs {})", a.rounds, backend_name(b), median(&mut settled.clone()), list(&settled));
         }
     }
     Ok(())

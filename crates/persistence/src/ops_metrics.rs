@@ -30,8 +30,6 @@ pub async fn jobs(conn: &mut Conn<'_>, now: OffsetDateTime) -> DbResult<Vec<JobG
 
 /// Outbound webhook deliveries per status (pending, delivered, failed…).
 pub async fn outbound_deliveries(conn: &mut Conn<'_>) -> DbResult<Vec<(String, i64)>> {
-    // Answers still in the log first (see `outbound::fold`).
-    crate::outbound::fold(conn).await?;
     let rows: Vec<(String, i64)> = on!(conn, c => sqlx::query_as("SELECT status, count(*) FROM webhook_deliveries GROUP BY status ORDER BY status")
         .fetch_all(&mut **c)
         .await?);

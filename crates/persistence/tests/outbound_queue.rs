@@ -10,9 +10,7 @@ use tollgate_domain::ids::{AppId, EndpointId, MessageId};
 use tollgate_domain::outbound::{Attempt, DeliveryStatus};
 use tollgate_persistence::both;
 use tollgate_persistence::outbound::{self, Claimed};
-use tollgate_domain::outbound::DeliveryFilter;
-use tollgate_domain::page::Limit;
-use tollgate_persistence::{Backend, Db, Tx, apps, on, ops_metrics};
+use tollgate_persistence::{Db, Tx, apps, on};
 
 both!(
     claims_carry_their_bodies_and_answers_are_recorded_even_after_a_change,
@@ -20,9 +18,7 @@ both!(
     a_delivery_sent_twice_and_failed_by_one_copy_stays_queued,
     queuing_wakes_the_dispatchers_once_committed,
     one_session_owns_an_endpoint_and_reads_its_due_rows_without_writing,
-    successes_mark_their_endpoints_healthy_and_no_other,
-    an_answer_not_yet_folded_counts_everywhere,
-    answers_sent_twice_or_queued_again_are_folded_in_the_order_they_were_tried
+    successes_mark_their_endpoints_healthy_and_no_other
 );
 
 const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
@@ -374,142 +370,4 @@ async fn successes_mark_their_endpoints_healthy_and_no_other(db: &Db) {
     // One endpoint alone, as a single answer writes it.
     outbound::note_success(&mut c.conn(), &[(&other_app, &o1)]).await.unwrap();
     assert_eq!(outbound::find_endpoint(&mut c.conn(), &other_app, &o1).await.unwrap().unwrap().failing_since, None);
-}
-
-/// Raw counts, without a fold: answers waiting in the log, and deliveries
-/// whose row says delivered.
-async fn raw_counts(db: &Db) -> (i64, i64) {
-    let mut c = db.acquire().await.unwrap();
-    on!(&mut c.conn(), c => {
-        let log: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_answers").fetch_one(&mut **c).await.unwrap();
-        let delivered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'delivered'").fetch_one(&mut **c).await.unwrap();
-        (log, delivered)
-    })
-}
-
-/// Four deliveries, two per endpoint, claimed and answered 2xx at `at`.
-async fn four_answered(db: &Db, app: &AppId, e1: &EndpointId, e2: &EndpointId, at: OffsetDateTime) -> Vec<Claimed> {
-    let mut c = db.acquire().await.unwrap();
-    for _ in 0..2 {
-        let m = MessageId::new();
-        outbound::insert_message(&mut c.conn(), app, &m, "user.login", "{}", T0).await.unwrap();
-        outbound::insert_deliveries(&mut c.conn(), app, &[e1.clone(), e2.clone()], &m, "user.login", T0).await.unwrap();
-    }
-    drop(c);
-    let got: Vec<Claimed> = claim(db, 10, T0).await.into_iter().map(|(c, _)| c).collect();
-    assert_eq!(got.len(), 4);
-    let answered: Vec<(Claimed, Attempt, u32)> = got.iter().map(|c| (c.clone(), ok(at), 1)).collect();
-    let mut tx = db.begin().await.unwrap();
-    outbound::record_delivered(&mut tx.conn(), &answered).await.unwrap();
-    tx.commit().await.unwrap();
-    got
-}
-
-/// On PostgreSQL a success is appended to a log (`webhook_answers`) and
-/// written on its delivery row later, by a fold. Until then every read and
-/// write of a delivery still sees it: the delivery log and its status
-/// filter, a delivery's tries, the status counts, an endpoint disabled
-/// (its answered deliveries stay delivered), a redelivery (pending again,
-/// the success kept in its log). SQLite writes the row at once.
-async fn an_answer_not_yet_folded_counts_everywhere(db: &Db) {
-    let (app, e1, e2) = setup(db).await;
-    let at = T0 + Duration::seconds(1);
-    let got = four_answered(db, &app, &e1, &e2, at).await;
-    match db.backend() {
-        Backend::Postgres => assert_eq!(raw_counts(db).await, (4, 0), "appended to the log, not yet on the rows"),
-        Backend::Sqlite => assert_eq!(raw_counts(db).await, (0, 4), "written on the rows at once"),
-    }
-
-    let mut c = db.acquire().await.unwrap();
-    let delivered = DeliveryFilter { status: Some(DeliveryStatus::Delivered), event_type: None };
-    let page = outbound::list_deliveries(&mut c.conn(), &app, &e1, &delivered, None, Limit::batch(50)).await.unwrap();
-    assert_eq!(page.items.len(), 2, "the log's status filter sees the answers");
-    let d = outbound::find_delivery(&mut c.conn(), &app, &got[0].id).await.unwrap().unwrap();
-    assert_eq!((d.status, d.attempts, d.last_status_code, d.delivered_at), (DeliveryStatus::Delivered, 1, Some(200), Some(at)));
-    drop(c);
-    assert_eq!(raw_counts(db).await, (0, 4), "a read folds the log first");
-
-    // Answered again, then: the endpoint e2 disabled, one of e1's redelivered.
-    let again = four_answered(db, &app, &e1, &e2, at).await;
-    let mut tx = db.begin().await.unwrap();
-    assert_eq!(outbound::fail_pending(&mut tx.conn(), &app, &e2, "the endpoint was disabled", T0).await.unwrap(), 0, "answered deliveries are not failed");
-    let redone = again.iter().find(|c| c.endpoint_id == e1).unwrap().clone();
-    assert!(outbound::redeliver(&mut tx.conn(), &app, &redone.id, T0 + Duration::minutes(1)).await.unwrap());
-    tx.commit().await.unwrap();
-    let mut c = db.acquire().await.unwrap();
-    let counts = ops_metrics::outbound_deliveries(&mut c.conn()).await.unwrap();
-    assert_eq!(counts, vec![("delivered".to_owned(), 7), ("pending".to_owned(), 1)]);
-    let d = outbound::find_delivery(&mut c.conn(), &app, &redone.id).await.unwrap().unwrap();
-    assert_eq!((d.status, d.attempts), (DeliveryStatus::Pending, 0));
-    let log = outbound::attempts_of(&mut c.conn(), &app, std::slice::from_ref(&redone.id)).await.unwrap();
-    assert_eq!(log.iter().map(|(_, a)| (a.n, a.status_code)).collect::<Vec<_>>(), vec![(1, Some(200))], "the first success stays in its log");
-    drop(c);
-
-    // Sent again and answered: delivered, both successes in its log.
-    let later = T0 + Duration::minutes(2);
-    let back = claim(db, 10, later).await;
-    assert_eq!(back.iter().map(|(c, _)| c.id.clone()).collect::<Vec<_>>(), vec![redone.id.clone()]);
-    let mut tx = db.begin().await.unwrap();
-    outbound::record_delivered(&mut tx.conn(), &[(back[0].0.clone(), ok(later), 1)]).await.unwrap();
-    tx.commit().await.unwrap();
-    let mut c = db.acquire().await.unwrap();
-    let log = outbound::attempts_of(&mut c.conn(), &app, std::slice::from_ref(&redone.id)).await.unwrap();
-    assert_eq!(log.iter().map(|(_, a)| (a.n, a.attempted_at)).collect::<Vec<_>>(), vec![(1, at), (2, later)]);
-    let d = outbound::find_delivery(&mut c.conn(), &app, &redone.id).await.unwrap().unwrap();
-    assert_eq!((d.status, d.delivered_at), (DeliveryStatus::Delivered, Some(later)));
-    drop(c);
-    assert_eq!(raw_counts(db).await, (0, 8));
-}
-
-/// PostgreSQL: the fold's uncommon cases. A delivery with two answers in
-/// the log (sent twice) ends with the later try as its success and the
-/// earlier one in its log, whatever order they were appended in; one queued
-/// again since its answer stays pending, the answer kept as a try; an
-/// answer for a delivery that no longer exists is dropped.
-async fn answers_sent_twice_or_queued_again_are_folded_in_the_order_they_were_tried(db: &Db) {
-    if db.backend() == Backend::Sqlite {
-        return;
-    }
-    let (app, e1, e2) = setup(db).await;
-    let mut c = db.acquire().await.unwrap();
-    let m = MessageId::new();
-    outbound::insert_message(&mut c.conn(), &app, &m, "user.login", "{}", T0).await.unwrap();
-    let ids = outbound::insert_deliveries(&mut c.conn(), &app, &[e1.clone(), e2.clone()], &m, "user.login", T0).await.unwrap();
-    // Both out of the queue, as an answer leaves them; then the second queued again.
-    let (first, second) = (T0 + Duration::seconds(1), T0 + Duration::seconds(2));
-    let ms = |at: OffsetDateTime| (at - OffsetDateTime::UNIX_EPOCH).whole_milliseconds() as i64;
-    let answers = [(ids[0].as_str(), second, "later"), (ids[0].as_str(), first, "earlier"), (ids[1].as_str(), first, "queued"), ("gone", first, "x")];
-    on!(&mut c.conn(), c => {
-        sqlx::query("DELETE FROM webhook_queue").execute(&mut **c).await.unwrap();
-        for (id, at, body) in answers {
-            sqlx::query("INSERT INTO webhook_answers (app_id, delivery_id, tries, code, at, latency, body) VALUES ($1, $2, 1, 200, $3, 5, $4)")
-                .bind(app.as_str())
-                .bind(id)
-                .bind(ms(at))
-                .bind(body)
-                .execute(&mut **c)
-                .await
-                .unwrap();
-        }
-        sqlx::query(
-            "INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) \
-             SELECT app_id, id, endpoint_id, message_id, 0, 0 FROM webhook_deliveries WHERE id = $1",
-        )
-        .bind(ids[1].as_str())
-        .execute(&mut **c)
-        .await
-        .unwrap();
-    });
-    assert_eq!(outbound::fold(&mut c.conn()).await.unwrap(), 4);
-    let d = outbound::find_delivery(&mut c.conn(), &app, &ids[0]).await.unwrap().unwrap();
-    assert_eq!((d.status, d.delivered_at), (DeliveryStatus::Delivered, Some(second)));
-    let log = outbound::attempts_of(&mut c.conn(), &app, std::slice::from_ref(&ids[0])).await.unwrap();
-    let seen: Vec<_> = log.iter().map(|(_, a)| (a.n, a.attempted_at, a.response_body.clone().unwrap_or_default())).collect();
-    assert_eq!(seen, vec![(1, first, "earlier".to_owned()), (2, second, "later".to_owned())]);
-    let d = outbound::find_delivery(&mut c.conn(), &app, &ids[1]).await.unwrap().unwrap();
-    assert_eq!(d.status, DeliveryStatus::Pending, "queued again since its answer");
-    let log = outbound::attempts_of(&mut c.conn(), &app, std::slice::from_ref(&ids[1])).await.unwrap();
-    assert_eq!(log.iter().map(|(_, a)| (a.n, a.status_code, a.response_body.clone())).collect::<Vec<_>>(), vec![(1, Some(200), Some("queued".to_owned()))]);
-    drop(c);
-    assert_eq!(raw_counts(db).await.0, 0);
 }

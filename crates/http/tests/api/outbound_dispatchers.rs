@@ -10,7 +10,7 @@ use tollgate_domain::ids::{AppId, EndpointId, MessageId};
 use tollgate_persistence::outbound;
 
 use crate::helpers::{Backend, TestApp};
-use crate::outbound::{Receiver, drain, endpoint, member, members, slow_endpoint, spawn};
+use crate::outbound::{Receiver, drain, endpoint, members, slow_endpoint, spawn};
 
 /// How long a test waits for deliveries before it fails.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -82,45 +82,9 @@ async fn a_row_due_behind_the_reads_is_still_sent(app: TestApp) {
     assert_eq!(ns.len(), 605, "each row once");
 }
 
-/// Once the dispatcher has nothing to record, every answer is on its
-/// delivery row, where anything reading the table directly (a report, a
-/// backup, an older version) finds it: on PostgreSQL the dispatcher folds
-/// its answers' log when idle, and when it stops.
-async fn an_idle_dispatcher_leaves_every_answer_on_its_delivery(app: TestApp) {
-    let rx = Receiver::start();
-    let t = app.setup().await;
-    let (_, secret) = endpoint(&app, &t, &format!("{}/f", rx.base), json!(["user.created"])).await;
-    rx.control(json!({"path": "/f", "secret": secret})).await;
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let running = tokio::spawn(Dispatcher::new(app.services.clone()).run(stopped));
-    let raw = || async {
-        let mut c = app.services.db.acquire().await.unwrap();
-        tollgate_persistence::on!(&mut c.conn(), c => {
-            let log: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_answers").fetch_one(&mut **c).await.unwrap();
-            let delivered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'delivered'").fetch_one(&mut **c).await.unwrap();
-            (log, delivered)
-        })
-    };
-    for round in 1..=2 {
-        for i in 0..15 {
-            member(&app, &t, &format!("r{round}-{i}@example.com")).await;
-        }
-        rx.wait_for("/f", 15 * round, PATIENCE, "the deliveries").await;
-        let started = Instant::now();
-        while raw().await != (0, 15 * round as i64) {
-            assert!(started.elapsed() < PATIENCE, "round {round}: answers still off their rows: {:?}", raw().await);
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-    stop.send(true).unwrap();
-    running.await.unwrap();
-    assert_eq!(raw().await, (0, 30));
-}
-
 crate::both!(spawn = super::spawn;
     two_dispatchers_send_each_delivery_once,
     a_row_due_behind_the_reads_is_still_sent,
-    an_idle_dispatcher_leaves_every_answer_on_its_delivery,
 );
 
 /// PostgreSQL: a dispatcher that dies mid-send (its task dropped) loses the

@@ -182,8 +182,6 @@ pub async fn delete_endpoint(conn: &mut Conn<'_>, app: &AppId, id: &EndpointId, 
 
 /// Fails every delivery of an endpoint that is still waiting (the endpoint was disabled or removed).
 pub async fn fail_pending(conn: &mut Conn<'_>, app: &AppId, endpoint: &EndpointId, reason: &str, now: OffsetDateTime) -> DbResult<u64> {
-    // Answers still in the log first: a delivery answered 2xx is delivered, not failed.
-    queue::fold(conn).await?;
     // The queue rows first (the order every writer takes: queue row, then
     // delivery row), found through the endpoint's deliveries (the endpoint
     // index) while they still read as pending. On PostgreSQL a delivery
@@ -443,8 +441,6 @@ pub use tollgate_domain::outbound::DeliveryFilter;
 
 /// An endpoint's deliveries, newest first (keyset on the time-ordered id).
 pub async fn list_deliveries(conn: &mut Conn<'_>, app: &AppId, endpoint: &EndpointId, f: &DeliveryFilter, before: Option<&DeliveryId>, limit: Limit) -> DbResult<Page<Delivery>> {
-    // Answers still in the log first (see `fold`), here and in every read of a delivery.
-    queue::fold(conn).await?;
     let rows: Vec<DeliveryRow> = on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", delivery_cols!(), " FROM webhook_deliveries WHERE app_id = "));
         qb.push_bind(app.as_str());
@@ -466,7 +462,6 @@ pub async fn list_deliveries(conn: &mut Conn<'_>, app: &AppId, endpoint: &Endpoi
 }
 
 pub async fn find_delivery(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId) -> DbResult<Option<Delivery>> {
-    queue::fold(conn).await?;
     let row: Option<DeliveryRow> = on!(conn, c => sqlx::query_as(concat!("SELECT ", delivery_cols!(), " FROM webhook_deliveries WHERE app_id = $1 AND id = $2"))
         .bind(app.as_str())
         .bind(id.as_str())
@@ -482,7 +477,6 @@ pub async fn attempts_of(conn: &mut Conn<'_>, app: &AppId, ids: &[DeliveryId]) -
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    queue::fold(conn).await?;
     type Row = (String, i64, i64, Option<i64>, i64, Option<String>, Option<String>);
     let rows: Vec<Row> = on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new("SELECT delivery_id, n, attempted_at, status_code, latency_ms, response_body, error FROM webhook_attempts WHERE ");
@@ -524,12 +518,9 @@ where
 /// Queues a delivery again at once with a fresh retry schedule (its log is
 /// kept: an inline success moves into `webhook_attempts` first).
 pub async fn redeliver(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, now: OffsetDateTime) -> DbResult<bool> {
-    // In the queue again, due now, whether it was still there or not; then
-    // its answers still in the log become tries in its log (it is queued
-    // again), and an inline success too.
-    queue::requeue(conn, app, id, 0, now).await?;
-    queue::fold(conn).await?;
     queue::log_inline_successes(conn, &[(app, id)]).await?;
+    // In the queue again, due now, whether it was still there or not.
+    queue::requeue(conn, app, id, 0, now).await?;
     let n = on!(conn, c => sqlx::query(
         "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3, locked_until = NULL, updated_at = $3, \
          success_latency_ms = NULL, success_body = NULL WHERE app_id = $1 AND id = $2",
@@ -546,7 +537,6 @@ pub async fn redeliver(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, now: O
 
 /// Queues again every failed delivery of an endpoint created since `since`; returns how many.
 pub async fn replay_failed(conn: &mut Conn<'_>, app: &AppId, endpoint: &EndpointId, since: OffsetDateTime, now: OffsetDateTime) -> DbResult<u64> {
-    queue::fold(conn).await?;
     // The rows are chosen once, and each one made pending gets its queue
     // row (a failed delivery has none). PostgreSQL: one statement, so a
     // delivery that fails for good meanwhile is either in both or in

@@ -329,6 +329,7 @@ pub struct Outcome {
 pub async fn record_attempt(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, a: &Attempt, o: &Outcome) -> DbResult<()> {
     let error = a.error.clone().or_else(|| a.status_code.map(|s| format!("HTTP {s}")));
     let delivered = (o.status == DeliveryStatus::Delivered).then(|| ms(a.attempted_at));
+    log_inline_successes(conn, &[(app, id)]).await?;
     // The queue row first (the order every writer takes: queue row, then
     // delivery row). A retry puts it back even if it is gone: a copy sent
     // twice (a lease that ran out mid-send) may have been answered 2xx and
@@ -338,13 +339,20 @@ pub async fn record_attempt(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, a
         (DeliveryStatus::Pending, Some(next)) => requeue(conn, app, id, o.attempts, next).await?,
         _ => dequeue(conn, &[(app, id)]).await?,
     }
-    // Then answers still in the log (such a copy's 2xx), so that no older
-    // answer folded later undoes this write; an inline success moves to the
-    // log before this try is written.
-    fold(conn).await?;
-    log_inline_successes(conn, &[(app, id)]).await?;
-    log_attempt(conn, app, id, a).await?;
     on!(conn, c => {
+        sqlx::query(
+            "INSERT INTO webhook_attempts (app_id, delivery_id, n, attempted_at, status_code, latency_ms, response_body, error) \
+             VALUES ($1, $2, (SELECT COALESCE(MAX(n), 0) + 1 FROM webhook_attempts WHERE app_id = $1 AND delivery_id = $2), $3, $4, $5, $6, $7)",
+        )
+        .bind(app.as_str())
+        .bind(id.as_str())
+        .bind(ms(a.attempted_at))
+        .bind(a.status_code.map(i64::from))
+        .bind(a.latency_ms)
+        .bind(&a.response_body)
+        .bind(&a.error)
+        .execute(&mut **c)
+        .await?;
         sqlx::query(
             "UPDATE webhook_deliveries SET status = $3, attempts = $4, next_attempt_at = $5, locked_until = NULL, last_status_code = $6, \
              last_error = $7, updated_at = $8, delivered_at = COALESCE($9, delivered_at), success_latency_ms = NULL, success_body = NULL \
@@ -418,9 +426,6 @@ pub(crate) async fn dequeue(conn: &mut Conn<'_>, keys: &[(&AppId, &DeliveryId)])
 
 /// Fails a claimed delivery without trying it (its endpoint is gone or disabled).
 pub async fn fail_untried(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, reason: &str, now: OffsetDateTime) -> DbResult<()> {
-    // The queue row first (the order every writer takes), then answers still in the log.
-    dequeue(conn, &[(app, id)]).await?;
-    fold(conn).await?;
     on!(conn, c => {
         sqlx::query("UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, locked_until = NULL, last_error = $3, updated_at = $4 WHERE app_id = $1 AND id = $2")
             .bind(app.as_str())
@@ -430,28 +435,33 @@ pub async fn fail_untried(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, rea
             .execute(&mut **c)
             .await?;
     });
-    Ok(())
+    dequeue(conn, &[(app, id)]).await
 }
 
 /// Records a batch of answers that were all 2xx: each row is (the claimed
 /// delivery, its try, tries in the current schedule with this one); a
 /// delivery must appear once.
 ///
-/// PostgreSQL: one statement deletes each queue row found by the `ctid` of
-/// its claim and appends the answers of those it deleted to
-/// `webhook_answers` (migration 0034), a narrow table without an index; the
-/// delivery rows are written later, by [`fold`]. The deleted rows carry
-/// their answers to the insert, so the batch is never joined with itself:
-/// the planner prices `unnest` at 10 rows, and such a join (the batch
-/// against the rows deleted) ran as a nested loop, 1,047,552 comparisons and
-/// 570 ms for a batch of 1,024 (auto_explain, `tollgate-bench fanout
-/// --events 40000`). Rows changed since their claim (redelivered meanwhile,
-/// or answered twice) are then written by key, after a fold.
+/// The try is written on the delivery row (its inline success, migration
+/// 0032), not as a row of `webhook_attempts`: one row written per answer.
 ///
-/// SQLite: by key, in one `UPDATE … FROM (VALUES …)` however many rows: the
-/// try is written on the delivery row (its inline success, migration 0032),
-/// which changes no indexed column. A row answered twice has its earlier
-/// inline success moved into the log first.
+/// Each delivery leaves the queue (`webhook_queue`) and its row is marked
+/// delivered, which changes no indexed column of `webhook_deliveries`
+/// (PostgreSQL updates it in place: see migration 0033).
+///
+/// PostgreSQL: one statement deletes each queue row found by the `ctid` of
+/// its claim and marks the deliveries of those it deleted; rows changed
+/// since their claim (redelivered meanwhile, or answered twice) are then
+/// written by key. The deleted rows carry their answers to the update, so
+/// the batch is never joined with itself: the planner prices `unnest` at 10
+/// rows, and such a join (the batch against the rows deleted) ran as a
+/// nested loop, 1,047,552 comparisons and 570 ms for a batch of 1,024
+/// (auto_explain, `tollgate-bench fanout --events 40000`), which made the
+/// answers fall further behind the bigger their batches grew.
+///
+/// SQLite: by key, in one `UPDATE … FROM (VALUES …)` however many rows. A
+/// row answered twice has its earlier inline success moved into the log
+/// first.
 pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u32)]) -> DbResult<()> {
     if rows.is_empty() {
         return Ok(());
@@ -470,8 +480,9 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
                      AS v(tid, app_id, id, tries, code, at, latency, body) \
                    WHERE q.ctid = v.tid::tid AND q.app_id = v.app_id AND q.delivery_id = v.id \
                    RETURNING q.app_id, q.delivery_id, v.tries, v.code, v.at, v.latency, v.body) \
-                 INSERT INTO webhook_answers (app_id, delivery_id, tries, code, at, latency, body) \
-                 SELECT app_id, delivery_id, tries, code, at, latency, body FROM gone RETURNING delivery_id",
+                 UPDATE webhook_deliveries d SET status = 'delivered', attempts = g.tries, next_attempt_at = NULL, locked_until = NULL, \
+                   last_status_code = g.code, last_error = NULL, updated_at = g.at, delivered_at = g.at, success_latency_ms = g.latency, success_body = g.body \
+                 FROM gone g WHERE d.app_id = g.app_id AND d.id = g.delivery_id AND d.success_latency_ms IS NULL RETURNING d.id",
             )
             .bind(tids)
             .bind(apps)
@@ -489,203 +500,34 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
         }
         Conn::Sqlite(_, _) => rows.iter().collect(),
     };
-    if rest.is_empty() {
-        return Ok(());
-    }
-    let rest: Vec<Answer<'_>> = rest.iter().map(|(c, a, tries)| Answer { app: &c.app_id, id: &c.id, attempt: a, tries: *tries }).collect();
     record_delivered_by_key(conn, &rest).await
 }
 
-/// A successful try to write on its delivery row.
-#[derive(Clone, Copy)]
-struct Answer<'a> {
-    app: &'a AppId,
-    id: &'a DeliveryId,
-    attempt: &'a Attempt,
-    /// Tries in the current schedule, this one included.
-    tries: u32,
-}
-
-async fn record_delivered_by_key(conn: &mut Conn<'_>, rows: &[Answer<'_>]) -> DbResult<()> {
+async fn record_delivered_by_key(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)]) -> DbResult<()> {
     // Seven binds a row; PostgreSQL allows 65,535 binds a statement.
     for chunk in rows.chunks(1000) {
-        let keys: Vec<(&AppId, &DeliveryId)> = chunk.iter().map(|a| (a.app, a.id)).collect();
+        let keys: Vec<(&AppId, &DeliveryId)> = chunk.iter().map(|(c, _, _)| (&c.app_id, &c.id)).collect();
         dequeue(conn, &keys).await?;
-        // Older answers still in the log first, so that none folded later
-        // undoes these (PostgreSQL; on SQLite the log is empty).
-        fold(conn).await?;
-        written_twice(conn, chunk).await?;
-    }
-    Ok(())
-}
-
-/// Marks rows delivered by key with their inline success; a row that has
-/// one already (answered twice) has it moved to the log first.
-async fn written_twice(conn: &mut Conn<'_>, rows: &[Answer<'_>]) -> DbResult<()> {
-    // The rows without an inline success first (every row, but one
-    // answered twice): nothing to move to the log.
-    let written = mark_delivered(conn, rows, true).await?;
-    let twice: Vec<Answer<'_>> = rows.iter().copied().filter(|a| !written.contains(a.id.as_str())).collect();
-    if twice.is_empty() {
-        return Ok(());
-    }
-    // A row answered twice (sent again after a crash): its earlier
-    // success goes to the log before this one takes its place.
-    let keys: Vec<(&AppId, &DeliveryId)> = twice.iter().map(|a| (a.app, a.id)).collect();
-    log_inline_successes(conn, &keys).await?;
-    mark_delivered(conn, &twice, false).await?;
-    Ok(())
-}
-
-/// How many answers one of [`fold`]'s transactions takes at most.
-const FOLD_CHUNK: i64 = 4096;
-
-/// PostgreSQL: moves the answers [`record_delivered`] appended to
-/// `webhook_answers` onto their delivery rows, and empties the log; returns
-/// how many it moved. SQLite writes answers on the delivery rows at once:
-/// nothing to do.
-///
-/// Everything that reads or writes a delivery's status, attempts or log
-/// runs it first, so an answer appended is as good as written; the
-/// dispatcher also runs it when it is idle and when the log has grown.
-///
-/// In transactions of up to [`FOLD_CHUNK`] answers (savepoints inside the
-/// caller's transaction), each taking rows no other fold holds (`SKIP
-/// LOCKED`: two folds never wait on each other). An answer marks its
-/// delivery delivered with the answer as its inline success (migration
-/// 0032), unless:
-/// - the delivery is in the queue again (redelivered, or retried after a
-///   second copy failed, since the answer was appended): the answer goes to
-///   `webhook_attempts` as one of its tries, and the delivery stays pending;
-/// - the delivery has an inline success already, or several answers wait
-///   in the log (sent twice after a lease ran out): they are written in the
-///   order they were tried, each earlier one moved to `webhook_attempts`.
-pub async fn fold(conn: &mut Conn<'_>) -> DbResult<u64> {
-    let Conn::Pg(c, _) = conn else {
-        return Ok(0);
-    };
-    // Usually empty when a read asks: one cheap probe, no transaction. An
-    // answer appended after it is one the caller could not have seen anyway.
-    let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM webhook_answers)").fetch_one(&mut **c).await?;
-    if !any {
-        return Ok(0);
-    }
-    let mut total = 0;
-    loop {
-        let mut tx = sqlx::Connection::begin(&mut **c).await?;
-        type Row = (String, String, i64, i64, i64, i64, String);
-        let rows: Vec<Row> = sqlx::query_as(
-            "DELETE FROM webhook_answers WHERE ctid = ANY(ARRAY(SELECT ctid FROM webhook_answers LIMIT $1 FOR UPDATE SKIP LOCKED)) \
-             RETURNING app_id, delivery_id, tries, code, at, latency, body",
-        )
-        .bind(FOLD_CHUNK)
-        .fetch_all(&mut *tx)
-        .await?;
-        let n = rows.len();
-        if n > 0 {
-            fold_rows(&mut *tx, rows).await?;
+        // The rows without an inline success first (every row, but one
+        // answered twice): nothing to move to the log.
+        let written = mark_delivered(conn, chunk, true).await?;
+        let twice: Vec<&(Claimed, Attempt, u32)> = chunk.iter().copied().filter(|(c, _, _)| !written.contains(c.id.as_str())).collect();
+        if twice.is_empty() {
+            continue;
         }
-        tx.commit().await?;
-        total += n as u64;
-        if (n as i64) < FOLD_CHUNK {
-            return Ok(total);
-        }
+        // A row answered twice (sent again after a crash): its earlier
+        // success goes to the log before this one takes its place.
+        let keys: Vec<(&AppId, &DeliveryId)> = twice.iter().map(|(c, _, _)| (&c.app_id, &c.id)).collect();
+        log_inline_successes(conn, &keys).await?;
+        mark_delivered(conn, &twice, false).await?;
     }
-}
-
-/// Writes answers taken from the log onto their deliveries (see [`fold`]).
-async fn fold_rows(c: &mut sqlx::PgConnection, rows: Vec<(String, String, i64, i64, i64, i64, String)>) -> DbResult<()> {
-    let answers: Vec<(AppId, DeliveryId, Attempt, u32)> = rows
-        .into_iter()
-        .map(|(app, id, tries, code, t, latency, body)| {
-            let attempt = Attempt { n: 0, attempted_at: at(t), status_code: u16::try_from(code).ok(), latency_ms: latency, response_body: Some(body), error: None };
-            (AppId::from_trusted(app), DeliveryId::from_trusted(id), attempt, tries.max(0) as u32)
-        })
-        .collect();
-    let mut per_delivery: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for a in &answers {
-        *per_delivery.entry(a.1.as_str()).or_default() += 1;
-    }
-    // The common case in one statement: a delivery's only answer, on a row
-    // without an inline success and out of the queue.
-    let single: Vec<&(AppId, DeliveryId, Attempt, u32)> = answers.iter().filter(|a| per_delivery[a.1.as_str()] == 1).collect();
-    let apps: Vec<&str> = single.iter().map(|a| a.0.as_str()).collect();
-    let ids: Vec<&str> = single.iter().map(|a| a.1.as_str()).collect();
-    let tries: Vec<i64> = single.iter().map(|a| i64::from(a.3)).collect();
-    let codes: Vec<i64> = single.iter().map(|a| a.2.status_code.map(i64::from).unwrap_or(200)).collect();
-    let ats: Vec<i64> = single.iter().map(|a| ms(a.2.attempted_at)).collect();
-    let latencies: Vec<i64> = single.iter().map(|a| a.2.latency_ms).collect();
-    let bodies: Vec<&str> = single.iter().map(|a| a.2.response_body.as_deref().unwrap_or("")).collect();
-    let written: Vec<String> = sqlx::query_scalar(
-        "UPDATE webhook_deliveries d SET status = 'delivered', attempts = v.tries, next_attempt_at = NULL, locked_until = NULL, \
-           last_status_code = v.code, last_error = NULL, updated_at = v.at, delivered_at = v.at, success_latency_ms = v.latency, success_body = v.body \
-         FROM unnest($1::text[], $2::text[], $3::int8[], $4::int8[], $5::int8[], $6::int8[], $7::text[]) AS v(app_id, id, tries, code, at, latency, body) \
-         WHERE d.app_id = v.app_id AND d.id = v.id AND d.success_latency_ms IS NULL \
-           AND NOT EXISTS (SELECT 1 FROM webhook_queue q WHERE q.app_id = v.app_id AND q.delivery_id = v.id) \
-         RETURNING d.id",
-    )
-    .bind(apps)
-    .bind(ids)
-    .bind(tries)
-    .bind(codes)
-    .bind(ats)
-    .bind(latencies)
-    .bind(bodies)
-    .fetch_all(&mut *c)
-    .await?;
-    let written: std::collections::HashSet<String> = written.into_iter().collect();
-    let mut rest: Vec<&(AppId, DeliveryId, Attempt, u32)> = answers.iter().filter(|a| !written.contains(a.1.as_str())).collect();
-    if rest.is_empty() {
-        return Ok(());
-    }
-    // The rest one by one, in the order they were tried (rare: deliveries
-    // sent twice, or queued again since).
-    rest.sort_by(|a, b| (a.1.as_str(), a.2.attempted_at).cmp(&(b.1.as_str(), b.2.attempted_at)));
-    let keys: Vec<(&str, &str)> = rest.iter().map(|a| (a.0.as_str(), a.1.as_str())).collect();
-    let queued: std::collections::HashSet<String> = sqlx::query_scalar(
-        "SELECT q.delivery_id FROM unnest($1::text[], $2::text[]) AS v(app_id, id) JOIN webhook_queue q ON q.app_id = v.app_id AND q.delivery_id = v.id",
-    )
-    .bind(keys.iter().map(|k| k.0).collect::<Vec<_>>())
-    .bind(keys.iter().map(|k| k.1).collect::<Vec<_>>())
-    .fetch_all(&mut *c)
-    .await?
-    .into_iter()
-    .collect();
-    let mut conn = Conn::Pg(c, None);
-    for (app, id, attempt, tries) in rest {
-        if queued.contains(id.as_str()) {
-            log_attempt(&mut conn, app, id, attempt).await?;
-        } else {
-            written_twice(&mut conn, &[Answer { app, id, attempt, tries: *tries }]).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Appends a try to a delivery's log (`webhook_attempts`), numbered after those there.
-async fn log_attempt(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, a: &Attempt) -> DbResult<()> {
-    on!(conn, c => {
-        sqlx::query(
-            "INSERT INTO webhook_attempts (app_id, delivery_id, n, attempted_at, status_code, latency_ms, response_body, error) \
-             VALUES ($1, $2, (SELECT COALESCE(MAX(n), 0) + 1 FROM webhook_attempts WHERE app_id = $1 AND delivery_id = $2), $3, $4, $5, $6, $7)",
-        )
-        .bind(app.as_str())
-        .bind(id.as_str())
-        .bind(ms(a.attempted_at))
-        .bind(a.status_code.map(i64::from))
-        .bind(a.latency_ms)
-        .bind(&a.response_body)
-        .bind(&a.error)
-        .execute(&mut **c)
-        .await?;
-    });
     Ok(())
 }
 
 /// Marks rows delivered by key with their inline success; with `fresh`,
 /// only rows without one yet. Returns the ids of the deliveries written
 /// (unique across apps: UUIDv7).
-async fn mark_delivered(conn: &mut Conn<'_>, rows: &[Answer<'_>], fresh: bool) -> DbResult<std::collections::HashSet<String>> {
+async fn mark_delivered(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)], fresh: bool) -> DbResult<std::collections::HashSet<String>> {
     let written: Vec<String> = on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new(
             "UPDATE webhook_deliveries SET status = 'delivered', attempts = v.column3, next_attempt_at = NULL, locked_until = NULL, \
@@ -693,13 +535,13 @@ async fn mark_delivered(conn: &mut Conn<'_>, rows: &[Answer<'_>], fresh: bool) -
              success_latency_ms = v.column6, success_body = v.column7 FROM (VALUES ",
         );
         let mut sep = qb.separated(", ");
-        for Answer { app, id, attempt: a, tries } in rows.iter().copied() {
+        for (cl, a, tries) in rows.iter().copied() {
             sep.push("(")
-                .push_bind_unseparated(app.as_str())
+                .push_bind_unseparated(cl.app_id.as_str())
                 .push_unseparated(", ")
-                .push_bind_unseparated(id.as_str())
+                .push_bind_unseparated(cl.id.as_str())
                 .push_unseparated(", ")
-                .push_bind_unseparated(i64::from(tries))
+                .push_bind_unseparated(i64::from(*tries))
                 .push_unseparated(", ")
                 .push_bind_unseparated(a.status_code.map(i64::from).unwrap_or(200))
                 .push_unseparated(", ")

@@ -77,14 +77,6 @@ const RECORD_BATCH: usize = 1024;
 /// delivery (the receiver has it already), only when the row reads as
 /// delivered.
 const RECORD_WAIT: Duration = Duration::from_millis(10);
-/// PostgreSQL: answers are appended to a log (`webhook_answers`) and folded
-/// into the delivery rows later (`outbound::fold`), off the sending path:
-/// when no answer has been recorded for this long…
-const FOLD_IDLE: Duration = Duration::from_millis(200);
-/// …or when this many have been appended since the last fold. Every read
-/// of a delivery's status folds first, so this bounds what a read may have
-/// to fold during a drain.
-const FOLD_AT: usize = 32_768;
 /// How often the dispatcher looks for due deliveries when nothing woke it.
 /// A commit in this process that queued deliveries wakes it at once
 /// (`outbound::wake`); the poll finds the rest: retries coming due, leases
@@ -130,10 +122,6 @@ struct Shared {
     /// PostgreSQL: the deliveries read and not yet recorded (or given back):
     /// still due in the table, so the next claim leaves them out.
     held: Mutex<Held>,
-    /// PostgreSQL: successes appended to the answers' log since the last fold.
-    unfolded: AtomicUsize,
-    /// Batches of answers recorded so far (the folder's sign of idleness).
-    recorded: AtomicU64,
 }
 
 /// PostgreSQL: the rows a dispatcher holds (see `Shared::held`).
@@ -264,8 +252,6 @@ impl Dispatcher {
             writing: tokio::sync::Mutex::new(()),
             owned: Default::default(),
             held: Default::default(),
-            unfolded: AtomicUsize::new(0),
-            recorded: AtomicU64::new(0),
         }))
     }
 
@@ -361,7 +347,6 @@ impl Dispatcher {
         let recorded = self.record(done).await;
         self.disown().await;
         recorded?;
-        self.fold().await?;
         Ok(n)
     }
 
@@ -392,10 +377,6 @@ impl Dispatcher {
                     }
                 }
             })
-        };
-        let folder = {
-            let me = self.clone();
-            AbortOnDrop(tokio::spawn(async move { me.fold_when_due().await }))
         };
         let ready = self.0.s.outbound_ready.clone();
         // Rung after every commit in this process that queued deliveries.
@@ -511,56 +492,7 @@ impl Dispatcher {
         }
         drop(tx);
         let _ = recorder.await;
-        // A fold under way is abandoned (its transaction rolls back) and
-        // the last one runs here, after the last answers were recorded.
-        drop(folder);
-        if let Err(e) = self.fold().await {
-            tracing::warn!(error = %e, "could not fold delivery answers; the next reader or dispatcher will");
-        }
         self.disown().await;
-    }
-
-    /// PostgreSQL: folds the answers' log into the delivery rows (see
-    /// [`outbound::fold`]) when the recorder has been idle for [`FOLD_IDLE`]
-    /// or [`FOLD_AT`] answers were appended since the last fold; first,
-    /// whatever an earlier process left there. Beside the recorder, so a
-    /// fold never holds up the answers (nor, through them, the senders).
-    async fn fold_when_due(self) {
-        if self.0.s.db.backend() != tollgate_persistence::Backend::Postgres {
-            return;
-        }
-        let mut force = true;
-        let mut seen = self.0.recorded.load(Ordering::SeqCst);
-        loop {
-            let unfolded = self.0.unfolded.load(Ordering::SeqCst);
-            if force || unfolded >= FOLD_AT {
-                if let Err(e) = self.fold().await {
-                    tracing::warn!(error = %e, "could not fold delivery answers; trying again later");
-                }
-            }
-            tokio::time::sleep(FOLD_IDLE).await;
-            let now = self.0.recorded.load(Ordering::SeqCst);
-            // Idle: nothing recorded for a whole FOLD_IDLE.
-            force = now == seen && self.0.unfolded.load(Ordering::SeqCst) > 0;
-            seen = now;
-        }
-    }
-
-    /// Folds the answers' log now (PostgreSQL; nothing to do on SQLite).
-    pub async fn fold(&self) -> AppResult<u64> {
-        if self.0.s.db.backend() != tollgate_persistence::Backend::Postgres {
-            return Ok(0);
-        }
-        let n = self.0.unfolded.swap(0, Ordering::SeqCst);
-        let folded = async {
-            let mut c = self.0.s.db.acquire().await?;
-            Ok::<_, crate::error::AppError>(outbound::fold(&mut c.conn()).await?)
-        }
-        .await;
-        if folded.is_err() {
-            self.0.unfolded.fetch_add(n, Ordering::SeqCst);
-        }
-        folded
     }
 
     /// On SQLite, this dispatcher's turn to write (see `Shared::writing`).

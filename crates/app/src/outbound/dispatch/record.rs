@@ -4,7 +4,6 @@
 //! schedule, disabling, the owners' email).
 
 use std::collections::HashSet;
-use std::sync::atomic::Ordering;
 
 use rand::Rng;
 use time::OffsetDateTime;
@@ -35,17 +34,10 @@ impl Dispatcher {
         // Recorded rows are no longer due; rows whose answers were lost are
         // read again and sent again (at-least-once).
         self.unhold(&ids);
-        self.0.recorded.fetch_add(1, Ordering::SeqCst);
-        if let Ok(successes) = written {
-            if self.0.s.db.backend() == tollgate_persistence::Backend::Postgres {
-                self.0.unfolded.fetch_add(successes, Ordering::SeqCst);
-            }
-        }
-        written.map(|_| ())
+        written
     }
 
-    /// Returns how many successes it wrote.
-    async fn write_answers(&self, done: Vec<Done>) -> AppResult<usize> {
+    async fn write_answers(&self, done: Vec<Done>) -> AppResult<()> {
         let s = &self.0.s;
         let now = s.now();
         let _writing = self.write_turn().await;
@@ -75,7 +67,6 @@ impl Dispatcher {
         // Durable unless every answer is one whose loss only means sending again.
         outbound::answering(conn, rest.is_empty()).await?;
         outbound::record_delivered(conn, &delivered).await?;
-        let successes = delivered.len();
         let healthy: Vec<(&AppId, &EndpointId)> = healthy.iter().map(|(a, e)| (a, e)).collect();
         outbound::note_success(conn, &healthy).await?;
         // PostgreSQL rows are read, not leased: giving one back is letting it go.
@@ -91,7 +82,7 @@ impl Dispatcher {
             }
         }
         tx.commit().await?;
-        Ok(successes)
+        Ok(())
     }
 
     async fn record_one(&self, conn: &mut Conn<'_>, t: Tried, now: OffsetDateTime) -> AppResult<()> {
