@@ -241,7 +241,14 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // Each connection runs on a thread of its own and hands rows
+                // back through a bounded channel: with sqlx's 50, a statement
+                // returning more rows (a claim of 256 deliveries, a batch of
+                // 1,024 answers) stopped the thread every 50 rows until the
+                // caller's task had taken them (a futex wait and wake each
+                // time). 1,024 rows fit the dispatcher's batches.
+                .row_buffer_size(1024);
             if let Some(dir) = o.get_filename().parent() {
                 if !dir.as_os_str().is_empty() {
                     std::fs::create_dir_all(dir).map_err(|e| DbError::Config(format!("cannot create {}: {e}", dir.display())))?;
