@@ -18,7 +18,8 @@ both!(
     a_delivery_sent_twice_and_failed_by_one_copy_stays_queued,
     queuing_wakes_the_dispatchers_once_committed,
     one_session_owns_an_endpoint_and_reads_its_due_rows_without_writing,
-    successes_mark_their_endpoints_healthy_and_no_other
+    successes_mark_their_endpoints_healthy_and_no_other,
+    an_answer_never_lands_on_the_row_at_a_stale_place
 );
 
 const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
@@ -191,11 +192,60 @@ async fn the_queue_holds_exactly_the_pending_deliveries(db: &Db) {
     assert_eq!(outbound::replay_failed(&mut tx.conn(), &app, &e1, T0 - Duration::hours(1), later).await.unwrap(), 1);
     tx.commit().await.unwrap();
     assert_eq!(pending(db).await.len(), 3);
-    let mut back: Vec<_> = claim(db, 10, later).await.into_iter().map(|(c, _)| (c.id, c.attempts)).collect();
+    let claimed: Vec<Claimed> = claim(db, 10, later).await.into_iter().map(|(c, _)| c).collect();
+    let mut back: Vec<_> = claimed.iter().map(|c| (c.id.clone(), c.attempts)).collect();
     back.sort();
     let mut want = vec![(one[0].id.clone(), 1), (one[1].id.clone(), 0), (one[2].id.clone(), 0)];
     want.sort();
     assert_eq!(back, want, "e2's failures were not replayed; the retry keeps its count");
+
+    // Their successes land however each was queued again: the retry's row
+    // was updated by its failed try, the redelivered one was queued anew,
+    // the replayed one was queued from its updated row. None is left due.
+    let done = later + Duration::seconds(1);
+    let mut tx = db.begin().await.unwrap();
+    let answered: Vec<(Claimed, Attempt, u32)> = claimed.iter().map(|c| (c.clone(), ok(done), c.attempts + 1)).collect();
+    outbound::record_delivered(&mut tx.conn(), &answered).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(pending(db).await.is_empty());
+    let mut c = db.acquire().await.unwrap();
+    for cl in &claimed {
+        let d = outbound::find_delivery(&mut c.conn(), &app, &cl.id).await.unwrap().unwrap();
+        assert_eq!((d.status, d.delivered_at, d.attempts), (DeliveryStatus::Delivered, Some(done), cl.attempts + 1), "{}", cl.id);
+    }
+    drop(c);
+    assert!(claim(db, 10, T0 + Duration::days(2)).await.is_empty());
+}
+
+/// PostgreSQL: an answer finds its delivery by where the row lay when it
+/// was queued, and checks the key there: a place that holds another
+/// delivery's row (a stale place, reused) leaves that row alone, and the
+/// answer lands on its own delivery by key.
+async fn an_answer_never_lands_on_the_row_at_a_stale_place(db: &Db) {
+    if db.backend() != tollgate_persistence::Backend::Postgres {
+        return;
+    }
+    let (app, e1, _) = setup(db).await;
+    let mut c = db.acquire().await.unwrap();
+    let m = MessageId::new();
+    outbound::insert_message(&mut c.conn(), &app, &m, "user.login", "{}", T0).await.unwrap();
+    let x = outbound::insert_delivery(&mut c.conn(), &app, &e1, &m, "user.login", T0).await.unwrap();
+    let y = outbound::insert_delivery(&mut c.conn(), &app, &e1, &m, "user.login", T0).await.unwrap();
+    drop(c);
+    let got = claim(db, 10, T0).await;
+    let mut cx = got.iter().find(|(c, _)| c.id == x).unwrap().0.clone();
+    let cy = got.iter().find(|(c, _)| c.id == y).unwrap().0.clone();
+    assert!(cx.dtid.is_some() && cy.dtid.is_some(), "each queued row knows where its delivery lies");
+    cx.dtid = cy.dtid.clone();
+    let mut tx = db.begin().await.unwrap();
+    outbound::record_delivered(&mut tx.conn(), &[(cx, ok(T0), 1)]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(pending(db).await, vec![y.as_str().to_owned()], "x is delivered, y untouched");
+    let mut c = db.acquire().await.unwrap();
+    let d = outbound::find_delivery(&mut c.conn(), &app, &x).await.unwrap().unwrap();
+    assert_eq!((d.status, d.delivered_at), (DeliveryStatus::Delivered, Some(T0)));
+    let d = outbound::find_delivery(&mut c.conn(), &app, &y).await.unwrap().unwrap();
+    assert_eq!((d.status, d.delivered_at, d.last_status_code), (DeliveryStatus::Pending, None, None));
 }
 
 /// Whether `ready` was rung since it was last looked at (takes the permit).

@@ -163,3 +163,59 @@ async fn sqlite_pending_deliveries_move_into_the_queue() {
 async fn postgres_pending_deliveries_move_into_the_queue() {
     pending_deliveries_move_into_the_queue(Backend::Postgres).await;
 }
+
+/// 0034 gave queue rows the place of their delivery's row: a delivery
+/// queued before it has none, and its success still lands on its row (by
+/// key), leaving nothing due.
+async fn deliveries_queued_before_their_place_was_kept_are_still_answered(backend: Backend) {
+    use tollgate_domain::ids::{DeliveryId, MessageId};
+    use tollgate_domain::outbound::{Attempt, DeliveryStatus};
+    use tollgate_persistence::outbound;
+
+    let t = TestDb::at_version(backend, Some(33)).await.expect("a database at version 33");
+    let db = &t.db;
+    let app = new_app(db, "A").await;
+    let e = endpoint(&app.id, "https://hooks.example.com/a");
+    let msg = MessageId::new();
+    {
+        let mut c = db.acquire().await.unwrap();
+        outbound::insert_endpoint(&mut c.conn(), &e, "sealed").await.unwrap();
+        outbound::insert_message(&mut c.conn(), &app.id, &msg, "user.login", r#"{"id":"m"}"#, T0).await.unwrap();
+    }
+    let t0 = tollgate_domain::clock::to_millis(T0);
+    let (a, ep, m) = (app.id.as_str(), e.id.as_str(), msg.as_str());
+    let id = DeliveryId::new();
+    // As 0033's code queued a delivery: its row and a queue row.
+    exec(db, &format!(
+        "INSERT INTO webhook_deliveries (app_id, id, endpoint_id, message_id, event_type, status, attempts, next_attempt_at, created_at, updated_at) \
+         VALUES ('{a}', '{}', '{ep}', '{m}', 'user.login', 'pending', 0, {t0}, {t0}, {t0})",
+        id.as_str()
+    ))
+    .await;
+    exec(db, &format!("INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) VALUES ('{a}', '{}', '{ep}', '{m}', 0, {t0})", id.as_str())).await;
+
+    db.migrate().await.expect("the remaining migrations");
+
+    let mut tx = db.begin().await.unwrap();
+    let got = outbound::claim_due(&mut tx.conn(), 10, T0, time::Duration::seconds(60), &[]).await.unwrap();
+    assert_eq!(got.iter().map(|(c, _)| c.id.clone()).collect::<Vec<_>>(), [id.clone()]);
+    assert_eq!(got[0].0.dtid, None, "queued before its place was kept");
+    let at = T0 + time::Duration::seconds(1);
+    let ok = Attempt { n: 1, attempted_at: at, status_code: Some(200), latency_ms: 5, response_body: Some("ok".into()), error: None };
+    outbound::record_delivered(&mut tx.conn(), &[(got[0].0.clone(), ok, 1)]).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut c = db.acquire().await.unwrap();
+    let d = outbound::find_delivery(&mut c.conn(), &app.id, &id).await.unwrap().unwrap();
+    assert_eq!((d.status, d.delivered_at, d.last_status_code), (DeliveryStatus::Delivered, Some(at), Some(200)));
+    assert!(!outbound::any_due(&mut c.conn(), T0 + time::Duration::hours(1)).await.unwrap(), "nothing is left due");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_deliveries_queued_before_their_place_was_kept_are_still_answered() {
+    deliveries_queued_before_their_place_was_kept_are_still_answered(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_deliveries_queued_before_their_place_was_kept_are_still_answered() {
+    deliveries_queued_before_their_place_was_kept_are_still_answered(Backend::Postgres).await;
+}

@@ -271,8 +271,8 @@ pub async fn insert_deliveries(conn: &mut Conn<'_>, app: &AppId, endpoints: &[En
             sqlx::query(
                 "WITH d AS (INSERT INTO webhook_deliveries (app_id, id, endpoint_id, message_id, event_type, status, attempts, next_attempt_at, created_at, updated_at) \
                    SELECT $1, v.id, v.endpoint_id, $4, $5, 'pending', 0, $6, $6, $6 FROM unnest($2::text[], $3::text[]) AS v(id, endpoint_id) \
-                   RETURNING app_id, id, endpoint_id, message_id) \
-                 INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) SELECT app_id, id, endpoint_id, message_id, 0, $6 FROM d",
+                   RETURNING app_id, id, endpoint_id, message_id, ctid) \
+                 INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at, delivery_tid) SELECT app_id, id, endpoint_id, message_id, 0, $6, ctid FROM d",
             )
             .bind(app.as_str())
             .bind(id_strs)
@@ -545,9 +545,9 @@ pub async fn replay_failed(conn: &mut Conn<'_>, app: &AppId, endpoint: &Endpoint
     let n = match conn {
         Conn::Pg(c, _) => sqlx::query(
             "WITH f AS (UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $4, locked_until = NULL, updated_at = $4 \
-               WHERE app_id = $1 AND endpoint_id = $2 AND status = 'failed' AND created_at >= $3 RETURNING app_id, id, endpoint_id, message_id) \
-             INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at) \
-             SELECT app_id, id, endpoint_id, message_id, 0, $4 FROM f ON CONFLICT (app_id, delivery_id) DO UPDATE SET attempts = 0, next_attempt_at = excluded.next_attempt_at, locked_until = NULL",
+               WHERE app_id = $1 AND endpoint_id = $2 AND status = 'failed' AND created_at >= $3 RETURNING app_id, id, endpoint_id, message_id, ctid) \
+             INSERT INTO webhook_queue (app_id, delivery_id, endpoint_id, message_id, attempts, next_attempt_at, delivery_tid) \
+             SELECT app_id, id, endpoint_id, message_id, 0, $4, ctid FROM f ON CONFLICT (app_id, delivery_id) DO UPDATE SET attempts = 0, next_attempt_at = excluded.next_attempt_at, locked_until = NULL, delivery_tid = excluded.delivery_tid",
         )
         .bind(app.as_str())
         .bind(endpoint.as_str())

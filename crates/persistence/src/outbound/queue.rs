@@ -22,6 +22,11 @@ pub struct Claimed {
     /// the table. A row changed since (redelivered meanwhile) is found by
     /// its key instead.
     pub tid: Option<String>,
+    /// PostgreSQL: where its delivery row's version lay when the queue row
+    /// was written (`delivery_tid`, migration 0034), so the answer updates
+    /// the delivery by a TID scan rather than a descent of the primary key.
+    /// Stale once the delivery was updated (then its key finds it).
+    pub dtid: Option<String>,
 }
 
 /// Claims up to `n` due deliveries for `lease`, leaving out those of the
@@ -49,14 +54,14 @@ pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: 
             qb.push_bind(ms(now + lease));
             qb.push(", next_attempt_at = ").push_bind(ms(now + lease));
             qb.push(
-                " FROM c WHERE q.ctid = c.ctid RETURNING q.app_id, q.delivery_id, q.endpoint_id, q.message_id, q.attempts, q.ctid::text AS tid) \
-                 SELECT u.app_id, u.delivery_id, u.endpoint_id, u.message_id, u.attempts, u.tid, \
+                " FROM c WHERE q.ctid = c.ctid RETURNING q.app_id, q.delivery_id, q.endpoint_id, q.message_id, q.attempts, q.ctid::text AS tid, q.delivery_tid::text AS dtid) \
+                 SELECT u.app_id, u.delivery_id, u.endpoint_id, u.message_id, u.attempts, u.tid, u.dtid, \
                  (SELECT m.payload FROM webhook_messages m WHERE m.app_id = u.app_id AND m.id = u.message_id) FROM u",
             );
-            let rows: Vec<(String, String, String, String, i64, String, Option<String>)> = qb.build_query_as().fetch_all(&mut **c).await?;
+            let rows: Vec<(String, String, String, String, i64, String, Option<String>, Option<String>)> = qb.build_query_as().fetch_all(&mut **c).await?;
             Ok(rows
                 .into_iter()
-                .map(|(app, id, ep, msg, attempts, tid, body)| (claimed(app, id, ep, msg, attempts, Some(tid)), body))
+                .map(|(app, id, ep, msg, attempts, tid, dtid, body)| (claimed(app, id, ep, msg, attempts, Some(tid), dtid), body))
                 .collect())
         }
         Conn::Sqlite(c, _) => {
@@ -68,13 +73,13 @@ pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: 
             qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
             qb.push(") RETURNING app_id, delivery_id, endpoint_id, message_id, attempts");
             let rows: Vec<(String, String, String, String, i64)> = qb.build_query_as().fetch_all(&mut **c).await?;
-            let claimed: Vec<Claimed> = rows.into_iter().map(|(app, id, ep, msg, attempts)| claimed(app, id, ep, msg, attempts, None)).collect();
+            let claimed: Vec<Claimed> = rows.into_iter().map(|(app, id, ep, msg, attempts)| claimed(app, id, ep, msg, attempts, None, None)).collect();
             with_bodies(conn, claimed).await
         }
     }
 }
 
-fn claimed(app: String, id: String, ep: String, msg: String, attempts: i64, tid: Option<String>) -> Claimed {
+fn claimed(app: String, id: String, ep: String, msg: String, attempts: i64, tid: Option<String>, dtid: Option<String>) -> Claimed {
     Claimed {
         app_id: AppId::from_trusted(app),
         id: DeliveryId::from_trusted(id),
@@ -82,6 +87,7 @@ fn claimed(app: String, id: String, ep: String, msg: String, attempts: i64, tid:
         message_id: MessageId::from_trusted(msg),
         attempts: attempts.max(0) as u32,
         tid,
+        dtid,
     }
 }
 
@@ -120,19 +126,19 @@ pub async fn due_rows(conn: &mut Conn<'_>, walk: i64, now: OffsetDateTime, skip:
     let Conn::Pg(c, _) = conn else {
         return Err(crate::DbError::corrupt("due_rows is for PostgreSQL; SQLite claims with leases"));
     };
-    let mut qb = sqlx::QueryBuilder::new("SELECT q.app_id, q.delivery_id, q.endpoint_id, q.message_id, q.attempts, q.ctid::text, q.next_attempt_at FROM webhook_queue q WHERE ");
+    let mut qb = sqlx::QueryBuilder::new("SELECT q.app_id, q.delivery_id, q.endpoint_id, q.message_id, q.attempts, q.ctid::text, q.delivery_tid::text, q.next_attempt_at FROM webhook_queue q WHERE ");
     push_due(&mut qb, now, &[]);
     if let Some((t, id)) = after {
         qb.push(" AND (next_attempt_at, delivery_id) > (").push_bind(*t).push(", ").push_bind(id.as_str().to_owned()).push(")");
     }
     qb.push(" ORDER BY next_attempt_at, delivery_id LIMIT ").push_bind(walk);
-    type Row = (String, String, String, String, i64, String, i64);
+    type Row = (String, String, String, String, i64, String, Option<String>, i64);
     let rows: Vec<Row> = qb.build_query_as().fetch_all(&mut **c).await?;
     let full = rows.len() as i64 == walk;
     let mut stopped = None;
     let mut kept = Vec::with_capacity(rows.len());
-    for (app, id, ep, msg, attempts, tid, t) in rows {
-        let c = claimed(app, id, ep, msg, attempts, Some(tid));
+    for (app, id, ep, msg, attempts, tid, dtid, t) in rows {
+        let c = claimed(app, id, ep, msg, attempts, Some(tid), dtid);
         stopped = Some((t, c.id.clone()));
         if !skip.contains(&c.endpoint_id) {
             kept.push(Due { at: (t, c.id.clone()), c });
@@ -450,9 +456,11 @@ pub async fn fail_untried(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, rea
 /// (PostgreSQL updates it in place: see migration 0033).
 ///
 /// PostgreSQL: one statement deletes each queue row found by the `ctid` of
-/// its claim and marks the deliveries of those it deleted; rows changed
-/// since their claim (redelivered meanwhile, or answered twice) are then
-/// written by key. The deleted rows carry their answers to the update, so
+/// its claim and marks the deliveries of those it deleted, each found by
+/// the `ctid` its queue row recorded (`delivery_tid`, migration 0034): a
+/// TID scan, where the key cost a descent of the primary key per delivery.
+/// Rows changed since (redelivered meanwhile, tried before, queued before
+/// 0034, or answered twice) are then written by key. The deleted rows carry their answers to the update, so
 /// the batch is never joined with itself: the planner prices `unnest` at 10
 /// rows, and such a join (the batch against the rows deleted) ran as a
 /// nested loop, 1,047,552 comparisons and 570 ms for a batch of 1,024
@@ -469,6 +477,7 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
     let rest: Vec<&(Claimed, Attempt, u32)> = match conn {
         Conn::Pg(c, _) => {
             let (tids, apps, ids) = pg_keys(rows.iter().map(|r| &r.0));
+            let dtids: Vec<&str> = rows.iter().map(|r| r.0.dtid.as_deref().unwrap_or("(0,0)")).collect();
             let tries: Vec<i64> = rows.iter().map(|r| i64::from(r.2)).collect();
             let codes: Vec<i64> = rows.iter().map(|r| r.1.status_code.map(i64::from).unwrap_or(200)).collect();
             let ats: Vec<i64> = rows.iter().map(|r| ms(r.1.attempted_at)).collect();
@@ -476,13 +485,13 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
             let bodies: Vec<&str> = rows.iter().map(|r| r.1.response_body.as_deref().unwrap_or("")).collect();
             let done: Vec<String> = sqlx::query_scalar(
                 "WITH gone AS (DELETE FROM webhook_queue q \
-                   USING unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::text[]) \
-                     AS v(tid, app_id, id, tries, code, at, latency, body) \
+                   USING unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::text[], $9::text[]) \
+                     AS v(tid, app_id, id, tries, code, at, latency, body, dtid) \
                    WHERE q.ctid = v.tid::tid AND q.app_id = v.app_id AND q.delivery_id = v.id \
-                   RETURNING q.app_id, q.delivery_id, v.tries, v.code, v.at, v.latency, v.body) \
+                   RETURNING q.app_id, q.delivery_id, v.tries, v.code, v.at, v.latency, v.body, v.dtid::tid AS dtid) \
                  UPDATE webhook_deliveries d SET status = 'delivered', attempts = g.tries, next_attempt_at = NULL, locked_until = NULL, \
                    last_status_code = g.code, last_error = NULL, updated_at = g.at, delivered_at = g.at, success_latency_ms = g.latency, success_body = g.body \
-                 FROM gone g WHERE d.app_id = g.app_id AND d.id = g.delivery_id AND d.success_latency_ms IS NULL RETURNING d.id",
+                 FROM gone g WHERE d.ctid = g.dtid AND d.app_id = g.app_id AND d.id = g.delivery_id AND d.success_latency_ms IS NULL RETURNING d.id",
             )
             .bind(tids)
             .bind(apps)
@@ -492,6 +501,7 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
             .bind(ats)
             .bind(latencies)
             .bind(bodies)
+            .bind(dtids)
             .fetch_all(&mut **c)
             .await?;
             // Delivery ids are unique across apps (UUIDv7): the id alone tells the rows apart.

@@ -1,0 +1,11 @@
+-- Where a queued delivery's row lies in webhook_deliveries (its ctid when
+-- the queue row was written), so that a batch of successes updates each
+-- delivery through a TID scan, as it already deletes each queue row,
+-- instead of a descent of the primary key per delivery.
+--
+-- Only a row version never changed since then is found there: a delivery
+-- updated meanwhile (a failed try, a redelivery) has a newer version, and
+-- the old place holds a dead version (or, once vacuumed, another row, told
+-- apart by the key), so it is found by its key as before. Queue rows written
+-- before this migration, or by a retry or a redelivery, have NULL here.
+ALTER TABLE webhook_queue ADD COLUMN delivery_tid tid;
