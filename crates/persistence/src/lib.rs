@@ -248,7 +248,11 @@ impl Db {
                 // 1,024 answers) stopped the thread every 50 rows until the
                 // caller's task had taken them (a futex wait and wake each
                 // time). 1,024 rows fit the dispatcher's batches.
-                .row_buffer_size(1024);
+                .row_buffer_size(1024)
+                // A statement that changes several rows inside a transaction
+                // keeps a journal of its own (to undo just itself): in memory,
+                // not a temporary file written through system calls.
+                .pragma("temp_store", "memory");
             if let Some(dir) = o.get_filename().parent() {
                 if !dir.as_os_str().is_empty() {
                     std::fs::create_dir_all(dir).map_err(|e| DbError::Config(format!("cannot create {}: {e}", dir.display())))?;

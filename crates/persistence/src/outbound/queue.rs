@@ -17,10 +17,10 @@ pub struct Claimed {
     pub message_id: MessageId,
     /// Tries so far, before this one.
     pub attempts: u32,
-    /// PostgreSQL: where the claimed queue row's version lies (`ctid` in
-    /// `webhook_queue`), so writing its answer finds it without a join over
-    /// the table. A row changed since (redelivered meanwhile) is found by
-    /// its key instead.
+    /// Where the claimed queue row lies, so writing its answer finds it
+    /// without a descent of the key (PostgreSQL: its version's `ctid`;
+    /// SQLite: its rowid). A row changed (PostgreSQL) or queued anew
+    /// (SQLite) since is found by its key instead.
     pub tid: Option<String>,
     /// PostgreSQL: where its delivery row's version lay when the queue row
     /// was written (`delivery_tid`, migration 0034), so the answer updates
@@ -65,15 +65,17 @@ pub async fn claim_due(conn: &mut Conn<'_>, n: i64, now: OffsetDateTime, lease: 
                 .collect())
         }
         Conn::Sqlite(c, _) => {
+            // By rowid, which the due index carries: no descent of the key per row.
             let mut qb = sqlx::QueryBuilder::new("UPDATE webhook_queue SET locked_until = ");
             qb.push_bind(ms(now + lease));
             qb.push(", next_attempt_at = ").push_bind(ms(now + lease));
-            qb.push(" WHERE (app_id, delivery_id) IN (SELECT app_id, delivery_id FROM webhook_queue WHERE ");
+            qb.push(" WHERE rowid IN (SELECT rowid FROM webhook_queue WHERE ");
             push_due(&mut qb, now, skip);
             qb.push(" ORDER BY next_attempt_at LIMIT ").push_bind(n);
-            qb.push(") RETURNING app_id, delivery_id, endpoint_id, message_id, attempts");
-            let rows: Vec<(String, String, String, String, i64)> = qb.build_query_as().fetch_all(&mut **c).await?;
-            let claimed: Vec<Claimed> = rows.into_iter().map(|(app, id, ep, msg, attempts)| claimed(app, id, ep, msg, attempts, None, None)).collect();
+            qb.push(") RETURNING app_id, delivery_id, endpoint_id, message_id, attempts, rowid");
+            let rows: Vec<(String, String, String, String, i64, i64)> = qb.build_query_as().fetch_all(&mut **c).await?;
+            let claimed: Vec<Claimed> =
+                rows.into_iter().map(|(app, id, ep, msg, attempts, rowid)| claimed(app, id, ep, msg, attempts, Some(rowid.to_string()), None)).collect();
             with_bodies(conn, claimed).await
         }
     }
@@ -467,9 +469,11 @@ pub async fn fail_untried(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, rea
 /// (auto_explain, `tollgate-bench fanout --events 40000`), which made the
 /// answers fall further behind the bigger their batches grew.
 ///
-/// SQLite: by key, in one `UPDATE … FROM (VALUES …)` however many rows. A
-/// row answered twice has its earlier inline success moved into the log
-/// first.
+/// SQLite: the queue rows are deleted by the rowids their claims returned
+/// (checked against the keys), and the deliveries marked by key in one
+/// `UPDATE … FROM (VALUES …)` however many rows, counting the rows written
+/// rather than returning them. A row answered twice has its earlier inline
+/// success moved into the log first.
 pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u32)]) -> DbResult<()> {
     if rows.is_empty() {
         return Ok(());
@@ -516,11 +520,28 @@ pub async fn record_delivered(conn: &mut Conn<'_>, rows: &[(Claimed, Attempt, u3
 async fn record_delivered_by_key(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)]) -> DbResult<()> {
     // Seven binds a row; PostgreSQL allows 65,535 binds a statement.
     for chunk in rows.chunks(1000) {
-        let keys: Vec<(&AppId, &DeliveryId)> = chunk.iter().map(|(c, _, _)| (&c.app_id, &c.id)).collect();
-        dequeue(conn, &keys).await?;
+        if !dequeue_by_rowid(conn, chunk).await? {
+            let keys: Vec<(&AppId, &DeliveryId)> = chunk.iter().map(|(c, _, _)| (&c.app_id, &c.id)).collect();
+            dequeue(conn, &keys).await?;
+        }
         // The rows without an inline success first (every row, but one
         // answered twice): nothing to move to the log.
-        let written = mark_delivered(conn, chunk, true).await?;
+        if let Conn::Sqlite(c, _) = conn {
+            // SQLite hands each returned row over from its connection's
+            // thread: count the rows written instead of returning their ids,
+            // and only when one was answered before (rare), undo and find
+            // which.
+            sqlx::query("SAVEPOINT tollgate_answers").execute(&mut **c).await?;
+            let (n, _) = mark_delivered(conn, chunk, true, false).await?;
+            let Conn::Sqlite(c, _) = conn else { unreachable!("matched above") };
+            if n == chunk.len() as u64 {
+                sqlx::query("RELEASE tollgate_answers").execute(&mut **c).await?;
+                continue;
+            }
+            sqlx::query("ROLLBACK TO tollgate_answers").execute(&mut **c).await?;
+            sqlx::query("RELEASE tollgate_answers").execute(&mut **c).await?;
+        }
+        let (_, written) = mark_delivered(conn, chunk, true, true).await?;
         let twice: Vec<&(Claimed, Attempt, u32)> = chunk.iter().copied().filter(|(c, _, _)| !written.contains(c.id.as_str())).collect();
         if twice.is_empty() {
             continue;
@@ -529,16 +550,40 @@ async fn record_delivered_by_key(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt
         // success goes to the log before this one takes its place.
         let keys: Vec<(&AppId, &DeliveryId)> = twice.iter().map(|(c, _, _)| (&c.app_id, &c.id)).collect();
         log_inline_successes(conn, &keys).await?;
-        mark_delivered(conn, &twice, false).await?;
+        mark_delivered(conn, &twice, false, false).await?;
     }
     Ok(())
 }
 
+/// SQLite: takes answered deliveries out of the queue by the rowids their
+/// claims returned, each checked against its key, in one statement.
+/// Returns whether every row was found so; if not (a row queued anew since
+/// its claim, or claimed without a rowid), the caller dequeues by key.
+async fn dequeue_by_rowid(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)]) -> DbResult<bool> {
+    let Conn::Sqlite(c, _) = conn else { return Ok(false) };
+    let rowids: Option<Vec<i64>> = rows.iter().map(|(cl, _, _)| cl.tid.as_deref().and_then(|t| t.parse().ok())).collect();
+    let Some(rowids) = rowids else { return Ok(false) };
+    let mut qb = sqlx::QueryBuilder::new("DELETE FROM webhook_queue WHERE rowid IN (SELECT q.rowid FROM (VALUES ");
+    let mut sep = qb.separated(", ");
+    for ((cl, _, _), rowid) in rows.iter().zip(rowids) {
+        sep.push("(")
+            .push_bind_unseparated(rowid)
+            .push_unseparated(", ")
+            .push_bind_unseparated(cl.app_id.as_str())
+            .push_unseparated(", ")
+            .push_bind_unseparated(cl.id.as_str())
+            .push_unseparated(")");
+    }
+    qb.push(") AS v JOIN webhook_queue q ON q.rowid = v.column1 AND q.app_id = v.column2 AND q.delivery_id = v.column3)");
+    let n = qb.build().execute(&mut **c).await?.rows_affected();
+    Ok(n == rows.len() as u64)
+}
+
 /// Marks rows delivered by key with their inline success; with `fresh`,
-/// only rows without one yet. Returns the ids of the deliveries written
-/// (unique across apps: UUIDv7).
-async fn mark_delivered(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)], fresh: bool) -> DbResult<std::collections::HashSet<String>> {
-    let written: Vec<String> = on!(conn, c => {
+/// only rows without one yet. Returns how many rows were written and, with
+/// `returning`, the ids of those deliveries (unique across apps: UUIDv7).
+async fn mark_delivered(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)], fresh: bool, returning: bool) -> DbResult<(u64, std::collections::HashSet<String>)> {
+    let written: Result<Vec<String>, u64> = on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new(
             "UPDATE webhook_deliveries SET status = 'delivered', attempts = v.column3, next_attempt_at = NULL, locked_until = NULL, \
              last_status_code = v.column4, last_error = NULL, updated_at = v.column5, delivered_at = v.column5, \
@@ -566,10 +611,17 @@ async fn mark_delivered(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)], 
         if fresh {
             qb.push(" AND webhook_deliveries.success_latency_ms IS NULL");
         }
-        qb.push(" RETURNING webhook_deliveries.id");
-        qb.build_query_scalar().fetch_all(&mut **c).await?
+        if returning {
+            qb.push(" RETURNING webhook_deliveries.id");
+            Ok(qb.build_query_scalar().fetch_all(&mut **c).await?)
+        } else {
+            Err(qb.build().execute(&mut **c).await?.rows_affected())
+        }
     });
-    Ok(written.into_iter().collect())
+    Ok(match written {
+        Ok(ids) => (ids.len() as u64, ids.into_iter().collect()),
+        Err(n) => (n, Default::default()),
+    })
 }
 
 /// Moves the inline successes of some deliveries (see migration 0032) into
