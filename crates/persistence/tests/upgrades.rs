@@ -111,26 +111,34 @@ async fn postgres_contacts_move_into_one_mapping() {
     contacts_move_into_one_mapping(Backend::Postgres).await;
 }
 
+/// An app with one endpoint and one recorded `user.login` event (body
+/// `{"id":"m"}`), for the upgrades of the outbound tables: the app's, the
+/// endpoint's and the event's ids.
+async fn an_endpoint_and_an_event(db: &Db) -> (tollgate_domain::ids::AppId, tollgate_domain::ids::EndpointId, tollgate_domain::ids::MessageId) {
+    use tollgate_persistence::outbound;
+
+    let app = new_app(db, "A").await;
+    let e = endpoint(&app.id, "https://hooks.example.com/a");
+    let msg = tollgate_domain::ids::MessageId::new();
+    let mut c = db.acquire().await.unwrap();
+    outbound::insert_endpoint(&mut c.conn(), &e, "sealed").await.unwrap();
+    outbound::insert_message(&mut c.conn(), &app.id, &msg, "user.login", r#"{"id":"m"}"#, T0).await.unwrap();
+    (app.id, e.id, msg)
+}
+
 /// 0033 moved the due queue out of `webhook_deliveries` into `webhook_queue`:
 /// a delivery pending before the upgrade is still claimed when it is due
 /// (and a leased one when its lease ends), with its tries so far; delivered
 /// and failed ones are not.
 async fn pending_deliveries_move_into_the_queue(backend: Backend) {
-    use tollgate_domain::ids::{DeliveryId, MessageId};
+    use tollgate_domain::ids::DeliveryId;
     use tollgate_persistence::outbound;
 
     let t = TestDb::at_version(backend, Some(32)).await.expect("a database at version 32");
     let db = &t.db;
-    let app = new_app(db, "A").await;
-    let e = endpoint(&app.id, "https://hooks.example.com/a");
-    let msg = MessageId::new();
-    {
-        let mut c = db.acquire().await.unwrap();
-        outbound::insert_endpoint(&mut c.conn(), &e, "sealed").await.unwrap();
-        outbound::insert_message(&mut c.conn(), &app.id, &msg, "user.login", r#"{"id":"m"}"#, T0).await.unwrap();
-    }
+    let (app, e, msg) = an_endpoint_and_an_event(db).await;
     let t0 = tollgate_domain::clock::to_millis(T0);
-    let (a, ep, m) = (app.id.as_str(), e.id.as_str(), msg.as_str());
+    let (a, ep, m) = (app.as_str(), e.as_str(), msg.as_str());
     let ids: Vec<DeliveryId> = (0..4).map(|_| DeliveryId::new()).collect();
     // Due, with two tries behind it; leased for a minute; delivered; failed.
     let rows = [("pending", 2, Some(t0), None::<i64>), ("pending", 0, Some(t0 + 60_000), Some(t0 + 60_000)), ("delivered", 1, None, None), ("failed", 7, None, None)];
@@ -168,22 +176,15 @@ async fn postgres_pending_deliveries_move_into_the_queue() {
 /// queued before it has none, and its success still lands on its row (by
 /// key), leaving nothing due.
 async fn deliveries_queued_before_their_place_was_kept_are_still_answered(backend: Backend) {
-    use tollgate_domain::ids::{DeliveryId, MessageId};
+    use tollgate_domain::ids::DeliveryId;
     use tollgate_domain::outbound::{Attempt, DeliveryStatus};
     use tollgate_persistence::outbound;
 
     let t = TestDb::at_version(backend, Some(33)).await.expect("a database at version 33");
     let db = &t.db;
-    let app = new_app(db, "A").await;
-    let e = endpoint(&app.id, "https://hooks.example.com/a");
-    let msg = MessageId::new();
-    {
-        let mut c = db.acquire().await.unwrap();
-        outbound::insert_endpoint(&mut c.conn(), &e, "sealed").await.unwrap();
-        outbound::insert_message(&mut c.conn(), &app.id, &msg, "user.login", r#"{"id":"m"}"#, T0).await.unwrap();
-    }
+    let (app, e, msg) = an_endpoint_and_an_event(db).await;
     let t0 = tollgate_domain::clock::to_millis(T0);
-    let (a, ep, m) = (app.id.as_str(), e.id.as_str(), msg.as_str());
+    let (a, ep, m) = (app.as_str(), e.as_str(), msg.as_str());
     let id = DeliveryId::new();
     // As 0033's code queued a delivery: its row and a queue row.
     exec(db, &format!(
@@ -205,7 +206,7 @@ async fn deliveries_queued_before_their_place_was_kept_are_still_answered(backen
     outbound::record_delivered(&mut tx.conn(), &[(got[0].0.clone(), ok, 1)]).await.unwrap();
     tx.commit().await.unwrap();
     let mut c = db.acquire().await.unwrap();
-    let d = outbound::find_delivery(&mut c.conn(), &app.id, &id).await.unwrap().unwrap();
+    let d = outbound::find_delivery(&mut c.conn(), &app, &id).await.unwrap().unwrap();
     assert_eq!((d.status, d.delivered_at, d.last_status_code), (DeliveryStatus::Delivered, Some(at), Some(200)));
     assert!(!outbound::any_due(&mut c.conn(), T0 + time::Duration::hours(1)).await.unwrap(), "nothing is left due");
 }

@@ -462,10 +462,11 @@ pub async fn fail_untried(conn: &mut Conn<'_>, app: &AppId, id: &DeliveryId, rea
 /// the `ctid` its queue row recorded (`delivery_tid`, migration 0034): a
 /// TID scan, where the key cost a descent of the primary key per delivery.
 /// Rows changed since (redelivered meanwhile, tried before, queued before
-/// 0034, or answered twice) are then written by key. The deleted rows carry their answers to the update, so
-/// the batch is never joined with itself: the planner prices `unnest` at 10
-/// rows, and such a join (the batch against the rows deleted) ran as a
-/// nested loop, 1,047,552 comparisons and 570 ms for a batch of 1,024
+/// 0034, or answered twice) are then written by key. The deleted rows
+/// carry their answers to the update, so the batch is never joined with
+/// itself: the planner prices `unnest` at 10 rows, and such a join (the
+/// batch against the rows deleted) ran as a nested loop, 1,047,552
+/// comparisons and 570 ms for a batch of 1,024
 /// (auto_explain, `tollgate-bench fanout --events 40000`), which made the
 /// answers fall further behind the bigger their batches grew.
 ///
@@ -526,20 +527,8 @@ async fn record_delivered_by_key(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt
         }
         // The rows without an inline success first (every row, but one
         // answered twice): nothing to move to the log.
-        if let Conn::Sqlite(c, _) = conn {
-            // SQLite hands each returned row over from its connection's
-            // thread: count the rows written instead of returning their ids,
-            // and only when one was answered before (rare), undo and find
-            // which.
-            sqlx::query("SAVEPOINT tollgate_answers").execute(&mut **c).await?;
-            let (n, _) = mark_delivered(conn, chunk, true, false).await?;
-            let Conn::Sqlite(c, _) = conn else { unreachable!("matched above") };
-            if n == chunk.len() as u64 {
-                sqlx::query("RELEASE tollgate_answers").execute(&mut **c).await?;
-                continue;
-            }
-            sqlx::query("ROLLBACK TO tollgate_answers").execute(&mut **c).await?;
-            sqlx::query("RELEASE tollgate_answers").execute(&mut **c).await?;
+        if conn.backend() == crate::Backend::Sqlite && mark_all_fresh(conn, chunk).await? {
+            continue;
         }
         let (_, written) = mark_delivered(conn, chunk, true, true).await?;
         let twice: Vec<&(Claimed, Attempt, u32)> = chunk.iter().copied().filter(|(c, _, _)| !written.contains(c.id.as_str())).collect();
@@ -553,6 +542,25 @@ async fn record_delivered_by_key(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt
         mark_delivered(conn, &twice, false, false).await?;
     }
     Ok(())
+}
+
+/// SQLite hands each returned row over from its connection's thread: marks
+/// the rows delivered counting them instead of returning their ids, and
+/// returns whether every one was written. If one was answered before (rare),
+/// undoes the statement (a savepoint), and the caller finds which.
+async fn mark_all_fresh(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)]) -> DbResult<bool> {
+    async fn run(conn: &mut Conn<'_>, sql: &'static str) -> DbResult<()> {
+        on!(conn, c => sqlx::query(sql).execute(&mut **c).await.map(|_| ())?);
+        Ok(())
+    }
+    run(conn, "SAVEPOINT tollgate_answers").await?;
+    let (n, _) = mark_delivered(conn, rows, true, false).await?;
+    let all = n == rows.len() as u64;
+    if !all {
+        run(conn, "ROLLBACK TO tollgate_answers").await?;
+    }
+    run(conn, "RELEASE tollgate_answers").await?;
+    Ok(all)
 }
 
 /// SQLite: takes answered deliveries out of the queue by the rowids their
@@ -583,7 +591,7 @@ async fn dequeue_by_rowid(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)]
 /// only rows without one yet. Returns how many rows were written and, with
 /// `returning`, the ids of those deliveries (unique across apps: UUIDv7).
 async fn mark_delivered(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)], fresh: bool, returning: bool) -> DbResult<(u64, std::collections::HashSet<String>)> {
-    let written: Result<Vec<String>, u64> = on!(conn, c => {
+    Ok(on!(conn, c => {
         let mut qb = sqlx::QueryBuilder::new(
             "UPDATE webhook_deliveries SET status = 'delivered', attempts = v.column3, next_attempt_at = NULL, locked_until = NULL, \
              last_status_code = v.column4, last_error = NULL, updated_at = v.column5, delivered_at = v.column5, \
@@ -613,15 +621,12 @@ async fn mark_delivered(conn: &mut Conn<'_>, rows: &[&(Claimed, Attempt, u32)], 
         }
         if returning {
             qb.push(" RETURNING webhook_deliveries.id");
-            Ok(qb.build_query_scalar().fetch_all(&mut **c).await?)
+            let ids: Vec<String> = qb.build_query_scalar().fetch_all(&mut **c).await?;
+            (ids.len() as u64, ids.into_iter().collect())
         } else {
-            Err(qb.build().execute(&mut **c).await?.rows_affected())
+            (qb.build().execute(&mut **c).await?.rows_affected(), Default::default())
         }
-    });
-    Ok(match written {
-        Ok(ids) => (ids.len() as u64, ids.into_iter().collect()),
-        Err(n) => (n, Default::default()),
-    })
+    }))
 }
 
 /// Moves the inline successes of some deliveries (see migration 0032) into
